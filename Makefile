@@ -1,0 +1,42 @@
+# The portal's two set-up commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DEMO_PASSWORD ?= demo-pass-2026
+HOST ?= 127.0.0.1:8000
+
+.PHONY: venv demo test test-ci lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Set up and serve the portal on its embedded default (SQLite, eager Celery) with demo data.
+demo: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
+	@echo "Portal at http://$(HOST)/ - demo users (operator, official-wujin, provider-sit, enterprise-jiangnan, ...) use password $(DEMO_PASSWORD)"
+	$(PY) manage.py runserver $(HOST)
+
+## Install and run the tests (SQLite by default; DATABASE_URL / TEST_CELERY_BROKER_URL for the real services).
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: venv
+	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); else echo "benchmarks are not written yet (issue: Performance)"; exit 1; fi
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

@@ -1,0 +1,18 @@
+"""Every API route under /api/, gathered from the three apps' routers."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from providers import api as providers_api
+from regions import api as regions_api
+from vouchers import api as vouchers_api
+
+router = DefaultRouter()
+regions_api.register(router)
+vouchers_api.register(router)
+providers_api.register(router)
+
+urlpatterns = [
+    path("auth/token/", regions_api.ObtainTokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

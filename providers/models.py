@@ -1,0 +1,222 @@
+"""Service providers, their certification and certificates, their catalogue, and the
+service orders enterprises place with them."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import MONEY, Region
+
+
+class ServiceCategory(models.Model):
+    """The seven service categories of the programme (rows from a data migration)."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    name_zh = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "service categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Provider(models.Model):
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", _("University")
+        INSTITUTE = "institute", _("Research institute")
+        TESTING_LAB = "testing_lab", _("Testing lab")
+        COMPANY = "company", _("Company")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        CERTIFIED = "certified", _("Certified")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+
+    TRANSITIONS = {
+        Status.APPLIED: {Status.CERTIFIED, Status.REJECTED},
+        Status.CERTIFIED: {Status.SUSPENDED, Status.REVOKED},
+        Status.SUSPENDED: {Status.CERTIFIED, Status.REVOKED},
+        Status.REJECTED: set(),
+        Status.REVOKED: set(),
+    }
+
+    name = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200, blank=True)
+    credit_code = models.CharField(max_length=18, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="providers")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    categories = models.ManyToManyField(ServiceCategory, related_name="providers")
+    description = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLIED)
+    applied_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "region", "name"], name="provider_directory_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def takes_orders(self) -> bool:
+        return self.status == self.Status.CERTIFIED
+
+
+def qualification_path(instance, filename):
+    return f"private/qualifications/{instance.provider_id}/{filename}"
+
+
+class ProviderQualification(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="qualifications")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=qualification_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
+class ProviderCertificate(models.Model):
+    """Awarded by certification; publicly verifiable at /verify/<serial>."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="certificates")
+    serial = models.CharField(max_length=32, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
+    pdf = models.FileField(upload_to="private/certificates/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=Q(status="valid"),
+                name="certificate_one_valid_per_provider",
+            ),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+
+class ServiceOffering(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offerings")
+    category = models.ForeignKey(
+        ServiceCategory, on_delete=models.PROTECT, related_name="offerings"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    indicative_price = models.DecimalField(**MONEY, null=True, blank=True)
+    lead_time_days = models.PositiveIntegerField(null=True, blank=True)
+    is_instrument = models.BooleanField(default=False, help_text="A shared large instrument")
+    instrument_hours = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Hours a month offered"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider_id", "title"]
+        constraints = [
+            models.CheckConstraint(
+                name="offering_price_nonnegative",
+                condition=Q(indicative_price__isnull=True) | Q(indicative_price__gte=0),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ServiceOrder(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISPUTED = "disputed", _("Disputed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.ACCEPTED, Status.DECLINED, Status.CANCELLED},
+        Status.ACCEPTED: {Status.COMPLETED, Status.CANCELLED},
+        Status.COMPLETED: {Status.CONFIRMED, Status.DISPUTED},
+        Status.DISPUTED: {Status.COMPLETED},
+        Status.CONFIRMED: set(),
+        Status.DECLINED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    enterprise = models.ForeignKey(
+        "vouchers.Enterprise", on_delete=models.PROTECT, related_name="orders"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="orders")
+    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="orders")
+    offering = models.ForeignKey(
+        ServiceOffering, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    contract_amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    completion_summary = models.TextField(blank=True)
+    deliverables = models.TextField(blank=True)
+    dispute_reason = models.TextField(blank=True)
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="order_provider_status_idx"),
+            models.Index(fields=["enterprise", "status"], name="order_enterprise_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="order_amount_positive", condition=Q(contract_amount__gt=0)
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def evidence_path(instance, filename):
+    return f"private/evidence/{instance.order_id}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    order = models.ForeignKey(ServiceOrder, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey("regions.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(name="evidence_not_empty", condition=Q(size__gt=0))]
+
+    def __str__(self):
+        return self.original_name

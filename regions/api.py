@@ -1,0 +1,85 @@
+"""API for districts and their budgets, and the token endpoint."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from regions.models import Region
+from regions.selectors import can_see_budget, current_year, region_list, rules_for
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """`POST {"username", "password"}` -> `{"token"}`."""
+
+    @extend_schema(responses=TokenResponseSerializer)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "name_zh", "province", "province_zh"]
+
+
+class BudgetSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    year = serializers.IntegerField()
+    annual_budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    redeemed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    available = serializers.DecimalField(max_digits=14, decimal_places=2)
+    max_voucher_per_enterprise = serializers.DecimalField(max_digits=14, decimal_places=2)
+    co_funding_ratio = serializers.DecimalField(max_digits=4, decimal_places=3)
+    validity_days = serializers.IntegerField()
+    cross_region = serializers.BooleanField()
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The four pilot districts; readable by anyone."""
+
+    serializer_class = RegionSerializer
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return region_list()
+
+    @extend_schema(responses=BudgetSerializer)
+    @action(detail=True, permission_classes=[permissions.IsAuthenticated])
+    def budget(self, request, code=None):
+        region = self.get_object()
+        if not can_see_budget(request.user, region):
+            raise Http404
+        rules = rules_for(region=region, year=current_year())
+        if rules is None:
+            raise Http404
+        return Response(
+            BudgetSerializer(
+                {
+                    "region": region.code,
+                    "year": rules.year,
+                    "annual_budget": rules.annual_budget,
+                    "committed": rules.committed,
+                    "redeemed": rules.redeemed,
+                    "available": rules.available,
+                    "max_voucher_per_enterprise": rules.max_voucher_per_enterprise,
+                    "co_funding_ratio": rules.co_funding_ratio,
+                    "validity_days": rules.validity_days,
+                    "cross_region": rules.cross_region,
+                }
+            ).data
+        )
+
+
+def register(router):
+    router.register("regions", RegionViewSet, basename="region")

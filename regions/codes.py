@@ -1,0 +1,82 @@
+"""Unified social credit codes (GB 32100-2015) and the programme's serial numbers."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def credit_code_check_character(first17: str) -> str:
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def normalise_credit_code(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def validate_credit_code(value: str) -> None:
+    """Raise a ValidationError that says exactly what is wrong with the code."""
+    code = normalise_credit_code(value)
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            code="credit_code_length",
+            params={"n": len(code)},
+        )
+    bad = sorted({c for c in code if c not in CREDIT_CODE_ALPHABET})
+    if bad:
+        raise ValidationError(
+            _(
+                "A unified social credit code may not contain %(chars)s (only digits and letters other than I, O, S, V, Z)."
+            ),
+            code="credit_code_alphabet",
+            params={"chars": ", ".join(bad)},
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise ValidationError(
+            _(
+                "The check character (the last one) does not match: please check the code for a typing error."
+            ),
+            code="credit_code_check",
+        )
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit of a string of digits."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def voucher_serial(*, short_code: str, year: int, number: int) -> str:
+    """`WJ-2026-000123-7`: district, year, sequence and a Luhn check digit."""
+    body = f"{year:04d}{number:06d}"
+    return f"{short_code}-{year:04d}-{number:06d}-{luhn_digit(body)}"
+
+
+def certificate_serial(*, short_code: str, year: int, number: int) -> str:
+    """`PC-YP-2026-0001-4`: a provider certificate of a district."""
+    body = f"{year:04d}{number:04d}"
+    return f"PC-{short_code}-{year:04d}-{number:04d}-{luhn_digit(body)}"
+
+
+def serial_is_well_formed(serial: str) -> bool:
+    parts = serial.split("-")
+    if len(parts) == 4:
+        _short, year, number, check = parts
+    elif len(parts) == 5 and parts[0] == "PC":
+        _pc, _short, year, number, check = parts
+    else:
+        return False
+    body = year + number
+    return body.isdigit() and luhn_digit(body) == check

@@ -1,0 +1,308 @@
+"""Demo data that tells the programme's seed story. Idempotent: a second run changes nothing.
+
+The four districts' rules for the current year, the four first certified providers, an
+enterprise in each district (the Wujin one a graphene company), the users of ../shared/API.md,
+and the Wujin enterprise's voucher with its cross-region order to the Shanghai Institute of
+Technology in Yangpu: "Graphene powder preparation process optimization technology research".
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from providers.models import (
+    Provider,
+    ProviderCertificate,
+    ServiceCategory,
+    ServiceOffering,
+    ServiceOrder,
+)
+from regions.codes import certificate_serial, credit_code_check_character, voucher_serial
+from regions.models import ProgrammeRules, Region, User
+from regions.selectors import current_year
+from regions.services import audit_record
+from vouchers.models import Enterprise, Voucher, VoucherApplication
+
+SEED_ORDER_TITLE = "Graphene powder preparation process optimization technology research"
+
+DEMO_RULES = {
+    "annual_budget": Decimal("10000000.00"),
+    "max_voucher_per_enterprise": Decimal("300000.00"),
+    "co_funding_ratio": Decimal("0.500"),
+    "validity_days": 365,
+    "cross_region": True,
+}
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_character(first17)
+
+
+PROVIDERS = [
+    # username, region, name, name_zh, kind, credit code stem, categories, offering
+    (
+        "provider-sit",
+        "YANGPU",
+        "Shanghai Institute of Technology",
+        "上海应用技术大学",
+        "university",
+        "12310000425010712",
+        ["rnd", "transfer", "testing"],
+        ("Materials process optimization research", "rnd", "150000.00", 90),
+    ),
+    (
+        "provider-graphene",
+        "WUJIN",
+        "Jiangnan Graphene Research Institute",
+        "江南石墨烯研究院",
+        "institute",
+        "52320412MJ5533018",
+        ["rnd", "testing", "instruments"],
+        ("Graphene material characterisation (Raman, SEM)", "testing", "8000.00", 10),
+    ),
+    (
+        "provider-weikai",
+        "NANHU",
+        "Jiaxing Weikai Testing Technology Co., Ltd.",
+        "嘉兴威凯检测技术有限公司",
+        "testing_lab",
+        "91330402MA29F0G3X",
+        ["testing", "consulting"],
+        ("Electrical safety and EMC testing", "testing", "20000.00", 15),
+    ),
+    (
+        "provider-ustc",
+        "HEFEI_HT",
+        "Institute of Advanced Technology, University of Science and Technology of China",
+        "中国科学技术大学先进技术研究院",
+        "institute",
+        "12340100MB1A2B3C4",
+        ["rnd", "transfer", "training", "ip"],
+        ("Technology transfer and patent analysis", "transfer", "50000.00", 30),
+    ),
+]
+
+ENTERPRISES = [
+    # username, region, name, industry, size, credit code stem
+    (
+        "enterprise-jiangnan",
+        "WUJIN",
+        "Changzhou Jiangnan Graphene Technology Co., Ltd.",
+        "Graphene materials",
+        "small",
+        "91320412MA1MXY501",
+    ),
+    (
+        "enterprise-yangpu",
+        "YANGPU",
+        "Shanghai Yangpu Smart Sensing Co., Ltd.",
+        "Sensors and IoT",
+        "small",
+        "91310110MA1G8K2L3",
+    ),
+    (
+        "enterprise-nanhu",
+        "NANHU",
+        "Jiaxing Nanhu New Energy Parts Co., Ltd.",
+        "New energy components",
+        "medium",
+        "91330402MA2B4C6D8",
+    ),
+    (
+        "enterprise-hefei",
+        "HEFEI_HT",
+        "Hefei Quantum Photonics Co., Ltd.",
+        "Photonics",
+        "micro",
+        "91340100MA2N1P3Q5",
+    ),
+]
+
+OFFICIALS = [
+    ("official-yangpu", "YANGPU"),
+    ("official-wujin", "WUJIN"),
+    ("official-nanhu", "NANHU"),
+    ("official-hefei", "HEFEI_HT"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo districts' rules, providers, enterprises, users and the seed story."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", required=True, help="Password of every demo user")
+
+    def handle(self, *args, password, **options):
+        if len(password) < 8:
+            raise CommandError("--password must have at least 8 characters.")
+        with transaction.atomic():
+            created = self.seed(password)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new objects)."))
+
+    def seed(self, password: str) -> int:
+        self.created = 0
+        year = current_year()
+        regions = {r.code: r for r in Region.objects.all()}
+        if len(regions) != 4:
+            raise CommandError("The four districts are missing: run `manage.py migrate` first.")
+        for region in regions.values():
+            self.track(
+                ProgrammeRules.objects.get_or_create(region=region, year=year, defaults=DEMO_RULES)
+            )
+
+        self.user(password, "operator", role=User.Role.OPERATOR, is_staff=True)
+        for username, code in OFFICIALS:
+            self.user(
+                password, username, role=User.Role.OFFICIAL, region=regions[code], is_staff=True
+            )
+
+        categories = {c.code: c for c in ServiceCategory.objects.all()}
+        providers = {}
+        for username, code, name, name_zh, kind, stem, cats, offering in PROVIDERS:
+            provider = self.provider(regions[code], name, name_zh, kind, credit_code(stem), year)
+            provider.categories.add(*[categories[c] for c in cats])
+            title, cat, price, lead = offering
+            self.track(
+                ServiceOffering.objects.get_or_create(
+                    provider=provider,
+                    title=title,
+                    defaults={
+                        "category": categories[cat],
+                        "indicative_price": Decimal(price),
+                        "lead_time_days": lead,
+                        "description": f"{title} by {name}.",
+                    },
+                )
+            )
+            self.user(password, username, role=User.Role.PROVIDER, provider=provider)
+            providers[username] = provider
+
+        enterprises = {}
+        for username, code, name, industry, size, stem in ENTERPRISES:
+            enterprise, made = Enterprise.objects.get_or_create(
+                credit_code=credit_code(stem),
+                defaults={
+                    "name": name,
+                    "region": regions[code],
+                    "industry": industry,
+                    "size": size,
+                    "contact_name": "Demo Contact",
+                    "contact_email": f"{username}@example.com",
+                    "verified_at": timezone.now(),
+                },
+            )
+            self.created += made
+            self.user(password, username, role=User.Role.ENTERPRISE, enterprise=enterprise)
+            enterprises[username] = enterprise
+
+        self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"], year)
+        return self.created
+
+    def track(self, result):
+        obj, made = result
+        self.created += made
+        return obj
+
+    def user(self, password, username, **fields):
+        user, made = User.objects.get_or_create(
+            username=username, defaults={**fields, "email": f"{username}@example.com"}
+        )
+        if made:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            self.created += 1
+        return user
+
+    def provider(self, region, name, name_zh, kind, code, year):
+        provider, made = Provider.objects.get_or_create(
+            credit_code=code,
+            defaults={
+                "name": name,
+                "name_zh": name_zh,
+                "region": region,
+                "kind": kind,
+                "status": Provider.Status.CERTIFIED,
+                "decided_at": timezone.now(),
+                "description": f"{name} ({name_zh}), a certified provider of the programme in {region.name}.",
+                "contact_email": "contact@example.com",
+            },
+        )
+        if made:
+            self.created += 1
+            audit_record(
+                actor=None,
+                obj=provider,
+                action="certify",
+                from_status="applied",
+                to_status="certified",
+                reason="Seed data: one of the four first certified providers of the pilot.",
+            )
+            number = ProviderCertificate.objects.filter(provider__region=region).count() + 1
+            ProviderCertificate.objects.create(
+                provider=provider,
+                serial=certificate_serial(short_code=region.short_code, year=year, number=number),
+                valid_until=timezone.localdate() + timedelta(days=3 * 365),
+            )
+        return provider
+
+    def seed_story(self, enterprise, provider, year):
+        if ServiceOrder.objects.filter(enterprise=enterprise, title=SEED_ORDER_TITLE).exists():
+            return
+        region = enterprise.region
+        rules = ProgrammeRules.objects.select_for_update().get(region=region, year=year)
+        face = Decimal("200000.00")
+        now = timezone.now()
+        application = VoucherApplication.objects.create(
+            enterprise=enterprise,
+            region=region,
+            year=year,
+            requested_amount=face,
+            approved_amount=face,
+            purpose="Optimise the preparation process of graphene powder with a university partner.",
+            status=VoucherApplication.Status.APPROVED,
+            decided_at=now,
+            decision_note="Seed data: the pilot's first cross-region voucher.",
+        )
+        rules.last_voucher_number += 1
+        rules.committed += face
+        rules.save(update_fields=["last_voucher_number", "committed"])
+        voucher = Voucher.objects.create(
+            serial=voucher_serial(
+                short_code=region.short_code, year=year, number=rules.last_voucher_number
+            ),
+            application=application,
+            enterprise=enterprise,
+            issuing_region=region,
+            year=year,
+            face_value=face,
+            balance=face,
+            cross_region=rules.cross_region,
+            issued_at=now,
+            expires_at=now + timedelta(days=rules.validity_days),
+        )
+        order = ServiceOrder.objects.create(
+            enterprise=enterprise,
+            provider=provider,
+            voucher=voucher,
+            title=SEED_ORDER_TITLE,
+            description="Optimise ball-milling and exfoliation parameters for few-layer graphene powder.",
+            contract_amount=Decimal("300000.00"),
+        )
+        audit_record(
+            actor=None,
+            obj=application,
+            action="approve",
+            from_status="submitted",
+            to_status="approved",
+            reason="Seed data",
+        )
+        audit_record(
+            actor=None, obj=voucher, action="issue", to_status="active", reason="Seed data"
+        )
+        audit_record(
+            actor=None, obj=order, action="request", to_status="requested", reason="Seed data"
+        )
+        self.created += 3

@@ -1,0 +1,414 @@
+"""Districts and their programme rules, the people who act for them, the double-entry
+ledger, settlement batches and the append-only audit trail."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Region(models.Model):
+    """One of the four pilot districts. Rows come from a data migration."""
+
+    code = models.CharField(max_length=16, unique=True)
+    short_code = models.CharField(max_length=4, unique=True, help_text="Prefix of serial numbers")
+    name = models.CharField(max_length=100)
+    name_zh = models.CharField(max_length=100)
+    province = models.CharField(max_length=100)
+    province_zh = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_zh if (language or get_language() or "").startswith("zh") else self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise user")
+        PROVIDER = "provider", _("Provider user")
+        OFFICIAL = "official", _("District official")
+        OPERATOR = "operator", _("Programme operator")
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
+        help_text="The district an official acts for.",
+    )
+    enterprise = models.ForeignKey(
+        "vouchers.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_official_has_region",
+                condition=~Q(role="official") | Q(region__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == self.Role.ENTERPRISE
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role == self.Role.PROVIDER
+
+    @property
+    def is_official(self) -> bool:
+        return self.role == self.Role.OFFICIAL
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == self.Role.OPERATOR
+
+
+class ProgrammeRules(models.Model):
+    """A district's rules and voucher fund for one year, with the running budget figures.
+
+    `committed` is the face value of vouchers issued and not released; `redeemed` is what
+    approved redemptions have spent of it. The row is locked whenever either moves.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="rules")
+    year = models.PositiveIntegerField()
+    annual_budget = models.DecimalField(**MONEY)
+    max_voucher_per_enterprise = models.DecimalField(**MONEY)
+    co_funding_ratio = models.DecimalField(max_digits=4, decimal_places=3)
+    validity_days = models.PositiveIntegerField(default=365)
+    cross_region = models.BooleanField(default=True)
+    committed = models.DecimalField(**MONEY, default=ZERO)
+    redeemed = models.DecimalField(**MONEY, default=ZERO)
+    last_voucher_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-year", "region_id"]
+        verbose_name_plural = "programme rules"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="rules_one_per_region_year"),
+            models.CheckConstraint(name="rules_budget_positive", condition=Q(annual_budget__gte=0)),
+            models.CheckConstraint(
+                name="rules_cap_positive", condition=Q(max_voucher_per_enterprise__gt=0)
+            ),
+            models.CheckConstraint(
+                name="rules_ratio_in_range",
+                condition=Q(co_funding_ratio__gt=0, co_funding_ratio__lte=1),
+            ),
+            models.CheckConstraint(
+                name="rules_validity_positive", condition=Q(validity_days__gt=0)
+            ),
+            models.CheckConstraint(
+                name="rules_committed_nonnegative", condition=Q(committed__gte=0)
+            ),
+            models.CheckConstraint(
+                name="rules_committed_within_budget", condition=Q(committed__lte=F("annual_budget"))
+            ),
+            models.CheckConstraint(
+                name="rules_redeemed_within_committed",
+                condition=Q(redeemed__gte=0) & Q(redeemed__lte=F("committed")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region.code} {self.year}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.annual_budget - self.committed
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what to which object, when, from which state to which, and why."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=64)
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.object_type}#{self.object_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries are append-only.")
+
+
+class LedgerAccount(models.Model):
+    """An account of the double-entry ledger.
+
+    fund: a district's voucher fund (debited when its vouchers are spent);
+    cash: the district's bank account (credited when it pays providers or transfers);
+    clearing: what a district owes to (credit) or is owed by (debit) one other district;
+    payable: what a district owes one provider.
+    """
+
+    class Kind(models.TextChoices):
+        FUND = "fund", _("District voucher fund")
+        CASH = "cash", _("District bank account")
+        CLEARING = "clearing", _("Inter-district clearing")
+        PAYABLE = "payable", _("Provider payable")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="accounts")
+    counterparty = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+
+    class Meta:
+        ordering = ["region_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "region"],
+                condition=Q(counterparty__isnull=True, provider__isnull=True),
+                name="ledger_one_plain_account_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "counterparty"],
+                condition=Q(kind="clearing"),
+                name="ledger_one_clearing_per_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=Q(kind="payable"),
+                name="ledger_one_payable_per_provider",
+            ),
+            models.CheckConstraint(
+                name="ledger_clearing_has_counterparty",
+                condition=~Q(kind="clearing")
+                | (Q(counterparty__isnull=False) & ~Q(counterparty=F("region"))),
+            ),
+            models.CheckConstraint(
+                name="ledger_payable_has_provider",
+                condition=~Q(kind="payable") | Q(provider__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.CLEARING:
+            return f"{self.region.code} clearing with {self.counterparty.code}"
+        if self.kind == self.Kind.PAYABLE:
+            return f"{self.region.code} payable to provider #{self.provider_id}"
+        return f"{self.region.code} {self.kind}"
+
+
+class JournalEntry(models.Model):
+    """One balanced money movement. `reference` makes posting idempotent: a second post of
+    the same event is refused by the unique constraint."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    posted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    description = models.CharField(max_length=255)
+    redemption = models.ForeignKey(
+        "vouchers.Redemption",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+    )
+    settlement_batch = models.ForeignKey(
+        "regions.SettlementBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="journal_entries",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Journal entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Journal entries are append-only.")
+
+
+class JournalLine(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="lines")
+    debit = models.DecimalField(**MONEY, default=ZERO)
+    credit = models.DecimalField(**MONEY, default=ZERO)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="journal_line_one_side",
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(credit__gt=0) & Q(debit=0)),
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Journal lines are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Journal lines are append-only.")
+
+
+class SettlementBatch(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPUTED = "computed", _("Computed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CLOSED = "closed", _("Closed")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.COMPUTED},
+        Status.COMPUTED: {Status.CONFIRMED},
+        Status.CONFIRMED: {Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    cutoff = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    computed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    redemption_count = models.PositiveIntegerField(default=0)
+    gross_total = models.DecimalField(**MONEY, default=ZERO)
+    claimed_count = models.PositiveIntegerField(default=0, help_text="Progress of the claim step")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "settlement batches"
+        constraints = [
+            models.CheckConstraint(name="batch_gross_nonnegative", condition=Q(gross_total__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"Settlement batch #{self.pk}"
+
+
+class SettlementObligation(models.Model):
+    """The gross total that `from_region` owes `to_region` in one batch (one directed pair)."""
+
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="obligations")
+    from_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    to_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**MONEY)
+    redemption_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["from_region_id", "to_region_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "from_region", "to_region"], name="obligation_one_per_pair"
+            ),
+            models.CheckConstraint(
+                name="obligation_between_two_regions", condition=~Q(from_region=F("to_region"))
+            ),
+            models.CheckConstraint(name="obligation_positive", condition=Q(amount__gt=0)),
+        ]
+
+
+class SettlementNetPosition(models.Model):
+    """A district's net position in a batch: positive means it is owed, negative it owes."""
+
+    batch = models.ForeignKey(
+        SettlementBatch, on_delete=models.CASCADE, related_name="net_positions"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "region"], name="net_position_one_per_region"),
+        ]
+
+
+class SettlementTransfer(models.Model):
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="transfers")
+    from_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    to_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(**MONEY)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["from_region_id", "to_region_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "from_region", "to_region"], name="transfer_one_per_pair"
+            ),
+            models.CheckConstraint(
+                name="transfer_between_two_regions", condition=~Q(from_region=F("to_region"))
+            ),
+            models.CheckConstraint(name="transfer_positive", condition=Q(amount__gt=0)),
+        ]
+
+
+class ReconciliationReport(models.Model):
+    """The result of one reconciliation run; breaches are listed, never silently fixed."""
+
+    ran_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    breaches = models.JSONField(default=list, blank=True)
+    checked = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self):
+        return f"Reconciliation {self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BREACH'}"

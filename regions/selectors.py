@@ -1,0 +1,23 @@
+"""Reads of districts, rules and budgets."""
+
+from django.utils import timezone
+
+from regions.models import ProgrammeRules, Region
+
+
+def region_list():
+    return Region.objects.order_by("id")
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def rules_for(*, region: Region, year: int | None = None) -> ProgrammeRules | None:
+    return ProgrammeRules.objects.filter(region=region, year=year or current_year()).first()
+
+
+def can_see_budget(user, region: Region) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_operator or (user.is_official and user.region_id == region.id)

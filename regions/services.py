@@ -1,0 +1,216 @@
+"""Writes of the regions app: the audit trail, and (in later issues) the ledger and settlement.
+
+Every state change in the portal calls `audit_record` inside its own transaction, so the
+trail and the change commit or roll back together.
+"""
+
+from django.db import models
+
+from regions.models import AuditEntry, ReconciliationReport, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    obj: models.Model,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if (actor is not None and actor.pk) else None,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=action,
+        from_status=from_status or "",
+        to_status=to_status or "",
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def audit_trail_for(obj: models.Model):
+    return AuditEntry.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def reconciliation_run() -> ReconciliationReport:
+    """Re-check every money invariant with set-based queries and store what was found.
+
+    A breach is reported (the admin's reconciliation page and an e-mail to operators),
+    never silently fixed: fixing money needs a person who knows why it broke.
+    """
+    from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from regions.models import (
+        JournalLine,
+        ProgrammeRules,
+        ReconciliationReport,
+        SettlementBatch,
+        SettlementNetPosition,
+        SettlementObligation,
+    )
+    from vouchers.models import Redemption, Voucher
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(0, output_field=money)
+    breaches: list[dict] = []
+
+    unbalanced = (
+        JournalLine.objects.values("entry_id")
+        .annotate(diff=Sum("debit") - Sum("credit"))
+        .exclude(diff=0)
+        .values_list("entry_id", "diff")[:100]
+    )
+    for entry_id, diff in unbalanced:
+        breaches.append(
+            {"check": "journal_entry_balances", "entry": entry_id, "difference": str(diff)}
+        )
+
+    bad_balance = Voucher.objects.annotate(
+        expected=ExpressionWrapper(F("face_value") - F("redeemed") - F("held"), output_field=money)
+    ).exclude(balance=F("expected") - F("released"))
+    for serial, balance, expected, released in bad_balance.values_list(
+        "serial", "balance", "expected", "released"
+    )[:100]:
+        breaches.append(
+            {
+                "check": "voucher_balance",
+                "voucher": serial,
+                "balance": str(balance),
+                "expected": str(expected - released),
+            }
+        )
+
+    sums = Voucher.objects.annotate(
+        pending=Coalesce(Sum("redemptions__amount", filter=Q(redemptions__status="pending")), zero),
+        spent=Coalesce(
+            Sum("redemptions__amount", filter=Q(redemptions__status__in=["approved", "paid"])), zero
+        ),
+    ).filter(~Q(held=F("pending")) | ~Q(redeemed=F("spent")))
+    for serial, held, pending, redeemed, spent in sums.values_list(
+        "serial", "held", "pending", "redeemed", "spent"
+    )[:100]:
+        breaches.append(
+            {
+                "check": "voucher_matches_redemptions",
+                "voucher": serial,
+                "held": str(held),
+                "pending": str(pending),
+                "redeemed": str(redeemed),
+                "approved": str(spent),
+            }
+        )
+
+    for rules in ProgrammeRules.objects.select_related("region"):
+        issued = Voucher.objects.filter(issuing_region=rules.region_id, year=rules.year).aggregate(
+            committed=Coalesce(Sum(F("face_value") - F("released"), output_field=money), zero),
+            redeemed=Coalesce(Sum("redeemed"), zero),
+        )
+        if rules.committed > rules.annual_budget:
+            breaches.append(
+                {
+                    "check": "committed_within_budget",
+                    "region": rules.region.code,
+                    "year": rules.year,
+                }
+            )
+        if issued["committed"] != rules.committed:
+            breaches.append(
+                {
+                    "check": "committed_matches_vouchers",
+                    "region": rules.region.code,
+                    "year": rules.year,
+                    "committed": str(rules.committed),
+                    "vouchers": str(issued["committed"]),
+                }
+            )
+        if issued["redeemed"] != rules.redeemed:
+            breaches.append(
+                {
+                    "check": "redeemed_matches_vouchers",
+                    "region": rules.region.code,
+                    "year": rules.year,
+                    "redeemed": str(rules.redeemed),
+                    "vouchers": str(issued["redeemed"]),
+                }
+            )
+
+    totals = {
+        (row["settlement_batch"], row["issuing_region"], row["provider_region"]): row["total"]
+        for row in Redemption.objects.filter(settlement_batch__isnull=False)
+        .values("settlement_batch", "issuing_region", "provider_region")
+        .annotate(total=Sum("amount"))
+    }
+    obligations = {
+        (o.batch_id, o.from_region_id, o.to_region_id): o.amount
+        for o in SettlementObligation.objects.filter(
+            batch__status__in=["computed", "confirmed", "closed"]
+        )
+    }
+    computed_batches = set(
+        SettlementBatch.objects.filter(status__in=["computed", "confirmed", "closed"]).values_list(
+            "id", flat=True
+        )
+    )
+    for key in set(totals) | set(obligations):
+        if key[0] in computed_batches and totals.get(key) != obligations.get(key):
+            breaches.append(
+                {
+                    "check": "obligation_matches_redemptions",
+                    "batch": key[0],
+                    "from": key[1],
+                    "to": key[2],
+                    "obligation": str(obligations.get(key)),
+                    "redemptions": str(totals.get(key)),
+                }
+            )
+    for batch_id, total in (
+        SettlementNetPosition.objects.values_list("batch_id")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+    ):
+        breaches.append(
+            {"check": "net_positions_sum_to_zero", "batch": batch_id, "sum": str(total)}
+        )
+
+    checked = {
+        "vouchers": Voucher.objects.count(),
+        "journal_lines": JournalLine.objects.count(),
+        "rules": ProgrammeRules.objects.count(),
+        "batches": len(computed_batches),
+    }
+    report = ReconciliationReport.objects.create(
+        ok=not breaches, breaches=breaches, checked=checked
+    )
+    if breaches:
+        _notify_operators_of_breach(report)
+    return report
+
+
+def _notify_operators_of_breach(report) -> None:
+    from django.core.mail import send_mail
+    from django.db import transaction
+
+    from regions.models import User
+
+    recipients = list(
+        User.objects.filter(role=User.Role.OPERATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    lines = "\n".join(str(b) for b in report.breaches[:50])
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"[Voucher portal] Reconciliation found {len(report.breaches)} breach(es)",
+            message=f"Reconciliation run {report.ran_at:%Y-%m-%d %H:%M} found:\n{lines}\n",
+            from_email=None,
+            recipient_list=recipients,
+        )
+    )

@@ -1,0 +1,102 @@
+"""Public pages (home, verification), the login landing and the role dashboards."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Sum
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from providers.models import Provider, ProviderCertificate
+from regions.models import ProgrammeRules
+from regions.selectors import current_year, region_list
+from vouchers.models import Voucher
+
+
+@require_GET
+def home(request):
+    year = current_year()
+    rules = {r.region_id: r for r in ProgrammeRules.objects.filter(year=year)}
+    provider_counts = dict(
+        Provider.objects.filter(status=Provider.Status.CERTIFIED)
+        .values_list("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
+    )
+    voucher_totals = {
+        row["issuing_region_id"]: row
+        for row in Voucher.objects.filter(year=year)
+        .values("issuing_region_id")
+        .annotate(n=Count("id"), face=Sum("face_value"), redeemed=Sum("redeemed"))
+    }
+    districts = [
+        {
+            "region": region,
+            "rules": rules.get(region.id),
+            "providers": provider_counts.get(region.id, 0),
+            "vouchers": voucher_totals.get(region.id, {}).get("n", 0),
+            "issued": voucher_totals.get(region.id, {}).get("face") or 0,
+            "redeemed": voucher_totals.get(region.id, {}).get("redeemed") or 0,
+        }
+        for region in region_list()
+    ]
+    return render(request, "regions/home.html", {"districts": districts, "year": year})
+
+
+@login_required
+def dashboard(request):
+    """Send each role to the page that opens on what needs it now."""
+    user = request.user
+    targets = {
+        "enterprise": "enterprise-dashboard",
+        "provider": "provider-dashboard",
+        "official": "official-dashboard",
+        "operator": "operator-dashboard",
+    }
+    target = targets.get(user.role)
+    if target:
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return redirect(reverse(target))
+        except NoReverseMatch:
+            pass
+    return render(request, "regions/dashboard.html", {})
+
+
+@require_GET
+def verify_lookup(request):
+    serial = (request.GET.get("serial") or "").strip()
+    if serial:
+        return redirect("verify", serial=serial)
+    return render(request, "regions/verify.html", {"serial": "", "found": None})
+
+
+@require_GET
+def verify(request, serial):
+    """Public check of a voucher or provider certificate serial. A forged serial is 'not found'."""
+    serial = serial.strip().upper()
+    voucher = (
+        Voucher.objects.select_related("enterprise", "issuing_region").filter(serial=serial).first()
+    )
+    certificate = None
+    if voucher is None:
+        certificate = (
+            ProviderCertificate.objects.select_related("provider", "provider__region")
+            .filter(serial=serial)
+            .first()
+        )
+    found = voucher is not None or certificate is not None
+    return render(
+        request,
+        "regions/verify.html",
+        {"serial": serial, "voucher": voucher, "certificate": certificate, "found": found},
+        status=200 if found else 404,
+    )
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,60 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anyone_lists_the_regions(api_client):
+    response = api_client.get("/api/regions/")
+    assert response.status_code == 200
+    assert [r["code"] for r in response.json()] == ["YANGPU", "WUJIN", "NANHU", "HEFEI_HT"]
+
+
+def test_one_region_by_code(api_client):
+    body = api_client.get("/api/regions/NANHU/").json()
+    assert body["name_zh"] == "南湖区"
+
+
+def test_an_unknown_region_is_404(api_client):
+    assert api_client.get("/api/regions/PUDONG/").status_code == 404
+
+
+def test_a_token_is_issued_for_the_right_password(api_client, demo, password):
+    response = api_client.post(
+        "/api/auth/token/", {"username": "operator", "password": password}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["token"]
+
+
+def test_a_token_is_refused_for_a_wrong_password(api_client, demo):
+    response = api_client.post(
+        "/api/auth/token/", {"username": "operator", "password": "wrong-one"}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_the_budget_is_visible_to_its_official(api_as, demo):
+    body = api_as(demo["users"]["official-wujin"]).get("/api/regions/WUJIN/budget/").json()
+    assert body["annual_budget"] == "10000000.00"
+    assert body["committed"] == "200000.00"
+    assert body["available"] == "9800000.00"
+
+
+def test_the_budget_of_another_district_is_404_for_an_official(api_as, demo):
+    assert (
+        api_as(demo["users"]["official-wujin"]).get("/api/regions/YANGPU/budget/").status_code
+        == 404
+    )
+
+
+def test_the_operator_sees_every_budget(api_as, demo):
+    assert api_as(demo["users"]["operator"]).get("/api/regions/YANGPU/budget/").status_code == 200
+
+
+def test_the_budget_needs_a_login(api_client, demo):
+    assert api_client.get("/api/regions/WUJIN/budget/").status_code == 401
+
+
+def test_the_schema_and_docs_are_served(client):
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200

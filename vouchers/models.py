@@ -1,0 +1,306 @@
+"""Enterprises, their voucher applications, vouchers and the redemptions providers claim."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import MONEY, ZERO, Region
+
+
+class Enterprise(models.Model):
+    class Size(models.TextChoices):
+        MICRO = "micro", _("Micro")
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        LARGE = "large", _("Large")
+
+    name = models.CharField(max_length=200)
+    credit_code = models.CharField(max_length=18, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises")
+    industry = models.CharField(max_length=100)
+    size = models.CharField(max_length=16, choices=Size.choices)
+    contact_name = models.CharField(max_length=100)
+    contact_phone = models.CharField(max_length=32, blank=True)
+    contact_email = models.EmailField()
+    registered_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class RelatedParty(models.Model):
+    """A company the enterprise declared as related: it may not be paid with its vouchers."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="related_parties"
+    )
+    credit_code = models.CharField(max_length=18)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "related parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "credit_code"], name="related_party_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} ~ {self.credit_code}"
+
+
+class VoucherApplication(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        Status.APPROVED: set(),
+        Status.REJECTED: set(),
+        Status.WITHDRAWN: set(),
+    }
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="applications"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="applications")
+    year = models.PositiveIntegerField()
+    requested_amount = models.DecimalField(**MONEY)
+    approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    purpose = models.TextField()
+    service_category = models.ForeignKey(
+        "providers.ServiceCategory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "status", "submitted_at"], name="application_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="application_requested_positive", condition=Q(requested_amount__gt=0)
+            ),
+            models.CheckConstraint(
+                name="application_approved_within_requested",
+                condition=Q(approved_amount__isnull=True)
+                | (Q(approved_amount__gt=0) & Q(approved_amount__lte=F("requested_amount"))),
+            ),
+            models.CheckConstraint(
+                name="application_approved_has_amount",
+                condition=~Q(status="approved") | Q(approved_amount__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Application #{self.pk} by {self.enterprise}"
+
+
+def attachment_path(instance, filename):
+    return f"private/applications/{instance.application_id}/{filename}"
+
+
+class ApplicationAttachment(models.Model):
+    application = models.ForeignKey(
+        VoucherApplication, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+
+class Voucher(models.Model):
+    """An issued voucher. `balance` is what is still available to claim:
+    face_value - redeemed - held - released. Holds are pending redemption claims; `released`
+    is what expiry or revocation gave back to the district's budget."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXHAUSTED = "exhausted", _("Exhausted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    TRANSITIONS = {
+        Status.ACTIVE: {Status.EXHAUSTED, Status.EXPIRED, Status.REVOKED},
+        Status.EXHAUSTED: {Status.ACTIVE},  # a rejected claim can give balance back
+        Status.EXPIRED: set(),
+        Status.REVOKED: set(),
+    }
+
+    serial = models.CharField(max_length=32, unique=True)
+    application = models.OneToOneField(
+        VoucherApplication, on_delete=models.PROTECT, related_name="voucher"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="vouchers")
+    issuing_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="vouchers")
+    year = models.PositiveIntegerField()
+    face_value = models.DecimalField(**MONEY)
+    balance = models.DecimalField(**MONEY)
+    held = models.DecimalField(**MONEY, default=ZERO)
+    redeemed = models.DecimalField(**MONEY, default=ZERO)
+    released = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Given back to the budget on expiry or revocation"
+    )
+    cross_region = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    status_reason = models.TextField(blank=True)
+    certificate_pdf = models.FileField(upload_to="private/vouchers/", blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["issuing_region", "status", "id"], name="voucher_region_status_idx"
+            ),
+            models.Index(fields=["status", "expires_at"], name="voucher_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="voucher_face_positive", condition=Q(face_value__gt=0)),
+            models.CheckConstraint(name="voucher_balance_nonnegative", condition=Q(balance__gte=0)),
+            models.CheckConstraint(name="voucher_held_nonnegative", condition=Q(held__gte=0)),
+            models.CheckConstraint(
+                name="voucher_redeemed_nonnegative", condition=Q(redeemed__gte=0)
+            ),
+            models.CheckConstraint(
+                name="voucher_released_nonnegative", condition=Q(released__gte=0)
+            ),
+            models.CheckConstraint(
+                name="voucher_spent_within_face",
+                condition=Q(redeemed__lte=F("face_value") - F("held")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def available(self) -> Decimal:
+        return self.balance
+
+
+class Redemption(models.Model):
+    """A provider's claim on a confirmed service order, paid from the order's voucher."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: {Status.PAID},
+        Status.REJECTED: set(),
+        Status.PAID: set(),
+    }
+
+    service_order = models.ForeignKey(
+        "providers.ServiceOrder", on_delete=models.PROTECT, related_name="redemptions"
+    )
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="redemptions"
+    )
+    issuing_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    provider_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    cross_region = models.BooleanField()
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    settlement_batch = models.ForeignKey(
+        "regions.SettlementBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+    )
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        indexes = [
+            # The settlement claim step walks exactly these rows.
+            models.Index(
+                fields=["decided_at", "id"],
+                name="redemption_unsettled_idx",
+                condition=Q(
+                    cross_region=True,
+                    settlement_batch__isnull=True,
+                    status__in=["approved", "paid"],
+                ),
+            ),
+            models.Index(
+                fields=["settlement_batch", "issuing_region", "provider_region"],
+                name="redemption_batch_idx",
+            ),
+            models.Index(fields=["issuing_region", "status"], name="redemption_issuing_idx"),
+            models.Index(
+                fields=["provider_region", "status"], name="redemption_provider_region_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(name="redemption_amount_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(
+                fields=["service_order"],
+                condition=~Q(status="rejected"),
+                name="redemption_one_live_per_order",
+            ),
+            models.CheckConstraint(
+                name="redemption_cross_region_matches",
+                condition=Q(cross_region=True, issuing_region__isnull=False)
+                & ~Q(issuing_region=F("provider_region"))
+                | Q(cross_region=False, issuing_region=F("provider_region")),
+            ),
+            models.CheckConstraint(
+                name="redemption_settled_only_cross_region_approved",
+                condition=Q(settlement_batch__isnull=True)
+                | (Q(cross_region=True) & Q(status__in=["approved", "paid"])),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Redemption #{self.pk} ({self.amount})"
