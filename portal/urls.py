@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
+    path("", include("regions.settlement_urls")),
     path("", include("vouchers.urls")),
+    path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),
 ]

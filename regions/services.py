@@ -192,25 +192,12 @@ def reconciliation_run() -> ReconciliationReport:
     return report
 
 
-def _notify_operators_of_breach(report) -> None:
-    from django.core.mail import send_mail
-    from django.db import transaction
+def _notify_operators_of_breach(report: ReconciliationReport) -> None:
+    from regions.notifications import notify_after_commit, operator_emails
 
-    from regions.models import User
-
-    recipients = list(
-        User.objects.filter(role=User.Role.OPERATOR, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if not recipients:
-        return
     lines = "\n".join(str(b) for b in report.breaches[:50])
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Voucher portal] Reconciliation found {len(report.breaches)} breach(es)",
-            message=f"Reconciliation run {report.ran_at:%Y-%m-%d %H:%M} found:\n{lines}\n",
-            from_email=None,
-            recipient_list=recipients,
-        )
+    notify_after_commit(
+        recipients=operator_emails(),
+        subject=f"[Voucher portal] Reconciliation found {len(report.breaches)} breach(es)",
+        body=f"Reconciliation run {report.ran_at:%Y-%m-%d %H:%M} found:\n{lines}\n",
     )

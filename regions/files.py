@@ -1,0 +1,125 @@
+"""Uploaded files: checked by their content (not only their name), limited in size, stored
+privately, and streamed only by views that have already checked who is reading."""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+
+from portal.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileKind("pdf", "application/pdf", (".pdf",))
+PNG = FileKind("png", "image/png", (".png",))
+JPEG = FileKind("jpeg", "image/jpeg", (".jpg", ".jpeg"))
+GIF = FileKind("gif", "image/gif", (".gif",))
+WEBP = FileKind("webp", "image/webp", (".webp",))
+DOCX = FileKind(
+    "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)
+)
+XLSX = FileKind(
+    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
+)
+PPTX = FileKind(
+    "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", (".pptx",)
+)
+OLE = FileKind("ole", "application/msword", (".doc", ".xls", ".ppt"))
+ZIP = FileKind("zip", "application/zip", (".zip",))
+
+EVIDENCE_KINDS = (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, OLE, ZIP)
+DOCUMENT_KINDS = (PDF, PNG, JPEG, DOCX, XLSX, OLE)
+
+
+def sniff(head: bytes, file) -> FileKind | None:
+    """What the bytes are, whatever the file is called."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return OLE
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        file.seek(0)
+        try:
+            names = set(zipfile.ZipFile(file).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            file.seek(0)
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return DOCX
+            if any(n.startswith("xl/") for n in names):
+                return XLSX
+            if any(n.startswith("ppt/") for n in names):
+                return PPTX
+        return ZIP
+    return None
+
+
+def check_upload(upload, *, allowed=EVIDENCE_KINDS, field: str = "file") -> FileKind:
+    """Refuse an empty, too large or disguised file with a message that says which and why."""
+    name = getattr(upload, "name", "") or "file"
+    size = getattr(upload, "size", 0) or 0
+    limit = settings.UPLOAD_MAX_BYTES
+    if size == 0:
+        raise ValidationFailed(
+            _("“%(name)s” is empty.") % {"name": name}, field=field, code="empty_file"
+        )
+    if size > limit:
+        raise ValidationFailed(
+            _("“%(name)s” is %(size).1f MB; the limit is %(limit).1f MB per file.")
+            % {"name": name, "size": size / 1048576, "limit": limit / 1048576},
+            field=field,
+            code="file_too_large",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = sniff(head, upload)
+    allowed_names = ", ".join(sorted({ext for k in allowed for ext in k.extensions}))
+    if kind is None or kind not in allowed:
+        raise ValidationFailed(
+            _(
+                "“%(name)s” is not an accepted file type (%(allowed)s); its content was checked, not only its name."
+            )
+            % {"name": name, "allowed": allowed_names},
+            field=field,
+            code="file_type",
+        )
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if extension not in kind.extensions:
+        raise ValidationFailed(
+            _("“%(name)s” is named like %(ext)s but its content is %(kind)s.")
+            % {"name": name, "ext": extension or _("no known type"), "kind": kind.name.upper()},
+            field=field,
+            code="file_type_mismatch",
+        )
+    return kind
+
+
+def private_file_response(
+    field_file, *, filename: str, content_type: str | None = None
+) -> FileResponse:
+    """Stream a stored private file as a download. Callers check the reader first."""
+    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
+    if content_type:
+        response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

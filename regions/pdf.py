@@ -1,0 +1,142 @@
+"""PDF documents of the programme (voucher and provider certificates, settlement statements),
+drawn with ReportLab and the CJK font the project ships, so Chinese renders everywhere."""
+
+import io
+from decimal import Decimal
+
+import qrcode
+from django.conf import settings
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+PROGRAMME_ZH = "长三角双创示范基地联盟 · 双创券"
+PROGRAMME_EN = (
+    "Yangtze River Delta Dual Innovation Demonstration Base Alliance · Dual Innovation Voucher"
+)
+FONT = "WQYMicroHei"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(settings.CJK_FONT_PATH), subfontIndex=0))
+    return FONT
+
+
+def _qr_drawing(data: str, size: float) -> Drawing:
+    matrix = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    matrix.add_data(data)
+    matrix.make(fit=True)
+    cells = matrix.get_matrix()
+    cell = size / len(cells)
+    drawing = Drawing(size, size)
+    for y, row in enumerate(cells):
+        for x, dark in enumerate(row):
+            if dark:
+                drawing.add(
+                    Rect(
+                        x * cell,
+                        size - (y + 1) * cell,
+                        cell,
+                        cell,
+                        fillColor=colors.black,
+                        strokeColor=None,
+                    )
+                )
+    return drawing
+
+
+def money(amount: Decimal) -> str:
+    return f"¥{amount:,.2f}"
+
+
+def certificate_pdf(
+    *, title_zh: str, title_en: str, rows: list[tuple[str, str, str]], verify_url: str
+) -> bytes:
+    """A one-page landscape certificate: programme name in both languages, the rows
+    (Chinese label, English label, value) and a QR code to the public verification page."""
+    font = _font()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"{title_en} {title_zh}")
+    pdf.setStrokeColor(colors.HexColor("#0b5cab"))
+    pdf.setLineWidth(3)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    pdf.setFillColor(colors.HexColor("#0b5cab"))
+    pdf.setFont(font, 15)
+    pdf.drawCentredString(width / 2, height - 32 * mm, PROGRAMME_ZH)
+    pdf.setFont(font, 10)
+    pdf.drawCentredString(width / 2, height - 39 * mm, PROGRAMME_EN)
+    pdf.setFillColor(colors.black)
+    pdf.setFont(font, 26)
+    pdf.drawCentredString(width / 2, height - 56 * mm, title_zh)
+    pdf.setFont(font, 14)
+    pdf.drawCentredString(width / 2, height - 65 * mm, title_en)
+    y = height - 84 * mm
+    for label_zh, label_en, value in rows:
+        pdf.setFont(font, 12)
+        pdf.drawString(30 * mm, y, f"{label_zh} / {label_en}")
+        pdf.drawString(110 * mm, y, value)
+        y -= 10 * mm
+    qr_size = 42 * mm
+    renderPDF.draw(_qr_drawing(verify_url, qr_size), pdf, width - 30 * mm - qr_size, 28 * mm)
+    pdf.setFont(font, 8)
+    pdf.drawRightString(width - 30 * mm, 24 * mm, f"验证 Verify: {verify_url}")
+    pdf.setFont(font, 9)
+    pdf.drawString(
+        30 * mm, 24 * mm, "国家技术转移东部中心 East China National Technology Transfer Center"
+    )
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def table_pdf(
+    *, title_zh: str, title_en: str, header: list[str], rows: list[list[str]], summary: list[str]
+) -> bytes:
+    """A multi-page A4 table (settlement statements): title, summary lines, then the rows."""
+    font = _font()
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(f"{title_en} {title_zh}")
+
+    def page_header():
+        pdf.setFont(font, 10)
+        pdf.drawString(15 * mm, height - 12 * mm, PROGRAMME_ZH)
+        pdf.setFont(font, 14)
+        pdf.drawString(15 * mm, height - 20 * mm, f"{title_zh} / {title_en}")
+        return height - 30 * mm
+
+    y = page_header()
+    pdf.setFont(font, 10)
+    for line in summary:
+        pdf.drawString(15 * mm, y, line)
+        y -= 6 * mm
+    y -= 4 * mm
+    column = (width - 30 * mm) / max(len(header), 1)
+
+    def draw_row(values, bold=False):
+        pdf.setFont(font, 8 if not bold else 8.5)
+        for i, value in enumerate(values):
+            pdf.drawString(15 * mm + i * column, y, str(value)[:40])
+
+    draw_row(header, bold=True)
+    y -= 6 * mm
+    for row in rows:
+        if y < 15 * mm:
+            pdf.showPage()
+            y = page_header()
+            draw_row(header, bold=True)
+            y -= 6 * mm
+        draw_row(row)
+        y -= 5 * mm
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,2 @@
+def register(router):
+    """Add the settlement batch viewsets to the API router."""

@@ -1,0 +1,2 @@
+def register(router):
+    """Add the redemption viewsets to the API router."""
