@@ -33,10 +33,12 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def display_name(self, language: str | None = None) -> str:
+    @property
+    def local_name(self) -> str:
+        """The district's name in the language of the current request."""
         from django.utils.translation import get_language
 
-        return self.name_zh if (language or get_language() or "").startswith("zh") else self.name
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name
 
 
 class User(AbstractUser):

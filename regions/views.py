@@ -1,13 +1,17 @@
 """Public pages (home, verification), the login landing and the role dashboards."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from providers.models import Provider, ProviderCertificate
+from regions import dashboards
+from regions.charts import bar_chart, flow_matrix
 from regions.models import ProgrammeRules
 from regions.selectors import current_year, region_list
 from vouchers.models import Voucher
@@ -100,3 +104,48 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def official_dashboard(request):
+    """What needs the district official now, the district's budget and its flows."""
+    if not request.user.is_official:
+        raise PermissionDenied
+    region = request.user.region
+    data = dashboards.official_dashboard(region=region)
+    months = [str(m) for m in dashboards.MONTHS]
+    data["monthly_chart"] = bar_chart(
+        title=_("Vouchers issued and redeemed per month, %(year)s") % {"year": data["year"]},
+        labels=months,
+        series=[(_("Issued"), data["monthly_issued"]), (_("Redeemed"), data["monthly_redeemed"])],
+    )
+    data["monthly_rows"] = list(
+        zip(months, data["monthly_issued"], data["monthly_redeemed"], strict=True)
+    )
+    return render(request, "regions/official_dashboard.html", {"region": region, **data})
+
+
+@login_required
+def operator_dashboard(request):
+    """The four districts side by side, the flow matrix and the settlement batches."""
+    if not request.user.is_operator:
+        raise PermissionDenied
+    data = dashboards.operator_dashboard()
+    codes = [r.code for r in data["regions"]]
+    names = [r.local_name for r in data["regions"]]
+    data["flow_chart"] = flow_matrix(
+        title=_(
+            "What each district (row) owes each other district (column) for approved cross-region redemptions"
+        ),
+        codes=codes,
+        names=names,
+        amounts=data["flows"],
+    )
+    data["flow_table"] = [
+        {
+            "region": r,
+            "cells": [data["flows"].get((r.code, c)) if r.code != c else None for c in codes],
+        }
+        for r in data["regions"]
+    ]
+    return render(request, "regions/operator_dashboard.html", data)

@@ -1,0 +1,97 @@
+"""Charts drawn on the server as SVG: no network, no JavaScript, readable by screen readers
+(each chart has a <title>, and every page that shows one also shows the figures as a table)."""
+
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+PALETTE = ["#0b5cab", "#1d7a3e", "#f0a500", "#b3261e"]
+
+
+def _fmt(amount: Decimal) -> str:
+    amount = Decimal(amount or 0)
+    if amount >= 1_000_000:
+        return f"{amount / 1_000_000:.1f}M"
+    if amount >= 1_000:
+        return f"{amount / 1_000:.0f}k"
+    return f"{amount:.0f}"
+
+
+def bar_chart(
+    *, title: str, labels: list[str], series: list[tuple[str, list[Decimal]]]
+) -> SafeString:
+    """Grouped bars: one group per label, one bar per series."""
+    width, height, left, bottom, top = 640, 240, 48, 28, 16
+    plot_w, plot_h = width - left - 8, height - bottom - top
+    peak = max([Decimal(v or 0) for _, values in series for v in values] + [Decimal(1)])
+    group_w = plot_w / max(len(labels), 1)
+    bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{id(labels)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{id(labels)}">{escape(title)}</title>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" stroke="#a9b4c4"/>',
+        f'<text x="4" y="{top + 10}" font-size="11" fill="#5a6576">{_fmt(peak)}</text>',
+    ]
+    for i, label in enumerate(labels):
+        x0 = left + i * group_w + group_w * 0.1
+        for s, (_name, values) in enumerate(series):
+            value = Decimal(values[i] or 0)
+            h = float(value / peak) * plot_h
+            parts.append(
+                f'<rect x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}: {_fmt(value)}</title></rect>'
+            )
+        parts.append(
+            f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{height - 10}" font-size="11" '
+            f'text-anchor="middle" fill="#1c2430">{escape(label)}</text>'
+        )
+    for s, (name, _values) in enumerate(series):
+        parts.append(
+            f'<rect x="{left + s * 140}" y="0" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
+            f'<text x="{left + s * 140 + 14}" y="9" font-size="11" fill="#1c2430">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def flow_matrix(
+    *, title: str, codes: list[str], names: list[str], amounts: dict[tuple[str, str], Decimal]
+) -> SafeString:
+    """A heat map of what each district (row) owes each other district (column)."""
+    n = len(codes)
+    cell, left, top = 110, 130, 40
+    width, height = left + n * cell + 8, top + n * 44 + 8
+    peak = max(list(amounts.values()) + [Decimal(1)])
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="flow-title" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="flow-title">{escape(title)}</title>'
+    ]
+    for j, name in enumerate(names):
+        parts.append(
+            f'<text x="{left + j * cell + cell / 2}" y="{top - 12}" font-size="11" text-anchor="middle" '
+            f'fill="#1c2430">→ {escape(name)}</text>'
+        )
+    for i, row_code in enumerate(codes):
+        y = top + i * 44
+        parts.append(
+            f'<text x="4" y="{y + 26}" font-size="11" fill="#1c2430">{escape(names[i])}</text>'
+        )
+        for j, col_code in enumerate(codes):
+            x = left + j * cell
+            if i == j:
+                parts.append(
+                    f'<rect x="{x}" y="{y}" width="{cell - 4}" height="40" fill="#eef2f7"/>'
+                )
+                continue
+            value = Decimal(amounts.get((row_code, col_code), 0))
+            opacity = 0.08 + 0.92 * float(value / peak) if value else 0.04
+            ink = "#fff" if opacity > 0.55 else "#1c2430"
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell - 4}" height="40" fill="#0b5cab" fill-opacity="{opacity:.2f}">'
+                f"<title>{escape(names[i])} → {escape(names[j])}: ¥{value:,.2f}</title></rect>"
+                f'<text x="{x + (cell - 4) / 2}" y="{y + 25}" font-size="12" text-anchor="middle" fill="{ink}">'
+                f"{_fmt(value)}</text>"
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
