@@ -1,0 +1,54 @@
+"""Template filters for money and ratios: `{% load portal %}`.
+
+Amounts are shown the same way in English and Chinese ("¥1,234,567.89"): grouped, two
+decimals, never through float. Django's own number localisation is not used for them because
+it would need USE_THOUSAND_SEPARATOR, which also puts commas into form inputs.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+CENT = Decimal("0.01")
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, float | bool):
+        # A float here means money went through float somewhere: show nothing rather than
+        # a rounded figure that looks right.
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@register.filter
+def cny(value) -> str:
+    """Decimal("1234567.891") -> "¥1,234,567.89"; negative -> "-¥12.00"; bad input -> ""."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    number = number.quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    return f"{sign}¥{abs(number):,.2f}"
+
+
+@register.filter
+def pct(value, places=1) -> str:
+    """A ratio as a percentage: Decimal("0.5") -> "50%", Decimal("0.3333") -> "33.3%"."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    try:
+        places = max(0, int(places))
+    except (TypeError, ValueError):
+        places = 1
+    percent = (number * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{percent:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -1,0 +1,210 @@
+"""Real-browser tests: the system Chromium driven by Playwright against Django's live server.
+
+Helpers for every page test (import them: `from tests.browser.conftest import ...`):
+- `check_page(page, name)`: a full-page screenshot and the axe-core accessibility check.
+- `shot(page, name)`: saves `.ci/artifacts/screenshots/<test>-<name>-<lang>.png`.
+- `assert_accessible(page, name)`: no `serious` or `critical` axe-core violation on the page.
+- `log_in(page, base_url, username, password)`: through the login form.
+
+Fixtures: `site` (the seeded demo on a live server: `site.url`, `site.demo`, `site.password`),
+`page` and `new_context(locale=...)` from pytest-playwright.
+
+Tests marked `browser` skip when Chromium or Playwright is missing, except under CI=true,
+where that is a failure. Playwright is never asked to download a browser: the system
+/usr/bin/chromium is launched (one browser for the whole session).
+"""
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI, ROOT, _missing
+
+# The sync Playwright API keeps an asyncio loop registered on the main thread, which makes
+# Django refuse ORM calls from the test ("SynchronousOnlyOperation"); nothing here is async.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+SCREENSHOTS = ROOT / ".ci" / "artifacts" / "screenshots"
+BLOCKING_IMPACTS = {"serious", "critical"}
+# The plugin is loaded (or not: `-p no:playwright`) before any conftest is imported.
+HAVE_PLAYWRIGHT = "pytest_playwright.pytest_playwright" in sys.modules
+
+
+def _browser_missing() -> str | None:
+    if not HAVE_PLAYWRIGHT:
+        return (
+            "the pytest-playwright plugin is not installed or not loaded (pip install -e '.[dev]')"
+        )
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)"
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last: they flush the database (live server, committed data) and
+    keep Playwright's event loop on the main thread, neither of which other tests expect."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _require_browser(request):
+    if request.node.get_closest_marker("browser"):
+        reason = _browser_missing()
+        if reason:
+            _missing(reason)
+
+
+if HAVE_PLAYWRIGHT:
+    from playwright.sync_api import expect
+
+    @pytest.fixture(scope="session")
+    def browser_type_launch_args(browser_type_launch_args):
+        reason = _browser_missing()
+        if reason:
+            _missing(reason)
+        return {
+            **browser_type_launch_args,
+            "executable_path": str(CHROMIUM),
+            "args": CHROMIUM_ARGS,
+        }
+
+    @pytest.fixture(scope="session")
+    def browser_context_args(browser_context_args):
+        # English unless a test asks otherwise: the browser's own locale must not decide.
+        return {
+            **browser_context_args,
+            "locale": "en-GB",
+            "viewport": {"width": 1280, "height": 900},
+        }
+
+else:
+    expect = None
+
+    # Without the plugin its fixtures do not exist; these stand-ins skip (or fail under CI)
+    # instead of erroring with "fixture 'page' not found".
+
+    @pytest.fixture
+    def page():
+        _missing(_browser_missing())
+
+    @pytest.fixture
+    def new_context():
+        _missing(_browser_missing())
+
+
+@dataclass
+class Site:
+    url: str
+    demo: dict
+    password: str
+
+    def at(self, path: str) -> str:
+        return self.url.rstrip("/") + path
+
+
+@pytest.fixture
+def site(live_server, transactional_db, django_db_serialized_rollback, demo, password):
+    """The seed story on a live server. The live server thread sees only committed data,
+    hence a transactional database; serialized rollback brings back the districts and
+    service categories that the migrations created and the previous flush removed."""
+    return Site(url=live_server.url, demo=demo, password=password)
+
+
+def _current_test_name() -> str:
+    current = os.environ.get("PYTEST_CURRENT_TEST", "test")
+    name = current.split("::")[-1].split(" ")[0]
+    return re.sub(r"\[.*\]$", "", name)
+
+
+def page_language(page) -> str:
+    return page.evaluate("document.documentElement.lang") or "none"
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as .ci/artifacts/screenshots/<test>-<name>-<lang>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{_current_test_name()}-{name}-{page_language(page)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page, name: str, *, ignore: tuple[str, ...] = ()) -> list[dict]:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+
+    `ignore` takes axe rule ids to skip, for a reason written next to the call. Returns the
+    minor and moderate violations, which do not fail the test."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate(
+        """(ignored) => axe.run(document, {
+            resultTypes: ["violations"],
+            rules: Object.fromEntries(ignored.map((id) => [id, {enabled: false}])),
+        })""",
+        list(ignore),
+    )
+    violations = results["violations"]
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        report = [
+            {
+                "rule": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [
+                    {"target": n["target"], "html": n["html"][:200], "why": n["failureSummary"]}
+                    for n in v["nodes"][:5]
+                ],
+            }
+            for v in blocking
+        ]
+        pytest.fail(
+            f"axe-core: {len(blocking)} serious/critical violation(s) on {name} ({page.url}):\n"
+            + json.dumps(report, indent=2, ensure_ascii=False),
+            pytrace=False,
+        )
+    return [v for v in violations if v.get("impact") not in BLOCKING_IMPACTS]
+
+
+def check_page(page, name: str, **accessibility) -> Path:
+    """What every page a browser test visits gets: a screenshot, then the axe check."""
+    path = shot(page, name)
+    assert_accessible(page, name, **accessibility)
+    return path
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(base_url.rstrip("/") + "/login/")
+    page.get_by_label(re.compile("^(Username|用户名)$")).fill(username)
+    page.get_by_label(re.compile("^(Password|密码)$")).fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+__all__ = [
+    "IN_CI",
+    "Site",
+    "assert_accessible",
+    "check_page",
+    "expect",
+    "log_in",
+    "page_language",
+    "shot",
+]
