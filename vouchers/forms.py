@@ -1,0 +1,159 @@
+"""Page forms of the voucher story. They parse input; the services decide what is allowed,
+and `run_service` puts a refusal next to the field it concerns."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import ServiceCategory
+from regions.codes import normalise_credit_code, validate_credit_code
+from regions.models import Region, User
+from vouchers.models import Enterprise, VoucherApplication
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail"), required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+    name = forms.CharField(label=_("Enterprise name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=64,
+        help_text=_("18 characters, as on the business licence."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("District"), queryset=Region.objects.order_by("id"), empty_label=None
+    )
+    industry = forms.CharField(label=_("Industry"), max_length=100)
+    size = forms.ChoiceField(label=_("Size"), choices=Enterprise.Size.choices)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("This user name is taken."))
+        return username
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        if Enterprise.objects.filter(credit_code=code).exists():
+            raise ValidationError(
+                _(
+                    "An enterprise with this unified social credit code is already registered. "
+                    "Ask a colleague with an account to add you, or contact the district office."
+                )
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+                )
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ApplicationForm(forms.Form):
+    requested_amount = forms.DecimalField(
+        label=_("Requested amount (CNY)"),
+        **MONEY,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose: the technical need"),
+        widget=forms.Textarea,
+        help_text=_("What do you need solved or tested, and what result do you expect?"),
+    )
+    service_category = forms.ModelChoiceField(
+        label=_("Intended service category"),
+        queryset=ServiceCategory.objects.order_by("id"),
+        required=False,
+        empty_label=_("Not decided yet"),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Optional: PDF, Word, Excel or images (several files allowed)."),
+    )
+
+
+class ApproveForm(forms.Form):
+    approved_amount = forms.DecimalField(
+        label=_("Approved amount (CNY)"),
+        **MONEY,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+        help_text=_("Empty: the requested amount."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for the rejection.")},
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for revoking the voucher.")},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    ORDERINGS = [
+        ("newest", _("Newest first")),
+        ("oldest", _("Oldest first")),
+        ("amount_desc", _("Largest amount first")),
+        ("amount_asc", _("Smallest amount first")),
+        ("enterprise", _("Enterprise name")),
+    ]
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status"))] + list(VoucherApplication.Status.choices),
+    )
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount_min = forms.DecimalField(label=_("Amount from"), required=False, **MONEY)
+    amount_max = forms.DecimalField(label=_("Amount up to"), required=False, **MONEY)
+    industry = forms.CharField(label=_("Industry"), required=False, max_length=100)
+    ordering = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDERINGS)

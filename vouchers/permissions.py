@@ -1,0 +1,52 @@
+"""Who may do what with enterprises, applications and vouchers.
+
+These answer "may this role act on this object" for an object the user can already see
+(visibility is the selectors' job: outsiders get 404 before these are asked).
+"""
+
+
+def _official_of(user, region_id) -> bool:
+    return bool(
+        user.is_authenticated and user.is_official and region_id and user.region_id == region_id
+    )
+
+
+def can_verify_enterprise(user, enterprise) -> bool:
+    return _official_of(user, enterprise.region_id)
+
+
+def can_apply_for(user, enterprise) -> bool:
+    return bool(
+        user.is_authenticated and user.is_enterprise and user.enterprise_id == enterprise.id
+    )
+
+
+def can_withdraw_application(user, application) -> bool:
+    return can_apply_for(user, application.enterprise)
+
+
+def can_decide_application(user, application) -> bool:
+    return _official_of(user, application.region_id)
+
+
+def can_revoke_voucher(user, voucher) -> bool:
+    return _official_of(user, voucher.issuing_region_id)
+
+
+def can_download_certificate(user, voucher) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_operator:
+        return True
+    if user.is_enterprise:
+        return user.enterprise_id == voucher.enterprise_id
+    return _official_of(user, voucher.issuing_region_id)
+
+
+def can_create_enterprise(user) -> bool:
+    """An enterprise user not yet linked to one, an official (for its district), the operator."""
+    if not user.is_authenticated:
+        return False
+    if user.is_enterprise:
+        return user.enterprise_id is None
+    return user.is_official or user.is_operator
