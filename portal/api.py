@@ -1,4 +1,6 @@
-"""The API's shared pieces: pagination and the one exception handler."""
+"""The API's shared pieces: pagination, the one exception handler, the schema hook."""
+
+import copy
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,3 +43,103 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404 | PermissionDenied):
         return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
+
+
+# The error bodies every operation may answer, described once for the whole schema.
+ERROR_BODY = {
+    "type": "object",
+    "description": "An error: a human message and, for domain errors, a stable code.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "Stable machine-readable reason, e.g. `insufficient_balance`.",
+        },
+    },
+    "required": ["detail"],
+}
+VALIDATION_ERROR_BODY = {
+    "type": "object",
+    "description": (
+        "Invalid input: `{field: [messages]}` per field (`non_field_errors` for the whole "
+        "request), or `{detail, code}`."
+    ),
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "additionalProperties": {},
+}
+ERROR_RESPONSES = {
+    "400": ("ValidationErrorBody", "Invalid input.", None),
+    "401": ("ErrorBody", "Not logged in, or a bad token.", None),
+    "403": ("ErrorBody", "Your role may never do this (or the CSRF check failed).", None),
+    "404": ("ErrorBody", "Absent, or outside your scope.", None),
+    "409": (
+        "ErrorBody",
+        "A state conflict: already decided, balance or budget too small, or a request with "
+        "the same Idempotency-Key still running (`idempotency_in_progress`, with Retry-After).",
+        {"write"},
+    ),
+    "422": (
+        "ErrorBody",
+        "This Idempotency-Key was already used with another request (`idempotency_key_reused`).",
+        {"post"},
+    ),
+    "429": ("ErrorBody", "Too many requests; retry after `Retry-After` seconds.", None),
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before retrying.",
+    }
+}
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+    "description": (
+        "A unique key per intended request (a UUID). A retry with the same key and body returns "
+        "the first response (header `Idempotent-Replayed: true`) and changes nothing; the same "
+        "key with another body answers 422. Keys are per user and kept 24 hours; ignored on "
+        "anonymous requests."
+    ),
+}
+
+
+def document_errors_and_idempotency(result, generator, request, public):
+    """drf-spectacular postprocessing hook: covers every endpoint, whoever wrote it.
+
+    Adds the error responses of API.md (400/401/403/404/409/422/429, with `ErrorBody`
+    components) where an operation does not describe them itself, and the optional
+    `Idempotency-Key` header to every POST.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorBody", copy.deepcopy(ERROR_BODY))
+    schemas.setdefault("ValidationErrorBody", copy.deepcopy(VALIDATION_ERROR_BODY))
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status_code, (component, description, only) in ERROR_RESPONSES.items():
+                if only == {"write"} and method == "get":
+                    continue
+                if only == {"post"} and method != "post":
+                    continue
+                if status_code in responses:
+                    continue
+                response = {
+                    "description": description,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{component}"}
+                        }
+                    },
+                }
+                if status_code in {"409", "429"}:
+                    response["headers"] = copy.deepcopy(RETRY_AFTER)
+                responses[status_code] = response
+            if method == "post":
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == "Idempotency-Key" for p in parameters):
+                    parameters.append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
+    return result

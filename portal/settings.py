@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: replays POST /api/ retries that carry an Idempotency-Key.
+    "portal.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -149,17 +151,36 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.throttling.AnonThrottle",
+        "portal.throttling.UserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "600/minute"),
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
 }
+# Throttling counts requests in this cache: per process in memory by default; set
+# CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innovation Voucher Portal API",
     "DESCRIPTION": "Cross-region innovation vouchers of Yangpu, Wujin, Nanhu and Hefei High-tech Zone.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Error bodies (400-429) and the Idempotency-Key header on every operation.
+        "portal.api.document_errors_and_idempotency",
+    ],
 }
 
 # Celery: with no broker the tasks run eagerly in-process (the embedded default).

@@ -1,0 +1,252 @@
+"""`Idempotency-Key` for every POST under /api/: a retry returns the first response, once.
+
+A client that sends `Idempotency-Key: <1-255 printable ASCII characters, a UUID is best>` with
+a POST gets this promise: however often it retries with the same key and the same request,
+the view runs at most once and every retry receives the first response (status and body) with
+the header `Idempotent-Replayed: true`. The same key with another method, path or body answers
+422 `{"code": "idempotency_key_reused"}`.
+
+Why a middleware and not a DRF mixin: it then covers every API endpoint, whoever writes it,
+without touching their views. Because DRF authenticates only inside the view, the middleware
+authenticates the request itself with DRF's configured authenticators (token, then session
+with its CSRF check) so that keys are scoped per user: two users never see each other's
+responses. Anonymous POSTs (only `/api/auth/token/` today) ignore the header: scoping them "by
+nothing" would let one anonymous client replay another's response, token included.
+
+Exactly once under concurrency: the `IdempotencyRecord` row (unique per user and key) is
+inserted and committed BEFORE the view runs. The request that loses that insert race waits
+up to `IDEMPOTENCY_WAIT_SECONDS` for the winner's response and replays it, or answers 409
+`{"code": "idempotency_in_progress"}` with `Retry-After`. Only final answers are stored: a
+5xx, a 429 (throttled) or a 401 deletes the record so that a retry runs the view again. A
+record left without a response for `IDEMPOTENCY_STALE_SECONDS` (its worker died) is taken
+over by the next retry. Records are kept at least 24 hours (`purge_idempotency_keys`).
+"""
+
+import base64
+import hashlib
+import io
+import tempfile
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+
+from regions.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+KEY_MAX_LENGTH = 255
+RETENTION = timedelta(hours=24)
+# Answers that mean "the view did not run to a final decision": never replayed.
+NOT_STORED = {401, 429}
+CHUNK = 64 * 1024
+
+
+def _wait_seconds() -> float:
+    return float(getattr(settings, "IDEMPOTENCY_WAIT_SECONDS", 5.0))
+
+
+def _stale_seconds() -> float:
+    return float(getattr(settings, "IDEMPOTENCY_STALE_SECONDS", 300.0))
+
+
+def error(status: int, code: str, detail: str, **headers) -> JsonResponse:
+    response = JsonResponse({"detail": detail, "code": code}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def valid_key(key: str) -> bool:
+    return 0 < len(key) <= KEY_MAX_LENGTH and all("!" <= ch <= "~" for ch in key)
+
+
+def request_fingerprint(request) -> str:
+    """sha256 of method, path with query and raw body, read without breaking later parsing.
+
+    The body is copied chunk by chunk into a spooled file that then replaces the request's
+    stream, so Django and DRF parse it as usual, and large multipart uploads neither hit
+    DATA_UPLOAD_MAX_MEMORY_SIZE nor sit in memory. A multipart boundary is random per encoding,
+    so a client library re-encoding the same form on retry must still match: it is replaced by
+    a constant before hashing.
+    """
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b"\n" + request.get_full_path().encode() + b"\n")
+    boundary = b""
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith("multipart/"):
+        for part in content_type.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "boundary" and value:
+                boundary = b"--" + value.strip('"').encode("latin-1")
+    already_read = hasattr(request, "_body")
+    source = io.BytesIO(request._body) if already_read else request._stream
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    pending = b""
+    while True:
+        chunk = source.read(CHUNK)
+        if not chunk:
+            break
+        spool.write(chunk)
+        if not boundary:
+            digest.update(chunk)
+            continue
+        pending = (pending + chunk).replace(boundary, b"--BOUNDARY")
+        # Keep a tail that might be the start of a boundary split across two chunks.
+        cut = len(pending) - len(boundary) + 1
+        if cut > 0:
+            digest.update(pending[:cut])
+            pending = pending[cut:]
+    digest.update(pending)
+    if not already_read:
+        spool.seek(0)
+        request._stream = spool
+    return digest.hexdigest()
+
+
+def authenticated_user(request):
+    """The user DRF would see in the view, or None (anonymous, bad token, failed CSRF)."""
+    drf_request = Request(request)
+    for authenticator_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        try:
+            result = authenticator_class().authenticate(drf_request)
+        except APIException:
+            # The view will answer 401/403 itself; nothing to record.
+            return None
+        if result is not None:
+            return result[0]
+    return None
+
+
+def stored_response(record: IdempotencyRecord) -> HttpResponse:
+    body = record.response_body or {}
+    if "base64" in body:
+        content = base64.b64decode(body["base64"])
+    else:
+        content = body.get("text", "").encode("utf-8")
+    response = HttpResponse(
+        content, status=record.response_status, content_type=body.get("content_type")
+    )
+    for name, value in body.get("headers", {}).items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def response_for_storage(response) -> dict | None:
+    if response.streaming:
+        return None
+    content = response.content
+    body = {"content_type": response.get("Content-Type", "")}
+    try:
+        body["text"] = content.decode("utf-8")
+    except UnicodeDecodeError:
+        body["base64"] = base64.b64encode(content).decode("ascii")
+    headers = {name: response[name] for name in ("Location",) if response.has_header(name)}
+    if headers:
+        body["headers"] = headers
+    return body
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.headers.get(HEADER)
+        if request.method != "POST" or key is None or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        key = key.strip()
+        if not valid_key(key):
+            return error(
+                400,
+                "idempotency_key_invalid",
+                f"{HEADER} must be 1 to {KEY_MAX_LENGTH} printable ASCII characters "
+                "without spaces (a UUID is best).",
+            )
+        fingerprint = request_fingerprint(request)
+        user = authenticated_user(request)
+        if user is None:
+            return self.get_response(request)
+
+        record, early = self.claim(user=user, key=key, request=request, fingerprint=fingerprint)
+        if early is not None:
+            return early
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            raise
+        body = None
+        if response.status_code < 500 and response.status_code not in NOT_STORED:
+            body = response_for_storage(response)
+        records = IdempotencyRecord.objects.filter(pk=record.pk)
+        if body is None:
+            records.delete()
+        else:
+            records.update(response_status=response.status_code, response_body=body)
+        return response
+
+    def claim(self, *, user, key, request, fingerprint):
+        """Insert the record, or return what to answer instead: a replay, 409 or 422."""
+        deadline = time.monotonic() + _wait_seconds()
+        while True:
+            try:
+                # Its own transaction, committed at once (no ATOMIC_REQUESTS), so that a
+                # concurrent twin sees it before either view has written anything.
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:255],
+                        request_hash=fingerprint,
+                    )
+                return record, None
+            except IntegrityError:
+                pass
+            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is not None:
+                if existing.request_hash != fingerprint:
+                    return None, error(
+                        422,
+                        "idempotency_key_reused",
+                        f"This {HEADER} was already used for another request; "
+                        "use a new key for a new request.",
+                    )
+                if existing.response_status is not None:
+                    return None, stored_response(existing)
+                if (timezone.now() - existing.created_at).total_seconds() > _stale_seconds():
+                    # Its worker died before answering: let this retry run the view.
+                    IdempotencyRecord.objects.filter(
+                        pk=existing.pk, response_status__isnull=True
+                    ).delete()
+                    continue
+            if time.monotonic() >= deadline:
+                return None, error(
+                    409,
+                    "idempotency_in_progress",
+                    f"A request with this {HEADER} is still being processed; retry shortly.",
+                    Retry_After="1",
+                )
+            if existing is not None:
+                time.sleep(0.05)
+            # else: the first attempt failed (5xx) and gave the key back; claim it now.
+
+
+def purge_idempotency_records(*, older_than: timedelta = RETENTION) -> int:
+    """Delete records older than `older_than` (never less than the promised 24 hours)."""
+    cutoff = timezone.now() - max(older_than, RETENTION)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="portal.idempotency.purge_idempotency_keys")
+def purge_idempotency_keys(hours: float = 24) -> int:
+    return purge_idempotency_records(older_than=timedelta(hours=hours))
