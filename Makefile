@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEMO_PASSWORD ?= demo-pass-2026
 HOST ?= 127.0.0.1:8000
 
-.PHONY: venv demo test test-ci lint format bench clean
+.PHONY: venv demo test test-ci lint format bench clean messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ demo: venv
 ## Install and run the tests (SQLite by default; DATABASE_URL / TEST_CELERY_BROKER_URL for the real services).
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Collect the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po and compile the .mo
+## (both are committed: a fresh machine needs no gettext). Then translate and run it again.
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=build --ignore=tests
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+	-$(PY) locale/translate_check.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
