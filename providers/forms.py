@@ -1,0 +1,189 @@
+"""Forms of the provider pages. They parse input; the services decide (and their refusals
+come back onto the matching field through portal.views.run_service)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Provider, ServiceCategory, ServiceOffering
+from regions.codes import normalise_credit_code, validate_credit_code
+from regions.models import Region
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one `<input type=file multiple>`; cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class AccountForm(forms.Form):
+    """The provider user account an anonymous visitor creates while applying."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 8 characters, not only digits."),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(render_value=False)
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class ProviderApplicationForm(forms.Form):
+    name = forms.CharField(label=_("Legal name"), max_length=200)
+    name_zh = forms.CharField(label=_("Chinese name"), max_length=200, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        help_text=_("18 characters, as on the business licence."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("District"), queryset=Region.objects.order_by("id"), empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("Type of provider"), choices=Provider.Kind.choices)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Service categories"),
+        queryset=ServiceCategory.objects.order_by("id"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+    qualifications = MultipleFileField(
+        label=_("Qualifications"),
+        help_text=_(
+            "Business licence, accreditation certificates: PDF, images or office documents."
+        ),
+    )
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        if Provider.objects.filter(credit_code=code).exists():
+            raise ValidationError(_("A provider with this credit code has already applied."))
+        return code
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    region = forms.ChoiceField(label=_("District"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All districts"))] + [
+            (r.code, r.name) for r in Region.objects.order_by("id")
+        ]
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.code, c.name) for c in ServiceCategory.objects.order_by("id")
+        ]
+
+
+class OfferingForm(forms.ModelForm):
+    class Meta:
+        model = ServiceOffering
+        fields = [
+            "category",
+            "title",
+            "description",
+            "indicative_price",
+            "lead_time_days",
+            "is_instrument",
+            "instrument_hours",
+        ]
+        labels = {
+            "category": _("Category"),
+            "title": _("Title"),
+            "description": _("Description"),
+            "indicative_price": _("Indicative price (CNY)"),
+            "lead_time_days": _("Lead time (days)"),
+            "is_instrument": _("A shared large instrument"),
+            "instrument_hours": _("Instrument hours offered a month"),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class OrderForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label=_("Provider"), queryset=Provider.objects.none(), widget=forms.HiddenInput
+    )
+    offering = forms.ModelChoiceField(
+        label=_("Service"), queryset=ServiceOffering.objects.none(), required=False
+    )
+    voucher = forms.ModelChoiceField(
+        label=_("Voucher to use"),
+        queryset=None,
+        to_field_name="serial",
+        empty_label=None,
+        help_text=_("One of your active vouchers."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=255)
+    description = forms.CharField(
+        label=_("What you need"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    contract_amount = forms.DecimalField(
+        label=_("Contract amount (CNY)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+    def __init__(self, *args, providers, vouchers, offerings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        # Any voucher of the enterprise validates (the service then says why an inactive
+        # one cannot pay); only the active ones are offered in the list.
+        self.fields["voucher"].queryset = vouchers
+        self.fields["voucher"].widget.choices = [
+            (v.serial, f"{v.serial} · ¥{v.balance:,.2f} ({v.issuing_region.name})")
+            for v in vouchers
+            if v.status == "active"
+        ]
+        self.fields["offering"].queryset = offerings
+
+
+class CompletionForm(forms.Form):
+    summary = forms.CharField(
+        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    deliverables = forms.CharField(
+        label=_("Deliverables"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Reports, samples, data sets handed over."),
+    )
+    evidence = MultipleFileField(label=_("Evidence files"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _(
+            "At least one: PDF, images, office documents or zip; at most %(size)s per file."
+        ) % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES)}

@@ -1,0 +1,114 @@
+"""Who may do what with providers, their certificates, offerings and service orders.
+
+One small function per question, used by services, views, the API and templates alike.
+Visibility (404 for outsiders) is the selectors' job; these answer "may this role act".
+"""
+
+from providers.models import Provider, ServiceOffering, ServiceOrder
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
+def is_provider_member(user, provider: Provider) -> bool:
+    return _authenticated(user) and user.is_provider and user.provider_id == provider.pk
+
+
+def is_district_official(user, region_id: int) -> bool:
+    return _authenticated(user) and user.is_official and user.region_id == region_id
+
+
+def can_apply_as_provider(user) -> bool:
+    """Anonymous visitors register while applying; a provider user may apply once."""
+    if not _authenticated(user):
+        return True
+    return user.is_provider and user.provider_id is None
+
+
+def can_decide_provider(user, provider: Provider) -> bool:
+    """Certify, reject, suspend, revoke: the official of the provider's district."""
+    return is_district_official(user, provider.region_id)
+
+
+def can_read_provider_files(user, provider: Provider) -> bool:
+    """Qualifications and the certificate PDF: the provider, its officials, the operator."""
+    if not _authenticated(user):
+        return False
+    return (
+        user.is_operator
+        or is_provider_member(user, provider)
+        or is_district_official(user, provider.region_id)
+    )
+
+
+def can_manage_offering(user, offering: ServiceOffering) -> bool:
+    return _authenticated(user) and user.is_provider and user.provider_id == offering.provider_id
+
+
+def can_manage_offerings(user) -> bool:
+    return _authenticated(user) and user.is_provider and user.provider_id is not None
+
+
+def can_order_from(user, provider: Provider) -> bool:
+    return _authenticated(user) and user.is_enterprise and provider.takes_orders
+
+
+def is_order_enterprise(user, order: ServiceOrder) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_enterprise
+        and user.enterprise_id is not None
+        and user.enterprise_id == order.enterprise_id
+    )
+
+
+def is_order_provider(user, order: ServiceOrder) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_provider
+        and user.provider_id is not None
+        and user.provider_id == order.provider_id
+    )
+
+
+def can_read_order(user, order: ServiceOrder) -> bool:
+    """The two parties, the officials of both districts, the operator: evidence included."""
+    if not _authenticated(user):
+        return False
+    if user.is_operator or is_order_enterprise(user, order) or is_order_provider(user, order):
+        return True
+    return user.is_official and user.region_id in (
+        order.enterprise.region_id,
+        order.provider.region_id,
+    )
+
+
+def _can_move(order: ServiceOrder, to_status: str) -> bool:
+    return to_status in ServiceOrder.TRANSITIONS.get(order.status, set())
+
+
+def can_accept_order(user, order: ServiceOrder) -> bool:
+    return is_order_provider(user, order) and _can_move(order, ServiceOrder.Status.ACCEPTED)
+
+
+def can_decline_order(user, order: ServiceOrder) -> bool:
+    return is_order_provider(user, order) and _can_move(order, ServiceOrder.Status.DECLINED)
+
+
+def can_complete_order(user, order: ServiceOrder) -> bool:
+    return is_order_provider(user, order) and _can_move(order, ServiceOrder.Status.COMPLETED)
+
+
+def can_confirm_order(user, order: ServiceOrder) -> bool:
+    return is_order_enterprise(user, order) and _can_move(order, ServiceOrder.Status.CONFIRMED)
+
+
+def can_dispute_order(user, order: ServiceOrder) -> bool:
+    return is_order_enterprise(user, order) and _can_move(order, ServiceOrder.Status.DISPUTED)
+
+
+def can_cancel_order(user, order: ServiceOrder) -> bool:
+    return (is_order_enterprise(user, order) or is_order_provider(user, order)) and _can_move(
+        order, ServiceOrder.Status.CANCELLED
+    )

@@ -1,0 +1,240 @@
+"""Reads of providers, certificates, offerings and service orders, scoped to the reader.
+
+Every list here runs a constant number of queries whatever its length: foreign keys are
+joined (`select_related`), many-to-many and reverse relations are prefetched once per page.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from providers.models import (
+    EvidenceFile,
+    Provider,
+    ProviderCertificate,
+    ProviderQualification,
+    ServiceCategory,
+    ServiceOffering,
+    ServiceOrder,
+)
+from regions.models import Region
+
+
+def _providers_base() -> QuerySet[Provider]:
+    return Provider.objects.select_related("region").prefetch_related(
+        "categories",
+        Prefetch(
+            "certificates",
+            queryset=ProviderCertificate.objects.order_by("-issued_at", "-id"),
+            to_attr="certificate_list",
+        ),
+    )
+
+
+def latest_certificate(provider: Provider) -> ProviderCertificate | None:
+    """The provider's newest certificate; uses the prefetched list when there is one."""
+    certificates = getattr(provider, "certificate_list", None)
+    if certificates is None:
+        return provider.certificates.order_by("-issued_at", "-id").first()
+    return certificates[0] if certificates else None
+
+
+def providers_visible_to(user) -> QuerySet[Provider]:
+    """Anyone sees certified providers; a provider its own, an official its district's,
+    the operator all of them, whatever their state."""
+    providers = _providers_base()
+    certified = Q(status=Provider.Status.CERTIFIED)
+    if user is None or not user.is_authenticated:
+        return providers.filter(certified)
+    if user.is_operator:
+        return providers
+    if user.is_official:
+        return providers.filter(certified | Q(region_id=user.region_id))
+    if user.is_provider and user.provider_id:
+        return providers.filter(certified | Q(pk=user.provider_id))
+    return providers.filter(certified)
+
+
+def providers_decidable_by(user) -> QuerySet[Provider]:
+    """Providers an official may certify, reject, suspend or revoke: those of their district."""
+    if user is None or not user.is_authenticated or not user.is_official:
+        return Provider.objects.none()
+    return _providers_base().filter(region_id=user.region_id)
+
+
+def filter_providers(
+    providers: QuerySet[Provider],
+    *,
+    search: str = "",
+    region: str = "",
+    category: str = "",
+    status: str = "",
+) -> QuerySet[Provider]:
+    """Keyword (names, description, offering titles), district code, category code, status.
+
+    Offerings and categories are matched with EXISTS rather than joins so that a provider is
+    listed once and the page count stays a plain COUNT(*)."""
+    search = (search or "").strip()
+    if search:
+        offering_match = ServiceOffering.objects.filter(
+            provider=OuterRef("pk"), active=True, title__icontains=search
+        )
+        providers = providers.filter(
+            Q(name__icontains=search)
+            | Q(name_zh__icontains=search)
+            | Q(description__icontains=search)
+            | Exists(offering_match)
+        )
+    if region:
+        providers = providers.filter(region__code=region)
+    if category:
+        providers = providers.filter(
+            Exists(
+                Provider.categories.through.objects.filter(
+                    provider_id=OuterRef("pk"), servicecategory__code=category
+                )
+            )
+        )
+    if status:
+        providers = providers.filter(status=status)
+    return providers
+
+
+def provider_directory(*, search: str = "", region: str = "", category: str = "") -> QuerySet:
+    """The public directory: certified providers only."""
+    providers = _providers_base().filter(status=Provider.Status.CERTIFIED)
+    return filter_providers(providers, search=search, region=region, category=category).order_by(
+        "name", "id"
+    )
+
+
+def provider_profile(*, provider: Provider, user) -> dict:
+    """What the profile page shows besides the provider: offerings, files the reader may see."""
+    from providers.permissions import can_read_provider_files
+
+    own = user.is_authenticated and user.is_provider and user.provider_id == provider.pk
+    offerings = provider.offerings.select_related("category").order_by("-active", "title")
+    if not own:
+        offerings = offerings.filter(active=True)
+    may_read_files = can_read_provider_files(user, provider)
+    return {
+        "offerings": list(offerings),
+        "qualifications": list(provider.qualifications.order_by("id")) if may_read_files else [],
+        "certificates": list(provider.certificates.order_by("-issued_at", "-id"))
+        if may_read_files
+        else [],
+    }
+
+
+def providers_to_certify(user) -> QuerySet[Provider]:
+    """The applied providers of an official's district, oldest application first."""
+    return (
+        providers_decidable_by(user)
+        .filter(status=Provider.Status.APPLIED)
+        .prefetch_related(
+            Prefetch("qualifications", queryset=ProviderQualification.objects.order_by("id"))
+        )
+        .order_by("applied_at", "id")
+    )
+
+
+def categories() -> QuerySet[ServiceCategory]:
+    return ServiceCategory.objects.order_by("id")
+
+
+def regions() -> QuerySet[Region]:
+    return Region.objects.order_by("id")
+
+
+def offerings_visible_to(user) -> QuerySet[ServiceOffering]:
+    """Active offerings of certified providers; a provider also sees all of its own."""
+    offerings = ServiceOffering.objects.select_related("provider", "category").order_by(
+        "provider__name", "title", "id"
+    )
+    public = Q(active=True, provider__status=Provider.Status.CERTIFIED)
+    if user is not None and user.is_authenticated:
+        if user.is_operator:
+            return offerings
+        if user.is_provider and user.provider_id:
+            return offerings.filter(public | Q(provider_id=user.provider_id))
+    return offerings.filter(public)
+
+
+def offerings_of(provider_id: int) -> QuerySet[ServiceOffering]:
+    return (
+        ServiceOffering.objects.filter(provider_id=provider_id)
+        .select_related("category")
+        .order_by("-active", "title", "id")
+    )
+
+
+def orders_visible_to(user) -> QuerySet[ServiceOrder]:
+    """The enterprise's own orders, the provider's own, an official's district's (either
+    side), every order for the operator; nothing for anyone else."""
+    orders = ServiceOrder.objects.select_related(
+        "enterprise", "enterprise__region", "provider", "provider__region", "voucher"
+    )
+    if user is None or not user.is_authenticated:
+        return orders.none()
+    if user.is_operator:
+        return orders
+    if user.is_enterprise and user.enterprise_id:
+        return orders.filter(enterprise_id=user.enterprise_id)
+    if user.is_provider and user.provider_id:
+        return orders.filter(provider_id=user.provider_id)
+    if user.is_official:
+        return orders.filter(
+            Q(enterprise__region_id=user.region_id) | Q(provider__region_id=user.region_id)
+        )
+    return orders.none()
+
+
+def disputed_orders_for(user) -> QuerySet[ServiceOrder]:
+    """Disputed orders of the providers of an official's district."""
+    if user is None or not user.is_authenticated or not user.is_official:
+        return ServiceOrder.objects.none()
+    return orders_visible_to(user).filter(
+        status=ServiceOrder.Status.DISPUTED, provider__region_id=user.region_id
+    )
+
+
+def order_evidence(order: ServiceOrder) -> QuerySet[EvidenceFile]:
+    return order.evidence.select_related("uploaded_by").order_by("id")
+
+
+def vouchers_for_ordering(user):
+    """The active vouchers of the user's enterprise: what an order may be paid with."""
+    from vouchers.models import Voucher
+
+    if user is None or not user.is_authenticated or not user.is_enterprise:
+        return Voucher.objects.none()
+    return (
+        Voucher.objects.filter(enterprise_id=user.enterprise_id, status=Voucher.Status.ACTIVE)
+        .select_related("issuing_region")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def enterprise_voucher(user, serial: str):
+    """One voucher of the user's enterprise by serial, any state; None when it is not theirs."""
+    from vouchers.models import Voucher
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return None
+    return (
+        Voucher.objects.select_related("issuing_region", "enterprise")
+        .filter(enterprise_id=user.enterprise_id, serial=(serial or "").strip().upper())
+        .first()
+    )
+
+
+def enterprise_vouchers(user):
+    """Every voucher of the user's enterprise, whatever its state (forms offer the active
+    ones; the order service explains why another one cannot pay)."""
+    from vouchers.models import Voucher
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return Voucher.objects.none()
+    return (
+        Voucher.objects.filter(enterprise_id=user.enterprise_id)
+        .select_related("issuing_region")
+        .order_by("-issued_at", "-id")
+    )
