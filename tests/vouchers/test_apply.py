@@ -1,0 +1,240 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from regions.models import AuditEntry
+from vouchers.models import VoucherApplication
+
+pytestmark = pytest.mark.django_db
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def jiangnan(demo, client):
+    user = demo["users"]["enterprise-jiangnan"]
+    client.force_login(user)
+    return user
+
+
+def post(client, **data):
+    return client.post("/applications/new/", {"purpose": "Raman testing of samples", **data})
+
+
+def test_it_shows_the_form_with_the_remaining_cap(client, jiangnan):
+    response = client.get("/applications/new/")
+    assert response.status_code == 200
+    # The seed voucher of 200,000 leaves 100,000 of the 300,000 cap.
+    assert response.context["remaining"] == Decimal("100000.00")
+
+
+def test_it_submits_an_application(
+    client, demo, jiangnan, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, requested_amount="50000.00", service_category=1)
+    application = VoucherApplication.objects.get(status="submitted")
+    assert response.status_code == 302
+    assert response["Location"] == f"/applications/{application.pk}/"
+    assert application.requested_amount == Decimal("50000.00")
+    assert application.region.code == "WUJIN"
+    assert application.submitted_by == jiangnan
+    assert application.service_category_id == 1
+    assert AuditEntry.objects.filter(
+        object_type="vouchers.voucherapplication", object_id=str(application.pk), action="submit"
+    ).exists()
+    assert [m.to for m in mail.outbox] == [["official-wujin@example.com"]]
+
+
+def test_it_stores_several_checked_attachments(client, jiangnan):
+    files = [
+        SimpleUploadedFile("plan.pdf", PDF_BYTES, content_type="application/pdf"),
+        SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, content_type="image/png"),
+    ]
+    post(client, requested_amount="1000.00", attachments=files)
+    application = VoucherApplication.objects.get(status="submitted")
+    assert sorted(a.original_name for a in application.attachments.all()) == [
+        "plan.pdf",
+        "scan.png",
+    ]
+    attachment = application.attachments.get(original_name="plan.pdf")
+    download = client.get(f"/applications/{application.pk}/attachments/{attachment.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_it_refuses_a_disguised_attachment(client, jiangnan):
+    fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = post(client, requested_amount="1000.00", attachments=[fake])
+    assert response.status_code == 200
+    assert "not an accepted file type" in " ".join(response.context["form"].errors["attachments"])
+    assert not VoucherApplication.objects.filter(status="submitted").exists()
+
+
+def test_another_enterprise_cannot_read_the_attachment(client, demo, jiangnan):
+    post(
+        client,
+        requested_amount="1000.00",
+        attachments=[SimpleUploadedFile("plan.pdf", PDF_BYTES)],
+    )
+    application = VoucherApplication.objects.get(status="submitted")
+    attachment = application.attachments.get()
+    client.force_login(demo["users"]["enterprise-yangpu"])
+    url = f"/applications/{application.pk}/attachments/{attachment.pk}/"
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("-5", "more than zero"),
+        ("0", "more than zero"),
+        ("abc", "Enter a number"),
+        ("100000.01", "at most ¥100,000.00 more"),
+        ("12.345", "decimal places"),
+    ],
+)
+def test_the_form_refuses_a_bad_amount_on_the_field(client, jiangnan, amount, message):
+    response = post(client, requested_amount=amount)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors.get("requested_amount", []) + errors.get("__all__", []))
+    assert not VoucherApplication.objects.filter(status="submitted").exists()
+
+
+@pytest.mark.parametrize(
+    "amount, status, needle",
+    [
+        ("-5", 400, "more than zero"),
+        ("0", 400, "more than zero"),
+        ("abc", 400, "valid number"),
+        ("", 400, "valid number"),
+        ("100000.01", 409, "at most"),
+    ],
+)
+def test_the_api_refuses_a_bad_amount(api_as, demo, amount, status, needle):
+    response = api_as(demo["users"]["enterprise-jiangnan"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": amount, "purpose": "Testing"},
+        format="json",
+    )
+    assert response.status_code == status
+    assert needle in str(response.json())
+    assert not VoucherApplication.objects.filter(status="submitted").exists()
+
+
+def test_the_cap_counts_other_undecided_applications(api_as, demo):
+    client = api_as(demo["users"]["enterprise-jiangnan"])
+    first = client.post(
+        "/api/voucher-applications/",
+        {"requested_amount": "60000.00", "purpose": "Testing"},
+        format="json",
+    )
+    assert first.status_code == 201
+    second = client.post(
+        "/api/voucher-applications/",
+        {"requested_amount": "40000.01", "purpose": "More testing"},
+        format="json",
+    )
+    assert second.status_code == 409
+    assert second.json()["code"] == "cap_exceeded"
+    third = client.post(
+        "/api/voucher-applications/",
+        {"requested_amount": "40000.00", "purpose": "More testing"},
+        format="json",
+    )
+    assert third.status_code == 201
+
+
+def test_the_api_creates_with_the_contract_fields(api_as, demo):
+    enterprise = demo["enterprises"]["enterprise-nanhu"]
+    response = api_as(demo["users"]["enterprise-nanhu"]).post(
+        "/api/voucher-applications/",
+        {
+            "enterprise": enterprise.pk,
+            "requested_amount": "80000.00",
+            "purpose": "EMC testing of a charger",
+            "service_category": "testing",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert {k: body[k] for k in ("enterprise", "region", "requested_amount", "status")} == {
+        "enterprise": enterprise.pk,
+        "region": "NANHU",
+        "requested_amount": "80000.00",
+        "status": "submitted",
+    }
+    assert body["approved_amount"] is None
+    assert body["voucher"] is None
+    assert body["service_category"] == "testing"
+
+
+def test_the_api_takes_multipart_attachments(api_as, demo):
+    response = api_as(demo["users"]["enterprise-nanhu"]).post(
+        "/api/voucher-applications/",
+        {
+            "requested_amount": "1000.00",
+            "purpose": "Testing",
+            "attachments": [
+                SimpleUploadedFile("a.pdf", PDF_BYTES),
+                SimpleUploadedFile("b.pdf", PDF_BYTES),
+            ],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    application = VoucherApplication.objects.get(pk=response.json()["id"])
+    assert application.attachments.count() == 2
+
+
+def test_the_api_refuses_an_empty_attachment(api_as, demo):
+    response = api_as(demo["users"]["enterprise-nanhu"]).post(
+        "/api/voucher-applications/",
+        {
+            "requested_amount": "1000.00",
+            "purpose": "Testing",
+            "attachments": [SimpleUploadedFile("a.pdf", b"")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert not VoucherApplication.objects.filter(status="submitted").exists()
+
+
+def test_another_enterprise_in_the_body_is_400(api_as, demo):
+    response = api_as(demo["users"]["enterprise-nanhu"]).post(
+        "/api/voucher-applications/",
+        {
+            "enterprise": demo["enterprises"]["enterprise-hefei"].pk,
+            "requested_amount": "1000.00",
+            "purpose": "Testing",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "enterprise" in response.json()
+
+
+def test_an_official_may_not_apply(api_as, client, demo):
+    response = api_as(demo["users"]["official-wujin"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": "1000.00", "purpose": "Testing"},
+        format="json",
+    )
+    assert response.status_code == 403
+    client.force_login(demo["users"]["official-wujin"])
+    assert client.get("/applications/new/").status_code == 403
+
+
+def test_an_empty_purpose_is_refused(api_as, demo):
+    response = api_as(demo["users"]["enterprise-nanhu"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": "1000.00", "purpose": "   "},
+        format="json",
+    )
+    assert response.status_code == 400

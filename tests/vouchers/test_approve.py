@@ -1,0 +1,230 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from regions.codes import voucher_serial
+from regions.models import AuditEntry
+from vouchers.models import Voucher
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_issues_the_voucher_in_the_same_transaction(
+    api_as, demo, submit, rules_of, django_capture_on_commit_callbacks
+):
+    application = submit("enterprise-jiangnan", "80000.00")
+    before = rules_of("WUJIN")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(demo["users"]["official-wujin"]).post(
+            f"/api/voucher-applications/{application.pk}/approve/",
+            {"approved_amount": "70000.00", "note": "Fits the programme"},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "approved"
+    assert body["approved_amount"] == "70000.00"
+    rules = rules_of("WUJIN")
+    assert rules.last_voucher_number == before.last_voucher_number + 1
+    assert rules.committed == before.committed + Decimal("70000.00")
+    voucher = Voucher.objects.get(application=application)
+    assert body["voucher"] == voucher.serial
+    assert voucher.serial == voucher_serial(
+        short_code="WJ", year=rules.year, number=rules.last_voucher_number
+    )
+    assert voucher.face_value == voucher.balance == Decimal("70000.00")
+    assert voucher.cross_region is True
+    assert voucher.expires_at - voucher.issued_at == timedelta(days=365)
+    assert voucher.status == "active"
+    subjects = [m.subject for m in mail.outbox]
+    assert any("approved" in s for s in subjects)
+    assert any(voucher.serial in s for s in subjects)
+    assert all(m.to == ["enterprise-jiangnan@example.com"] for m in mail.outbox)
+    assert AuditEntry.objects.filter(
+        object_type="vouchers.voucherapplication", object_id=str(application.pk), action="approve"
+    ).exists()
+    assert AuditEntry.objects.filter(
+        object_type="vouchers.voucher", object_id=str(voucher.pk), action="issue"
+    ).exists()
+
+
+def test_the_amount_defaults_to_the_requested(api_as, demo, submit):
+    application = submit("enterprise-yangpu", "12345.67")
+    response = api_as(demo["users"]["official-yangpu"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["approved_amount"] == "12345.67"
+    assert response.json()["voucher"].startswith("YP-")
+
+
+def test_an_enterprise_approving_its_own_application_gets_403(api_as, demo, submit, rules_of):
+    application = submit("enterprise-jiangnan")
+    response = api_as(demo["users"]["enterprise-jiangnan"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert rules_of("WUJIN").committed == Decimal("200000.00")
+
+
+def test_an_official_of_another_district_gets_404(api_as, client, demo, submit):
+    application = submit("enterprise-jiangnan")
+    response = api_as(demo["users"]["official-yangpu"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 404
+    client.force_login(demo["users"]["official-yangpu"])
+    assert client.post(f"/applications/{application.pk}/approve/").status_code == 404
+    assert client.get(f"/applications/{application.pk}/").status_code == 404
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
+def test_the_operator_may_see_but_not_approve(api_as, demo, submit):
+    application = submit("enterprise-jiangnan")
+    client = api_as(demo["users"]["operator"])
+    assert client.get(f"/api/voucher-applications/{application.pk}/").status_code == 200
+    response = client.post(f"/api/voucher-applications/{application.pk}/approve/", {})
+    assert response.status_code == 403
+
+
+def test_a_double_approval_is_409(api_as, demo, submit, rules_of):
+    application = submit("enterprise-jiangnan")
+    client = api_as(demo["users"]["official-wujin"])
+    url = f"/api/voucher-applications/{application.pk}/approve/"
+    assert client.post(url, {}, format="json").status_code == 200
+    committed = rules_of("WUJIN").committed
+    second = client.post(url, {}, format="json")
+    assert second.status_code == 409
+    assert second.json()["code"] == "invalid_transition"
+    assert rules_of("WUJIN").committed == committed
+    assert Voucher.objects.filter(application=application).count() == 1
+
+
+def test_a_rejected_application_cannot_be_approved(api_as, demo, submit):
+    application = submit("enterprise-jiangnan")
+    client = api_as(demo["users"]["official-wujin"])
+    client.post(f"/api/voucher-applications/{application.pk}/reject/", {"note": "No"})
+    response = client.post(f"/api/voucher-applications/{application.pk}/approve/", {})
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "amount, needle",
+    [("10000.01", "may not exceed"), ("0", "more than zero"), ("-1", "more than zero")],
+)
+def test_a_bad_approved_amount_is_400(api_as, demo, submit, amount, needle):
+    application = submit("enterprise-jiangnan", "10000.00")
+    response = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/",
+        {"approved_amount": amount},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert needle in response.json()["approved_amount"][0]
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
+def test_a_non_numeric_approved_amount_is_400(api_as, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    response = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/",
+        {"approved_amount": "lots"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "approved_amount" in response.json()
+
+
+def test_over_the_budget_is_409_and_nothing_is_issued(api_as, demo, submit, rules_of):
+    application = submit("enterprise-jiangnan", "50000.00")
+    rules = rules_of("WUJIN")
+    rules.annual_budget = Decimal("240000.00")  # 200,000 already committed
+    rules.save()
+    response = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "budget_exceeded"
+    rules.refresh_from_db()
+    assert rules.committed == Decimal("200000.00")
+    assert rules.last_voucher_number == 1
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert not Voucher.objects.filter(application=application).exists()
+
+
+def test_over_the_cap_is_409(api_as, demo, submit, approve, rules_of):
+    first = submit("enterprise-jiangnan", "60000.00")
+    second = submit("enterprise-jiangnan", "40000.00")
+    rules = rules_of("WUJIN")
+    approve(first)
+    rules.refresh_from_db()
+    rules.max_voucher_per_enterprise = Decimal("290000.00")
+    rules.save()
+    response = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/voucher-applications/{second.pk}/approve/", {}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "cap_exceeded"
+    # ... but the remaining 30,000 may still be approved.
+    partial = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/voucher-applications/{second.pk}/approve/",
+        {"approved_amount": "30000.00"},
+        format="json",
+    )
+    assert partial.status_code == 200
+
+
+def test_it_approves_with_a_plain_post(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "9000.00", "note": "", "next": "/official/applications/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/official/applications/"
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.voucher.face_value == Decimal("9000.00")
+
+
+def test_it_approves_inline_with_htmx(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "", "note": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b'<tr class="decision"' in response.content
+    application.refresh_from_db()
+    assert application.voucher.serial.encode() in response.content
+
+
+def test_a_refusal_shows_in_the_htmx_row(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "20000.00"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"may not exceed" in response.content
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
+def test_an_enterprise_posting_the_page_gets_403(client, demo, submit):
+    application = submit("enterprise-jiangnan")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert client.post(f"/applications/{application.pk}/approve/").status_code == 403
