@@ -178,6 +178,8 @@ def reconciliation_run() -> ReconciliationReport:
             {"check": "net_positions_sum_to_zero", "batch": batch_id, "sum": str(total)}
         )
 
+    breaches.extend(_ledger_breaches())
+
     checked = {
         "vouchers": Voucher.objects.count(),
         "journal_lines": JournalLine.objects.count(),
@@ -190,6 +192,92 @@ def reconciliation_run() -> ReconciliationReport:
     if breaches:
         _notify_operators_of_breach(report)
     return report
+
+
+def _ledger_breaches() -> list[dict]:
+    """Every ledger account's balance against what the redemptions and batches say it holds.
+
+    Debit-minus-credit expected per account (see regions/ledger.py for the postings):
+    fund(A) = approved or paid redemptions of A's vouchers; payable(P) = -(approved, unpaid
+    redemptions of P); cash(B) = -(paid redemptions of B's providers) - transfers B paid +
+    transfers B received (confirmed batches); clearing(A, with B) = -(A->B) + (B->A) over
+    the cross-region redemptions not yet in a confirmed batch. All set-based GROUP BYs.
+    """
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from django.db.models import Q, Sum
+
+    from regions.ledger import account_balances
+    from regions.models import LedgerAccount, SettlementTransfer
+    from vouchers.models import Redemption
+
+    spent = Q(status__in=["approved", "paid"])
+    settled_batches = ["confirmed", "closed"]
+    expected: dict[tuple, Decimal] = defaultdict(Decimal)
+    for region_id, total in (
+        Redemption.objects.filter(spent)
+        .values_list("issuing_region_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expected[("fund", region_id, None, None)] += total
+    for region_id, provider_id, total in (
+        Redemption.objects.filter(status="approved")
+        .values_list("provider_region_id", "provider_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expected[("payable", region_id, None, provider_id)] -= total
+    for region_id, total in (
+        Redemption.objects.filter(status="paid")
+        .values_list("provider_region_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expected[("cash", region_id, None, None)] -= total
+    for from_id, to_id, total in (
+        SettlementTransfer.objects.filter(batch__status__in=settled_batches)
+        .values_list("from_region_id", "to_region_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expected[("cash", from_id, None, None)] -= total
+        expected[("cash", to_id, None, None)] += total
+    for from_id, to_id, total in (
+        Redemption.objects.filter(spent, cross_region=True)
+        .exclude(settlement_batch__status__in=settled_batches)
+        .values_list("issuing_region_id", "provider_region_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        expected[("clearing", from_id, to_id, None)] -= total
+        expected[("clearing", to_id, from_id, None)] += total
+
+    balances = account_balances()
+    actual: dict[tuple, Decimal] = {}
+    for account in LedgerAccount.objects.all():
+        key = (account.kind, account.region_id, account.counterparty_id, account.provider_id)
+        actual[key] = balances.get(account.pk, Decimal("0.00"))
+    breaches = []
+    for key in sorted(set(expected) | set(actual), key=str):
+        if expected.get(key, 0) != actual.get(key, 0):
+            kind, region_id, counterparty_id, provider_id = key
+            breaches.append(
+                {
+                    "check": "ledger_account_balance",
+                    "kind": kind,
+                    "region": region_id,
+                    "counterparty": counterparty_id,
+                    "provider": provider_id,
+                    "balance": str(actual.get(key, Decimal("0.00"))),
+                    "expected": str(expected.get(key, Decimal("0.00"))),
+                }
+            )
+    total = sum(balances.values(), Decimal("0.00"))
+    if total != 0:
+        breaches.append({"check": "ledger_sums_to_zero", "sum": str(total)})
+    return breaches[:100]
 
 
 def _notify_operators_of_breach(report: ReconciliationReport) -> None:

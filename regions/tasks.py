@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from django.core.mail import send_mail
+from django.db import OperationalError
 
 from regions import services
 
@@ -20,3 +21,80 @@ def reconcile() -> dict:
 )
 def send_notification(*, recipients: list[str], subject: str, body: str) -> int:
     return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+
+
+# --- settlement ----------------------------------------------------------------------------
+# Every settlement task takes the batch id, re-reads its rows and is safe to run twice, in
+# parallel, or again after a worker died mid-way (acks_late + reject_on_worker_lost redeliver
+# it): claims only touch rows whose batch is still NULL, and compute runs once per batch under
+# the batch's row lock.
+
+
+def _same_queue(task) -> dict:
+    """Sub-tasks follow the queue their parent came from (a dedicated settlement queue)."""
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
+@shared_task(name="regions.tasks.create_nightly_settlement_batch")
+def create_nightly_settlement_batch() -> dict:
+    from regions import settlement
+
+    resumed = settlement.resume_open_batches()
+    if not settlement.unsettled_summary()["count"]:
+        return {"batch": None, "resumed": resumed}
+    batch = settlement.settlement_batch_create(actor=None)
+    return {"batch": batch.pk, "resumed": resumed}
+
+
+@shared_task(
+    name="regions.tasks.settle_batch",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=10,
+)
+def settle_batch(self, batch_id: int) -> dict:
+    """Settle the batch: claim in one task when small, else one task per id range (a chord)
+    whose callback sweeps up what is left and computes."""
+    from celery import chord
+
+    from regions import settlement
+    from regions.models import SettlementBatch
+
+    if not SettlementBatch.objects.filter(pk=batch_id, status="open").exists():
+        return {"batch": batch_id, "skipped": True}
+    ranges = settlement.settlement_plan(batch_id=batch_id)
+    if len(ranges) <= 1:
+        batch = settlement.settlement_run(batch_id=batch_id)
+        return {"batch": batch_id, "status": batch.status, "parts": len(ranges)}
+    options = _same_queue(self)
+    header = [settle_batch_part.s(batch_id, low, high).set(**options) for low, high in ranges]
+    chord(header)(finish_settlement_batch.si(batch_id).set(**options))
+    return {"batch": batch_id, "parts": len(ranges)}
+
+
+@shared_task(
+    name="regions.tasks.settle_batch_part",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=10,
+    ignore_result=False,
+)
+def settle_batch_part(batch_id: int, low: int, high: int) -> int:
+    from regions import settlement
+
+    return settlement.settlement_claim_range(batch_id=batch_id, low=low, high=high)
+
+
+@shared_task(
+    name="regions.tasks.finish_settlement_batch",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=10,
+)
+def finish_settlement_batch(batch_id: int) -> dict:
+    from regions import settlement
+
+    batch = settlement.settlement_run(batch_id=batch_id)
+    return {"batch": batch_id, "status": batch.status, "redemptions": batch.redemption_count}

@@ -1,2 +1,154 @@
+"""API of redemptions: providers claim, issuing officials approve or reject, the provider's
+home district records the payment. Thin: parse, call one service, render."""
+
+import django_filters
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from vouchers import redemptions as services
+from vouchers.models import Redemption
+
+
+class RedemptionSerializer(serializers.ModelSerializer):
+    voucher = serializers.CharField(source="voucher.serial", read_only=True)
+    issuing_region = serializers.CharField(source="issuing_region.code", read_only=True)
+    provider_region = serializers.CharField(source="provider_region.code", read_only=True)
+    provider = serializers.IntegerField(source="provider_id", read_only=True)
+    service_order = serializers.IntegerField(source="service_order_id", read_only=True)
+    settlement_batch = serializers.IntegerField(source="settlement_batch_id", read_only=True)
+
+    class Meta:
+        model = Redemption
+        fields = [
+            "id",
+            "service_order",
+            "voucher",
+            "provider",
+            "amount",
+            "issuing_region",
+            "provider_region",
+            "cross_region",
+            "status",
+            "claimed_at",
+            "decided_at",
+            "decision_note",
+            "paid_at",
+            "payment_reference",
+            "settlement_batch",
+        ]
+        read_only_fields = fields
+
+
+class ClaimInputSerializer(serializers.Serializer):
+    service_order = serializers.IntegerField(min_value=1)
+    # Parsed by the service, so "abc", "0", "-5" and "1.234" get the same 400 as in the page.
+    amount = serializers.CharField(max_length=32)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class RejectInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class PaidInputSerializer(serializers.Serializer):
+    payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+
+
+class RedemptionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Redemption.Status.choices)
+    issuing_region = django_filters.CharFilter(field_name="issuing_region__code")
+    provider_region = django_filters.CharFilter(field_name="provider_region__code")
+    cross_region = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Redemption
+        fields = ["status", "issuing_region", "provider_region", "cross_region"]
+
+
+class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Redemptions in the caller's scope (provider: its own; official: its district issued
+    the voucher or pays the provider; enterprise: on its vouchers; operator: all)."""
+
+    serializer_class = RedemptionSerializer
+    filterset_class = RedemptionFilter
+    ordering_fields = ["claimed_at", "decided_at", "amount", "id"]
+    ordering = ["-claimed_at", "-id"]
+
+    def get_queryset(self):
+        return services.redemptions_visible_to(self.request.user).order_by("-claimed_at", "-id")
+
+    def _render(self, redemption, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().filter(pk=redemption.pk).first() or redemption
+        return Response(RedemptionSerializer(fresh).data, status=code)
+
+    def _visible(self, pk) -> int:
+        if not str(pk).isdigit() or not self.get_queryset().filter(pk=pk).exists():
+            raise Http404
+        return int(pk)
+
+    @extend_schema(request=ClaimInputSerializer, responses={201: RedemptionSerializer})
+    def create(self, request):
+        """The provider claims `amount` on its confirmed service order (held on the voucher)."""
+        if not request.user.is_provider:
+            raise NotAllowed("Only a service provider claims a redemption.")
+        data = ClaimInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_claim(
+            service_order_id=data.validated_data["service_order"],
+            amount=data.validated_data["amount"],
+            actor=request.user,
+        )
+        return self._render(redemption, status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoteInputSerializer, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """The issuing district's official approves: the held amount is spent."""
+        if not request.user.is_official:
+            raise NotAllowed("Only a district official decides on redemptions.")
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_approve(
+            redemption_id=self._visible(pk), actor=request.user, note=data.validated_data["note"]
+        )
+        return self._render(redemption)
+
+    @extend_schema(request=RejectInputSerializer, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """The issuing district's official rejects with a reason: the hold is released."""
+        if not request.user.is_official:
+            raise NotAllowed("Only a district official decides on redemptions.")
+        data = RejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_reject(
+            redemption_id=self._visible(pk), actor=request.user, note=data.validated_data["note"]
+        )
+        return self._render(redemption)
+
+    @extend_schema(request=PaidInputSerializer, responses=RedemptionSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-paid")
+    def mark_paid(self, request, pk=None):
+        """The provider's home district records its payment to the provider."""
+        if not request.user.is_official:
+            raise NotAllowed("Only a district official records payments.")
+        data = PaidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_mark_paid(
+            redemption_id=self._visible(pk),
+            payment_reference=data.validated_data["payment_reference"],
+            actor=request.user,
+        )
+        return self._render(redemption)
+
+
 def register(router):
     """Add the redemption viewsets to the API router."""
+    router.register("redemptions", RedemptionViewSet, basename="redemption")

@@ -1,0 +1,142 @@
+"""The double-entry ledger: every money movement is one balanced, append-only journal entry.
+
+Postings of the programme (amounts in CNY):
+- a redemption of district A's voucher with a provider of district A is approved:
+  Dr fund(A) / Cr payable(provider);
+- the same with a provider of district B (cross-region):
+  Dr fund(A) / Cr clearing(A, with B)  and  Dr clearing(B, with A) / Cr payable(provider);
+- district B pays its provider: Dr payable(provider) / Cr cash(B);
+- a settlement batch is confirmed (every transfer paid): each obligation A->B of the batch is
+  reversed out of the clearing accounts (Dr clearing(A, with B) / Cr clearing(B, with A)) and
+  each transfer X->Y moves cash (Dr cash(Y) / Cr cash(X)).
+
+So at any time: fund(A) carries what A's vouchers have spent, payable(P) what is owed to P,
+clearing(A, with B) the not yet settled difference between A and B, and cash(B) what B paid
+out. Reconciliation recomputes each of these from the redemptions and batches.
+"""
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from regions.models import JournalEntry, JournalLine, LedgerAccount, Region
+
+ZERO = Decimal("0.00")
+
+
+class UnbalancedEntry(ValueError):
+    """A programming error: an entry whose debits and credits differ is never written."""
+
+
+def _region_id(region: Region | int) -> int:
+    return region if isinstance(region, int) else region.pk
+
+
+def _account(**lookup) -> LedgerAccount:
+    account = LedgerAccount.objects.filter(**lookup).first()
+    if account is not None:
+        return account
+    try:
+        # The partial unique constraints make a concurrent first use of an account safe:
+        # the loser of the race reads the winner's row.
+        with transaction.atomic():
+            return LedgerAccount.objects.create(**lookup)
+    except IntegrityError:
+        return LedgerAccount.objects.get(**lookup)
+
+
+def fund_account(region: Region | int) -> LedgerAccount:
+    return _account(
+        kind=LedgerAccount.Kind.FUND,
+        region_id=_region_id(region),
+        counterparty=None,
+        provider=None,
+    )
+
+
+def cash_account(region: Region | int) -> LedgerAccount:
+    return _account(
+        kind=LedgerAccount.Kind.CASH,
+        region_id=_region_id(region),
+        counterparty=None,
+        provider=None,
+    )
+
+
+def clearing_account(region: Region | int, counterparty: Region | int) -> LedgerAccount:
+    return _account(
+        kind=LedgerAccount.Kind.CLEARING,
+        region_id=_region_id(region),
+        counterparty_id=_region_id(counterparty),
+        provider=None,
+    )
+
+
+def payable_account(provider) -> LedgerAccount:
+    return _account(
+        kind=LedgerAccount.Kind.PAYABLE,
+        region_id=provider.region_id,
+        counterparty=None,
+        provider_id=provider.pk,
+    )
+
+
+def post_entry(
+    *,
+    reference: str,
+    description: str,
+    lines: list[tuple[LedgerAccount, Decimal, Decimal]],
+    redemption=None,
+    settlement_batch=None,
+) -> JournalEntry:
+    """Write one balanced entry, or return the entry already posted under `reference`.
+
+    `lines` are `(account, debit, credit)` with exactly one side positive. The unique
+    `reference` names the event (`redemption:42:approve`), so a retried task or request posts
+    it once; the caller's transaction makes the entry and the state change one unit.
+    """
+    if len(lines) < 2:
+        raise UnbalancedEntry(f"{reference}: an entry needs at least two lines")
+    debits = credits = ZERO
+    for account, debit, credit in lines:
+        debit, credit = Decimal(debit), Decimal(credit)
+        if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
+            raise UnbalancedEntry(
+                f"{reference}: each line is a positive debit or a positive credit"
+            )
+        debits += debit
+        credits += credit
+    if debits != credits:
+        raise UnbalancedEntry(f"{reference}: debits {debits} != credits {credits}")
+
+    existing = JournalEntry.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            entry = JournalEntry.objects.create(
+                reference=reference,
+                description=description[:255],
+                redemption=redemption,
+                settlement_batch=settlement_batch,
+            )
+            JournalLine.objects.bulk_create(
+                JournalLine(entry=entry, account=account, debit=debit, credit=credit)
+                for account, debit, credit in lines
+            )
+    except IntegrityError:
+        # Posted concurrently by another transaction that committed first.
+        return JournalEntry.objects.get(reference=reference)
+    return entry
+
+
+def account_balances() -> dict[int, Decimal]:
+    """Debit minus credit of every account that has lines, by account id (one GROUP BY)."""
+    from django.db.models import Sum
+
+    return {
+        row["account_id"]: (row["debit"] or ZERO) - (row["credit"] or ZERO)
+        for row in JournalLine.objects.values("account_id").annotate(
+            debit=Sum("debit"), credit=Sum("credit")
+        )
+    }

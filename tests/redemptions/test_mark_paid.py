@@ -1,0 +1,66 @@
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+
+from portal.errors import InvalidTransition, ValidationFailed
+from regions.models import JournalEntry
+from regions.services import reconciliation_run
+from tests.redemptions.factories import approved_redemption, make_voucher
+from vouchers.redemptions import redemption_mark_paid
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(demo):
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    return approved_redemption(demo, voucher, demo["providers"]["provider-sit"], "800.00")
+
+
+def test_the_providers_district_records_the_payment(demo, approved):
+    redemption_mark_paid(
+        redemption_id=approved.pk,
+        payment_reference=" YP-2026-001 ",
+        actor=demo["users"]["official-yangpu"],
+    )
+    approved.refresh_from_db()
+    assert approved.status == "paid" and approved.payment_reference == "YP-2026-001"
+    entry = JournalEntry.objects.get(reference=f"redemption:{approved.pk}:pay")
+    assert sorted((line.account.kind, line.debit, line.credit) for line in entry.lines.all()) == [
+        ("cash", Decimal("0.00"), Decimal("800.00")),
+        ("payable", Decimal("800.00"), Decimal("0.00")),
+    ]
+    assert reconciliation_run().ok
+
+
+def test_the_issuing_district_gets_404(demo, approved):
+    with pytest.raises(Http404):
+        redemption_mark_paid(
+            redemption_id=approved.pk, payment_reference="X", actor=demo["users"]["official-wujin"]
+        )
+
+
+def test_the_issuing_district_pays_when_it_is_also_the_providers(demo):
+    voucher = make_voucher(demo["enterprises"]["enterprise-yangpu"])
+    redemption = approved_redemption(demo, voucher, demo["providers"]["provider-sit"], "10.00")
+    redemption_mark_paid(
+        redemption_id=redemption.pk, payment_reference="P1", actor=demo["users"]["official-yangpu"]
+    )
+    redemption.refresh_from_db()
+    assert redemption.status == "paid"
+
+
+def test_it_needs_a_reference(demo, approved):
+    with pytest.raises(ValidationFailed):
+        redemption_mark_paid(
+            redemption_id=approved.pk, payment_reference="", actor=demo["users"]["official-yangpu"]
+        )
+
+
+def test_it_cannot_pay_twice(demo, approved):
+    official = demo["users"]["official-yangpu"]
+    redemption_mark_paid(redemption_id=approved.pk, payment_reference="A", actor=official)
+    with pytest.raises(InvalidTransition):
+        redemption_mark_paid(redemption_id=approved.pk, payment_reference="B", actor=official)
+    assert JournalEntry.objects.filter(reference__endswith=":pay").count() == 1
