@@ -33,12 +33,15 @@ def approve(demo):
     from vouchers.services import application_approve
 
     def make(application, amount=None, official=None):
-        official = official or {
-            "WUJIN": "official-wujin",
-            "YANGPU": "official-yangpu",
-            "NANHU": "official-nanhu",
-            "HEFEI_HT": "official-hefei",
-        }[application.region.code]
+        official = (
+            official
+            or {
+                "WUJIN": "official-wujin",
+                "YANGPU": "official-yangpu",
+                "NANHU": "official-nanhu",
+                "HEFEI_HT": "official-hefei",
+            }[application.region.code]
+        )
         return application_approve(
             application=application, actor=demo["users"][official], approved_amount=amount
         )

@@ -30,9 +30,7 @@ def test_it_shows_the_form_with_the_remaining_cap(client, jiangnan):
     assert response.context["remaining"] == Decimal("100000.00")
 
 
-def test_it_submits_an_application(
-    client, demo, jiangnan, django_capture_on_commit_callbacks
-):
+def test_it_submits_an_application(client, demo, jiangnan, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, requested_amount="50000.00", service_category=1)

@@ -44,9 +44,7 @@ def test_another_enterprise_is_404(api_as, demo):
     assert client.get(f"/api/enterprises/{other.pk}/").status_code == 404
 
 
-def test_the_list_runs_a_constant_number_of_queries(
-    api_as, demo, django_assert_max_num_queries
-):
+def test_the_list_runs_a_constant_number_of_queries(api_as, demo, django_assert_max_num_queries):
     client = api_as(demo["users"]["operator"])
     with django_assert_max_num_queries(4):
         assert client.get("/api/enterprises/").status_code == 200
@@ -95,5 +93,7 @@ def test_an_official_registers_only_in_its_district(api_as, demo):
 
 
 def test_a_provider_gets_403(api_as, demo):
-    response = api_as(demo["users"]["provider-sit"]).post("/api/enterprises/", body(), format="json")
+    response = api_as(demo["users"]["provider-sit"]).post(
+        "/api/enterprises/", body(), format="json"
+    )
     assert response.status_code == 403

@@ -20,9 +20,10 @@ def test_it_rejects_with_a_reason(api_as, demo, submit, django_capture_on_commit
     application.refresh_from_db()
     assert application.decision_note == "Not a technical need"
     assert application.decided_by == demo["users"]["official-hefei"]
-    assert AuditEntry.objects.get(
-        object_id=str(application.pk), action="reject"
-    ).reason == "Not a technical need"
+    assert (
+        AuditEntry.objects.get(object_id=str(application.pk), action="reject").reason
+        == "Not a technical need"
+    )
     assert [m.to for m in mail.outbox] == [["enterprise-hefei@example.com"]]
     assert "Not a technical need" in mail.outbox[0].body
 

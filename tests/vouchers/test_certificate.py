@@ -1,0 +1,91 @@
+import pytest
+
+from vouchers.models import Voucher
+from vouchers.tasks import generate_voucher_certificate
+
+pytestmark = pytest.mark.django_db
+
+
+def content(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def issued(demo, submit, approve, django_capture_on_commit_callbacks):
+    application = submit("enterprise-jiangnan", "10000.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        voucher = approve(application)
+    voucher.refresh_from_db()
+    return voucher
+
+
+def test_it_is_generated_after_commit(issued):
+    assert issued.certificate_pdf.name.endswith(f"{issued.serial}.pdf")
+    with issued.certificate_pdf.open("rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+
+
+def test_it_is_not_generated_before_commit(demo, submit, approve):
+    voucher = approve(submit("enterprise-jiangnan", "10000.00"))
+    voucher.refresh_from_db()
+    assert not voucher.certificate_pdf
+
+
+def test_regenerating_is_harmless(issued):
+    generate_voucher_certificate(issued.pk)
+    generate_voucher_certificate(issued.pk)
+    issued.refresh_from_db()
+    with issued.certificate_pdf.open("rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    storage_dir = issued.certificate_pdf.storage.path("private/vouchers")
+    import os
+
+    assert len(os.listdir(storage_dir)) == 1
+
+
+def test_a_missing_voucher_is_ignored(db):
+    assert generate_voucher_certificate(999999) == ""
+
+
+@pytest.mark.parametrize("username", ["enterprise-jiangnan", "official-wujin", "operator"])
+def test_the_right_people_download_it(client, api_as, demo, issued, username):
+    user = demo["users"][username]
+    client.force_login(user)
+    page = client.get(f"/vouchers/{issued.serial}/certificate/")
+    assert page.status_code == 200
+    assert page["Content-Type"] == "application/pdf"
+    assert content(page).startswith(b"%PDF")
+    api = api_as(user).get(f"/api/vouchers/{issued.serial}/certificate/")
+    assert api.status_code == 200
+    assert content(api).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    "username", ["enterprise-yangpu", "official-yangpu", "official-hefei", "provider-sit"]
+)
+def test_others_get_404(client, api_as, demo, issued, username):
+    user = demo["users"][username]
+    client.force_login(user)
+    assert client.get(f"/vouchers/{issued.serial}/certificate/").status_code == 404
+    assert api_as(user).get(f"/api/vouchers/{issued.serial}/certificate/").status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client, api_client, issued):
+    assert client.get(f"/vouchers/{issued.serial}/certificate/").status_code == 302
+    assert api_client.get(f"/api/vouchers/{issued.serial}/certificate/").status_code == 401
+
+
+def test_it_is_generated_on_download_when_missing(client, demo):
+    seed = demo["voucher"]
+    assert not seed.certificate_pdf
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.get(f"/vouchers/{seed.serial}/certificate/")
+    assert content(response).startswith(b"%PDF")
+    assert Voucher.objects.get(pk=seed.pk).certificate_pdf
+
+
+def test_the_voucher_page_links_it(client, demo, issued):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    page = client.get(f"/vouchers/{issued.serial}/").content.decode()
+    assert f"/vouchers/{issued.serial}/certificate/" in page
+    assert f"/verify/{issued.serial}/" in page

@@ -1,0 +1,76 @@
+import pytest
+
+from regions.models import User
+from tests.vouchers.conftest import valid_credit_code
+from vouchers.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_vouchers_applications_and_next_steps(client, demo, submit):
+    submit("enterprise-jiangnan", "1000.00")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.get("/enterprise/")
+    assert response.status_code == 200
+    assert [v.serial for v in response.context["vouchers"]] == [demo["voucher"].serial]
+    assert len(response.context["applications"]) == 2
+    assert "order" in response.context["next_steps"]
+    content = response.content.decode()
+    assert 'href="/providers/"' in content
+    assert 'class="bar"' in content
+
+
+def test_the_dashboard_redirects_enterprises_here(client, demo):
+    client.force_login(demo["users"]["enterprise-yangpu"])
+    assert client.get("/dashboard/")["Location"] == "/enterprise/"
+
+
+def test_an_enterprise_without_a_voucher_is_told_to_apply(client, demo):
+    client.force_login(demo["users"]["enterprise-nanhu"])
+    response = client.get("/enterprise/")
+    assert response.context["next_steps"] == ["apply"]
+    assert "/applications/new/" in response.content.decode()
+
+
+def test_an_unverified_enterprise_is_told_to_wait(client, demo):
+    enterprise = Enterprise.objects.create(
+        name="Waiting Co.",
+        credit_code=valid_credit_code(),
+        region=demo["regions"]["NANHU"],
+        industry="Textiles",
+        size="micro",
+        contact_name="Chen",
+        contact_email="chen@waiting.example",
+    )
+    user = User.objects.create_user(
+        username="waiting", password="x-pass-2026!", role="enterprise", enterprise=enterprise
+    )
+    client.force_login(user)
+    response = client.get("/enterprise/")
+    assert "verify" in response.context["next_steps"][0]
+
+
+def test_it_is_forbidden_to_officials(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+    assert client.get("/enterprise/").status_code == 403
+
+
+def test_the_nav_links_the_roles_pages(client, demo):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert 'href="/applications/new/"' in client.get("/enterprise/").content.decode()
+    client.force_login(demo["users"]["official-wujin"])
+    content = client.get("/official/applications/").content.decode()
+    assert 'href="/official/enterprises/"' in content
+    assert 'href="/vouchers/"' in content
+
+
+def test_the_voucher_list_page_is_scoped(client, demo, django_assert_max_num_queries):
+    client.force_login(demo["users"]["official-yangpu"])
+    assert list(client.get("/vouchers/").context["vouchers"]) == []
+    client.force_login(demo["users"]["official-wujin"])
+    with django_assert_max_num_queries(12):
+        vouchers = client.get("/vouchers/").context["vouchers"]
+    assert [v.serial for v in vouchers] == [demo["voucher"].serial]
+    assert client.get(f"/vouchers/{demo['voucher'].serial}/").status_code == 200
+    client.force_login(demo["users"]["official-yangpu"])
+    assert client.get(f"/vouchers/{demo['voucher'].serial}/").status_code == 404
