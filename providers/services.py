@@ -126,6 +126,7 @@ def provider_apply(
     """A provider user without a provider applies for certification by its district."""
     if not (actor and actor.is_authenticated and actor.is_provider):
         raise NotAllowed(_("Only a provider account can apply for certification."))
+    caller = actor
     actor = User.objects.select_for_update().get(pk=actor.pk)
     if actor.provider_id is not None:
         raise InvalidTransition(
@@ -176,6 +177,7 @@ def provider_apply(
         qualification.save()
     actor.provider = provider
     actor.save(update_fields=["provider"])
+    caller.provider = provider  # the request's user object sees its provider at once
     audit_record(
         actor=actor,
         obj=provider,

@@ -1,0 +1,201 @@
+"""Small factories for the providers tests: extra providers, enterprises, vouchers, files."""
+
+import itertools
+import zipfile
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from regions.codes import credit_code_check_character, voucher_serial
+
+# A real (tiny) PDF: what a provider's report looks like to the content check.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+
+_numbers = itertools.count(1)
+
+
+def credit_code(stem: str | None = None) -> str:
+    stem = stem or f"91{next(_numbers) + 10**10:015d}"
+    return stem + credit_code_check_character(stem)
+
+
+def pdf_upload(name: str = "report.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def zip_bytes() -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("data.csv", "a,b\n1,2\n")
+    return buffer.getvalue()
+
+
+OFFICIAL_OF = {
+    "YANGPU": "official-yangpu",
+    "WUJIN": "official-wujin",
+    "NANHU": "official-nanhu",
+    "HEFEI_HT": "official-hefei",
+}
+
+
+@pytest.fixture
+def make_provider(demo):
+    """`make_provider(region="YANGPU", status="applied")` -> a provider with one user."""
+    from providers.models import Provider, ServiceCategory
+    from regions.models import User
+
+    def make(
+        *,
+        region="YANGPU",
+        status="applied",
+        name=None,
+        code=None,
+        username=None,
+        categories=("testing",),
+    ) -> Provider:
+        n = next(_numbers)
+        provider = Provider.objects.create(
+            name=name or f"Test Lab {n}",
+            credit_code=code or credit_code(),
+            region=demo["regions"][region],
+            kind=Provider.Kind.TESTING_LAB,
+            status=status,
+            description="Materials testing.",
+            contact_email=f"lab{n}@example.com",
+        )
+        provider.categories.set(ServiceCategory.objects.filter(code__in=categories))
+        User.objects.create_user(
+            username=username or f"provider-test-{n}",
+            password="x-pass-2026",
+            email=f"lab-user{n}@example.com",
+            role=User.Role.PROVIDER,
+            provider=provider,
+        )
+        return provider
+
+    return make
+
+
+@pytest.fixture
+def make_enterprise(demo):
+    """`make_enterprise(region="NANHU", code=...)` -> an enterprise with one user."""
+    from regions.models import User
+    from vouchers.models import Enterprise
+
+    def make(*, region="WUJIN", code=None, name=None, username=None) -> Enterprise:
+        n = next(_numbers)
+        enterprise = Enterprise.objects.create(
+            name=name or f"Test Enterprise {n}",
+            credit_code=code or credit_code(),
+            region=demo["regions"][region],
+            industry="Testing",
+            size="small",
+            contact_name="Contact",
+            contact_email=f"ent{n}@example.com",
+            verified_at=timezone.now(),
+        )
+        User.objects.create_user(
+            username=username or f"enterprise-test-{n}",
+            password="x-pass-2026",
+            email=f"ent-user{n}@example.com",
+            role=User.Role.ENTERPRISE,
+            enterprise=enterprise,
+        )
+        return enterprise
+
+    return make
+
+
+@pytest.fixture
+def make_voucher(demo):
+    """`make_voucher(enterprise, status="active", cross_region=True)` -> an issued voucher
+    (written directly: issuing is another app's service, not under test here)."""
+    from regions.selectors import current_year
+    from vouchers.models import Voucher, VoucherApplication
+
+    def make(enterprise, *, status="active", cross_region=True, face="100000.00") -> Voucher:
+        n = 500 + next(_numbers)
+        year = current_year()
+        face = Decimal(face)
+        application = VoucherApplication.objects.create(
+            enterprise=enterprise,
+            region=enterprise.region,
+            year=year,
+            requested_amount=face,
+            approved_amount=face,
+            purpose="Tests",
+            status=VoucherApplication.Status.APPROVED,
+            decided_at=timezone.now(),
+        )
+        now = timezone.now()
+        return Voucher.objects.create(
+            serial=voucher_serial(short_code=enterprise.region.short_code, year=year, number=n),
+            application=application,
+            enterprise=enterprise,
+            issuing_region=enterprise.region,
+            year=year,
+            face_value=face,
+            balance=face,
+            cross_region=cross_region,
+            status=status,
+            issued_at=now,
+            expires_at=now + timedelta(days=365),
+        )
+
+    return make
+
+
+@pytest.fixture
+def users(demo):
+    return demo["users"]
+
+
+@pytest.fixture
+def sit(demo):
+    return demo["providers"]["provider-sit"]
+
+
+@pytest.fixture
+def order_in(demo):
+    """`order_in("accepted")` -> the seed order moved to that state through the services."""
+    from providers import services
+
+    def move(status: str):
+        users = demo["users"]
+        order = demo["order"]
+        provider_user, enterprise_user = users["provider-sit"], users["enterprise-jiangnan"]
+        if status == "requested":
+            return order
+        if status in ("accepted", "completed", "confirmed", "disputed"):
+            order = services.order_accept(order=order, actor=provider_user)
+        if status in ("completed", "confirmed", "disputed"):
+            order = services.order_complete(
+                order=order, actor=provider_user, summary="Done.", evidence=[pdf_upload()]
+            )
+        if status == "confirmed":
+            order = services.order_confirm(order=order, actor=enterprise_user)
+        if status == "disputed":
+            order = services.order_dispute(order=order, actor=enterprise_user, reason="Bad")
+        if status == "declined":
+            order = services.order_decline(order=order, actor=provider_user, reason="Busy")
+        if status == "cancelled":
+            order = services.order_cancel(order=order, actor=enterprise_user)
+        order.refresh_from_db()
+        assert order.status == status
+        return order
+
+    return move

@@ -1,0 +1,55 @@
+import pytest
+
+from providers import services
+from providers.tasks import generate_provider_certificate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate(users, make_provider):
+    provider = make_provider(region="WUJIN", name="Wujin Test Lab")
+    return services.provider_certify(provider=provider, actor=users["official-wujin"])
+
+
+def test_it_draws_a_pdf(certificate):
+    result = generate_provider_certificate(certificate.pk)
+    certificate.refresh_from_db()
+    assert result["serial"] == certificate.serial
+    with certificate.pdf.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_it_is_idempotent(certificate):
+    generate_provider_certificate(certificate.pk)
+    certificate.refresh_from_db()
+    first = certificate.pdf.name
+    generate_provider_certificate(certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == first
+
+
+def test_the_provider_downloads_it_from_its_page(client, certificate):
+    provider = certificate.provider
+    client.force_login(provider.users.get())
+    page = client.get(f"/providers/{provider.pk}/")
+    url = f"/providers/{provider.pk}/certificates/{certificate.pk}/pdf/"
+    assert url in page.content.decode()
+    response = client.get(url)  # drawn on demand when the task has not run yet
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("username", ["provider-sit", "official-yangpu", "enterprise-jiangnan"])
+def test_others_get_404(client, users, certificate, username):
+    client.force_login(users[username])
+    url = f"/providers/{certificate.provider_id}/certificates/{certificate.pk}/pdf/"
+    assert client.get(url).status_code == 404
+
+
+def test_its_district_official_and_the_operator_download_it(client, users, certificate):
+    url = f"/providers/{certificate.provider_id}/certificates/{certificate.pk}/pdf/"
+    for username in ("official-wujin", "operator"):
+        client.force_login(users[username])
+        assert client.get(url).status_code == 200

@@ -1,0 +1,39 @@
+import pytest
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_verifies_a_provider_certificate(api_client, sit):
+    certificate = sit.certificates.get()
+    response = api_client.get(f"/api/certificates/{certificate.serial}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["serial"] == certificate.serial
+    assert body["kind"] == "provider"
+    assert body["holder"] == "Shanghai Institute of Technology"
+    assert body["region"] == "YANGPU"
+    assert body["status"] == "valid"
+    assert body["valid_until"] == certificate.valid_until.isoformat()
+    assert body["issued_at"]
+
+
+def test_it_verifies_a_voucher_serial(api_client, demo):
+    voucher = demo["voucher"]
+    body = api_client.get(f"/api/certificates/{voucher.serial}/").json()
+    assert body["kind"] == "voucher"
+    assert body["holder"] == "Changzhou Jiangnan Graphene Technology Co., Ltd."
+    assert body["region"] == "WUJIN"
+    assert body["status"] == "active"
+    assert body["valid_until"] == timezone.localtime(voucher.expires_at).date().isoformat()
+
+
+def test_it_accepts_a_lower_case_serial(api_client, sit):
+    serial = sit.certificates.get().serial
+    assert api_client.get(f"/api/certificates/{serial.lower()}/").status_code == 200
+
+
+def test_it_answers_404_with_a_clear_detail_for_an_unknown_serial(api_client, demo):
+    response = api_client.get("/api/certificates/PC-YP-2026-9999-1/")
+    assert response.status_code == 404
+    assert "PC-YP-2026-9999-1" in response.json()["detail"]

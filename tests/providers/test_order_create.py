@@ -1,0 +1,178 @@
+import pytest
+
+from providers.models import ServiceOrder
+from tests.providers.conftest import credit_code
+from vouchers.models import RelatedParty
+
+pytestmark = pytest.mark.django_db
+
+
+def order_body(provider, voucher, **overrides):
+    body = {
+        "provider": provider.pk,
+        "voucher": voucher.serial,
+        "title": "Raman characterisation of graphene flakes",
+        "contract_amount": "20000.00",
+        "description": "Ten samples.",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def jiangnan(api_as, users):
+    return api_as(users["enterprise-jiangnan"])
+
+
+def test_it_creates_an_order(jiangnan, demo, sit, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = jiangnan.post(
+            "/api/service-orders/", order_body(sit, demo["voucher"]), format="json"
+        )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["enterprise"] == demo["voucher"].enterprise_id
+    assert body["provider"] == sit.pk
+    assert body["status"] == "requested"
+    order = ServiceOrder.objects.get(pk=body["id"])
+    assert order.voucher == demo["voucher"]
+    assert "provider-sit@example.com" in mailoutbox[-1].to
+
+
+def test_it_refuses_a_suspended_provider(jiangnan, api_as, users, demo, sit):
+    api_as(users["official-yangpu"]).post(
+        f"/api/providers/{sit.pk}/suspend/", {"reason": "x"}, format="json"
+    )
+    before = ServiceOrder.objects.count()
+    response = jiangnan.post(
+        "/api/service-orders/", order_body(sit, demo["voucher"]), format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "provider_not_certified"
+    assert ServiceOrder.objects.count() == before
+
+
+def test_it_refuses_a_provider_that_is_not_certified_yet(jiangnan, demo, make_provider):
+    provider = make_provider(region="WUJIN")
+    response = jiangnan.post(
+        "/api/service-orders/", order_body(provider, demo["voucher"]), format="json"
+    )
+    assert response.status_code == 409
+
+
+def test_it_answers_404_for_another_enterprises_voucher(
+    jiangnan, sit, make_enterprise, make_voucher
+):
+    other = make_voucher(make_enterprise(region="WUJIN"))
+    response = jiangnan.post("/api/service-orders/", order_body(sit, other), format="json")
+    assert response.status_code == 404
+    assert not ServiceOrder.objects.filter(voucher=other).exists()
+
+
+def test_it_answers_404_for_another_enterprises_voucher_in_the_page(
+    client, users, sit, make_enterprise, make_voucher
+):
+    other = make_voucher(make_enterprise(region="WUJIN"))
+    client.force_login(users["enterprise-jiangnan"])
+    response = client.post("/orders/new/", order_body(sit, other))
+    assert response.status_code == 404
+    assert not ServiceOrder.objects.filter(voucher=other).exists()
+
+
+def test_it_refuses_the_enterprise_itself_as_provider(
+    api_as, make_provider, make_enterprise, make_voucher
+):
+    code = credit_code()
+    provider = make_provider(region="WUJIN", status="certified", code=code)
+    enterprise = make_enterprise(region="WUJIN", code=code)
+    voucher = make_voucher(enterprise)
+    response = api_as(enterprise.users.get()).post(
+        "/api/service-orders/", order_body(provider, voucher), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "own_provider"
+    assert "credit code" in response.json()["provider"][0]
+    assert not ServiceOrder.objects.filter(voucher=voucher).exists()
+
+
+def test_it_refuses_a_declared_related_party(jiangnan, demo, sit):
+    RelatedParty.objects.create(
+        enterprise=demo["voucher"].enterprise, credit_code=sit.credit_code, name="SIT"
+    )
+    response = jiangnan.post(
+        "/api/service-orders/", order_body(sit, demo["voucher"]), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "related_party"
+
+
+def test_it_refuses_a_related_party_in_the_page(client, users, demo, sit):
+    RelatedParty.objects.create(enterprise=demo["voucher"].enterprise, credit_code=sit.credit_code)
+    client.force_login(users["enterprise-jiangnan"])
+    response = client.post("/orders/new/", order_body(sit, demo["voucher"]))
+    assert response.status_code == 400
+    assert "related party" in response.context["form"].errors["provider"][0]
+
+
+@pytest.mark.parametrize("status", ["revoked", "exhausted", "expired"])
+def test_it_refuses_a_voucher_that_is_not_active(
+    api_as, sit, make_enterprise, make_voucher, status
+):
+    enterprise = make_enterprise(region="WUJIN")
+    voucher = make_voucher(enterprise, status=status)
+    response = api_as(enterprise.users.get()).post(
+        "/api/service-orders/", order_body(sit, voucher), format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "voucher_not_active"
+
+
+def test_it_refuses_another_district_when_the_voucher_is_not_cross_region(
+    api_as, sit, make_enterprise, make_voucher, demo
+):
+    enterprise = make_enterprise(region="WUJIN")
+    voucher = make_voucher(enterprise, cross_region=False)
+    client = api_as(enterprise.users.get())
+    response = client.post("/api/service-orders/", order_body(sit, voucher), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_cross_region"
+    local = demo["providers"]["provider-graphene"]
+    assert (
+        client.post("/api/service-orders/", order_body(local, voucher), format="json").status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize("username", ["provider-sit", "official-wujin", "operator"])
+def test_it_answers_403_to_other_roles(api_as, users, demo, sit, username):
+    response = api_as(users[username]).post(
+        "/api/service-orders/", order_body(sit, demo["voucher"]), format="json"
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "abc"])
+def test_it_answers_400_for_a_bad_amount(jiangnan, demo, sit, amount):
+    response = jiangnan.post(
+        "/api/service-orders/",
+        order_body(sit, demo["voucher"], contract_amount=amount),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "contract_amount" in response.json()
+
+
+def test_the_page_offers_only_active_vouchers(client, users, demo, sit, make_voucher):
+    revoked = make_voucher(demo["voucher"].enterprise, status="revoked")
+    client.force_login(users["enterprise-jiangnan"])
+    html = client.get(f"/orders/new/?provider={sit.pk}").content.decode()
+    assert demo["voucher"].serial in html
+    assert revoked.serial not in html
+    response = client.post("/orders/new/", order_body(sit, revoked))
+    assert response.status_code == 409
+    assert "not active" in response.context["form"].errors["voucher"][0]
+
+
+def test_the_page_is_for_enterprises(client, users, sit):
+    client.force_login(users["provider-sit"])
+    assert client.get(f"/orders/new/?provider={sit.pk}").status_code == 403
