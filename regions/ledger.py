@@ -98,7 +98,7 @@ def post_entry(
     if len(lines) < 2:
         raise UnbalancedEntry(f"{reference}: an entry needs at least two lines")
     debits = credits = ZERO
-    for account, debit, credit in lines:
+    for _account, debit, credit in lines:
         debit, credit = Decimal(debit), Decimal(credit)
         if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
             raise UnbalancedEntry(
