@@ -50,7 +50,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EnterpriseInputSerializer(serializers.Serializer):
+class EnterpriseCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     # Not limited to 18 here: the service says exactly what is wrong with a bad code.
     credit_code = serializers.CharField(max_length=64)
@@ -91,11 +91,11 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="Register an enterprise",
-        request=EnterpriseInputSerializer,
+        request=EnterpriseCreateInputSerializer,
         responses={201: EnterpriseSerializer},
     )
     def create(self, request):
-        data = EnterpriseInputSerializer(data=request.data)
+        data = EnterpriseCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_create(actor=request.user, **data.validated_data)
         return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
@@ -143,7 +143,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             return None
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationCreateInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
     requested_amount = serializers.DecimalField(**MONEY_FIELD)
     purpose = serializers.CharField()
@@ -158,14 +158,14 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
 
 
-class ApproveInputSerializer(serializers.Serializer):
+class ApplicationApproveInputSerializer(serializers.Serializer):
     approved_amount = serializers.DecimalField(
         **MONEY_FIELD, required=False, allow_null=True, help_text="Defaults to the requested amount"
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RejectInputSerializer(serializers.Serializer):
+class ApplicationRejectInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -192,15 +192,15 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         summary="Apply for a voucher (an enterprise user)",
         request={
-            "application/json": ApplicationInputSerializer,
-            "multipart/form-data": ApplicationInputSerializer,
+            "application/json": ApplicationCreateInputSerializer,
+            "multipart/form-data": ApplicationCreateInputSerializer,
         },
         responses={201: ApplicationSerializer},
     )
     def create(self, request):
         if not request.user.is_enterprise:
             raise NotAllowed(_("Only enterprise users apply for vouchers."))
-        data = ApplicationInputSerializer(data=request.data)
+        data = ApplicationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise_id = data.validated_data.get("enterprise") or request.user.enterprise_id
         enterprise = selectors.enterprises_visible_to(request.user).filter(pk=enterprise_id).first()
@@ -222,13 +222,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Approve and issue the voucher (an official of the district)",
-        request=ApproveInputSerializer,
+        request=ApplicationApproveInputSerializer,
         responses={200: ApplicationSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         application = self.get_object()
-        data = ApproveInputSerializer(data=request.data)
+        data = ApplicationApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_approve(
             application=application,
@@ -240,13 +240,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Reject (an official of the district; `note` is required)",
-        request=RejectInputSerializer,
+        request=ApplicationRejectInputSerializer,
         responses={200: ApplicationSerializer},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         application = self.get_object()
-        data = RejectInputSerializer(data=request.data)
+        data = ApplicationRejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_reject(
             application=application, actor=request.user, note=data.validated_data["note"]
@@ -294,7 +294,7 @@ class VoucherSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RevokeInputSerializer(serializers.Serializer):
+class VoucherRevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -339,13 +339,13 @@ class VoucherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Revoke (an official of the issuing district; `reason` is required)",
-        request=RevokeInputSerializer,
+        request=VoucherRevokeInputSerializer,
         responses={200: VoucherSerializer},
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, serial=None):
         voucher = self.get_object()
-        data = RevokeInputSerializer(data=request.data)
+        data = VoucherRevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         voucher = services.voucher_revoke(
             voucher=voucher, actor=request.user, reason=data.validated_data["reason"]
