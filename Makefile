@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEMO_PASSWORD ?= demo-pass-2026
 HOST ?= 127.0.0.1:8000
 
-.PHONY: venv demo test test-ci lint format bench clean messages
+.PHONY: venv demo test test-ci lint format bench clean schema fuzz messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ format: venv
 
 bench: venv
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); else echo "benchmarks are not written yet (issue: Performance)"; exit 1; fi
+
+## Regenerate the committed OpenAPI schema; tests/api/test_schema.py fails while it is stale.
+schema: venv
+	$(PY) manage.py spectacular --file schema.yml --validate
+
+## Fuzz the API with schemathesis against a fresh database (DATABASE_URL, else a temp SQLite).
+fuzz: venv
+	bash .ci/fuzz
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
