@@ -1,0 +1,100 @@
+import pytest
+
+from providers.models import ServiceCategory, ServiceOffering
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def testing():
+    return ServiceCategory.objects.get(code="testing")
+
+
+def test_a_provider_adds_a_service_in_the_page(client, users, sit, testing):
+    client.force_login(users["provider-sit"])
+    response = client.post(
+        "/provider/offerings/new/",
+        {
+            "category": testing.pk,
+            "title": "Powder particle size analysis",
+            "description": "Laser diffraction.",
+            "indicative_price": "1200.00",
+            "lead_time_days": "7",
+        },
+    )
+    assert response.status_code == 302
+    offering = ServiceOffering.objects.get(title="Powder particle size analysis")
+    assert offering.provider == sit and offering.active
+
+
+def test_it_shows_errors_next_to_the_fields(client, users, testing):
+    client.force_login(users["provider-sit"])
+    response = client.post(
+        "/provider/offerings/new/",
+        {"category": testing.pk, "title": "", "indicative_price": "-5"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["title"]
+
+
+def test_a_provider_edits_and_withdraws_its_service(client, users, sit, testing):
+    offering = sit.offerings.get()
+    client.force_login(users["provider-sit"])
+    response = client.post(
+        f"/provider/offerings/{offering.pk}/edit/",
+        {"category": testing.pk, "title": "Renamed", "indicative_price": "99.00"},
+    )
+    assert response.status_code == 302
+    offering.refresh_from_db()
+    assert offering.title == "Renamed"
+    assert client.post(f"/provider/offerings/{offering.pk}/deactivate/").status_code == 302
+    offering.refresh_from_db()
+    assert not offering.active
+    assert "withdrawn" in client.get(f"/providers/{sit.pk}/").content.decode()  # its own view
+    client.logout()
+    assert "Renamed" not in client.get(f"/providers/{sit.pk}/").content.decode()
+
+
+def test_another_provider_cannot_edit_it(client, users, sit):
+    offering = sit.offerings.get()
+    client.force_login(users["provider-graphene"])
+    assert client.get(f"/provider/offerings/{offering.pk}/edit/").status_code == 404
+    assert client.post(f"/provider/offerings/{offering.pk}/deactivate/").status_code == 404
+    offering.refresh_from_db()
+    assert offering.active
+
+
+def test_the_api_lists_creates_and_patches(api_as, api_client, users, sit):
+    listed = api_client.get("/api/service-offerings/").json()
+    assert listed["count"] == 4
+    client = api_as(users["provider-sit"])
+    created = client.post(
+        "/api/service-offerings/",
+        {
+            "category": "instruments",
+            "title": "SEM time",
+            "is_instrument": True,
+            "instrument_hours": 20,
+            "indicative_price": "500.00",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["provider"] == sit.pk
+    patched = client.patch(
+        f"/api/service-offerings/{created.json()['id']}/", {"active": False}, format="json"
+    )
+    assert patched.status_code == 200 and patched.json()["active"] is False
+    assert api_client.get("/api/service-offerings/").json()["count"] == 4
+
+
+def test_the_api_refuses_another_provider(api_as, users, sit):
+    offering = sit.offerings.get()
+    response = api_as(users["provider-graphene"]).patch(
+        f"/api/service-offerings/{offering.pk}/", {"title": "Mine"}, format="json"
+    )
+    assert response.status_code == 403
+    response = api_as(users["enterprise-jiangnan"]).post(
+        "/api/service-offerings/", {"category": "testing", "title": "x"}, format="json"
+    )
+    assert response.status_code == 403
