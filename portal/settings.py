@@ -108,6 +108,11 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our zh_Hans number grouping ("10,000,000.00", as in English) and date inputs; see the module.
+FORMAT_MODULE_PATH = ["portal.formats"]
+# Off on purpose: on, Django would also write "1,500.00" into form inputs, which then fail
+# to parse as decimals. Amounts are grouped by the `cny` filter and `intcomma` instead.
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -3,8 +3,10 @@
 Helpers for every page test (import them: `from tests.browser.conftest import ...`):
 - `check_page(page, name)`: a full-page screenshot and the axe-core accessibility check.
 - `shot(page, name)`: saves `.ci/artifacts/screenshots/<test>-<name>-<lang>.png`.
+  (`assert_accessible` also writes every axe finding to `.ci/artifacts/axe/`, same names.)
 - `assert_accessible(page, name)`: no `serious` or `critical` axe-core violation on the page.
 - `log_in(page, base_url, username, password)`: through the login form.
+- `tab_to(page, locator)`: press Tab until the locator has the focus (keyboard-only tests).
 
 Fixtures: `site` (the seeded demo on a live server: `site.url`, `site.demo`, `site.password`),
 `page` and `new_context(locale=...)` from pytest-playwright.
@@ -17,6 +19,7 @@ where that is a failure. Playwright is never asked to download a browser: the sy
 import json
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 SCREENSHOTS = ROOT / ".ci" / "artifacts" / "screenshots"
+AXE_REPORTS = ROOT / ".ci" / "artifacts" / "axe"
 BLOCKING_IMPACTS = {"serious", "critical"}
 # The plugin is loaded (or not: `-p no:playwright`) before any conftest is imported.
 HAVE_PLAYWRIGHT = "pytest_playwright.pytest_playwright" in sys.modules
@@ -120,11 +124,43 @@ class Site:
         return self.url.rstrip("/") + path
 
 
+@pytest.fixture(scope="session")
+def _serialized_db(django_db_setup, django_db_blocker):
+    """The database as migrations left it (districts, service categories, content types),
+    serialized by Django at set-up because `site` asks for serialized rollback.
+
+    Read before Playwright starts: once its event loop is on the main thread, asgiref hands
+    the test a new connection object, which lacks Django's `_test_serialized_contents`, so
+    Django's own restore at the start of each test would silently do nothing."""
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+if HAVE_PLAYWRIGHT:
+
+    @pytest.fixture(scope="session")
+    def playwright(_serialized_db, playwright):
+        return playwright
+
+
 @pytest.fixture
-def site(live_server, transactional_db, django_db_serialized_rollback, demo, password):
+def _migrated_data(_serialized_db, transactional_db, django_db_serialized_rollback):
+    from django.db import connections
+
+    connection = connections["default"]
+    if _serialized_db and not hasattr(connection, "_test_serialized_contents"):
+        # First browser test on this connection object: restore now, and let Django's
+        # TransactionTestCase do it (and skip post_migrate on flush) from here on.
+        connection._test_serialized_contents = _serialized_db
+        connection.creation.deserialize_db_from_string(_serialized_db)
+
+
+@pytest.fixture
+def site(live_server, transactional_db, _migrated_data, demo, password):
     """The seed story on a live server. The live server thread sees only committed data,
-    hence a transactional database; serialized rollback brings back the districts and
-    service categories that the migrations created and the previous flush removed."""
+    hence a transactional database, which is flushed after each test; serialized rollback
+    brings back what the migrations created before the next one."""
     return Site(url=live_server.url, demo=demo, password=password)
 
 
@@ -138,10 +174,21 @@ def page_language(page) -> str:
     return page.evaluate("document.documentElement.lang") or "none"
 
 
+_fresh_artifacts = set()
+
+
+def _artifact(folder: Path, page, name: str, suffix: str) -> Path:
+    """`<folder>/<test>-<name>-<lang><suffix>`; the files of an earlier run go at first use."""
+    if folder not in _fresh_artifacts:
+        _fresh_artifacts.add(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{_current_test_name()}-{name}-{page_language(page)}{suffix}"
+
+
 def shot(page, name: str) -> Path:
     """Save a full-page screenshot as .ci/artifacts/screenshots/<test>-<name>-<lang>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{_current_test_name()}-{name}-{page_language(page)}.png"
+    path = _artifact(SCREENSHOTS, page, name, ".png")
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -161,6 +208,21 @@ def assert_accessible(page, name: str, *, ignore: tuple[str, ...] = ()) -> list[
         list(ignore),
     )
     violations = results["violations"]
+    # Every finding, minor ones too, for whoever improves the page next.
+    _artifact(AXE_REPORTS, page, name, ".json").write_text(
+        json.dumps(
+            [
+                {
+                    "rule": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": len(v["nodes"]),
+                }
+                for v in violations
+            ],
+            indent=1,
+        )
+    )
     blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         report = [
@@ -198,6 +260,15 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def tab_to(page, locator, *, limit=30):
+    """Press Tab until `locator` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+    pytest.fail(f"{locator} is not reachable with Tab")
+
+
 __all__ = [
     "IN_CI",
     "Site",
@@ -207,4 +278,5 @@ __all__ = [
     "log_in",
     "page_language",
     "shot",
+    "tab_to",
 ]

@@ -1,6 +1,5 @@
 """The public pages in a real browser, in English and Chinese: home, verify, API docs."""
 
-
 import pytest
 
 from tests.browser.conftest import check_page, expect
@@ -11,11 +10,83 @@ DISTRICTS_EN = ["Yangpu District", "Wujin District", "Nanhu District", "Hefei Hi
 DISTRICTS_ZH = ["杨浦区", "武进区", "南湖区", "合肥高新区"]
 
 
+def chinese(site, new_context):
+    context = new_context()
+    context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": site.url}])
+    return context.new_page()
+
+
 def test_it_lists_the_four_districts_in_english(site, page):
     response = page.goto(site.at("/"))
+
     assert response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    cards = page.locator(".district-card h3")
-    expect(cards).to_have_text(DISTRICTS_EN)
-    expect(page.locator(".district-card").first).to_contain_text("¥10,000,000.00")
+    expect(page.locator(".district-card h3")).to_have_text(DISTRICTS_EN)
+    wujin = page.locator(".district-card[data-region=WUJIN]")
+    expect(wujin).to_contain_text("Annual budget")
+    expect(wujin).to_contain_text("¥10,000,000.00")
     check_page(page, "home")
+
+
+def test_it_lists_the_four_districts_in_chinese(site, new_context):
+    page = chinese(site, new_context)
+    response = page.goto(site.at("/"))
+
+    assert response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator(".district-card h3")).to_have_text(DISTRICTS_ZH)
+    wujin = page.locator(".district-card[data-region=WUJIN]")
+    expect(wujin).to_contain_text("江苏省常州市")
+    expect(wujin).to_contain_text("年度预算")
+    expect(wujin).to_contain_text("¥10,000,000.00")
+    expect(page.get_by_role("heading", level=1)).to_have_text("四区通用通兑的创新券")
+    check_page(page, "home")
+
+
+def test_it_shows_the_seed_voucher_as_genuine(site, page):
+    serial = site.demo["voucher"].serial
+    page.goto(site.at("/verify/"))
+    check_page(page, "verify-form")
+
+    page.get_by_label("Serial number").fill(serial.lower())
+    page.get_by_role("button", name="Verify").click()
+
+    expect(page).to_have_url(site.at(f"/verify/{serial.lower()}/"))
+    result = page.locator(".verify-result")
+    expect(result).to_contain_text("Genuine voucher")
+    expect(result).to_contain_text(serial)
+    expect(result).to_contain_text("Changzhou Jiangnan Graphene Technology Co., Ltd.")
+    check_page(page, "verify-genuine")
+
+
+def test_it_says_a_forged_serial_is_not_found(site, page, new_context):
+    forged = "WJ-2026-999999-0"
+    response = page.goto(site.at(f"/verify/{forged}/"))
+
+    assert response.status == 404
+    expect(page.locator(".verify-bad")).to_contain_text("Not found")
+    expect(page.locator(".verify-bad")).to_contain_text(forged)
+    expect(page.locator(".verify-ok")).to_have_count(0)
+    check_page(page, "verify-forged")
+
+    page = chinese(site, new_context)
+    response = page.goto(site.at(f"/verify/{forged}/"))
+    assert response.status == 404
+    expect(page.locator(".verify-bad")).to_contain_text("未找到")
+    check_page(page, "verify-forged")
+
+
+def test_it_serves_the_api_docs_page(site, page):
+    # Swagger UI's files come from a CDN, which a test must not depend on (nor reach).
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(site.url) else route.abort()
+        ),
+    )
+    response = page.goto(site.at("/api/docs/"))
+
+    assert response.status == 200
+    expect(page).to_have_title("Innovation Voucher Portal API")
+    assert page.request.get(site.at("/api/schema/")).ok
+    check_page(page, "api-docs")
