@@ -1,0 +1,298 @@
+"""Bulk load data for settlement benchmarks: enterprises, vouchers, confirmed orders and
+approved (half of them paid) redemptions, written with set-based INSERT ... SELECT over a
+number series, never one Python object per row.
+
+Everything stays consistent with reconciliation: vouchers commit their face value on the
+district's rules, redemptions are spent on their vouchers and on `rules.redeemed`, and every
+approval and payment has its balanced journal entry. Audit entries are not written for load
+data. Run `seed_demo` first (it makes the districts' rules and the four providers).
+
+    manage.py seed_load --enterprises 1000 --vouchers 1000 --redemptions 100000
+"""
+
+import secrets
+import time
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from providers.models import Provider
+from regions import ledger
+from regions.models import ProgrammeRules, Region
+from regions.selectors import current_year
+
+CENT = Decimal("0.01")
+
+
+def series(n: int) -> str:
+    """A CTE `g(n)` counting 1..n."""
+    if connection.vendor == "postgresql":
+        return f"g(n) AS (SELECT generate_series(1, {int(n)}))"
+    return f"RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {int(n)})"
+
+
+def pad(expression: str, width: int) -> str:
+    if connection.vendor == "postgresql":
+        return f"lpad(CAST({expression} AS text), {width}, '0')"
+    return f"substr('{'0' * width}' || ({expression}), -{width}, {width})"
+
+
+def case(expression: str, values: list) -> str:
+    """`CASE expression WHEN 0 THEN values[0] ...` for small id lists."""
+    whens = " ".join(f"WHEN {i} THEN {int(v)}" for i, v in enumerate(values))
+    return f"(CASE {expression} {whens} END)"
+
+
+class Command(BaseCommand):
+    help = "Bulk-load enterprises, vouchers and approved redemptions (set-based) for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enterprises", type=int, default=100)
+        parser.add_argument("--vouchers", type=int, default=100)
+        parser.add_argument("--redemptions", type=int, default=1000)
+        parser.add_argument(
+            "--amount", type=Decimal, default=None, help="Each redemption's amount (default: fit)"
+        )
+
+    def handle(self, *args, enterprises, vouchers, redemptions, amount, **options):
+        if min(enterprises, vouchers, redemptions) < 1:
+            raise CommandError("--enterprises, --vouchers and --redemptions must be at least 1.")
+        started = time.monotonic()
+        with transaction.atomic():
+            self.load(enterprises, vouchers, redemptions, amount)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {enterprises} enterprises, {vouchers} vouchers, {redemptions} "
+                f"redemptions in {time.monotonic() - started:.1f} s."
+            )
+        )
+
+    def load(self, n_enterprises, n_vouchers, n_redemptions, amount):
+        year = current_year()
+        regions = list(Region.objects.order_by("id"))
+        rules = {
+            r.region_id: r for r in ProgrammeRules.objects.select_for_update().filter(year=year)
+        }
+        providers = {
+            p.region_id: p
+            for p in Provider.objects.filter(status=Provider.Status.CERTIFIED).order_by("-id")
+        }
+        if len(rules) != 4 or len(providers) != 4:
+            raise CommandError("Run `manage.py seed_demo` first (rules and providers).")
+        region_ids = [r.pk for r in regions]
+        provider_ids = [providers[r].pk for r in region_ids]
+
+        # Voucher s (1..V) belongs to enterprise ((s-1) % E) + 1, of district ((e-1) % 4);
+        # redemption k (1..R) spends voucher ((k-1) % V) + 1 with the provider of district
+        # (((k-1) / 4 + k) % 4), which walks all 16 district pairs (most are cross-region);
+        # every fifth redemption is for half the amount, so the net positions are not zero.
+        per_voucher = -(-n_redemptions // n_vouchers)
+        vouchers_in = [0, 0, 0, 0]
+        for s in range(n_vouchers):
+            vouchers_in[(s % n_enterprises) % 4] += 1
+        if amount is None:
+            room = min(
+                (rules[region_ids[i]].available / (vouchers_in[i] * per_voucher))
+                for i in range(4)
+                if vouchers_in[i]
+            )
+            amount = min(Decimal("1000.00"), room.quantize(CENT, rounding=ROUND_DOWN))
+        if amount < CENT:
+            raise CommandError("The districts' budgets are too small for this many redemptions.")
+        amount = amount.quantize(CENT)
+        face = amount * per_voucher
+        ratio = min(r.co_funding_ratio for r in rules.values())
+        contract = (amount / ratio).quantize(CENT) + CENT
+        for i in range(4):
+            if rules[region_ids[i]].available < face * vouchers_in[i]:
+                raise CommandError(f"{regions[i].code}'s budget is too small for this load.")
+
+        run = secrets.token_hex(3).upper()[:5]
+        now = timezone.now()
+        decided = now - timedelta(minutes=5)
+        for region_id in region_ids:
+            ledger.fund_account(region_id)
+            ledger.cash_account(region_id)
+            for other in region_ids:
+                if other != region_id:
+                    ledger.clearing_account(region_id, other)
+        for provider in providers.values():
+            ledger.payable_account(provider)
+
+        self.step("enterprises", n_enterprises)
+        self.sql(
+            f"WITH {series(n_enterprises)} "
+            "INSERT INTO vouchers_enterprise (name, credit_code, region_id, industry, size,"
+            " contact_name, contact_phone, contact_email, registered_at, verified_at) "
+            f"SELECT 'Load enterprise {run} ' || n, 'L{run}' || {pad('n', 12)},"
+            f" {case('(n - 1) %% 4', region_ids)}, 'Load testing', 'small', 'Load',"
+            " '', 'load@example.com', %s, %s FROM g",
+            [now, now],
+        )
+        self.step("applications", n_vouchers)
+        self.sql(
+            f"WITH {series(n_vouchers)} "
+            "INSERT INTO vouchers_voucherapplication (enterprise_id, region_id, year,"
+            " requested_amount, approved_amount, purpose, status, submitted_at, decided_at,"
+            " decision_note) "
+            f"SELECT e.id, e.region_id, %s, %s, %s, 'load:{run}:' || n, 'approved', %s, %s, ''"
+            f" FROM g JOIN vouchers_enterprise e"
+            f" ON e.credit_code = 'L{run}' || {pad(f'((n - 1) %% {n_enterprises}) + 1', 12)}",
+            [year, face, face, now, now],
+        )
+        self.sql(
+            "CREATE TEMP TABLE load_voucher (s bigint PRIMARY KEY, application_id bigint,"
+            " region_id bigint, enterprise_id bigint, number bigint)"
+        )
+        prefix = len(f"load:{run}:") + 1
+        base = (
+            "(CASE a.region_id "
+            + " ".join(f"WHEN {rid} THEN {rules[rid].last_voucher_number}" for rid in region_ids)
+            + " END)"
+        )
+        self.sql(
+            "INSERT INTO load_voucher (s, application_id, region_id, enterprise_id, number) "
+            f"SELECT CAST(substr(a.purpose, {prefix}) AS INTEGER), a.id, a.region_id,"
+            f" a.enterprise_id, {base} + ROW_NUMBER() OVER (PARTITION BY a.region_id ORDER BY a.id)"
+            f" FROM vouchers_voucherapplication a WHERE a.purpose LIKE 'load:{run}:%%'"
+        )
+        self.step("vouchers", n_vouchers)
+        short = (
+            "(CASE lv.region_id "
+            + " ".join(f"WHEN {r.pk} THEN '{r.short_code}'" for r in regions)
+            + " END)"
+        )
+        self.sql(
+            "INSERT INTO vouchers_voucher (serial, application_id, enterprise_id,"
+            " issuing_region_id, year, face_value, balance, held, redeemed, released,"
+            " cross_region, status, issued_at, expires_at, status_reason, certificate_pdf) "
+            f"SELECT {short} || '-{year}-' || {pad('lv.number', 6)} || '-L',"
+            " lv.application_id, lv.enterprise_id, lv.region_id, %s, %s, %s, 0, 0, 0,"
+            " TRUE, 'active', %s, %s, '', '' FROM load_voucher lv",
+            [year, face, face, now, now + timedelta(days=365)],
+        )
+        self.sql(
+            "CREATE TEMP TABLE load_order (k bigint PRIMARY KEY, voucher_id bigint,"
+            " enterprise_id bigint, region_id bigint, provider_index bigint)"
+        )
+        self.sql(
+            f"WITH {series(n_redemptions)} "
+            "INSERT INTO load_order (k, voucher_id, enterprise_id, region_id, provider_index) "
+            "SELECT n, v.id, v.enterprise_id, v.issuing_region_id, ((n - 1) / 4 + n) %% 4 FROM g"
+            f" JOIN load_voucher lv ON lv.s = ((n - 1) %% {n_vouchers}) + 1"
+            " JOIN vouchers_voucher v ON v.application_id = lv.application_id"
+        )
+        self.step("service orders", n_redemptions)
+        self.sql(
+            "INSERT INTO providers_serviceorder (enterprise_id, provider_id, voucher_id, title,"
+            " description, contract_amount, status, requested_at, accepted_at, completed_at,"
+            " confirmed_at, completion_summary, deliverables, dispute_reason, status_reason) "
+            f"SELECT lo.enterprise_id, {case('lo.provider_index', provider_ids)}, lo.voucher_id,"
+            f" 'load:{run}:' || lo.k, '', %s, 'confirmed', %s, %s, %s, %s, 'Load', '', '', ''"
+            " FROM load_order lo",
+            [contract, now, now, now, now],
+        )
+        self.step("redemptions", n_redemptions)
+        provider_region = case("lo.provider_index", region_ids)
+        self.sql(
+            "INSERT INTO vouchers_redemption (service_order_id, voucher_id, provider_id,"
+            " issuing_region_id, provider_region_id, cross_region, amount, status, claimed_at,"
+            " decided_at, decision_note, paid_at, payment_reference) "
+            f"SELECT o.id, lo.voucher_id, o.provider_id, lo.region_id, {provider_region},"
+            f" lo.region_id <> {provider_region},"
+            " CASE WHEN lo.k %% 5 = 0 THEN %s ELSE %s END,"
+            " CASE WHEN lo.k %% 2 = 0 THEN 'paid' ELSE 'approved' END, %s, %s, 'Load',"
+            " CASE WHEN lo.k %% 2 = 0 THEN %s END,"
+            " CASE WHEN lo.k %% 2 = 0 THEN 'LOAD-' || lo.k ELSE '' END"
+            " FROM load_order lo JOIN providers_serviceorder o"
+            f" ON o.title = 'load:{run}:' || lo.k",
+            [(amount / 2).quantize(CENT), amount, decided, decided, decided],
+        )
+        self.sql("CREATE TEMP TABLE load_redemption (id bigint PRIMARY KEY)")
+        self.sql(
+            "INSERT INTO load_redemption (id) SELECT r.id FROM vouchers_redemption r"
+            " JOIN providers_serviceorder o ON o.id = r.service_order_id"
+            f" WHERE o.title LIKE 'load:{run}:%%'"
+        )
+        self.step("journal entries", n_redemptions * 3 // 2)
+        self.sql(
+            "INSERT INTO regions_journalentry (reference, posted_at, description, redemption_id)"
+            " SELECT 'redemption:' || r.id || ':approve', %s, 'Load: approved', r.id"
+            " FROM load_redemption lr JOIN vouchers_redemption r ON r.id = lr.id",
+            [decided],
+        )
+        self.sql(
+            "INSERT INTO regions_journalentry (reference, posted_at, description, redemption_id)"
+            " SELECT 'redemption:' || r.id || ':pay', %s, 'Load: paid', r.id"
+            " FROM load_redemption lr JOIN vouchers_redemption r ON r.id = lr.id"
+            " WHERE r.status = 'paid'",
+            [decided],
+        )
+        plain = "a.counterparty_id IS NULL AND a.provider_id IS NULL"
+        lines = [
+            # (entry suffix, account join, debit?, extra condition)
+            ("approve", f"a.kind = 'fund' AND a.region_id = r.issuing_region_id AND {plain}", True, ""),
+            ("approve", "a.kind = 'payable' AND a.provider_id = r.provider_id", False, ""),
+            ("approve", "a.kind = 'clearing' AND a.region_id = r.issuing_region_id"
+             " AND a.counterparty_id = r.provider_region_id", False, "AND r.cross_region"),
+            ("approve", "a.kind = 'clearing' AND a.region_id = r.provider_region_id"
+             " AND a.counterparty_id = r.issuing_region_id", True, "AND r.cross_region"),
+            ("pay", "a.kind = 'payable' AND a.provider_id = r.provider_id", True, ""),
+            ("pay", f"a.kind = 'cash' AND a.region_id = r.provider_region_id AND {plain}", False, ""),
+        ]  # fmt: skip
+        for suffix, join, is_debit, extra in lines:
+            self.sql(
+                "INSERT INTO regions_journalline (entry_id, account_id, debit, credit)"
+                f" SELECT e.id, a.id, {'r.amount' if is_debit else '0'},"
+                f" {'0' if is_debit else 'r.amount'}"
+                " FROM load_redemption lr JOIN vouchers_redemption r ON r.id = lr.id"
+                " JOIN regions_journalentry e"
+                f" ON e.redemption_id = r.id AND e.reference = 'redemption:' || r.id || ':{suffix}'"
+                f" JOIN regions_ledgeraccount a ON {join} WHERE 1 = 1 {extra}"
+            )
+        self.step("voucher and budget totals", n_vouchers)
+        self.sql(
+            "UPDATE vouchers_voucher SET redeemed = (SELECT COALESCE(SUM(r.amount), 0)"
+            " FROM vouchers_redemption r WHERE r.voucher_id = vouchers_voucher.id)"
+            " WHERE application_id IN (SELECT application_id FROM load_voucher)"
+        )
+        self.sql(
+            "UPDATE vouchers_voucher SET balance = face_value - redeemed,"
+            " status = CASE WHEN face_value = redeemed THEN 'exhausted' ELSE 'active' END"
+            " WHERE application_id IN (SELECT application_id FROM load_voucher)"
+        )
+        for region_id in region_ids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT COUNT(*), COALESCE(SUM(v.face_value), 0), COALESCE(SUM(v.redeemed), 0)"
+                    " FROM vouchers_voucher v JOIN load_voucher lv"
+                    " ON lv.application_id = v.application_id WHERE v.issuing_region_id = %s",
+                    [region_id],
+                )
+                count, committed, redeemed = cursor.fetchone()
+            rule = rules[region_id]
+            rule.last_voucher_number += count
+            rule.committed += Decimal(committed)
+            rule.redeemed += Decimal(redeemed)
+            rule.save(update_fields=["last_voucher_number", "committed", "redeemed"])
+        for table in ("load_redemption", "load_order", "load_voucher"):
+            self.sql(f"DROP TABLE {table}")
+
+    def step(self, what, count):
+        if self.verbosity_level() > 1:
+            self.stdout.write(f"  {what}: {count}")
+
+    def verbosity_level(self):
+        return getattr(self, "_verbosity", 1)
+
+    def execute(self, *args, **options):
+        self._verbosity = options.get("verbosity", 1)
+        return super().execute(*args, **options)
+
+    def sql(self, statement, params=None):
+        # Always with a parameter list, so `%%` is the one spelling of SQL's modulo.
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params or [])
