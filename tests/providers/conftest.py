@@ -199,3 +199,24 @@ def order_in(demo):
         return order
 
     return move
+
+
+def reset_celery_connections():
+    """Celery 5.5 builds its producer pool even for an eager `.delay()`, from the broker URL of
+    that moment (none in tests, so localhost). Drop the pools so that the next use reads the
+    test broker the worker fixture configured."""
+    from portal.celery import app
+
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def real_worker(request):
+    """`celery_worker`, started safely after eager tests have run in this process."""
+    reset_celery_connections()
+    worker = request.getfixturevalue("celery_worker")
+    reset_celery_connections()
+    return worker
