@@ -207,6 +207,18 @@ def unsettled_summary() -> dict:
     return {"count": row["count"], "total": row["total"] or ZERO}
 
 
+def batch_remaining(batch: SettlementBatch) -> int:
+    """How many redemptions an open batch still has to claim (for its progress bar)."""
+    if batch.status != SettlementBatch.Status.OPEN:
+        return 0
+    return Redemption.objects.filter(
+        cross_region=True,
+        settlement_batch__isnull=True,
+        status__in=[Redemption.Status.APPROVED, Redemption.Status.PAID],
+        decided_at__lte=batch.cutoff,
+    ).count()
+
+
 # --- services: create, claim, compute ----------------------------------------------------
 
 

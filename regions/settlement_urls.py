@@ -1,3 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns = []
+from regions import settlement_views as views
+
+urlpatterns = [
+    path("settlement/", views.settlement_home, name="settlement-home"),
+    path("settlement/run/", views.settlement_run_now, name="settlement-run"),
+    path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),
+    path(
+        "settlement/<int:pk>/transfers/<int:transfer_id>/confirm/",
+        views.settlement_confirm_transfer,
+        name="settlement-confirm-transfer",
+    ),
+    re_path(
+        r"^settlement/(?P<pk>\d+)/statements/(?P<code>[A-Za-z_]+)\.(?P<fmt>csv|pdf)$",
+        views.settlement_statement,
+        name="settlement-statement",
+    ),
+    path("official/statements/", views.settlement_statements, name="settlement-statements"),
+    path("settlement/reconciliation/", views.reconciliation_reports, name="reconciliation-reports"),
+    path(
+        "settlement/reconciliation/run/",
+        views.reconciliation_run_now,
+        name="reconciliation-run",
+    ),
+]

@@ -150,10 +150,10 @@ def parse_amount(value, *, field: str = "amount") -> Decimal:
         raise ValidationFailed(_("Enter an amount in yuan, like 1500.00."), field=field)
     if amount <= 0:
         raise ValidationFailed(_("The amount must be more than zero."), field=field)
-    if amount != amount.quantize(CENT):
-        raise ValidationFailed(_("Amounts have at most two decimal places."), field=field)
     if amount >= Decimal("1e12"):
         raise ValidationFailed(_("The amount is too large."), field=field)
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(_("Amounts have at most two decimal places."), field=field)
     return amount.quantize(CENT)
 
 

@@ -1,0 +1,244 @@
+"""Pages of redemptions: the provider's claims, the issuing officials' approvals and the
+paying officials' payments.
+
+Objects come through the scoped selectors of vouchers/redemptions.py (outsiders get 404);
+a role that may never use a page gets 403. Inline actions answer htmx with the table row and
+plain POSTs with a redirect, so they work with JavaScript off.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.errors import ApplicationError
+from portal.views import run_service
+from providers.models import ServiceOrder
+from regions.services import audit_trail_for
+from vouchers import redemptions as services
+from vouchers.models import Redemption
+
+PAGE_SIZE = 25
+
+
+class ClaimForm(forms.Form):
+    # Text, not a number field: the service gives the one message for every bad amount.
+    amount = forms.CharField(label=gettext_lazy("Amount to claim (CNY)"), max_length=32)
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + list(Redemption.Status.choices),
+    )
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _next_or(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require_official(request):
+    if not request.user.is_official:
+        raise PermissionDenied(_("This page is for district officials."))
+
+
+@login_required
+@require_GET
+def redemption_list(request):
+    """A provider's claims (and the confirmed orders it may claim); for other roles the
+    redemptions in their scope."""
+    user = request.user
+    filters = StatusFilterForm(request.GET or None)
+    queryset = services.redemptions_visible_to(user).order_by("-claimed_at", "-id")
+    if filters.is_valid() and filters.cleaned_data["status"]:
+        queryset = queryset.filter(status=filters.cleaned_data["status"])
+    claimable = list(services.claimable_orders_for(user)[:50]) if user.is_provider else []
+    return render(
+        request,
+        "redemptions/list.html",
+        {
+            "page": _page(request, queryset),
+            "filters": filters,
+            "claimable": claimable,
+            "query": f"status={filters.cleaned_data['status']}"
+            if filters.is_valid() and filters.cleaned_data["status"]
+            else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redemption_claim(request, order_id):
+    user = request.user
+    if not (user.is_provider and user.provider_id):
+        raise PermissionDenied(_("Only a service provider claims a redemption."))
+    order = get_object_or_404(
+        ServiceOrder.objects.select_related("voucher", "enterprise", "voucher__issuing_region"),
+        pk=order_id,
+        provider_id=user.provider_id,
+    )
+    existing = order.redemptions.filter(status__in=services.LIVE_STATUSES).first()
+    maximum = services.max_claim_for(order)
+    form = ClaimForm(request.POST or None, initial={"amount": f"{maximum:.2f}"})
+    if request.method == "POST" and form.is_valid():
+        redemption, ok = run_service(
+            request,
+            services.redemption_claim,
+            form=form,
+            success=_("Your claim is submitted; the amount is held on the voucher."),
+            service_order_id=order.pk,
+            amount=form.cleaned_data["amount"],
+            actor=user,
+        )
+        if ok:
+            return redirect("redemption-detail", pk=redemption.pk)
+    return render(
+        request,
+        "redemptions/claim.html",
+        {
+            "order": order,
+            "form": form,
+            "maximum": maximum,
+            "existing": existing,
+            "claimable": order.status == ServiceOrder.Status.CONFIRMED and existing is None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def redemption_detail(request, pk):
+    redemption = get_object_or_404(services.redemptions_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "redemptions/detail.html",
+        {
+            "redemption": redemption,
+            "audit_entries": audit_trail_for(redemption),
+            "may_decide": services.can_decide_redemption(request.user, redemption),
+            "may_pay": services.can_mark_paid_redemption(request.user, redemption),
+        },
+    )
+
+
+@login_required
+@require_GET
+def redemptions_to_approve(request):
+    _require_official(request)
+    return render(
+        request,
+        "redemptions/to_approve.html",
+        {
+            "page": _page(
+                request, services.redemptions_to_approve(request.user).order_by("claimed_at", "id")
+            )
+        },
+    )
+
+
+@login_required
+@require_GET
+def payments_to_record(request):
+    _require_official(request)
+    return render(
+        request,
+        "redemptions/to_pay.html",
+        {
+            "page": _page(
+                request, services.redemptions_to_pay(request.user).order_by("decided_at", "id")
+            )
+        },
+    )
+
+
+def _act(request, pk, service, *, success: str, row_template: str, **kwargs):
+    """Run one decision; htmx gets the refreshed row, a plain POST a redirect."""
+    _require_official(request)
+    visible = services.redemptions_visible_to(request.user)
+    if not visible.filter(pk=pk).exists():
+        raise Http404
+    error = None
+    try:
+        service(redemption_id=pk, actor=request.user, **kwargs)
+    except ApplicationError as exc:
+        error = exc.message
+    if _is_htmx(request):
+        redemption = visible.get(pk=pk)
+        return render(
+            request,
+            row_template,
+            {
+                "redemption": redemption,
+                "row_error": error,
+                "row_success": None if error else success,
+            },
+            status=200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(_next_or(request, reverse("redemption-detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def redemption_approve(request, pk):
+    return _act(
+        request,
+        pk,
+        services.redemption_approve,
+        success=_("Approved: the held amount is spent."),
+        row_template="redemptions/partials/approve_row.html",
+        note=request.POST.get("note", ""),
+    )
+
+
+@login_required
+@require_POST
+def redemption_reject(request, pk):
+    return _act(
+        request,
+        pk,
+        services.redemption_reject,
+        success=_("Rejected: the held amount is released."),
+        row_template="redemptions/partials/approve_row.html",
+        note=request.POST.get("note", ""),
+    )
+
+
+@login_required
+@require_POST
+def redemption_mark_paid(request, pk):
+    return _act(
+        request,
+        pk,
+        services.redemption_mark_paid,
+        success=_("The payment is recorded."),
+        row_template="redemptions/partials/pay_row.html",
+        payment_reference=request.POST.get("payment_reference", ""),
+    )
