@@ -155,7 +155,8 @@ class Voucher(models.Model):
 
     TRANSITIONS = {
         Status.ACTIVE: {Status.EXHAUSTED, Status.EXPIRED, Status.REVOKED},
-        Status.EXHAUSTED: {Status.ACTIVE},  # a rejected claim can give balance back
+        # A rejected claim gives balance back; an official may revoke what is still held.
+        Status.EXHAUSTED: {Status.ACTIVE, Status.REVOKED},
         Status.EXPIRED: set(),
         Status.REVOKED: set(),
     }
