@@ -66,13 +66,13 @@ def _safe_next(request, fallback: str) -> str:
 @require_GET
 def provider_directory(request):
     form = DirectoryFilterForm(request.GET or None)
-    filters = {"search": "", "region": "", "category": ""}
-    if form.is_valid():
-        filters = {
-            "search": form.cleaned_data["q"],
-            "region": form.cleaned_data["region"],
-            "category": form.cleaned_data["category"],
-        }
+    form.is_valid()  # an unknown district or category is dropped; the other filters still apply
+    cleaned = getattr(form, "cleaned_data", {})
+    filters = {
+        "search": cleaned.get("q", ""),
+        "region": cleaned.get("region", ""),
+        "category": cleaned.get("category", ""),
+    }
     page = _page(request, selectors.provider_directory(**filters))
     return render(
         request,

@@ -97,3 +97,9 @@ def test_the_profile_lists_the_offerings(client, demo, sit):
 def test_the_profile_of_an_applied_provider_is_404_for_the_public(client, make_provider):
     provider = make_provider(region="YANGPU")
     assert client.get(f"/providers/{provider.pk}/").status_code == 404
+
+
+def test_an_unknown_district_is_ignored_not_an_error(client, demo):
+    response = client.get("/providers/", {"region": "PUDONG", "q": "Shanghai"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 1

@@ -34,3 +34,15 @@ def test_it_cancels_from_the_page(client, users, demo):
     assert response.status_code == 302
     demo["order"].refresh_from_db()
     assert demo["order"].status == "cancelled"
+
+
+def test_the_other_party_is_told(
+    api_as, users, demo, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api_as(users["provider-sit"]).post(
+            f"/api/service-orders/{demo['order'].pk}/cancel/", {"reason": "Lab closed"}
+        )
+    assert "enterprise-jiangnan@example.com" in mailoutbox[-1].to
+    assert "provider-sit@example.com" not in mailoutbox[-1].to
+    assert "Lab closed" in mailoutbox[-1].body

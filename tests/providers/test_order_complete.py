@@ -141,3 +141,21 @@ def test_the_page_answers_409_for_an_order_never_accepted(client, users, demo):
         f"/orders/{demo['order'].pk}/complete/", {"summary": "x", "evidence": [pdf_upload()]}
     )
     assert response.status_code == 409
+
+
+def test_the_enterprise_is_told_and_the_trail_records_it(
+    api_as, users, order_in, mailoutbox, django_capture_on_commit_callbacks
+):
+    from regions.services import audit_trail_for
+
+    order = order_in("accepted")
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(api_as, users, order, [pdf_upload("final.pdf")])
+    assert "enterprise-jiangnan@example.com" in mailoutbox[-1].to
+    entry = list(audit_trail_for(order))[-1]
+    assert (entry.action, entry.from_status, entry.to_status) == (
+        "complete",
+        "accepted",
+        "completed",
+    )
+    assert entry.data["evidence"] == ["final.pdf"]

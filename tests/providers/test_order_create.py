@@ -176,3 +176,12 @@ def test_the_page_offers_only_active_vouchers(client, users, demo, sit, make_vou
 def test_the_page_is_for_enterprises(client, users, sit):
     client.force_login(users["provider-sit"])
     assert client.get(f"/orders/new/?provider={sit.pk}").status_code == 403
+
+
+def test_a_retry_with_the_same_idempotency_key_creates_one_order(jiangnan, demo, sit):
+    body = order_body(sit, demo["voucher"])
+    first = jiangnan.post("/api/service-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = jiangnan.post("/api/service-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert ServiceOrder.objects.filter(title=body["title"]).count() == 1
