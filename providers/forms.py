@@ -101,6 +101,7 @@ class DirectoryFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("All districts"))] + [
             (r.code, r.name) for r in Region.objects.order_by("id")
