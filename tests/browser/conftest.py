@@ -99,6 +99,18 @@ if HAVE_PLAYWRIGHT:
             "viewport": {"width": 1280, "height": 900},
         }
 
+    @pytest.fixture
+    def new_context(new_context):
+        """Every context gets axe-core as an init script: compiled once, present on each page
+        from the start, instead of sending 650 kB to every page `assert_accessible` checks."""
+
+        def make(**kwargs):
+            context = new_context(**kwargs)
+            context.add_init_script(path=str(AXE_JS))
+            return context
+
+        return make
+
 else:
     expect = None
 

@@ -88,3 +88,17 @@ def test_it_submits_the_login_form_with_enter_in_the_password_field(site, page):
         page.keyboard.press("Enter")
 
     expect(page.locator(".user-chip")).to_contain_text("enterprise-jiangnan")
+
+
+def test_it_sends_a_visitor_to_the_login_and_back_to_the_dashboard(site, page):
+    page.goto(site.at("/dashboard/"))
+    expect(page).to_have_url(site.at("/login/?next=/dashboard/"))
+
+    page.get_by_label("Username").fill("provider-sit")
+    page.get_by_label("Password").fill(site.password)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.locator(".user-chip")).to_contain_text("provider-sit")
+    assert "/login/" not in page.url
+    page.goto(site.at("/dashboard/"))
+    assert "/login/" not in page.url
