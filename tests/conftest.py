@@ -19,6 +19,10 @@ from portal.celery import app as celery_app
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "")
+if TEST_BROKER_URL:
+    # Celery builds its producer pool on the first .delay(), even an eager one, from the
+    # broker address of that moment: give it the real one before any test runs.
+    celery_app.conf.broker_url = TEST_BROKER_URL
 
 
 def _missing(reason: str):
@@ -166,6 +170,8 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         start_new_session=True,
     )
     celery_app.conf.broker_url = TEST_BROKER_URL
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
