@@ -40,6 +40,17 @@ def pad(expression: str, width: int) -> str:
     return f"substr('{'0' * width}' || ({expression}), -{width}, {width})"
 
 
+def provider_index(k: str) -> str:
+    """The district index (0..3) of redemption k's provider: walks all 16 district pairs."""
+    return f"(({k} - 1) / 4 + {k}) %% 4"
+
+
+def half_when(k: str) -> str:
+    """Redemption k is for half the amount: every fifth, and every one with a provider of
+    the first district, so that the net positions are not all zero."""
+    return f"({k} %% 5 = 0 OR {provider_index(k)} = 0)"
+
+
 def case(expression: str, values: list) -> str:
     """`CASE expression WHEN 0 THEN values[0] ...` for small id lists."""
     whens = " ".join(f"WHEN {i} THEN {int(v)}" for i, v in enumerate(values))
@@ -88,7 +99,8 @@ class Command(BaseCommand):
         # Voucher s (1..V) belongs to enterprise ((s-1) % E) + 1, of district ((e-1) % 4);
         # redemption k (1..R) spends voucher ((k-1) % V) + 1 with the provider of district
         # (((k-1) / 4 + k) % 4), which walks all 16 district pairs (most are cross-region);
-        # every fifth redemption is for half the amount, so the net positions are not zero.
+        # every fifth redemption, and every one with a YANGPU provider, is for half the amount,
+        # so the net positions are not zero.
         per_voucher = -(-n_redemptions // n_vouchers)
         vouchers_in = [0, 0, 0, 0]
         for s in range(n_vouchers):
@@ -179,7 +191,7 @@ class Command(BaseCommand):
             + " END)"
         )
         # What each voucher will have spent, from the same arithmetic as the redemptions
-        # below (redemption k spends voucher ((k-1) % V) + 1, every fifth for half), so the
+        # below (redemption k spends voucher ((k-1) % V) + 1, `half_when` for half), so the
         # vouchers are written once with their final figures instead of updated afterwards.
         half = (amount / 2).quantize(CENT)
         self.sql("CREATE TEMP TABLE load_spent (s bigint PRIMARY KEY, total numeric(14, 2))")
@@ -187,7 +199,7 @@ class Command(BaseCommand):
             f"WITH {series(n_redemptions)} "
             "INSERT INTO load_spent (s, total) "
             f"SELECT ((n - 1) %% {n_vouchers}) + 1,"
-            " SUM(CASE WHEN n %% 5 = 0 THEN %s ELSE %s END) FROM g GROUP BY 1",
+            f" SUM(CASE WHEN {half_when('n')} THEN %s ELSE %s END) FROM g GROUP BY 1",
             [half, amount],
         )
         spent = "COALESCE(ls.total, 0)"
@@ -210,7 +222,7 @@ class Command(BaseCommand):
         self.sql(
             f"WITH {series(n_redemptions)} "
             "INSERT INTO load_order (k, voucher_id, enterprise_id, region_id, provider_index) "
-            "SELECT n, v.id, v.enterprise_id, v.issuing_region_id, ((n - 1) / 4 + n) %% 4 FROM g"
+            f"SELECT n, v.id, v.enterprise_id, v.issuing_region_id, {provider_index('n')} FROM g"
             f" JOIN load_voucher lv ON lv.s = ((n - 1) %% {n_vouchers}) + 1"
             " JOIN vouchers_voucher v ON v.application_id = lv.application_id"
         )
@@ -234,7 +246,7 @@ class Command(BaseCommand):
             " decided_at, decision_note, paid_at, payment_reference) "
             f"SELECT o.id, lo.voucher_id, o.provider_id, lo.region_id, {provider_region},"
             f" lo.region_id <> {provider_region},"
-            " CASE WHEN lo.k %% 5 = 0 THEN %s ELSE %s END,"
+            f" CASE WHEN {half_when('lo.k')} THEN %s ELSE %s END,"
             " CASE WHEN lo.k %% 2 = 0 THEN 'paid' ELSE 'approved' END, %s, %s, 'Load',"
             " CASE WHEN lo.k %% 2 = 0 THEN %s END,"
             " CASE WHEN lo.k %% 2 = 0 THEN 'LOAD-' || lo.k ELSE '' END"
