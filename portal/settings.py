@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integer bounds as on PostgreSQL whatever the database, so schema.yml is one file.
+    "DEFAULT_GENERATOR_CLASS": "portal.schema.PortalSchemaGenerator",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Error bodies (400-429) and the Idempotency-Key header on every operation.
