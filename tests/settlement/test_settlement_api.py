@@ -1,0 +1,129 @@
+from decimal import Decimal
+
+import pytest
+
+from regions.models import SettlementBatch
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_operator_creates_a_batch_answered_202(
+    demo, api_as, django_capture_on_commit_callbacks
+):
+    from tests.settlement.factories import spread
+
+    expected = spread(demo, 8)
+    client = api_as(demo["users"]["operator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/settlement-batches/", {}, format="json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "open"
+    detail = client.get(f"/api/settlement-batches/{response.json()['id']}/").json()
+    assert detail["status"] == "computed"
+    assert detail["gross_total"] == f"{sum(expected.values()):.2f}"
+    assert {
+        (o["from_region"], o["to_region"]): Decimal(o["amount"]) for o in detail["obligations"]
+    } == expected
+    assert set(detail["net_positions"]) == {"YANGPU", "WUJIN", "NANHU", "HEFEI_HT"}
+    assert sum(Decimal(v) for v in detail["net_positions"].values()) == 0
+
+
+def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
+    client = api_as(demo["users"]["operator"])
+    ok = client.post("/api/settlement-batches/", {"cutoff": "2020-01-01T00:00:00Z"}, format="json")
+    assert ok.status_code == 202 and ok.json()["cutoff"].startswith("2020-01-01")
+    late = client.post(
+        "/api/settlement-batches/", {"cutoff": "2999-01-01T00:00:00Z"}, format="json"
+    )
+    assert late.status_code == 400 and "cutoff" in late.json()
+    bad = client.post("/api/settlement-batches/", {"cutoff": "yesterday"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_only_the_operator_creates_batches(demo, api_as):
+    for name in ("official-wujin", "provider-sit", "enterprise-jiangnan"):
+        assert api_as(demo["users"][name]).post("/api/settlement-batches/", {}).status_code == 403
+    assert not SettlementBatch.objects.exists()
+
+
+def test_an_official_sees_its_districts_part(computed, demo, api_as):
+    batch, _ = computed
+    body = (
+        api_as(demo["users"]["official-nanhu"]).get(f"/api/settlement-batches/{batch.pk}/").json()
+    )
+    assert list(body["net_positions"]) == ["NANHU"]
+    assert all("NANHU" in (o["from_region"], o["to_region"]) for o in body["obligations"])
+    assert all("NANHU" in (t["from_region"], t["to_region"]) for t in body["transfers"])
+
+
+def test_providers_and_enterprises_see_no_batches(computed, demo, api_as):
+    for name in ("provider-sit", "enterprise-jiangnan"):
+        assert api_as(demo["users"][name]).get("/api/settlement-batches/").status_code == 403
+
+
+def test_confirm_transfer_closes_on_the_last_one(computed, demo, api_as):
+    batch, _ = computed
+    client = api_as(demo["users"]["operator"])
+    transfers = client.get(f"/api/settlement-batches/{batch.pk}/").json()["transfers"]
+    assert 1 <= len(transfers) <= 3
+    url = f"/api/settlement-batches/{batch.pk}/confirm-transfer/"
+    assert api_as(demo["users"]["official-wujin"]).post(url, {}).status_code == 403
+    missing = client.post(
+        url, {"from_region": "WUJIN", "to_region": "WUJIN", "payment_reference": "x"}
+    )
+    assert missing.status_code == 400
+    empty = client.post(
+        url, {**{k: transfers[0][k] for k in ("from_region", "to_region")}, "payment_reference": ""}
+    )
+    assert empty.status_code == 400
+    for i, transfer in enumerate(transfers):
+        response = client.post(
+            url,
+            {
+                "from_region": transfer["from_region"],
+                "to_region": transfer["to_region"],
+                "payment_reference": f"TR-{i}",
+            },
+        )
+        assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "closed"
+    assert [t["payment_reference"] for t in body["transfers"]] == [
+        f"TR-{i}" for i in range(len(transfers))
+    ]
+    again = client.post(
+        url,
+        {
+            "from_region": transfers[0]["from_region"],
+            "to_region": transfers[0]["to_region"],
+            "payment_reference": "X",
+        },
+    )
+    assert again.status_code == 409
+
+
+def test_statements_by_suffix_and_by_query(computed, demo, api_as):
+    batch, expected = computed
+    client = api_as(demo["users"]["official-wujin"])
+    csv = client.get(f"/api/settlement-batches/{batch.pk}/statements/WUJIN.csv")
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    text = b"".join(csv.streaming_content).decode()
+    assert text.splitlines()[0].startswith("redemption,voucher")
+    pdf = client.get(f"/api/settlement-batches/{batch.pk}/statements/WUJIN/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(f"/api/settlement-batches/{batch.pk}/statements/NANHU.csv").status_code == 404
+    operator = api_as(demo["users"]["operator"])
+    assert (
+        operator.get(f"/api/settlement-batches/{batch.pk}/statements/NANHU.pdf").status_code == 200
+    )
+    assert (
+        operator.get(f"/api/settlement-batches/{batch.pk}/statements/PUDONG.csv").status_code == 404
+    )
+
+
+def test_the_list_runs_a_constant_number_of_queries(
+    computed, demo, api_as, django_assert_max_num_queries
+):
+    client = api_as(demo["users"]["operator"])
+    with django_assert_max_num_queries(5):
+        assert client.get("/api/settlement-batches/").json()["count"] == 1

@@ -1,0 +1,98 @@
+import pytest
+
+from regions.models import ReconciliationReport, SettlementBatch
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_the_operator_sees_the_matrix_and_history(
+    computed, demo, login, django_assert_max_num_queries
+):
+    batch, expected = computed
+    client = login(demo["users"]["operator"])
+    with django_assert_max_num_queries(20):
+        body = client.get("/settlement/").content.decode()
+    assert "HEFEI_HT" in body and f"/settlement/{batch.pk}/" in body
+    assert "Run settlement now" in body
+
+
+def test_run_now_creates_a_batch(demo, login, django_capture_on_commit_callbacks):
+    from tests.settlement.factories import spread
+
+    spread(demo, 4)
+    client = login(demo["users"]["operator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/settlement/run/")
+    batch = SettlementBatch.objects.get()
+    assert response.status_code == 302 and response.url == f"/settlement/{batch.pk}/"
+    assert batch.status == "computed"
+
+
+def test_the_settlement_pages_are_for_the_operator(demo, login):
+    for name in ("official-wujin", "provider-sit"):
+        assert login(demo["users"][name]).get("/settlement/").status_code == 403
+        assert login(demo["users"][name]).post("/settlement/run/").status_code == 403
+
+
+def test_the_operator_records_a_transfer_in_the_page(computed, demo, login):
+    batch, _ = computed
+    client = login(demo["users"]["operator"])
+    page = client.get(f"/settlement/{batch.pk}/").content.decode()
+    assert "Record transfer" in page
+    for transfer in batch.transfers.all():
+        client.post(
+            f"/settlement/{batch.pk}/transfers/{transfer.pk}/confirm/",
+            {"payment_reference": f"REF-{transfer.pk}"},
+        )
+    batch.refresh_from_db()
+    assert batch.status == "closed"
+
+
+def test_an_official_sees_its_statements(computed, demo, login):
+    batch, _ = computed
+    client = login(demo["users"]["official-yangpu"])
+    page = client.get("/official/statements/").content.decode()
+    assert f"/settlement/{batch.pk}/statements/YANGPU.csv" in page
+    csv = client.get(f"/settlement/{batch.pk}/statements/YANGPU.csv")
+    assert csv.status_code == 200 and csv["Content-Disposition"].endswith('.csv"')
+    assert client.get(f"/settlement/{batch.pk}/statements/YANGPU.pdf").content.startswith(b"%PDF")
+    assert client.get(f"/settlement/{batch.pk}/statements/WUJIN.csv").status_code == 404
+    assert client.get(f"/settlement/{batch.pk}/").status_code == 200
+
+
+def test_the_batch_page_polls_while_open(demo, login):
+    batch = SettlementBatch.objects.create(cutoff="2020-01-01T00:00:00Z")
+    client = login(demo["users"]["operator"])
+    assert 'hx-trigger="every 2s"' in client.get(f"/settlement/{batch.pk}/").content.decode()
+    partial = client.get(f"/settlement/{batch.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="batch-progress"')
+
+
+def test_the_reconciliation_page_lists_reports_and_runs_one(demo, login):
+    client = login(demo["users"]["operator"])
+    client.post("/settlement/reconciliation/run/")
+    assert ReconciliationReport.objects.count() == 1
+    assert "OK" in client.get("/settlement/reconciliation/").content.decode()
+    assert (
+        login(demo["users"]["official-wujin"]).get("/settlement/reconciliation/").status_code == 403
+    )
+
+
+def test_the_header_shows_the_money_pages_per_role(demo, login):
+    assert "/settlement/" in login(demo["users"]["operator"]).get("/redemptions/").content.decode()
+    body = login(demo["users"]["official-wujin"]).get("/redemptions/").content.decode()
+    assert "/official/redemptions/" in body and "/official/payments/" in body
+    assert "/official/statements/" in body
+    assert (
+        'href="/redemptions/"'
+        in login(demo["users"]["provider-sit"]).get("/redemptions/").content.decode()
+    )
