@@ -162,6 +162,10 @@ class IdempotencyMiddleware:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
             return self.get_response(request)
+        fingerprint = request_fingerprint(request)
+        user = authenticated_user(request)
+        if user is None:
+            return self.get_response(request)
         key = key.strip()
         if not valid_key(key):
             return error(
@@ -170,10 +174,6 @@ class IdempotencyMiddleware:
                 f"{HEADER} must be 1 to {KEY_MAX_LENGTH} printable ASCII characters "
                 "without spaces (a UUID is best).",
             )
-        fingerprint = request_fingerprint(request)
-        user = authenticated_user(request)
-        if user is None:
-            return self.get_response(request)
 
         record, early = self.claim(user=user, key=key, request=request, fingerprint=fingerprint)
         if early is not None:
