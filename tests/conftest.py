@@ -61,6 +61,26 @@ def _email_locmem(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def restore_reference_data():
+    """Re-create the rows the data migrations make (the four districts, the seven service
+    categories) when a transactional test's closing flush has emptied their tables."""
+    from django.apps import apps
+    from django.db import connection
+
+    from regions.models import Region
+
+    if Region.objects.count() == 4:
+        return
+    import importlib
+
+    importlib.import_module("regions.migrations.0003_the_four_districts").create_districts(
+        apps, connection.schema_editor()
+    )
+    importlib.import_module("providers.migrations.0003_service_categories").create_categories(
+        apps, connection.schema_editor()
+    )
+
+
 @pytest.fixture
 def password():
     return "demo-pass-2026"
@@ -75,6 +95,7 @@ def demo(db, password):
     from regions.models import Region, User
     from vouchers.models import Enterprise, Voucher
 
+    restore_reference_data()
     call_command("seed_demo", password=password, verbosity=0)
     users = {u.username: u for u in User.objects.all()}
     return {

@@ -8,6 +8,7 @@ from tests.conftest import wait_for
 
 
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_reconciliation(celery_worker, demo):
     before = ReconciliationReport.objects.count()
     reconcile.delay()
