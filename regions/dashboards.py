@@ -1,13 +1,27 @@
 """Selectors behind the officials' and the operator's dashboards: a fixed, small number of
-aggregate queries whatever the volume of data."""
+queries whatever the volume of data.
+
+Redemption figures come from `RedemptionMonthlyFlow` (a few hundred rows), which the
+approval service keeps in the approval's own transaction, never from a scan of the
+redemptions: at a million redemptions those scans took over a second per page. Voucher and
+queue counts are index scans (see the `perf_` migrations).
+"""
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from providers.models import Provider, ServiceOrder
-from regions.models import ProgrammeRules, ReconciliationReport, Region, SettlementBatch
+from regions.models import (
+    ProgrammeRules,
+    ReconciliationReport,
+    RedemptionMonthlyFlow,
+    Region,
+    SettlementBatch,
+)
 from regions.selectors import current_year
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
@@ -29,13 +43,45 @@ def _monthly(queryset, date_field: str, amount_field: str, year: int) -> list[De
 
 def pair_flows(*, region: Region | None = None) -> dict[tuple[str, str], Decimal]:
     """Approved cross-region redemptions by (issuing district, provider's district)."""
-    qs = Redemption.objects.filter(cross_region=True, status__in=SPENT)
+    qs = RedemptionMonthlyFlow.objects.exclude(issuing_region=F("provider_region"))
     if region is not None:
         qs = qs.filter(Q(issuing_region=region) | Q(provider_region=region))
-    rows = qs.values_list("issuing_region__code", "provider_region__code").annotate(
-        total=Sum("amount")
+    rows = (
+        qs.values_list("issuing_region__code", "provider_region__code")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
     return {(a, b): total for a, b, total in rows}
+
+
+def _monthly_redeemed(region: Region, year: int) -> list[Decimal]:
+    rows = (
+        RedemptionMonthlyFlow.objects.filter(issuing_region=region, year=year)
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+        .order_by()
+    )
+    by_month = dict(rows)
+    return [by_month.get(m) or Decimal("0") for m in MONTHS]
+
+
+def _unsettled() -> dict:
+    """Approved cross-region redemptions in no batch yet: all of them (the summary), less
+    those of computed batches (their stored totals), less those an open batch has claimed so
+    far (an index scan over that batch's rows, only while a batch is running)."""
+    cross = RedemptionMonthlyFlow.objects.exclude(issuing_region=F("provider_region")).aggregate(
+        n=Sum("redemption_count"), total=Sum("amount")
+    )
+    done = SettlementBatch.objects.exclude(status=SettlementBatch.Status.OPEN).aggregate(
+        n=Sum("redemption_count"), total=Sum("gross_total")
+    )
+    claimed = Redemption.objects.filter(
+        settlement_batch__in=SettlementBatch.objects.filter(status=SettlementBatch.Status.OPEN)
+    ).aggregate(n=Count("id"), total=Sum("amount"))
+    n = (cross["n"] or 0) - (done["n"] or 0) - (claimed["n"] or 0)
+    total = (cross["total"] or 0) - (done["total"] or 0) - (claimed["total"] or 0)
+    return {"n": n, "total": total if n else None}
 
 
 def official_dashboard(*, region: Region) -> dict:
@@ -54,12 +100,7 @@ def official_dashboard(*, region: Region) -> dict:
     issued = _monthly(
         Voucher.objects.filter(issuing_region=region), "issued_at", "face_value", year
     )
-    redeemed = _monthly(
-        Redemption.objects.filter(issuing_region=region, status__in=SPENT),
-        "decided_at",
-        "amount",
-        year,
-    )
+    redeemed = _monthly_redeemed(region, year)
     flows = pair_flows(region=region)
     others = [r for r in Region.objects.order_by("id") if r.pk != region.pk]
     flow_rows = [
@@ -103,9 +144,7 @@ def operator_dashboard() -> dict:
         }
         for region in regions
     ]
-    unsettled = Redemption.objects.filter(
-        cross_region=True, status__in=SPENT, settlement_batch__isnull=True
-    ).aggregate(n=Count("id"), total=Sum("amount"))
+    unsettled = _unsettled()
     return {
         "year": year,
         "regions": regions,
@@ -115,3 +154,88 @@ def operator_dashboard() -> dict:
         "unsettled": unsettled,
         "reconciliation": ReconciliationReport.objects.order_by("-ran_at").first(),
     }
+
+
+# --- the maintained summary ----------------------------------------------------------------
+
+
+def flow_summary_record(*, redemption: Redemption) -> None:
+    """Add an approved redemption to its month's pair total, inside the approval's
+    transaction. One upsert; concurrent approvals of a pair wait on its row, as they already
+    wait on their district's rules row, which `redemption_approve` locks first."""
+    local = timezone.localtime(redemption.decided_at)
+    table = RedemptionMonthlyFlow._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, month, issuing_region_id, provider_region_id,"
+            " redemption_count, amount) VALUES (%s, %s, %s, %s, 1, %s)"
+            " ON CONFLICT (year, month, issuing_region_id, provider_region_id) DO UPDATE SET"
+            f" redemption_count = {table}.redemption_count + 1,"
+            f" amount = {table}.amount + EXCLUDED.amount",
+            [
+                local.year,
+                local.month,
+                redemption.issuing_region_id,
+                redemption.provider_region_id,
+                redemption.amount,
+            ],
+        )
+
+
+def _flows_from_redemptions() -> dict[tuple[int, int, int, int], tuple[int, Decimal]]:
+    rows = (
+        Redemption.objects.filter(status__in=SPENT, decided_at__isnull=False)
+        .annotate(year=ExtractYear("decided_at"), month=ExtractMonth("decided_at"))
+        .values_list("year", "month", "issuing_region_id", "provider_region_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    )
+    return {(y, m, a, b): (n, total) for y, m, a, b, n, total in rows}
+
+
+def flow_summary_rebuild() -> int:
+    """Recompute the whole summary from the redemptions (bulk loads; one GROUP BY)."""
+    flows = _flows_from_redemptions()
+    RedemptionMonthlyFlow.objects.all().delete()
+    RedemptionMonthlyFlow.objects.bulk_create(
+        RedemptionMonthlyFlow(
+            year=y,
+            month=m,
+            issuing_region_id=a,
+            provider_region_id=b,
+            redemption_count=n,
+            amount=total,
+        )
+        for (y, m, a, b), (n, total) in flows.items()
+    )
+    return len(flows)
+
+
+def flow_summary_breaches() -> list[dict]:
+    """Where the summary and the redemptions disagree (for reconciliation); a full GROUP BY,
+    so for the nightly check, never for a page."""
+    expected = _flows_from_redemptions()
+    actual = {
+        (f.year, f.month, f.issuing_region_id, f.provider_region_id): (
+            f.redemption_count,
+            f.amount,
+        )
+        for f in RedemptionMonthlyFlow.objects.all()
+    }
+    breaches = []
+    for key in sorted(set(expected) | set(actual)):
+        want = expected.get(key, (0, Decimal("0")))
+        have = actual.get(key, (0, Decimal("0")))
+        if want[0] != have[0] or want[1] != have[1]:
+            breaches.append(
+                {
+                    "check": "monthly_flow_matches_redemptions",
+                    "year": key[0],
+                    "month": key[1],
+                    "from": key[2],
+                    "to": key[3],
+                    "summary": [have[0], str(have[1])],
+                    "redemptions": [want[0], str(want[1])],
+                }
+            )
+    return breaches

@@ -438,3 +438,34 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+# --- maintained summaries (the Performance issue) ------------------------------------------
+
+
+class RedemptionMonthlyFlow(models.Model):
+    """Approved (later perhaps paid) redemptions per local month and district pair.
+
+    The dashboards read these at most 16 x 12 rows a year instead of aggregating every
+    redemption. `redemption_approve` adds each approval in its own transaction
+    (`regions.dashboards.flow_summary_record`); the migration and `seed_load` rebuild it from
+    the redemptions, and `regions.dashboards.flow_summary_breaches` re-checks it.
+    """
+
+    year = models.PositiveIntegerField()
+    month = models.PositiveSmallIntegerField()
+    issuing_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    provider_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    redemption_count = models.PositiveBigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "issuing_region", "provider_region"],
+                name="monthly_flow_one_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.issuing_region_id}->{self.provider_region_id}"

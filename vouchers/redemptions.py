@@ -31,6 +31,7 @@ from portal.errors import (
 )
 from providers.models import Provider, ServiceOrder
 from regions import ledger
+from regions.dashboards import flow_summary_record
 from regions.models import ProgrammeRules, User
 from regions.notifications import notify_after_commit, official_emails
 from regions.services import audit_record
@@ -322,6 +323,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     redemption.decided_by = actor
     redemption.decision_note = (note or "").strip()
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    flow_summary_record(redemption=redemption)  # the dashboards' monthly pair totals
 
     fund = ledger.fund_account(redemption.issuing_region_id)
     payable = ledger.payable_account(redemption.provider)

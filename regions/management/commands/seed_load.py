@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from providers.models import Provider
 from regions import ledger
+from regions.dashboards import flow_summary_rebuild
 from regions.models import ProgrammeRules, Region
 from regions.selectors import current_year
 
@@ -315,6 +316,8 @@ class Command(BaseCommand):
             rule.save(update_fields=["last_voucher_number", "committed", "redeemed"])
         for table in ("load_redemption", "load_order", "load_spent", "load_voucher"):
             self.sql(f"DROP TABLE {table}")
+        self.step("dashboard summary", n_redemptions)
+        flow_summary_rebuild()
 
     def step(self, what, count):
         if self.verbosity_level() > 1:
