@@ -164,6 +164,11 @@ def _migrated_data(_serialized_db, transactional_db, django_db_serialized_rollba
     if _serialized_db and not hasattr(connection, "_test_serialized_contents"):
         # First browser test on this connection object: restore now, and let Django's
         # TransactionTestCase do it (and skip post_migrate on flush) from here on.
+        # Empty first, as Django does between serialized tests: a flush that ran post_migrate
+        # may have recreated content types under other ids.
+        from django.core.management import call_command
+
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
         connection._test_serialized_contents = _serialized_db
         connection.creation.deserialize_db_from_string(_serialized_db)
 
