@@ -65,7 +65,8 @@ MIDDLEWARE = [
     "portal.idempotency.IdempotencyMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+# The benchmarks serve their bare floor views beside the portal (benchmarks/floor_urls.py).
+ROOT_URLCONF = os.environ.get("ROOT_URLCONF") or "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [

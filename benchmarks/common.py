@@ -1,0 +1,283 @@
+"""What the benchmarks share: databases on the PostgreSQL server of DATABASE_URL, the
+environment of the portal's processes, subprocesses, memory sampling and the machine.
+
+Only the standard library, psycopg and redis (both installed with the portal): the
+orchestrator never imports Django, so each database gets processes of its own.
+"""
+
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LOGS = ROOT / "benchmarks" / "results" / "logs"
+BASE_DB = "bench_base"
+PASSWORD = "bench-pass-2026"
+
+
+class BenchError(RuntimeError):
+    """A benchmark could not run (a service missing, a process that died)."""
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    """DATABASE_URL's server (PostgreSQL only: the benchmarks copy databases by template)."""
+    url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    if urlsplit(url).scheme not in ("postgres", "postgresql", "pgsql"):
+        raise BenchError(f"the benchmarks need PostgreSQL; DATABASE_URL is {url.split(':')[0]}")
+    return url
+
+
+def db_url(name: str) -> str:
+    parts = urlsplit(server_url())
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def connect(name: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(db_url(name).replace("postgres://", "postgresql://", 1), **kwargs)
+
+
+def admin(sql: str) -> None:
+    with connect("postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def drop_db(name: str) -> None:
+    assert name.startswith("bench_"), name
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def copy_db(source: str, target: str) -> float:
+    """CREATE DATABASE target TEMPLATE source (a file copy); seconds taken."""
+    drop_db(target)
+    started = time.monotonic()
+    admin(f"CREATE DATABASE {target} TEMPLATE {source}")
+    return time.monotonic() - started
+
+
+def vacuum_analyze(name: str) -> None:
+    """What autovacuum would have done by the time a real portal holds this much data."""
+    with connect(name, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def scalar(name: str, sql: str, params=None):
+    with connect(name) as conn:
+        return conn.execute(sql, params or []).fetchone()[0]
+
+
+# --- the portal's processes --------------------------------------------------------------
+
+
+def redis_url(db: int = 8) -> str:
+    base = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
+
+
+def flush_redis(db: int) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url(db)).flushdb()
+    except redis.RedisError as error:
+        raise BenchError(f"Redis is not reachable at {redis_url(db)}: {error}") from None
+
+
+def portal_env(db: str, **extra) -> dict:
+    """Production-like settings for a process of the portal on database `db`."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url(db),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key",
+        "CELERY_BROKER_URL": "",
+        "CELERY_RESULT_BACKEND": "",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "MEDIA_ROOT": str(ROOT / "benchmarks" / "results" / "media"),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("ROOT_URLCONF", None)
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def manage(db: str, *args: str, **extra) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=portal_env(db, **extra),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def inproc(db: str, command: str, *, env: dict | None = None, **params) -> dict:
+    """Run `benchmarks/inproc.py command` with Django on database `db`; its JSON answer."""
+    # Parameters on stdin: a claims plan is larger than one command-line argument may be.
+    result = subprocess.run(
+        [PYTHON, "-m", "benchmarks.inproc", command],
+        cwd=ROOT,
+        env=portal_env(db, **(env or {})),
+        input=json.dumps(params),
+        capture_output=True,
+        text=True,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise BenchError(
+            f"inproc {command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return json.loads(lines[-1])
+
+
+def start(name: str, argv: list[str], env: dict) -> subprocess.Popen:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    process.log_path = LOGS / f"{name}.log"
+    return process
+
+
+def stop(process: subprocess.Popen, *, timeout: float = 20) -> None:
+    """SIGTERM the process group we started, SIGKILL it if it lingers."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def wait_for_log(process: subprocess.Popen, text: str, *, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in process.log_path.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    tail = process.log_path.read_text(errors="replace")[-2000:]
+    raise BenchError(f"{process.args[:4]} not ready ({text!r}):\n{tail}")
+
+
+# --- memory ------------------------------------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree(root: int, children: dict[int, list[int]]) -> list[int]:
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _kib(path: str, field: str) -> int:
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Samples the summed RSS (and PSS, which counts pages shared after fork once) of the
+    process trees under `roots` every `interval` seconds, keeping the peaks, in MB."""
+
+    def __init__(self, roots: list[int], interval: float = 0.05):
+        self.roots, self.interval = roots, interval
+        self.peak_rss = self.peak_pss = 0.0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> tuple[float, float]:
+        children = _children()
+        pids = [pid for root in self.roots for pid in _tree(root, children)]
+        rss = sum(_kib(f"/proc/{pid}/status", "VmRSS:") for pid in pids) / 1024
+        pss = sum(_kib(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in pids) / 1024
+        return rss, pss
+
+    def _run(self):
+        while not self._stop.is_set():
+            rss, pss = self.sample()
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+# --- the machine -------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model,
+        "memory_mb": _kib("/proc/meminfo", "MemTotal:") // 1024,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": scalar("postgres", "SHOW server_version"),
+    }
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []

@@ -1,0 +1,61 @@
+"""The portal's URLs plus the bare "floor" views the benchmarks compare against.
+
+Served by the same gunicorn (or test Client) as the portal when ROOT_URLCONF is
+`benchmarks.floor_urls`, so a floor differs from the real page only by what the portal adds.
+Never part of a deployment.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import path
+
+from portal.urls import urlpatterns as portal_urlpatterns
+from vouchers.models import Voucher
+
+VOUCHER_FIELDS = [
+    "serial",
+    "enterprise",
+    "enterprise__name",
+    "issuing_region__code",
+    "year",
+    "face_value",
+    "balance",
+    "held",
+    "redeemed",
+    "released",
+    "cross_region",
+    "status",
+    "status_reason",
+    "issued_at",
+    "expires_at",
+]
+
+
+def voucher_list_floor(request):
+    """The rows of `GET /api/vouchers/?issuing_region=&status=&page_size=` with nothing
+    else: no authentication, scope, throttle, count, serializer or pagination links."""
+    size = min(int(request.GET.get("page_size", 50)), 200)
+    rows = (
+        Voucher.objects.filter(
+            issuing_region__code=request.GET.get("issuing_region", "WUJIN").upper(),
+            status=request.GET.get("status", "active"),
+        )
+        .order_by("-id")
+        .values(*VOUCHER_FIELDS)[:size]
+    )
+    return JsonResponse({"results": list(rows)})
+
+
+@login_required
+def page_floor(request):
+    """The site's frame (base.html, navigation, session and authentication) with no content:
+    what any logged-in page costs before its own queries and template."""
+    return render(request, "base.html", {})
+
+
+urlpatterns = [
+    path("bench/floor/vouchers/", voucher_list_floor, name="bench-floor-vouchers"),
+    path("bench/floor/page/", page_floor, name="bench-floor-page"),
+    *portal_urlpatterns,
+]

@@ -1,0 +1,284 @@
+"""The in-process parts of the benchmarks: Django on the database of DATABASE_URL.
+
+    python -m benchmarks.inproc <command> < parameters.json
+
+prints one JSON line. Run by benchmarks/run.py in a fresh process per database.
+"""
+
+import json
+import statistics
+import sys
+import threading
+import time
+from decimal import Decimal
+
+import django
+
+django.setup()
+
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from regions.models import User  # noqa: E402
+
+COMMANDS = {}
+
+
+def command(function):
+    COMMANDS[function.__name__.replace("_", "-")] = function
+    return function
+
+
+def timed_get(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url, **headers)
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed, len(queries.captured_queries), response
+
+
+# --- settlement --------------------------------------------------------------------------
+
+
+@command
+def settle_start(params):
+    """Open a batch as the operator's button does: the task is queued to the broker."""
+    from regions.settlement import settlement_batch_create
+
+    batch = settlement_batch_create(actor=User.objects.get(username="operator"))
+    return {"batch": batch.pk}
+
+
+@command
+def reconcile(params):
+    from regions.dashboards import flow_summary_breaches
+    from regions.services import reconciliation_run
+
+    report = reconciliation_run()
+    summary = flow_summary_breaches()
+    return {"ok": report.ok and not summary, "breaches": report.breaches[:5] + summary[:5]}
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+@command
+def api_check(params):
+    """A token for the district official, the queries per request at two page sizes, and
+    that the floor view answers the very rows the API does."""
+    from rest_framework.authtoken.models import Token
+
+    user = User.objects.get(username=params.get("username", "official-wujin"))
+    token, _ = Token.objects.get_or_create(user=user)
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    queries = {}
+    for size in (10, 50):
+        url = f"/api/vouchers/?issuing_region=WUJIN&status=active&page_size={size}"
+        timed_get(client, url, **auth)  # warm
+        _, count, response = timed_get(client, url, **auth)
+        body = response.json()
+        if len(body["results"]) != min(size, body["count"]):
+            raise SystemExit(f"page_size={size} answered {len(body['results'])} rows")
+        queries[size] = count
+        serials = [row["serial"] for row in body["results"]]
+    with override_settings(ROOT_URLCONF="benchmarks.floor_urls"):
+        _, floor_queries, response = timed_get(
+            client, "/bench/floor/vouchers/?issuing_region=WUJIN&status=active&page_size=50"
+        )
+    floor_serials = [row["serial"] for row in response.json()["results"]]
+    return {
+        "token": token.key,
+        "queries_10": queries[10],
+        "queries_50": queries[50],
+        "floor_queries": floor_queries,
+        "same_rows": serials == floor_serials,
+        "count": body["count"],
+    }
+
+
+# --- claims ------------------------------------------------------------------------------
+
+
+@command
+def claims_setup(params):
+    """Confirmed orders to claim: `distinct` orders, one per active voucher, and `single`
+    orders on one more voucher. Returns their ids, vouchers and amounts."""
+    from providers.models import Provider
+
+    distinct, single = params["distinct"], params["single"]
+    providers = list(Provider.objects.filter(status="certified").order_by("region_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, enterprise_id, balance FROM vouchers_voucher WHERE status = 'active'"
+            " AND held = 0 AND balance > 0 ORDER BY id LIMIT %s",
+            [distinct + 1],
+        )
+        vouchers = cursor.fetchall()
+    if len(vouchers) < distinct + 1:
+        raise SystemExit("not enough active vouchers for the claims benchmark")
+    rows = []
+    for i, (voucher_id, enterprise_id, balance) in enumerate(vouchers[:distinct]):
+        rows.append(
+            (
+                voucher_id,
+                enterprise_id,
+                providers[i % len(providers)].pk,
+                (balance / 4).quantize(Decimal("0.01")),
+            )
+        )
+    voucher_id, enterprise_id, balance = vouchers[distinct]
+    # Claims on the one voucher ask for twice its balance in all: exactly half must succeed.
+    each = (balance * 2 / single).quantize(Decimal("0.01"))
+    if each * (single // 2) != balance:
+        raise SystemExit(f"choose `single` so that {balance} * 2 / single is whole cents")
+    for i in range(single):
+        rows.append((voucher_id, enterprise_id, providers[i % len(providers)].pk, each))
+    with transaction.atomic(), connection.cursor() as cursor:
+        ids = []
+        for n, (voucher_id, enterprise_id, provider_id, amount) in enumerate(rows):
+            cursor.execute(
+                "INSERT INTO providers_serviceorder (enterprise_id, provider_id, voucher_id,"
+                " title, description, contract_amount, status, requested_at, accepted_at,"
+                " completed_at, confirmed_at, completion_summary, deliverables, dispute_reason,"
+                " status_reason) VALUES (%s, %s, %s, %s, '', %s, 'confirmed', now(), now(),"
+                " now(), now(), 'Bench', '', '', '') RETURNING id",
+                [enterprise_id, provider_id, voucher_id, f"bench-claim-{n}", amount * 4],
+            )
+            ids.append(cursor.fetchone()[0])
+    plan = [
+        {"order": order, "voucher": row[0], "provider": row[2], "amount": str(row[3])}
+        for order, row in zip(ids, rows, strict=True)
+    ]
+    return {"distinct": plan[:distinct], "single": plan[distinct:], "single_balance": str(balance)}
+
+
+def _run_threads(work, threads: int) -> float:
+    barrier = threading.Barrier(threads + 1)
+
+    def run(index):
+        barrier.wait()
+        try:
+            work(index)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started
+
+
+@command
+def claims_run(params):
+    """`threads` threads call `redemption_claim`, each with its own connection, over their
+    share of the planned orders. Expected refusals (409) are counted apart from errors."""
+    from portal.errors import ApplicationError
+    from vouchers.redemptions import redemption_claim
+
+    plan, threads = params["plan"], params["threads"]
+    actors = {u.provider_id: u for u in User.objects.filter(role="provider", is_active=True)}
+    counts = {"ok": 0, "refused": 0, "errors": 0}
+    refusals, errors = {}, []
+    lock = threading.Lock()
+
+    def work(index):
+        for item in plan[index::threads]:
+            try:
+                redemption_claim(
+                    service_order_id=item["order"],
+                    amount=item["amount"],
+                    actor=actors[item["provider"]],
+                )
+                outcome = "ok"
+            except ApplicationError as error:
+                outcome = "refused" if error.status == 409 else "errors"
+                with lock:
+                    refusals[type(error).__name__] = refusals.get(type(error).__name__, 0) + 1
+            except Exception as error:  # a deadlock, a 500: what the benchmark looks for
+                outcome = "errors"
+                with lock:
+                    errors.append(f"{type(error).__name__}: {error}"[:300])
+            with lock:
+                counts[outcome] += 1
+
+    seconds = _run_threads(work, threads)
+    return {"seconds": seconds, **counts, "refusals": refusals, "error_samples": errors[:5]}
+
+
+@command
+def claims_check(params):
+    """Balances afterwards: each distinct voucher holds its one claim; the single voucher
+    is exhausted with exactly half the claims held."""
+    from vouchers.models import Redemption, Voucher
+
+    problems = []
+    for item in params["distinct"]:
+        voucher = Voucher.objects.get(pk=item["voucher"])
+        amount = Decimal(item["amount"])
+        if voucher.held != amount or voucher.balance != voucher.face_value - amount:
+            problems.append(f"voucher {voucher.serial}: held {voucher.held}, not {amount}")
+    single = params["single"]
+    if single:
+        voucher = Voucher.objects.get(pk=single[0]["voucher"])
+        live = Redemption.objects.filter(voucher=voucher, status="pending").count()
+        if voucher.balance != 0 or voucher.held != Decimal(params["single_balance"]):
+            problems.append(f"one voucher: balance {voucher.balance}, held {voucher.held}")
+        if live != len(single) // 2:
+            problems.append(f"one voucher: {live} claims held, not {len(single) // 2}")
+    return {"ok": not problems, "problems": problems[:5]}
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@command
+def pages(params):
+    """p50 render time and queries of each dashboard, and of the bare page floor, over
+    `renders` renders after `warmup`, with the test Client in this process."""
+    renders, warmup = params.get("renders", 20), params.get("warmup", 3)
+    result = {}
+    with override_settings(ROOT_URLCONF="benchmarks.floor_urls"):
+        for name, username in [("official", "official-wujin"), ("operator", "operator")]:
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+            for label, url in [
+                (name, reverse(f"{name}-dashboard")),
+                (f"{name}_floor", reverse("bench-floor-page")),
+            ]:
+                for _ in range(warmup):
+                    timed_get(client, url)
+                times, counts = [], set()
+                for _ in range(renders):
+                    elapsed, count, _response = timed_get(client, url)
+                    times.append(elapsed)
+                    counts.add(count)
+                result[label] = {
+                    "p50_ms": statistics.median(times) * 1000,
+                    "max_ms": max(times) * 1000,
+                    "queries": sorted(counts),
+                }
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(renders):
+            cursor.execute("SELECT 1")
+        result["select1_ms"] = (time.perf_counter() - started) / renders * 1000
+    return result
+
+
+def main():
+    name = sys.argv[1]
+    params = json.loads(sys.stdin.read() or "{}")
+    print(json.dumps(COMMANDS[name](params), default=str))
+
+
+if __name__ == "__main__":
+    main()
