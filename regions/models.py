@@ -31,7 +31,7 @@ class Region(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return self.name
+        return self.local_name
 
     @property
     def local_name(self) -> str:

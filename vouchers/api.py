@@ -113,7 +113,9 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 class ApplicationSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    service_category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_category = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     voucher = serializers.SerializerMethodField()
 
     class Meta:
