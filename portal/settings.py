@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.reconcile",
         "schedule": crontab(hour=3, minute=0),
     },
+    "purge-idempotency-keys": {
+        "task": "portal.idempotency.purge_idempotency_keys",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 LOGGING = {

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.throttling import AnonThrottle
 from regions.models import Region
 from regions.selectors import can_see_budget, current_year, region_list, rules_for
 
@@ -16,7 +17,10 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` -> `{"token"}`."""
+    """`POST {"username", "password"}` -> `{"token"}`. Throttled like any anonymous call,
+    so passwords cannot be guessed at full speed."""
+
+    throttle_classes = [AnonThrottle]
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):
