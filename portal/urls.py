@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
     path("", include("regions.settlement_urls")),
+    path("", include("regions.export_urls")),
     path("", include("vouchers.urls")),
     path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),

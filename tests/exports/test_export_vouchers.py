@@ -1,0 +1,60 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.exports.conftest import body_of, column, csv_rows, xlsx_rows
+from tests.redemptions.factories import make_voucher
+from vouchers.models import Voucher
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_exports_the_districts_vouchers(demo, login):
+    extra = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "2500.00")
+    make_voucher(demo["enterprises"]["enterprise-yangpu"], "9000.00")
+    rows = csv_rows(login(demo["users"]["official-wujin"]).get("/exports/vouchers.csv"))
+    assert rows[0][:3] == ["Serial", "Enterprise", "Credit code"]
+    assert column(rows, "Serial") == [extra.serial, demo["voucher"].serial]
+    assert column(rows, "Face value")[0] == "2500.00"
+    assert column(rows, "Balance")[0] == "2500.00"
+    assert column(rows, "Held")[0] == "0.00"
+    assert column(rows, "Cross-region")[0] == "Yes"
+    assert column(rows, "Status")[0] == "Active"
+
+
+def test_it_filters_by_status_as_the_page(demo, login):
+    revoked = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "100.00")
+    Voucher.objects.filter(pk=revoked.pk).update(status=Voucher.Status.REVOKED)
+    client = login(demo["users"]["official-wujin"])
+    assert column(csv_rows(client.get("/exports/vouchers.csv?status=revoked")), "Serial") == [
+        revoked.serial
+    ]
+    # An unknown status is no filter, as on /vouchers/.
+    assert len(csv_rows(client.get("/exports/vouchers.csv?status=bogus"))) == 3
+
+
+def test_the_operator_gets_every_district_in_xlsx(demo, login):
+    make_voucher(demo["enterprises"]["enterprise-yangpu"], "9000.00")
+    rows = xlsx_rows(login(demo["users"]["operator"]).get("/exports/vouchers.xlsx"))
+    assert len(rows) == 3
+    assert sorted(column(rows, "District")) == ["Wujin District", "Yangpu District"]
+    assert 9000 in column(rows, "Face value")
+
+
+def test_it_runs_the_same_queries_for_few_or_many_rows(demo, login):
+    client = login(demo["users"]["official-wujin"])
+    with CaptureQueriesContext(connection) as few:
+        body_of(client.get("/exports/vouchers.csv"))
+    for _ in range(40):
+        make_voucher(demo["enterprises"]["enterprise-jiangnan"], "10.00")
+    with CaptureQueriesContext(connection) as many:
+        rows = csv_rows(client.get("/exports/vouchers.csv"))
+    assert len(rows) == 42 and len(many) == len(few) <= 4
+
+
+def test_the_list_links_to_its_exports_for_officials_only(demo, login):
+    html = login(demo["users"]["official-wujin"]).get("/vouchers/?status=active").content.decode()
+    assert 'href="/exports/vouchers.csv?status=active"' in html
+    assert 'href="/exports/vouchers.xlsx?status=active"' in html
+    enterprise = login(demo["users"]["enterprise-jiangnan"]).get("/vouchers/").content.decode()
+    assert "/exports/" not in enterprise
