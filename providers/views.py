@@ -561,16 +561,45 @@ def order_action(request, pk, action):
         form = DecisionForm(request.POST, prefix=prefix)
         form.is_valid()
         kwargs["reason"] = form.cleaned_data.get("reason", "")
+    inline_row = _is_htmx(request) and request.POST.get("row")
     try:
         service(**kwargs)
     except NotAllowed as error:
         raise PermissionDenied(error.message) from error
     except ApplicationError as error:
+        if inline_row:
+            return _order_row(request, pk, error=error.message)
         add_service_error(request, error, form)
         order.refresh_from_db()
-        return _render_order(request, order, forms={prefix: form}, status=error.status)
+        # htmx swaps only 2xx answers: the page with the error beside its field is one.
+        status = 200 if _is_htmx(request) else error.status
+        return _render_order(request, order, forms={prefix: form}, status=status)
+    if inline_row:
+        return _order_row(request, pk, success=success)
     messages.success(request, success)
-    return redirect("order-detail", pk=order.pk)
+    return redirect(_safe_next(request, reverse("order-detail", args=[order.pk])))
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _order_row(request, pk, *, error=None, success=None):
+    """A list row's inline accept/decline answered to htmx: the row again, with the outcome.
+    Without JavaScript the same forms post normally and come back to `next` with a message."""
+    order = _visible_order(request, pk)
+    order.next_step = next_step(request.user, order)
+    return render(
+        request,
+        "providers/partials/order_row.html",
+        {
+            "order": order,
+            "row_error": error,
+            "row_success": None if error else success,
+            "next": request.POST.get("next", ""),
+            "show_next": bool(request.POST.get("show_next")),
+        },
+    )
 
 
 @login_required
