@@ -7,6 +7,11 @@ urlpatterns = [
     path("settlement/run/", views.settlement_run_now, name="settlement-run"),
     path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),
     path(
+        "settlement/<int:pk>/progress/",
+        views.settlement_batch_progress,
+        name="settlement-batch-progress",
+    ),
+    path(
         "settlement/<int:pk>/transfers/<int:transfer_id>/confirm/",
         views.settlement_confirm_transfer,
         name="settlement-confirm-transfer",

@@ -78,18 +78,15 @@ def settlement_run_now(request):
 @login_required
 @require_GET
 def settlement_batch(request, pk):
+    if request.headers.get("HX-Request") == "true":
+        return settlement_batch_progress(request, pk)
     _require_viewer(request)
     batch = get_object_or_404(settlement.batches_visible_to(request.user), pk=pk)
     view = settlement.batch_view_for(request.user, batch)
     regions = _regions()
-    template = (
-        "settlement/partials/progress.html"
-        if request.headers.get("HX-Request") == "true"
-        else "settlement/batch.html"
-    )
     return render(
         request,
-        template,
+        "settlement/batch.html",
         {
             "batch": batch,
             "view": view,
@@ -97,9 +94,32 @@ def settlement_batch(request, pk):
             "matrix": settlement.gross_matrix(batch, regions) if request.user.is_operator else None,
             "audit_entries": audit_trail_for(batch) if request.user.is_operator else [],
             "form": TransferForm(),
-            "expected": batch.claimed_count + settlement.batch_remaining(batch),
+            **_progress(batch),
         },
     )
+
+
+def _progress(batch) -> dict:
+    """claimed / (claimed + still to claim): the eligible total is counted, not stored."""
+    expected = batch.claimed_count + settlement.batch_remaining(batch)
+    percent = min(100, batch.claimed_count * 100 // expected) if expected else 0
+    return {"expected": expected, "percent": percent}
+
+
+@login_required
+@require_GET
+def settlement_batch_progress(request, pk):
+    """The progress bar alone, polled by htmx every 2 s while the batch is open. Once the
+    batch is computed the answer carries no poll (so polling stops) and asks htmx to reload
+    the page, which then shows the matrix, positions and transfers."""
+    _require_viewer(request)
+    batch = get_object_or_404(settlement.batches_visible_to(request.user), pk=pk)
+    response = render(
+        request, "settlement/partials/progress.html", {"batch": batch, **_progress(batch)}
+    )
+    if request.headers.get("HX-Request") == "true" and batch.status != SettlementBatch.Status.OPEN:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
