@@ -5,12 +5,15 @@ Served by the same gunicorn (or test Client) as the portal when ROOT_URLCONF is
 Never part of a deployment.
 """
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import path
 
 from portal.urls import urlpatterns as portal_urlpatterns
+from regions.models import Region
 from vouchers.models import Voucher
 
 VOUCHER_FIELDS = [
@@ -32,13 +35,21 @@ VOUCHER_FIELDS = [
 ]
 
 
+@functools.cache
+def region_id(code: str) -> int:
+    # The four districts come from a data migration and never change.
+    return Region.objects.values_list("id", flat=True).get(code=code)
+
+
 def voucher_list_floor(request):
     """The rows of `GET /api/vouchers/?issuing_region=&status=&page_size=` with nothing
-    else: no authentication, scope, throttle, count, serializer or pagination links."""
+    else: no authentication, scope, throttle, count, serializer or pagination links. One
+    query, on the (issuing_region, status, id) index: a join on the district's code would let
+    PostgreSQL walk the primary key instead."""
     size = min(int(request.GET.get("page_size", 50)), 200)
     rows = (
         Voucher.objects.filter(
-            issuing_region__code=request.GET.get("issuing_region", "WUJIN").upper(),
+            issuing_region_id=region_id(request.GET.get("issuing_region", "WUJIN").upper()),
             status=request.GET.get("status", "active"),
         )
         .order_by("-id")
