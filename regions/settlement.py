@@ -428,7 +428,7 @@ def settlement_compute(*, batch_id: int) -> SettlementBatch:
         recipients=recipients,
         subject=f"[Voucher portal] Settlement batch #{batch.pk} computed",
         body=(
-            f"Settlement batch #{batch.pk} (cutoff {batch.cutoff:%Y-%m-%d %H:%M}) covers "
+            f"Settlement batch #{batch.pk} (cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}) covers "
             f"{count} cross-region redemptions, {batch.gross_total} CNY gross, with "
             f"{len(transfers)} transfer(s). Statements are on the portal.\n"
         ),
@@ -638,7 +638,7 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
 
 def statement_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
     lines = [
-        f"Batch #{batch.pk}  cutoff {batch.cutoff:%Y-%m-%d %H:%M}  status {batch.status}",
+        f"Batch #{batch.pk}  cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}  status {batch.status}",
         f"District {region.code} {region.name_zh} {region.name}",
         f"Redemptions: {summary['count']}  owes {summary['owes_total']:.2f}  "
         f"is owed {summary['owed_total']:.2f}  net position {summary['net_position']:.2f}",
