@@ -303,21 +303,22 @@ def application_reject(request, pk):
 @require_GET
 def official_queue(request):
     _require_official(request, operator_too=True)
-    filters = QueueFilterForm(request.GET or None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        # The queue opens on what needs deciding; page links keep that filter.
+        query["status"] = VoucherApplication.Status.SUBMITTED
+    filters = QueueFilterForm(query)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    if not request.GET:
-        criteria = {"status": VoucherApplication.Status.SUBMITTED}
     queryset = selectors.application_queue(
         request.user, **{k: v for k, v in criteria.items() if v not in (None, "")}
     )
     page = _page(request, queryset)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "vouchers/official_queue.html",
         {
-            "filters": filters if request.GET else QueueFilterForm(initial=criteria),
+            "filters": filters,
             "page": page,
             "applications": page.object_list,
             "query": query.urlencode(),
