@@ -4,6 +4,7 @@ A module of its own: drf-spectacular's generator imports DRF's views, which impo
 classes that portal/api.py defines for the REST_FRAMEWORK settings.
 """
 
+import threading
 from contextlib import contextmanager
 from functools import partial
 
@@ -46,7 +47,11 @@ def production_integer_ranges():
             field.__dict__["validators"] = validators
 
 
+_GENERATING = threading.Lock()
+
+
 class PortalSchemaGenerator(SchemaGenerator):
     def get_schema(self, request=None, public=False):
-        with production_integer_ranges():
+        # The bounds are patched process-wide: one generation at a time (threaded servers).
+        with _GENERATING, production_integer_ranges():
             return super().get_schema(request=request, public=public)

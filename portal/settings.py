@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "regions",
     "providers",
     "vouchers",
@@ -177,6 +178,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SPECTACULAR_SETTINGS = {
+    # Swagger UI served by the portal itself: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "Innovation Voucher Portal API",
     "DESCRIPTION": "Cross-region innovation vouchers of Yangpu, Wujin, Nanhu and Hefei High-tech Zone.",
     "VERSION": "1.0.0",

