@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from regions.services import audit_action_label
+
 register = template.Library()
 
 CENT = Decimal("0.01")
@@ -52,3 +54,9 @@ def pct(value, places=1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+@register.filter
+def audit_action(value) -> str:
+    """An audit entry's action ("accept", "mark_paid") as words in the current language."""
+    return audit_action_label(value)
