@@ -143,3 +143,20 @@ def document_errors_and_idempotency(result, generator, request, public):
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
     return result
+
+
+class ApiTimesInUtc:
+    """The REST contract gives times in ISO 8601 UTC; pages show them in Asia/Shanghai."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        from datetime import UTC
+
+        from django.utils import timezone
+
+        with timezone.override(UTC):
+            return self.get_response(request)

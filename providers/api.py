@@ -4,7 +4,10 @@ Reads go through the scoped selectors (outsiders get 404); every action parses i
 calls one service and returns the object. Domain errors become 400/403/409 bodies in
 portal.api.exception_handler, never here."""
 
+from zoneinfo import ZoneInfo
+
 import django_filters
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -237,7 +240,10 @@ class CertificateViewSet(viewsets.GenericViewSet):
                 "holder": voucher.enterprise.name,
                 "region": voucher.issuing_region.code,
                 "issued_at": voucher.issued_at,
-                "valid_until": timezone.localtime(voucher.expires_at).date(),
+                # A calendar date of the programme, in the programme's time zone.
+                "valid_until": timezone.localtime(
+                    voucher.expires_at, ZoneInfo(settings.TIME_ZONE)
+                ).date(),
                 "status": voucher.status,
             }
             return Response(CertificateSerializer(body).data)
