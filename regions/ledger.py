@@ -18,7 +18,9 @@ out. Reconciliation recomputes each of these from the redemptions and batches.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from portal.errors import ValidationFailed
 from regions.models import JournalEntry, JournalLine, LedgerAccount, Region
 
 ZERO = Decimal("0.00")
@@ -140,3 +142,15 @@ def account_balances() -> dict[int, Decimal]:
             debit=Sum("debit"), credit=Sum("credit")
         )
     }
+
+
+def clean_payment_reference(value: str | None) -> str:
+    """The bank reference of a payment or a transfer: required, at most 100 characters."""
+    reference = (value or "").strip()
+    if not reference:
+        raise ValidationFailed(_("Enter the payment reference."), field="payment_reference")
+    if len(reference) > 100:
+        raise ValidationFailed(
+            _("A payment reference has at most 100 characters."), field="payment_reference"
+        )
+    return reference

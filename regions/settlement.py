@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from regions import ledger
+from regions.ledger import clean_payment_reference
 from regions.models import (
     Region,
     SettlementBatch,
@@ -496,13 +497,7 @@ def settlement_transfer_confirm(
     """The operator records the payment reference of one transfer; the last one closes."""
     if not can_run_settlement(actor):
         raise NotAllowed(_("Only the programme operator records settlement transfers."))
-    payment_reference = (payment_reference or "").strip()
-    if not payment_reference:
-        raise ValidationFailed(_("Enter the payment reference."), field="payment_reference")
-    if len(payment_reference) > 100:
-        raise ValidationFailed(
-            _("A payment reference has at most 100 characters."), field="payment_reference"
-        )
+    payment_reference = clean_payment_reference(payment_reference)
     debtor = _region_by_code(from_region, field="from_region")
     creditor = _region_by_code(to_region, field="to_region")
     batch = SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()

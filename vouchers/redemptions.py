@@ -32,6 +32,7 @@ from portal.errors import (
 from providers.models import Provider, ServiceOrder
 from regions import ledger
 from regions.dashboards import flow_summary_record
+from regions.ledger import clean_payment_reference
 from regions.models import ProgrammeRules, User
 from regions.notifications import notify_after_commit, official_emails
 from regions.services import audit_record
@@ -419,13 +420,7 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     """The provider's home district records that it paid the provider."""
     if not actor.is_official:
         raise NotAllowed(_("Only a district official records payments."))
-    payment_reference = (payment_reference or "").strip()
-    if not payment_reference:
-        raise ValidationFailed(_("Enter the payment reference."), field="payment_reference")
-    if len(payment_reference) > 100:
-        raise ValidationFailed(
-            _("A payment reference has at most 100 characters."), field="payment_reference"
-        )
+    payment_reference = clean_payment_reference(payment_reference)
     if not Redemption.objects.filter(pk=redemption_id, provider_region_id=actor.region_id).exists():
         raise Http404("No such redemption")
     redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
