@@ -60,3 +60,15 @@ def pct(value, places=1) -> str:
 def audit_action(value) -> str:
     """An audit entry's action ("accept", "mark_paid") as words in the current language."""
     return audit_action_label(value)
+
+
+@register.filter
+def claimable_by(order, user) -> bool:
+    """May this user claim a redemption on this order now: its provider, the order confirmed,
+    no live claim on it yet (a rejected or cancelled one may be claimed again)."""
+    # Imported here: vouchers imports regions, not the other way round at load time.
+    from vouchers.redemptions import LIVE_STATUSES, can_claim_redemption
+
+    if not can_claim_redemption(user, order):
+        return False
+    return not order.redemptions.filter(status__in=LIVE_STATUSES).exists()
