@@ -30,7 +30,7 @@ test: venv
 ## Collect the translatable strings into locale/zh_Hans/LC_MESSAGES/django.po and compile the .mo
 ## (both are committed: a fresh machine needs no gettext). Then translate and run it again.
 messages: venv
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=build --ignore=tests
+	$(PY) manage.py makemessages --no-wrap -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --ignore=build --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 	-$(PY) locale/translate_check.py
 
