@@ -223,6 +223,11 @@ def reconciliation_run() -> ReconciliationReport:
 
     breaches.extend(_ledger_breaches())
 
+    from regions.dashboards import flow_summary_breaches
+
+    # The dashboards' monthly summary must agree with the redemptions it sums.
+    breaches.extend(flow_summary_breaches()[:100])
+
     checked = {
         "vouchers": Voucher.objects.count(),
         "journal_lines": JournalLine.objects.count(),
