@@ -21,6 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
+from portal.files import private_file_response
 from providers import selectors, services
 from providers.models import (
     EvidenceFile,
@@ -30,7 +31,6 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from regions.files import private_file_response
 from regions.models import Region
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal.codes import normalise_credit_code, validate_credit_code
 from providers.models import Provider, ServiceCategory, ServiceOffering
-from regions.codes import normalise_credit_code, validate_credit_code
 from regions.models import Region
 
 

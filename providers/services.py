@@ -18,7 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.codes import certificate_serial, normalise_credit_code, validate_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.files import DOCUMENT_KINDS, EVIDENCE_KINDS, check_upload
+from portal.notifications import notify_after_commit
+from portal.outbox import enqueue
 from providers import permissions
 from providers.models import (
     EvidenceFile,
@@ -29,11 +33,8 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from regions.codes import certificate_serial, normalise_credit_code, validate_credit_code
-from regions.files import DOCUMENT_KINDS, EVIDENCE_KINDS, check_upload
-from regions.models import Region, User
-from regions.notifications import notify_after_commit, official_emails
-from regions.selectors import current_year
+from regions.models import AuditEntry, Region, User
+from regions.selectors import current_year, official_emails
 from regions.services import audit_record
 
 CERTIFICATE_VALIDITY_YEARS = 3
@@ -181,7 +182,7 @@ def provider_apply(
     audit_record(
         actor=actor,
         obj=provider,
-        action="apply",
+        action=AuditEntry.Action.APPLY,
         to_status=Provider.Status.APPLIED,
         data={"qualifications": [u.name for u in qualifications]},
     )
@@ -285,7 +286,11 @@ def provider_certify(*, provider: Provider, actor: User) -> ProviderCertificate:
     provider.decided_at = timezone.now()
     provider.status_reason = ""
     provider.save(update_fields=["status", "decided_at", "status_reason"])
-    action = "reinstate" if from_status == Provider.Status.SUSPENDED else "certify"
+    action = (
+        AuditEntry.Action.REINSTATE
+        if from_status == Provider.Status.SUSPENDED
+        else AuditEntry.Action.CERTIFY
+    )
     audit_record(
         actor=actor,
         obj=provider,
@@ -297,14 +302,11 @@ def provider_certify(*, provider: Provider, actor: User) -> ProviderCertificate:
     audit_record(
         actor=actor,
         obj=certificate,
-        action="issue" if new_certificate else "reinstate",
+        action=AuditEntry.Action.ISSUE if new_certificate else AuditEntry.Action.REINSTATE,
         to_status=certificate.status,
     )
     if new_certificate:
-        from providers.tasks import generate_provider_certificate
-
-        certificate_id = certificate.pk
-        transaction.on_commit(lambda: generate_provider_certificate.delay(certificate_id))
+        enqueue("providers.tasks.generate_provider_certificate", certificate_id=certificate.pk)
     _notify_provider(
         provider,
         _("[Voucher portal] %(name)s is certified") % {"name": provider.name},
@@ -339,7 +341,9 @@ def _decide_with_reason(
     return provider
 
 
-def _set_certificates(provider: Provider, *, from_statuses, to_status, actor, reason) -> None:
+def _set_certificates(
+    provider: Provider, *, from_statuses, to_status, action, actor, reason
+) -> None:
     for certificate in provider.certificates.select_for_update().filter(status__in=from_statuses):
         old = certificate.status
         certificate.status = to_status
@@ -347,7 +351,7 @@ def _set_certificates(provider: Provider, *, from_statuses, to_status, actor, re
         audit_record(
             actor=actor,
             obj=certificate,
-            action=to_status,
+            action=action,
             from_status=old,
             to_status=to_status,
             reason=reason,
@@ -361,7 +365,7 @@ def provider_reject(*, provider: Provider, reason: str, actor: User) -> Provider
         actor=actor,
         reason=reason,
         to_status=Provider.Status.REJECTED,
-        action="reject",
+        action=AuditEntry.Action.REJECT,
     )
     _notify_provider(
         provider,
@@ -379,12 +383,13 @@ def provider_suspend(*, provider: Provider, reason: str, actor: User) -> Provide
         actor=actor,
         reason=reason,
         to_status=Provider.Status.SUSPENDED,
-        action="suspend",
+        action=AuditEntry.Action.SUSPEND,
     )
     _set_certificates(
         provider,
         from_statuses=[ProviderCertificate.Status.VALID],
         to_status=ProviderCertificate.Status.SUSPENDED,
+        action=AuditEntry.Action.SUSPEND,
         actor=actor,
         reason=provider.status_reason,
     )
@@ -404,12 +409,13 @@ def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider
         actor=actor,
         reason=reason,
         to_status=Provider.Status.REVOKED,
-        action="revoke",
+        action=AuditEntry.Action.REVOKE,
     )
     _set_certificates(
         provider,
         from_statuses=[ProviderCertificate.Status.VALID, ProviderCertificate.Status.SUSPENDED],
         to_status=ProviderCertificate.Status.REVOKED,
+        action=AuditEntry.Action.REVOKE,
         actor=actor,
         reason=provider.status_reason,
     )
@@ -428,7 +434,7 @@ def certificate_verify_url(serial: str) -> str:
 @transaction.atomic
 def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
     """Draw and store the certificate PDF once; a second call (a retried task) does nothing."""
-    from regions.pdf import certificate_pdf
+    from portal.pdf import certificate_pdf
 
     certificate = (
         ProviderCertificate.objects.select_for_update(of=("self",))
@@ -508,7 +514,9 @@ def offering_create(*, actor: User, category: ServiceCategory, title: str, **fie
     if not cleaned.get("is_instrument"):
         cleaned["instrument_hours"] = None
     offering = ServiceOffering.objects.create(provider_id=actor.provider_id, **cleaned)
-    audit_record(actor=actor, obj=offering, action="create", data={"title": offering.title})
+    audit_record(
+        actor=actor, obj=offering, action=AuditEntry.Action.CREATE, data={"title": offering.title}
+    )
     return offering
 
 
@@ -526,7 +534,7 @@ def offering_update(*, offering: ServiceOffering, actor: User, **fields) -> Serv
     audit_record(
         actor=actor,
         obj=offering,
-        action="update",
+        action=AuditEntry.Action.UPDATE,
         data={k: str(getattr(v, "pk", v)) for k, v in cleaned.items()},
     )
     return offering
@@ -655,7 +663,7 @@ def order_create(
     audit_record(
         actor=actor,
         obj=order,
-        action="request",
+        action=AuditEntry.Action.REQUEST,
         to_status=order.status,
         data={"voucher": voucher.serial, "contract_amount": str(amount)},
     )
@@ -689,7 +697,7 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
             _("A provider that is not certified cannot accept orders."),
             code="provider_not_certified",
         )
-    _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action="accept")
+    _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action=AuditEntry.Action.ACCEPT)
     order.accepted_at = timezone.now()
     order.save(update_fields=["status", "accepted_at"])
     _tell(
@@ -706,7 +714,13 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     _provider_side(order, actor)
     reason = _reason(reason)
     order = _lock_order(order)
-    _move_order(order, ServiceOrder.Status.DECLINED, actor=actor, action="decline", reason=reason)
+    _move_order(
+        order,
+        ServiceOrder.Status.DECLINED,
+        actor=actor,
+        action=AuditEntry.Action.DECLINE,
+        reason=reason,
+    )
     order.status_reason = reason
     order.save(update_fields=["status", "status_reason"])
     _tell(
@@ -764,7 +778,7 @@ def order_complete(
     audit_record(
         actor=actor,
         obj=order,
-        action="complete",
+        action=AuditEntry.Action.COMPLETE,
         from_status=from_status,
         to_status=order.status,
         data={"evidence": [u.name for u in evidence]},
@@ -784,7 +798,7 @@ def order_confirm(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     """The enterprise confirms delivery; the provider may then claim the voucher."""
     _enterprise_side(order, actor)
     order = _lock_order(order)
-    _move_order(order, ServiceOrder.Status.CONFIRMED, actor=actor, action="confirm")
+    _move_order(order, ServiceOrder.Status.CONFIRMED, actor=actor, action=AuditEntry.Action.CONFIRM)
     order.confirmed_at = timezone.now()
     order.save(update_fields=["status", "confirmed_at"])
     _tell(
@@ -802,7 +816,13 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     _enterprise_side(order, actor)
     reason = _reason(reason)
     order = _lock_order(order)
-    _move_order(order, ServiceOrder.Status.DISPUTED, actor=actor, action="dispute", reason=reason)
+    _move_order(
+        order,
+        ServiceOrder.Status.DISPUTED,
+        actor=actor,
+        action=AuditEntry.Action.DISPUTE,
+        reason=reason,
+    )
     order.dispute_reason = reason
     order.save(update_fields=["status", "dispute_reason"])
     _tell(
@@ -824,7 +844,13 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         raise NotAllowed(_("Only the two parties of an order can cancel it."))
     reason = (reason or "").strip()
     order = _lock_order(order)
-    _move_order(order, ServiceOrder.Status.CANCELLED, actor=actor, action="cancel", reason=reason)
+    _move_order(
+        order,
+        ServiceOrder.Status.CANCELLED,
+        actor=actor,
+        action=AuditEntry.Action.CANCEL,
+        reason=reason,
+    )
     order.cancelled_at = timezone.now()
     order.status_reason = reason
     order.save(update_fields=["status", "cancelled_at", "status_reason"])

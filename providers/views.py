@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError, NotAllowed
+from portal.files import private_file_response
 from portal.views import add_service_error
 from providers import permissions, selectors, services
 from providers.forms import (
@@ -31,7 +32,6 @@ from providers.forms import (
     ProviderApplicationForm,
 )
 from providers.models import Provider, ServiceOffering, ServiceOrder
-from regions.files import private_file_response
 from regions.services import audit_trail_for
 
 DEFAULT_PAGE_SIZE = 20

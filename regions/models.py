@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -146,13 +147,47 @@ class ProgrammeRules(models.Model):
 class AuditEntry(models.Model):
     """Append-only: who did what to which object, when, from which state to which, and why."""
 
+    class Action(models.TextChoices):
+        """Every action a service records, as the history tables show it. The context keeps
+        these apart from the buttons with the same English word."""
+
+        ACCEPT = "accept", pgettext_lazy("audit action", "accepted")
+        APPLY = "apply", pgettext_lazy("audit action", "applied")
+        APPROVE = "approve", pgettext_lazy("audit action", "approved")
+        CANCEL = "cancel", pgettext_lazy("audit action", "cancelled")
+        CERTIFY = "certify", pgettext_lazy("audit action", "certified")
+        CLAIM = "claim", pgettext_lazy("audit action", "claimed")
+        CLOSE = "close", pgettext_lazy("audit action", "closed")
+        COMPLETE = "complete", pgettext_lazy("audit action", "completed")
+        COMPUTE = "compute", pgettext_lazy("audit action", "computed")
+        CONFIRM = "confirm", pgettext_lazy("audit action", "confirmed")
+        CONFIRM_TRANSFER = "confirm_transfer", pgettext_lazy("audit action", "transfer confirmed")
+        CREATE = "create", pgettext_lazy("audit action", "created")
+        DECLINE = "decline", pgettext_lazy("audit action", "declined")
+        DISPUTE = "dispute", pgettext_lazy("audit action", "disputed")
+        EXHAUST = "exhaust", pgettext_lazy("audit action", "used up")
+        EXPIRE = "expire", pgettext_lazy("audit action", "expired")
+        ISSUE = "issue", pgettext_lazy("audit action", "issued")
+        MARK_PAID = "mark_paid", pgettext_lazy("audit action", "marked paid")
+        REACTIVATE = "reactivate", pgettext_lazy("audit action", "reactivated")
+        REGISTER = "register", pgettext_lazy("audit action", "registered")
+        REINSTATE = "reinstate", pgettext_lazy("audit action", "reinstated")
+        REJECT = "reject", pgettext_lazy("audit action", "rejected")
+        REQUEST = "request", pgettext_lazy("audit action", "requested")
+        REVOKE = "revoke", pgettext_lazy("audit action", "revoked")
+        SUBMIT = "submit", pgettext_lazy("audit action", "submitted")
+        SUSPEND = "suspend", pgettext_lazy("audit action", "suspended")
+        UPDATE = "update", pgettext_lazy("audit action", "updated")
+        VERIFY = "verify", pgettext_lazy("audit action", "verified")
+        WITHDRAW = "withdraw", pgettext_lazy("audit action", "withdrawn")
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
-    action = models.CharField(max_length=64)
+    action = models.CharField(max_length=64, choices=Action.choices)
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32, blank=True)
     reason = models.TextField(blank=True)

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from regions.models import ProgrammeRules, Region
+from regions.models import ProgrammeRules, Region, User
 
 
 def region_list():
@@ -21,3 +21,19 @@ def can_see_budget(user, region: Region) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_operator or (user.is_official and user.region_id == region.id)
+
+
+def official_emails(region_id: int) -> list[str]:
+    return list(
+        User.objects.filter(role=User.Role.OFFICIAL, region_id=region_id, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def operator_emails() -> list[str]:
+    return list(
+        User.objects.filter(role=User.Role.OPERATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )

@@ -5,7 +5,6 @@ trail and the change commit or roll back together.
 """
 
 from django.db import models
-from django.utils.translation import pgettext_lazy
 
 from regions.models import AuditEntry, ReconciliationReport, User
 
@@ -32,46 +31,12 @@ def audit_record(
     )
 
 
-# The actions services record, as the history tables show them. A context keeps these apart from
-# the buttons with the same English word; an action missing here is shown as recorded.
-AUDIT_ACTIONS = {
-    "accept": pgettext_lazy("audit action", "accepted"),
-    "apply": pgettext_lazy("audit action", "applied"),
-    "approve": pgettext_lazy("audit action", "approved"),
-    "cancel": pgettext_lazy("audit action", "cancelled"),
-    "certify": pgettext_lazy("audit action", "certified"),
-    "claim": pgettext_lazy("audit action", "claimed"),
-    "close": pgettext_lazy("audit action", "closed"),
-    "complete": pgettext_lazy("audit action", "completed"),
-    "compute": pgettext_lazy("audit action", "computed"),
-    "confirm": pgettext_lazy("audit action", "confirmed"),
-    "confirm_transfer": pgettext_lazy("audit action", "transfer confirmed"),
-    "create": pgettext_lazy("audit action", "created"),
-    "decline": pgettext_lazy("audit action", "declined"),
-    "dispute": pgettext_lazy("audit action", "disputed"),
-    "exhaust": pgettext_lazy("audit action", "used up"),
-    "expire": pgettext_lazy("audit action", "expired"),
-    "issue": pgettext_lazy("audit action", "issued"),
-    "mark_paid": pgettext_lazy("audit action", "marked paid"),
-    "reactivate": pgettext_lazy("audit action", "reactivated"),
-    "register": pgettext_lazy("audit action", "registered"),
-    "reinstate": pgettext_lazy("audit action", "reinstated"),
-    "reject": pgettext_lazy("audit action", "rejected"),
-    "request": pgettext_lazy("audit action", "requested"),
-    "revoke": pgettext_lazy("audit action", "revoked"),
-    "revoked": pgettext_lazy("audit action", "revoked"),
-    "submit": pgettext_lazy("audit action", "submitted"),
-    "suspend": pgettext_lazy("audit action", "suspended"),
-    "suspended": pgettext_lazy("audit action", "suspended"),
-    "update": pgettext_lazy("audit action", "updated"),
-    "valid": pgettext_lazy("audit action", "made valid"),
-    "verify": pgettext_lazy("audit action", "verified"),
-    "withdraw": pgettext_lazy("audit action", "withdrawn"),
-}
-
-
 def audit_action_label(action: str) -> str:
-    return str(AUDIT_ACTIONS.get(action, action or ""))
+    """The action as the history tables show it; a value no longer in use is shown as stored."""
+    try:
+        return str(AuditEntry.Action(action).label)
+    except ValueError:
+        return action or ""
 
 
 def audit_trail_for(obj: models.Model):
@@ -329,7 +294,8 @@ def _ledger_breaches() -> list[dict]:
 
 
 def _notify_operators_of_breach(report: ReconciliationReport) -> None:
-    from regions.notifications import notify_after_commit, operator_emails
+    from portal.notifications import notify_after_commit
+    from regions.selectors import operator_emails
 
     lines = "\n".join(str(b) for b in report.breaches[:50])
     notify_after_commit(

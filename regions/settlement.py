@@ -39,9 +39,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.notifications import notify_after_commit
+from portal.outbox import enqueue
 from regions import ledger
 from regions.ledger import clean_payment_reference
 from regions.models import (
+    AuditEntry,
     Region,
     SettlementBatch,
     SettlementNetPosition,
@@ -49,7 +52,7 @@ from regions.models import (
     SettlementTransfer,
     User,
 )
-from regions.notifications import notify_after_commit, official_emails, operator_emails
+from regions.selectors import official_emails, operator_emails
 from regions.services import audit_record
 from vouchers.models import Redemption
 
@@ -241,13 +244,11 @@ def settlement_batch_create(
     audit_record(
         actor=actor,
         obj=batch,
-        action="create",
+        action=AuditEntry.Action.CREATE,
         to_status=SettlementBatch.Status.OPEN,
         data={"cutoff": cutoff.isoformat()},
     )
-    from regions.tasks import settle_batch
-
-    transaction.on_commit(lambda: settle_batch.delay(batch.pk))
+    enqueue("regions.tasks.settle_batch", batch_id=batch.pk)
     return batch
 
 
@@ -410,7 +411,7 @@ def settlement_compute(*, batch_id: int) -> SettlementBatch:
     audit_record(
         actor=None,
         obj=batch,
-        action="compute",
+        action=AuditEntry.Action.COMPUTE,
         from_status=SettlementBatch.Status.OPEN,
         to_status=SettlementBatch.Status.COMPUTED,
         data={
@@ -466,7 +467,7 @@ def _confirm_and_close(batch: SettlementBatch, *, actor: User | None) -> None:
     audit_record(
         actor=actor,
         obj=batch,
-        action="confirm",
+        action=AuditEntry.Action.CONFIRM,
         from_status=SettlementBatch.Status.COMPUTED,
         to_status=SettlementBatch.Status.CONFIRMED,
         reason="Every transfer has a payment reference." if transfers else "Nothing to transfer.",
@@ -477,7 +478,7 @@ def _confirm_and_close(batch: SettlementBatch, *, actor: User | None) -> None:
     audit_record(
         actor=actor,
         obj=batch,
-        action="close",
+        action=AuditEntry.Action.CLOSE,
         from_status=SettlementBatch.Status.CONFIRMED,
         to_status=SettlementBatch.Status.CLOSED,
     )
@@ -524,7 +525,7 @@ def settlement_transfer_confirm(
     audit_record(
         actor=actor,
         obj=batch,
-        action="confirm_transfer",
+        action=AuditEntry.Action.CONFIRM_TRANSFER,
         reason=payment_reference,
         data={"from": debtor.code, "to": creditor.code, "amount": str(transfer.amount)},
     )
@@ -689,7 +690,7 @@ def _batched(iterable, size):
 
 
 def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
-    from regions.pdf import table_pdf
+    from portal.pdf import table_pdf
 
     summary = statement_summary(batch, region)
     return table_pdf(

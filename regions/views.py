@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.charts import bar_chart, flow_matrix
 from providers.models import Provider, ProviderCertificate
 from regions import dashboards
-from regions.charts import bar_chart, flow_matrix
 from regions.models import ProgrammeRules
 from regions.selectors import current_year, region_list
 from vouchers.models import Voucher

@@ -15,8 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed, ValidationFailed
+from portal.files import private_file_response
 from providers.models import ServiceCategory
-from regions.files import private_file_response
 from regions.models import Region
 from vouchers import permissions, selectors, services
 from vouchers.models import Enterprise, Voucher, VoucherApplication

@@ -6,8 +6,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.codes import normalise_credit_code, validate_credit_code
 from providers.models import ServiceCategory
-from regions.codes import normalise_credit_code, validate_credit_code
 from regions.models import Region, User
 from vouchers.models import Enterprise, VoucherApplication
 

@@ -29,12 +29,13 @@ from portal.errors import (
     NotAllowed,
     ValidationFailed,
 )
+from portal.notifications import notify_after_commit
 from providers.models import Provider, ServiceOrder
 from regions import ledger
 from regions.dashboards import flow_summary_record
 from regions.ledger import clean_payment_reference
-from regions.models import ProgrammeRules, User
-from regions.notifications import notify_after_commit, official_emails
+from regions.models import AuditEntry, ProgrammeRules, User
+from regions.selectors import official_emails
 from regions.services import audit_record
 from vouchers.models import Redemption, Voucher
 
@@ -249,7 +250,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         audit_record(
             actor=actor,
             obj=voucher,
-            action="exhaust",
+            action=AuditEntry.Action.EXHAUST,
             from_status=Voucher.Status.ACTIVE,
             to_status=Voucher.Status.EXHAUSTED,
             reason=f"Redemption #{redemption.pk} holds the last of the balance.",
@@ -258,7 +259,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     audit_record(
         actor=actor,
         obj=redemption,
-        action="claim",
+        action=AuditEntry.Action.CLAIM,
         to_status=Redemption.Status.PENDING,
         data={"amount": str(amount), "voucher": voucher.serial, "order": order.pk},
     )
@@ -346,7 +347,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     audit_record(
         actor=actor,
         obj=redemption,
-        action="approve",
+        action=AuditEntry.Action.APPROVE,
         from_status=Redemption.Status.PENDING,
         to_status=Redemption.Status.APPROVED,
         reason=redemption.decision_note,
@@ -380,7 +381,7 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
             audit_record(
                 actor=actor,
                 obj=voucher,
-                action="reactivate",
+                action=AuditEntry.Action.REACTIVATE,
                 from_status=Voucher.Status.EXHAUSTED,
                 to_status=Voucher.Status.ACTIVE,
                 reason=f"Redemption #{redemption.pk} was rejected; its hold is available again.",
@@ -401,7 +402,7 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
     audit_record(
         actor=actor,
         obj=redemption,
-        action="reject",
+        action=AuditEntry.Action.REJECT,
         from_status=Redemption.Status.PENDING,
         to_status=Redemption.Status.REJECTED,
         reason=note,
@@ -445,7 +446,7 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     audit_record(
         actor=actor,
         obj=redemption,
-        action="mark_paid",
+        action=AuditEntry.Action.MARK_PAID,
         from_status=Redemption.Status.APPROVED,
         to_status=Redemption.Status.PAID,
         reason=payment_reference,

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.codes import normalise_credit_code, validate_credit_code, voucher_serial
 from portal.errors import (
     BudgetExceeded,
     CapExceeded,
@@ -23,12 +24,12 @@ from portal.errors import (
     NotAllowed,
     ValidationFailed,
 )
-from regions.codes import normalise_credit_code, validate_credit_code, voucher_serial
-from regions.files import DOCUMENT_KINDS, check_upload
-from regions.models import ProgrammeRules, Region, User
-from regions.notifications import notify_after_commit, official_emails
-from regions.pdf import certificate_pdf, money
-from regions.selectors import current_year
+from portal.files import DOCUMENT_KINDS, check_upload
+from portal.notifications import notify_after_commit
+from portal.outbox import enqueue
+from portal.pdf import certificate_pdf, money
+from regions.models import AuditEntry, ProgrammeRules, Region, User
+from regions.selectors import current_year, official_emails
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import ApplicationAttachment, Enterprise, Voucher, VoucherApplication
@@ -111,7 +112,9 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
         raise ValidationFailed(
             duplicate, field="credit_code", code="duplicate_credit_code"
         ) from None
-    audit_record(actor=actor, obj=enterprise, action="register", to_status="unverified")
+    audit_record(
+        actor=actor, obj=enterprise, action=AuditEntry.Action.REGISTER, to_status="unverified"
+    )
     notify_after_commit(
         recipients=official_emails(region.id),
         subject=_("[Voucher portal] New enterprise to verify: %(name)s")
@@ -185,7 +188,11 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
     enterprise.verified_by = actor
     enterprise.save(update_fields=["verified_at", "verified_by"])
     audit_record(
-        actor=actor, obj=enterprise, action="verify", from_status="unverified", to_status="verified"
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.VERIFY,
+        from_status="unverified",
+        to_status="verified",
     )
     notify_after_commit(
         recipients=[enterprise.contact_email],
@@ -262,7 +269,7 @@ def application_submit(
     audit_record(
         actor=actor,
         obj=application,
-        action="submit",
+        action=AuditEntry.Action.SUBMIT,
         to_status=application.status,
         data={"requested_amount": str(amount), "attachments": len(attachments)},
     )
@@ -306,7 +313,7 @@ def application_withdraw(*, application: VoucherApplication, actor: User) -> Vou
     audit_record(
         actor=actor,
         obj=application,
-        action="withdraw",
+        action=AuditEntry.Action.WITHDRAW,
         from_status=VoucherApplication.Status.SUBMITTED,
         to_status=application.status,
     )
@@ -331,7 +338,7 @@ def application_reject(
     audit_record(
         actor=actor,
         obj=application,
-        action="reject",
+        action=AuditEntry.Action.REJECT,
         from_status=VoucherApplication.Status.SUBMITTED,
         to_status=application.status,
         reason=note,
@@ -418,7 +425,7 @@ def application_approve(
     audit_record(
         actor=actor,
         obj=application,
-        action="approve",
+        action=AuditEntry.Action.APPROVE,
         from_status=VoucherApplication.Status.SUBMITTED,
         to_status=application.status,
         reason=application.decision_note,
@@ -427,15 +434,12 @@ def application_approve(
     audit_record(
         actor=actor,
         obj=voucher,
-        action="issue",
+        action=AuditEntry.Action.ISSUE,
         to_status=voucher.status,
         data={"face_value": str(amount), "committed": str(rules.committed)},
     )
 
-    from vouchers.tasks import generate_voucher_certificate
-
-    voucher_id = voucher.pk
-    transaction.on_commit(lambda: generate_voucher_certificate.delay(voucher_id))
+    enqueue("vouchers.tasks.generate_voucher_certificate", voucher_id=voucher.pk)
     contact = [application.enterprise.contact_email]
     notify_after_commit(
         recipients=contact,
@@ -514,7 +518,7 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
     audit_record(
         actor=actor,
         obj=voucher,
-        action="revoke",
+        action=AuditEntry.Action.REVOKE,
         from_status=from_status,
         to_status=voucher.status,
         reason=reason,
@@ -557,7 +561,7 @@ def voucher_expire(*, voucher_id: int, now=None) -> bool:
         audit_record(
             actor=None,
             obj=voucher,
-            action="expire",
+            action=AuditEntry.Action.EXPIRE,
             from_status=Voucher.Status.ACTIVE,
             to_status=voucher.status,
             reason=voucher.status_reason,

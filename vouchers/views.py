@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
+from portal.files import private_file_response
 from portal.views import run_service
-from regions.files import private_file_response
 from regions.selectors import current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services

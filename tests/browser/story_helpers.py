@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils import translation
 
-from regions.codes import credit_code_check_character
+from portal.codes import credit_code_check_character
 from tests.browser.conftest import Site, check_page, expect, log_in
 
 # What the browser asks for (Accept-Language); LocaleMiddleware picks the page language from it.

@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.codes import credit_code_check_character
 from providers.models import Provider, ServiceCategory
-from regions.codes import credit_code_check_character
 from tests.exports.conftest import body_of, column, csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from regions.codes import credit_code_check_character, voucher_serial
+from portal.codes import credit_code_check_character, voucher_serial
 
 # A real (tiny) PDF: what a provider's report looks like to the content check.
 PDF_BYTES = (

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.codes import certificate_serial
 from providers import services
 from providers.models import Provider, ProviderCertificate
-from regions.codes import certificate_serial
 from regions.models import AuditEntry
 from regions.selectors import current_year
 

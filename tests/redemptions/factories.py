@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
+from portal.codes import voucher_serial
 from providers.models import ServiceOrder
-from regions.codes import voucher_serial
 from regions.models import ProgrammeRules
 from regions.selectors import current_year
 from vouchers import redemptions

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from regions.codes import (
+from portal.codes import (
     credit_code_check_character,
     serial_is_well_formed,
     validate_credit_code,

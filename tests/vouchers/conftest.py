@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from regions.codes import credit_code_check_character
+from portal.codes import credit_code_check_character
 
 
 def valid_credit_code(stem: str = "91320412MA1ABC001") -> str:

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from regions.codes import voucher_serial
+from portal.codes import voucher_serial
 from regions.models import AuditEntry
 from vouchers.models import Voucher
 

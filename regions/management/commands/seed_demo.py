@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from portal.codes import certificate_serial, credit_code_check_character, voucher_serial
 from providers.models import (
     Provider,
     ProviderCertificate,
@@ -20,8 +21,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from regions.codes import certificate_serial, credit_code_check_character, voucher_serial
-from regions.models import ProgrammeRules, Region, User
+from regions.models import AuditEntry, ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
 from vouchers.models import Enterprise, Voucher, VoucherApplication
@@ -235,7 +235,7 @@ class Command(BaseCommand):
             audit_record(
                 actor=None,
                 obj=provider,
-                action="certify",
+                action=AuditEntry.Action.CERTIFY,
                 from_status="applied",
                 to_status="certified",
                 reason="Seed data: one of the four first certified providers of the pilot.",
@@ -294,15 +294,23 @@ class Command(BaseCommand):
         audit_record(
             actor=None,
             obj=application,
-            action="approve",
+            action=AuditEntry.Action.APPROVE,
             from_status="submitted",
             to_status="approved",
             reason="Seed data",
         )
         audit_record(
-            actor=None, obj=voucher, action="issue", to_status="active", reason="Seed data"
+            actor=None,
+            obj=voucher,
+            action=AuditEntry.Action.ISSUE,
+            to_status="active",
+            reason="Seed data",
         )
         audit_record(
-            actor=None, obj=order, action="request", to_status="requested", reason="Seed data"
+            actor=None,
+            obj=order,
+            action=AuditEntry.Action.REQUEST,
+            to_status="requested",
+            reason="Seed data",
         )
         self.created += 3

@@ -1,0 +1,71 @@
+from decimal import Decimal
+
+import pytest
+
+from portal.errors import ValidationFailed
+from portal.money import parse_money
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1500", Decimal("1500.00")),
+        ("1500.5", Decimal("1500.50")),
+        (" 1500.50 ", Decimal("1500.50")),
+        ("０.０１", Decimal("0.01")),
+        ("１５００．５０", Decimal("1500.50")),
+        (1500, Decimal("1500.00")),
+        (Decimal("12.3"), Decimal("12.30")),
+    ],
+)
+def test_it_reads_what_people_type(typed, amount):
+    assert parse_money(typed) == amount
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "  ",
+        "1_000",
+        ".5e1",
+        "5e1",
+        "12.",
+        ".5",
+        "-5",
+        "+5",
+        "1,000",
+        "1.234",
+        "NaN",
+        "Infinity",
+        "0x10",
+        "١٢",
+        1.5,
+        True,
+        None,
+        [],
+        Decimal("1.234"),
+        Decimal("NaN"),
+    ],
+)
+def test_it_refuses_anything_else(typed):
+    with pytest.raises(ValidationFailed):
+        parse_money(typed)
+
+
+def test_it_refuses_zero_unless_allowed():
+    with pytest.raises(ValidationFailed):
+        parse_money("0")
+    assert parse_money("0", allow_zero=True) == Decimal("0.00")
+
+
+def test_it_refuses_amounts_the_database_cannot_hold():
+    with pytest.raises(ValidationFailed):
+        parse_money("1000000000000")
+    assert parse_money("999999999999.99") == Decimal("999999999999.99")
+
+
+def test_it_names_the_field_it_refuses():
+    with pytest.raises(ValidationFailed) as refused:
+        parse_money("abc", field="approved_amount")
+    assert refused.value.field == "approved_amount"
