@@ -80,3 +80,17 @@ def serial_is_well_formed(serial: str) -> bool:
         return False
     body = year + number
     return body.isdigit() and luhn_digit(body) == check
+
+
+def clean_credit_code(value: str | None) -> str:
+    """The code in its stored form, or a ValidationFailed on `credit_code` saying what is wrong."""
+    from portal.errors import ValidationFailed
+
+    code = normalise_credit_code(value)
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise ValidationFailed(
+            " ".join(error.messages), field="credit_code", code="credit_code"
+        ) from error
+    return code

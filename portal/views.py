@@ -1,6 +1,8 @@
 """The one place where page views turn a domain error into a form or page message."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.errors import ApplicationError
 
@@ -27,3 +29,41 @@ def run_service(request, service, *, form=None, success: str | None = None, **kw
     if success:
         messages.success(request, success)
     return result, True
+
+
+# --- small request helpers every app's views use -------------------------------------------
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def is_htmx(request) -> bool:
+    """htmx asked for a fragment; the same view answers a whole page without JavaScript."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def next_or(request, fallback: str) -> str:
+    """Where to go after a POST: the form's `next` when it stays on this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def page_of(request, queryset, *, default: int = PAGE_SIZE):
+    """The requested page (`?page=`, `?page_size=` up to MAX_PAGE_SIZE) of `queryset`."""
+    try:
+        size = int(request.GET.get("page_size") or default)
+    except ValueError:
+        size = default
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request) -> str:
+    """The current query string without `page`, for page links that keep the filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

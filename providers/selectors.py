@@ -238,3 +238,11 @@ def enterprise_vouchers(user):
         .select_related("issuing_region")
         .order_by("-issued_at", "-id")
     )
+
+
+def provider_emails(provider_id: int) -> list[str]:
+    """Who hears about a provider's certification, orders and redemptions: its contact address
+    and its active users."""
+    provider = Provider.objects.only("contact_email").get(pk=provider_id)
+    users = provider.users.filter(is_active=True).exclude(email="")
+    return [provider.contact_email, *users.values_list("email", flat=True)]

@@ -161,3 +161,11 @@ def active_vouchers_of(enterprise_id: int) -> QuerySet[Voucher]:
     return Voucher.objects.filter(
         Q(status=Voucher.Status.ACTIVE), enterprise_id=enterprise_id
     ).select_related("issuing_region")
+
+
+def enterprise_emails(enterprise_id: int) -> list[str]:
+    """Who hears about an enterprise's applications, vouchers and orders: its contact address
+    and its active users."""
+    enterprise = Enterprise.objects.only("contact_email").get(pk=enterprise_id)
+    users = enterprise.users.filter(is_active=True).exclude(email="")
+    return [enterprise.contact_email, *users.values_list("email", flat=True)]
