@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEMO_PASSWORD ?= demo-pass-2026
 HOST ?= 127.0.0.1:8000
 
-.PHONY: venv demo test test-ci lint format bench clean schema fuzz messages
+.PHONY: venv demo test test-ci lint format bench loadtest clean schema fuzz messages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ format: venv
 
 bench: venv
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); else echo "benchmarks are not written yet (issue: Performance)"; exit 1; fi
+
+## Load test on PostgreSQL and Redis: 100 virtual users for 60 s through gunicorn and a worker,
+## then reconciliation (LOADTEST_ARGS="--users 20 --seconds 15" for the short run CI makes).
+loadtest: venv
+	$(PY) -m benchmarks.loadtest $(LOADTEST_ARGS)
 
 ## Regenerate the committed OpenAPI schema; tests/api/test_schema.py fails while it is stale.
 schema: venv
