@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),
 ]
+
+handler500 = "portal.error_pages.server_error"

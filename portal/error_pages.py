@@ -1,0 +1,60 @@
+"""What the portal answers when a request fails on the server's side.
+
+A database that is restarting or unreachable is not a bug in the request: the client may
+retry, so it gets 503 with Retry-After instead of 500. The pages are plain strings, not
+templates that could need the database (the context processors read it) to render.
+"""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+RETRY_AFTER_SECONDS = 5
+# psycopg's messages for a connection that was closed or never opened; the same classes
+# also carry "no such column" and the like, which are bugs, not outages.
+UNAVAILABLE_CLASSES = (OperationalError, InterfaceError)
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    if isinstance(error, UNAVAILABLE_CLASSES):
+        return True
+    # Django wraps the driver's error; psycopg's own classes may reach us unwrapped.
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, DatabaseError) and isinstance(cause, UNAVAILABLE_CLASSES)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def server_error(request):
+    """handler500: 503 + Retry-After when the database is unavailable, else a plain 500."""
+    error = sys.exc_info()[1]
+    if database_unavailable(error):
+        message = _("The portal is briefly unavailable. Please try again in a few seconds.")
+        if _wants_json(request):
+            response = JsonResponse(
+                {"detail": message, "code": "service_unavailable"}, status=503
+            )
+        else:
+            response = HttpResponse(_page(message), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    message = _("Something went wrong on our side. It has been logged; please try again later.")
+    if _wants_json(request):
+        return JsonResponse({"detail": message, "code": "server_error"}, status=500)
+    return HttpResponse(_page(message), status=500)
+
+
+def _page(message: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_('Innovation Voucher Portal')}</title></head>"
+        f'<body><main><h1>{_("Innovation Voucher Portal")}</h1><p>{message}</p>'
+        '<p><a href="/">/</a></p></main></body></html>'
+    )
