@@ -127,7 +127,6 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-PRIVATE_STORAGE_ROOT = MEDIA_ROOT
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
