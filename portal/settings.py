@@ -218,7 +218,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
-# kill a worker in the middle of a batch; it is read by regions/settlement.py, never set here.)
+# kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
 SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "5000"))
 SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
 CELERY_TIMEZONE = TIME_ZONE
