@@ -47,7 +47,7 @@ def timed_get(client, url, **headers):
 @command
 def settle_start(params):
     """Open a batch as the operator's button does: the task is queued to the broker."""
-    from regions.settlement import settlement_batch_create
+    from regions.settlement.services import settlement_batch_create
 
     batch = settlement_batch_create(actor=User.objects.get(username="operator"))
     return {"batch": batch.pk}

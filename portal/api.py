@@ -2,10 +2,8 @@
 
 import copy
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -40,8 +38,6 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, Http404 | PermissionDenied):
-        return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
 
 

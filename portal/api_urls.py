@@ -5,7 +5,6 @@ from rest_framework.routers import DefaultRouter
 
 from providers import api as providers_api
 from regions import api as regions_api
-from regions import settlement_api
 from vouchers import api as vouchers_api
 from vouchers import redemption_api
 
@@ -14,7 +13,6 @@ regions_api.register(router)
 vouchers_api.register(router)
 providers_api.register(router)
 redemption_api.register(router)
-settlement_api.register(router)
 
 urlpatterns = [
     path("auth/token/", regions_api.ObtainTokenView.as_view(), name="api-token"),

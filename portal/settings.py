@@ -127,7 +127,6 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-PRIVATE_STORAGE_ROOT = MEDIA_ROOT
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
@@ -219,7 +218,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
-# kill a worker in the middle of a batch; it is read by regions/settlement.py, never set here.)
+# kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
 SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "5000"))
 SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
 CELERY_TIMEZONE = TIME_ZONE

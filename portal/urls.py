@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import export_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,8 +11,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
-    path("", include("regions.settlement_urls")),
-    path("", include("regions.export_urls")),
+    re_path(
+        r"^exports/(?P<kind>applications|vouchers|redemptions|providers)\.(?P<fmt>csv|xlsx)$",
+        export_views.export,
+        name="export",
+    ),
     path("", include("vouchers.urls")),
     path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),

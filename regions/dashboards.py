@@ -10,11 +10,11 @@ queue counts are index scans (see the `perf_` migrations).
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import F, Q, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from providers.models import Provider, ServiceOrder
+from regions import sources
 from regions.models import (
     ProgrammeRules,
     ReconciliationReport,
@@ -23,9 +23,7 @@ from regions.models import (
     SettlementBatch,
 )
 from regions.selectors import current_year
-from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
-SPENT = ["approved", "paid"]
 MONTHS = list(range(1, 13))
 
 
@@ -76,9 +74,9 @@ def _unsettled() -> dict:
     done = SettlementBatch.objects.exclude(status=SettlementBatch.Status.OPEN).aggregate(
         n=Sum("redemption_count"), total=Sum("gross_total")
     )
-    claimed = Redemption.objects.filter(
-        settlement_batch__in=SettlementBatch.objects.filter(status=SettlementBatch.Status.OPEN)
-    ).aggregate(n=Count("id"), total=Sum("amount"))
+    claimed = sources.claimed_by_batches(
+        SettlementBatch.objects.filter(status=SettlementBatch.Status.OPEN)
+    )
     n = (cross["n"] or 0) - (done["n"] or 0) - (claimed["n"] or 0)
     total = (cross["total"] or 0) - (done["total"] or 0) - (claimed["total"] or 0)
     return {"n": n, "total": total if n else None}
@@ -87,18 +85,9 @@ def _unsettled() -> dict:
 def official_dashboard(*, region: Region) -> dict:
     year = current_year()
     rules = ProgrammeRules.objects.filter(region=region, year=year).first()
-    counts = {
-        "applications": VoucherApplication.objects.filter(
-            region=region, status="submitted"
-        ).count(),
-        "enterprises": Enterprise.objects.filter(region=region, verified_at__isnull=True).count(),
-        "providers": Provider.objects.filter(region=region, status="applied").count(),
-        "redemptions": Redemption.objects.filter(issuing_region=region, status="pending").count(),
-        "payments": Redemption.objects.filter(provider_region=region, status="approved").count(),
-        "disputes": ServiceOrder.objects.filter(provider__region=region, status="disputed").count(),
-    }
+    counts = sources.official_queue_counts(region_id=region.pk)
     issued = _monthly(
-        Voucher.objects.filter(issuing_region=region), "issued_at", "face_value", year
+        sources.vouchers_issued_in(region_id=region.pk), "issued_at", "face_value", year
     )
     redeemed = _monthly_redeemed(region, year)
     flows = pair_flows(region=region)
@@ -125,15 +114,8 @@ def operator_dashboard() -> dict:
     year = current_year()
     regions = list(Region.objects.order_by("id"))
     rules = {r.region_id: r for r in ProgrammeRules.objects.filter(year=year)}
-    vouchers = {
-        row["issuing_region"]: row
-        for row in Voucher.objects.filter(year=year)
-        .values("issuing_region")
-        .annotate(n=Count("id"), active=Count("id", filter=Q(status="active")))
-    }
-    providers = dict(
-        Provider.objects.filter(status="certified").values_list("region").annotate(n=Count("id"))
-    )
+    vouchers = sources.voucher_totals_per_region(year=year)
+    providers = sources.certified_providers_per_region()
     districts = [
         {
             "region": region,
@@ -159,7 +141,7 @@ def operator_dashboard() -> dict:
 # --- the maintained summary ----------------------------------------------------------------
 
 
-def flow_summary_record(*, redemption: Redemption) -> None:
+def flow_summary_record(*, redemption) -> None:
     """Add an approved redemption to its month's pair total, inside the approval's
     transaction. One upsert; concurrent approvals of a pair wait on its row, as they already
     wait on their district's rules row, which `redemption_approve` locks first."""
@@ -182,20 +164,9 @@ def flow_summary_record(*, redemption: Redemption) -> None:
         )
 
 
-def _flows_from_redemptions() -> dict[tuple[int, int, int, int], tuple[int, Decimal]]:
-    rows = (
-        Redemption.objects.filter(status__in=SPENT, decided_at__isnull=False)
-        .annotate(year=ExtractYear("decided_at"), month=ExtractMonth("decided_at"))
-        .values_list("year", "month", "issuing_region_id", "provider_region_id")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by()
-    )
-    return {(y, m, a, b): (n, total) for y, m, a, b, n, total in rows}
-
-
 def flow_summary_rebuild() -> int:
     """Recompute the whole summary from the redemptions (bulk loads; one GROUP BY)."""
-    flows = _flows_from_redemptions()
+    flows = sources.monthly_flows_from_redemptions()
     RedemptionMonthlyFlow.objects.all().delete()
     RedemptionMonthlyFlow.objects.bulk_create(
         RedemptionMonthlyFlow(
@@ -214,7 +185,7 @@ def flow_summary_rebuild() -> int:
 def flow_summary_breaches() -> list[dict]:
     """Where the summary and the redemptions disagree (for reconciliation); a full GROUP BY,
     so for the nightly check, never for a page."""
-    expected = _flows_from_redemptions()
+    expected = sources.monthly_flows_from_redemptions()
     actual = {
         (f.year, f.month, f.issuing_region_id, f.provider_region_id): (
             f.redemption_count,

@@ -17,12 +17,6 @@ def rules_for(*, region: Region, year: int | None = None) -> ProgrammeRules | No
     return ProgrammeRules.objects.filter(region=region, year=year or current_year()).first()
 
 
-def can_see_budget(user, region: Region) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_operator or (user.is_official and user.region_id == region.id)
-
-
 def official_emails(region_id: int) -> list[str]:
     return list(
         User.objects.filter(role=User.Role.OFFICIAL, region_id=region_id, is_active=True)

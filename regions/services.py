@@ -54,6 +54,7 @@ def reconciliation_run() -> ReconciliationReport:
     from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
     from django.db.models.functions import Coalesce
 
+    from regions import sources
     from regions.models import (
         JournalLine,
         ProgrammeRules,
@@ -62,7 +63,6 @@ def reconciliation_run() -> ReconciliationReport:
         SettlementNetPosition,
         SettlementObligation,
     )
-    from vouchers.models import Redemption, Voucher
 
     money = DecimalField(max_digits=16, decimal_places=2)
     zero = Value(0, output_field=money)
@@ -79,9 +79,15 @@ def reconciliation_run() -> ReconciliationReport:
             {"check": "journal_entry_balances", "entry": entry_id, "difference": str(diff)}
         )
 
-    bad_balance = Voucher.objects.annotate(
-        expected=ExpressionWrapper(F("face_value") - F("redeemed") - F("held"), output_field=money)
-    ).exclude(balance=F("expected") - F("released"))
+    bad_balance = (
+        sources.all_vouchers()
+        .annotate(
+            expected=ExpressionWrapper(
+                F("face_value") - F("redeemed") - F("held"), output_field=money
+            )
+        )
+        .exclude(balance=F("expected") - F("released"))
+    )
     for serial, balance, expected, released in bad_balance.values_list(
         "serial", "balance", "expected", "released"
     )[:100]:
@@ -94,12 +100,19 @@ def reconciliation_run() -> ReconciliationReport:
             }
         )
 
-    sums = Voucher.objects.annotate(
-        pending=Coalesce(Sum("redemptions__amount", filter=Q(redemptions__status="pending")), zero),
-        spent=Coalesce(
-            Sum("redemptions__amount", filter=Q(redemptions__status__in=["approved", "paid"])), zero
-        ),
-    ).filter(~Q(held=F("pending")) | ~Q(redeemed=F("spent")))
+    sums = (
+        sources.all_vouchers()
+        .annotate(
+            pending=Coalesce(
+                Sum("redemptions__amount", filter=Q(redemptions__status="pending")), zero
+            ),
+            spent=Coalesce(
+                Sum("redemptions__amount", filter=Q(redemptions__status__in=["approved", "paid"])),
+                zero,
+            ),
+        )
+        .filter(~Q(held=F("pending")) | ~Q(redeemed=F("spent")))
+    )
     for serial, held, pending, redeemed, spent in sums.values_list(
         "serial", "held", "pending", "redeemed", "spent"
     )[:100]:
@@ -115,9 +128,13 @@ def reconciliation_run() -> ReconciliationReport:
         )
 
     for rules in ProgrammeRules.objects.select_related("region"):
-        issued = Voucher.objects.filter(issuing_region=rules.region_id, year=rules.year).aggregate(
-            committed=Coalesce(Sum(F("face_value") - F("released"), output_field=money), zero),
-            redeemed=Coalesce(Sum("redeemed"), zero),
+        issued = (
+            sources.all_vouchers()
+            .filter(issuing_region=rules.region_id, year=rules.year)
+            .aggregate(
+                committed=Coalesce(Sum(F("face_value") - F("released"), output_field=money), zero),
+                redeemed=Coalesce(Sum("redeemed"), zero),
+            )
         )
         if rules.committed > rules.annual_budget:
             breaches.append(
@@ -150,7 +167,8 @@ def reconciliation_run() -> ReconciliationReport:
 
     totals = {
         (row["settlement_batch"], row["issuing_region"], row["provider_region"]): row["total"]
-        for row in Redemption.objects.filter(settlement_batch__isnull=False)
+        for row in sources.all_redemptions()
+        .filter(settlement_batch__isnull=False)
         .values("settlement_batch", "issuing_region", "provider_region")
         .annotate(total=Sum("amount"))
     }
@@ -194,7 +212,7 @@ def reconciliation_run() -> ReconciliationReport:
     breaches.extend(flow_summary_breaches()[:100])
 
     checked = {
-        "vouchers": Voucher.objects.count(),
+        "vouchers": sources.all_vouchers().count(),
         "journal_lines": JournalLine.objects.count(),
         "rules": ProgrammeRules.objects.count(),
         "batches": len(computed_batches),
@@ -221,29 +239,32 @@ def _ledger_breaches() -> list[dict]:
 
     from django.db.models import Q, Sum
 
+    from regions import sources
     from regions.ledger import account_balances
     from regions.models import LedgerAccount, SettlementTransfer
-    from vouchers.models import Redemption
 
     spent = Q(status__in=["approved", "paid"])
     settled_batches = ["confirmed", "closed"]
     expected: dict[tuple, Decimal] = defaultdict(Decimal)
     for region_id, total in (
-        Redemption.objects.filter(spent)
+        sources.all_redemptions()
+        .filter(spent)
         .values_list("issuing_region_id")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
         expected[("fund", region_id, None, None)] += total
     for region_id, provider_id, total in (
-        Redemption.objects.filter(status="approved")
+        sources.all_redemptions()
+        .filter(status="approved")
         .values_list("provider_region_id", "provider_id")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
         expected[("payable", region_id, None, provider_id)] -= total
     for region_id, total in (
-        Redemption.objects.filter(status="paid")
+        sources.all_redemptions()
+        .filter(status="paid")
         .values_list("provider_region_id")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -258,7 +279,8 @@ def _ledger_breaches() -> list[dict]:
         expected[("cash", from_id, None, None)] -= total
         expected[("cash", to_id, None, None)] += total
     for from_id, to_id, total in (
-        Redemption.objects.filter(spent, cross_region=True)
+        sources.all_redemptions()
+        .filter(spent, cross_region=True)
         .exclude(settlement_batch__status__in=settled_batches)
         .values_list("issuing_region_id", "provider_region_id")
         .annotate(total=Sum("amount"))

@@ -38,10 +38,11 @@ def _same_queue(task) -> dict:
 
 @shared_task(name="regions.tasks.create_nightly_settlement_batch")
 def create_nightly_settlement_batch() -> dict:
-    from regions import settlement
+    from regions.settlement import selectors
+    from regions.settlement import services as settlement
 
     resumed = settlement.resume_open_batches()
-    if not settlement.unsettled_summary()["count"]:
+    if not selectors.unsettled_summary()["count"]:
         return {"batch": None, "resumed": resumed}
     batch = settlement.settlement_batch_create(actor=None)
     return {"batch": batch.pk, "resumed": resumed}
@@ -59,8 +60,8 @@ def settle_batch(self, batch_id: int) -> dict:
     whose callback sweeps up what is left and computes."""
     from celery import chord
 
-    from regions import settlement
     from regions.models import SettlementBatch
+    from regions.settlement import services as settlement
 
     if not SettlementBatch.objects.filter(pk=batch_id, status="open").exists():
         return {"batch": batch_id, "skipped": True}
@@ -82,7 +83,7 @@ def settle_batch(self, batch_id: int) -> dict:
     ignore_result=False,
 )
 def settle_batch_part(batch_id: int, low: int, high: int) -> int:
-    from regions import settlement
+    from regions.settlement import services as settlement
 
     return settlement.settlement_claim_range(batch_id=batch_id, low=low, high=high)
 
@@ -94,7 +95,7 @@ def settle_batch_part(batch_id: int, low: int, high: int) -> int:
     max_retries=10,
 )
 def finish_settlement_batch(batch_id: int) -> dict:
-    from regions import settlement
+    from regions.settlement import services as settlement
 
     batch = settlement.settlement_run(batch_id=batch_id)
     return {"batch": batch_id, "status": batch.status, "redemptions": batch.redemption_count}

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 
 from regions import views
 
@@ -13,4 +13,29 @@ urlpatterns = [
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("healthz/", views.healthz, name="healthz"),
+    path("settlement/", views.settlement_home, name="settlement-home"),
+    path("settlement/run/", views.settlement_run_now, name="settlement-run"),
+    path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),
+    path(
+        "settlement/<int:pk>/progress/",
+        views.settlement_batch_progress,
+        name="settlement-batch-progress",
+    ),
+    path(
+        "settlement/<int:pk>/transfers/<int:transfer_id>/confirm/",
+        views.settlement_confirm_transfer,
+        name="settlement-confirm-transfer",
+    ),
+    re_path(
+        r"^settlement/(?P<pk>\d+)/statements/(?P<code>[A-Za-z_]+)\.(?P<fmt>csv|pdf)$",
+        views.settlement_statement,
+        name="settlement-statement",
+    ),
+    path("official/statements/", views.settlement_statements, name="settlement-statements"),
+    path("settlement/reconciliation/", views.reconciliation_reports, name="reconciliation-reports"),
+    path(
+        "settlement/reconciliation/run/",
+        views.reconciliation_run_now,
+        name="reconciliation-run",
+    ),
 ]

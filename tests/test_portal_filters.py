@@ -9,7 +9,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template import Context, Template
 from django.utils import translation
 
-from regions.templatetags.portal import cny, pct
+from portal.templatetags.portal import cny, pct
 
 LANGUAGES = ["en", "zh-hans"]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from regions import dashboards
 from regions.models import RedemptionMonthlyFlow
-from regions.settlement import settlement_batch_create, settlement_run
+from regions.settlement.services import settlement_batch_create, settlement_run
 from tests.redemptions.factories import (
     approved_redemption,
     make_order,

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from benchmarks.settlement import FLOOR_SQL
 from regions.models import SettlementBatch
-from regions.settlement import settlement_batch_create, settlement_run
+from regions.settlement.services import settlement_batch_create, settlement_run
 
 # The floor is PostgreSQL SQL (UPDATE ... RETURNING inside a CTE).
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]

@@ -85,7 +85,7 @@ def test_an_official_downloads_the_filtered_list(site, page):
 
 def test_the_batch_page_polls_until_the_batch_is_computed(site, page):
     from regions.models import SettlementBatch
-    from regions.settlement import settlement_run
+    from regions.settlement.services import settlement_run
 
     # Opened by hand so that no worker runs it before the page is looked at.
     batch = SettlementBatch.objects.create(cutoff=timezone.now() - timedelta(seconds=1))

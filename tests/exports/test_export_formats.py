@@ -1,4 +1,4 @@
-"""The generic writer (regions/exports.py): what every export shares."""
+"""The generic writer (portal/exports.py): what every export shares."""
 
 import io
 from datetime import UTC, date, datetime
@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from regions import exports
-from regions.exports import BOOLEAN, DATE, DATETIME, MONEY, Column, Export
+from portal import exports
+from portal.exports import BOOLEAN, DATE, DATETIME, MONEY, Column, Export
 from tests.exports.conftest import body_of, csv_rows
 from vouchers.models import Enterprise
 

@@ -1,6 +1,6 @@
 import pytest
 
-from regions.settlement import settlement_batch_create, settlement_run
+from regions.settlement.services import settlement_batch_create, settlement_run
 from tests.settlement.factories import spread
 
 

@@ -3,7 +3,11 @@ is open; without JavaScript a plain <progress> and a reload link."""
 
 import pytest
 
-from regions.settlement import settlement_batch_create, settlement_claim_range, settlement_run
+from regions.settlement.services import (
+    settlement_batch_create,
+    settlement_claim_range,
+    settlement_run,
+)
 from tests.settlement.factories import spread
 from vouchers.models import Redemption
 

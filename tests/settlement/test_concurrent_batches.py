@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from regions.models import SettlementBatch, SettlementObligation
 from regions.services import reconciliation_run
-from regions.settlement import settlement_claim_range, settlement_compute, settlement_run
+from regions.settlement.services import settlement_claim_range, settlement_compute, settlement_run
 from vouchers.models import Redemption
 
 pytestmark = [

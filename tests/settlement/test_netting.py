@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regions.settlement import net_positions, propose_transfers
+from regions.settlement.netting import net_positions, propose_transfers
 
 CODES = ["YANGPU", "WUJIN", "NANHU", "HEFEI_HT"]
 

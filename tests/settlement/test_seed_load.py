@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from regions.services import reconciliation_run
-from regions.settlement import settlement_batch_create, settlement_run
+from regions.settlement.services import settlement_batch_create, settlement_run
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.django_db

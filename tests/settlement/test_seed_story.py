@@ -7,7 +7,7 @@ import pytest
 
 from regions.models import SettlementBatch
 from regions.services import reconciliation_run
-from regions.settlement import settlement_batch_create, settlement_transfer_confirm
+from regions.settlement.services import settlement_batch_create, settlement_transfer_confirm
 from tests.redemptions.factories import confirm
 from vouchers.redemptions import redemption_approve, redemption_claim, redemption_mark_paid
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from regions.models import SettlementBatch
 from regions.services import reconciliation_run
-from regions.settlement import settlement_batch_create, settlement_run
+from regions.settlement.services import settlement_batch_create, settlement_run
 from regions.tasks import settle_batch
 from tests.redemptions.factories import approved_redemption, make_voucher
 from tests.settlement.factories import obligations_of, spread

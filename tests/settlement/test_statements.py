@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 
+from regions.exports import statement_csv_lines, statement_summary
 from regions.models import Region
-from regions.settlement import statement_csv_lines, statement_summary
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Template filters for money and ratios: `{% load portal %}`.
+"""Template filters every app's pages use: `{% load portal %}` (money, ratios, audit actions).
 
 Amounts are shown the same way in English and Chinese ("¥1,234,567.89"): grouped, two
 decimals, never through float. Django's own number localisation is not used for them because
@@ -66,7 +66,7 @@ def audit_action(value) -> str:
 def claimable_by(order, user) -> bool:
     """May this user claim a redemption on this order now: its provider, the order confirmed,
     no live claim on it yet (a rejected or cancelled one may be claimed again)."""
-    # Imported here: vouchers imports regions, not the other way round at load time.
+    # Imported here so that loading the shared tag library does not load the vouchers app.
     from vouchers.redemptions import LIVE_STATUSES, can_claim_redemption
 
     if not can_claim_redemption(user, order):

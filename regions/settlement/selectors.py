@@ -1,0 +1,79 @@
+"""Reads of settlement: the batches a user may see, a batch as that user sees it, the gross
+matrix, and what the next batch would take."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+
+from regions import sources
+from regions.models import (
+    Region,
+    SettlementBatch,
+    SettlementNetPosition,
+    SettlementObligation,
+    SettlementTransfer,
+)
+from regions.permissions import can_view_settlement
+
+ZERO = Decimal("0.00")
+
+
+def batches_visible_to(user) -> QuerySet[SettlementBatch]:
+    if not can_view_settlement(user):
+        return SettlementBatch.objects.none()
+    return SettlementBatch.objects.all()
+
+
+@dataclass
+class BatchView:
+    """A batch as one user may see it: officials only their district's part."""
+
+    batch: SettlementBatch
+    obligations: list[SettlementObligation]
+    net_positions: list[SettlementNetPosition]
+    transfers: list[SettlementTransfer]
+    region: Region | None  # the official's district, None for the operator
+
+
+def batch_view_for(user, batch: SettlementBatch) -> BatchView:
+    obligations = list(batch.obligations.select_related("from_region", "to_region"))
+    positions = list(batch.net_positions.select_related("region"))
+    transfers = list(batch.transfers.select_related("from_region", "to_region"))
+    region = None
+    if not user.is_operator:
+        region = user.region
+        rid = user.region_id
+        obligations = [o for o in obligations if rid in (o.from_region_id, o.to_region_id)]
+        positions = [p for p in positions if p.region_id == rid]
+        transfers = [t for t in transfers if rid in (t.from_region_id, t.to_region_id)]
+    return BatchView(batch, obligations, positions, transfers, region)
+
+
+def gross_matrix(batch: SettlementBatch, regions: list[Region]) -> list[dict]:
+    """The 4 x 4 gross obligations as rows: {region, cells: [amount or None], owes, owed}."""
+    amounts = {(o.from_region_id, o.to_region_id): o.amount for o in batch.obligations.all()}
+    rows = []
+    for debtor in regions:
+        cells = [
+            None if debtor.pk == creditor.pk else amounts.get((debtor.pk, creditor.pk), ZERO)
+            for creditor in regions
+        ]
+        owed = sum((amounts.get((c.pk, debtor.pk), ZERO) for c in regions), ZERO)
+        rows.append(
+            {"region": debtor, "cells": cells, "owes": sum(c or ZERO for c in cells), "owed": owed}
+        )
+    return rows
+
+
+def unsettled_summary() -> dict:
+    """What the next batch would take now (count and total), for the operator's page."""
+    row = sources.unsettled_redemptions().aggregate(count=Count("id"), total=Sum("amount"))
+    return {"count": row["count"], "total": row["total"] or ZERO}
+
+
+def batch_remaining(batch: SettlementBatch) -> int:
+    """How many redemptions an open batch still has to claim (for its progress bar)."""
+    if batch.status != SettlementBatch.Status.OPEN:
+        return 0
+    return sources.unsettled_redemptions(cutoff=batch.cutoff).count()

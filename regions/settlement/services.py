@@ -1,0 +1,380 @@
+"""Writes of settlement, one function per step: open a batch, claim its redemptions, compute
+it, record its transfers, confirm and close it. `settlement_run` is the whole job in one call.
+
+Lock order (CONVENTIONS.md): programme rules -> voucher -> service order -> redemption ->
+settlement batch. The claim locks redemptions, then takes a KEY SHARE lock on the batch row;
+the compute step and the transfer step lock only the batch row.
+"""
+
+import os
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.notifications import notify_after_commit
+from portal.outbox import enqueue, task_by_name
+from portal.states import check_transition
+from regions import ledger, sources
+from regions.ledger import clean_payment_reference
+from regions.models import (
+    AuditEntry,
+    Region,
+    SettlementBatch,
+    SettlementNetPosition,
+    SettlementObligation,
+    SettlementTransfer,
+    User,
+)
+from regions.permissions import can_run_settlement
+from regions.selectors import official_emails, operator_emails
+from regions.services import audit_record
+from regions.settlement.netting import ZERO, net_positions, propose_transfers
+
+Status = SettlementBatch.Status
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "SETTLEMENT_CHUNK_SIZE", 5000))
+
+
+def part_count() -> int:
+    return max(1, int(getattr(settings, "SETTLEMENT_PARTS", 4)))
+
+
+def chunk_delay() -> float:
+    """Test-only: seconds to sleep inside each claim chunk (SETTLEMENT_CHUNK_DELAY_SECONDS),
+    so a test can kill the worker in the middle of a batch. Zero in production."""
+    return float(os.environ.get("SETTLEMENT_CHUNK_DELAY_SECONDS") or 0)
+
+
+# --- open ----------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def settlement_batch_create(
+    *, cutoff: datetime | None = None, actor: User | None
+) -> SettlementBatch:
+    """Open a batch for everything decided up to `cutoff` (default now) and queue its work."""
+    if actor is not None and not can_run_settlement(actor):
+        raise NotAllowed(_("Only the programme operator runs settlement."))
+    now = timezone.now()
+    if cutoff is None:
+        cutoff = now
+    if timezone.is_naive(cutoff):
+        cutoff = timezone.make_aware(cutoff)
+    if cutoff > now:
+        raise ValidationFailed(_("The cutoff cannot be in the future."), field="cutoff")
+    batch = SettlementBatch.objects.create(cutoff=cutoff, created_by=actor)
+    audit_record(
+        actor=actor,
+        obj=batch,
+        action=AuditEntry.Action.CREATE,
+        to_status=Status.OPEN,
+        data={"cutoff": cutoff.isoformat()},
+    )
+    enqueue("regions.tasks.settle_batch", batch_id=batch.pk)
+    return batch
+
+
+def resume_open_batches(*, older_than_seconds: int = 3600) -> list[int]:
+    """Re-queue batches still open long after they were created (a lost task); harmless if
+    the work is in fact still running, since every step is idempotent."""
+    stale = list(
+        SettlementBatch.objects.filter(
+            status=Status.OPEN,
+            created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
+        ).values_list("id", flat=True)
+    )
+    # Queued at once rather than on commit: nothing was written that the task must wait for.
+    settle_batch = task_by_name("regions.tasks.settle_batch")
+    for batch_id in stale:
+        settle_batch.delay(batch_id)
+    return stale
+
+
+# --- claim: each chunk its own short transaction, by design ---------------------------------
+
+
+def settlement_plan(*, batch_id: int, parts: int | None = None) -> list[tuple[int, int]]:
+    """Split the redemptions the batch would take into at most `parts` id ranges."""
+    batch = SettlementBatch.objects.get(pk=batch_id)
+    low, high, count = sources.unsettled_id_range(cutoff=batch.cutoff)
+    if not count:
+        return []
+    parts = max(1, min(parts or part_count(), -(-count // chunk_size())))
+    width = -(-(high - low + 1) // parts)
+    return [(start, min(start + width - 1, high)) for start in range(low, high + 1, width)]
+
+
+def _claim_chunk(batch_id: int, cutoff: datetime, low: int, high: int | None, limit: int):
+    """Claim up to `limit` rows with ids in [low, high] in one transaction.
+
+    Returns (claimed, last id) or None when the batch is no longer open.
+    """
+    high = high if high is not None else 2**62
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # KEY SHARE: chunks of several workers run side by side, but the compute step's
+            # FOR UPDATE waits for them, and a chunk that starts after it sees `computed`.
+            cursor.execute(
+                "SELECT status FROM regions_settlementbatch WHERE id = %s FOR KEY SHARE",
+                [batch_id],
+            )
+        else:
+            # SQLite serialises writers, so the plain read is already exclusive.
+            cursor.execute("SELECT status FROM regions_settlementbatch WHERE id = %s", [batch_id])
+        row = cursor.fetchone()
+        if row is None or row[0] != Status.OPEN:
+            return None
+        claimed, last = sources.redemptions_claim(
+            batch_id=batch_id, cutoff=cutoff, low=low, high=high, limit=limit
+        )
+        if claimed:
+            cursor.execute(
+                "UPDATE regions_settlementbatch SET claimed_count = claimed_count + %s"
+                " WHERE id = %s",
+                [claimed, batch_id],
+            )
+        delay = chunk_delay()
+        if delay and claimed:
+            time.sleep(delay)
+    return claimed, last
+
+
+def settlement_claim_range(*, batch_id: int, low: int = 0, high: int | None = None) -> int:
+    """Claim every eligible redemption with an id in [low, high] for the batch, chunk by chunk.
+
+    Safe to run any number of times, concurrently with itself or another batch: a row that
+    another transaction holds is skipped here and picked up by the final sweep (or by the
+    batch that holds it).
+    """
+    batch = SettlementBatch.objects.filter(pk=batch_id).values("cutoff", "status").first()
+    if batch is None or batch["status"] != Status.OPEN:
+        return 0
+    total = 0
+    limit = chunk_size()
+    while True:
+        result = _claim_chunk(batch_id, batch["cutoff"], low, high, limit)
+        if result is None:
+            return total
+        claimed, last = result
+        if not claimed:
+            return total
+        total += claimed
+        low = last + 1
+
+
+# --- compute -------------------------------------------------------------------------------
+
+
+def settlement_run(*, batch_id: int) -> SettlementBatch:
+    """Settle the batch in this process: claim what is left, then compute (the one-worker
+    path, and the final sweep after the parallel parts). Safe to run again: a batch that is
+    already computed is returned as it is."""
+    settlement_claim_range(batch_id=batch_id)
+    with transaction.atomic(durable=True):
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != Status.OPEN:
+            return batch
+        return _compute(batch)
+
+
+@transaction.atomic(durable=True)
+def settlement_compute(*, batch_id: int) -> SettlementBatch:
+    """open -> computed for the batch's claimed redemptions; refuses a batch no longer open."""
+    batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+    return _compute(batch)
+
+
+def _compute(batch: SettlementBatch) -> SettlementBatch:
+    """Total, net and propose transfers (batch row locked FOR UPDATE, which waits for any
+    claim chunk still writing)."""
+    from_status = check_transition(batch, Status.COMPUTED)
+    regions = list(Region.objects.order_by("id"))
+    codes = {r.pk: r.code for r in regions}
+    by_code = {r.code: r for r in regions}
+    obligations = {}
+    rows = []
+    count = 0
+    for pair in sources.batch_pair_totals(batch_id=batch.pk):
+        key = (codes[pair["issuing_region_id"]], codes[pair["provider_region_id"]])
+        obligations[key] = pair["total"]
+        count += pair["count"]
+        rows.append(
+            SettlementObligation(
+                batch=batch,
+                from_region_id=pair["issuing_region_id"],
+                to_region_id=pair["provider_region_id"],
+                amount=pair["total"],
+                redemption_count=pair["count"],
+            )
+        )
+    SettlementObligation.objects.bulk_create(rows)
+    positions = net_positions(obligations, [r.code for r in regions])
+    SettlementNetPosition.objects.bulk_create(
+        SettlementNetPosition(batch=batch, region=by_code[code], amount=amount)
+        for code, amount in positions.items()
+    )
+    transfers = propose_transfers(positions)
+    SettlementTransfer.objects.bulk_create(
+        SettlementTransfer(
+            batch=batch, from_region=by_code[debtor], to_region=by_code[creditor], amount=amount
+        )
+        for debtor, creditor, amount in transfers
+    )
+    batch.status = Status.COMPUTED
+    batch.computed_at = timezone.now()
+    batch.redemption_count = count
+    batch.claimed_count = count
+    batch.gross_total = sum(obligations.values(), ZERO)
+    batch.save(
+        update_fields=["status", "computed_at", "redemption_count", "claimed_count", "gross_total"]
+    )
+    audit_record(
+        actor=None,
+        obj=batch,
+        action=AuditEntry.Action.COMPUTE,
+        from_status=from_status,
+        to_status=Status.COMPUTED,
+        data={
+            "redemptions": count,
+            "gross_total": str(batch.gross_total),
+            "transfers": [[d, c, str(a)] for d, c, a in transfers],
+        },
+    )
+    if not transfers:
+        # Nothing to pay (an empty batch, or obligations that cancel exactly): done at once.
+        settlement_batch_confirm(batch=batch, actor=None)
+        settlement_batch_close(batch=batch, actor=None)
+    recipients = operator_emails()
+    for region in regions:
+        recipients += official_emails(region.pk)
+    notify_after_commit(
+        recipients=recipients,
+        subject=f"[Voucher portal] Settlement batch #{batch.pk} computed",
+        body=(
+            f"Settlement batch #{batch.pk} (cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}) covers "
+            f"{count} cross-region redemptions, {batch.gross_total} CNY gross, with "
+            f"{len(transfers)} transfer(s). Statements are on the portal.\n"
+        ),
+    )
+    return batch
+
+
+# --- transfers, confirm, close -------------------------------------------------------------
+
+
+def _region_by_code(code, *, field: str) -> Region:
+    region = Region.objects.filter(code=str(code or "").strip().upper()).first()
+    if region is None:
+        raise ValidationFailed(_("Unknown district code."), field=field)
+    return region
+
+
+@transaction.atomic(durable=True)
+def settlement_transfer_confirm(
+    *, batch_id: int, from_region: str, to_region: str, payment_reference: str, actor: User
+) -> SettlementTransfer:
+    """The operator records the payment reference of one transfer; the last one confirms the
+    batch and closes it."""
+    if not can_run_settlement(actor):
+        raise NotAllowed(_("Only the programme operator records settlement transfers."))
+    payment_reference = clean_payment_reference(payment_reference)
+    debtor = _region_by_code(from_region, field="from_region")
+    creditor = _region_by_code(to_region, field="to_region")
+    batch = SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such settlement batch")
+    if batch.status != Status.COMPUTED:
+        raise InvalidTransition(
+            _("Transfers are recorded on a computed batch (this one is %(status)s).")
+            % {"status": batch.get_status_display()}
+        )
+    transfer = batch.transfers.filter(from_region=debtor, to_region=creditor).first()
+    if transfer is None:
+        raise ValidationFailed(
+            _("This batch has no transfer from %(from)s to %(to)s.")
+            % {"from": debtor.code, "to": creditor.code},
+            field="to_region",
+        )
+    if transfer.payment_reference:
+        raise InvalidTransition(_("This transfer is already recorded."))
+    transfer.payment_reference = payment_reference
+    transfer.confirmed_at = timezone.now()
+    transfer.confirmed_by = actor
+    transfer.save(update_fields=["payment_reference", "confirmed_at", "confirmed_by"])
+    audit_record(
+        actor=actor,
+        obj=batch,
+        action=AuditEntry.Action.CONFIRM_TRANSFER,
+        reason=payment_reference,
+        data={"from": debtor.code, "to": creditor.code, "amount": str(transfer.amount)},
+    )
+    if not batch.transfers.filter(payment_reference="").exists():
+        settlement_batch_confirm(batch=batch, actor=actor)
+        settlement_batch_close(batch=batch, actor=actor)
+        notify_after_commit(
+            recipients=operator_emails()
+            + official_emails(debtor.pk)
+            + official_emails(creditor.pk),
+            subject=f"[Voucher portal] Settlement batch #{batch.pk} closed",
+            body=f"Every transfer of settlement batch #{batch.pk} is paid; the batch is closed.\n",
+        )
+    return transfer
+
+
+@transaction.atomic
+def settlement_batch_confirm(*, batch: SettlementBatch, actor: User | None) -> None:
+    """computed -> confirmed: every transfer is paid, so the netting entry goes to the ledger.
+
+    A step of `settlement_transfer_confirm` (and of computing a batch with nothing to pay),
+    inside its transaction with the batch row locked; the batch closes in the same one.
+    """
+    from_status = check_transition(batch, Status.CONFIRMED)
+    transfers = list(batch.transfers.all())
+    lines = []
+    for o in batch.obligations.all():
+        lines.append((ledger.clearing_account(o.from_region_id, o.to_region_id), o.amount, 0))
+        lines.append((ledger.clearing_account(o.to_region_id, o.from_region_id), 0, o.amount))
+    for t in transfers:
+        lines.append((ledger.cash_account(t.to_region_id), t.amount, 0))
+        lines.append((ledger.cash_account(t.from_region_id), 0, t.amount))
+    if lines:
+        ledger.post_entry(
+            reference=f"settlement:{batch.pk}:net",
+            description=f"Settlement batch #{batch.pk}: obligations netted and transfers paid",
+            lines=lines,
+            settlement_batch=batch,
+        )
+    batch.status = Status.CONFIRMED
+    batch.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        obj=batch,
+        action=AuditEntry.Action.CONFIRM,
+        from_status=from_status,
+        to_status=Status.CONFIRMED,
+        reason="Every transfer has a payment reference." if transfers else "Nothing to transfer.",
+    )
+
+
+@transaction.atomic
+def settlement_batch_close(*, batch: SettlementBatch, actor: User | None) -> None:
+    """confirmed -> closed (batch row locked by the caller)."""
+    from_status = check_transition(batch, Status.CLOSED)
+    batch.status = Status.CLOSED
+    batch.closed_at = timezone.now()
+    batch.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=actor,
+        obj=batch,
+        action=AuditEntry.Action.CLOSE,
+        from_status=from_status,
+        to_status=Status.CLOSED,
+    )

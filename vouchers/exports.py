@@ -1,0 +1,145 @@
+"""The vouchers app's lists as CSV or Excel files: applications, vouchers, redemptions.
+
+Each export reads the same query string as its page and applies the same filters through
+the same scoped selector (an official gets their district's rows only); `portal.exports`
+writes the file.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+
+from portal.exports import (
+    BOOLEAN,
+    DATETIME,
+    INTEGER,
+    MONEY,
+    Column,
+    Export,
+    local_field,
+    query_has_filters,
+    require_official,
+)
+from vouchers import redemptions as redemption_selectors
+from vouchers import selectors as voucher_selectors
+from vouchers.forms import QueueFilterForm
+from vouchers.models import Redemption, Voucher, VoucherApplication
+
+
+def application_export(request) -> Export:
+    """The review queue as /official/applications/ shows it: no query string means the
+    applications waiting for a decision, an invalid filter means no filter (as the page)."""
+    filters = QueueFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    if not query_has_filters(request):
+        criteria = {"status": VoucherApplication.Status.SUBMITTED}
+    queryset = voucher_selectors.application_queue(
+        request.user, **{k: v for k, v in criteria.items() if v not in (None, "")}
+    )
+    return Export(
+        name="applications",
+        title=gettext_lazy("Voucher applications"),
+        queryset=queryset,
+        columns=[
+            Column("#", "id", INTEGER),
+            Column(gettext_lazy("Submitted"), "submitted_at", DATETIME),
+            Column(gettext_lazy("Enterprise"), "enterprise__name", width=36),
+            Column(gettext_lazy("Credit code"), "enterprise__credit_code", width=22),
+            Column(gettext_lazy("Industry"), "enterprise__industry"),
+            Column(gettext_lazy("District"), local_field("region__name"), width=18),
+            Column(gettext_lazy("Year"), "year", INTEGER),
+            Column(gettext_lazy("Requested amount (CNY)"), "requested_amount", MONEY),
+            Column(gettext_lazy("Approved amount (CNY)"), "approved_amount", MONEY),
+            Column(
+                gettext_lazy("Status"),
+                "status",
+                labels=dict(VoucherApplication.Status.choices),
+                width=12,
+            ),
+            Column(gettext_lazy("Decided"), "decided_at", DATETIME),
+            Column(gettext_lazy("Voucher"), "voucher__serial", width=20),
+            Column(gettext_lazy("Service category"), local_field("service_category__name")),
+            Column(gettext_lazy("Purpose"), "purpose", width=60),
+        ],
+    )
+
+
+# --- vouchers -----------------------------------------------------------------------------
+
+
+def voucher_export(request) -> Export:
+    queryset = voucher_selectors.vouchers_visible_to(request.user).order_by("-id")
+    status = request.GET.get("status", "")
+    if status in Voucher.Status.values:
+        queryset = queryset.filter(status=status)
+    return Export(
+        name="vouchers",
+        title=gettext_lazy("Vouchers"),
+        queryset=queryset,
+        columns=[
+            Column(gettext_lazy("Serial"), "serial", width=20),
+            Column(gettext_lazy("Enterprise"), "enterprise__name", width=36),
+            Column(gettext_lazy("Credit code"), "enterprise__credit_code", width=22),
+            Column(gettext_lazy("District"), local_field("issuing_region__name"), width=18),
+            Column(gettext_lazy("Year"), "year", INTEGER),
+            Column(gettext_lazy("Face value"), "face_value", MONEY),
+            Column(gettext_lazy("Balance"), "balance", MONEY),
+            Column(gettext_lazy("Held"), "held", MONEY),
+            Column(gettext_lazy("Redeemed"), "redeemed", MONEY),
+            Column(gettext_lazy("Released"), "released", MONEY),
+            Column(gettext_lazy("Status"), "status", labels=dict(Voucher.Status.choices), width=12),
+            Column(gettext_lazy("Cross-region"), "cross_region", BOOLEAN),
+            Column(gettext_lazy("Issued"), "issued_at", DATETIME),
+            Column(gettext_lazy("Expires"), "expires_at", DATETIME),
+        ],
+    )
+
+
+# --- redemptions -------------------------------------------------------------------------
+
+REDEMPTION_QUEUES = {
+    "to_approve": (redemption_selectors.redemptions_to_approve, ("claimed_at", "id")),
+    "to_pay": (redemption_selectors.redemptions_to_pay, ("decided_at", "id")),
+}
+
+
+def redemption_export(request) -> Export:
+    queue = request.GET.get("queue", "")
+    if queue:
+        if queue not in REDEMPTION_QUEUES:
+            raise Http404
+        require_official(request)  # as the two pages: the operator approves and pays nothing
+        selector, ordering = REDEMPTION_QUEUES[queue]
+        queryset = selector(request.user).order_by(*ordering)
+    else:
+        queryset = redemption_selectors.redemptions_visible_to(request.user).order_by(
+            "-claimed_at", "-id"
+        )
+        status = request.GET.get("status", "")
+        if status in Redemption.Status.values:
+            queryset = queryset.filter(status=status)
+    return Export(
+        name=f"redemptions-{queue.replace('_', '-')}" if queue else "redemptions",
+        title=gettext_lazy("Redemptions"),
+        queryset=queryset,
+        columns=[
+            Column("#", "id", INTEGER),
+            Column(gettext_lazy("Claimed"), "claimed_at", DATETIME),
+            Column(gettext_lazy("Voucher"), "voucher__serial", width=20),
+            Column(gettext_lazy("Enterprise"), "voucher__enterprise__name", width=36),
+            Column(gettext_lazy("Service order"), "service_order__title", width=40),
+            Column(gettext_lazy("Provider"), "provider__name", width=36),
+            Column(gettext_lazy("Issuing district"), local_field("issuing_region__name"), width=18),
+            Column(
+                gettext_lazy("Provider's district"), local_field("provider_region__name"), width=18
+            ),
+            Column(gettext_lazy("Cross-region"), "cross_region", BOOLEAN),
+            Column(gettext_lazy("Amount (CNY)"), "amount", MONEY),
+            Column(
+                gettext_lazy("Status"), "status", labels=dict(Redemption.Status.choices), width=12
+            ),
+            Column(gettext_lazy("Decided"), "decided_at", DATETIME),
+            Column(gettext_lazy("Paid"), "paid_at", DATETIME),
+            Column(gettext_lazy("Payment reference"), "payment_reference", width=22),
+            Column(gettext_lazy("Settlement batch"), "settlement_batch_id", INTEGER),
+        ],
+    )
