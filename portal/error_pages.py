@@ -37,9 +37,7 @@ def server_error(request):
     if database_unavailable(error):
         message = _("The portal is briefly unavailable. Please try again in a few seconds.")
         if _wants_json(request):
-            response = JsonResponse(
-                {"detail": message, "code": "service_unavailable"}, status=503
-            )
+            response = JsonResponse({"detail": message, "code": "service_unavailable"}, status=503)
         else:
             response = HttpResponse(_page(message), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -55,6 +53,6 @@ def _page(message: str) -> str:
         '<!doctype html><html><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_('Innovation Voucher Portal')}</title></head>"
-        f'<body><main><h1>{_("Innovation Voucher Portal")}</h1><p>{message}</p>'
+        f"<body><main><h1>{_('Innovation Voucher Portal')}</h1><p>{message}</p>"
         '<p><a href="/">/</a></p></main></body></html>'
     )

@@ -221,6 +221,9 @@ CELERY_TASK_SERIALIZER = "json"
 # kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
 SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "5000"))
 SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
+# An open batch with no claimed chunk for this long is stalled (its worker died, its messages
+# wait for the broker's visibility timeout): the minute beat re-queues what is left of it.
+SETTLEMENT_STALL_SECONDS = int(os.environ.get("SETTLEMENT_STALL_SECONDS", "120"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-vouchers-daily": {
@@ -230,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
     "settlement-nightly": {
         "task": "regions.tasks.create_nightly_settlement_batch",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "settlement-resume-stalled": {
+        "task": "regions.tasks.resume_stalled_settlement_batches",
+        "schedule": float(os.environ.get("SETTLEMENT_RESUME_EVERY_SECONDS", "60")),
     },
     "reconcile-nightly": {
         "task": "regions.tasks.reconcile",

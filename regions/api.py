@@ -21,8 +21,12 @@ from regions.permissions import (
     can_view_statement,
 )
 from regions.selectors import current_year, region_list, rules_for
-from regions.settlement.selectors import batch_view_for, batches_visible_to
-from regions.settlement.services import settlement_batch_create, settlement_transfer_confirm
+from regions.settlement.selectors import batch_is_stalled, batch_view_for, batches_visible_to
+from regions.settlement.services import (
+    settlement_batch_create,
+    settlement_batch_resume,
+    settlement_transfer_confirm,
+)
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -142,6 +146,8 @@ class BatchDetailSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(source="batch.closed_at")
     redemption_count = serializers.IntegerField(source="batch.redemption_count")
     claimed_count = serializers.IntegerField(source="batch.claimed_count")
+    progressed_at = serializers.DateTimeField(source="batch.progressed_at")
+    stalled = serializers.SerializerMethodField()
     gross_total = serializers.DecimalField(
         source="batch.gross_total", max_digits=14, decimal_places=2
     )
@@ -149,6 +155,11 @@ class BatchDetailSerializer(serializers.Serializer):
     obligations = ObligationSerializer(many=True)
     net_positions = serializers.SerializerMethodField()
     transfers = TransferSerializer(many=True)
+
+    def get_stalled(self, view) -> bool:
+        """Open with no progress for SETTLEMENT_STALL_SECONDS: resumed by the beat, or now by
+        POST .../resume/."""
+        return batch_is_stalled(view.batch)
 
     def get_net_positions(self, view) -> dict[str, str]:
         return {p.region.code: f"{p.amount:.2f}" for p in view.net_positions}
@@ -216,6 +227,18 @@ class SettlementBatchViewSet(
         batch = settlement_batch_create(
             cutoff=data.validated_data.get("cutoff"), actor=request.user
         )
+        batch.refresh_from_db()
+        view = batch_view_for(request.user, batch)
+        return Response(BatchDetailSerializer(view).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: BatchDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """Queue an open batch's unfinished work again (a stalled batch: its worker died)."""
+        if not can_run_settlement(request.user):
+            raise NotAllowed("Only the programme operator runs settlement.")
+        batch = self.get_object()
+        settlement_batch_resume(batch_id=batch.pk, actor=request.user)
         batch.refresh_from_db()
         view = batch_view_for(request.user, batch)
         return Response(BatchDetailSerializer(view).data, status=status.HTTP_202_ACCEPTED)

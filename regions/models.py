@@ -174,6 +174,7 @@ class AuditEntry(models.Model):
         REINSTATE = "reinstate", pgettext_lazy("audit action", "reinstated")
         REJECT = "reject", pgettext_lazy("audit action", "rejected")
         REQUEST = "request", pgettext_lazy("audit action", "requested")
+        RESUME = "resume", pgettext_lazy("audit action", "resumed")
         REVOKE = "revoke", pgettext_lazy("audit action", "revoked")
         SUBMIT = "submit", pgettext_lazy("audit action", "submitted")
         SUSPEND = "suspend", pgettext_lazy("audit action", "suspended")
@@ -362,6 +363,11 @@ class SettlementBatch(models.Model):
     redemption_count = models.PositiveIntegerField(default=0)
     gross_total = models.DecimalField(**MONEY, default=ZERO)
     claimed_count = models.PositiveIntegerField(default=0, help_text="Progress of the claim step")
+    progressed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the batch last moved forward (opened, claimed a chunk, resumed); an open "
+        "batch that has not moved for SETTLEMENT_STALL_SECONDS is stalled and gets resumed",
+    )
 
     class Meta:
         ordering = ["-id"]

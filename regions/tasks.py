@@ -41,11 +41,17 @@ def create_nightly_settlement_batch() -> dict:
     from regions.settlement import selectors
     from regions.settlement import services as settlement
 
-    resumed = settlement.resume_open_batches()
     if not selectors.unsettled_summary()["count"]:
-        return {"batch": None, "resumed": resumed}
+        return {"batch": None}
     batch = settlement.settlement_batch_create(actor=None)
-    return {"batch": batch.pk, "resumed": resumed}
+    return {"batch": batch.pk}
+
+
+@shared_task(name="regions.tasks.resume_stalled_settlement_batches")
+def resume_stalled_settlement_batches() -> dict:
+    from regions.settlement import services as settlement
+
+    return {"resumed": settlement.resume_stalled_batches()}
 
 
 @shared_task(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("settlement/", views.settlement_home, name="settlement-home"),
     path("settlement/run/", views.settlement_run_now, name="settlement-run"),
     path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),
+    path("settlement/<int:pk>/resume/", views.settlement_resume, name="settlement-resume"),
     path(
         "settlement/<int:pk>/progress/",
         views.settlement_batch_progress,

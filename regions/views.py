@@ -29,13 +29,18 @@ from regions.permissions import can_run_settlement, can_view_settlement, can_vie
 from regions.selectors import current_year, region_list
 from regions.services import audit_trail_for, reconciliation_run
 from regions.settlement.selectors import (
+    batch_is_stalled,
     batch_remaining,
     batch_view_for,
     batches_visible_to,
     gross_matrix,
     unsettled_summary,
 )
-from regions.settlement.services import settlement_batch_create, settlement_transfer_confirm
+from regions.settlement.services import (
+    settlement_batch_create,
+    settlement_batch_resume,
+    settlement_transfer_confirm,
+)
 
 
 @require_GET
@@ -236,7 +241,23 @@ def _progress(batch) -> dict:
     """claimed / (claimed + still to claim): the eligible total is counted, not stored."""
     expected = batch.claimed_count + batch_remaining(batch)
     percent = min(100, batch.claimed_count * 100 // expected) if expected else 0
-    return {"expected": expected, "percent": percent}
+    return {"expected": expected, "percent": percent, "stalled": batch_is_stalled(batch)}
+
+
+@login_required
+@require_POST
+def settlement_resume(request, pk):
+    """The operator's button on a stalled batch: queue what is left of it now."""
+    _require_operator(request)
+    batch = get_object_or_404(SettlementBatch, pk=pk)
+    run_service(
+        request,
+        settlement_batch_resume,
+        success=_("The batch is resumed; the workers are claiming what is left of it."),
+        batch_id=batch.pk,
+        actor=request.user,
+    )
+    return redirect("settlement-batch", pk=batch.pk)
 
 
 @login_required

@@ -2,9 +2,12 @@
 matrix, and what the next batch would take."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from regions import sources
 from regions.models import (
@@ -77,3 +80,18 @@ def batch_remaining(batch: SettlementBatch) -> int:
     if batch.status != SettlementBatch.Status.OPEN:
         return 0
     return sources.unsettled_redemptions(cutoff=batch.cutoff).count()
+
+
+def stalled_batches() -> QuerySet[SettlementBatch]:
+    """Open batches that have not moved for SETTLEMENT_STALL_SECONDS: a worker died with
+    their messages unacknowledged, which the broker redelivers only after its visibility
+    timeout (an hour)."""
+    since = timezone.now() - timedelta(seconds=settings.SETTLEMENT_STALL_SECONDS)
+    return SettlementBatch.objects.filter(
+        status=SettlementBatch.Status.OPEN, progressed_at__lt=since
+    ).order_by("id")
+
+
+def batch_is_stalled(batch: SettlementBatch) -> bool:
+    since = timezone.now() - timedelta(seconds=settings.SETTLEMENT_STALL_SECONDS)
+    return batch.status == SettlementBatch.Status.OPEN and batch.progressed_at < since

@@ -8,7 +8,7 @@ the compute step and the transfer step lock only the batch row.
 
 import os
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.outbox import enqueue, task_by_name
+from portal.outbox import enqueue
 from portal.states import check_transition
 from regions import ledger, sources
 from regions.ledger import clean_payment_reference
@@ -35,6 +35,7 @@ from regions.permissions import can_run_settlement
 from regions.selectors import official_emails, operator_emails
 from regions.services import audit_record
 from regions.settlement.netting import ZERO, net_positions, propose_transfers
+from regions.settlement.selectors import stalled_batches
 
 Status = SettlementBatch.Status
 
@@ -82,20 +83,45 @@ def settlement_batch_create(
     return batch
 
 
-def resume_open_batches(*, older_than_seconds: int = 3600) -> list[int]:
-    """Re-queue batches still open long after they were created (a lost task); harmless if
-    the work is in fact still running, since every step is idempotent."""
-    stale = list(
-        SettlementBatch.objects.filter(
-            status=Status.OPEN,
-            created_at__lt=timezone.now() - timedelta(seconds=older_than_seconds),
-        ).values_list("id", flat=True)
+@transaction.atomic(durable=True)
+def settlement_batch_resume(*, batch_id: int, actor: User | None) -> SettlementBatch:
+    """Queue an open batch's unfinished work again: the id ranges still unclaimed, then the
+    compute step. For a batch whose worker died mid-way; harmless if the work is in fact
+    still running, since every claim skips what is taken and compute runs once."""
+    if actor is not None and not can_run_settlement(actor):
+        raise NotAllowed(_("Only the programme operator runs settlement."))
+    batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+    # Resuming moves no status: only an open batch has work left to queue.
+    if batch.status != Status.OPEN:
+        raise InvalidTransition(
+            _("This batch is %(status)s; only an open batch can be resumed.")
+            % {"status": batch.get_status_display().lower()}
+        )
+    batch.progressed_at = timezone.now()
+    batch.save(update_fields=["progressed_at"])
+    audit_record(
+        actor=actor,
+        obj=batch,
+        action=AuditEntry.Action.RESUME,
+        from_status=Status.OPEN,
+        to_status=Status.OPEN,
+        data={"claimed": batch.claimed_count},
     )
-    # Queued at once rather than on commit: nothing was written that the task must wait for.
-    settle_batch = task_by_name("regions.tasks.settle_batch")
-    for batch_id in stale:
-        settle_batch.delay(batch_id)
-    return stale
+    enqueue("regions.tasks.settle_batch", batch_id=batch.pk)
+    return batch
+
+
+def resume_stalled_batches() -> list[int]:
+    """Resume every stalled batch (see `selectors.stalled_batches`), each in its own
+    transaction; run by the beat every minute."""
+    resumed = []
+    for batch_id in stalled_batches().values_list("id", flat=True):
+        try:
+            settlement_batch_resume(batch_id=batch_id, actor=None)
+        except InvalidTransition:
+            continue  # computed since the query: nothing left to resume
+        resumed.append(batch_id)
+    return resumed
 
 
 # --- claim: each chunk its own short transaction, by design ---------------------------------
@@ -137,9 +163,9 @@ def _claim_chunk(batch_id: int, cutoff: datetime, low: int, high: int | None, li
         )
         if claimed:
             cursor.execute(
-                "UPDATE regions_settlementbatch SET claimed_count = claimed_count + %s"
-                " WHERE id = %s",
-                [claimed, batch_id],
+                "UPDATE regions_settlementbatch"
+                " SET claimed_count = claimed_count + %s, progressed_at = %s WHERE id = %s",
+                [claimed, timezone.now(), batch_id],
             )
         delay = chunk_delay()
         if delay and claimed:
