@@ -94,6 +94,13 @@ class ProviderCertificate(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         REVOKED = "revoked", _("Revoked")
 
+    # A certificate follows its provider's decisions (suspend, reinstate, revoke).
+    TRANSITIONS = {
+        Status.VALID: {Status.SUSPENDED, Status.REVOKED},
+        Status.SUSPENDED: {Status.VALID, Status.REVOKED},
+        Status.REVOKED: set(),
+    }
+
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="certificates")
     serial = models.CharField(max_length=32, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)

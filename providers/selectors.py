@@ -200,19 +200,6 @@ def order_evidence(order: ServiceOrder) -> QuerySet[EvidenceFile]:
     return order.evidence.select_related("uploaded_by").order_by("id")
 
 
-def vouchers_for_ordering(user):
-    """The active vouchers of the user's enterprise: what an order may be paid with."""
-    from vouchers.models import Voucher
-
-    if user is None or not user.is_authenticated or not user.is_enterprise:
-        return Voucher.objects.none()
-    return (
-        Voucher.objects.filter(enterprise_id=user.enterprise_id, status=Voucher.Status.ACTIVE)
-        .select_related("issuing_region")
-        .order_by("-issued_at", "-id")
-    )
-
-
 def enterprise_voucher(user, serial: str):
     """One voucher of the user's enterprise by serial, any state; None when it is not theirs."""
     from vouchers.models import Voucher

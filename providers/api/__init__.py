@@ -1,0 +1,18 @@
+"""API of providers, certificates, service offerings and service orders (../shared/API.md).
+
+Reads go through the scoped selectors (outsiders get 404); every action parses its input,
+calls one service and returns the object. Domain errors become 400/403/409 bodies in
+portal.api.exception_handler, never here."""
+
+from providers.api.catalogue import ServiceOfferingViewSet
+from providers.api.certification import CertificateViewSet, ProviderViewSet
+from providers.api.orders import ServiceOrderViewSet
+
+
+def register(router):
+    """Add this app's viewsets to the API router."""
+    # "api-" names keep the router's URL names apart from the pages' ("provider-detail").
+    router.register("providers", ProviderViewSet, basename="api-provider")
+    router.register("certificates", CertificateViewSet, basename="api-certificate")
+    router.register("service-offerings", ServiceOfferingViewSet, basename="api-service-offering")
+    router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")

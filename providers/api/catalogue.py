@@ -1,0 +1,63 @@
+"""The catalogue: active offerings of certified providers for anyone; a provider manages its
+own."""
+
+from rest_framework import mixins, permissions, serializers, viewsets
+
+from providers import selectors, services
+from providers.api.inputs import MONEY
+from providers.models import ServiceCategory, ServiceOffering
+
+
+class ServiceOfferingSerializer(serializers.ModelSerializer):
+    provider = serializers.PrimaryKeyRelatedField(read_only=True)
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=ServiceCategory.objects.all()
+    )
+    indicative_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+    class Meta:
+        model = ServiceOffering
+        fields = [
+            "id",
+            "provider",
+            "category",
+            "title",
+            "description",
+            "indicative_price",
+            "lead_time_days",
+            "is_instrument",
+            "instrument_hours",
+            "active",
+        ]
+        read_only_fields = ["id", "provider"]
+
+
+class ServiceOfferingViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Active offerings of certified providers for anyone; a provider manages its own."""
+
+    serializer_class = ServiceOfferingSerializer
+    filterset_fields = ["provider", "is_instrument", "active"]
+    ordering_fields = ["title", "indicative_price", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.offerings_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.offering_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.offering_update(
+            offering=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )

@@ -1,0 +1,232 @@
+"""Providers and certification: the provider list and profile, applying, the officials'
+decisions, and the public verification of a certificate (or a voucher) by its serial."""
+
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from providers import selectors, services
+from providers.api.inputs import ReasonSerializer
+from providers.models import Provider, ProviderCertificate, ServiceCategory
+from regions.models import Region
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    certificate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "name",
+            "name_zh",
+            "credit_code",
+            "region",
+            "kind",
+            "categories",
+            "status",
+            "certificate",
+            "description",
+            "contact_email",
+            "contact_phone",
+            "applied_at",
+            "decided_at",
+            "status_reason",
+        ]
+        read_only_fields = fields
+
+    def get_certificate(self, provider) -> str | None:
+        certificate = selectors.latest_certificate(provider)
+        return certificate.serial if certificate else None
+
+
+class ProviderApplySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    credit_code = serializers.CharField(max_length=32)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    kind = serializers.ChoiceField(choices=Provider.Kind.choices)
+    categories = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=ServiceCategory.objects.all()
+    )
+    description = serializers.CharField(required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    qualifications = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
+
+
+class ProviderFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(method="filter_region", help_text="District code")
+    category = django_filters.CharFilter(method="filter_category", help_text="Category code")
+    status = django_filters.ChoiceFilter(choices=Provider.Status.choices)
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Name, Chinese name, description, offering titles"
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["region", "category", "status", "search"]
+
+    def filter_region(self, queryset, name, value):
+        return selectors.filter_providers(queryset, region=value)
+
+    def filter_category(self, queryset, name, value):
+        return selectors.filter_providers(queryset, category=value)
+
+    def filter_search(self, queryset, name, value):
+        return selectors.filter_providers(queryset, search=value)
+
+
+class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Certified providers for anyone; a provider user and its district's officials also see
+    its other states, the operator every provider."""
+
+    serializer_class = ProviderSerializer
+    filterset_class = ProviderFilter
+    ordering_fields = ["name", "applied_at", "id"]
+    ordering = ["name", "id"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.providers_visible_to(self.request.user).order_by("name", "id")
+
+    @extend_schema(request=ProviderApplySerializer, responses={201: ProviderSerializer})
+    def create(self, request, *args, **kwargs):
+        """A provider user (without a provider yet) applies for certification."""
+        if not request.user.is_provider:
+            raise NotAllowed(_("Only a provider account can apply for certification."))
+        data = ProviderApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = services.provider_apply(actor=request.user, **data.validated_data)
+        provider = selectors.providers_visible_to(request.user).get(pk=provider.pk)
+        return Response(ProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
+
+    def _decidable(self, pk) -> Provider:
+        user = self.request.user
+        if not user.is_official:
+            raise NotAllowed(_("Only a district official decides on providers."))
+        return get_object_or_404(selectors.providers_decidable_by(user), pk=pk)
+
+    def _decided(self, provider) -> Response:
+        provider = selectors.providers_visible_to(self.request.user).get(pk=provider.pk)
+        return Response(ProviderSerializer(provider).data)
+
+    @extend_schema(request=None, responses=ProviderSerializer)
+    @action(detail=True, methods=["post"])
+    def certify(self, request, pk=None):
+        """Certify (issue the certificate) or reinstate a suspended provider."""
+        provider = self._decidable(pk)
+        services.provider_certify(provider=provider, actor=request.user)
+        return self._decided(provider)
+
+    def _with_reason(self, request, pk, service) -> Response:
+        provider = self._decidable(pk)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(provider=provider, reason=data.validated_data.get("reason", ""), actor=request.user)
+        return self._decided(provider)
+
+    @extend_schema(request=ReasonSerializer, responses=ProviderSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._with_reason(request, pk, services.provider_reject)
+
+    @extend_schema(request=ReasonSerializer, responses=ProviderSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._with_reason(request, pk, services.provider_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses=ProviderSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._with_reason(request, pk, services.provider_revoke)
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.Serializer):
+    serial = serializers.CharField()
+    kind = serializers.CharField(help_text="provider or voucher")
+    holder = serializers.CharField()
+    region = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    valid_until = serializers.DateField()
+    status = serializers.CharField()
+
+
+class CertificateViewSet(viewsets.GenericViewSet):
+    """Public verification of a provider certificate or a voucher by its serial."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = CertificateSerializer
+    lookup_field = "serial"
+    lookup_value_regex = "[^/]+"
+    filter_backends = []
+    pagination_class = None
+    queryset = ProviderCertificate.objects.none()
+
+    @extend_schema(responses=CertificateSerializer)
+    def retrieve(self, request, serial=None):
+        from vouchers.models import Voucher
+
+        serial = (serial or "").strip().upper()
+        certificate = (
+            ProviderCertificate.objects.select_related("provider", "provider__region")
+            .filter(serial=serial)
+            .first()
+        )
+        if certificate is not None:
+            body = {
+                "serial": certificate.serial,
+                "kind": "provider",
+                "holder": certificate.provider.name,
+                "region": certificate.provider.region.code,
+                "issued_at": certificate.issued_at,
+                "valid_until": certificate.valid_until,
+                "status": certificate.status,
+            }
+            return Response(CertificateSerializer(body).data)
+        voucher = (
+            Voucher.objects.select_related("enterprise", "issuing_region")
+            .filter(serial=serial)
+            .first()
+        )
+        if voucher is not None:
+            body = {
+                "serial": voucher.serial,
+                "kind": "voucher",
+                "holder": voucher.enterprise.name,
+                "region": voucher.issuing_region.code,
+                "issued_at": voucher.issued_at,
+                # A calendar date of the programme, in the programme's time zone.
+                "valid_until": timezone.localtime(
+                    voucher.expires_at, ZoneInfo(settings.TIME_ZONE)
+                ).date(),
+                "status": voucher.status,
+            }
+            return Response(CertificateSerializer(body).data)
+        raise NotFound(
+            _("No provider certificate or voucher has the serial “%(serial)s”.")
+            % {"serial": serial}
+        )

@@ -1,0 +1,209 @@
+"""Service orders: the two parties' orders, ordering, and each step of an order."""
+
+import django_filters
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from portal.files import private_file_response
+from providers import selectors, services
+from providers.api.inputs import MONEY, ReasonSerializer
+from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, evidence) -> str:
+        return f"/api/service-orders/{evidence.order_id}/evidence/{evidence.pk}/"
+
+
+class ServiceOrderSerializer(serializers.ModelSerializer):
+    voucher = serializers.SlugRelatedField(slug_field="serial", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "provider",
+            "provider_name",
+            "voucher",
+            "offering",
+            "title",
+            "description",
+            "contract_amount",
+            "status",
+            "requested_at",
+            "accepted_at",
+            "completed_at",
+            "confirmed_at",
+            "cancelled_at",
+            "completion_summary",
+            "deliverables",
+            "dispute_reason",
+            "status_reason",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    provider = serializers.IntegerField(help_text="Provider id")
+    voucher = serializers.CharField(help_text="Serial of one of your active vouchers")
+    title = serializers.CharField(max_length=255)
+    contract_amount = serializers.DecimalField(**MONEY)
+    description = serializers.CharField(required=False, allow_blank=True)
+    offering = serializers.IntegerField(required=False, allow_null=True)
+
+
+class OrderCompleteSerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True)
+    deliverables = serializers.CharField(required=False, allow_blank=True)
+    evidence = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
+
+
+class ServiceOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ServiceOrder.Status.choices)
+
+    class Meta:
+        model = ServiceOrder
+        fields = ["status", "provider", "enterprise"]
+
+
+class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Orders of the two parties; officials see their district's, the operator all."""
+
+    serializer_class = ServiceOrderSerializer
+    filterset_class = ServiceOrderFilter
+    ordering_fields = ["requested_at", "contract_amount", "id"]
+    ordering = ["-requested_at", "-id"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return (
+            selectors.orders_visible_to(self.request.user)
+            .prefetch_related("evidence")
+            .order_by("-requested_at", "-id")
+        )
+
+    def _respond(self, order, code=status.HTTP_200_OK) -> Response:
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(ServiceOrderSerializer(order).data, status=code)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: ServiceOrderSerializer})
+    def create(self, request, *args, **kwargs):
+        """An enterprise orders from a certified provider, naming one of its vouchers."""
+        user = request.user
+        if not (user.is_enterprise and user.enterprise_id):
+            raise NotAllowed(_("Only an enterprise can order services."))
+        data = OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        provider = Provider.objects.filter(pk=values["provider"]).first()
+        if provider is None:
+            raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
+        voucher = selectors.enterprise_voucher(user, values["voucher"])
+        if voucher is None:
+            raise NotFound(_("You have no voucher with this serial."))
+        offering = None
+        if values.get("offering"):
+            offering = ServiceOffering.objects.filter(pk=values["offering"]).first()
+            if offering is None:
+                raise serializers.ValidationError({"offering": [_("No service has this id.")]})
+        order = services.order_create(
+            actor=user,
+            provider=provider,
+            voucher=voucher,
+            offering=offering,
+            title=values["title"],
+            description=values.get("description", ""),
+            contract_amount=values["contract_amount"],
+        )
+        return self._respond(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._respond(services.order_accept(order=self.get_object(), actor=request.user))
+
+    def _with_reason(self, request, service) -> Response:
+        order = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data.get("reason", "")
+        return self._respond(service(order=order, reason=reason, actor=request.user))
+
+    @extend_schema(request=ReasonSerializer, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._with_reason(request, services.order_decline)
+
+    @extend_schema(
+        request={"multipart/form-data": OrderCompleteSerializer},
+        responses=ServiceOrderSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """The provider logs the finished service: `summary`, `deliverables` and one or more
+        `evidence` files (multipart)."""
+        order = self.get_object()
+        data = OrderCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = services.order_complete(
+            order=order,
+            actor=request.user,
+            summary=values.get("summary", ""),
+            deliverables=values.get("deliverables", ""),
+            evidence=values.get("evidence", []),
+        )
+        return self._respond(order)
+
+    @extend_schema(request=None, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._respond(services.order_confirm(order=self.get_object(), actor=request.user))
+
+    @extend_schema(request=ReasonSerializer, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        return self._with_reason(request, services.order_dispute)
+
+    @extend_schema(request=ReasonSerializer, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._with_reason(request, services.order_cancel)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<file_id>[0-9]+)")
+    def evidence(self, request, pk=None, file_id=None):
+        """Download one evidence file: the two parties, both districts' officials, the operator."""
+        order = self.get_object()
+        evidence = order.evidence.filter(pk=file_id).first()
+        if evidence is None:
+            raise Http404
+        return private_file_response(
+            evidence.file, filename=evidence.original_name, content_type=evidence.content_type
+        )

@@ -1,0 +1,59 @@
+"""Writes of the providers app, one module per topic:
+
+- certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
+  revoke), the certificates they move, the certificate PDF;
+- catalogue: the services a provider lists;
+- orders: the life of a service order.
+
+Every public function is one action in one transaction: it locks the row it moves, checks the
+edge against the model's TRANSITIONS (portal.states), writes the audit entry, and queues
+e-mail and Celery work to run only after commit. Refusals are domain errors (portal.errors),
+never half-writes.
+"""
+
+from providers.services.catalogue import offering_create, offering_update
+from providers.services.certification import (
+    certificate_reinstate,
+    certificate_render_pdf,
+    certificate_revoke,
+    certificate_suspend,
+    certificate_verify_url,
+    provider_apply,
+    provider_certify,
+    provider_register,
+    provider_reject,
+    provider_revoke,
+    provider_suspend,
+)
+from providers.services.orders import (
+    order_accept,
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_create,
+    order_decline,
+    order_dispute,
+)
+
+__all__ = [
+    "certificate_reinstate",
+    "certificate_render_pdf",
+    "certificate_revoke",
+    "certificate_suspend",
+    "certificate_verify_url",
+    "offering_create",
+    "offering_update",
+    "order_accept",
+    "order_cancel",
+    "order_complete",
+    "order_confirm",
+    "order_create",
+    "order_decline",
+    "order_dispute",
+    "provider_apply",
+    "provider_certify",
+    "provider_register",
+    "provider_reject",
+    "provider_revoke",
+    "provider_suspend",
+]

@@ -1,0 +1,86 @@
+"""A provider's catalogue: the services (and shared instruments) it lists on its profile."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.errors import NotAllowed, ValidationFailed
+from portal.money import parse_money
+from providers import permissions
+from providers.models import ServiceCategory, ServiceOffering
+from providers.services.inputs import required_text
+from regions.models import AuditEntry, User
+from regions.services import audit_record
+
+OFFERING_FIELDS = (
+    "category",
+    "title",
+    "description",
+    "indicative_price",
+    "lead_time_days",
+    "is_instrument",
+    "instrument_hours",
+    "active",
+)
+
+
+def _clean_offering(fields: dict) -> dict:
+    cleaned = {}
+    for key, value in fields.items():
+        if key not in OFFERING_FIELDS:
+            raise ValidationFailed(_("Unknown field."), field=key)
+        cleaned[key] = value
+    if "title" in cleaned:
+        cleaned["title"] = required_text(
+            cleaned["title"], field="title", message=_("Give the service a title.")
+        )
+    if "category" in cleaned and cleaned["category"] is None:
+        raise ValidationFailed(_("Choose a service category."), field="category")
+    if cleaned.get("indicative_price") not in (None, ""):
+        cleaned["indicative_price"] = parse_money(
+            cleaned["indicative_price"], field="indicative_price", allow_zero=True
+        )
+    elif "indicative_price" in cleaned:
+        cleaned["indicative_price"] = None
+    for key in ("lead_time_days", "instrument_hours"):
+        if key in cleaned and cleaned[key] is not None and int(cleaned[key]) < 0:
+            raise ValidationFailed(_("Enter a number of zero or more."), field=key)
+    if "description" in cleaned:
+        cleaned["description"] = (cleaned["description"] or "").strip()
+    return cleaned
+
+
+@transaction.atomic(durable=True)
+def offering_create(*, actor: User, category: ServiceCategory, title: str, **fields):
+    """A provider adds a service (or a shared instrument with its monthly hours)."""
+    if not permissions.can_manage_offerings(actor):
+        raise NotAllowed(_("Only a provider can offer services."))
+    cleaned = _clean_offering({"category": category, "title": title, **fields})
+    if not cleaned.get("is_instrument"):
+        cleaned["instrument_hours"] = None
+    offering = ServiceOffering.objects.create(provider_id=actor.provider_id, **cleaned)
+    audit_record(
+        actor=actor, obj=offering, action=AuditEntry.Action.CREATE, data={"title": offering.title}
+    )
+    return offering
+
+
+@transaction.atomic(durable=True)
+def offering_update(*, offering: ServiceOffering, actor: User, **fields) -> ServiceOffering:
+    """Change a listed service; `active=False` withdraws it from the profile (orders that
+    named it keep their record)."""
+    if not permissions.can_manage_offering(actor, offering):
+        raise NotAllowed(_("Only the provider of this service can change it."))
+    offering = ServiceOffering.objects.select_for_update().get(pk=offering.pk)
+    cleaned = _clean_offering(fields)
+    for key, value in cleaned.items():
+        setattr(offering, key, value)
+    if not offering.is_instrument:
+        offering.instrument_hours = None
+    offering.save()
+    audit_record(
+        actor=actor,
+        obj=offering,
+        action=AuditEntry.Action.UPDATE,
+        data={k: str(getattr(v, "pk", v)) for k, v in cleaned.items()},
+    )
+    return offering

@@ -1,0 +1,433 @@
+"""Applying for certification and the officials' decisions on a provider: certify (or
+reinstate), reject, suspend, revoke; the certificates those decisions issue and move; the
+certificate PDF.
+
+A provider's certificates follow its decisions: suspending the provider suspends its valid
+certificate, reinstating it makes that certificate valid again, revoking it revokes them all.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.codes import certificate_serial, clean_credit_code
+from portal.emails import render_email
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.files import DOCUMENT_KINDS, check_upload
+from portal.notifications import notify_after_commit
+from portal.outbox import enqueue
+from portal.states import check_transition
+from providers import permissions
+from providers.models import Provider, ProviderCertificate, ProviderQualification, ServiceCategory
+from providers.selectors import provider_emails
+from providers.services.inputs import required_reason, required_text, stored_name
+from regions.models import AuditEntry, Region, User
+from regions.selectors import current_year, official_emails
+from regions.services import audit_record
+
+CERTIFICATE_VALIDITY_YEARS = 3
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def provider_apply(
+    *,
+    actor: User,
+    name: str,
+    credit_code: str,
+    region: Region,
+    kind: str,
+    categories: list[ServiceCategory],
+    name_zh: str = "",
+    description: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    qualifications: list = (),
+) -> Provider:
+    """A provider user without a provider applies for certification by its district."""
+    return _apply(
+        actor=actor,
+        name=name,
+        credit_code=credit_code,
+        region=region,
+        kind=kind,
+        categories=categories,
+        name_zh=name_zh,
+        description=description,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        qualifications=qualifications,
+    )
+
+
+def _apply(
+    *,
+    actor: User,
+    name: str,
+    credit_code: str,
+    region: Region,
+    kind: str,
+    categories: list[ServiceCategory],
+    name_zh: str,
+    description: str,
+    contact_email: str,
+    contact_phone: str,
+    qualifications: list,
+) -> Provider:
+    """Applying, inside the transaction of provider_apply or provider_register."""
+    if not (actor and actor.is_authenticated and actor.is_provider):
+        raise NotAllowed(_("Only a provider account can apply for certification."))
+    caller = actor
+    actor = User.objects.select_for_update().get(pk=actor.pk)
+    if actor.provider_id is not None:
+        raise InvalidTransition(
+            _("This account already belongs to a provider."), code="already_applied"
+        )
+    name = required_text(name, field="name", message=_("Enter the provider's legal name."))
+    code = clean_credit_code(credit_code)
+    if Provider.objects.filter(credit_code=code).exists():
+        raise ValidationFailed(
+            _("A provider with this credit code has already applied."),
+            field="credit_code",
+            code="duplicate_credit_code",
+        )
+    if kind not in Provider.Kind.values:
+        raise ValidationFailed(_("Choose the kind of provider."), field="kind")
+    if region is None:
+        raise ValidationFailed(_("Choose the district."), field="region")
+    categories = list(categories or [])
+    if not categories:
+        raise ValidationFailed(
+            _("Choose at least one service category."), field="categories", code="required"
+        )
+    kinds = [
+        check_upload(f, allowed=DOCUMENT_KINDS, field="qualifications") for f in qualifications
+    ]
+
+    provider = Provider.objects.create(
+        name=name,
+        name_zh=(name_zh or "").strip(),
+        credit_code=code,
+        region=region,
+        kind=kind,
+        description=(description or "").strip(),
+        contact_email=(contact_email or "").strip(),
+        contact_phone=(contact_phone or "").strip(),
+        status=Provider.Status.APPLIED,
+    )
+    provider.categories.set(categories)
+    for upload, file_kind in zip(qualifications, kinds, strict=True):
+        qualification = ProviderQualification(
+            provider=provider,
+            title=upload.name[:200],
+            original_name=upload.name[:255],
+            content_type=file_kind.content_type,
+            size=upload.size,
+        )
+        qualification.file.save(stored_name(file_kind), upload, save=False)
+        qualification.save()
+    actor.provider = provider
+    actor.save(update_fields=["provider"])
+    caller.provider = provider  # the request's user object sees its provider at once
+    audit_record(
+        actor=actor,
+        obj=provider,
+        action=AuditEntry.Action.APPLY,
+        to_status=Provider.Status.APPLIED,
+        data={"qualifications": [u.name for u in qualifications]},
+    )
+    subject, body = render_email(
+        "providers/provider_applied",
+        {
+            "name": provider.name,
+            "region": region.name,
+            "url": f"{settings.PORTAL_BASE_URL}/providers/{provider.pk}/",
+        },
+    )
+    notify_after_commit(recipients=official_emails(region.pk), subject=subject, body=body)
+    return provider
+
+
+@transaction.atomic(durable=True)
+def provider_register(
+    *, username: str, email: str, password: str, **application
+) -> tuple[User, Provider]:
+    """An anonymous visitor: create the provider user account and apply in one go."""
+    username = required_text(username, field="username", message=_("Choose a user name."))
+    email = required_text(email, field="email", message=_("Enter your e-mail address."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(
+            _("This user name is taken; choose another."), field="username", code="taken"
+        )
+    user = User(username=username, email=email, role=User.Role.PROVIDER)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationFailed(" ".join(error.messages), field="password") from error
+    user.set_password(password)
+    user.save()
+    application = {
+        "name_zh": "",
+        "description": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "qualifications": (),
+        **application,
+    }
+    provider = _apply(actor=user, **application)
+    user.refresh_from_db()
+    return user, provider
+
+
+# --- the officials' decisions ----------------------------------------------------------------
+
+
+def _lock_for_decision(provider: Provider, actor: User) -> Provider:
+    if not permissions.can_decide_provider(actor, provider):
+        raise NotAllowed(_("Only an official of the provider's district can decide on it."))
+    return Provider.objects.select_for_update().get(pk=provider.pk)
+
+
+def _notify_provider(provider: Provider, name: str, context: dict) -> None:
+    subject, body = render_email(f"providers/{name}", {"name": provider.name, **context})
+    notify_after_commit(recipients=provider_emails(provider.pk), subject=subject, body=body)
+
+
+@transaction.atomic(durable=True)
+def provider_certify(*, provider: Provider, actor: User) -> ProviderCertificate:
+    """Certify an applied provider (a new certificate) or reinstate a suspended one (its
+    suspended certificate becomes valid again while it is in date, else a new one)."""
+    provider = _lock_for_decision(provider, actor)
+    from_status = check_transition(provider, Provider.Status.CERTIFIED)
+    provider.status = Provider.Status.CERTIFIED
+    provider.decided_at = timezone.now()
+    provider.status_reason = ""
+    provider.save(update_fields=["status", "decided_at", "status_reason"])
+    reinstating = from_status == Provider.Status.SUSPENDED
+    certificate = None
+    if reinstating:
+        certificate = (
+            provider.certificates.select_for_update()
+            .filter(
+                status=ProviderCertificate.Status.SUSPENDED,
+                valid_until__gte=timezone.localdate(),
+            )
+            .order_by("-issued_at", "-id")
+            .first()
+        )
+    if certificate is None:
+        certificate = _issue_certificate(provider, actor=actor)
+    else:
+        certificate_reinstate(certificate=certificate, actor=actor)
+    audit_record(
+        actor=actor,
+        obj=provider,
+        action=AuditEntry.Action.REINSTATE if reinstating else AuditEntry.Action.CERTIFY,
+        from_status=from_status,
+        to_status=provider.status,
+        data={"certificate": certificate.serial},
+    )
+    _notify_provider(
+        provider,
+        "provider_certified",
+        {
+            "serial": certificate.serial,
+            "until": certificate.valid_until.isoformat(),
+            "url": certificate_verify_url(certificate.serial),
+        },
+    )
+    return certificate
+
+
+def _decide_with_reason(*, provider: Provider, actor: User, reason: str, to_status: str, action):
+    reason = required_reason(reason)
+    provider = _lock_for_decision(provider, actor)
+    from_status = check_transition(provider, to_status)
+    provider.status = to_status
+    provider.decided_at = timezone.now()
+    provider.status_reason = reason
+    provider.save(update_fields=["status", "decided_at", "status_reason"])
+    audit_record(
+        actor=actor,
+        obj=provider,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+    return provider
+
+
+@transaction.atomic(durable=True)
+def provider_reject(*, provider: Provider, reason: str, actor: User) -> Provider:
+    provider = _decide_with_reason(
+        provider=provider,
+        actor=actor,
+        reason=reason,
+        to_status=Provider.Status.REJECTED,
+        action=AuditEntry.Action.REJECT,
+    )
+    _notify_provider(provider, "provider_rejected", {"reason": provider.status_reason})
+    return provider
+
+
+@transaction.atomic(durable=True)
+def provider_suspend(*, provider: Provider, reason: str, actor: User) -> Provider:
+    """A suspended provider takes no new orders; its certificate shows as suspended."""
+    provider = _decide_with_reason(
+        provider=provider,
+        actor=actor,
+        reason=reason,
+        to_status=Provider.Status.SUSPENDED,
+        action=AuditEntry.Action.SUSPEND,
+    )
+    for certificate in provider.certificates.select_for_update().filter(
+        status=ProviderCertificate.Status.VALID
+    ):
+        certificate_suspend(certificate=certificate, actor=actor, reason=provider.status_reason)
+    _notify_provider(provider, "provider_suspended", {"reason": provider.status_reason})
+    return provider
+
+
+@transaction.atomic(durable=True)
+def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider:
+    provider = _decide_with_reason(
+        provider=provider,
+        actor=actor,
+        reason=reason,
+        to_status=Provider.Status.REVOKED,
+        action=AuditEntry.Action.REVOKE,
+    )
+    for certificate in provider.certificates.select_for_update().filter(
+        status__in=[ProviderCertificate.Status.VALID, ProviderCertificate.Status.SUSPENDED]
+    ):
+        certificate_revoke(certificate=certificate, actor=actor, reason=provider.status_reason)
+    _notify_provider(provider, "provider_revoked", {"reason": provider.status_reason})
+    return provider
+
+
+# --- certificates ----------------------------------------------------------------------------
+# They move only with their provider, so these run inside the provider decision's transaction
+# (not durable) on a certificate row that decision has locked.
+
+
+def _issue_certificate(provider: Provider, *, actor: User) -> ProviderCertificate:
+    """Number the district's next certificate. Locking the district row makes two officials
+    certifying at once take turns, so they can never both read the same count."""
+    region = Region.objects.select_for_update().get(pk=provider.region_id)
+    year = current_year()
+    number = ProviderCertificate.objects.filter(provider__region_id=region.pk).count() + 1
+    serial = certificate_serial(short_code=region.short_code, year=year, number=number)
+    while ProviderCertificate.objects.filter(serial=serial).exists():
+        number += 1
+        serial = certificate_serial(short_code=region.short_code, year=year, number=number)
+    certificate = ProviderCertificate.objects.create(
+        provider=provider,
+        serial=serial,
+        issued_at=timezone.now(),
+        valid_until=_years_later(timezone.localdate(), CERTIFICATE_VALIDITY_YEARS),
+        status=ProviderCertificate.Status.VALID,
+    )
+    audit_record(
+        actor=actor, obj=certificate, action=AuditEntry.Action.ISSUE, to_status=certificate.status
+    )
+    enqueue("providers.tasks.generate_provider_certificate", certificate_id=certificate.pk)
+    return certificate
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _move_certificate(certificate, to_status, *, actor, action, reason=""):
+    from_status = check_transition(certificate, to_status)
+    certificate.status = to_status
+    certificate.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        obj=certificate,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+    return certificate
+
+
+def certificate_reinstate(*, certificate: ProviderCertificate, actor: User):
+    """Its provider is reinstated: the suspended certificate is valid again."""
+    return _move_certificate(
+        certificate,
+        ProviderCertificate.Status.VALID,
+        actor=actor,
+        action=AuditEntry.Action.REINSTATE,
+    )
+
+
+def certificate_suspend(*, certificate: ProviderCertificate, actor: User, reason: str):
+    return _move_certificate(
+        certificate,
+        ProviderCertificate.Status.SUSPENDED,
+        actor=actor,
+        action=AuditEntry.Action.SUSPEND,
+        reason=reason,
+    )
+
+
+def certificate_revoke(*, certificate: ProviderCertificate, actor: User, reason: str):
+    return _move_certificate(
+        certificate,
+        ProviderCertificate.Status.REVOKED,
+        actor=actor,
+        action=AuditEntry.Action.REVOKE,
+        reason=reason,
+    )
+
+
+def certificate_verify_url(serial: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}/verify/{serial}/"
+
+
+@transaction.atomic(durable=True)
+def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
+    """Draw and store the certificate PDF once; a second call (a retried task) does nothing."""
+    from portal.pdf import certificate_pdf
+
+    certificate = (
+        ProviderCertificate.objects.select_for_update(of=("self",))
+        .select_related("provider", "provider__region")
+        .get(pk=certificate_id)
+    )
+    if certificate.pdf:
+        return certificate
+    provider = certificate.provider
+    region = provider.region
+    content = certificate_pdf(
+        title_zh="双创券服务机构认证证书",
+        title_en="Certified Service Provider",
+        rows=[
+            ("证书编号", "Serial", certificate.serial),
+            ("机构名称", "Provider", provider.name_zh or provider.name),
+            ("", "", provider.name if provider.name_zh else ""),
+            ("统一社会信用代码", "Credit code", provider.credit_code),
+            ("所在地区", "District", f"{region.name_zh} {region.name}"),
+            ("服务类别", "Categories", ", ".join(c.name_zh for c in provider.categories.all())),
+            ("发证日期", "Issued", timezone.localtime(certificate.issued_at).date().isoformat()),
+            ("有效期至", "Valid until", certificate.valid_until.isoformat()),
+        ],
+        verify_url=certificate_verify_url(certificate.serial),
+    )
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
+    certificate.save(update_fields=["pdf"])
+    return certificate

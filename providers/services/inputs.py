@@ -1,0 +1,24 @@
+"""What every providers service reads from its caller the same way: required text, a reason,
+and the server-side name of an uploaded file."""
+
+import uuid
+
+from django.utils.translation import gettext as _
+
+from portal.errors import ValidationFailed
+
+
+def required_text(value: str | None, *, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(message, field=field, code="required")
+    return value
+
+
+def required_reason(value: str | None) -> str:
+    return required_text(value, field="reason", message=_("Please give a reason."))
+
+
+def stored_name(kind) -> str:
+    """A server-side name that is unique and safe whatever the uploader called the file."""
+    return f"{uuid.uuid4().hex}{kind.extensions[0]}"

@@ -1,0 +1,298 @@
+"""Service orders on both sides: the list, ordering, the order page and its actions, logging
+completion with evidence, and the officials' list of disputed orders.
+
+The order pages answer a refused action with the refusal's own status beside the form (and
+htmx row swaps with the refusal inside the row), which `run_service` does not report; so they
+catch the domain error themselves and show it with `add_service_error`, the helper
+`run_service` uses."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.errors import ApplicationError, NotAllowed
+from portal.files import private_file_response
+from portal.views import add_service_error, is_htmx, next_or, page_of, query_without_page
+from providers import permissions, selectors, services
+from providers.forms import CompletionForm, DecisionForm, OrderForm
+from providers.models import Provider, ServiceOrder
+from regions.services import audit_trail_for
+
+NEXT_STEPS = {
+    "enterprise": {
+        "requested": gettext_lazy("Waiting for the provider to accept"),
+        "accepted": gettext_lazy("The provider is delivering"),
+        "completed": gettext_lazy("Confirm delivery or dispute it"),
+        "disputed": gettext_lazy("Waiting for the provider to answer the dispute"),
+        "confirmed": gettext_lazy("Done; the provider claims the voucher"),
+        "declined": gettext_lazy("Closed"),
+        "cancelled": gettext_lazy("Closed"),
+    },
+    "provider": {
+        "requested": gettext_lazy("Accept or decline"),
+        "accepted": gettext_lazy("Log the completed service"),
+        "completed": gettext_lazy("Waiting for the enterprise to confirm"),
+        "disputed": gettext_lazy("Disputed: log completion again"),
+        "confirmed": gettext_lazy("Claim the voucher"),
+        "declined": gettext_lazy("Closed"),
+        "cancelled": gettext_lazy("Closed"),
+    },
+}
+
+
+def next_step(user, order: ServiceOrder) -> str:
+    steps = NEXT_STEPS.get(user.role)
+    if steps is None:
+        return order.get_status_display()
+    return steps.get(order.status, "")
+
+
+@login_required
+@require_GET
+def order_list(request):
+    user = request.user
+    orders = selectors.orders_visible_to(user)
+    counts = dict(orders.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    status = request.GET.get("status") or ""
+    if status in ServiceOrder.Status.values:
+        orders = orders.filter(status=status)
+    else:
+        status = ""
+    page = page_of(request, orders.order_by("-requested_at", "-id"))
+    for order in page.object_list:
+        order.next_step = next_step(user, order)
+    tabs = [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in ServiceOrder.Status.choices
+    ]
+    return render(
+        request,
+        "providers/orders.html",
+        {
+            "page": page,
+            "tabs": tabs,
+            "status": status,
+            "total": sum(counts.values()),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    user = request.user
+    if not (user.is_enterprise and user.enterprise_id):
+        raise PermissionDenied
+    provider_id = request.POST.get("provider") or request.GET.get("provider")
+    if not (provider_id and str(provider_id).isdigit()):
+        messages.info(request, _("Choose a provider in the directory first."))
+        return redirect("provider-directory")
+    provider = get_object_or_404(Provider.objects.select_related("region"), pk=provider_id)
+    if request.method == "GET" and not provider.takes_orders:
+        raise Http404
+    vouchers = selectors.enterprise_vouchers(user)
+    if request.method == "POST":
+        serial = (request.POST.get("voucher") or "").strip().upper()
+        if serial and not any(v.serial == serial for v in vouchers):
+            raise Http404  # another enterprise's voucher: its existence is not ours to confirm
+    form = OrderForm(
+        request.POST or None,
+        providers=Provider.objects.filter(pk=provider.pk),
+        vouchers=vouchers,
+        offerings=provider.offerings.filter(active=True).select_related("category"),
+        initial={"provider": provider.pk, "offering": request.GET.get("offering")},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                order = services.order_create(
+                    actor=user,
+                    provider=provider,
+                    voucher=form.cleaned_data["voucher"],
+                    offering=form.cleaned_data["offering"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    contract_amount=form.cleaned_data["contract_amount"],
+                )
+            except ApplicationError as error:
+                add_service_error(request, error, form)
+                status = error.status
+            else:
+                messages.success(request, _("Your order is sent to the provider."))
+                return redirect("order-detail", pk=order.pk)
+        else:
+            status = 400
+    has_active = any(v.status == "active" for v in vouchers)
+    return render(
+        request,
+        "providers/order_form.html",
+        {"form": form, "provider": provider, "has_active_voucher": has_active},
+        status=status,
+    )
+
+
+def _render_order(
+    request, order, *, forms=None, status=200, template="providers/order_detail.html"
+):
+    user = request.user
+    forms = forms or {}
+    context = {
+        "order": order,
+        "evidence": selectors.order_evidence(order),
+        "audit_entries": audit_trail_for(order),
+        "next_step": next_step(user, order),
+        "may": {
+            "accept": permissions.can_accept_order(user, order),
+            "decline": permissions.can_decline_order(user, order),
+            "complete": permissions.can_complete_order(user, order),
+            "confirm": permissions.can_confirm_order(user, order),
+            "dispute": permissions.can_dispute_order(user, order),
+            "cancel": permissions.can_cancel_order(user, order),
+        },
+        "decline_form": forms.get("decline") or DecisionForm(prefix="decline"),
+        "dispute_form": forms.get("dispute") or DecisionForm(prefix="dispute"),
+        "cancel_form": forms.get("cancel") or DecisionForm(prefix="cancel"),
+        "completion_form": forms.get("complete") or CompletionForm(),
+    }
+    return render(request, template, context, status=status)
+
+
+def _visible_order(request, pk) -> ServiceOrder:
+    return get_object_or_404(selectors.orders_visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def order_detail(request, pk):
+    return _render_order(request, _visible_order(request, pk))
+
+
+ORDER_ACTIONS = {
+    "accept": (services.order_accept, None, gettext_lazy("You accepted the order.")),
+    "decline": (services.order_decline, "decline", gettext_lazy("You declined the order.")),
+    "confirm": (services.order_confirm, None, gettext_lazy("You confirmed delivery.")),
+    "dispute": (services.order_dispute, "dispute", gettext_lazy("The delivery is disputed.")),
+    "cancel": (services.order_cancel, "cancel", gettext_lazy("The order is cancelled.")),
+}
+
+
+@login_required
+@require_POST
+def order_action(request, pk, action):
+    if action not in ORDER_ACTIONS:
+        raise Http404
+    order = _visible_order(request, pk)
+    service, prefix, success = ORDER_ACTIONS[action]
+    kwargs = {"order": order, "actor": request.user}
+    form = None
+    if prefix:
+        form = DecisionForm(request.POST, prefix=prefix)
+        form.is_valid()
+        kwargs["reason"] = form.cleaned_data.get("reason", "")
+    inline_row = is_htmx(request) and request.POST.get("row")
+    try:
+        service(**kwargs)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except ApplicationError as error:
+        if inline_row:
+            return _order_row(request, pk, error=error.message)
+        add_service_error(request, error, form)
+        order.refresh_from_db()
+        # htmx swaps only 2xx answers: the page with the error beside its field is one.
+        status = 200 if is_htmx(request) else error.status
+        return _render_order(request, order, forms={prefix: form}, status=status)
+    if inline_row:
+        return _order_row(request, pk, success=success)
+    messages.success(request, success)
+    return redirect(next_or(request, reverse("order-detail", args=[order.pk])))
+
+
+def _order_row(request, pk, *, error=None, success=None):
+    """A list row's inline accept/decline answered to htmx: the row again, with the outcome.
+    Without JavaScript the same forms post normally and come back to `next` with a message."""
+    order = _visible_order(request, pk)
+    order.next_step = next_step(request.user, order)
+    return render(
+        request,
+        "providers/partials/order_row.html",
+        {
+            "order": order,
+            "row_error": error,
+            "row_success": None if error else success,
+            "next": request.POST.get("next", ""),
+            "show_next": bool(request.POST.get("show_next")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_complete(request, pk):
+    order = _visible_order(request, pk)
+    if not permissions.is_order_provider(request.user, order):
+        raise PermissionDenied
+    form = CompletionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.order_complete(
+                    order=order,
+                    actor=request.user,
+                    summary=form.cleaned_data["summary"],
+                    deliverables=form.cleaned_data["deliverables"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except ApplicationError as error:
+                add_service_error(request, error, form)
+                status = error.status
+            else:
+                messages.success(request, _("The completed service is logged."))
+                return redirect("order-detail", pk=order.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "providers/order_complete.html",
+        {
+            "order": order,
+            "form": form,
+            "may_complete": permissions.can_complete_order(request.user, order),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def order_evidence(request, pk, file_id):
+    order = _visible_order(request, pk)
+    if not permissions.can_read_order(request.user, order):
+        raise Http404
+    evidence = get_object_or_404(order.evidence, pk=file_id)
+    return private_file_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+@login_required
+@require_GET
+def disputed_orders(request):
+    if not request.user.is_official:
+        raise PermissionDenied
+    page = page_of(request, selectors.disputed_orders_for(request.user).order_by("-completed_at"))
+    return render(
+        request,
+        "providers/disputed.html",
+        {"page": page, "query": query_without_page(request)},
+    )
