@@ -205,6 +205,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # backend: the broker's Redis unless one is given.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
 CELERY_RESULT_EXPIRES = 24 * 3600
+# One queue name per deployment (or per test run sharing a Redis database).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from portal.celery import app as celery_app
-from regions.models import SettlementBatch
+from regions.models import AuditEntry, SettlementBatch
 from regions.services import reconciliation_run
 from regions.tasks import settle_batch
 from tests.conftest import ROOT, TEST_BROKER_URL, _missing, _redis_reachable, wait_for
@@ -53,8 +53,9 @@ def test_a_real_worker_settles_a_batch_created_by_the_api(celery_worker, demo, a
     assert reconciliation_run().ok
 
 
-def start_worker(queue: str, env: dict, name: str) -> subprocess.Popen:
+def start_worker(queue: str, env: dict, name: str, *, beat: bool = False) -> subprocess.Popen:
     log = open(ROOT / ".pytest-settlement-worker.log", "ab")  # noqa: SIM115
+    beat_args = ["-B", "-s", str(ROOT / f".pytest-beat-{name}")] if beat else []
     return subprocess.Popen(
         [
             sys.executable,
@@ -63,6 +64,7 @@ def start_worker(queue: str, env: dict, name: str) -> subprocess.Popen:
             "-A",
             "portal",
             "worker",
+            *beat_args,
             "-Q",
             queue,
             "--concurrency=2",
@@ -157,6 +159,83 @@ def test_a_worker_killed_mid_batch_is_replaced_and_settles_exactly_once(demo):
     )
     assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
     assert not Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
+    assert obligations_of(batch) == expected
+    assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
+    report = reconciliation_run()
+    assert report.ok, report.breaches
+
+
+def test_a_batch_stalled_by_a_killed_worker_is_resumed_by_the_beat_within_minutes(demo):
+    """The broker's production visibility timeout (an hour) would hold the killed worker's
+    messages; the beat sees the batch stop moving and re-queues what is left of it."""
+    if not TEST_BROKER_URL or not _redis_reachable(TEST_BROKER_URL):
+        _missing("TEST_CELERY_BROKER_URL is not set or Redis is not reachable")
+    call_command("seed_load", enterprises=20, vouchers=40, redemptions=1200, verbosity=0)
+    eligible = Redemption.objects.filter(cross_region=True).count()
+    expected = expected_obligations()
+    db = connection.settings_dict
+    queue = f"settlement-stall-{os.getpid()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": TEST_BROKER_URL,
+        "CELERY_DEFAULT_QUEUE": queue,
+        "CELERY_VISIBILITY_TIMEOUT": "3600",
+        "SETTLEMENT_STALL_SECONDS": "6",
+        "SETTLEMENT_RESUME_EVERY_SECONDS": "2",
+        "SETTLEMENT_CHUNK_SIZE": "40",
+        "SETTLEMENT_PARTS": "2",
+        "SETTLEMENT_CHUNK_DELAY_SECONDS": "0.5",
+        "MEDIA_ROOT": str(ROOT / ".pytest-media"),
+        "CONN_MAX_AGE": "0",
+    }
+    batch = SettlementBatch.objects.create(
+        cutoff=Redemption.objects.latest("decided_at").decided_at
+    )
+    first = start_worker(queue, env, f"stall-a-{os.getpid()}")
+    second = None
+    old_broker = celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = TEST_BROKER_URL
+    try:
+        settle_batch.apply_async((batch.pk,), queue=queue)
+
+        def midway():
+            """the first worker a few chunks into the claims"""
+            return SettlementBatch.objects.get(pk=batch.pk).claimed_count >= 80
+
+        wait_for(midway, timeout=120, interval=0.05)
+        stop(first, signal.SIGKILL)
+        killed_at = time.monotonic()
+        assert SettlementBatch.objects.get(pk=batch.pk).status == "open"
+        second = start_worker(queue, env, f"stall-b-{os.getpid()}", beat=True)
+
+        def computed():
+            """the stalled batch resumed by the beat and computed"""
+            return SettlementBatch.objects.filter(
+                pk=batch.pk, status__in=["computed", "closed"]
+            ).exists()
+
+        wait_for(computed, timeout=180)
+        resumed_after = time.monotonic() - killed_at
+    finally:
+        celery_app.conf.task_always_eager = True
+        celery_app.conf.broker_url = old_broker
+        stop(first, signal.SIGKILL)
+        if second is not None:
+            stop(second)
+
+    assert resumed_after < 600, "the batch waited for the broker, not for the beat"
+    assert AuditEntry.objects.filter(
+        object_type="regions.settlementbatch", object_id=str(batch.pk), action="resume"
+    ).exists()
+    batch.refresh_from_db()
+    settled = Redemption.objects.filter(settlement_batch=batch).aggregate(
+        n=Count("id"), total=Sum("amount")
+    )
+    assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
     assert obligations_of(batch) == expected
     assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
     report = reconciliation_run()
