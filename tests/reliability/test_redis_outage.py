@@ -8,6 +8,7 @@ Celery worker consumes from it and writes e-mails as files, so each one can be c
 import email
 import os
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -117,7 +118,7 @@ def test_nothing_is_lost_and_no_request_fails_while_redis_is_down(
     for application in applications:
         voucher = Voucher.objects.get(application=application)
         assert voucher.certificate_pdf.name
-        drawn = list((voucher.certificate_pdf.storage.path("private/vouchers/")).iterdir())
+        drawn = Path(voucher.certificate_pdf.storage.path("private/vouchers")).iterdir()
         assert [p.name for p in drawn if p.name.startswith(voucher.serial)] == [
             f"{voucher.serial}.pdf"
         ]
@@ -125,7 +126,7 @@ def test_nothing_is_lost_and_no_request_fails_while_redis_is_down(
         certificate = ProviderCertificate.objects.get(provider=provider)
         with certificate.pdf.open("rb") as pdf:
             assert pdf.read(4) == b"%PDF"
-        drawn = list(certificate.pdf.storage.path("private/certificates/").iterdir())
+        drawn = Path(certificate.pdf.storage.path("private/certificates")).iterdir()
         assert [p.name for p in drawn if p.name.startswith(certificate.serial)] == [
             f"{certificate.serial}.pdf"
         ]
