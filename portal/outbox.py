@@ -16,6 +16,7 @@ published it and died before it could mark it sent) has its effect once.
 
 import importlib
 import logging
+import time
 from datetime import timedelta
 
 import redis.exceptions
@@ -55,7 +56,8 @@ def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     """Queue the Celery task `task_name` with keyword arguments once the transaction commits."""
     task_by_name(task_name)  # an unknown name fails here, inside the caller's transaction
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: relay_message(message_id=message.pk))
+    # robust: whatever goes wrong in the relay is logged, never raised after the commit.
+    transaction.on_commit(lambda: relay_message(message_id=message.pk), robust=True)
     return message
 
 
@@ -122,9 +124,20 @@ def _publish_locked(message: OutboxMessage, publisher: _Publisher) -> bool:
     return True
 
 
+# Until when (time.monotonic()) this process leaves new rows to the relay without trying
+# the broker: after one failed publish, a request that queued several tasks waits for one
+# connection timeout, not one per task.
+_broker_away_until = 0.0
+
+
 def relay_message(*, message_id: int) -> bool:
     """Publish one row right after the transaction that wrote it commits. Never raises for a
     broker that is away; a row another relay holds is left to it."""
+    global _broker_away_until
+    from portal.celery import app
+
+    if not app.conf.task_always_eager and time.monotonic() < _broker_away_until:
+        return False
     try:
         with transaction.atomic(), _Publisher() as publisher:
             message = (
@@ -134,7 +147,10 @@ def relay_message(*, message_id: int) -> bool:
             )
             if message is None:
                 return False
-            return _publish_locked(message, publisher)
+            published = _publish_locked(message, publisher)
+            if not published:
+                _broker_away_until = time.monotonic() + settings.OUTBOX_BROKER_AWAY_PAUSE_SECONDS
+            return published
     except BROKER_ERRORS:
         # Closing a connection to a broker that went away; the row's outcome is saved.
         logger.warning("outbox: relay of #%s ended with a broker error", message_id, exc_info=True)

@@ -233,11 +233,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
 # The outbox (portal/outbox.py): services' tasks are rows first, published after commit.
-# Connection attempts per publish (0: one try; the relay is the retry), the longest wait
+# Connection attempts per publish (0: one try; the relay is the retry), how long a process
+# leaves new rows to the relay after a failed publish, the longest wait
 # between two attempts at one row, when a row sent but not done is published again (the
 # broker lost it), how often, how often a failing task is retried, and how long done rows
 # are kept.
 OUTBOX_PUBLISH_CONNECT_RETRIES = int(os.environ.get("OUTBOX_PUBLISH_CONNECT_RETRIES", "0"))
+OUTBOX_BROKER_AWAY_PAUSE_SECONDS = float(os.environ.get("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", "5"))
 OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "60"))
 OUTBOX_RESEND_AFTER_SECONDS = int(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "1800"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unreachable_broker():
+def unreachable_broker(monkeypatch):
     """Publishing goes to a port nobody listens on: a real refused connection."""
+    monkeypatch.setattr(outbox, "_broker_away_until", 0.0)
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
     celery_app.conf.task_always_eager = False
@@ -121,6 +122,8 @@ def test_approve_answers_success_while_the_broker_is_away(
         )
     assert response.status_code == 200, response.content
     pending = OutboxMessage.objects.filter(sent_at__isnull=True, done_at__isnull=True)
+    # One connection attempt per request: the rows after the first wait for the relay.
+    assert sorted(pending.values_list("attempts", flat=True)) == [0] * (pending.count() - 1) + [1]
     tasks = list(pending.values_list("task_name", flat=True))
     assert tasks.count("vouchers.tasks.generate_voucher_certificate") == 1
     assert "regions.tasks.send_notification" in tasks
