@@ -1,11 +1,45 @@
-"""How a service asks for background work: by the task's name, after its transaction commits.
+"""How a service asks for background work: by the task's name, through the outbox.
 
 Services never import `tasks.py` (tasks import services), so they name the task here.
+
+`enqueue` writes an `OutboxMessage` row in the caller's transaction and, once it commits,
+tries to publish it at once. A broker that is down costs one short connection attempt and a
+log line, never an error after the commit: the row stays unsent and the relay
+(`portal.tasks.relay_outbox` every few seconds from beat, or `manage.py relay_outbox`)
+publishes it later, backing off while the broker stays away.
+
+What is published is `portal.tasks.run_outbox_message(message_id)` with task id
+`outbox-<id>`. It locks the row, returns if it is done, runs the named task's body and marks
+the row done in the same transaction, so a message that reaches the worker twice (the relay
+published it and died before it could mark it sent) has its effect once.
 """
 
 import importlib
+import logging
+import time
+from datetime import timedelta
 
+import redis.exceptions
+from celery.exceptions import CeleryError
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+from kombu.exceptions import KombuError
+
+from portal.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+RUN_TASK = "portal.tasks.run_outbox_message"
+
+# Tasks that commit in several transactions of their own (settlement claims its redemptions
+# chunk by chunk) and are safe to run twice: they run outside the row lock, and the row is
+# marked done after them.
+OWN_TRANSACTIONS = {"regions.tasks.settle_batch"}
+
+# What a publish raises when the broker is away; anything else is a bug and propagates.
+BROKER_ERRORS = (KombuError, redis.exceptions.RedisError, OSError, CeleryError)
 
 
 def task_by_name(task_name: str):
@@ -18,7 +52,198 @@ def task_by_name(task_name: str):
     return app.tasks[task_name]
 
 
-def enqueue(task_name: str, **kwargs) -> None:
+def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     """Queue the Celery task `task_name` with keyword arguments once the transaction commits."""
-    task = task_by_name(task_name)
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    task_by_name(task_name)  # an unknown name fails here, inside the caller's transaction
+    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    # robust: whatever goes wrong in the relay is logged, never raised after the commit.
+    transaction.on_commit(lambda: relay_message(message_id=message.pk), robust=True)
+    return message
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+class _Publisher:
+    """One broker connection for a relay run, opened with the short timeouts of the settings
+    (CELERY_BROKER_CONNECTION_TIMEOUT, the transport's socket_connect_timeout) and no retry:
+    the outbox is the retry."""
+
+    def __init__(self):
+        from portal.celery import app
+
+        self.app = app
+        self.eager = app.conf.task_always_eager
+        self.connection = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.connection is not None:
+            self.connection.release()
+
+    def publish(self, message: OutboxMessage) -> None:
+        task = task_by_name(RUN_TASK)
+        options = {"task_id": message.celery_task_id, "retry": False}
+        if self.eager:
+            task.apply_async(args=[message.pk], **options)
+            return
+        if self.connection is None:
+            self.connection = self.app.connection_for_write()
+            self.connection.ensure_connection(
+                max_retries=settings.OUTBOX_PUBLISH_CONNECT_RETRIES,
+                timeout=self.app.conf.broker_connection_timeout,
+            )
+        task.apply_async(args=[message.pk], connection=self.connection, **options)
+
+
+def _publish_locked(message: OutboxMessage, publisher: _Publisher) -> bool:
+    """Publish a row the caller holds locked; record the outcome on the row."""
+    now = timezone.now()
+    try:
+        publisher.publish(message)
+    except BROKER_ERRORS as exc:
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.available_at = now + _retry_delay(message.attempts)
+        message.save(update_fields=["attempts", "last_error", "available_at"])
+        logger.warning(
+            "outbox: %s #%s not published (attempt %s), retry after %s: %s",
+            message.task_name,
+            message.pk,
+            message.attempts,
+            message.available_at.isoformat(),
+            message.last_error,
+        )
+        return False
+    message.attempts += 1
+    message.sent_at = now
+    message.save(update_fields=["attempts", "sent_at"])
+    return True
+
+
+# Until when (time.monotonic()) this process leaves new rows to the relay without trying
+# the broker: after one failed publish, a request that queued several tasks waits for one
+# connection timeout, not one per task.
+_broker_away_until = 0.0
+
+
+def relay_message(*, message_id: int) -> bool:
+    """Publish one row right after the transaction that wrote it commits. Never raises for a
+    broker that is away; a row another relay holds is left to it."""
+    global _broker_away_until
+    from portal.celery import app
+
+    if not app.conf.task_always_eager and time.monotonic() < _broker_away_until:
+        return False
+    try:
+        with transaction.atomic(), _Publisher() as publisher:
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk=message_id, sent_at__isnull=True, done_at__isnull=True)
+                .first()
+            )
+            if message is None:
+                return False
+            published = _publish_locked(message, publisher)
+            if not published:
+                _broker_away_until = time.monotonic() + settings.OUTBOX_BROKER_AWAY_PAUSE_SECONDS
+            return published
+    except BROKER_ERRORS:
+        # Closing a connection to a broker that went away; the row's outcome is saved.
+        logger.warning("outbox: relay of #%s ended with a broker error", message_id, exc_info=True)
+        return False
+
+
+def relay_pending(*, limit: int = 500, ignore_backoff: bool = False) -> dict:
+    """Publish rows not yet sent whose next attempt is due (every row with
+    `ignore_backoff`), and again rows sent long ago and still not done (the broker lost
+    them: a Redis restarted without persistence). Rows another relay holds are skipped.
+    """
+    now = timezone.now()
+    resend_before = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    due = Q(sent_at__isnull=True) | Q(
+        sent_at__lt=resend_before, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS
+    )
+    if not ignore_backoff:
+        due &= Q(available_at__lte=now)
+    sent = failed = 0
+    retry_at = None
+    with transaction.atomic(), _Publisher() as publisher:
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(due, done_at__isnull=True)
+            .order_by("available_at", "pk")[:limit]
+        )
+        for message in messages:
+            if failed:
+                # The broker is away: push the rest back without another connection attempt.
+                OutboxMessage.objects.filter(pk=message.pk).update(available_at=retry_at)
+                continue
+            if _publish_locked(message, publisher):
+                sent += 1
+            else:
+                failed += 1
+                retry_at = message.available_at
+    return {"sent": sent, "failed": failed, "considered": len(messages)}
+
+
+def run_message(*, message_id: int) -> str:
+    """Run the task a row names, once: under the row's lock, done in the same transaction.
+
+    Returns "done", "already done" or "missing" (the transaction that wrote the row rolled
+    back after a publish, which the outbox never does, or the row was purged)."""
+    if OutboxMessage.objects.filter(pk=message_id, task_name__in=OWN_TRANSACTIONS).exists():
+        return _run_outside_lock(message_id=message_id)
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.done_at is not None:
+            return "already done"
+        task_by_name(message.task_name).run(**message.kwargs)
+        OutboxMessage.objects.filter(pk=message.pk).update(done_at=timezone.now())
+    return "done"
+
+
+def _run_outside_lock(*, message_id: int) -> str:
+    message = OutboxMessage.objects.get(pk=message_id)
+    if message.done_at is not None:
+        return "already done"
+    task_by_name(message.task_name).run(**message.kwargs)
+    OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
+    return "done"
+
+
+def record_failure(*, message_id: int, error: BaseException) -> None:
+    OutboxMessage.objects.filter(pk=message_id).update(
+        last_error=f"run: {type(error).__name__}: {error}"[:2000]
+    )
+
+
+def purge_done(*, older_than: timedelta | None = None) -> int:
+    """Delete rows done more than `older_than` ago (OUTBOX_KEEP_DAYS by default)."""
+    age = older_than if older_than is not None else timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(done_at__lt=timezone.now() - age).delete()
+    return deleted
+
+
+def outbox_backlog() -> dict:
+    """What is not done yet: how many rows and how old the oldest is, in seconds."""
+    stats = OutboxMessage.objects.filter(done_at__isnull=True).aggregate(
+        oldest=Min("created_at"), pending=Count("pk")
+    )
+    oldest = stats["oldest"]
+    return {
+        "pending": stats["pending"],
+        "oldest_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
+    }
+
+
+def stale_messages(*, older_than: timedelta):
+    """Rows older than `older_than` that are not done: work that is late or lost."""
+    return OutboxMessage.objects.filter(
+        done_at__isnull=True, created_at__lt=timezone.now() - older_than
+    ).order_by("created_at")

@@ -135,6 +135,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the filebased backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -172,8 +173,18 @@ REST_FRAMEWORK = {
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
+    # Short timeouts: a cache that is away costs a request a second at most, and the
+    # throttles then let the request through (portal/throttling.py).
+    cache_timeout = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1"))
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": cache_timeout,
+                "socket_timeout": cache_timeout,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -216,7 +227,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # a settlement task is redelivered soon after its visibility timeout.
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
+    # A Redis that is away is noticed within a second, not after the OS's TCP timeout. The
+    # read timeout stays above the worker's 1 s BRPOP poll.
+    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", "1")),
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+# The outbox (portal/outbox.py): services' tasks are rows first, published after commit.
+# Connection attempts per publish (0: one try; the relay is the retry), how long a process
+# leaves new rows to the relay after a failed publish, the longest wait
+# between two attempts at one row, when a row sent but not done is published again (the
+# broker lost it), how often, how often a failing task is retried, and how long done rows
+# are kept.
+OUTBOX_PUBLISH_CONNECT_RETRIES = int(os.environ.get("OUTBOX_PUBLISH_CONNECT_RETRIES", "0"))
+OUTBOX_BROKER_AWAY_PAUSE_SECONDS = float(os.environ.get("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", "5"))
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "60"))
+OUTBOX_RESEND_AFTER_SECONDS = int(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "1800"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
+OUTBOX_RUN_MAX_RETRIES = int(os.environ.get("OUTBOX_RUN_MAX_RETRIES", "8"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
+# `reconcile` reports outbox rows and certificates still missing after this many minutes.
+OUTBOX_LATE_MINUTES = int(os.environ.get("OUTBOX_LATE_MINUTES", "30"))
+# /readyz/: how long each dependency may take to answer.
+READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "1"))
 CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
@@ -247,6 +280,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {
         "task": "portal.idempotency.purge_idempotency_keys",
         "schedule": crontab(hour=4, minute=0),
+    },
+    "relay-outbox": {
+        "task": "portal.tasks.relay_outbox",
+        "schedule": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10")),
+        # A relay queued behind an outage is useless once the next one is due.
+        "options": {"expires": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10"))},
+    },
+    "purge-outbox": {
+        "task": "portal.tasks.purge_outbox",
+        "schedule": crontab(hour=4, minute=20),
     },
 }
 

@@ -205,6 +205,7 @@ def reconciliation_run() -> ReconciliationReport:
         )
 
     breaches.extend(_ledger_breaches())
+    breaches.extend(_late_background_work_breaches())
 
     from regions.dashboards import flow_summary_breaches
 
@@ -223,6 +224,43 @@ def reconciliation_run() -> ReconciliationReport:
     if breaches:
         _notify_operators_of_breach(report)
     return report
+
+
+def _late_background_work_breaches() -> list[dict]:
+    """Work queued after a commit that has not happened OUTBOX_LATE_MINUTES later: outbox
+    rows not done (the broker or the worker was away, or the task keeps failing) and
+    certificates issued without their PDF."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from portal.outbox import stale_messages
+    from providers.models import ProviderCertificate
+    from vouchers.models import Voucher
+
+    late = timedelta(minutes=settings.OUTBOX_LATE_MINUTES)
+    breaches = [
+        {
+            "check": "outbox_message_done",
+            "message": message.pk,
+            "task": message.task_name,
+            "created_at": message.created_at.isoformat(),
+            "sent": message.sent_at is not None,
+            "last_error": message.last_error[:200],
+        }
+        for message in stale_messages(older_than=late)[:100]
+    ]
+    issued_before = timezone.now() - late
+    for serial in Voucher.objects.filter(certificate_pdf="", issued_at__lt=issued_before)[
+        :100
+    ].values_list("serial", flat=True):
+        breaches.append({"check": "voucher_certificate_drawn", "voucher": serial})
+    for serial in ProviderCertificate.objects.filter(pdf="", issued_at__lt=issued_before)[
+        :100
+    ].values_list("serial", flat=True):
+        breaches.append({"check": "provider_certificate_drawn", "certificate": serial})
+    return breaches
 
 
 def _ledger_breaches() -> list[dict]:

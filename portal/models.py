@@ -1,0 +1,45 @@
+"""Tables every app shares."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    """A Celery task that a service asked for, written in the service's own transaction.
+
+    The row commits or rolls back with the work that asked for it, so a broker that is away
+    at commit time loses nothing: the relay (portal/outbox.py) publishes rows not yet sent
+    and backs off while the broker is down. `sent_at` says the broker took the message;
+    `done_at` says the task ran, and is set in the task's own transaction, so a message
+    published twice runs its effect once.
+    """
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The next publish attempt; pushed back after each failed one.
+    available_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The relay's and readyz's question: what is not done yet, oldest first.
+            models.Index(
+                fields=["available_at"],
+                name="outbox_not_done_idx",
+                condition=Q(done_at__isnull=True),
+            ),
+            models.Index(fields=["done_at"], name="outbox_done_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} #{self.pk}"
+
+    @property
+    def celery_task_id(self) -> str:
+        """Stable per row: a message published twice carries the same task id."""
+        return f"outbox-{self.pk}"

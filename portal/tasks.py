@@ -1,0 +1,33 @@
+"""Celery tasks of the outbox (portal/outbox.py): run a message once, relay, purge."""
+
+from celery import shared_task
+from django.conf import settings
+
+from portal import outbox
+
+
+@shared_task(name=outbox.RUN_TASK, bind=True, acks_late=True, max_retries=None)
+def run_outbox_message(self, message_id: int) -> str:
+    """Run the task an outbox row names, at most once per row whatever the deliveries.
+
+    A failure rolls the row back to not done and retries with backoff; after
+    OUTBOX_RUN_MAX_RETRIES the row stays not done and `reconcile` reports it.
+    """
+    try:
+        return outbox.run_message(message_id=message_id)
+    except Exception as exc:
+        outbox.record_failure(message_id=message_id, error=exc)
+        if self.request.is_eager or self.request.retries >= settings.OUTBOX_RUN_MAX_RETRIES:
+            raise
+        countdown = min(10 * 2**self.request.retries, 600)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="portal.tasks.relay_outbox")
+def relay_outbox() -> dict:
+    return outbox.relay_pending()
+
+
+@shared_task(name="portal.tasks.purge_outbox")
+def purge_outbox() -> int:
+    return outbox.purge_done()
