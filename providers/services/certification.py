@@ -399,7 +399,8 @@ def certificate_verify_url(serial: str) -> str:
     return f"{settings.PORTAL_BASE_URL}/verify/{serial}/"
 
 
-@transaction.atomic(durable=True)
+# Not durable: its task runs inside the outbox's transaction that marks the message done.
+@transaction.atomic
 def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
     """Draw and store the certificate PDF once; a second call (a retried task) does nothing."""
     from portal.pdf import certificate_pdf

@@ -10,7 +10,11 @@ import requests
 from django.db import connection
 from django.test import Client
 
-pytestmark = pytest.mark.postgres
+# The flush after a transactional test would drop the rows of the data migrations.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _admin_connection():
@@ -33,7 +37,7 @@ def _terminate_backends(admin, *, spare: set[int]) -> int:
     return len(rows)
 
 
-def test_it_answers_503_with_retry_after_when_its_connection_is_gone(transactional_db, demo):
+def test_it_answers_503_with_retry_after_when_its_connection_is_gone(demo):
     client = Client(raise_request_exception=False)
     client.force_login(demo["users"]["official-wujin"])
     with connection.cursor() as cursor:
@@ -54,7 +58,7 @@ def test_it_answers_503_with_retry_after_when_its_connection_is_gone(transaction
     assert client.get("/api/vouchers/").status_code == 200
 
 
-def test_it_never_half_writes_when_connections_drop_under_load(transactional_db, demo, live_server):
+def test_it_never_half_writes_when_connections_drop_under_load(demo, live_server):
     from rest_framework.authtoken.models import Token
 
     from regions.services import reconciliation_run
