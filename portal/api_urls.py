@@ -7,7 +7,7 @@ from providers import api as providers_api
 from regions import api as regions_api
 from regions import settlement_api
 from vouchers import api as vouchers_api
-from vouchers import redemption_api
+from vouchers.api import redemptions as redemption_api
 
 router = DefaultRouter()
 regions_api.register(router)

@@ -12,6 +12,5 @@ urlpatterns = [
     path("", include("regions.settlement_urls")),
     path("", include("regions.export_urls")),
     path("", include("vouchers.urls")),
-    path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),
 ]

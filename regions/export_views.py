@@ -36,7 +36,7 @@ from regions.exports import (
     Export,
     export_response,
 )
-from vouchers import redemptions as redemption_selectors
+from vouchers import selectors as redemption_selectors
 from vouchers import selectors as voucher_selectors
 from vouchers.forms import QueueFilterForm
 from vouchers.models import Redemption, Voucher, VoucherApplication
