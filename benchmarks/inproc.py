@@ -182,7 +182,7 @@ def claims_run(params):
     """`threads` threads call `redemption_claim`, each with its own connection, over their
     share of the planned orders. Expected refusals (409) are counted apart from errors."""
     from portal.errors import ApplicationError
-    from vouchers.redemptions import redemption_claim
+    from vouchers.services import redemption_claim
 
     plan, threads = params["plan"], params["threads"]
     actors = {u.provider_id: u for u in User.objects.filter(role="provider", is_active=True)}

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from providers import api as providers_api
 from regions import api as regions_api
 from vouchers import api as vouchers_api
-from vouchers import redemption_api
+from vouchers.api import redemptions as redemption_api
 
 router = DefaultRouter()
 regions_api.register(router)

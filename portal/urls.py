@@ -19,7 +19,6 @@ urlpatterns = [
         name="export",
     ),
     path("", include("vouchers.urls")),
-    path("", include("vouchers.redemption_urls")),
     path("", include("providers.urls")),
 ]
 

@@ -19,7 +19,6 @@ from portal.exports import (
     query_has_filters,
     require_official,
 )
-from vouchers import redemptions as redemption_selectors
 from vouchers import selectors as voucher_selectors
 from vouchers.forms import QueueFilterForm
 from vouchers.models import Redemption, Voucher, VoucherApplication
@@ -97,8 +96,8 @@ def voucher_export(request) -> Export:
 # --- redemptions -------------------------------------------------------------------------
 
 REDEMPTION_QUEUES = {
-    "to_approve": (redemption_selectors.redemptions_to_approve, ("claimed_at", "id")),
-    "to_pay": (redemption_selectors.redemptions_to_pay, ("decided_at", "id")),
+    "to_approve": (voucher_selectors.redemptions_to_approve, ("claimed_at", "id")),
+    "to_pay": (voucher_selectors.redemptions_to_pay, ("decided_at", "id")),
 }
 
 
@@ -111,7 +110,7 @@ def redemption_export(request) -> Export:
         selector, ordering = REDEMPTION_QUEUES[queue]
         queryset = selector(request.user).order_by(*ordering)
     else:
-        queryset = redemption_selectors.redemptions_visible_to(request.user).order_by(
+        queryset = voucher_selectors.redemptions_visible_to(request.user).order_by(
             "-claimed_at", "-id"
         )
         status = request.GET.get("status", "")

@@ -81,10 +81,12 @@ class MultipleFileField(forms.FileField):
 
 
 class ApplicationForm(forms.Form):
-    requested_amount = forms.DecimalField(
+    # Text, not a number field: the service parses every amount with portal.money.parse_money,
+    # which also reads the full-width digits of Chinese input methods.
+    requested_amount = forms.CharField(
         label=_("Requested amount (CNY)"),
-        **MONEY,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     purpose = forms.CharField(
         label=_("Purpose: the technical need"),
@@ -105,12 +107,12 @@ class ApplicationForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    approved_amount = forms.DecimalField(
+    """The official states the amount; pages pre-fill it with the requested amount."""
+
+    approved_amount = forms.CharField(
         label=_("Approved amount (CNY)"),
-        **MONEY,
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}),
-        help_text=_("Empty: the requested amount."),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

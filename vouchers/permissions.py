@@ -1,8 +1,11 @@
-"""Who may do what with enterprises, applications and vouchers.
+"""Who may do what with enterprises, applications, vouchers and redemptions.
 
 These answer "may this role act on this object" for an object the user can already see
 (visibility is the selectors' job: outsiders get 404 before these are asked).
 """
+
+from providers.models import ServiceOrder
+from vouchers.models import Redemption
 
 
 def _official_of(user, region_id) -> bool:
@@ -50,3 +53,28 @@ def can_create_enterprise(user) -> bool:
     if user.is_enterprise:
         return user.enterprise_id is None
     return user.is_official or user.is_operator
+
+
+def can_claim_redemption(user, order) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_provider
+        and user.provider_id == order.provider_id
+        and order.status == ServiceOrder.Status.CONFIRMED
+    )
+
+
+def can_decide_redemption(user, redemption) -> bool:
+    """Approve or reject: an official of the district that issued the voucher."""
+    return bool(
+        _official_of(user, redemption.issuing_region_id)
+        and redemption.status == Redemption.Status.PENDING
+    )
+
+
+def can_mark_paid_redemption(user, redemption) -> bool:
+    """Record the payment: an official of the provider's home district."""
+    return bool(
+        _official_of(user, redemption.provider_region_id)
+        and redemption.status == Redemption.Status.APPROVED
+    )

@@ -1,4 +1,4 @@
-"""Reads of enterprises, applications and vouchers, scoped to the user's role.
+"""Reads of enterprises, applications, vouchers and redemptions, scoped to the user's role.
 
 One scoped queryset per kind: anything outside it answers 404, so ids leak nothing.
 Each carries the `select_related` its list pages and endpoints need, so their query
@@ -6,13 +6,18 @@ count does not grow with the number of rows.
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from portal.money import CENT
+from providers.models import ServiceOrder
 from regions.models import ZERO, ProgrammeRules
-from vouchers.models import Enterprise, Voucher, VoucherApplication
+from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
+
+# A claim in one of these holds or has spent its order: the order may not be claimed again.
+LIVE_STATUSES = [Redemption.Status.PENDING, Redemption.Status.APPROVED, Redemption.Status.PAID]
 
 
 def _scope(user, queryset: QuerySet, *, enterprise: str, region: str) -> QuerySet:
@@ -157,15 +162,77 @@ def industries_of(user) -> list[str]:
     )
 
 
-def active_vouchers_of(enterprise_id: int) -> QuerySet[Voucher]:
-    return Voucher.objects.filter(
-        Q(status=Voucher.Status.ACTIVE), enterprise_id=enterprise_id
-    ).select_related("issuing_region")
-
-
 def enterprise_emails(enterprise_id: int) -> list[str]:
     """Who hears about an enterprise's applications, vouchers and orders: its contact address
     and its active users."""
     enterprise = Enterprise.objects.only("contact_email").get(pk=enterprise_id)
     users = enterprise.users.filter(is_active=True).exclude(email="")
     return [enterprise.contact_email, *users.values_list("email", flat=True)]
+
+
+# --- redemptions ---------------------------------------------------------------------------
+
+
+def redemptions_visible_to(user) -> QuerySet[Redemption]:
+    """A provider its own claims; an official those of vouchers its district issued or of
+    providers it pays; an enterprise those on its vouchers; the operator all."""
+    queryset = Redemption.objects.select_related(
+        "voucher", "service_order", "provider", "issuing_region", "provider_region"
+    )
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_operator:
+        return queryset
+    if user.is_official:
+        return queryset.filter(
+            Q(issuing_region_id=user.region_id) | Q(provider_region_id=user.region_id)
+        )
+    if user.is_provider and user.provider_id:
+        return queryset.filter(provider_id=user.provider_id)
+    if user.is_enterprise and user.enterprise_id:
+        return queryset.filter(voucher__enterprise_id=user.enterprise_id)
+    return queryset.none()
+
+
+def redemptions_to_approve(user) -> QuerySet[Redemption]:
+    if not user.is_official:
+        return Redemption.objects.none()
+    return redemptions_visible_to(user).filter(
+        issuing_region_id=user.region_id, status=Redemption.Status.PENDING
+    )
+
+
+def redemptions_to_pay(user) -> QuerySet[Redemption]:
+    if not user.is_official:
+        return Redemption.objects.none()
+    return redemptions_visible_to(user).filter(
+        provider_region_id=user.region_id, status=Redemption.Status.APPROVED
+    )
+
+
+def claimable_orders_for(user) -> QuerySet[ServiceOrder]:
+    """The provider's confirmed orders with no live claim yet."""
+    if not (user.is_authenticated and user.is_provider and user.provider_id):
+        return ServiceOrder.objects.none()
+    return (
+        ServiceOrder.objects.filter(
+            provider_id=user.provider_id, status=ServiceOrder.Status.CONFIRMED
+        )
+        .exclude(redemptions__status__in=LIVE_STATUSES)
+        .select_related("voucher", "enterprise")
+        .order_by("-confirmed_at", "-id")
+    )
+
+
+def ratio_cap(order: ServiceOrder, rules: ProgrammeRules) -> Decimal:
+    """The co-funding ratio's share of the order's contract amount, rounded down to the cent."""
+    return (order.contract_amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def max_claim_for(order: ServiceOrder) -> Decimal:
+    """The most a claim on `order` may be: the ratio cap, and the voucher's balance."""
+    rules = ProgrammeRules.objects.filter(
+        region_id=order.voucher.issuing_region_id, year=order.voucher.year
+    ).first()
+    cap = ratio_cap(order, rules) if rules else Decimal("0.00")
+    return min(cap, order.voucher.balance)

@@ -1,31 +1,62 @@
 from django.urls import path
 
-from vouchers import views
+from vouchers.views import applications, enterprises, redemptions, vouchers
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("enterprise/", views.enterprise_dashboard, name="enterprise-dashboard"),
-    path("applications/new/", views.application_create, name="application-create"),
-    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("signup/", enterprises.signup, name="signup"),
+    path("enterprise/", enterprises.enterprise_dashboard, name="enterprise-dashboard"),
+    path("applications/new/", applications.application_create, name="application-create"),
+    path("applications/<int:pk>/", applications.application_detail, name="application-detail"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_id>/",
-        views.application_attachment,
+        applications.application_attachment,
         name="application-attachment",
     ),
     path(
-        "applications/<int:pk>/withdraw/", views.application_withdraw, name="application-withdraw"
+        "applications/<int:pk>/withdraw/",
+        applications.application_withdraw,
+        name="application-withdraw",
     ),
-    path("applications/<int:pk>/approve/", views.application_approve, name="application-approve"),
-    path("applications/<int:pk>/reject/", views.application_reject, name="application-reject"),
-    path("official/applications/", views.official_queue, name="official-application-queue"),
-    path("official/enterprises/", views.enterprises_to_verify, name="enterprises-to-verify"),
-    path("enterprises/<int:pk>/verify/", views.enterprise_verify, name="enterprise-verify"),
-    path("vouchers/", views.voucher_list, name="voucher-list"),
-    path("vouchers/<str:serial>/", views.voucher_detail, name="voucher-detail"),
+    path(
+        "applications/<int:pk>/approve/",
+        applications.application_approve,
+        name="application-approve",
+    ),
+    path(
+        "applications/<int:pk>/reject/", applications.application_reject, name="application-reject"
+    ),
+    path("official/applications/", applications.official_queue, name="official-application-queue"),
+    path("official/enterprises/", enterprises.enterprises_to_verify, name="enterprises-to-verify"),
+    path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise-verify"),
+    path("vouchers/", vouchers.voucher_list, name="voucher-list"),
+    path("vouchers/<str:serial>/", vouchers.voucher_detail, name="voucher-detail"),
     path(
         "vouchers/<str:serial>/certificate/",
-        views.voucher_certificate,
+        vouchers.voucher_certificate,
         name="voucher-certificate",
     ),
-    path("vouchers/<str:serial>/revoke/", views.voucher_revoke, name="voucher-revoke"),
+    path("vouchers/<str:serial>/revoke/", vouchers.voucher_revoke, name="voucher-revoke"),
+    # Redemptions
+    path("redemptions/", redemptions.redemption_list, name="redemption-list"),
+    path(
+        "redemptions/claim/<int:order_id>/",
+        redemptions.redemption_claim,
+        name="redemption-claim",
+    ),
+    path("redemptions/<int:pk>/", redemptions.redemption_detail, name="redemption-detail"),
+    path(
+        "redemptions/<int:pk>/approve/", redemptions.redemption_approve, name="redemption-approve"
+    ),
+    path("redemptions/<int:pk>/reject/", redemptions.redemption_reject, name="redemption-reject"),
+    path(
+        "redemptions/<int:pk>/mark-paid/",
+        redemptions.redemption_mark_paid,
+        name="redemption-mark-paid",
+    ),
+    path(
+        "official/redemptions/",
+        redemptions.redemptions_to_approve,
+        name="redemptions-to-approve",
+    ),
+    path("official/payments/", redemptions.payments_to_record, name="payments-to-record"),
 ]

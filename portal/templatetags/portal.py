@@ -67,7 +67,8 @@ def claimable_by(order, user) -> bool:
     """May this user claim a redemption on this order now: its provider, the order confirmed,
     no live claim on it yet (a rejected or cancelled one may be claimed again)."""
     # Imported here so that loading the shared tag library does not load the vouchers app.
-    from vouchers.redemptions import LIVE_STATUSES, can_claim_redemption
+    from vouchers.permissions import can_claim_redemption
+    from vouchers.selectors import LIVE_STATUSES
 
     if not can_claim_redemption(user, order):
         return False

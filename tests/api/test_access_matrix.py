@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from providers.models import ServiceOrder
-from vouchers.redemptions import redemption_claim
+from vouchers.services import redemption_claim
 
 pytestmark = pytest.mark.django_db
 

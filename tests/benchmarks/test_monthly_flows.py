@@ -20,7 +20,7 @@ from tests.redemptions.factories import (
     provider_user,
 )
 from tests.settlement.factories import spread
-from vouchers import redemptions
+from vouchers import services as redemptions
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.django_db

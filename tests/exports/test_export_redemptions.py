@@ -9,7 +9,7 @@ from tests.redemptions.factories import (
     make_voucher,
     provider_user,
 )
-from vouchers import redemptions
+from vouchers import services as redemptions
 
 pytestmark = pytest.mark.django_db
 

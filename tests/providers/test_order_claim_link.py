@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from vouchers import redemptions
+from vouchers import services as redemptions
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from portal.codes import voucher_serial
 from providers.models import ServiceOrder
 from regions.models import ProgrammeRules
 from regions.selectors import current_year
-from vouchers import redemptions
+from vouchers import services as redemptions
 from vouchers.models import Voucher, VoucherApplication
 
 

@@ -8,7 +8,7 @@ from regions.models import JournalEntry, ProgrammeRules
 from regions.services import reconciliation_run
 from tests.redemptions.factories import confirm, make_order, make_voucher
 from vouchers.models import Voucher
-from vouchers.redemptions import redemption_approve, redemption_claim
+from vouchers.services import redemption_approve, redemption_claim
 
 pytestmark = pytest.mark.django_db
 

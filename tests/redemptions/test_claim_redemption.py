@@ -14,7 +14,7 @@ from regions.models import AuditEntry
 from regions.services import reconciliation_run
 from tests.redemptions.factories import confirm, make_order, make_voucher
 from vouchers.models import Redemption, Voucher
-from vouchers.redemptions import redemption_claim
+from vouchers.services import redemption_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_only_a_provider_claims(seed):
 
 
 def test_a_rejected_claim_can_be_made_again(seed):
-    from vouchers.redemptions import redemption_reject
+    from vouchers.services import redemption_reject
 
     first = claim(seed, "100.00")
     redemption_reject(redemption_id=first.pk, actor=seed["users"]["official-wujin"], note="No")

@@ -12,7 +12,7 @@ from regions.models import JournalEntry
 from regions.services import reconciliation_run
 from tests.redemptions.factories import make_order, make_voucher
 from vouchers.models import Redemption, Voucher
-from vouchers.redemptions import redemption_approve, redemption_claim, redemption_reject
+from vouchers.services import redemption_approve, redemption_claim, redemption_reject
 
 pytestmark = [
     pytest.mark.postgres,

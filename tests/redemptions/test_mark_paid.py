@@ -7,7 +7,7 @@ from portal.errors import InvalidTransition, ValidationFailed
 from regions.models import JournalEntry
 from regions.services import reconciliation_run
 from tests.redemptions.factories import approved_redemption, make_voucher
-from vouchers.redemptions import redemption_mark_paid
+from vouchers.services import redemption_mark_paid
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.redemptions.factories import approved_redemption, confirm, make_order, make_voucher
 from vouchers.models import Redemption, Voucher
-from vouchers.redemptions import redemption_claim
+from vouchers.services import redemption_claim
 
 pytestmark = pytest.mark.django_db
 

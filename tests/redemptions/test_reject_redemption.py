@@ -8,7 +8,7 @@ from regions.models import ProgrammeRules
 from regions.services import reconciliation_run
 from tests.redemptions.factories import make_order, make_voucher
 from vouchers.models import Voucher
-from vouchers.redemptions import redemption_claim, redemption_reject
+from vouchers.services import redemption_claim, redemption_reject
 
 pytestmark = pytest.mark.django_db
 

@@ -118,7 +118,9 @@ def test_approve_answers_success_while_the_broker_is_away(
     application = submit("enterprise-jiangnan", "50000.00")
     with django_capture_on_commit_callbacks(execute=True):
         response = api_as(demo["users"]["official-wujin"]).post(
-            f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+            f"/api/voucher-applications/{application.pk}/approve/",
+            {"approved_amount": str(application.requested_amount)},
+            format="json",
         )
     assert response.status_code == 200, response.content
     pending = OutboxMessage.objects.filter(sent_at__isnull=True, done_at__isnull=True)

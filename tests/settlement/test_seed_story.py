@@ -9,7 +9,7 @@ from regions.models import SettlementBatch
 from regions.services import reconciliation_run
 from regions.settlement.services import settlement_batch_create, settlement_transfer_confirm
 from tests.redemptions.factories import confirm
-from vouchers.redemptions import redemption_approve, redemption_claim, redemption_mark_paid
+from vouchers.services import redemption_approve, redemption_claim, redemption_mark_paid
 
 pytestmark = pytest.mark.django_db
 

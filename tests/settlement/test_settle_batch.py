@@ -72,7 +72,7 @@ def test_it_leaves_redemptions_decided_after_the_cutoff(demo):
 
 def test_pending_and_rejected_redemptions_stay_out(demo):
     from tests.redemptions.factories import make_order
-    from vouchers.redemptions import redemption_claim
+    from vouchers.services import redemption_claim
 
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
     order = make_order(voucher, demo["providers"]["provider-sit"])

@@ -88,9 +88,10 @@ def test_another_enterprise_cannot_read_the_attachment(client, demo, jiangnan):
 @pytest.mark.parametrize(
     "amount, message",
     [
-        ("-5", "more than zero"),
+        ("-5", "Enter an amount"),
         ("0", "more than zero"),
-        ("abc", "Enter a number"),
+        ("abc", "Enter an amount"),
+        ("1_000", "Enter an amount"),
         ("100000.01", "at most ¥100,000.00 more"),
         ("12.345", "decimal places"),
     ],
@@ -106,10 +107,11 @@ def test_the_form_refuses_a_bad_amount_on_the_field(client, jiangnan, amount, me
 @pytest.mark.parametrize(
     "amount, status, needle",
     [
-        ("-5", 400, "more than zero"),
+        ("-5", 400, "Enter an amount"),
         ("0", 400, "more than zero"),
-        ("abc", 400, "valid number"),
-        ("", 400, "valid number"),
+        ("abc", 400, "Enter an amount"),
+        ("5e1", 400, "Enter an amount"),
+        ("", 400, "may not be blank"),
         ("100000.01", 409, "at most"),
     ],
 )
@@ -236,3 +238,9 @@ def test_an_empty_purpose_is_refused(api_as, demo):
         format="json",
     )
     assert response.status_code == 400
+
+
+def test_the_form_reads_full_width_digits(client, jiangnan):
+    post(client, requested_amount="１５００．５０")
+    application = VoucherApplication.objects.get(status="submitted")
+    assert application.requested_amount == Decimal("1500.50")

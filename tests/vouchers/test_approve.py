@@ -51,14 +51,30 @@ def test_it_issues_the_voucher_in_the_same_transaction(
     ).exists()
 
 
-def test_the_amount_defaults_to_the_requested(api_as, demo, submit):
+def test_it_approves_the_requested_amount_when_the_official_states_it(api_as, demo, submit):
     application = submit("enterprise-yangpu", "12345.67")
     response = api_as(demo["users"]["official-yangpu"]).post(
-        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+        f"/api/voucher-applications/{application.pk}/approve/",
+        {"approved_amount": "12345.67"},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["approved_amount"] == "12345.67"
     assert response.json()["voucher"].startswith("YP-")
+
+
+@pytest.mark.parametrize("body", [{}, {"approved_amount": None}, {"approved_amount": ""}])
+def test_the_api_requires_the_approved_amount(api_as, demo, submit, rules_of, body):
+    application = submit("enterprise-yangpu", "12345.67")
+    committed = rules_of("YANGPU").committed
+    response = api_as(demo["users"]["official-yangpu"]).post(
+        f"/api/voucher-applications/{application.pk}/approve/", body, format="json"
+    )
+    assert response.status_code == 400
+    assert "approved_amount" in response.json()
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    assert rules_of("YANGPU").committed == committed
 
 
 def test_an_enterprise_approving_its_own_application_gets_403(api_as, demo, submit, rules_of):
@@ -97,9 +113,10 @@ def test_a_double_approval_is_409(api_as, demo, submit, rules_of):
     application = submit("enterprise-jiangnan")
     client = api_as(demo["users"]["official-wujin"])
     url = f"/api/voucher-applications/{application.pk}/approve/"
-    assert client.post(url, {}, format="json").status_code == 200
+    body = {"approved_amount": "10000.00"}
+    assert client.post(url, body, format="json").status_code == 200
     committed = rules_of("WUJIN").committed
-    second = client.post(url, {}, format="json")
+    second = client.post(url, body, format="json")
     assert second.status_code == 409
     assert second.json()["code"] == "invalid_transition"
     assert rules_of("WUJIN").committed == committed
@@ -110,13 +127,15 @@ def test_a_rejected_application_cannot_be_approved(api_as, demo, submit):
     application = submit("enterprise-jiangnan")
     client = api_as(demo["users"]["official-wujin"])
     client.post(f"/api/voucher-applications/{application.pk}/reject/", {"note": "No"})
-    response = client.post(f"/api/voucher-applications/{application.pk}/approve/", {})
+    response = client.post(
+        f"/api/voucher-applications/{application.pk}/approve/", {"approved_amount": "10000.00"}
+    )
     assert response.status_code == 409
 
 
 @pytest.mark.parametrize(
     "amount, needle",
-    [("10000.01", "may not exceed"), ("0", "more than zero"), ("-1", "more than zero")],
+    [("10000.01", "may not exceed"), ("0", "more than zero"), ("-1", "Enter an amount")],
 )
 def test_a_bad_approved_amount_is_400(api_as, demo, submit, amount, needle):
     application = submit("enterprise-jiangnan", "10000.00")
@@ -148,7 +167,9 @@ def test_over_the_budget_is_409_and_nothing_is_issued(api_as, demo, submit, rule
     rules.annual_budget = Decimal("240000.00")  # 200,000 already committed
     rules.save()
     response = api_as(demo["users"]["official-wujin"]).post(
-        f"/api/voucher-applications/{application.pk}/approve/", {}, format="json"
+        f"/api/voucher-applications/{application.pk}/approve/",
+        {"approved_amount": "50000.00"},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "budget_exceeded"
@@ -169,7 +190,9 @@ def test_over_the_cap_is_409(api_as, demo, submit, approve, rules_of):
     rules.max_voucher_per_enterprise = Decimal("290000.00")
     rules.save()
     response = api_as(demo["users"]["official-wujin"]).post(
-        f"/api/voucher-applications/{second.pk}/approve/", {}, format="json"
+        f"/api/voucher-applications/{second.pk}/approve/",
+        {"approved_amount": "40000.00"},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "cap_exceeded"
@@ -201,13 +224,35 @@ def test_it_approves_inline_with_htmx(client, demo, submit):
     client.force_login(demo["users"]["official-wujin"])
     response = client.post(
         f"/applications/{application.pk}/approve/",
-        {"approved_amount": "", "note": ""},
+        {"approved_amount": "10000.00", "note": ""},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert b'<tr class="decision"' in response.content
     application.refresh_from_db()
     assert application.voucher.serial.encode() in response.content
+
+
+def test_the_page_refuses_an_empty_amount(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "", "note": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
+def test_the_page_prefills_the_requested_amount(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.get(f"/applications/{application.pk}/")
+    assert b'name="approved_amount"' in response.content
+    assert b'value="10000.00" required' in response.content
 
 
 def test_a_refusal_shows_in_the_htmx_row(client, demo, submit):

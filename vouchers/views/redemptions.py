@@ -1,37 +1,41 @@
 """Pages of redemptions: the provider's claims, the issuing officials' approvals and the
 paying officials' payments.
 
-Objects come through the scoped selectors of vouchers/redemptions.py (outsiders get 404);
-a role that may never use a page gets 403. Inline actions answer htmx with the table row and
-plain POSTs with a redirect, so they work with JavaScript off.
+Inline actions answer htmx with the table row and plain POSTs with a redirect, so they work
+with JavaScript off.
 """
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.errors import ApplicationError
-from portal.views import run_service
+from portal.views import is_htmx, next_or, page_of, run_service
 from providers.models import ServiceOrder
 from regions.services import audit_trail_for
-from vouchers import redemptions as services
+from vouchers import permissions, selectors, services
 from vouchers.models import Redemption
-
-PAGE_SIZE = 25
+from vouchers.selectors import LIVE_STATUSES
+from vouchers.views import PAGE_SIZE, require_official
 
 
 class ClaimForm(forms.Form):
     # Text, not a number field: the service gives the one message for every bad amount.
     amount = forms.CharField(label=gettext_lazy("Amount to claim (CNY)"), max_length=32)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(required=False)
+
+
+class PaymentForm(forms.Form):
+    payment_reference = forms.CharField(required=False)
 
 
 class StatusFilterForm(forms.Form):
@@ -42,28 +46,6 @@ class StatusFilterForm(forms.Form):
     )
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _next_or(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _require_official(request):
-    if not request.user.is_official:
-        raise PermissionDenied(_("This page is for district officials."))
-
-
 @login_required
 @require_GET
 def redemption_list(request):
@@ -71,15 +53,15 @@ def redemption_list(request):
     redemptions in their scope."""
     user = request.user
     filters = StatusFilterForm(request.GET or None)
-    queryset = services.redemptions_visible_to(user).order_by("-claimed_at", "-id")
+    queryset = selectors.redemptions_visible_to(user).order_by("-claimed_at", "-id")
     if filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
-    claimable = list(services.claimable_orders_for(user)[:50]) if user.is_provider else []
+    claimable = list(selectors.claimable_orders_for(user)[:50]) if user.is_provider else []
     return render(
         request,
         "redemptions/list.html",
         {
-            "page": _page(request, queryset),
+            "page": page_of(request, queryset, default=PAGE_SIZE),
             "filters": filters,
             "claimable": claimable,
             "query": f"status={filters.cleaned_data['status']}"
@@ -100,8 +82,8 @@ def redemption_claim(request, order_id):
         pk=order_id,
         provider_id=user.provider_id,
     )
-    existing = order.redemptions.filter(status__in=services.LIVE_STATUSES).first()
-    maximum = services.max_claim_for(order)
+    existing = order.redemptions.filter(status__in=LIVE_STATUSES).first()
+    maximum = selectors.max_claim_for(order)
     form = ClaimForm(request.POST or None, initial={"amount": f"{maximum:.2f}"})
     if request.method == "POST" and form.is_valid():
         redemption, ok = run_service(
@@ -132,15 +114,15 @@ def redemption_claim(request, order_id):
 @login_required
 @require_GET
 def redemption_detail(request, pk):
-    redemption = get_object_or_404(services.redemptions_visible_to(request.user), pk=pk)
+    redemption = get_object_or_404(selectors.redemptions_visible_to(request.user), pk=pk)
     return render(
         request,
         "redemptions/detail.html",
         {
             "redemption": redemption,
             "audit_entries": audit_trail_for(redemption),
-            "may_decide": services.can_decide_redemption(request.user, redemption),
-            "may_pay": services.can_mark_paid_redemption(request.user, redemption),
+            "may_decide": permissions.can_decide_redemption(request.user, redemption),
+            "may_pay": permissions.can_mark_paid_redemption(request.user, redemption),
         },
     )
 
@@ -148,13 +130,15 @@ def redemption_detail(request, pk):
 @login_required
 @require_GET
 def redemptions_to_approve(request):
-    _require_official(request)
+    require_official(request)
     return render(
         request,
         "redemptions/to_approve.html",
         {
-            "page": _page(
-                request, services.redemptions_to_approve(request.user).order_by("claimed_at", "id")
+            "page": page_of(
+                request,
+                selectors.redemptions_to_approve(request.user).order_by("claimed_at", "id"),
+                default=PAGE_SIZE,
             )
         },
     )
@@ -163,46 +147,48 @@ def redemptions_to_approve(request):
 @login_required
 @require_GET
 def payments_to_record(request):
-    _require_official(request)
+    require_official(request)
     return render(
         request,
         "redemptions/to_pay.html",
         {
-            "page": _page(
-                request, services.redemptions_to_pay(request.user).order_by("decided_at", "id")
+            "page": page_of(
+                request,
+                selectors.redemptions_to_pay(request.user).order_by("decided_at", "id"),
+                default=PAGE_SIZE,
             )
         },
     )
 
 
-def _act(request, pk, service, *, success: str, row_template: str, **kwargs):
+def _act(request, pk, service, *, form_class, success: str, row_template: str):
     """Run one decision; htmx gets the refreshed row, a plain POST a redirect."""
-    _require_official(request)
-    visible = services.redemptions_visible_to(request.user)
+    require_official(request)
+    visible = selectors.redemptions_visible_to(request.user)
     if not visible.filter(pk=pk).exists():
         raise Http404
-    error = None
-    try:
-        service(redemption_id=pk, actor=request.user, **kwargs)
-    except ApplicationError as exc:
-        error = exc.message
-    if _is_htmx(request):
-        redemption = visible.get(pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        run_service(
+            request, service, form=form, redemption_id=pk, actor=request.user, **form.cleaned_data
+        )
+    # A refusal lands on the form: the htmx row shows it, a plain POST flashes it.
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
+    if is_htmx(request):
         return render(
             request,
             row_template,
             {
-                "redemption": redemption,
+                "redemption": visible.get(pk=pk),
                 "row_error": error,
                 "row_success": None if error else success,
             },
-            status=200,
         )
     if error:
         messages.error(request, error)
     else:
         messages.success(request, success)
-    return redirect(_next_or(request, reverse("redemption-detail", args=[pk])))
+    return redirect(next_or(request, reverse("redemption-detail", args=[pk])))
 
 
 @login_required
@@ -213,8 +199,8 @@ def redemption_approve(request, pk):
         pk,
         services.redemption_approve,
         success=_("Approved: the held amount is spent."),
+        form_class=DecisionForm,
         row_template="redemptions/partials/approve_row.html",
-        note=request.POST.get("note", ""),
     )
 
 
@@ -226,8 +212,8 @@ def redemption_reject(request, pk):
         pk,
         services.redemption_reject,
         success=_("Rejected: the held amount is released."),
+        form_class=DecisionForm,
         row_template="redemptions/partials/approve_row.html",
-        note=request.POST.get("note", ""),
     )
 
 
@@ -239,6 +225,6 @@ def redemption_mark_paid(request, pk):
         pk,
         services.redemption_mark_paid,
         success=_("The payment is recorded."),
+        form_class=PaymentForm,
         row_template="redemptions/partials/pay_row.html",
-        payment_reference=request.POST.get("payment_reference", ""),
     )

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
-from vouchers import redemptions as services
+from vouchers import selectors, services
 from vouchers.models import Redemption
 
 
@@ -82,7 +82,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     ordering = ["-claimed_at", "-id"]
 
     def get_queryset(self):
-        return services.redemptions_visible_to(self.request.user).order_by("-claimed_at", "-id")
+        return selectors.redemptions_visible_to(self.request.user).order_by("-claimed_at", "-id")
 
     def _render(self, redemption, code=status.HTTP_200_OK):
         fresh = self.get_queryset().filter(pk=redemption.pk).first() or redemption

@@ -1,0 +1,178 @@
+"""API of voucher applications: enterprises apply and withdraw; officials of the district
+approve (stating the amount) or reject."""
+
+import django_filters
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed, ValidationFailed
+from providers.models import ServiceCategory
+from vouchers import permissions, selectors, services
+from vouchers.models import VoucherApplication
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_category = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    voucher = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VoucherApplication
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "region",
+            "year",
+            "requested_amount",
+            "approved_amount",
+            "purpose",
+            "service_category",
+            "status",
+            "voucher",
+            "submitted_at",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+    def get_voucher(self, application) -> str | None:
+        try:
+            return application.voucher.serial
+        except ObjectDoesNotExist:
+            return None
+
+
+class ApplicationCreateInputSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
+    # Text, parsed by the service with portal.money.parse_money like every amount.
+    requested_amount = serializers.CharField(max_length=32, help_text="CNY, e.g. 150000.00")
+    purpose = serializers.CharField()
+    service_category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=ServiceCategory.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="multipart only"
+    )
+
+
+class ApplicationApproveInputSerializer(serializers.Serializer):
+    approved_amount = serializers.CharField(
+        max_length=32,
+        help_text="CNY, e.g. 150000.00; at most the requested amount. Required: send the "
+        "requested amount to approve it in full.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApplicationRejectInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region__code")
+    status = django_filters.ChoiceFilter(choices=VoucherApplication.Status.choices)
+
+    class Meta:
+        model = VoucherApplication
+        fields = ["status", "region", "enterprise", "year"]
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Voucher applications: enterprises apply; officials of the district decide."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+    ordering_fields = ["submitted_at", "requested_amount", "id", "decided_at"]
+    ordering = ["-submitted_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Apply for a voucher (an enterprise user)",
+        request={
+            "application/json": ApplicationCreateInputSerializer,
+            "multipart/form-data": ApplicationCreateInputSerializer,
+        },
+        responses={201: ApplicationSerializer},
+    )
+    def create(self, request):
+        if not request.user.is_enterprise:
+            raise NotAllowed(_("Only enterprise users apply for vouchers."))
+        data = ApplicationCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise_id = data.validated_data.get("enterprise") or request.user.enterprise_id
+        enterprise = selectors.enterprises_visible_to(request.user).filter(pk=enterprise_id).first()
+        if enterprise is None:
+            raise ValidationFailed(_("No such enterprise of yours."), field="enterprise")
+        application = services.application_submit(
+            enterprise=enterprise,
+            requested_amount=data.validated_data["requested_amount"],
+            purpose=data.validated_data["purpose"],
+            service_category=data.validated_data.get("service_category"),
+            attachments=request.FILES.getlist("attachments"),
+            actor=request.user,
+        )
+        application = self.get_queryset().get(pk=application.pk)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    def _respond(self, pk):
+        return Response(ApplicationSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        summary="Approve and issue the voucher (an official of the district)",
+        request=ApplicationApproveInputSerializer,
+        responses={200: ApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        application = self.get_object()
+        # The role first: an enterprise posting here gets 403 whatever its body.
+        if not permissions.can_decide_application(request.user, application):
+            raise NotAllowed(_("Only an official of the enterprise's district may decide."))
+        data = ApplicationApproveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_approve(
+            application=application,
+            actor=request.user,
+            approved_amount=data.validated_data["approved_amount"],
+            note=data.validated_data["note"],
+        )
+        return self._respond(application.pk)
+
+    @extend_schema(
+        summary="Reject (an official of the district; `note` is required)",
+        request=ApplicationRejectInputSerializer,
+        responses={200: ApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        application = self.get_object()
+        data = ApplicationRejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.application_reject(
+            application=application, actor=request.user, note=data.validated_data["note"]
+        )
+        return self._respond(application.pk)
+
+    @extend_schema(
+        summary="Withdraw an undecided application (the applicant)",
+        request=None,
+        responses={200: ApplicationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        application = self.get_object()
+        services.application_withdraw(application=application, actor=request.user)
+        return self._respond(application.pk)

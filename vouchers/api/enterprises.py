@@ -1,0 +1,91 @@
+"""API of enterprises: list and read those in your scope, register one, verify it."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from regions.models import Region
+from vouchers import selectors, services
+from vouchers.models import Enterprise
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "region",
+            "industry",
+            "size",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "registered_at",
+            "verified",
+            "verified_at",
+        ]
+        read_only_fields = fields
+
+
+class EnterpriseCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    # Not limited to 18 here: the service says exactly what is wrong with a bad code.
+    credit_code = serializers.CharField(max_length=64)
+    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    industry = serializers.CharField(max_length=100)
+    size = serializers.ChoiceField(choices=Enterprise.Size.choices)
+    contact_name = serializers.CharField(max_length=100)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_email = serializers.EmailField()
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(field_name="region__code")
+    verified = django_filters.BooleanFilter(
+        field_name="verified_at", exclude=True, lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = ["region", "verified"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Enterprises you may see"),
+    retrieve=extend_schema(summary="One enterprise"),
+)
+class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An enterprise user sees its own enterprise, an official those of its district, the
+    operator all of them."""
+
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilter
+    ordering_fields = ["name", "registered_at", "id"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        return selectors.enterprises_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Register an enterprise",
+        request=EnterpriseCreateInputSerializer,
+        responses={201: EnterpriseSerializer},
+    )
+    def create(self, request):
+        data = EnterpriseCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise = services.enterprise_create(actor=request.user, **data.validated_data)
+        return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Verify the enterprise (an official of its district)", request=None)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        enterprise = services.enterprise_verify(enterprise=self.get_object(), actor=request.user)
+        return Response(EnterpriseSerializer(enterprise).data)

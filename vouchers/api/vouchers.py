@@ -1,0 +1,121 @@
+"""API of issued vouchers: read, revoke, download the certificate."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, renderers, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from portal.files import private_file_response
+from regions.models import Region
+from vouchers import permissions, selectors, services
+from vouchers.models import Voucher
+
+
+class VoucherSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    issuing_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Voucher
+        fields = [
+            "serial",
+            "enterprise",
+            "enterprise_name",
+            "issuing_region",
+            "year",
+            "face_value",
+            "balance",
+            "held",
+            "redeemed",
+            "released",
+            "cross_region",
+            "status",
+            "status_reason",
+            "issued_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+
+class VoucherRevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VoucherFilter(django_filters.FilterSet):
+    issuing_region = django_filters.CharFilter(method="filter_issuing_region")
+    status = django_filters.ChoiceFilter(choices=Voucher.Status.choices)
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+
+    class Meta:
+        model = Voucher
+        fields = ["issuing_region", "status", "enterprise", "year"]
+
+    def filter_issuing_region(self, queryset, name, value):
+        # A subquery on the region's id keeps the count query free of joins and lets it use
+        # voucher_region_status_idx.
+        return queryset.filter(issuing_region__in=Region.objects.filter(code=value.upper()))
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class VoucherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Issued vouchers: the holder enterprise, the issuing district's officials, the operator."""
+
+    serializer_class = VoucherSerializer
+    filterset_class = VoucherFilter
+    lookup_field = "serial"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    ordering_fields = ["id", "issued_at", "expires_at", "face_value", "balance"]
+    # Newest first by id: the same order as issue, and what the region/status index serves.
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return selectors.vouchers_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Revoke (an official of the issuing district; `reason` is required)",
+        request=VoucherRevokeInputSerializer,
+        responses={200: VoucherSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, serial=None):
+        voucher = self.get_object()
+        data = VoucherRevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voucher = services.voucher_revoke(
+            voucher=voucher, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(VoucherSerializer(self.get_queryset().get(pk=voucher.pk)).data)
+
+    @extend_schema(
+        summary="The voucher's certificate (PDF)",
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[renderers.JSONRenderer, PDFRenderer],
+    )
+    def certificate(self, request, serial=None):
+        voucher = self.get_object()
+        if not permissions.can_download_certificate(request.user, voucher):
+            raise NotAllowed(_("You may not download this certificate."))
+        if not voucher.certificate_pdf:
+            voucher = services.voucher_certificate_generate(voucher_id=voucher.pk)
+        return private_file_response(
+            voucher.certificate_pdf,
+            filename=f"voucher-{voucher.serial}.pdf",
+            content_type="application/pdf",
+        )

@@ -1,0 +1,253 @@
+"""Voucher applications: an enterprise applies or withdraws; an official of its district
+approves (which issues the voucher) or rejects.
+
+Lock order (see CONVENTIONS): ProgrammeRules row -> application row. The enterprise row
+serialises an enterprise's own applications.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.emails import render_email
+from portal.errors import (
+    BudgetExceeded,
+    CapExceeded,
+    InvalidTransition,
+    NotAllowed,
+    ValidationFailed,
+)
+from portal.files import DOCUMENT_KINDS, check_upload
+from portal.money import parse_money
+from portal.notifications import notify_after_commit
+from portal.pdf import money
+from portal.states import check_transition
+from regions.models import AuditEntry, User
+from regions.selectors import current_year, official_emails
+from regions.services import audit_record
+from vouchers import permissions
+from vouchers.models import ApplicationAttachment, Enterprise, Voucher, VoucherApplication
+from vouchers.selectors import remaining_cap
+from vouchers.services.vouchers import programme_rules, voucher_issue
+
+
+@transaction.atomic(durable=True)
+def application_submit(
+    *,
+    enterprise: Enterprise,
+    requested_amount,
+    purpose: str,
+    actor: User,
+    service_category=None,
+    attachments=(),
+) -> VoucherApplication:
+    if not permissions.can_apply_for(actor, enterprise):
+        raise NotAllowed(_("Only a user of the enterprise may apply for its voucher."))
+    amount = parse_money(requested_amount, field="requested_amount")
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationFailed(
+            _("Describe the technical need the voucher is for."), field="purpose"
+        )
+    for upload in attachments:
+        check_upload(upload, allowed=DOCUMENT_KINDS, field="attachments")
+    # The enterprise row serialises its own applications, so two at once cannot both
+    # squeeze under the cap.
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.verified_at is None:
+        raise InvalidTransition(
+            _(
+                "Your enterprise has not been verified by the district office yet; "
+                "you may apply once it is."
+            ),
+            code="enterprise_unverified",
+        )
+    year = current_year()
+    rules = programme_rules(enterprise.region_id, year)
+    remaining = remaining_cap(rules=rules, enterprise_id=enterprise.id, include_pending=True)
+    if amount > remaining:
+        raise CapExceeded(
+            _(
+                "You may request at most %(remaining)s more this year (the yearly cap is "
+                "%(cap)s, less vouchers issued and applications still under review)."
+            )
+            % {"remaining": money(remaining), "cap": money(rules.max_voucher_per_enterprise)},
+        )
+    application = VoucherApplication.objects.create(
+        enterprise=enterprise,
+        region_id=enterprise.region_id,
+        year=year,
+        requested_amount=amount,
+        purpose=purpose,
+        service_category=service_category,
+        submitted_by=actor,
+    )
+    for upload in attachments:
+        ApplicationAttachment.objects.create(
+            application=application,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            size=upload.size,
+        )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=AuditEntry.Action.SUBMIT,
+        to_status=application.status,
+        data={"requested_amount": str(amount), "attachments": len(attachments)},
+    )
+    subject, body = render_email(
+        "vouchers/application_submitted",
+        {
+            "id": application.pk,
+            "name": enterprise.name,
+            "amount": money(amount),
+            "purpose": purpose,
+            "url": f"{settings.PORTAL_BASE_URL}/applications/{application.pk}/",
+        },
+    )
+    notify_after_commit(
+        recipients=official_emails(enterprise.region_id), subject=subject, body=body
+    )
+    return application
+
+
+def _locked(application: VoucherApplication, to_status: str) -> tuple[VoucherApplication, str]:
+    """The application row locked, and its status, if `to_status` is a legal next status."""
+    locked = (
+        VoucherApplication.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "region")
+        .get(pk=application.pk)
+    )
+    return locked, check_transition(locked, to_status)
+
+
+@transaction.atomic(durable=True)
+def application_withdraw(*, application: VoucherApplication, actor: User) -> VoucherApplication:
+    if not permissions.can_withdraw_application(actor, application):
+        raise NotAllowed(_("Only the applicant enterprise may withdraw its application."))
+    application, from_status = _locked(application, VoucherApplication.Status.WITHDRAWN)
+    application.status = VoucherApplication.Status.WITHDRAWN
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=AuditEntry.Action.WITHDRAW,
+        from_status=from_status,
+        to_status=application.status,
+    )
+    return application
+
+
+@transaction.atomic(durable=True)
+def application_reject(
+    *, application: VoucherApplication, actor: User, note: str
+) -> VoucherApplication:
+    if not permissions.can_decide_application(actor, application):
+        raise NotAllowed(_("Only an official of the enterprise's district may decide."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(_("Give the reason for the rejection."), field="note")
+    application, from_status = _locked(application, VoucherApplication.Status.REJECTED)
+    application.status = VoucherApplication.Status.REJECTED
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.decision_note = note
+    application.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=AuditEntry.Action.REJECT,
+        from_status=from_status,
+        to_status=application.status,
+        reason=note,
+    )
+    subject, body = render_email(
+        "vouchers/application_rejected", {"id": application.pk, "note": note}
+    )
+    notify_after_commit(
+        recipients=[application.enterprise.contact_email], subject=subject, body=body
+    )
+    return application
+
+
+@transaction.atomic(durable=True)
+def application_approve(
+    *,
+    application: VoucherApplication,
+    actor: User,
+    approved_amount,
+    note: str = "",
+) -> Voucher:
+    """Approve and issue the voucher in one transaction, or do neither.
+
+    `approved_amount` is required: the official states the amount, which may be less than
+    requested. `None` approves exactly the requested amount, for callers (tests, scripts)
+    that mean that; the page and the API always send a number.
+
+    The district's rules row is locked first: it serialises every approval of the district,
+    so the budget check, the serial number and `committed` cannot race.
+    """
+    if not permissions.can_decide_application(actor, application):
+        raise NotAllowed(_("Only an official of the enterprise's district may decide."))
+    rules = programme_rules(application.region_id, application.year, lock=True)
+    application, from_status = _locked(application, VoucherApplication.Status.APPROVED)
+    if approved_amount is None:
+        amount = application.requested_amount
+    else:
+        amount = parse_money(approved_amount, field="approved_amount")
+    if amount > application.requested_amount:
+        raise ValidationFailed(
+            _("The approved amount may not exceed the requested %(requested)s.")
+            % {"requested": money(application.requested_amount)},
+            field="approved_amount",
+        )
+    remaining = remaining_cap(rules=rules, enterprise_id=application.enterprise_id)
+    if amount > remaining:
+        raise CapExceeded(
+            _(
+                "The enterprise may receive at most %(remaining)s more this year "
+                "(yearly cap %(cap)s)."
+            )
+            % {"remaining": money(remaining), "cap": money(rules.max_voucher_per_enterprise)}
+        )
+    if amount > rules.available:
+        raise BudgetExceeded(
+            _("The district's budget has only %(available)s left for %(year)s.")
+            % {"available": money(rules.available), "year": rules.year}
+        )
+
+    application.status = VoucherApplication.Status.APPROVED
+    application.approved_amount = amount
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.decision_note = (note or "").strip()
+    application.save(
+        update_fields=["status", "approved_amount", "decided_at", "decided_by", "decision_note"]
+    )
+    subject, body = render_email(
+        "vouchers/application_approved",
+        {
+            "id": application.pk,
+            "amount": money(amount),
+            "requested": money(application.requested_amount),
+            "note": f"\n\n{application.decision_note}" if application.decision_note else "",
+        },
+    )
+    notify_after_commit(
+        recipients=[application.enterprise.contact_email], subject=subject, body=body
+    )
+    voucher = voucher_issue(application=application, rules=rules, amount=amount, actor=actor)
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=AuditEntry.Action.APPROVE,
+        from_status=from_status,
+        to_status=application.status,
+        reason=application.decision_note,
+        data={"approved_amount": str(amount), "voucher": voucher.serial},
+    )
+    return voucher

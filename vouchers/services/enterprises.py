@@ -1,0 +1,127 @@
+"""Enterprises sign up (or are registered through the API) and district officials verify them."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.codes import clean_credit_code
+from portal.emails import render_email
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.notifications import notify_after_commit
+from regions.models import AuditEntry, Region, User
+from regions.selectors import official_emails
+from regions.services import audit_record
+from vouchers import permissions
+from vouchers.models import Enterprise
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "industry",
+    "size",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> Enterprise:
+    code = clean_credit_code(credit_code)
+    duplicate = _(
+        "An enterprise with this unified social credit code is already registered. "
+        "Ask a colleague with an account to add you, or contact the district office."
+    )
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
+    if fields.get("size") not in Enterprise.Size.values:
+        raise ValidationFailed(_("Choose the enterprise's size."), field="size")
+    try:
+        # A savepoint: if a concurrent sign-up took the code first, only this insert rolls back.
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                credit_code=code, region=region, **{k: fields.get(k, "") for k in ENTERPRISE_FIELDS}
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            duplicate, field="credit_code", code="duplicate_credit_code"
+        ) from None
+    audit_record(
+        actor=actor, obj=enterprise, action=AuditEntry.Action.REGISTER, to_status="unverified"
+    )
+    subject, body = render_email(
+        "vouchers/enterprise_registered",
+        {"name": enterprise.name, "code": code, "region": region.name},
+    )
+    notify_after_commit(recipients=official_emails(region.id), subject=subject, body=body)
+    return enterprise
+
+
+@transaction.atomic(durable=True)
+def enterprise_register(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    credit_code: str,
+    region: Region,
+    **fields,
+) -> tuple[User, Enterprise]:
+    """Browser sign-up: a user account with role=enterprise and its (unverified) enterprise."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(_("This user name is taken."), field="username")
+    enterprise = _enterprise_insert(credit_code=credit_code, region=region, actor=None, **fields)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                email=email or fields.get("contact_email", ""),
+                role=User.Role.ENTERPRISE,
+                enterprise=enterprise,
+            )
+    except IntegrityError:
+        raise ValidationFailed(_("This user name is taken."), field="username") from None
+    return user, enterprise
+
+
+@transaction.atomic(durable=True)
+def enterprise_create(*, actor: User, credit_code: str, region: Region, **fields) -> Enterprise:
+    """API creation: an enterprise user registers its enterprise (and is linked to it);
+    an official may register one in its own district, the operator in any."""
+    if not permissions.can_create_enterprise(actor):
+        raise NotAllowed(_("Your role may not register an enterprise."))
+    if actor.is_official and actor.region_id != region.id:
+        raise ValidationFailed(
+            _("You may register enterprises of your own district only."), field="region"
+        )
+    enterprise = _enterprise_insert(credit_code=credit_code, region=region, actor=actor, **fields)
+    if actor.is_enterprise:
+        # Lock the user row so two concurrent requests cannot each link a new enterprise.
+        locked = User.objects.select_for_update().get(pk=actor.pk)
+        if locked.enterprise_id is not None:
+            raise NotAllowed(_("Your account already belongs to an enterprise."))
+        locked.enterprise = enterprise
+        locked.save(update_fields=["enterprise"])
+        actor.enterprise = enterprise
+    return enterprise
+
+
+@transaction.atomic(durable=True)
+def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
+    if not permissions.can_verify_enterprise(actor, enterprise):
+        raise NotAllowed(_("Only an official of the enterprise's district may verify it."))
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.verified_at is not None:
+        raise InvalidTransition(_("This enterprise is already verified."))
+    enterprise.verified_at = timezone.now()
+    enterprise.verified_by = actor
+    enterprise.save(update_fields=["verified_at", "verified_by"])
+    audit_record(
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.VERIFY,
+        from_status="unverified",
+        to_status="verified",
+    )
+    subject, body = render_email("vouchers/enterprise_verified", {"name": enterprise.name})
+    notify_after_commit(recipients=[enterprise.contact_email], subject=subject, body=body)
+    return enterprise

@@ -1,0 +1,212 @@
+"""Pages of voucher applications: applying, withdrawing, the officials' review queue and
+their decisions (inline with htmx, or plain POSTs)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.files import private_file_response
+from portal.views import is_htmx, next_or, page_of, run_service
+from regions.selectors import current_year, rules_for
+from regions.services import audit_trail_for
+from vouchers import permissions, selectors, services
+from vouchers.forms import (
+    ApplicationForm,
+    ApproveForm,
+    QueueFilterForm,
+    RejectForm,
+)
+from vouchers.models import VoucherApplication
+from vouchers.views import PAGE_SIZE, require_enterprise, require_official
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    require_enterprise(request)
+    enterprise = selectors.enterprises_visible_to(request.user).get(pk=request.user.enterprise_id)
+    rules = rules_for(region=enterprise.region, year=current_year())
+    form = ApplicationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        application, ok = run_service(
+            request,
+            services.application_submit,
+            form=form,
+            enterprise=enterprise,
+            requested_amount=form.cleaned_data["requested_amount"],
+            purpose=form.cleaned_data["purpose"],
+            service_category=form.cleaned_data["service_category"],
+            attachments=form.cleaned_data["attachments"],
+            actor=request.user,
+            success=_("Your application was submitted to the district office."),
+        )
+        if ok:
+            return redirect("application-detail", pk=application.pk)
+    remaining = (
+        selectors.remaining_cap(rules=rules, enterprise_id=enterprise.id, include_pending=True)
+        if rules
+        else None
+    )
+    return render(
+        request,
+        "vouchers/application_form.html",
+        {"form": form, "enterprise": enterprise, "rules": rules, "remaining": remaining},
+    )
+
+
+def _application_context(request, application, **extra):
+    user = request.user
+    context = {
+        "application": application,
+        "voucher": getattr(application, "voucher", None)
+        if application.status == VoucherApplication.Status.APPROVED
+        else None,
+        "attachments": list(application.attachments.all()),
+        "audit_entries": audit_trail_for(application),
+        "can_decide": permissions.can_decide_application(user, application)
+        and application.status == VoucherApplication.Status.SUBMITTED,
+        "can_withdraw": permissions.can_withdraw_application(user, application)
+        and application.status == VoucherApplication.Status.SUBMITTED,
+    }
+    if user.is_official or user.is_operator:
+        context.update(selectors.applicant_history(application))
+        rules = rules_for(region=application.region, year=application.year)
+        context["rules"] = rules
+        if rules:
+            context["remaining_cap"] = selectors.remaining_cap(
+                rules=rules, enterprise_id=application.enterprise_id
+            )
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def application_detail(request, pk):
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    return render(
+        request, "vouchers/application_detail.html", _application_context(request, application)
+    )
+
+
+@login_required
+@require_GET
+def application_attachment(request, pk, attachment_id):
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_id)
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw(request, pk):
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    if not permissions.can_withdraw_application(request.user, application):
+        raise PermissionDenied
+    run_service(
+        request,
+        services.application_withdraw,
+        application=application,
+        actor=request.user,
+        success=_("The application was withdrawn."),
+    )
+    return redirect("application-detail", pk=pk)
+
+
+def _decide(request, pk, *, form_class, service, arguments, success):
+    """Approve or reject: plain POST redirects back; htmx gets the queue row re-rendered."""
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    if not permissions.can_decide_application(request.user, application):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            service,
+            form=form,
+            application=application,
+            actor=request.user,
+            **arguments(form.cleaned_data),
+        )
+    # A refusal lands on the form: the htmx row shows it, a plain POST flashes it.
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
+    if is_htmx(request):
+        application = selectors.applications_visible_to(request.user).get(pk=pk)
+        return render(
+            request,
+            "vouchers/partials/queue_row.html",
+            {
+                "application": application,
+                "row_error": error,
+                "row_success": None if error else success,
+                "next": request.POST.get("next", ""),
+            },
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(next_or(request, reverse("application-detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def application_approve(request, pk):
+    return _decide(
+        request,
+        pk,
+        form_class=ApproveForm,
+        service=services.application_approve,
+        arguments=lambda data: {
+            "approved_amount": data["approved_amount"],
+            "note": data["note"],
+        },
+        success=_("Approved; the voucher was issued."),
+    )
+
+
+@login_required
+@require_POST
+def application_reject(request, pk):
+    return _decide(
+        request,
+        pk,
+        form_class=RejectForm,
+        service=services.application_reject,
+        arguments=lambda data: {"note": data["note"]},
+        success=_("Rejected; the enterprise was told why."),
+    )
+
+
+@login_required
+@require_GET
+def official_queue(request):
+    require_official(request, operator_too=True)
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        # The queue opens on what needs deciding; page links keep that filter.
+        query["status"] = VoucherApplication.Status.SUBMITTED
+    filters = QueueFilterForm(query)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    queryset = selectors.application_queue(
+        request.user, **{k: v for k, v in criteria.items() if v not in (None, "")}
+    )
+    page = page_of(request, queryset, default=PAGE_SIZE)
+    return render(
+        request,
+        "vouchers/official_queue.html",
+        {
+            "filters": filters,
+            "page": page,
+            "applications": page.object_list,
+            "query": query.urlencode(),
+            "industries": selectors.industries_of(request.user),
+        },
+    )
