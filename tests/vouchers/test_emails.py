@@ -12,7 +12,7 @@ def test_it_renders_the_subject_on_one_line_and_keeps_the_body_unescaped():
         {"id": 7, "provider": "A & B", "amount": "100.00", "serial": "WJ-1", "order": "Test"},
     )
     assert subject == "[Voucher portal] Redemption #7 to approve"
-    assert body == 'A & B claims 100.00 CNY on voucher WJ-1 for the order "Test".'
+    assert body == 'A & B claims 100.00 CNY on voucher WJ-1 for the order "Test".\n'
 
 
 @pytest.mark.parametrize(
