@@ -5,6 +5,7 @@ project and Celery tasks executed eagerly in-process, so `make demo` needs nothi
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the lock-out into the 429 page (portal.lockout).
+    "axes.middleware.AxesMiddleware",
     # After authentication: replays POST /api/ retries that carry an Idempotency-Key.
     "portal.idempotency.IdempotencyMiddleware",
 ]
@@ -103,6 +107,11 @@ AUTH_USER_MODEL = "regions.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any login of a locked-out account or address before a password is checked.
+    "portal.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -177,6 +186,23 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Addresses (or networks, "10.0.0.0/8") of the reverse proxies in front of the portal. Only a
+# request from one of them has its X-Forwarded-For read for the client address (login
+# lock-out, throttling); by default the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
+
+# Login lock-out (django-axes) on every login path: after LOGIN_FAILURE_LIMIT wrong passwords
+# for one account, or from one client address, both are refused for LOGIN_COOLOFF_MINUTES
+# (a failure during the cool-off starts it again). Failures are listed in the admin.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 SPECTACULAR_SETTINGS = {
     # Swagger UI served by the portal itself: no CDN, works offline.

@@ -7,6 +7,8 @@ cannot live in portal/api.py, which imports DRF's views.
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from portal.security import client_ip
+
 
 class AnonThrottle(AnonRateThrottle):
     """DRF's per-client throttle, reading the rate when used rather than at import.
@@ -18,9 +20,17 @@ class AnonThrottle(AnonRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def get_ident(self, request):
+        # DRF's own ident trusts any X-Forwarded-For unless NUM_PROXIES is set, so a client
+        # could pick a fresh identity, and a fresh allowance, with every request.
+        return client_ip(request)
+
 
 class UserThrottle(UserRateThrottle):
     """DRF's per-user throttle (anonymous clients by address), rate read when used."""
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)

@@ -5,8 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.lockout import lockout_response
 from portal.throttling import AnonThrottle
 from regions.models import Region
 from regions.selectors import can_see_budget, current_year, region_list, rules_for
@@ -18,13 +20,20 @@ class TokenResponseSerializer(serializers.Serializer):
 
 class ObtainTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`. Throttled like any anonymous call,
-    so passwords cannot be guessed at full speed."""
+    so passwords cannot be guessed at full speed, and locked out (429) like the login page."""
 
     throttle_classes = [AnonThrottle]
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # The lock-out refuses inside authenticate(), which can only say "no user";
+            # it marks the request so that the client learns why, and for how long.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise
 
 
 class RegionSerializer(serializers.ModelSerializer):
