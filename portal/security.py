@@ -1,8 +1,9 @@
-"""Who the client is: the one answer used by the login lock-out and the API throttles."""
+"""Who the client is, and requests refused before any view sees them."""
 
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 def _in_networks(address: str, networks: list[str]) -> bool:
@@ -34,3 +35,35 @@ def client_ip(request) -> str:
             except ValueError:
                 return remote
     return remote
+
+
+class RefuseNulCharacters:
+    """400 for a NUL character in the path, the query string or a form body.
+
+    No address, filter or form value of the portal holds one, and PostgreSQL refuses NUL in
+    text, so a lookup with one would fail deep in a view with a 500. Multipart bodies are
+    left alone: uploaded files may hold any byte, and their text fields are checked by the
+    forms and serializers that read them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            message = "The request holds a NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        if "\x00" in request.path_info:
+            return True
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            return True
+        if request.content_type == "application/x-www-form-urlencoded":
+            return b"%00" in request.body or b"\x00" in request.body
+        return False

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.api.ApiTimesInUtc",
@@ -159,6 +160,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.api.PortalPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
@@ -177,6 +183,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
 }
+# JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 # Throttling counts requests in this cache: per process in memory by default; set
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
 CACHE_URL = os.environ.get("CACHE_URL", "")

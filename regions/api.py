@@ -6,9 +6,11 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.lockout import lockout_response
+from portal.parsers import BoundedJSONParser
 from portal.throttling import AnonThrottle
 from regions.models import Region
 from regions.selectors import can_see_budget, current_year, region_list, rules_for
@@ -23,6 +25,7 @@ class ObtainTokenView(ObtainAuthToken):
     so passwords cannot be guessed at full speed, and locked out (429) like the login page."""
 
     throttle_classes = [AnonThrottle]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):

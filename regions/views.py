@@ -1,5 +1,7 @@
 """Public pages (home, verification), the login landing and the role dashboards."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -68,11 +70,20 @@ def dashboard(request):
     return render(request, "regions/dashboard.html", {})
 
 
+# What a voucher or certificate serial is written with (regions/codes.py), with room to spare.
+SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 @require_GET
 def verify_lookup(request):
     serial = (request.GET.get("serial") or "").strip()
-    if serial:
+    if SERIAL_CHARACTERS.fullmatch(serial):
         return redirect("verify", serial=serial)
+    if serial:
+        # A "/" or other stray characters cannot be put in the /verify/<serial>/ address,
+        # and no serial holds them: answer not found here.
+        context = {"serial": serial, "voucher": None, "certificate": None, "found": False}
+        return render(request, "regions/verify.html", context, status=404)
     return render(request, "regions/verify.html", {"serial": "", "found": None})
 
 
