@@ -67,3 +67,17 @@ class RefuseNulCharacters:
         if request.content_type == "application/x-www-form-urlencoded":
             return b"%00" in request.body or b"\x00" in request.body
         return False
+
+
+class ContentSecurityPolicy:
+    """Sends the CONTENT_SECURITY_POLICY setting with every response that has none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
