@@ -1,4 +1,16 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.two_factor import remember_second_factor_state
+
+        user_logged_in.connect(remember_second_factor_state, dispatch_uid="portal-second-factor")
 
 
 class PortalAdminConfig(AdminConfig):

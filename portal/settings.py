@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Connects the second-factor sign-in signal (portal/apps.py).
+    "portal.apps.PortalConfig",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

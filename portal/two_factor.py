@@ -44,6 +44,12 @@ def second_factor_state(user) -> str:
     return NONE
 
 
+def remember_second_factor_state(sender, request, user, **kwargs):
+    """At sign-in, note in the session what the user owes, so pages need no query for it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = second_factor_state(user)
+
+
 def totp_device_for_setup(*, user) -> TOTPDevice:
     """The user's unconfirmed TOTP device, made once, so reloading the page keeps its key."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -117,7 +123,7 @@ class SecondFactorMiddleware:
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.EXEMPT_PREFIXES):
             state = request.session.get(SESSION_KEY)
-            if state is None:
+            if state is None:  # a session from before sign-in noted it
                 state = second_factor_state(user)
                 request.session[SESSION_KEY] = state
             if state != NONE and not user.is_verified():
