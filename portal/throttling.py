@@ -14,6 +14,8 @@ import redis.exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from portal.security import client_ip
+
 logger = logging.getLogger(__name__)
 
 CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
@@ -38,9 +40,17 @@ class AnonThrottle(FailOpen, AnonRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def get_ident(self, request):
+        # DRF's own ident trusts any X-Forwarded-For unless NUM_PROXIES is set, so a client
+        # could pick a fresh identity, and a fresh allowance, with every request.
+        return client_ip(request)
+
 
 class UserThrottle(FailOpen, UserRateThrottle):
     """DRF's per-user throttle (anonymous clients by address), rate read when used."""
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)

@@ -1,16 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import export_views
+from portal import export_views, two_factor_views
 from portal.health import readyz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("readyz/", readyz, name="readyz"),
+    path("account/2fa/setup/", two_factor_views.setup, name="two-factor-setup"),
+    path("account/2fa/verify/", two_factor_views.verify, name="two-factor-verify"),
+    path(
+        "account/2fa/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
     re_path(

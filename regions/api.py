@@ -6,11 +6,18 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from portal import two_factor
 from portal.errors import NotAllowed
+from portal.lockout import lockout_response
+from portal.parsers import BoundedJSONParser
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
 from regions.models import Region, SettlementBatch
@@ -33,15 +40,52 @@ class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class ObtainTokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` -> `{"token"}`. Throttled like any anonymous call,
-    so passwords cannot be guessed at full speed."""
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp_code = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text="Authenticator or recovery code: needed by accounts with two-step sign-in.",
+    )
 
+
+class ObtainTokenView(ObtainAuthToken):
+    """`POST {"username", "password", "otp_code"?}` -> `{"token"}`. Throttled like any
+    anonymous call, locked out (429) like the login page after too many wrong passwords, and
+    asking for the second factor (403 `otp_required`) where the login page would."""
+
+    serializer_class = TokenRequestSerializer
     throttle_classes = [AnonThrottle]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # The lock-out refuses inside authenticate(), which can only say "no user";
+            # it marks the request so that the client learns why, and for how long.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise
+        user = serializer.validated_data["user"]
+        state = two_factor.second_factor_state(user)
+        if state == two_factor.SETUP:
+            return Response(
+                {
+                    "detail": "Set up two-step sign-in on the website first.",
+                    "code": "otp_setup_required",
+                },
+                status=403,
+            )
+        if state == two_factor.VERIFY and not two_factor.second_factor_check(
+            user=user, token=serializer.validated_data.get("otp_code", "")
+        ):
+            return Response(
+                {"detail": "A valid otp_code is needed.", "code": "otp_required"}, status=403
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class RegionSerializer(serializers.ModelSerializer):

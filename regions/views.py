@@ -2,6 +2,8 @@
 officials' and the operator's dashboards, and settlement (the operator's matrix, batches and
 transfers; the districts' statements; the reconciliation reports)."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,11 +81,20 @@ def dashboard(request):
     return render(request, "regions/dashboard.html", {})
 
 
+# What a voucher or certificate serial is written with (regions/codes.py), with room to spare.
+SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 @require_GET
 def verify_lookup(request):
     serial = (request.GET.get("serial") or "").strip()
-    if serial:
+    if SERIAL_CHARACTERS.fullmatch(serial):
         return redirect("verify", serial=serial)
+    if serial:
+        # A "/" or other stray characters cannot be put in the /verify/<serial>/ address,
+        # and no serial holds them: answer not found here.
+        context = {"serial": serial, "voucher": None, "certificate": None, "found": False}
+        return render(request, "regions/verify.html", context, status=404)
     return render(request, "regions/verify.html", {"serial": "", "found": None})
 
 

@@ -12,10 +12,11 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
+from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
 from providers.models import Provider, ProviderCertificate, ServiceCategory
@@ -100,7 +101,7 @@ class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProviderFilter
     ordering_fields = ["name", "applied_at", "id"]
     ordering = ["name", "id"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):

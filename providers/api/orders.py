@@ -8,11 +8,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.files import private_file_response
+from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import MONEY, ReasonSerializer
 from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
@@ -96,7 +97,7 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = ServiceOrderFilter
     ordering_fields = ["requested_at", "contract_amount", "id"]
     ordering = ["-requested_at", "-id"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return (

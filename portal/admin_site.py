@@ -1,0 +1,25 @@
+"""The admin site: for the operator only, signed in through the portal's own login page, so
+with its lock-out and the same second factor."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+
+class PortalAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        user = request.user
+        if not (user.is_active and user.is_staff and (user.is_superuser or user.is_operator)):
+            return False
+        return user.is_verified() if settings.REQUIRE_2FA else True
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            # Signed in, yet not allowed here: another login would not change that.
+            raise PermissionDenied
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")

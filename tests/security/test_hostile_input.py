@@ -1,0 +1,139 @@
+"""Hostile input gets a 4xx, never a 500: deep JSON, NUL characters, odd serials."""
+
+import json
+
+import pytest
+
+from tests.security.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+DEEP_JSON = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"a":' * 5000 + "1" + "}" * 5000
+
+
+@pytest.fixture
+def official(demo):
+    return demo["users"]["official-yangpu"]
+
+
+@pytest.fixture
+def official_api(api_as, official):
+    return api_as(official)
+
+
+@pytest.mark.parametrize("body", [DEEP_JSON, DEEP_OBJECT], ids=["array", "object"])
+def test_deep_json_to_the_token_endpoint_is_a_400(client, body):
+    response = client.post("/api/auth/token/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested deeper than" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("enterprise-jiangnan", "/api/voucher-applications/"),
+        ("enterprise-jiangnan", "/api/service-orders/"),
+        ("operator", "/api/settlement-batches/"),
+    ],
+)
+def test_deep_json_to_an_authenticated_endpoint_is_a_400(api_as, demo, username, path):
+    response = api_as(demo["users"][username]).post(
+        path, DEEP_JSON, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_json_nested_within_the_limit_still_parses(client, alice):
+    body = json.dumps({"username": "alice", "password": PASSWORD, "extra": []})
+    body = body.replace("[]", "[" * 20 + "]" * 20)
+
+    response = client.post("/api/auth/token/", body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["token"]
+
+
+def test_brackets_inside_strings_do_not_count(client, alice):
+    body = json.dumps({"username": "alice", "password": PASSWORD, "note": "[" * 5000})
+
+    response = client.post("/api/auth/token/", body, content_type="application/json")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/verify/ab%00c/",
+        "/api/regions/ab%00c/",
+        "/api/vouchers/ab%00c/",
+        "/api/certificates/ab%00c/",
+        "/vouchers/ab%00c/",
+    ],
+)
+def test_a_nul_in_the_path_is_a_4xx(client, official, path):
+    client.force_login(official)
+
+    response = client.get(path)
+
+    assert response.status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/providers/?q=a%00b",
+        "/vouchers/?q=a%00b&status=a%00b",
+        "/official/applications/?q=a%00b",
+        "/redemptions/?status=a%00b",
+        "/orders/?status=a%00b",
+        "/verify/?serial=a%00b",
+        "/api/vouchers/?status=a%00b",
+        "/api/providers/?search=a%00b&region=a%00b",
+        "/api/service-orders/?status=a%00b",
+        "/api/redemptions/?status=a%00b",
+        "/exports/vouchers.csv?status=a%00b",
+    ],
+)
+def test_a_nul_in_the_query_is_a_400(client, official, path):
+    client.force_login(official)
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+
+
+def test_a_nul_in_a_form_value_is_a_400(client):
+    response = client.post(
+        "/login/", "username=al%00ice&password=x", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+
+
+def test_a_nul_in_a_json_value_is_a_400(client):
+    response = client.post(
+        "/api/auth/token/",
+        '{"username": "al\\u0000ice", "password": "x"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("serial", ["a/b", "<script>", "../../admin", "WJ 2026", "x" * 500])
+def test_an_odd_serial_to_the_lookup_is_the_not_found_page(client, serial):
+    response = client.get("/verify/", {"serial": serial})
+
+    assert response.status_code == 404
+    assert "<script>" not in response.text
+
+
+def test_a_well_formed_serial_still_goes_to_its_page(client):
+    response = client.get("/verify/", {"serial": "WJ-2026-000001-7"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/verify/WJ-2026-000001-7/"
