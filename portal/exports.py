@@ -297,3 +297,24 @@ def require_official(request) -> None:
     """The queue exports mirror pages that only district officials have."""
     if not request.user.is_official:
         raise PermissionDenied(_("This page is for district officials."))
+
+
+def export_view(lists: dict[str, Callable]):
+    """The view behind `/exports/<kind>.<csv|xlsx>` for an app's lists: `lists` maps each
+    kind to the function that builds its `Export` from the request (same query string,
+    filters and scope as its page). Enterprise and provider users get 403: their own pages
+    are short, and these files are the districts' working lists."""
+    from django.contrib.auth.decorators import login_required
+    from django.http import Http404
+    from django.views.decorators.http import require_GET
+
+    @login_required
+    @require_GET
+    def export(request, kind: str, fmt: str):
+        if kind not in lists or fmt not in ("csv", "xlsx"):
+            raise Http404
+        if not (request.user.is_official or request.user.is_operator):
+            raise PermissionDenied(_("Exports are for district officials and the operator."))
+        return export_response(lists[kind](request), fmt)
+
+    return export

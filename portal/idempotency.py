@@ -38,7 +38,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from regions.models import IdempotencyRecord
+from portal.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 KEY_MAX_LENGTH = 255

@@ -1,5 +1,6 @@
 """Tables every app shares."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,3 +44,29 @@ class OutboxMessage(models.Model):
     def celery_task_id(self) -> str:
         """Stable per row: a message published twice carries the same task id."""
         return f"outbox-{self.pk}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key`, replayed on a retry.
+
+    Scoped per user; kept at least 24 hours. The same key with another body is refused (422).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        # The table keeps the name it was created with in the regions app.
+        db_table = "regions_idempotencyrecord"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import export_views, two_factor_views
+from portal import two_factor_views
 from portal.health import readyz
 
 urlpatterns = [
@@ -21,11 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
-    re_path(
-        r"^exports/(?P<kind>applications|vouchers|redemptions|providers)\.(?P<fmt>csv|xlsx)$",
-        export_views.export,
-        name="export",
-    ),
     path("", include("vouchers.urls")),
     path("", include("providers.urls")),
 ]

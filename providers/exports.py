@@ -8,7 +8,16 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from portal.exports import DATE, DATETIME, INTEGER, Column, Export, local_field, require_official
+from portal.exports import (
+    DATE,
+    DATETIME,
+    INTEGER,
+    Column,
+    Export,
+    export_view,
+    local_field,
+    require_official,
+)
 from providers import selectors as provider_selectors
 from providers.forms import DirectoryFilterForm
 from providers.models import Provider, ProviderCertificate
@@ -87,3 +96,11 @@ def provider_export(request) -> Export:
             Column(gettext_lazy("Valid until"), "certificate_valid_until", DATE),
         ],
     )
+
+
+# /exports/<kind>.csv|.xlsx for this app's lists (routed in urls.py).
+export = export_view(
+    {
+        "providers": provider_export,
+    }
+)

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from providers import exports
 from providers.views import catalogue, certification, directory, orders
 
 urlpatterns = [
@@ -53,4 +54,5 @@ urlpatterns = [
         orders.order_evidence,
         name="order-evidence",
     ),
+    re_path(r"^exports/(?P<kind>providers)\.(?P<fmt>csv|xlsx)$", exports.export, name="export"),
 ]

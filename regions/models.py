@@ -457,31 +457,7 @@ class ReconciliationReport(models.Model):
         return f"Reconciliation {self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BREACH'}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first response to a POST sent with an `Idempotency-Key`, replayed on a retry.
-
-    Scoped per user; kept at least 24 hours. The same key with another body is refused (422).
-    """
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
-        ]
-
-    def __str__(self):
-        return f"{self.user_id}:{self.key}"
-
-
-# --- maintained summaries (the Performance issue) ------------------------------------------
+# --- maintained summaries ------------------------------------------------------------------
 
 
 class RedemptionMonthlyFlow(models.Model):

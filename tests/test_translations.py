@@ -39,7 +39,7 @@ def test_it_renders_chinese_with_the_compiled_catalogue():
 
 
 def test_it_shows_audit_actions_in_the_reader_language_and_unknown_ones_as_recorded():
-    template = Template("{% load portal %}{{ a|audit_action }} · {{ b|audit_action }}")
+    template = Template("{% load audit_tags %}{{ a|audit_action }} · {{ b|audit_action }}")
     context = {"a": "mark_paid", "b": "test.something"}
     with translation.override("zh-hans"):
         assert template.render(Context(context)) == "登记付款 · test.something"

@@ -15,6 +15,7 @@ from portal.exports import (
     MONEY,
     Column,
     Export,
+    export_view,
     local_field,
     query_has_filters,
     require_official,
@@ -142,3 +143,13 @@ def redemption_export(request) -> Export:
             Column(gettext_lazy("Settlement batch"), "settlement_batch_id", INTEGER),
         ],
     )
+
+
+# /exports/<kind>.csv|.xlsx for this app's lists (routed in urls.py).
+export = export_view(
+    {
+        "applications": application_export,
+        "vouchers": voucher_export,
+        "redemptions": redemption_export,
+    }
+)

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from vouchers import exports
 from vouchers.views import applications, enterprises, redemptions, vouchers
 
 urlpatterns = [
@@ -59,4 +60,9 @@ urlpatterns = [
         name="redemptions-to-approve",
     ),
     path("official/payments/", redemptions.payments_to_record, name="payments-to-record"),
+    re_path(
+        r"^exports/(?P<kind>applications|vouchers|redemptions)\.(?P<fmt>csv|xlsx)$",
+        exports.export,
+        name="export",
+    ),
 ]

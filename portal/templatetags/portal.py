@@ -9,8 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from regions.services import audit_action_label
-
 register = template.Library()
 
 CENT = Decimal("0.01")
@@ -54,22 +52,3 @@ def pct(value, places=1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-@register.filter
-def audit_action(value) -> str:
-    """An audit entry's action ("accept", "mark_paid") as words in the current language."""
-    return audit_action_label(value)
-
-
-@register.filter
-def claimable_by(order, user) -> bool:
-    """May this user claim a redemption on this order now: its provider, the order confirmed,
-    no live claim on it yet (a rejected or cancelled one may be claimed again)."""
-    # Imported here so that loading the shared tag library does not load the vouchers app.
-    from vouchers.permissions import can_claim_redemption
-    from vouchers.selectors import LIVE_STATUSES
-
-    if not can_claim_redemption(user, order):
-        return False
-    return not order.redemptions.filter(status__in=LIVE_STATUSES).exists()

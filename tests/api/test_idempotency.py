@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from regions.models import AuditEntry, IdempotencyRecord
+from portal.models import IdempotencyRecord
+from regions.models import AuditEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.urls")]
 

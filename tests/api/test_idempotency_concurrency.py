@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import Resolver404, resolve
 
-from regions.models import AuditEntry, IdempotencyRecord
+from portal.models import IdempotencyRecord
+from regions.models import AuditEntry
 
 # Serialized rollback: the flush after a transactional test empties the districts that a
 # data migration created; this restores them for the tests that need `demo`.

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from portal.idempotency import purge_idempotency_keys
-from regions.models import IdempotencyRecord
+from portal.models import IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -48,7 +48,7 @@ def test_it_throttles_a_user_by_account_not_address(api_as, make_user, low_rates
 
 
 def test_a_throttled_post_is_not_stored_for_its_idempotency_key(api_as, make_user, settings):
-    from regions.models import IdempotencyRecord
+    from portal.models import IdempotencyRecord
 
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

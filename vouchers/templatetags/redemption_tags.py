@@ -1,0 +1,17 @@
+"""Template filters about redemptions, for pages of other apps (a service order's page)."""
+
+from django import template
+
+from vouchers.permissions import can_claim_redemption
+from vouchers.selectors import LIVE_STATUSES
+
+register = template.Library()
+
+
+@register.filter
+def claimable_by(order, user) -> bool:
+    """May this user claim a redemption on this order now: its provider, the order confirmed,
+    no live claim on it yet (a rejected or cancelled one may be claimed again)."""
+    if not can_claim_redemption(user, order):
+        return False
+    return not order.redemptions.filter(status__in=LIVE_STATUSES).exists()
