@@ -1,4 +1,4 @@
-"""Writes of the regions app: the audit trail, and (in later issues) the ledger and settlement.
+"""Writes of the regions app: the audit trail and reconciliation.
 
 Every state change in the portal calls `audit_record` inside its own transaction, so the
 trail and the change commit or roll back together.
