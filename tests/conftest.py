@@ -6,6 +6,7 @@ where a missing service is a failure: CI must never pass by skipping.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,8 +43,12 @@ def _require_marked_services(request):
 
 @pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_STORAGE_ROOT = settings.MEDIA_ROOT
+    """Each test writes files to a folder of its own, which starts with the demo's files."""
+    media = tmp_path / "media"
+    if _demo_snapshot:
+        shutil.copytree(_demo_snapshot["media"], media)
+    settings.MEDIA_ROOT = media
+    settings.PRIVATE_STORAGE_ROOT = media
 
 
 @pytest.fixture(autouse=True)
@@ -57,46 +62,90 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _email_locmem(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Password hashing is deliberately slow; tests log in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-def restore_reference_data():
-    """Re-create the rows the data migrations make (the four districts, the seven service
-    categories) when a transactional test's closing flush has emptied their tables."""
-    from django.apps import apps
-    from django.db import connection
+DEMO_PASSWORD = "demo-pass-2026"
+# Password hashing is deliberately slow; tests log in hundreds of times.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-    from regions.models import Region
+# Filled once per session (per xdist worker) by `django_db_setup`: the database as migrations
+# and `seed_demo` left it, serialized, and the media folder the seed wrote its files to.
+_demo_snapshot: dict = {}
 
-    if Region.objects.count() == 4:
-        return
-    import importlib
 
-    importlib.import_module("regions.migrations.0003_the_four_districts").create_districts(
-        apps, connection.schema_editor()
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed the demo once per session into the test database and commit it.
+
+    Tests on `db` run in a transaction that is rolled back, so they all start from the seeded
+    demo. Transactional tests (`transaction=True`, live server, real worker) end with a flush;
+    `pytest_runtest_teardown` loads the snapshot taken here back in after them. The snapshot
+    is also what Django's serialized rollback restores at the start of such tests."""
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHERS,
+            MEDIA_ROOT=media,
+            PRIVATE_STORAGE_ROOT=media,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ),
+    ):
+        celery_app.conf.task_always_eager = True
+        call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0)
+        connection = connections["default"]
+        snapshot = connection.creation.serialize_db_to_string()
+        connection._test_serialized_contents = snapshot
+    _demo_snapshot.update(data=snapshot, media=media, blocker=django_db_blocker)
+
+
+def _flushes_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
     )
-    importlib.import_module("providers.migrations.0003_service_categories").create_categories(
-        apps, connection.schema_editor()
-    )
+
+
+def restore_demo() -> None:
+    """Empty the database and load the session's snapshot (migrations' rows and the demo)."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    with _demo_snapshot["blocker"].unblock():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connections["default"].creation.deserialize_db_from_string(_demo_snapshot["data"])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if _demo_snapshot and _flushes_database(item):
+            restore_demo()
 
 
 @pytest.fixture
 def password():
-    return "demo-pass-2026"
+    return DEMO_PASSWORD
 
 
 @pytest.fixture
-def demo(db, password):
-    """The seed story of `seed_demo`, as a dict of the objects tests need."""
-    from django.core.management import call_command
-
+def demo(db):
+    """The seed story of `seed_demo` (committed once per session), as a dict of the objects
+    tests need."""
     from providers.models import Provider, ServiceOrder
     from regions.models import Region, User
     from vouchers.models import Enterprise, Voucher
 
-    restore_reference_data()
-    call_command("seed_demo", password=password, verbosity=0)
     users = {u.username: u for u in User.objects.all()}
     return {
         "users": users,

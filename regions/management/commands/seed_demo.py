@@ -20,11 +20,12 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from regions.codes import certificate_serial, credit_code_check_character, voucher_serial
+from regions.codes import certificate_serial, credit_code_check_character
 from regions.models import ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
-from vouchers.models import Enterprise, Voucher, VoucherApplication
+from vouchers.models import Enterprise
+from vouchers.services import application_approve, application_submit
 
 SEED_ORDER_TITLE = "Graphene powder preparation process optimization technology research"
 
@@ -198,7 +199,7 @@ class Command(BaseCommand):
             self.user(password, username, role=User.Role.ENTERPRISE, enterprise=enterprise)
             enterprises[username] = enterprise
 
-        self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"], year)
+        self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
         return self.created
 
     def track(self, result):
@@ -248,40 +249,21 @@ class Command(BaseCommand):
             )
         return provider
 
-    def seed_story(self, enterprise, provider, year):
+    def seed_story(self, enterprise, provider):
+        """The Wujin enterprise applies, its district approves (which issues the voucher, as
+        every voucher is issued), and it orders the research from SIT in Yangpu."""
         if ServiceOrder.objects.filter(enterprise=enterprise, title=SEED_ORDER_TITLE).exists():
             return
-        region = enterprise.region
-        rules = ProgrammeRules.objects.select_for_update().get(region=region, year=year)
-        face = Decimal("200000.00")
-        now = timezone.now()
-        application = VoucherApplication.objects.create(
+        application = application_submit(
             enterprise=enterprise,
-            region=region,
-            year=year,
-            requested_amount=face,
-            approved_amount=face,
+            requested_amount=Decimal("200000.00"),
             purpose="Optimise the preparation process of graphene powder with a university partner.",
-            status=VoucherApplication.Status.APPROVED,
-            decided_at=now,
-            decision_note="Seed data: the pilot's first cross-region voucher.",
+            actor=User.objects.get(username="enterprise-jiangnan"),
         )
-        rules.last_voucher_number += 1
-        rules.committed += face
-        rules.save(update_fields=["last_voucher_number", "committed"])
-        voucher = Voucher.objects.create(
-            serial=voucher_serial(
-                short_code=region.short_code, year=year, number=rules.last_voucher_number
-            ),
+        voucher = application_approve(
             application=application,
-            enterprise=enterprise,
-            issuing_region=region,
-            year=year,
-            face_value=face,
-            balance=face,
-            cross_region=rules.cross_region,
-            issued_at=now,
-            expires_at=now + timedelta(days=rules.validity_days),
+            actor=User.objects.get(username="official-wujin"),
+            note="Seed data: the pilot's first cross-region voucher.",
         )
         order = ServiceOrder.objects.create(
             enterprise=enterprise,
@@ -290,17 +272,6 @@ class Command(BaseCommand):
             title=SEED_ORDER_TITLE,
             description="Optimise ball-milling and exfoliation parameters for few-layer graphene powder.",
             contract_amount=Decimal("300000.00"),
-        )
-        audit_record(
-            actor=None,
-            obj=application,
-            action="approve",
-            from_status="submitted",
-            to_status="approved",
-            reason="Seed data",
-        )
-        audit_record(
-            actor=None, obj=voucher, action="issue", to_status="active", reason="Seed data"
         )
         audit_record(
             actor=None, obj=order, action="request", to_status="requested", reason="Seed data"
