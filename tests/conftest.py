@@ -8,6 +8,7 @@ where a missing service is a failure: CI must never pass by skipping.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -202,9 +203,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
         _missing("the Celery worker tests need PostgreSQL")
-    import redis
-
-    redis.Redis.from_url(TEST_BROKER_URL).flushdb()
+    # Under pytest-xdist every test process has its own database and its own worker; a queue
+    # per process (and per run, so that messages a killed worker left behind reach nobody)
+    # keeps one process's worker from taking another's tasks off the shared Redis database.
+    process_name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:12]
+    queue = f"test-{run}-{process_name}"
+    node = f"test-{process_name}-{os.getpid()}@{socket.gethostname()}"
     database_url = (
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
@@ -213,7 +218,7 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": "10",
-        "MEDIA_ROOT": str(ROOT / ".pytest-media"),
+        "MEDIA_ROOT": str(ROOT / ".pytest-media" / process_name),
         "CONN_MAX_AGE": "0",
     }
     log = open(ROOT / ".pytest-worker.log", "ab")  # noqa: SIM115
@@ -225,13 +230,15 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
             "-A",
             "portal",
             "worker",
+            "-Q",
+            queue,
             "--concurrency=2",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            node,
         ],
         cwd=ROOT,
         env=env,
@@ -240,12 +247,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         start_new_session=True,
     )
     celery_app.conf.broker_url = TEST_BROKER_URL
+    celery_app.conf.task_default_queue = queue
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if celery_app.control.ping(timeout=1):
+            if celery_app.control.ping(destination=[node], timeout=1):
                 break
         except Exception:
             pass
@@ -254,13 +262,18 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
     else:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the Celery worker did not answer a ping in 30 s", pytrace=False)
-    yield {"process": process, "env": env}
+    yield {"process": process, "env": env, "queue": queue}
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
+    import redis
+
+    broker = redis.Redis.from_url(TEST_BROKER_URL)
+    for key in broker.scan_iter(match=f"{queue}*"):
+        broker.delete(key)
 
 
 @pytest.fixture

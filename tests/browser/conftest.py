@@ -16,6 +16,7 @@ where that is a failure. Playwright is never asked to download a browser: the sy
 /usr/bin/chromium is launched (one browser for the whole session).
 """
 
+import fcntl
 import json
 import os
 import re
@@ -192,13 +193,29 @@ def page_language(page) -> str:
 
 
 _fresh_artifacts = set()
+# One id for the whole run, shared by the pytest-xdist processes.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
+
+
+def _empty_once_per_run(folder: Path) -> None:
+    """The files of an earlier run go at first use; under pytest-xdist the first process to
+    get here empties the folder and stamps it with the run's id, so that the others keep
+    what it has written since (the lock makes the check and the stamp one step)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = folder / ".run"
+        if not (stamp.exists() and stamp.read_text() == _RUN):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            stamp.write_text(_RUN)
 
 
 def _artifact(folder: Path, page, name: str, suffix: str) -> Path:
     """`<folder>/<test>-<name>-<lang><suffix>`; the files of an earlier run go at first use."""
     if folder not in _fresh_artifacts:
         _fresh_artifacts.add(folder)
-        shutil.rmtree(folder, ignore_errors=True)
+        _empty_once_per_run(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{_current_test_name()}-{name}-{page_language(page)}{suffix}"
 
