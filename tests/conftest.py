@@ -81,8 +81,9 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
     Tests on `db` run in a transaction that is rolled back, so they all start from the seeded
     demo. Transactional tests (`transaction=True`, live server, real worker) end with a flush;
-    `pytest_runtest_teardown` loads the snapshot taken here back in after them. The snapshot
-    is also what Django's serialized rollback restores at the start of such tests."""
+    `pytest_runtest_teardown` loads the snapshot taken here back in after them, so that they
+    too start from the demo (Django's serialized rollback at their start then only re-saves
+    the rows the migrations made, which are already there)."""
     from django.core.management import call_command
     from django.db import connections
     from django.test import override_settings
@@ -99,9 +100,7 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         celery_app.conf.task_always_eager = True
         call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0)
-        connection = connections["default"]
-        snapshot = connection.creation.serialize_db_to_string()
-        connection._test_serialized_contents = snapshot
+        snapshot = connections["default"].creation.serialize_db_to_string()
     _demo_snapshot.update(data=snapshot, media=media, blocker=django_db_blocker)
 
 
@@ -116,13 +115,29 @@ def _flushes_database(item) -> bool:
 
 
 def restore_demo() -> None:
-    """Empty the database and load the session's snapshot (migrations' rows and the demo)."""
+    """Empty the database and load the session's snapshot (migrations' rows and the demo).
+
+    The snapshot's rows keep their ids, so the sequences are moved past them afterwards."""
+    from django.apps import apps
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connections
 
+    connection = connections["default"]
     with _demo_snapshot["blocker"].unblock():
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-        connections["default"].creation.deserialize_db_from_string(_demo_snapshot["data"])
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+        )
+        connection.creation.deserialize_db_from_string(_demo_snapshot["data"])
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -130,7 +145,8 @@ def pytest_runtest_teardown(item, nextitem):
     try:
         return (yield)
     finally:
-        if _demo_snapshot and _flushes_database(item):
+        # After the last test the test database is already gone.
+        if _demo_snapshot and nextitem is not None and _flushes_database(item):
             restore_demo()
 
 

@@ -163,22 +163,21 @@ def _migrated_data(_serialized_db, transactional_db, django_db_serialized_rollba
 
     connection = connections["default"]
     if _serialized_db and not hasattr(connection, "_test_serialized_contents"):
-        # First browser test on this connection object: restore now, and let Django's
-        # TransactionTestCase do it (and skip post_migrate on flush) from here on.
-        # Empty first, as Django does between serialized tests: a flush that ran post_migrate
-        # may have recreated content types under other ids.
-        from django.core.management import call_command
+        # First browser test on this connection object: restore the migrations' rows and the
+        # demo now, and let Django's TransactionTestCase skip post_migrate on flush from here
+        # on. Emptied first: a flush that ran post_migrate may have recreated content types
+        # under other ids.
+        from tests.conftest import restore_demo
 
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        restore_demo()
         connection._test_serialized_contents = _serialized_db
-        connection.creation.deserialize_db_from_string(_serialized_db)
 
 
 @pytest.fixture
 def site(live_server, transactional_db, _migrated_data, demo, password):
     """The seed story on a live server. The live server thread sees only committed data,
-    hence a transactional database, which is flushed after each test; serialized rollback
-    brings back what the migrations created before the next one."""
+    hence a transactional database, which is flushed after each test; tests/conftest.py
+    loads the migrations' rows and the demo back in before the next one."""
     return Site(url=live_server.url, demo=demo, password=password)
 
 
