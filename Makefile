@@ -23,7 +23,9 @@ demo: venv
 	@echo "Portal at http://$(HOST)/ - demo users (operator, official-wujin, provider-sit, enterprise-jiangnan, ...) use password $(DEMO_PASSWORD)"
 	$(PY) manage.py runserver $(HOST)
 
-## Install and run the tests (SQLite by default; DATABASE_URL / TEST_CELERY_BROKER_URL for the real services).
+## Install and run the tests (SQLite by default; DATABASE_URL / TEST_CELERY_BROKER_URL for the real services),
+## in parallel over the machine's cores (a test database per process). One process: PYTEST_ARGS=.
+PYTEST_ARGS ?= -n auto
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -6,7 +6,9 @@ where a missing service is a failure: CI must never pass by skipping.
 """
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -42,8 +44,12 @@ def _require_marked_services(request):
 
 @pytest.fixture(autouse=True)
 def _private_media(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_STORAGE_ROOT = settings.MEDIA_ROOT
+    """Each test writes files to a folder of its own, which starts with the demo's files."""
+    media = tmp_path / "media"
+    if _demo_snapshot:
+        shutil.copytree(_demo_snapshot["media"], media)
+    settings.MEDIA_ROOT = media
+    settings.PRIVATE_STORAGE_ROOT = media
 
 
 @pytest.fixture(autouse=True)
@@ -57,46 +63,106 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _email_locmem(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Password hashing is deliberately slow; tests log in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-def restore_reference_data():
-    """Re-create the rows the data migrations make (the four districts, the seven service
-    categories) when a transactional test's closing flush has emptied their tables."""
+DEMO_PASSWORD = "demo-pass-2026"
+# Password hashing is deliberately slow; tests log in hundreds of times.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Filled once per session (per xdist worker) by `django_db_setup`: the database as migrations
+# and `seed_demo` left it, serialized, and the media folder the seed wrote its files to.
+_demo_snapshot: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed the demo once per session into the test database and commit it.
+
+    Tests on `db` run in a transaction that is rolled back, so they all start from the seeded
+    demo. Transactional tests (`transaction=True`, live server, real worker) end with a flush;
+    `pytest_runtest_teardown` loads the snapshot taken here back in after them, so that they
+    too start from the demo (Django's serialized rollback at their start then only re-saves
+    the rows the migrations made, which are already there)."""
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=FAST_HASHERS,
+            MEDIA_ROOT=media,
+            PRIVATE_STORAGE_ROOT=media,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ),
+    ):
+        celery_app.conf.task_always_eager = True
+        call_command("seed_demo", password=DEMO_PASSWORD, verbosity=0)
+        snapshot = connections["default"].creation.serialize_db_to_string()
+    _demo_snapshot.update(data=snapshot, media=media, blocker=django_db_blocker)
+
+
+def _flushes_database(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+def restore_demo() -> None:
+    """Empty the database and load the session's snapshot (migrations' rows and the demo).
+
+    The snapshot's rows keep their ids, so the sequences are moved past them afterwards."""
     from django.apps import apps
-    from django.db import connection
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connections
 
-    from regions.models import Region
+    connection = connections["default"]
+    with _demo_snapshot["blocker"].unblock():
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            inhibit_post_migrate=True,
+            reset_sequences=False,
+        )
+        connection.creation.deserialize_db_from_string(_demo_snapshot["data"])
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
 
-    if Region.objects.count() == 4:
-        return
-    import importlib
 
-    importlib.import_module("regions.migrations.0003_the_four_districts").create_districts(
-        apps, connection.schema_editor()
-    )
-    importlib.import_module("providers.migrations.0003_service_categories").create_categories(
-        apps, connection.schema_editor()
-    )
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        # After the last test the test database is already gone.
+        if _demo_snapshot and nextitem is not None and _flushes_database(item):
+            restore_demo()
 
 
 @pytest.fixture
 def password():
-    return "demo-pass-2026"
+    return DEMO_PASSWORD
 
 
 @pytest.fixture
-def demo(db, password):
-    """The seed story of `seed_demo`, as a dict of the objects tests need."""
-    from django.core.management import call_command
-
+def demo(db):
+    """The seed story of `seed_demo` (committed once per session), as a dict of the objects
+    tests need."""
     from providers.models import Provider, ServiceOrder
     from regions.models import Region, User
     from vouchers.models import Enterprise, Voucher
 
-    restore_reference_data()
-    call_command("seed_demo", password=password, verbosity=0)
     users = {u.username: u for u in User.objects.all()}
     return {
         "users": users,
@@ -153,9 +219,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
         _missing("the Celery worker tests need PostgreSQL")
-    import redis
-
-    redis.Redis.from_url(TEST_BROKER_URL).flushdb()
+    # Under pytest-xdist every test process has its own database and its own worker; a queue
+    # per process (and per run, so that messages a killed worker left behind reach nobody)
+    # keeps one process's worker from taking another's tasks off the shared Redis database.
+    process_name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:12]
+    queue = f"test-{run}-{process_name}"
+    node = f"test-{process_name}-{os.getpid()}@{socket.gethostname()}"
     database_url = (
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
@@ -164,7 +234,7 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": "10",
-        "MEDIA_ROOT": str(ROOT / ".pytest-media"),
+        "MEDIA_ROOT": str(ROOT / ".pytest-media" / process_name),
         "CONN_MAX_AGE": "0",
     }
     log = open(ROOT / ".pytest-worker.log", "ab")  # noqa: SIM115
@@ -176,13 +246,15 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
             "-A",
             "portal",
             "worker",
+            "-Q",
+            queue,
             "--concurrency=2",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            node,
         ],
         cwd=ROOT,
         env=env,
@@ -191,12 +263,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         start_new_session=True,
     )
     celery_app.conf.broker_url = TEST_BROKER_URL
+    celery_app.conf.task_default_queue = queue
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if celery_app.control.ping(timeout=1):
+            if celery_app.control.ping(destination=[node], timeout=1):
                 break
         except Exception:
             pass
@@ -205,13 +278,18 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
     else:
         os.killpg(process.pid, signal.SIGKILL)
         pytest.fail("the Celery worker did not answer a ping in 30 s", pytrace=False)
-    yield {"process": process, "env": env}
+    yield {"process": process, "env": env, "queue": queue}
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     log.close()
+    import redis
+
+    broker = redis.Redis.from_url(TEST_BROKER_URL)
+    for key in broker.scan_iter(match=f"{queue}*"):
+        broker.delete(key)
 
 
 @pytest.fixture

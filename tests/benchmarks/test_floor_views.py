@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.redemptions.factories import make_voucher
+from tests.vouchers.factories import make_voucher
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.floor_urls")]
 

@@ -12,14 +12,9 @@ from django.utils import timezone
 from regions import dashboards
 from regions.models import RedemptionMonthlyFlow
 from regions.settlement.services import settlement_batch_create, settlement_run
-from tests.redemptions.factories import (
-    approved_redemption,
-    make_order,
-    make_voucher,
-    official_of,
-    provider_user,
-)
+from tests.redemptions.factories import approved_redemption, make_order, official_of, provider_user
 from tests.settlement.factories import spread
+from tests.vouchers.factories import make_voucher
 from vouchers import services as redemptions
 from vouchers.models import Redemption
 

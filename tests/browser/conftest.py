@@ -16,6 +16,7 @@ where that is a failure. Playwright is never asked to download a browser: the sy
 /usr/bin/chromium is launched (one browser for the whole session).
 """
 
+import fcntl
 import json
 import os
 import re
@@ -162,22 +163,21 @@ def _migrated_data(_serialized_db, transactional_db, django_db_serialized_rollba
 
     connection = connections["default"]
     if _serialized_db and not hasattr(connection, "_test_serialized_contents"):
-        # First browser test on this connection object: restore now, and let Django's
-        # TransactionTestCase do it (and skip post_migrate on flush) from here on.
-        # Empty first, as Django does between serialized tests: a flush that ran post_migrate
-        # may have recreated content types under other ids.
-        from django.core.management import call_command
+        # First browser test on this connection object: restore the migrations' rows and the
+        # demo now, and let Django's TransactionTestCase skip post_migrate on flush from here
+        # on. Emptied first: a flush that ran post_migrate may have recreated content types
+        # under other ids.
+        from tests.conftest import restore_demo
 
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        restore_demo()
         connection._test_serialized_contents = _serialized_db
-        connection.creation.deserialize_db_from_string(_serialized_db)
 
 
 @pytest.fixture
 def site(live_server, transactional_db, _migrated_data, demo, password):
     """The seed story on a live server. The live server thread sees only committed data,
-    hence a transactional database, which is flushed after each test; serialized rollback
-    brings back what the migrations created before the next one."""
+    hence a transactional database, which is flushed after each test; tests/conftest.py
+    loads the migrations' rows and the demo back in before the next one."""
     return Site(url=live_server.url, demo=demo, password=password)
 
 
@@ -192,13 +192,29 @@ def page_language(page) -> str:
 
 
 _fresh_artifacts = set()
+# One id for the whole run, shared by the pytest-xdist processes.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
+
+
+def _empty_once_per_run(folder: Path) -> None:
+    """The files of an earlier run go at first use; under pytest-xdist the first process to
+    get here empties the folder and stamps it with the run's id, so that the others keep
+    what it has written since (the lock makes the check and the stamp one step)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = folder / ".run"
+        if not (stamp.exists() and stamp.read_text() == _RUN):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            stamp.write_text(_RUN)
 
 
 def _artifact(folder: Path, page, name: str, suffix: str) -> Path:
     """`<folder>/<test>-<name>-<lang><suffix>`; the files of an earlier run go at first use."""
     if folder not in _fresh_artifacts:
         _fresh_artifacts.add(folder)
-        shutil.rmtree(folder, ignore_errors=True)
+        _empty_once_per_run(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{_current_test_name()}-{name}-{page_language(page)}{suffix}"
 

@@ -3,12 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.exports.conftest import body_of, column, csv_rows, xlsx_rows
-from tests.redemptions.factories import (
-    approved_redemption,
-    make_order,
-    make_voucher,
-    provider_user,
-)
+from tests.redemptions.factories import approved_redemption, make_order, provider_user
+from tests.vouchers.factories import make_voucher
 from vouchers import services as redemptions
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.exports.conftest import body_of, column, csv_rows, xlsx_rows
-from tests.redemptions.factories import make_voucher
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Voucher
 
 pytestmark = pytest.mark.django_db

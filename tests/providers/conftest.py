@@ -2,15 +2,13 @@
 
 import itertools
 import zipfile
-from datetime import timedelta
-from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.codes import credit_code_check_character, voucher_serial
+from portal.codes import credit_code_check_character
 
 # A real (tiny) PDF: what a provider's report looks like to the content check.
 PDF_BYTES = (
@@ -122,41 +120,10 @@ def make_enterprise(demo):
 
 @pytest.fixture
 def make_voucher(demo):
-    """`make_voucher(enterprise, status="active", cross_region=True)` -> an issued voucher
-    (written directly: issuing is another app's service, not under test here)."""
-    from regions.selectors import current_year
-    from vouchers.models import Voucher, VoucherApplication
+    """`make_voucher(enterprise, status="active", cross_region=True)` -> an issued voucher."""
+    from tests.vouchers.factories import make_voucher
 
-    def make(enterprise, *, status="active", cross_region=True, face="100000.00") -> Voucher:
-        n = 500 + next(_numbers)
-        year = current_year()
-        face = Decimal(face)
-        application = VoucherApplication.objects.create(
-            enterprise=enterprise,
-            region=enterprise.region,
-            year=year,
-            requested_amount=face,
-            approved_amount=face,
-            purpose="Tests",
-            status=VoucherApplication.Status.APPROVED,
-            decided_at=timezone.now(),
-        )
-        now = timezone.now()
-        return Voucher.objects.create(
-            serial=voucher_serial(short_code=enterprise.region.short_code, year=year, number=n),
-            application=application,
-            enterprise=enterprise,
-            issuing_region=enterprise.region,
-            year=year,
-            face_value=face,
-            balance=face,
-            cross_region=cross_region,
-            status=status,
-            issued_at=now,
-            expires_at=now + timedelta(days=365),
-        )
-
-    return make
+    return make_voucher
 
 
 @pytest.fixture

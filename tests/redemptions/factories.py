@@ -1,18 +1,12 @@
-"""Small factories for the money tests: direct model writes that keep every invariant
-reconciliation checks (a voucher commits its face value on the district's rules)."""
+"""Small factories for the money tests: orders and redemptions (vouchers come from
+tests.vouchers.factories.make_voucher)."""
 
-from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
-from portal.codes import voucher_serial
 from providers.models import ServiceOrder
-from regions.models import ProgrammeRules
-from regions.selectors import current_year
 from vouchers import services as redemptions
-from vouchers.models import Voucher, VoucherApplication
 
 
 def confirm(order: ServiceOrder) -> ServiceOrder:
@@ -22,42 +16,6 @@ def confirm(order: ServiceOrder) -> ServiceOrder:
     )
     order.refresh_from_db()
     return order
-
-
-def make_voucher(enterprise, face="100000.00", *, cross_region=True) -> Voucher:
-    face = Decimal(face)
-    year = current_year()
-    region = enterprise.region
-    rules = ProgrammeRules.objects.get(region=region, year=year)
-    ProgrammeRules.objects.filter(pk=rules.pk).update(
-        committed=F("committed") + face, last_voucher_number=F("last_voucher_number") + 1
-    )
-    rules.refresh_from_db()
-    application = VoucherApplication.objects.create(
-        enterprise=enterprise,
-        region=region,
-        year=year,
-        requested_amount=face,
-        approved_amount=face,
-        purpose="Test voucher",
-        status=VoucherApplication.Status.APPROVED,
-        decided_at=timezone.now(),
-    )
-    now = timezone.now()
-    return Voucher.objects.create(
-        serial=voucher_serial(
-            short_code=region.short_code, year=year, number=rules.last_voucher_number
-        ),
-        application=application,
-        enterprise=enterprise,
-        issuing_region=region,
-        year=year,
-        face_value=face,
-        balance=face,
-        cross_region=cross_region,
-        issued_at=now,
-        expires_at=now + timedelta(days=365),
-    )
 
 
 def make_order(voucher, provider, contract="300000.00", *, confirmed=True) -> ServiceOrder:

@@ -6,7 +6,8 @@ from django.http import Http404
 from portal.errors import InvalidTransition, NotAllowed
 from regions.models import JournalEntry, ProgrammeRules
 from regions.services import reconciliation_run
-from tests.redemptions.factories import confirm, make_order, make_voucher
+from tests.redemptions.factories import confirm, make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Voucher
 from vouchers.services import redemption_approve, redemption_claim
 

@@ -12,7 +12,8 @@ from portal.errors import (
 )
 from regions.models import AuditEntry
 from regions.services import reconciliation_run
-from tests.redemptions.factories import confirm, make_order, make_voucher
+from tests.redemptions.factories import confirm, make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption, Voucher
 from vouchers.services import redemption_claim
 

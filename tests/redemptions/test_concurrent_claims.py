@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from regions.services import reconciliation_run
-from tests.redemptions.factories import make_order, make_voucher
+from tests.redemptions.factories import make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption, Voucher
 
 THREADS = 32

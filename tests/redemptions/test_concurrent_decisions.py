@@ -10,7 +10,8 @@ from django.db import connection
 from portal.errors import ApplicationError
 from regions.models import JournalEntry
 from regions.services import reconciliation_run
-from tests.redemptions.factories import make_order, make_voucher
+from tests.redemptions.factories import make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption, Voucher
 from vouchers.services import redemption_approve, redemption_claim, redemption_reject
 

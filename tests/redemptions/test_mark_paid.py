@@ -6,7 +6,8 @@ from django.http import Http404
 from portal.errors import InvalidTransition, ValidationFailed
 from regions.models import JournalEntry
 from regions.services import reconciliation_run
-from tests.redemptions.factories import approved_redemption, make_voucher
+from tests.redemptions.factories import approved_redemption
+from tests.vouchers.factories import make_voucher
 from vouchers.services import redemption_mark_paid
 
 pytestmark = pytest.mark.django_db

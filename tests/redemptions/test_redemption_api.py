@@ -1,6 +1,7 @@
 import pytest
 
-from tests.redemptions.factories import approved_redemption, confirm, make_order, make_voucher
+from tests.redemptions.factories import approved_redemption, confirm, make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.redemptions.factories import approved_redemption, confirm, make_order, make_voucher
+from tests.redemptions.factories import approved_redemption, confirm, make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption, Voucher
 from vouchers.services import redemption_claim
 

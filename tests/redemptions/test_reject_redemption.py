@@ -6,7 +6,8 @@ from django.http import Http404
 from portal.errors import InvalidTransition, ValidationFailed
 from regions.models import ProgrammeRules
 from regions.services import reconciliation_run
-from tests.redemptions.factories import make_order, make_voucher
+from tests.redemptions.factories import make_order
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Voucher
 from vouchers.services import redemption_claim, redemption_reject
 

@@ -24,5 +24,5 @@ def operator(db):
     from regions.models import User
 
     return User.objects.create_user(
-        username="operator", password=PASSWORD, role=User.Role.OPERATOR, is_staff=True
+        username="operator-2fa", password=PASSWORD, role=User.Role.OPERATOR, is_staff=True
     )

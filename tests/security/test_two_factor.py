@@ -195,7 +195,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, official):
 
 
 def test_the_operator_needs_it_too(client, operator):
-    log_in(client, "operator")
+    log_in(client, "operator-2fa")
 
     assert client.get("/operator/")["Location"].startswith("/account/2fa/setup/")
 
@@ -244,7 +244,7 @@ def test_the_token_endpoint_needs_the_code(api_client, official):
 
 def test_the_admin_is_for_the_verified_operator(client, operator):
     device, _ = with_device(operator)
-    log_in(client, "operator")
+    log_in(client, "operator-2fa")
     assert client.get("/admin/")["Location"].startswith("/account/2fa/verify/")
 
     client.post("/account/2fa/verify/", {"code": code_of(device)})

@@ -4,7 +4,8 @@ import itertools
 from collections import defaultdict
 from decimal import Decimal
 
-from tests.redemptions.factories import approved_redemption, make_voucher
+from tests.redemptions.factories import approved_redemption
+from tests.vouchers.factories import make_voucher
 
 ENTERPRISES = ["enterprise-jiangnan", "enterprise-yangpu", "enterprise-nanhu", "enterprise-hefei"]
 PROVIDERS = ["provider-sit", "provider-graphene", "provider-weikai", "provider-ustc"]

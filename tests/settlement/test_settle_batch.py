@@ -8,8 +8,9 @@ from regions.models import SettlementBatch
 from regions.services import reconciliation_run
 from regions.settlement.services import settlement_batch_create, settlement_run
 from regions.tasks import settle_batch
-from tests.redemptions.factories import approved_redemption, make_voucher
+from tests.redemptions.factories import approved_redemption
 from tests.settlement.factories import obligations_of, spread
+from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.django_db

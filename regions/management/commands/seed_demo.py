@@ -10,10 +10,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from portal.codes import certificate_serial, credit_code_check_character, voucher_serial
+from portal.codes import certificate_serial, credit_code_check_character
 from providers.models import (
     Provider,
     ProviderCertificate,
@@ -25,8 +24,10 @@ from regions.models import AuditEntry, ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
 from vouchers.models import Enterprise, Voucher, VoucherApplication
+from vouchers.services import application_approve, application_submit
 
 SEED_ORDER_TITLE = "Graphene powder preparation process optimization technology research"
+SEED_PURPOSE = "Optimise the preparation process of graphene powder with a university partner."
 
 DEMO_RULES = {
     "annual_budget": Decimal("10000000.00"),
@@ -138,8 +139,10 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters.")
-        with transaction.atomic():
-            created = self.seed(password)
+        # No transaction around the whole: the story goes through the programme's services,
+        # each its own (durable) transaction, and every step is idempotent, so a run that
+        # stops half-way is completed by the next one.
+        created = self.seed(password)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new objects)."))
 
     def seed(self, password: str) -> int:
@@ -198,7 +201,7 @@ class Command(BaseCommand):
             self.user(password, username, role=User.Role.ENTERPRISE, enterprise=enterprise)
             enterprises[username] = enterprise
 
-        self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"], year)
+        self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
         return self.created
 
     def track(self, result):
@@ -248,41 +251,27 @@ class Command(BaseCommand):
             )
         return provider
 
-    def seed_story(self, enterprise, provider, year):
+    def seed_story(self, enterprise, provider):
+        """The Wujin enterprise applies, its district approves (which issues the voucher, as
+        every voucher is issued), and it orders the research from SIT in Yangpu."""
         if ServiceOrder.objects.filter(enterprise=enterprise, title=SEED_ORDER_TITLE).exists():
             return
-        region = enterprise.region
-        rules = ProgrammeRules.objects.select_for_update().get(region=region, year=year)
-        face = Decimal("200000.00")
-        now = timezone.now()
-        application = VoucherApplication.objects.create(
+        application = VoucherApplication.objects.filter(
+            enterprise=enterprise, purpose=SEED_PURPOSE
+        ).first() or application_submit(
             enterprise=enterprise,
-            region=region,
-            year=year,
-            requested_amount=face,
-            approved_amount=face,
-            purpose="Optimise the preparation process of graphene powder with a university partner.",
-            status=VoucherApplication.Status.APPROVED,
-            decided_at=now,
-            decision_note="Seed data: the pilot's first cross-region voucher.",
+            requested_amount=Decimal("200000.00"),
+            purpose=SEED_PURPOSE,
+            actor=User.objects.get(username="enterprise-jiangnan"),
         )
-        rules.last_voucher_number += 1
-        rules.committed += face
-        rules.save(update_fields=["last_voucher_number", "committed"])
-        voucher = Voucher.objects.create(
-            serial=voucher_serial(
-                short_code=region.short_code, year=year, number=rules.last_voucher_number
-            ),
-            application=application,
-            enterprise=enterprise,
-            issuing_region=region,
-            year=year,
-            face_value=face,
-            balance=face,
-            cross_region=rules.cross_region,
-            issued_at=now,
-            expires_at=now + timedelta(days=rules.validity_days),
-        )
+        if application.status == VoucherApplication.Status.SUBMITTED:
+            application_approve(
+                application=application,
+                actor=User.objects.get(username="official-wujin"),
+                approved_amount=application.requested_amount,
+                note="Seed data: the pilot's first cross-region voucher.",
+            )
+        voucher = Voucher.objects.get(application=application)
         order = ServiceOrder.objects.create(
             enterprise=enterprise,
             provider=provider,
@@ -290,21 +279,6 @@ class Command(BaseCommand):
             title=SEED_ORDER_TITLE,
             description="Optimise ball-milling and exfoliation parameters for few-layer graphene powder.",
             contract_amount=Decimal("300000.00"),
-        )
-        audit_record(
-            actor=None,
-            obj=application,
-            action=AuditEntry.Action.APPROVE,
-            from_status="submitted",
-            to_status="approved",
-            reason="Seed data",
-        )
-        audit_record(
-            actor=None,
-            obj=voucher,
-            action=AuditEntry.Action.ISSUE,
-            to_status="active",
-            reason="Seed data",
         )
         audit_record(
             actor=None,
