@@ -199,6 +199,29 @@ def document_errors_and_idempotency(result, generator, request, public):
     return result
 
 
+# portal.security refuses a NUL character anywhere in the path or the query string (400).
+NO_NUL = "^[^\\x00]*$"
+
+
+def document_no_nul_in_parameters(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every free-text path and query parameter is
+    documented as holding no NUL character, which the portal answers with 400."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") in {"path", "query"}
+                    and schema.get("type") == "string"
+                    and "enum" not in schema
+                    and "pattern" not in schema
+                ):
+                    schema["pattern"] = NO_NUL
+    return result
+
+
 class ApiTimesInUtc:
     """The REST contract gives times in ISO 8601 UTC; pages show them in Asia/Shanghai."""
 

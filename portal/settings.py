@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Error bodies (400-429) and the Idempotency-Key header on every operation.
         "portal.api.document_errors_and_idempotency",
+        # No NUL in a text parameter (portal.security answers 400).
+        "portal.api.document_no_nul_in_parameters",
     ],
 }
 
