@@ -1,25 +1,83 @@
 """The API's shared pieces: pagination, the one exception handler, the schema hook."""
 
 import copy
+import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import ApplicationError
 
+# Digits beyond which a page number or page size is read as "very large".
+MAX_DIGITS = 18
+
 
 class PortalPagination(PageNumberPagination):
+    """`?page=` and `?page_size=` are whole numbers from 1; anything else is a 400 naming the
+    parameter (DRF would quietly use the default page size). A page past the last is 404, a
+    page size above 200 is served as 200."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return self._whole_number(self.page_query_param, raw)
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        return min(self._whole_number(self.page_size_query_param, raw), self.max_page_size)
+
+    @staticmethod
+    def _whole_number(parameter: str, raw: str) -> int:
+        # ASCII digits only: int() would also take " 5", "+5", "1_0" and other scripts' digits.
+        if not re.fullmatch(r"[0-9]+", raw) or int(raw[:MAX_DIGITS]) < 1:
+            raise ValidationError({parameter: ["A whole number of at least 1 is required."]})
+        # A number too long to be a page (or a sane page size) is still one: past the last.
+        return int(raw) if len(raw) <= MAX_DIGITS else 10**MAX_DIGITS
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, {self.page_size} by default; values above "
+                    f"{self.max_page_size} are served as {self.max_page_size}."
+                )
+            else:
+                parameter["description"] = "Page number from 1; past the last page -> 404."
+        return parameters
+
 
 def exception_handler(exc, context):
-    """Domain errors become 400/409 bodies `{"detail", "code"}`; never a 500 for bad input."""
+    """Domain errors become 400/409 bodies `{"detail", "code"}`; never a 500 for bad input.
+
+    Every error body is JSON, also on an operation whose success is a PDF or CSV file
+    (`?format=pdf` of an absent voucher is a JSON 404, not a 404 "PDF").
+    """
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field and exc.status == 400:
@@ -138,6 +196,29 @@ def document_errors_and_idempotency(result, generator, request, public):
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
+    return result
+
+
+# portal.security refuses a NUL character anywhere in the path or the query string (400).
+NO_NUL = "^[^\\x00]*$"
+
+
+def document_no_nul_in_parameters(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every free-text path and query parameter is
+    documented as holding no NUL character, which the portal answers with 400."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if (
+                    parameter.get("in") in {"path", "query"}
+                    and schema.get("type") == "string"
+                    and "enum" not in schema
+                    and "pattern" not in schema
+                ):
+                    schema["pattern"] = NO_NUL
     return result
 
 

@@ -10,6 +10,7 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 RETRY_AFTER_SECONDS = 5
 # psycopg's messages for a connection that was closed or never opened; the same classes
@@ -29,6 +30,21 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )
+
+
+def page_not_found(request, exception):
+    """handler404: an API path that matches no route (`/api/vouchers/x.y/`) answers JSON like
+    every other API error; pages keep the HTML 404."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """handler400 (a bad Host header, an unreadable upload): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):

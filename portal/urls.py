@@ -25,4 +25,6 @@ urlpatterns = [
     path("", include("providers.urls")),
 ]
 
+handler400 = "portal.error_pages.bad_request"
+handler404 = "portal.error_pages.page_not_found"
 handler500 = "portal.error_pages.server_error"

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
+from portal.filters import ApiFilterSet
 from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
@@ -71,7 +72,7 @@ class ProviderApplySerializer(serializers.Serializer):
     )
 
 
-class ProviderFilter(django_filters.FilterSet):
+class ProviderFilter(ApiFilterSet):
     region = django_filters.CharFilter(method="filter_region", help_text="District code")
     category = django_filters.CharFilter(method="filter_category", help_text="Category code")
     status = django_filters.ChoiceFilter(choices=Provider.Status.choices)

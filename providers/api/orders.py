@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.files import private_file_response
+from portal.filters import ApiFilterSet
 from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import MONEY, ReasonSerializer
@@ -82,7 +83,7 @@ class OrderCompleteSerializer(serializers.Serializer):
     )
 
 
-class ServiceOrderFilter(django_filters.FilterSet):
+class ServiceOrderFilter(ApiFilterSet):
     status = django_filters.ChoiceFilter(choices=ServiceOrder.Status.choices)
 
     class Meta:

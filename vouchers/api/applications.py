@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed, ValidationFailed
+from portal.filters import ApiFilterSet
 from providers.models import ServiceCategory
 from vouchers import permissions, selectors, services
 from vouchers.models import VoucherApplication
@@ -79,7 +80,7 @@ class ApplicationRejectInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(ApiFilterSet):
     region = django_filters.CharFilter(field_name="region__code")
     status = django_filters.ChoiceFilter(choices=VoucherApplication.Status.choices)
 

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
 from vouchers import selectors, services
 from vouchers.models import Enterprise
@@ -46,11 +47,9 @@ class EnterpriseCreateInputSerializer(serializers.Serializer):
     contact_email = serializers.EmailField()
 
 
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(ApiFilterSet):
     region = django_filters.CharFilter(field_name="region__code")
-    verified = django_filters.BooleanFilter(
-        field_name="verified_at", exclude=True, lookup_expr="isnull"
-    )
+    verified = StrictBooleanFilter(field_name="verified_at", exclude=True, lookup_expr="isnull")
 
     class Meta:
         model = Enterprise

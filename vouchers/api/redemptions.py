@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
+from portal.filters import ApiFilterSet, StrictBooleanFilter
 from vouchers import selectors, services
 from vouchers.models import Redemption
 
@@ -61,11 +62,11 @@ class PaidInputSerializer(serializers.Serializer):
     payment_reference = serializers.CharField(allow_blank=True, max_length=100)
 
 
-class RedemptionFilter(django_filters.FilterSet):
+class RedemptionFilter(ApiFilterSet):
     status = django_filters.ChoiceFilter(choices=Redemption.Status.choices)
     issuing_region = django_filters.CharFilter(field_name="issuing_region__code")
     provider_region = django_filters.CharFilter(field_name="provider_region__code")
-    cross_region = django_filters.BooleanFilter()
+    cross_region = StrictBooleanFilter()
 
     class Meta:
         model = Redemption

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.files import private_file_response
+from portal.filters import ApiFilterSet, IdFilter
 from regions.models import Region
 from vouchers import permissions, selectors, services
 from vouchers.models import Voucher
@@ -45,10 +46,10 @@ class VoucherRevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VoucherFilter(django_filters.FilterSet):
+class VoucherFilter(ApiFilterSet):
     issuing_region = django_filters.CharFilter(method="filter_issuing_region")
     status = django_filters.ChoiceFilter(choices=Voucher.Status.choices)
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+    enterprise = IdFilter(field_name="enterprise_id")
 
     class Meta:
         model = Voucher

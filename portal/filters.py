@@ -1,0 +1,88 @@
+"""List filters of the API: strict about the shape of a value, lenient about what exists.
+
+An outside client reads the schema: `?provider=` is an integer, `?verified=` a boolean,
+`?year=` an integer. A value of that type is always accepted; an id that matches nothing
+gives an empty list, as a search would (django-filter's ModelChoiceFilter answered 400
+"Select a valid choice" for it, which also told an outsider which ids exist). A value that is
+not of that type (`?verified=null`, `?year=0.5`) is refused with 400 naming the parameter,
+instead of being ignored so that the client silently gets an unfiltered list.
+"""
+
+from copy import deepcopy
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (django-filter's NumberFilter takes decimals)."""
+
+    field_class = forms.IntegerField
+
+
+class IdFilter(IntegerFilter):
+    """A related object's id; an id that matches nothing (or is outside your scope) filters
+    everything out, it is not an error."""
+
+
+class StrictBooleanField(forms.Field):
+    default_error_messages = {"invalid": _("Must be true or false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        lowered = str(value).lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(filters.BooleanFilter):
+    """`true` or `false`; anything else is a 400 (django-filter's widget reads junk as
+    "no filter")."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+_INTEGER_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+API_FILTER_DEFAULTS = deepcopy(FILTER_FOR_DBFIELD_DEFAULTS)
+API_FILTER_DEFAULTS.update(
+    {
+        **{field: {"filter_class": IntegerFilter} for field in _INTEGER_FIELDS},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+)
+
+
+class ApiFilterSet(filters.FilterSet):
+    """Base of every API filter set, and of those generated from `filterset_fields`."""
+
+    FILTER_DEFAULTS = API_FILTER_DEFAULTS
+
+
+class ApiFilterBackend(filters.DjangoFilterBackend):
+    filterset_base = ApiFilterSet

@@ -1,0 +1,69 @@
+"""List filters: a value of the documented type is always accepted (an id that matches
+nothing gives an empty list); a value of another type is a 400 that names the parameter."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_an_empty_list_for_an_unknown_id(demo, api_as):
+    client = api_as(demo["users"]["official-wujin"])
+
+    for path in (
+        "/api/service-orders/?provider=0",
+        "/api/service-orders/?enterprise=999999",
+        "/api/service-offerings/?provider=0",
+        "/api/voucher-applications/?enterprise=0",
+        "/api/vouchers/?enterprise=0",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.json()["count"] == 0, path
+
+
+def test_it_filters_by_a_known_id(demo, api_as):
+    order = demo["order"]
+
+    response = api_as(demo["users"]["official-wujin"]).get(
+        f"/api/service-orders/?provider={order.provider_id}"
+    )
+
+    assert response.status_code == 200
+    assert order.pk in [row["id"] for row in response.json()["results"]]
+
+
+def test_it_refuses_an_id_that_is_not_a_whole_number(demo, api_as):
+    response = api_as(demo["users"]["official-wujin"]).get("/api/service-orders/?provider=abc")
+
+    assert response.status_code == 400
+    assert "provider" in response.json()
+
+
+def test_it_refuses_a_fractional_year(demo, api_as):
+    response = api_as(demo["users"]["official-wujin"]).get("/api/vouchers/?year=0.5")
+
+    assert response.status_code == 400
+    assert "year" in response.json()
+
+
+@pytest.mark.parametrize("value", ["null", "0", "yes", "maybe"])
+def test_it_refuses_a_boolean_that_is_not_true_or_false(demo, api_as, value):
+    client = api_as(demo["users"]["official-wujin"])
+
+    for path, name in (
+        (f"/api/enterprises/?verified={value}", "verified"),
+        (f"/api/redemptions/?cross_region={value}", "cross_region"),
+        (f"/api/service-offerings/?active={value}", "active"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert name in response.json(), path
+
+
+def test_it_filters_on_true_and_false(demo, api_as):
+    client = api_as(demo["users"]["official-wujin"])
+
+    verified = client.get("/api/enterprises/?verified=true").json()["count"]
+    unverified = client.get("/api/enterprises/?verified=false").json()["count"]
+
+    assert verified + unverified == client.get("/api/enterprises/").json()["count"]
