@@ -32,6 +32,22 @@ def run_service(request, service, *, form=None, success: str | None = None, **kw
     return result, True
 
 
+def run_service_with_status(request, service, *, form, success: str, **kwargs):
+    """`run_service` for the pages that answer a refused action with the refusal's own status
+    (400, 403, 409) beside the form.
+
+    Returns `(result, status)`: status is None when the service did it (the success message is
+    flashed), else the status to render the form with.
+    """
+    try:
+        result = service(**kwargs)
+    except ApplicationError as error:
+        add_service_error(request, error, form)
+        return None, error.status
+    messages.success(request, success)
+    return result, None
+
+
 def answer_decision(request, form, *, success: str, row_template: str, row, fallback: str):
     """Answer an inline decision posted with `form`, after `run_service` ran it (a refusal is
     on the form by then): htmx gets the table row again with the outcome inside it; a plain
