@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.errors import ApplicationError
@@ -29,6 +30,41 @@ def run_service(request, service, *, form=None, success: str | None = None, **kw
     if success:
         messages.success(request, success)
     return result, True
+
+
+def run_service_with_status(request, service, *, form, success: str, **kwargs):
+    """`run_service` for the pages that answer a refused action with the refusal's own status
+    (400, 403, 409) beside the form.
+
+    Returns `(result, status)`: status is None when the service did it (the success message is
+    flashed), else the status to render the form with.
+    """
+    try:
+        result = service(**kwargs)
+    except ApplicationError as error:
+        add_service_error(request, error, form)
+        return None, error.status
+    messages.success(request, success)
+    return result, None
+
+
+def answer_decision(request, form, *, success: str, row_template: str, row, fallback: str):
+    """Answer an inline decision posted with `form`, after `run_service` ran it (a refusal is
+    on the form by then): htmx gets the table row again with the outcome inside it; a plain
+    POST, with JavaScript off, flashes the outcome and goes back to `next` or `fallback`.
+
+    `row()` returns the row's context as it is after the decision; only htmx needs it, so a
+    plain POST does not read it.
+    """
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
+    if is_htmx(request):
+        outcome = {"row_error": error, "row_success": None if error else success}
+        return render(request, row_template, {**row(), **outcome})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(next_or(request, fallback))
 
 
 # --- small request helpers every app's views use -------------------------------------------

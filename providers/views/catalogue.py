@@ -1,10 +1,8 @@
 """The provider's own pages: its dashboard and its catalogue of services.
 
 Creating and editing a service answer a refused change with the refusal's own status beside
-the form, which `run_service` does not report; so they catch the domain error themselves and
-show it with `add_service_error`, the helper `run_service` uses."""
+the form (`run_service_with_status`)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,8 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.errors import ApplicationError
-from portal.views import add_service_error, run_service
+from portal.views import run_service, run_service_with_status
 from providers import selectors, services
 from providers.forms import OfferingForm
 from providers.models import Provider, ServiceOffering, ServiceOrder
@@ -81,13 +78,15 @@ def offering_create(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.offering_create(actor=request.user, **_offering_kwargs(form))
-            except ApplicationError as error:
-                add_service_error(request, error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The service is listed on your profile."))
+            _offering, status = run_service_with_status(
+                request,
+                services.offering_create,
+                form=form,
+                success=_("The service is listed on your profile."),
+                actor=request.user,
+                **_offering_kwargs(form),
+            )
+            if status is None:
                 return redirect("offering-list")
         else:
             status = 400
@@ -112,15 +111,16 @@ def offering_edit(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.offering_update(
-                    offering=offering, actor=request.user, **_offering_kwargs(form)
-                )
-            except ApplicationError as error:
-                add_service_error(request, error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The service is updated."))
+            _offering, status = run_service_with_status(
+                request,
+                services.offering_update,
+                form=form,
+                success=_("The service is updated."),
+                offering=offering,
+                actor=request.user,
+                **_offering_kwargs(form),
+            )
+            if status is None:
                 return redirect("offering-list")
         else:
             status = 400

@@ -1,10 +1,10 @@
 """Service orders on both sides: the list, ordering, the order page and its actions, logging
 completion with evidence, and the officials' list of disputed orders.
 
-The order pages answer a refused action with the refusal's own status beside the form (and
-htmx row swaps with the refusal inside the row), which `run_service` does not report; so they
-catch the domain error themselves and show it with `add_service_error`, the helper
-`run_service` uses."""
+The order pages answer a refused action with the refusal's own status beside the form
+(`run_service_with_status`). The order's actions also answer htmx row swaps with the refusal
+inside the row, so `order_action` catches the domain error itself and shows it with
+`add_service_error`, the helper `run_service` uses."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import ApplicationError, NotAllowed
 from portal.files import private_file_response
-from portal.views import add_service_error, is_htmx, next_or, page_of, query_without_page
+from portal.views import (
+    add_service_error,
+    is_htmx,
+    next_or,
+    page_of,
+    query_without_page,
+    run_service_with_status,
+)
 from providers import permissions, selectors, services
 from providers.forms import CompletionForm, DecisionForm, OrderForm
 from providers.models import Provider, ServiceOrder
@@ -113,21 +120,20 @@ def order_create(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                order = services.order_create(
-                    actor=user,
-                    provider=provider,
-                    voucher=form.cleaned_data["voucher"],
-                    offering=form.cleaned_data["offering"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    contract_amount=form.cleaned_data["contract_amount"],
-                )
-            except ApplicationError as error:
-                add_service_error(request, error, form)
-                status = error.status
-            else:
-                messages.success(request, _("Your order is sent to the provider."))
+            order, status = run_service_with_status(
+                request,
+                services.order_create,
+                form=form,
+                success=_("Your order is sent to the provider."),
+                actor=user,
+                provider=provider,
+                voucher=form.cleaned_data["voucher"],
+                offering=form.cleaned_data["offering"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                contract_amount=form.cleaned_data["contract_amount"],
+            )
+            if status is None:
                 return redirect("order-detail", pk=order.pk)
         else:
             status = 400
@@ -245,19 +251,18 @@ def order_complete(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.order_complete(
-                    order=order,
-                    actor=request.user,
-                    summary=form.cleaned_data["summary"],
-                    deliverables=form.cleaned_data["deliverables"],
-                    evidence=form.cleaned_data["evidence"],
-                )
-            except ApplicationError as error:
-                add_service_error(request, error, form)
-                status = error.status
-            else:
-                messages.success(request, _("The completed service is logged."))
+            _order, status = run_service_with_status(
+                request,
+                services.order_complete,
+                form=form,
+                success=_("The completed service is logged."),
+                order=order,
+                actor=request.user,
+                summary=form.cleaned_data["summary"],
+                deliverables=form.cleaned_data["deliverables"],
+                evidence=form.cleaned_data["evidence"],
+            )
+            if status is None:
                 return redirect("order-detail", pk=order.pk)
         else:
             status = 400

@@ -1,7 +1,6 @@
 """Pages of voucher applications: applying, withdrawing, the officials' review queue and
 their decisions (inline with htmx, or plain POSTs)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import private_file_response
-from portal.views import is_htmx, next_or, page_of, run_service
+from portal.views import answer_decision, page_of, run_service
 from regions.selectors import current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
@@ -134,25 +133,17 @@ def _decide(request, pk, *, form_class, service, arguments, success):
             actor=request.user,
             **arguments(form.cleaned_data),
         )
-    # A refusal lands on the form: the htmx row shows it, a plain POST flashes it.
-    error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
-    if is_htmx(request):
-        application = selectors.applications_visible_to(request.user).get(pk=pk)
-        return render(
-            request,
-            "vouchers/partials/queue_row.html",
-            {
-                "application": application,
-                "row_error": error,
-                "row_success": None if error else success,
-                "next": request.POST.get("next", ""),
-            },
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, success)
-    return redirect(next_or(request, reverse("application-detail", args=[pk])))
+    return answer_decision(
+        request,
+        form,
+        success=success,
+        row_template="vouchers/partials/queue_row.html",
+        row=lambda: {
+            "application": selectors.applications_visible_to(request.user).get(pk=pk),
+            "next": request.POST.get("next", ""),
+        },
+        fallback=reverse("application-detail", args=[pk]),
+    )
 
 
 @login_required

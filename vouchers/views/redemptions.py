@@ -6,7 +6,6 @@ with JavaScript off.
 """
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.views import is_htmx, next_or, page_of, run_service
+from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
@@ -172,23 +171,14 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         run_service(
             request, service, form=form, redemption_id=pk, actor=request.user, **form.cleaned_data
         )
-    # A refusal lands on the form: the htmx row shows it, a plain POST flashes it.
-    error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
-    if is_htmx(request):
-        return render(
-            request,
-            row_template,
-            {
-                "redemption": visible.get(pk=pk),
-                "row_error": error,
-                "row_success": None if error else success,
-            },
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, success)
-    return redirect(next_or(request, reverse("redemption-detail", args=[pk])))
+    return answer_decision(
+        request,
+        form,
+        success=success,
+        row_template=row_template,
+        row=lambda: {"redemption": visible.get(pk=pk)},
+        fallback=reverse("redemption-detail", args=[pk]),
+    )
 
 
 @login_required
