@@ -114,15 +114,8 @@ class DirectoryFilterForm(forms.Form):
 class OfferingForm(forms.ModelForm):
     class Meta:
         model = ServiceOffering
-        fields = [
-            "category",
-            "title",
-            "description",
-            "indicative_price",
-            "lead_time_days",
-            "is_instrument",
-            "instrument_hours",
-        ]
+        # `active` has its own switch on the list page.
+        fields = [f for f in ServiceOffering.EDITABLE_FIELDS if f != "active"]
         labels = {
             "category": _("Category"),
             "title": _("Title"),

@@ -123,6 +123,18 @@ class ProviderCertificate(models.Model):
 
 
 class ServiceOffering(models.Model):
+    # What a provider edits on its offering: the page's form, the API and the service alike.
+    EDITABLE_FIELDS = (
+        "category",
+        "title",
+        "description",
+        "indicative_price",
+        "lead_time_days",
+        "is_instrument",
+        "instrument_hours",
+        "active",
+    )
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offerings")
     category = models.ForeignKey(
         ServiceCategory, on_delete=models.PROTECT, related_name="offerings"

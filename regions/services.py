@@ -236,8 +236,7 @@ def _late_background_work_breaches() -> list[dict]:
     from django.utils import timezone
 
     from portal.outbox import stale_messages
-    from providers.models import ProviderCertificate
-    from vouchers.models import Voucher
+    from regions import sources
 
     late = timedelta(minutes=settings.OUTBOX_LATE_MINUTES)
     breaches = [
@@ -252,13 +251,9 @@ def _late_background_work_breaches() -> list[dict]:
         for message in stale_messages(older_than=late)[:100]
     ]
     issued_before = timezone.now() - late
-    for serial in Voucher.objects.filter(certificate_pdf="", issued_at__lt=issued_before)[
-        :100
-    ].values_list("serial", flat=True):
+    for serial in sources.vouchers_without_certificate(issued_before=issued_before)[:100]:
         breaches.append({"check": "voucher_certificate_drawn", "voucher": serial})
-    for serial in ProviderCertificate.objects.filter(pdf="", issued_at__lt=issued_before)[
-        :100
-    ].values_list("serial", flat=True):
+    for serial in sources.certificates_without_pdf(issued_before=issued_before)[:100]:
         breaches.append({"check": "provider_certificate_drawn", "certificate": serial})
     return breaches
 

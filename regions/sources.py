@@ -227,3 +227,17 @@ def certificate_by_serial(serial: str) -> ProviderCertificate | None:
         .filter(serial=serial)
         .first()
     )
+
+
+def vouchers_without_certificate(*, issued_before: datetime) -> QuerySet:
+    """Serials of vouchers issued before then whose certificate PDF was never drawn."""
+    return Voucher.objects.filter(certificate_pdf="", issued_at__lt=issued_before).values_list(
+        "serial", flat=True
+    )
+
+
+def certificates_without_pdf(*, issued_before: datetime) -> QuerySet:
+    """Serials of provider certificates issued before then whose PDF was never drawn."""
+    return ProviderCertificate.objects.filter(pdf="", issued_at__lt=issued_before).values_list(
+        "serial", flat=True
+    )

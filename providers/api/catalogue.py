@@ -17,18 +17,7 @@ class ServiceOfferingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceOffering
-        fields = [
-            "id",
-            "provider",
-            "category",
-            "title",
-            "description",
-            "indicative_price",
-            "lead_time_days",
-            "is_instrument",
-            "instrument_hours",
-            "active",
-        ]
+        fields = ["id", "provider", *ServiceOffering.EDITABLE_FIELDS]
         read_only_fields = ["id", "provider"]
 
 

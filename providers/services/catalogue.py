@@ -11,16 +11,7 @@ from providers.services.inputs import required_text
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 
-OFFERING_FIELDS = (
-    "category",
-    "title",
-    "description",
-    "indicative_price",
-    "lead_time_days",
-    "is_instrument",
-    "instrument_hours",
-    "active",
-)
+OFFERING_FIELDS = ServiceOffering.EDITABLE_FIELDS
 
 
 def _clean_offering(fields: dict) -> dict:
