@@ -10,7 +10,9 @@ which Chinese input methods produce, are read as their ASCII forms. Refused: exp
 import re
 from decimal import Decimal
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from portal.errors import ValidationFailed
 
@@ -47,3 +49,50 @@ def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> De
     if amount >= MAX_AMOUNT:
         raise ValidationFailed(_("The amount is too large."), field=field)
     return amount.quantize(CENT)
+
+
+class MoneyFormField(forms.CharField):
+    """A form's amount field: text (so full-width digits reach the parser), read by
+    `parse_money`."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_money(text, field=self.label or "amount", allow_zero=self.allow_zero)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class MoneyField(serializers.CharField):
+    """An amount in the API: a decimal string (API.md), read by `parse_money`. A JSON number
+    is refused: a float has already lost the cents."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        kwargs.setdefault("help_text", 'CNY as a decimal string, e.g. "150000.00"')
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                _('Send amounts as a decimal string, like "1500.00".')
+            )
+        if len(data) > 32:
+            raise serializers.ValidationError(_("Enter an amount in yuan, like 1500.00."))
+        text = super().to_internal_value(data)
+        try:
+            return parse_money(text, field=self.field_name, allow_zero=self.allow_zero)
+        except ValidationFailed as error:
+            raise serializers.ValidationError(str(error.message)) from None
+
+    def to_representation(self, value):
+        return f"{Decimal(value):.2f}"

@@ -1,8 +1,6 @@
 """Forms of the provider pages. They parse input; the services decide (and their refusals
 come back onto the matching field through portal.views.run_service)."""
 
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
+from portal.money import MoneyFormField
 from providers.models import Provider, ServiceCategory, ServiceOffering
 from regions.models import Region
 
@@ -112,6 +111,10 @@ class DirectoryFilterForm(forms.Form):
 
 
 class OfferingForm(forms.ModelForm):
+    indicative_price = MoneyFormField(
+        label=_("Indicative price (CNY)"), allow_zero=True, required=False
+    )
+
     class Meta:
         model = ServiceOffering
         # `active` has its own switch on the list page.
@@ -146,9 +149,7 @@ class OrderForm(forms.Form):
     description = forms.CharField(
         label=_("What you need"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    contract_amount = forms.DecimalField(
-        label=_("Contract amount (CNY)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
-    )
+    contract_amount = MoneyFormField(label=_("Contract amount (CNY)"))
 
     def __init__(self, *args, providers, vouchers, offerings, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,8 @@ own."""
 
 from rest_framework import mixins, permissions, serializers, viewsets
 
+from portal.money import MoneyField
 from providers import selectors, services
-from providers.api.inputs import MONEY
 from providers.models import ServiceCategory, ServiceOffering
 
 
@@ -13,7 +13,7 @@ class ServiceOfferingSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=ServiceCategory.objects.all()
     )
-    indicative_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    indicative_price = MoneyField(allow_zero=True, required=False, allow_null=True)
 
     class Meta:
         model = ServiceOffering

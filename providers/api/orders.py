@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from portal.errors import NotAllowed
 from portal.files import private_file_response
 from portal.filters import ApiFilterSet
+from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
 from providers import selectors, services
-from providers.api.inputs import MONEY, ReasonSerializer
+from providers.api.inputs import ReasonSerializer
 from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
 
 
@@ -70,7 +71,7 @@ class OrderCreateSerializer(serializers.Serializer):
     provider = serializers.IntegerField(help_text="Provider id")
     voucher = serializers.CharField(help_text="Serial of one of your active vouchers")
     title = serializers.CharField(max_length=255)
-    contract_amount = serializers.DecimalField(**MONEY)
+    contract_amount = MoneyField()
     description = serializers.CharField(required=False, allow_blank=True)
     offering = serializers.IntegerField(required=False, allow_null=True)
 

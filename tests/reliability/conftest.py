@@ -117,6 +117,8 @@ def outage_worker(own_redis, transactional_db, settings, tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CONN_MAX_AGE": "0",
+        # The queue this test process publishes to (its own under pytest-xdist).
+        "CELERY_DEFAULT_QUEUE": celery_app.conf.task_default_queue,
     }
     log_path = ROOT / ".pytest-outage-worker.log"
     log = open(log_path, "ab")  # noqa: SIM115

@@ -16,7 +16,9 @@ def run_check_deploy(**env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG"))
+        # The test run's own DJANGO_ALLOW_ASYNC_UNSAFE (for the browser tests) is no part of
+        # a production environment.
+        if not key.startswith(("SECURE_", "SESSION_", "CSRF_", "DEBUG", "DJANGO_ALLOW_ASYNC"))
     }
     environment.update(
         DEBUG="false",

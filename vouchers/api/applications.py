@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
+from portal.money import MoneyField
 from providers.models import ServiceCategory
 from vouchers import permissions, selectors, services
 from vouchers.models import VoucherApplication
@@ -53,8 +54,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
-    # Text, parsed by the service with portal.money.parse_money like every amount.
-    requested_amount = serializers.CharField(max_length=32, help_text="CNY, e.g. 150000.00")
+    requested_amount = MoneyField()
     purpose = serializers.CharField()
     service_category = serializers.SlugRelatedField(
         slug_field="code",
@@ -68,10 +68,9 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
 
 
 class ApplicationApproveInputSerializer(serializers.Serializer):
-    approved_amount = serializers.CharField(
-        max_length=32,
-        help_text="CNY, e.g. 150000.00; at most the requested amount. Required: send the "
-        "requested amount to approve it in full.",
+    approved_amount = MoneyField(
+        help_text='CNY as a decimal string, e.g. "150000.00"; at most the requested amount. '
+        "Required: send the requested amount to approve it in full.",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 

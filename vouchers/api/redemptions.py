@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
+from portal.money import MoneyField
 from vouchers import selectors, services
 from vouchers.models import Redemption
 
@@ -47,7 +48,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
 class ClaimInputSerializer(serializers.Serializer):
     service_order = serializers.IntegerField(min_value=1)
     # Parsed by the service, so "abc", "0", "-5" and "1.234" get the same 400 as in the page.
-    amount = serializers.CharField(max_length=32)
+    amount = MoneyField()
 
 
 class NoteInputSerializer(serializers.Serializer):
