@@ -89,6 +89,7 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     purpose = forms.CharField(
+        max_length=VoucherApplication.PURPOSE_MAX_LENGTH,
         label=_("Purpose: the technical need"),
         widget=forms.Textarea,
         help_text=_("What do you need solved or tested, and what result do you expect?"),

@@ -84,6 +84,8 @@ class VoucherApplication(models.Model):
     year = models.PositiveIntegerField()
     requested_amount = models.DecimalField(**MONEY)
     approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    # Several paragraphs; a limit keeps a page and a list response a sensible size.
+    PURPOSE_MAX_LENGTH = 4000
     purpose = models.TextField()
     service_category = models.ForeignKey(
         "providers.ServiceCategory",

@@ -244,3 +244,14 @@ def test_the_form_reads_full_width_digits(client, jiangnan):
     post(client, requested_amount="１５００．５０")
     application = VoucherApplication.objects.get(status="submitted")
     assert application.requested_amount == Decimal("1500.50")
+
+
+def test_it_refuses_a_purpose_longer_than_a_few_pages(demo, api_as):
+    client = api_as(demo["users"]["enterprise-yangpu"])
+    response = client.post(
+        "/api/voucher-applications/",
+        {"requested_amount": "1000.00", "purpose": "x" * 4001},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "purpose" in response.json()

@@ -55,7 +55,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationCreateInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
     requested_amount = MoneyField()
-    purpose = serializers.CharField()
+    purpose = serializers.CharField(max_length=VoucherApplication.PURPOSE_MAX_LENGTH)
     service_category = serializers.SlugRelatedField(
         slug_field="code",
         queryset=ServiceCategory.objects.all(),
