@@ -349,12 +349,18 @@ def _ledger_breaches() -> list[dict]:
 
 
 def _notify_operators_of_breach(report: ReconciliationReport) -> None:
+    from django.utils import timezone
+
+    from portal.emails import render_email
     from portal.notifications import notify_after_commit
     from regions.selectors import operator_emails
 
-    lines = "\n".join(str(b) for b in report.breaches[:50])
-    notify_after_commit(
-        recipients=operator_emails(),
-        subject=f"[Voucher portal] Reconciliation found {len(report.breaches)} breach(es)",
-        body=f"Reconciliation run {report.ran_at:%Y-%m-%d %H:%M} found:\n{lines}\n",
+    subject, body = render_email(
+        "regions/reconciliation_breaches",
+        {
+            "breaches": len(report.breaches),
+            "ran_at": f"{timezone.localtime(report.ran_at):%Y-%m-%d %H:%M}",
+            "lines": "\n".join(str(b) for b in report.breaches[:50]),
+        },
     )
+    notify_after_commit(recipients=operator_emails(), subject=subject, body=body)

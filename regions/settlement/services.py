@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
@@ -281,15 +282,17 @@ def _compute(batch: SettlementBatch) -> SettlementBatch:
     recipients = operator_emails()
     for region in regions:
         recipients += official_emails(region.pk)
-    notify_after_commit(
-        recipients=recipients,
-        subject=f"[Voucher portal] Settlement batch #{batch.pk} computed",
-        body=(
-            f"Settlement batch #{batch.pk} (cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}) covers "
-            f"{count} cross-region redemptions, {batch.gross_total} CNY gross, with "
-            f"{len(transfers)} transfer(s). Statements are on the portal.\n"
-        ),
+    subject, body = render_email(
+        "regions/settlement_computed",
+        {
+            "batch": batch.pk,
+            "cutoff": f"{timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}",
+            "redemptions": count,
+            "gross": batch.gross_total,
+            "transfers": len(transfers),
+        },
     )
+    notify_after_commit(recipients=recipients, subject=subject, body=body)
     return batch
 
 
@@ -345,12 +348,13 @@ def settlement_transfer_confirm(
     if not batch.transfers.filter(payment_reference="").exists():
         settlement_batch_confirm(batch=batch, actor=actor)
         settlement_batch_close(batch=batch, actor=actor)
+        subject, body = render_email("regions/settlement_closed", {"batch": batch.pk})
         notify_after_commit(
             recipients=operator_emails()
             + official_emails(debtor.pk)
             + official_emails(creditor.pk),
-            subject=f"[Voucher portal] Settlement batch #{batch.pk} closed",
-            body=f"Every transfer of settlement batch #{batch.pk} is paid; the batch is closed.\n",
+            subject=subject,
+            body=body,
         )
     return transfer
 
