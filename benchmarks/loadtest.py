@@ -204,8 +204,6 @@ def run(users: int, seconds: float, gunicorn_workers: int) -> dict:
         DB,
         CELERY_BROKER_URL=common.redis_url(REDIS_DB),
         CONN_MAX_AGE=600,
-        SECURE_SSL_REDIRECT="false",
-        REQUIRE_2FA="false",
         THROTTLE_USER="100000000/second",
         THROTTLE_ANON="100000000/second",
     )

@@ -47,8 +47,8 @@ def floor(db: str) -> dict:
         with conn.transaction():
             batch = conn.execute(
                 "INSERT INTO regions_settlementbatch (status, cutoff, created_at,"
-                " redemption_count, gross_total, claimed_count)"
-                " VALUES ('open', now(), now(), 0, 0, 0) RETURNING id"
+                " progressed_at, redemption_count, gross_total, claimed_count)"
+                " VALUES ('open', now(), now(), now(), 0, 0, 0) RETURNING id"
             ).fetchone()[0]
             rows = conn.execute(FLOOR_SQL, {"batch": batch}).fetchall()
         seconds = time.perf_counter() - started
