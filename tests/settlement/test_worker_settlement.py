@@ -93,29 +93,49 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
             process.wait(timeout=10)
 
 
-def test_a_worker_killed_mid_batch_is_replaced_and_settles_exactly_once(demo):
+def loaded_batch(queue: str, **env_extra):
+    """1,200 loaded redemptions, an open batch for them, and the environment of the workers
+    that will settle it on `queue` (chunks slowed down so a worker can be killed mid-way)."""
     if not TEST_BROKER_URL or not _redis_reachable(TEST_BROKER_URL):
         _missing("TEST_CELERY_BROKER_URL is not set or Redis is not reachable")
     call_command("seed_load", enterprises=20, vouchers=40, redemptions=1200, verbosity=0)
-    eligible = Redemption.objects.filter(cross_region=True).count()
-    expected = expected_obligations()
     db = connection.settings_dict
-    queue = f"settlement-kill-{os.getpid()}"
     env = {
         **os.environ,
         "DATABASE_URL": (
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "CELERY_BROKER_URL": TEST_BROKER_URL,
-        "CELERY_VISIBILITY_TIMEOUT": "10",
         "SETTLEMENT_CHUNK_SIZE": "40",
         "SETTLEMENT_PARTS": "2",
         "SETTLEMENT_CHUNK_DELAY_SECONDS": "0.5",
         "MEDIA_ROOT": str(ROOT / ".pytest-media"),
         "CONN_MAX_AGE": "0",
+        **env_extra,
     }
     batch = SettlementBatch.objects.create(
         cutoff=Redemption.objects.latest("decided_at").decided_at
+    )
+    eligible = Redemption.objects.filter(cross_region=True).count()
+    return batch, env, eligible, expected_obligations()
+
+
+def assert_settled_exactly_once(batch, eligible: int, expected: dict) -> None:
+    batch.refresh_from_db()
+    settled = Redemption.objects.filter(settlement_batch=batch).aggregate(
+        n=Count("id"), total=Sum("amount")
+    )
+    assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
+    assert not Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
+    assert obligations_of(batch) == expected
+    assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
+    report = reconciliation_run()
+    assert report.ok, report.breaches
+
+
+def test_a_worker_killed_mid_batch_is_replaced_and_settles_exactly_once(demo):
+    batch, env, eligible, expected = loaded_batch(
+        queue := f"settlement-kill-{os.getpid()}", CELERY_VISIBILITY_TIMEOUT="10"
     )
     first = start_worker(queue, env, f"settle-a-{os.getpid()}")
     second = None
@@ -153,46 +173,18 @@ def test_a_worker_killed_mid_batch_is_replaced_and_settles_exactly_once(demo):
         if second is not None:
             stop(second)
 
-    batch.refresh_from_db()
-    settled = Redemption.objects.filter(settlement_batch=batch).aggregate(
-        n=Count("id"), total=Sum("amount")
-    )
-    assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
-    assert not Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
-    assert obligations_of(batch) == expected
-    assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
-    report = reconciliation_run()
-    assert report.ok, report.breaches
+    assert_settled_exactly_once(batch, eligible, expected)
 
 
 def test_a_batch_stalled_by_a_killed_worker_is_resumed_by_the_beat_within_minutes(demo):
     """The broker's production visibility timeout (an hour) would hold the killed worker's
     messages; the beat sees the batch stop moving and re-queues what is left of it."""
-    if not TEST_BROKER_URL or not _redis_reachable(TEST_BROKER_URL):
-        _missing("TEST_CELERY_BROKER_URL is not set or Redis is not reachable")
-    call_command("seed_load", enterprises=20, vouchers=40, redemptions=1200, verbosity=0)
-    eligible = Redemption.objects.filter(cross_region=True).count()
-    expected = expected_obligations()
-    db = connection.settings_dict
-    queue = f"settlement-stall-{os.getpid()}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": TEST_BROKER_URL,
-        "CELERY_DEFAULT_QUEUE": queue,
-        "CELERY_VISIBILITY_TIMEOUT": "3600",
-        "SETTLEMENT_STALL_SECONDS": "6",
-        "SETTLEMENT_RESUME_EVERY_SECONDS": "2",
-        "SETTLEMENT_CHUNK_SIZE": "40",
-        "SETTLEMENT_PARTS": "2",
-        "SETTLEMENT_CHUNK_DELAY_SECONDS": "0.5",
-        "MEDIA_ROOT": str(ROOT / ".pytest-media"),
-        "CONN_MAX_AGE": "0",
-    }
-    batch = SettlementBatch.objects.create(
-        cutoff=Redemption.objects.latest("decided_at").decided_at
+    batch, env, eligible, expected = loaded_batch(
+        queue := f"settlement-stall-{os.getpid()}",
+        CELERY_DEFAULT_QUEUE=f"settlement-stall-{os.getpid()}",
+        CELERY_VISIBILITY_TIMEOUT="3600",
+        SETTLEMENT_STALL_SECONDS="6",
+        SETTLEMENT_RESUME_EVERY_SECONDS="2",
     )
     first = start_worker(queue, env, f"stall-a-{os.getpid()}")
     second = None
@@ -231,12 +223,4 @@ def test_a_batch_stalled_by_a_killed_worker_is_resumed_by_the_beat_within_minute
     assert AuditEntry.objects.filter(
         object_type="regions.settlementbatch", object_id=str(batch.pk), action="resume"
     ).exists()
-    batch.refresh_from_db()
-    settled = Redemption.objects.filter(settlement_batch=batch).aggregate(
-        n=Count("id"), total=Sum("amount")
-    )
-    assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
-    assert obligations_of(batch) == expected
-    assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
-    report = reconciliation_run()
-    assert report.ok, report.breaches
+    assert_settled_exactly_once(batch, eligible, expected)
