@@ -67,7 +67,7 @@ class MoneyFormField(forms.CharField):
         if text in self.empty_values:
             return None
         try:
-            return parse_money(text, field=self.label or "amount", allow_zero=self.allow_zero)
+            return parse_money(text, allow_zero=self.allow_zero)
         except ValidationFailed as error:
             raise forms.ValidationError(error.message) from None
 

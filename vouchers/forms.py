@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
+from portal.money import MoneyFormField
 from providers.models import ServiceCategory
 from regions.models import Region, User
 from vouchers.models import Enterprise, VoucherApplication
@@ -81,13 +82,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ApplicationForm(forms.Form):
-    # Text, not a number field: the service parses every amount with portal.money.parse_money,
-    # which also reads the full-width digits of Chinese input methods.
-    requested_amount = forms.CharField(
-        label=_("Requested amount (CNY)"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    requested_amount = MoneyFormField(label=_("Requested amount (CNY)"))
     purpose = forms.CharField(
         max_length=VoucherApplication.PURPOSE_MAX_LENGTH,
         label=_("Purpose: the technical need"),
@@ -110,11 +105,7 @@ class ApplicationForm(forms.Form):
 class ApproveForm(forms.Form):
     """The official states the amount; pages pre-fill it with the requested amount."""
 
-    approved_amount = forms.CharField(
-        label=_("Approved amount (CNY)"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    approved_amount = MoneyFormField(label=_("Approved amount (CNY)"))
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

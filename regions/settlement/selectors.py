@@ -86,12 +86,17 @@ def stalled_batches() -> QuerySet[SettlementBatch]:
     """Open batches that have not moved for SETTLEMENT_STALL_SECONDS: a worker died with
     their messages unacknowledged, which the broker redelivers only after its visibility
     timeout (an hour)."""
-    since = timezone.now() - timedelta(seconds=settings.SETTLEMENT_STALL_SECONDS)
     return SettlementBatch.objects.filter(
-        status=SettlementBatch.Status.OPEN, progressed_at__lt=since
+        status=SettlementBatch.Status.OPEN, progressed_at__lt=_stalled_if_not_moved_since()
     ).order_by("id")
 
 
 def batch_is_stalled(batch: SettlementBatch) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.SETTLEMENT_STALL_SECONDS)
-    return batch.status == SettlementBatch.Status.OPEN and batch.progressed_at < since
+    return (
+        batch.status == SettlementBatch.Status.OPEN
+        and batch.progressed_at < _stalled_if_not_moved_since()
+    )
+
+
+def _stalled_if_not_moved_since():
+    return timezone.now() - timedelta(seconds=settings.SETTLEMENT_STALL_SECONDS)
