@@ -25,6 +25,7 @@ over by the next retry. Records are kept at least 24 hours (`purge_idempotency_k
 import base64
 import hashlib
 import io
+import json
 import tempfile
 import time
 from datetime import timedelta
@@ -46,6 +47,8 @@ RETENTION = timedelta(hours=24)
 # Answers that mean "the view did not run to a final decision": never replayed.
 NOT_STORED = {401, 429}
 CHUNK = 64 * 1024
+# Larger JSON bodies are compared byte for byte: parsing them twice is not worth it.
+JSON_CANONICAL_MAX_BYTES = 1024 * 1024
 
 
 def _wait_seconds() -> float:
@@ -67,8 +70,24 @@ def valid_key(key: str) -> bool:
     return 0 < len(key) <= KEY_MAX_LENGTH and all("!" <= ch <= "~" for ch in key)
 
 
+def canonical_json(raw: bytes) -> bytes | None:
+    """The JSON document with sorted keys and no spacing, or None when `raw` is not one.
+
+    A client that rebuilds its JSON body on retry may order the keys differently; that is
+    still the same request and must replay, not answer 422."""
+    if len(raw) > JSON_CANONICAL_MAX_BYTES:
+        return None
+    try:
+        document = json.loads(raw)
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):
+        return None
+
+
 def request_fingerprint(request) -> str:
-    """sha256 of method, path with query and raw body, read without breaking later parsing.
+    """sha256 of method, path with query and body, read without breaking later parsing.
+
+    A JSON body is hashed in its canonical form (`canonical_json`), any other body as sent.
 
     The body is copied chunk by chunk into a spooled file that then replaces the request's
     stream, so Django and DRF parse it as usual, and large multipart uploads neither hit
@@ -76,8 +95,8 @@ def request_fingerprint(request) -> str:
     so a client library re-encoding the same form on retry must still match: it is replaced by
     a constant before hashing.
     """
-    digest = hashlib.sha256()
-    digest.update(request.method.encode() + b"\n" + request.get_full_path().encode() + b"\n")
+    head = request.method.encode() + b"\n" + request.get_full_path().encode() + b"\n"
+    digest = hashlib.sha256(head)
     boundary = b""
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("multipart/"):
@@ -104,6 +123,11 @@ def request_fingerprint(request) -> str:
             digest.update(pending[:cut])
             pending = pending[cut:]
     digest.update(pending)
+    if content_type.startswith("application/json"):
+        spool.seek(0)
+        canonical = canonical_json(spool.read(JSON_CANONICAL_MAX_BYTES + 1))
+        if canonical is not None:
+            digest = hashlib.sha256(head + b"json\n" + canonical)
     if not already_read:
         spool.seek(0)
         request._stream = spool

@@ -65,6 +65,26 @@ def test_it_refuses_the_same_key_with_another_body(client):
     assert entries() == 1
 
 
+def test_it_replays_the_same_json_with_its_keys_in_another_order(client):
+    first = client.post(
+        RECORD,
+        '{"note": "one", "extra": [1, 2]}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="key-1",
+    )
+    second = client.post(
+        RECORD,
+        '{"extra":[1,2],"note":"one"}',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="key-1",
+    )
+
+    assert first.status_code == 201
+    assert second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert entries() == 1
+
+
 def test_it_refuses_the_same_key_on_another_path(client):
     post(client, RECORD, {"note": "one"}, "key-1")
     response = post(client, "/api/test/conflict/", {"note": "one"}, "key-1")
