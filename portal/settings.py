@@ -323,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.resume_stalled_settlement_batches",
         "schedule": float(os.environ.get("SETTLEMENT_RESUME_EVERY_SECONDS", "60")),
     },
+    "seal-audit-chain": {
+        "task": "regions.tasks.seal_audit_chain",
+        "schedule": float(os.environ.get("AUDIT_SEAL_EVERY_SECONDS", "60")),
+    },
     "reconcile-nightly": {
         "task": "regions.tasks.reconcile",
         "schedule": crontab(hour=3, minute=0),

@@ -211,6 +211,29 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("Audit entries are append-only.")
 
 
+class AuditChainLink(models.Model):
+    """One link of the hash chain that makes the audit trail tamper-evident.
+
+    Links are appended by `regions.audit_chain.audit_chain_seal` (a beat task) in the order
+    entries are sealed, not written: writing an audit entry stays one plain INSERT with no
+    global lock, so claims never queue on the chain's head. Each link stores the hash of the
+    previous link and the hash over its entry's content chained to it; changing, removing or
+    inserting an entry after it was sealed breaks the chain at that link
+    (`manage.py audit_verify`). On PostgreSQL the table is append-only like the trail."""
+
+    position = models.PositiveBigIntegerField(primary_key=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="chain_link")
+    previous_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"audit chain #{self.position}"
+
+
 class LedgerAccount(models.Model):
     """An account of the double-entry ledger.
 

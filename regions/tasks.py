@@ -4,13 +4,18 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.db import OperationalError
 
-from regions import services
+from regions import audit_chain, services
 
 
 @shared_task(name="regions.tasks.reconcile")
 def reconcile() -> dict:
     report = services.reconciliation_run()
     return {"report": report.pk, "ok": report.ok, "breaches": len(report.breaches)}
+
+
+@shared_task(name="regions.tasks.seal_audit_chain")
+def seal_audit_chain() -> dict:
+    return {"sealed": audit_chain.audit_chain_seal()}
 
 
 @shared_task(
