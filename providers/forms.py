@@ -94,6 +94,22 @@ class DecisionForm(forms.Form):
     )
 
 
+class DisputeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("uphold", _("Uphold the dispute: the provider completes the service again")),
+            ("cancel", _("Cancel the order")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason, sent to both parties"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     region = forms.ChoiceField(label=_("District"), required=False)

@@ -176,7 +176,9 @@ class ServiceOrder(models.Model):
         Status.REQUESTED: {Status.ACCEPTED, Status.DECLINED, Status.CANCELLED},
         Status.ACCEPTED: {Status.COMPLETED, Status.CANCELLED},
         Status.COMPLETED: {Status.CONFIRMED, Status.DISPUTED},
-        Status.DISPUTED: {Status.COMPLETED},
+        # The provider completes again, or the issuing district's official decides the
+        # dispute: upheld, back to the provider (accepted); or the order is cancelled.
+        Status.DISPUTED: {Status.COMPLETED, Status.ACCEPTED, Status.CANCELLED},
         Status.CONFIRMED: set(),
         Status.DECLINED: set(),
         Status.CANCELLED: set(),

@@ -89,7 +89,7 @@ def _can_move(order: ServiceOrder, to_status: str) -> bool:
 
 
 def can_accept_order(user, order: ServiceOrder) -> bool:
-    return is_order_provider(user, order) and _can_move(order, ServiceOrder.Status.ACCEPTED)
+    return is_order_provider(user, order) and order.status == ServiceOrder.Status.REQUESTED
 
 
 def can_decline_order(user, order: ServiceOrder) -> bool:
@@ -109,6 +109,17 @@ def can_dispute_order(user, order: ServiceOrder) -> bool:
 
 
 def can_cancel_order(user, order: ServiceOrder) -> bool:
-    return (is_order_enterprise(user, order) or is_order_provider(user, order)) and _can_move(
-        order, ServiceOrder.Status.CANCELLED
+    return (
+        is_order_enterprise(user, order) or is_order_provider(user, order)
+    ) and order.status in PARTIES_MAY_CANCEL
+
+
+# Cancelling a disputed order is the official's decision (order_resolve_dispute).
+PARTIES_MAY_CANCEL = {ServiceOrder.Status.REQUESTED, ServiceOrder.Status.ACCEPTED}
+
+
+def can_resolve_dispute(user, order: ServiceOrder) -> bool:
+    """The official of the district that issued the order's voucher: its money is at stake."""
+    return is_district_official(user, order.voucher.issuing_region_id) and (
+        order.status == ServiceOrder.Status.DISPUTED
     )

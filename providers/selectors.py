@@ -188,11 +188,13 @@ def orders_visible_to(user) -> QuerySet[ServiceOrder]:
 
 
 def disputed_orders_for(user) -> QuerySet[ServiceOrder]:
-    """Disputed orders of the providers of an official's district."""
+    """Disputed orders an official watches: its providers', and those paid with its vouchers
+    (which it decides)."""
     if user is None or not user.is_authenticated or not user.is_official:
         return ServiceOrder.objects.none()
     return orders_visible_to(user).filter(
-        status=ServiceOrder.Status.DISPUTED, provider__region_id=user.region_id
+        Q(provider__region_id=user.region_id) | Q(voucher__issuing_region_id=user.region_id),
+        status=ServiceOrder.Status.DISPUTED,
     )
 
 

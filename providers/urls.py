@@ -44,6 +44,11 @@ urlpatterns = [
     path("orders/disputed/", orders.disputed_orders, name="disputed-orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("orders/<int:pk>/complete/", orders.order_complete, name="order-complete"),
+    path(
+        "orders/<int:pk>/resolve-dispute/",
+        orders.order_resolve_dispute,
+        name="order-resolve-dispute",
+    ),
     re_path(
         r"^orders/(?P<pk>\d+)/(?P<action>accept|decline|confirm|dispute|cancel)/$",
         orders.order_action,

@@ -174,6 +174,7 @@ class AuditEntry(models.Model):
         REINSTATE = "reinstate", pgettext_lazy("audit action", "reinstated")
         REJECT = "reject", pgettext_lazy("audit action", "rejected")
         REQUEST = "request", pgettext_lazy("audit action", "requested")
+        RESOLVE_DISPUTE = "resolve_dispute", pgettext_lazy("audit action", "dispute decided")
         RESUME = "resume", pgettext_lazy("audit action", "resumed")
         REVOKE = "revoke", pgettext_lazy("audit action", "revoked")
         SUBMIT = "submit", pgettext_lazy("audit action", "submitted")

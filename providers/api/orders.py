@@ -21,6 +21,11 @@ from providers.api.inputs import ReasonSerializer
 from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
 
 
+class DisputeDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=services.DisputeDecision.CHOICES)
+    reason = serializers.CharField(max_length=2000)
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name")
     url = serializers.SerializerMethodField()
@@ -195,6 +200,22 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._with_reason(request, services.order_cancel)
+
+    @extend_schema(request=DisputeDecisionSerializer, responses=ServiceOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="resolve-dispute")
+    def resolve_dispute(self, request, pk=None):
+        """The official of the issuing district decides a disputed order: `uphold` sends it
+        back to the provider to complete, `cancel` ends it; both need a `reason`."""
+        order = self.get_object()
+        data = DisputeDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_resolve_dispute(
+            order=order,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+            actor=request.user,
+        )
+        return self._respond(order)
 
     @extend_schema(
         parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],

@@ -26,6 +26,7 @@ from providers.services.certification import (
     provider_suspend,
 )
 from providers.services.orders import (
+    DisputeDecision,
     order_accept,
     order_cancel,
     order_complete,
@@ -33,9 +34,11 @@ from providers.services.orders import (
     order_create,
     order_decline,
     order_dispute,
+    order_resolve_dispute,
 )
 
 __all__ = [
+    "DisputeDecision",
     "certificate_reinstate",
     "certificate_render_pdf",
     "certificate_revoke",
@@ -50,6 +53,7 @@ __all__ = [
     "order_create",
     "order_decline",
     "order_dispute",
+    "order_resolve_dispute",
     "provider_apply",
     "provider_certify",
     "provider_register",

@@ -180,6 +180,11 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _provider_side(order, actor)
     order = _lock_order(order)
     check_transition(order, ServiceOrder.Status.ACCEPTED)  # a closed order says so first
+    if order.status != ServiceOrder.Status.REQUESTED:
+        # A disputed order goes back to "accepted" only by the official's decision.
+        raise InvalidTransition(
+            _("Only a requested order can be accepted."), code="invalid_transition"
+        )
     if not order.provider.takes_orders:
         raise InvalidTransition(
             _("A provider that is not certified cannot accept orders."),
@@ -307,6 +312,12 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         raise NotAllowed(_("Only the two parties of an order can cancel it."))
     reason = (reason or "").strip()
     order = _lock_order(order)
+    check_transition(order, ServiceOrder.Status.CANCELLED)
+    if order.status not in permissions.PARTIES_MAY_CANCEL:
+        raise InvalidTransition(
+            _("A disputed order is cancelled only by the official who decides the dispute."),
+            code="invalid_transition",
+        )
     _move_order(
         order,
         ServiceOrder.Status.CANCELLED,
@@ -324,4 +335,58 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         party=order.enterprise.name if by_enterprise else order.provider.name,
         reason=reason,
     )
+    return order
+
+
+class DisputeDecision:
+    UPHOLD = "uphold"  # the enterprise is right: the provider completes the service again
+    CANCEL = "cancel"  # the order ends; nothing was claimed on it, so no money moves
+
+    CHOICES = (UPHOLD, CANCEL)
+
+
+@transaction.atomic(durable=True)
+def order_resolve_dispute(
+    *, order: ServiceOrder, decision: str, reason: str, actor: User
+) -> ServiceOrder:
+    """The official of the issuing district decides a disputed order, with a reason; both
+    parties are told. A claim needs a confirmed order, so a disputed one holds no money:
+    cancelling it releases nothing but the order itself."""
+    if decision not in DisputeDecision.CHOICES:
+        raise ValidationFailed(
+            _("Decide the dispute with “uphold” or “cancel”."), field="decision", code="invalid"
+        )
+    order = _lock_order(order)
+    if not permissions.is_district_official(actor, order.voucher.issuing_region_id):
+        raise NotAllowed(_("Only an official of the district that issued the voucher can decide."))
+    reason = required_reason(reason)
+    if order.status != ServiceOrder.Status.DISPUTED:
+        raise InvalidTransition(_("Only a disputed order can be decided."), code="not_disputed")
+    to_status = (
+        ServiceOrder.Status.ACCEPTED
+        if decision == DisputeDecision.UPHOLD
+        else ServiceOrder.Status.CANCELLED
+    )
+    _move_order(
+        order,
+        to_status,
+        actor=actor,
+        action=AuditEntry.Action.RESOLVE_DISPUTE,
+        reason=reason,
+        data={"decision": decision},
+    )
+    order.status_reason = reason
+    fields = ["status", "status_reason"]
+    if to_status == ServiceOrder.Status.CANCELLED:
+        order.cancelled_at = timezone.now()
+        fields.append("cancelled_at")
+    order.save(update_fields=fields)
+    for to_enterprise in (True, False):
+        _tell(
+            order,
+            f"order_dispute_{decision}",
+            to_enterprise=to_enterprise,
+            district=order.voucher.issuing_region.name,
+            reason=reason,
+        )
     return order

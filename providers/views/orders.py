@@ -28,7 +28,7 @@ from portal.views import (
     run_service_with_status,
 )
 from providers import permissions, selectors, services
-from providers.forms import CompletionForm, DecisionForm, OrderForm
+from providers.forms import CompletionForm, DecisionForm, DisputeDecisionForm, OrderForm
 from providers.models import Provider, ServiceOrder
 from regions.services import audit_trail_for
 
@@ -163,7 +163,9 @@ def _render_order(
             "confirm": permissions.can_confirm_order(user, order),
             "dispute": permissions.can_dispute_order(user, order),
             "cancel": permissions.can_cancel_order(user, order),
+            "resolve": permissions.can_resolve_dispute(user, order),
         },
+        "resolve_form": forms.get("resolve") or DisputeDecisionForm(prefix="resolve"),
         "decline_form": forms.get("decline") or DecisionForm(prefix="decline"),
         "dispute_form": forms.get("dispute") or DecisionForm(prefix="dispute"),
         "cancel_form": forms.get("cancel") or DecisionForm(prefix="cancel"),
@@ -239,6 +241,30 @@ def _order_row(request, pk, *, error=None, success=None):
             "show_next": bool(request.POST.get("show_next")),
         },
     )
+
+
+@login_required
+@require_POST
+def order_resolve_dispute(request, pk):
+    """The issuing district's official decides a disputed order (uphold or cancel)."""
+    order = _visible_order(request, pk)
+    form = DisputeDecisionForm(request.POST, prefix="resolve")
+    if not form.is_valid():
+        return _render_order(request, order, forms={"resolve": form}, status=400)
+    _order, status = run_service_with_status(
+        request,
+        services.order_resolve_dispute,
+        form=form,
+        success=_("The dispute is decided; both parties are told."),
+        order=order,
+        actor=request.user,
+        decision=form.cleaned_data["decision"],
+        reason=form.cleaned_data["reason"],
+    )
+    if status is None:
+        return redirect("order-detail", pk=order.pk)
+    order.refresh_from_db()
+    return _render_order(request, order, forms={"resolve": form}, status=status)
 
 
 @login_required

@@ -72,6 +72,24 @@ ORDER_SERVICES = {
 }
 
 
+# Edges taken by another service than the target status's usual one: the issuing district's
+# official decides a disputed order. The parties' own services refuse these edges.
+ORDER_EDGE_SERVICES = {
+    (ServiceOrder.Status.DISPUTED, ServiceOrder.Status.ACCEPTED): (
+        lambda o, u: services.order_resolve_dispute(
+            order=o, actor=u, decision="uphold", reason="Incomplete report."
+        ),
+        "official-wujin",
+    ),
+    (ServiceOrder.Status.DISPUTED, ServiceOrder.Status.CANCELLED): (
+        lambda o, u: services.order_resolve_dispute(
+            order=o, actor=u, decision="cancel", reason="Cannot deliver."
+        ),
+        "official-wujin",
+    ),
+}
+
+
 def pairs(model, services_by_status):
     return [
         pytest.param(a, b, id=f"{a}->{b}")
@@ -139,7 +157,7 @@ def test_order_edges(demo, from_status, to_status):
     order = demo["order"]
     ServiceOrder.objects.filter(pk=order.pk).update(status=from_status)
     order.refresh_from_db()
-    service, username = ORDER_SERVICES[to_status]
+    service, username = ORDER_EDGE_SERVICES.get((from_status, to_status), ORDER_SERVICES[to_status])
     if to_status in ServiceOrder.TRANSITIONS[from_status]:
         service(order, demo["users"][username])
         order.refresh_from_db()
@@ -150,3 +168,17 @@ def test_order_edges(demo, from_status, to_status):
         order.refresh_from_db()
         assert order.status == from_status
         assert not order.evidence.exists()
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), list(ORDER_EDGE_SERVICES))
+def test_the_parties_cannot_take_the_officials_edges(demo, from_status, to_status):
+    order = demo["order"]
+    ServiceOrder.objects.filter(pk=order.pk).update(status=from_status)
+    order.refresh_from_db()
+    service, username = ORDER_SERVICES[to_status]
+
+    with pytest.raises(InvalidTransition):
+        service(order, demo["users"][username])
+
+    order.refresh_from_db()
+    assert order.status == from_status
