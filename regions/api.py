@@ -20,14 +20,15 @@ from portal.lockout import lockout_response
 from portal.parsers import BoundedJSONParser
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
-from regions.models import Region, SettlementBatch
+from regions.models import Notice, Region, SettlementBatch
+from regions.notices import notice_publish
 from regions.permissions import (
     can_run_settlement,
     can_see_budget,
     can_view_settlement,
     can_view_statement,
 )
-from regions.selectors import current_year, region_list, rules_for
+from regions.selectors import current_year, notices_published, region_list, rules_for
 from regions.settlement.selectors import batch_is_stalled, batch_view_for, batches_visible_to
 from regions.settlement.services import (
     settlement_batch_create,
@@ -328,7 +329,69 @@ class SettlementBatchViewSet(
         return statement_response(batch, region, fmt)
 
 
+class NoticeSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Region.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The district's code; empty for the whole programme (operator only).",
+    )
+    published_by = serializers.CharField(source="published_by.username", read_only=True)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "title_zh",
+            "body",
+            "body_zh",
+            "region",
+            "opens_at",
+            "closes_at",
+            "published_by",
+            "published_at",
+        ]
+        read_only_fields = ["id", "published_by", "published_at"]
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("region", OpenApiTypes.STR, description="A district's code"),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=Notice.Kind.values),
+    ]
+)
+class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The programme's public notices (policy, calls for applications, FAQ, news). Anyone
+    reads them; officials publish for their district, the operator for any or the programme."""
+
+    serializer_class = NoticeSerializer
+    filter_backends = []
+    parser_classes = [BoundedJSONParser]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self):
+        region = self.request.query_params.get("region") or None
+        kind = self.request.query_params.get("kind") or None
+        if kind and kind not in Notice.Kind.values:
+            raise ValidationError({"kind": [f"One of {', '.join(Notice.Kind.values)}."]})
+        return notices_published(region_code=region, kind=kind)
+
+    def create(self, request, *args, **kwargs):
+        data = NoticeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice = notice_publish(actor=request.user, **data.validated_data)
+        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
 def register(router):
     """Add the regions app's viewsets to the API router."""
     router.register("regions", RegionViewSet, basename="region")
+    router.register("notices", NoticeViewSet, basename="notice")
     router.register("settlement-batches", SettlementBatchViewSet, basename="settlement-batch")

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -142,6 +142,62 @@ class ProgrammeRules(models.Model):
     @property
     def available(self) -> Decimal:
         return self.annual_budget - self.committed
+
+
+class Notice(models.Model):
+    """A public notice of the programme or of one district: a policy document, a call for
+    applications (with its application window), an FAQ or news; in both languages.
+
+    While a district has published calls, its enterprises may apply only inside an open
+    call's window (`regions.selectors.call_window_refusal`)."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("Policy document")
+        CALL = "call", _("Call for applications")
+        FAQ = "faq", _("Frequently asked question")
+        NEWS = "news", _("News")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Empty for the programme's own notices, published by the operator.
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="notices"
+    )
+    title = models.CharField(max_length=200)
+    title_zh = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    body_zh = models.TextField(blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["region", "kind", "closes_at"], name="notice_call_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="call")
+                | (
+                    Q(opens_at__isnull=False)
+                    & Q(closes_at__isnull=False)
+                    & Q(opens_at__lt=F("closes_at"))
+                ),
+                name="notice_call_has_a_window",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def shown_title(self) -> str:
+        return self.title_zh if (self.title_zh and _chinese()) else self.title
+
+    def shown_body(self) -> str:
+        return self.body_zh if (self.body_zh and _chinese()) else self.body
+
+
+def _chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
 
 
 class AuditEntry(models.Model):

@@ -1,8 +1,11 @@
 """Reads of districts, rules and budgets."""
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from regions.models import ProgrammeRules, Region, User
+from regions.models import Notice, ProgrammeRules, Region, User
 
 
 def region_list():
@@ -31,3 +34,42 @@ def operator_emails() -> list[str]:
         .exclude(email="")
         .values_list("email", flat=True)
     )
+
+
+def notices_published(*, region_code: str | None = None, kind: str | None = None):
+    """Every notice, newest first; `region_code` adds the programme's own (region empty)."""
+    notices = Notice.objects.select_related("region").order_by("-published_at", "-id")
+    if region_code:
+        notices = notices.filter(Q(region__code=region_code) | Q(region__isnull=True))
+    if kind:
+        notices = notices.filter(kind=kind)
+    return notices
+
+
+def call_window_refusal(region_id: int, at=None) -> str | None:
+    """Why an application in this district is refused at `at` (now), or None.
+
+    A district that has published calls for applications takes applications only inside
+    an open call's window; one without calls takes them all year."""
+    at = at or timezone.now()
+    calls = Notice.objects.filter(region_id=region_id, kind=Notice.Kind.CALL)
+    if not calls.exists() or calls.filter(opens_at__lte=at, closes_at__gt=at).exists():
+        return None
+    upcoming = calls.filter(opens_at__gt=at).order_by("opens_at").first()
+    if upcoming is not None:
+        return _(
+            "Applications are not open in this district now. The next call, “%(title)s”, "
+            "opens on %(opens)s and closes on %(closes)s."
+        ) % {
+            "title": upcoming.shown_title(),
+            "opens": date_format(timezone.localtime(upcoming.opens_at), "SHORT_DATETIME_FORMAT"),
+            "closes": date_format(timezone.localtime(upcoming.closes_at), "SHORT_DATETIME_FORMAT"),
+        }
+    last = calls.order_by("-closes_at").first()
+    return _(
+        "Applications are not open in this district now: the last call, “%(title)s”, closed "
+        "on %(closes)s. Watch the notices for the next call."
+    ) % {
+        "title": last.shown_title(),
+        "closes": date_format(timezone.localtime(last.closes_at), "SHORT_DATETIME_FORMAT"),
+    }

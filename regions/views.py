@@ -17,18 +17,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix
-from portal.views import is_htmx, run_service
+from portal.views import is_htmx, page_of, query_without_page, run_service, run_service_with_status
 from regions import dashboards, sources
 from regions.exports import statement_response
 from regions.models import (
+    Notice,
     ProgrammeRules,
     ReconciliationReport,
     Region,
     SettlementBatch,
     SettlementNetPosition,
 )
+from regions.notices import can_publish_notices, notice_publish
 from regions.permissions import can_run_settlement, can_view_settlement, can_view_statement
-from regions.selectors import current_year, region_list
+from regions.selectors import current_year, notices_published, region_list
 from regions.services import audit_trail_for, reconciliation_run
 from regions.settlement.selectors import (
     batch_is_stalled,
@@ -373,3 +375,93 @@ def reconciliation_run_now(request):
             % {"n": len(report.breaches)},
         )
     return redirect("reconciliation-reports")
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+class NoticeForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Notice.Kind.choices)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("District"),
+        queryset=Region.objects.order_by("id"),
+        required=False,
+        empty_label=gettext_lazy("The whole programme"),
+    )
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
+    title_zh = forms.CharField(
+        label=gettext_lazy("Title (Chinese)"), max_length=200, required=False
+    )
+    body = forms.CharField(label=gettext_lazy("Text (English)"), widget=forms.Textarea)
+    body_zh = forms.CharField(
+        label=gettext_lazy("Text (Chinese)"), widget=forms.Textarea, required=False
+    )
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("Applications open (calls only)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("Applications close (calls only)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_official:
+            # Officials publish for their own district; the service enforces it too.
+            del self.fields["region"]
+
+
+@require_GET
+def notice_list(request):
+    region = request.GET.get("region") or None
+    kind = request.GET.get("kind") or None
+    if kind not in (None, *Notice.Kind.values):
+        kind = None
+    notices = notices_published(region_code=region, kind=kind)
+    return render(
+        request,
+        "regions/notices.html",
+        {
+            "page": page_of(request, notices),
+            "regions": region_list(),
+            "kinds": Notice.Kind.choices,
+            "region_code": region or "",
+            "kind": kind or "",
+            "may_publish": can_publish_notices(request.user),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def notice_detail(request, pk):
+    notice = get_object_or_404(Notice.objects.select_related("region", "published_by"), pk=pk)
+    return render(request, "regions/notice_detail.html", {"notice": notice})
+
+
+@login_required
+def notice_new(request):
+    if not can_publish_notices(request.user):
+        raise PermissionDenied
+    form = NoticeForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            values.setdefault("region", None)
+            notice, status = run_service_with_status(
+                request,
+                notice_publish,
+                form=form,
+                success=_("The notice is published."),
+                actor=request.user,
+                **values,
+            )
+            if status is None:
+                return redirect("notice-detail", pk=notice.pk)
+        else:
+            status = 400
+    return render(request, "regions/notice_form.html", {"form": form}, status=status)

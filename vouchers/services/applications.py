@@ -24,7 +24,7 @@ from portal.notifications import notify_after_commit
 from portal.pdf import money
 from portal.states import check_transition
 from regions.models import AuditEntry, User
-from regions.selectors import current_year, official_emails
+from regions.selectors import call_window_refusal, current_year, official_emails
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import ApplicationAttachment, Enterprise, Voucher, VoucherApplication
@@ -63,6 +63,9 @@ def application_submit(
             ),
             code="enterprise_unverified",
         )
+    refusal = call_window_refusal(enterprise.region_id)
+    if refusal:
+        raise InvalidTransition(refusal, code="outside_call_window")
     year = current_year()
     rules = programme_rules(enterprise.region_id, year)
     remaining = remaining_cap(rules=rules, enterprise_id=enterprise.id, include_pending=True)

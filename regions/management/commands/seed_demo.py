@@ -6,7 +6,7 @@ and the Wujin enterprise's voucher with its cross-region order to the Shanghai I
 Technology in Yangpu: "Graphene powder preparation process optimization technology research".
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +20,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from regions.models import AuditEntry, ProgrammeRules, Region, User
+from regions.models import AuditEntry, Notice, ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
 from vouchers.models import Enterprise, Voucher, VoucherApplication
@@ -202,7 +202,69 @@ class Command(BaseCommand):
             enterprises[username] = enterprise
 
         self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
+        self.seed_notices(regions, year)
         return self.created
+
+    def seed_notices(self, regions, year):
+        """A policy and an FAQ of the programme, and Hefei's call for the whole year (so that
+        the call page has something to show and applications there stay open)."""
+        operator = User.objects.get(username="operator")
+        official_hefei = User.objects.get(username="official-hefei")
+        tz = timezone.get_current_timezone()
+        notices = [
+            (
+                operator,
+                None,
+                Notice.Kind.POLICY,
+                "Measures for the cross-region innovation voucher programme",
+                "长三角科技创新券通用通兑试点管理办法",
+                "Vouchers issued by one pilot district may be spent with certified providers in "
+                "any of the four; each district pays its own providers and the districts settle "
+                "what they owe each other.",
+                "试点区发放的创新券可在四个试点区的认定服务机构使用；各区向本区服务机构兑付，"
+                "区与区之间定期结算。",
+            ),
+            (
+                operator,
+                None,
+                Notice.Kind.FAQ,
+                "Who may apply for a voucher?",
+                "哪些企业可以申请创新券？",
+                "Small and medium-sized technology enterprises registered in a pilot district, "
+                "verified by the district office.",
+                "在试点区注册、经区主管部门核验的科技型中小企业。",
+            ),
+            (
+                official_hefei,
+                regions["HEFEI_HT"],
+                Notice.Kind.CALL,
+                f"Hefei High-tech Zone: {year} call for voucher applications",
+                f"合肥高新区{year}年度创新券申报通知",
+                "Applications are open all year; the district reviews them within 15 working days.",
+                "全年开放申报，区主管部门在15个工作日内完成审核。",
+            ),
+        ]
+        for author, region, kind, title, title_zh, body, body_zh in notices:
+            window = {}
+            if kind == Notice.Kind.CALL:
+                window = {
+                    "opens_at": datetime(year, 1, 1, tzinfo=tz),
+                    "closes_at": datetime(year + 1, 1, 1, tzinfo=tz),
+                }
+            self.track(
+                Notice.objects.get_or_create(
+                    title=title,
+                    defaults={
+                        "kind": kind,
+                        "region": region,
+                        "title_zh": title_zh,
+                        "body": body,
+                        "body_zh": body_zh,
+                        "published_by": author,
+                        **window,
+                    },
+                )
+            )
 
     def track(self, result):
         obj, made = result

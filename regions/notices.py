@@ -1,0 +1,98 @@
+"""Writes of the programme's public notices: policy documents, calls for applications (with
+their application window), FAQs and news, published by officials for their district and by
+the operator for any district or the whole programme."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import NotAllowed, ValidationFailed
+from regions.models import AuditEntry, Notice, Region, User
+from regions.services import audit_record
+
+TITLE_MAX = 200
+BODY_MAX = 20000
+
+
+def can_publish_notices(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_operator or user.is_official))
+
+
+def _text(value, *, field: str, limit: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("This field is required."), field=field, code="required")
+    if len(value) > limit:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": limit}, field=field, code="max_length"
+        )
+    return value
+
+
+@transaction.atomic(durable=True)
+def notice_publish(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    title_zh: str = "",
+    body_zh: str = "",
+    region: Region | None = None,
+    opens_at=None,
+    closes_at=None,
+) -> Notice:
+    """Publish a notice at once. An official publishes for its own district only; the
+    operator for any district, or for the programme (no district). A call needs an
+    application window that has not closed yet."""
+    if not can_publish_notices(actor):
+        raise NotAllowed(_("Only officials and the operator publish notices."))
+    if actor.is_official:
+        if region is not None and region.pk != actor.region_id:
+            raise NotAllowed(_("Officials publish notices for their own district only."))
+        region = actor.region
+    if kind not in Notice.Kind.values:
+        raise ValidationFailed(_("Choose the kind of notice."), field="kind", code="invalid")
+    title = _text(title, field="title", limit=TITLE_MAX, required=True)
+    body = _text(body, field="body", limit=BODY_MAX, required=True)
+    title_zh = _text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
+    body_zh = _text(body_zh, field="body_zh", limit=BODY_MAX, required=False)
+    if kind == Notice.Kind.CALL:
+        if region is None:
+            raise ValidationFailed(
+                _("A call for applications belongs to one district."), field="region"
+            )
+        if opens_at is None or closes_at is None:
+            raise ValidationFailed(
+                _("A call for applications needs the dates it opens and closes."),
+                field="opens_at" if opens_at is None else "closes_at",
+                code="required",
+            )
+        if opens_at >= closes_at:
+            raise ValidationFailed(
+                _("The call must close after it opens."), field="closes_at", code="invalid"
+            )
+        if closes_at <= timezone.now():
+            raise ValidationFailed(
+                _("This call would already be closed."), field="closes_at", code="invalid"
+            )
+    else:
+        opens_at = closes_at = None
+    notice = Notice.objects.create(
+        kind=kind,
+        region=region,
+        title=title,
+        title_zh=title_zh,
+        body=body,
+        body_zh=body_zh,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        published_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        obj=notice,
+        action=AuditEntry.Action.CREATE,
+        data={"kind": kind, "region": region.code if region else None},
+    )
+    return notice

@@ -1,0 +1,159 @@
+"""Notices and calls for applications: who publishes them, what the public reads, and the
+application window a district's calls set."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from regions.models import AuditEntry, Notice
+from vouchers.models import VoucherApplication
+
+pytestmark = pytest.mark.django_db
+
+
+def iso(delta_days: float) -> str:
+    return (timezone.now() + timedelta(days=delta_days)).isoformat()
+
+
+def publish(client, **fields):
+    body = {"kind": "news", "title": "Programme news", "body": "Text.", **fields}
+    return client.post("/api/notices/", body, format="json")
+
+
+def call(client, opens: float, closes: float, region="WUJIN"):
+    return publish(
+        client,
+        kind="call",
+        title="Spring call",
+        title_zh="春季申报",
+        region=region,
+        opens_at=iso(opens),
+        closes_at=iso(closes),
+    )
+
+
+def apply(api_as, demo):
+    return api_as(demo["users"]["enterprise-jiangnan"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": "10000.00", "purpose": "Graphene powder yield"},
+        format="json",
+    )
+
+
+def test_an_official_publishes_for_its_own_district(api_as, demo):
+    response = publish(api_as(demo["users"]["official-wujin"]), kind="policy", region="WUJIN")
+
+    assert response.status_code == 201, response.content
+    notice = Notice.objects.get(pk=response.json()["id"])
+    assert notice.region.code == "WUJIN"
+    assert notice.published_by == demo["users"]["official-wujin"]
+    assert AuditEntry.objects.filter(object_id=str(notice.pk), action="create").exists()
+
+
+def test_an_officials_notice_without_a_district_is_its_districts(api_as, demo):
+    response = publish(api_as(demo["users"]["official-wujin"]))
+
+    assert response.json()["region"] == "WUJIN"
+
+
+def test_the_operator_publishes_for_the_programme(api_as, demo):
+    response = publish(api_as(demo["users"]["operator"]), kind="faq")
+
+    assert response.status_code == 201
+    assert response.json()["region"] is None
+
+
+@pytest.mark.parametrize(
+    ("username", "fields", "status"),
+    [
+        ("official-wujin", {"region": "NANHU"}, 403),
+        ("enterprise-jiangnan", {}, 403),
+        ("provider-sit", {}, 403),
+        ("operator", {"kind": "memo"}, 400),
+        ("operator", {"title": ""}, 400),
+        ("operator", {"body": "   "}, 400),
+        ("operator", {"title": "x" * 201}, 400),
+        ("operator", {"kind": "call"}, 400),  # a call needs a district and its window
+        ("official-wujin", {"kind": "call", "opens_at": iso(1)}, 400),
+        ("official-wujin", {"kind": "call", "opens_at": iso(2), "closes_at": iso(1)}, 400),
+        ("official-wujin", {"kind": "call", "opens_at": iso(-9), "closes_at": iso(-1)}, 400),
+        ("official-wujin", {"region": "NOWHERE"}, 400),
+    ],
+)
+def test_bad_notices_are_refused_and_nothing_is_published(api_as, demo, username, fields, status):
+    before = Notice.objects.count()
+
+    response = publish(api_as(demo["users"][username]), **fields)
+
+    assert response.status_code == status, response.content
+    assert Notice.objects.count() == before
+
+
+def test_anyone_reads_notices_filtered_by_district_and_kind(api_client, api_as, demo):
+    official = api_as(demo["users"]["official-wujin"])
+    call(official, -1, 30)
+    publish(api_as(demo["users"]["official-nanhu"]), title="Nanhu news")
+    publish(api_as(demo["users"]["operator"]), kind="faq", title="How to apply")
+
+    wujin = api_client.get("/api/notices/?region=WUJIN").json()["results"]
+    calls = api_client.get("/api/notices/?kind=call").json()["results"]
+
+    titles = {n["title"] for n in wujin}
+    assert {"Spring call", "How to apply"} <= titles
+    assert "Nanhu news" not in titles
+    assert {n["kind"] for n in calls} == {"call"}
+    assert api_client.get("/api/notices/?kind=memo").status_code == 400
+
+
+def test_a_district_without_calls_takes_applications_all_year(api_as, demo):
+    call(api_as(demo["users"]["official-nanhu"]), 10, 40, region="NANHU")
+
+    assert apply(api_as, demo).status_code == 201
+
+
+def test_applications_inside_an_open_call_are_taken(api_as, demo):
+    call(api_as(demo["users"]["official-wujin"]), -1, 30)
+
+    assert apply(api_as, demo).status_code == 201
+
+
+def test_applications_outside_every_call_are_refused_with_the_dates(api_as, demo):
+    official = api_as(demo["users"]["official-wujin"])
+    upcoming = call(official, 10, 40).json()
+
+    response = apply(api_as, demo)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "outside_call_window"
+    assert "Spring call" in response.json()["detail"]
+    opens = timezone.localtime(timezone.datetime.fromisoformat(upcoming["opens_at"]))
+    assert opens.strftime("%Y") in response.json()["detail"]
+    assert not VoucherApplication.objects.filter(purpose="Graphene powder yield").exists()
+
+
+def test_the_public_pages_list_and_show_notices_in_the_readers_language(client, api_as, demo):
+    notice = call(api_as(demo["users"]["official-wujin"]), -1, 30).json()
+
+    listing = client.get("/notices/?region=WUJIN").content.decode()
+    detail = client.get(f"/notices/{notice['id']}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "Spring call" in listing
+    assert detail.status_code == 200
+    assert "春季申报" in detail.content.decode()
+
+
+def test_an_official_publishes_from_the_page(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+    assert client.get("/notices/new/").status_code == 200
+
+    refused = client.post("/notices/new/", {"kind": "call", "title": "Call", "body": "Text"})
+    response = client.post(
+        "/notices/new/", {"kind": "faq", "title": "Who may apply?", "body": "Enterprises."}
+    )
+
+    assert refused.status_code == 400
+    assert response.status_code == 302
+    assert Notice.objects.get(title="Who may apply?").region.code == "WUJIN"
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert client.get("/notices/new/").status_code == 403
