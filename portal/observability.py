@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 
 from celery import signals
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 from portal import metrics
 
@@ -72,7 +74,9 @@ class ObservabilityMiddleware:
     def __call__(self, request):
         request_id = _incoming_request_id(request) or new_request_id()
         request.request_id = request_id
-        token = request_id_var.set(request_id)
+        # Left set until the response is finished (`_forget_request_id`): Django logs a 4xx or
+        # 5xx ("Not Found: ...") after the middleware has returned.
+        request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -81,12 +85,14 @@ class ObservabilityMiddleware:
             # re-raise); the 500 is counted all the same.
             metrics.observe_request(request, 500, time.perf_counter() - started)
             raise
-        else:
-            metrics.observe_request(request, response.status_code, time.perf_counter() - started)
-            response[HEADER] = request_id
-            return response
-        finally:
-            request_id_var.reset(token)
+        metrics.observe_request(request, response.status_code, time.perf_counter() - started)
+        response[HEADER] = request_id
+        return response
+
+
+@receiver(request_finished, dispatch_uid="portal-forget-request-id")
+def _forget_request_id(**kwargs):
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):
@@ -151,6 +157,12 @@ def logging_config(*, log_format: str, level: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # Django's own handlers (a plain console with DEBUG, mail to ADMINS) replaced:
+            # its records go to the root handler like every other.
+            "django": {"handlers": [], "level": level, "propagate": True},
+            "django.server": {"handlers": ["console"], "level": level, "propagate": False},
+        },
     }
 
 
