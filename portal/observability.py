@@ -196,6 +196,9 @@ def _task_prerun(task_id=None, task=None, **kwargs):
         # Run in-process by the caller: it keeps the caller's id.
         request_id = request_id_var.get()
     name = getattr(task, "name", "?")
+    if len(_running) > 10_000:
+        # An eager task that raised to its caller never gets its postrun: forget those.
+        _running.clear()
     _running[task_id] = (
         request_id_var.set(request_id or None),
         task_var.set((task_id, name)),
