@@ -68,7 +68,7 @@ def _view_name(request) -> str:
     if match is None:
         # Not routed (404) or refused before routing: one label, not one per path.
         return "<unresolved>"
-    return match.view_name or match._func_path
+    return match.view_name or "<unnamed>"
 
 
 def observe_request(request, status: int, seconds: float) -> None:

@@ -379,7 +379,8 @@ if not DEBUG:
 
 # --- Observability (README: Observability) ---
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) or text, each
-# with the request id; Celery workers log the same way (portal/observability.py).
+# with the request id; Celery workers log the same way (portal/observability.py). Replaces the
+# plain LOGGING above.
 from portal.observability import init_sentry, logging_config  # noqa: E402
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
