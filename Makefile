@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 DEMO_PASSWORD ?= demo-pass-2026
 HOST ?= 127.0.0.1:8000
 
-.PHONY: venv demo test test-ci lint format bench loadtest clean schema fuzz messages
+.PHONY: venv demo test test-ci lint format bench loadtest clean schema fuzz messages backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ schema: venv
 ## Fuzz the API with schemathesis against a fresh database (DATABASE_URL, else a temp SQLite).
 fuzz: venv
 	bash .ci/fuzz
+
+## Back up the PostgreSQL database (DATABASE_URL) and the private media (MEDIA_ROOT) into a new
+## folder under BACKUP_DIR (default ./backups); restore one with BACKUP=<folder> [FORCE=1].
+backup:
+	bash ops/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=<backup folder> [FORCE=1]" >&2; exit 2; }
+	bash ops/restore.sh "$(BACKUP)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

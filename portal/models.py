@@ -25,6 +25,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request (or task) that wrote the row; its task runs under it, whoever
+    # publishes it (portal/observability.py).
+    request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         indexes = [

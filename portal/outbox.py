@@ -28,6 +28,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from portal.models import OutboxMessage
+from portal.observability import bound_request_id, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def task_by_name(task_name: str):
 def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     """Queue the Celery task `task_name` with keyword arguments once the transaction commits."""
     task_by_name(task_name)  # an unknown name fails here, inside the caller's transaction
-    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    message = OutboxMessage.objects.create(
+        task_name=task_name, kwargs=kwargs, request_id=current_request_id() or ""
+    )
     # robust: whatever goes wrong in the relay is logged, never raised after the commit.
     transaction.on_commit(lambda: relay_message(message_id=message.pk), robust=True)
     return message
@@ -90,14 +93,15 @@ class _Publisher:
     def run_eager(self) -> None:
         """Run what eager mode published; call after the relay's transaction."""
         runs, self.eager_runs = self.eager_runs, []
-        for task, message_id, options in runs:
-            task.apply_async(args=[message_id], **options)
+        for task, message_id, request_id, options in runs:
+            with bound_request_id(request_id):
+                task.apply_async(args=[message_id], **options)
 
     def publish(self, message: OutboxMessage) -> None:
         task = task_by_name(RUN_TASK)
         options = {"task_id": message.celery_task_id, "retry": False}
         if self.eager:
-            self.eager_runs.append((task, message.pk, options))
+            self.eager_runs.append((task, message.pk, message.request_id, options))
             return
         if self.connection is None:
             self.connection = self.app.connection_for_write()
@@ -105,7 +109,9 @@ class _Publisher:
                 max_retries=settings.OUTBOX_PUBLISH_CONNECT_RETRIES,
                 timeout=self.app.conf.broker_connection_timeout,
             )
-        task.apply_async(args=[message.pk], connection=self.connection, **options)
+        # The task carries the id of the request that wrote the row, not the relay's.
+        with bound_request_id(message.request_id):
+            task.apply_async(args=[message.pk], connection=self.connection, **options)
 
 
 def _publish_locked(message: OutboxMessage, publisher: _Publisher) -> bool:
@@ -218,6 +224,7 @@ def run_message(*, message_id: int) -> str:
             return "already done"
         task_by_name(message.task_name).run(**message.kwargs)
         OutboxMessage.objects.filter(pk=message.pk).update(done_at=timezone.now())
+    logger.info("outbox: ran %s #%s", message.task_name, message_id)
     return "done"
 
 
@@ -227,6 +234,7 @@ def _run_outside_lock(*, message_id: int) -> str:
         return "already done"
     task_by_name(message.task_name).run(**message.kwargs)
     OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
+    logger.info("outbox: ran %s #%s", message.task_name, message_id)
     return "done"
 
 

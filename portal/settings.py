@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the request metrics cover everything below (observability).
+    "portal.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.security.RefuseNulCharacters",
     "portal.security.ContentSecurityPolicy",
@@ -378,3 +380,29 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+# --- Observability (README: Observability) ---
+# Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) or text, each
+# with the request id; Celery workers log the same way (portal/observability.py). Replaces the
+# plain LOGGING above.
+from portal.observability import init_sentry, logging_config  # noqa: E402
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
+# /metrics (portal/metrics.py): clients from these networks, or with this bearer token.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+if not DEBUG:
+    # Prometheus scrapes the app directly, over plain HTTP, like the health checks.
+    SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]
+# The error tracker: on when SENTRY_DSN is set, off otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -4,10 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal import two_factor_views
 from portal.health import readyz
+from portal.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("readyz/", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("account/2fa/setup/", two_factor_views.setup, name="two-factor-setup"),
     path("account/2fa/verify/", two_factor_views.verify, name="two-factor-verify"),
     path(

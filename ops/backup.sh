@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Back up the portal: the PostgreSQL database (pg_dump custom format) and the private media
+# files (a tar), into a new folder BACKUP_DIR/<UTC time>/ with SHA-256 sums of both.
+#
+#   DATABASE_URL=postgres://user@host:5432/portal MEDIA_ROOT=/srv/media BACKUP_DIR=/backups ops/backup.sh
+#
+# Prints the folder it wrote. The dump is taken in one snapshot transaction, so it is
+# consistent while the portal runs; files uploaded during the tar may be missing from it, so
+# run it when uploads are quiet (nightly) or accept that the newest uploads wait for the next one.
+set -euo pipefail
+
+DATABASE_URL="${DATABASE_URL:?DATABASE_URL must name the PostgreSQL database to back up}"
+case "$DATABASE_URL" in
+  postgres://*|postgresql://*) ;;
+  *) echo "backup: DATABASE_URL is not PostgreSQL; only PostgreSQL is backed up by this script" >&2; exit 2 ;;
+esac
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+MEDIA_ROOT="${MEDIA_ROOT:-$HERE/media}"
+BACKUP_DIR="${BACKUP_DIR:-$HERE/backups}"
+# libpq reads postgresql:// and postgres:// alike; dj-database-url's extra schemes are not used.
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+target="$BACKUP_DIR/$stamp"
+if [ -e "$target" ]; then
+  # Two backups in the same second: never overwrite one.
+  target="$target-$$"
+fi
+mkdir -p "$target"
+partial="$target/.partial"
+touch "$partial"
+
+pg_dump --format=custom --no-owner --no-privileges --file="$target/db.dump" --dbname="$DATABASE_URL"
+
+if [ -d "$MEDIA_ROOT" ]; then
+  tar --create --gzip --file="$target/media.tar.gz" --directory="$MEDIA_ROOT" .
+else
+  # No media folder yet: an empty archive, so that a restore always finds one.
+  empty="$(mktemp -d)"
+  tar --create --gzip --file="$target/media.tar.gz" --directory="$empty" .
+  rmdir "$empty"
+fi
+
+(cd "$target" && sha256sum db.dump media.tar.gz > SHA256SUMS)
+{
+  echo "created_at=$stamp"
+  echo "database=$(psql --no-psqlrc -tAc 'select current_database()' "$DATABASE_URL")"
+  echo "media_files=$(find "$MEDIA_ROOT" -type f 2>/dev/null | wc -l | tr -d ' ')"
+  echo "pg_dump=$(pg_dump --version)"
+} > "$target/MANIFEST"
+rm -f "$partial"
+echo "$target"
