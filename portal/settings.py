@@ -249,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a `kind`: name their enums after what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderKindEnum": "providers.models.Provider.Kind",
+        "NoticeKindEnum": "regions.models.Notice.Kind",
+    },
     # Integer bounds as on PostgreSQL whatever the database, so schema.yml is one file.
     "DEFAULT_GENERATOR_CLASS": "portal.schema.PortalSchemaGenerator",
     "POSTPROCESSING_HOOKS": [

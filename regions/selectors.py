@@ -73,3 +73,20 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
         "title": last.shown_title(),
         "closes": date_format(timezone.localtime(last.closes_at), "SHORT_DATETIME_FORMAT"),
     }
+
+
+def people_visible_to(user, *, role: str | None = None, q: str | None = None):
+    """Accounts a manager sees: the operator every account, an official its district's
+    officials."""
+    if not (user and user.is_authenticated and (user.is_operator or user.is_official)):
+        return User.objects.none()
+    people = User.objects.select_related("region").order_by("role", "username")
+    if user.is_official:
+        people = people.filter(role=User.Role.OFFICIAL, region_id=user.region_id)
+    if role in User.Role.values:
+        people = people.filter(role=role)
+    if q:
+        people = people.filter(
+            Q(username__icontains=q) | Q(email__icontains=q) | Q(last_name__icontains=q)
+        )
+    return people

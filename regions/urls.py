@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import path, re_path, reverse_lazy
 
 from regions import views
 
@@ -10,6 +11,42 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("official/", views.official_dashboard, name="official-dashboard"),
     path("operator/", views.operator_dashboard, name="operator-dashboard"),
+    path("people/", views.people_list, name="people-list"),
+    path("people/invite/", views.people_invite, name="people-invite"),
+    re_path(
+        r"^people/(?P<pk>\d+)/(?P<action>deactivate|reactivate)/$",
+        views.people_account,
+        name="people-account",
+    ),
+    path(
+        "account/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="regions/set_password.html",
+            success_url=reverse_lazy("account-password-set"),
+        ),
+        name="account-set-password",
+    ),
+    path(
+        "account/password-set/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="regions/password_set.html"),
+        name="account-password-set",
+    ),
+    path(
+        "account/forgot-password/",
+        auth_views.PasswordResetView.as_view(
+            template_name="regions/forgot_password.html",
+            email_template_name="emails/regions/password_reset_body.txt",
+            subject_template_name="emails/regions/password_reset_subject.txt",
+            success_url=reverse_lazy("account-forgot-password-sent"),
+            extra_email_context={"base_url": settings.PORTAL_BASE_URL},
+        ),
+        name="account-forgot-password",
+    ),
+    path(
+        "account/forgot-password/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="regions/forgot_password_sent.html"),
+        name="account-forgot-password-sent",
+    ),
     path("notices/", views.notice_list, name="notice-list"),
     path("notices/new/", views.notice_new, name="notice-new"),
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),

@@ -1,0 +1,154 @@
+"""The operator and officials invite officials and deactivate accounts in the portal, never
+in the Django admin."""
+
+import re
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from regions.models import AuditEntry, User
+
+pytestmark = pytest.mark.django_db
+
+INVITE = {"username": "official-wujin-2", "email": "wujin2@example.com", "first_name": "Lin"}
+
+
+def invite(client, **fields):
+    return client.post("/people/invite/", {**INVITE, **fields})
+
+
+def link_in(mail) -> str:
+    return re.search(r"https?://\S+/account/set-password/\S+/", mail.body).group(0)
+
+
+def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
+    client, demo, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["users"]["official-wujin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, region=demo["regions"]["NANHU"].pk)  # ignored for officials
+
+    assert response.status_code == 302
+    colleague = User.objects.get(username="official-wujin-2")
+    assert colleague.is_official and colleague.region.code == "WUJIN"
+    assert not colleague.has_usable_password()
+    assert AuditEntry.objects.filter(object_id=str(colleague.pk), action="create").exists()
+    mail = mailoutbox[-1]
+    assert mail.to == ["wujin2@example.com"]
+    path = link_in(mail).split("://", 1)[1].split("/", 1)[1]
+
+    client.logout()
+    form = client.get("/" + path, follow=True)
+    assert form.status_code == 200 and form.context["validlink"]
+    saved = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-Long-pass-2026", "new_password2": "a-Long-pass-2026"},
+    )
+    assert saved.status_code == 302
+    assert client.login(username="official-wujin-2", password="a-Long-pass-2026")
+    # the link works once
+    client.logout()
+    assert not client.get("/" + path, follow=True).context["validlink"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "needle"),
+    [
+        ({"username": "x"}, "letters, digits"),
+        ({"username": "official-wujin"}, "exists already"),
+        ({"username": "OFFICIAL-WUJIN"}, "exists already"),
+        ({"email": "not-an-address"}, "valid"),
+        ({"username": "has space"}, "letters, digits"),
+    ],
+)
+def test_bad_invitations_are_refused_and_create_nothing(client, demo, fields, needle):
+    client.force_login(demo["users"]["official-wujin"])
+    before = User.objects.count()
+
+    response = invite(client, **fields)
+
+    assert response.status_code in {400, 409}
+    assert needle in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_the_operator_invites_for_any_district_and_must_choose_one(client, demo):
+    client.force_login(demo["users"]["operator"])
+
+    assert invite(client).status_code == 400
+    assert invite(client, region=demo["regions"]["HEFEI_HT"].pk).status_code == 302
+    assert User.objects.get(username="official-wujin-2").region.code == "HEFEI_HT"
+
+
+@pytest.mark.parametrize("username", ["enterprise-jiangnan", "provider-sit"])
+def test_other_roles_cannot_reach_the_people_pages(client, demo, username):
+    client.force_login(demo["users"][username])
+
+    assert client.get("/people/").status_code == 403
+    assert invite(client).status_code == 403
+
+
+def test_an_official_sees_and_manages_only_its_districts_officials(client, demo):
+    users = demo["users"]
+    client.force_login(users["official-wujin"])
+    listed = {p.username for p in client.get("/people/").context["page"].object_list}
+    assert listed == {"official-wujin"}
+
+    other = users["official-nanhu"]
+    assert client.post(f"/people/{other.pk}/deactivate/", {"reason": "x"}).status_code == 404
+    own = client.post(f"/people/{users['official-wujin'].pk}/deactivate/", {"reason": "x"})
+    assert own.status_code == 403
+    other.refresh_from_db()
+    assert other.is_active and users["official-wujin"].is_active
+
+
+def test_the_operator_deactivates_an_account_whose_token_and_session_stop(client, api_as, demo):
+    enterprise_user = demo["users"]["enterprise-yangpu"]
+    api = api_as(enterprise_user)
+    assert api.get("/api/vouchers/").status_code == 200
+    client.force_login(demo["users"]["operator"])
+
+    assert (
+        client.post(f"/people/{enterprise_user.pk}/deactivate/", {"reason": ""}).status_code == 400
+    )
+    response = client.post(
+        f"/people/{enterprise_user.pk}/deactivate/", {"reason": "Left the company."}
+    )
+
+    assert response.status_code == 302
+    enterprise_user.refresh_from_db()
+    assert not enterprise_user.is_active
+    assert not Token.objects.filter(user=enterprise_user).exists()
+    assert api.get("/api/vouchers/").status_code == 401
+    entry = AuditEntry.objects.filter(object_id=str(enterprise_user.pk)).latest("id")
+    assert (entry.action, entry.reason) == (AuditEntry.Action.SUSPEND, "Left the company.")
+    again = client.post(f"/people/{enterprise_user.pk}/deactivate/", {"reason": "Twice."})
+    assert again.status_code == 409
+
+    assert client.post(f"/people/{enterprise_user.pk}/reactivate/").status_code == 302
+    enterprise_user.refresh_from_db()
+    assert enterprise_user.is_active
+
+
+def test_the_operator_cannot_deactivate_an_operator(client, demo):
+    operator = demo["users"]["operator"]
+    client.force_login(operator)
+
+    response = client.post(f"/people/{operator.pk}/deactivate/", {"reason": "Oops."})
+
+    assert response.status_code == 403
+    operator.refresh_from_db()
+    assert operator.is_active
+
+
+def test_forgot_password_sends_a_link_that_sets_a_new_password(client, demo, mailoutbox):
+    response = client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})
+
+    assert response.status_code == 302
+    path = link_in(mailoutbox[-1]).split("://", 1)[1].split("/", 1)[1]
+    form = client.get("/" + path, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "b-Long-pass-2026", "new_password2": "b-Long-pass-2026"},
+    )
+    assert client.login(username="enterprise-nanhu", password="b-Long-pass-2026")
