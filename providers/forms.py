@@ -110,6 +110,21 @@ class DisputeDecisionForm(forms.Form):
     )
 
 
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Your rating"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, "★" * n) for n in range(5, 0, -1)],
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     region = forms.ChoiceField(label=_("District"), required=False)

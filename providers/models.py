@@ -1,6 +1,7 @@
 """Service providers, their certification and certificates, their catalogue, and the
 service orders enterprises place with them."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -224,6 +225,29 @@ class ServiceOrder(models.Model):
 
 def evidence_path(instance, filename):
     return f"private/evidence/{instance.order_id}/{filename}"
+
+
+class OrderRating(models.Model):
+    """The enterprise's rating of a delivered service (1-5), given once after it confirmed
+    delivery; the directory shows each provider's average."""
+
+    order = models.OneToOneField(ServiceOrder, on_delete=models.PROTECT, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+
+    def __str__(self):
+        return f"order #{self.order_id}: {self.score}/5"
 
 
 class EvidenceFile(models.Model):

@@ -123,3 +123,11 @@ def can_resolve_dispute(user, order: ServiceOrder) -> bool:
     return is_district_official(user, order.voucher.issuing_region_id) and (
         order.status == ServiceOrder.Status.DISPUTED
     )
+
+
+def can_rate_order(user, order: ServiceOrder) -> bool:
+    return (
+        is_order_enterprise(user, order)
+        and order.status == ServiceOrder.Status.CONFIRMED
+        and not hasattr(order, "rating")
+    )

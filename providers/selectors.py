@@ -235,3 +235,34 @@ def provider_emails(provider_id: int) -> list[str]:
     provider = Provider.objects.only("contact_email").get(pk=provider_id)
     users = provider.users.filter(is_active=True).exclude(email="")
     return [provider.contact_email, *users.values_list("email", flat=True)]
+
+
+def track_records(provider_ids) -> dict[int, dict]:
+    """Per provider: average rating and how many, completed (confirmed) orders and the
+    average days from acceptance to completion. Two grouped queries, whatever the page."""
+    from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
+
+    from providers.models import OrderRating
+
+    records = {
+        pk: {"rating": None, "ratings": 0, "completed": 0, "days": None} for pk in provider_ids
+    }
+    ratings = (
+        OrderRating.objects.filter(order__provider_id__in=provider_ids)
+        .values("order__provider_id")
+        .annotate(avg=Avg("score"), n=Count("id"))
+    )
+    for row in ratings:
+        records[row["order__provider_id"]].update(rating=row["avg"], ratings=row["n"])
+    delivery = ExpressionWrapper(F("completed_at") - F("accepted_at"), output_field=DurationField())
+    completed = (
+        ServiceOrder.objects.filter(
+            provider_id__in=provider_ids, status=ServiceOrder.Status.CONFIRMED
+        )
+        .values("provider_id")
+        .annotate(n=Count("id"), duration=Avg(delivery))
+    )
+    for row in completed:
+        days = row["duration"].total_seconds() / 86400 if row["duration"] else None
+        records[row["provider_id"]].update(completed=row["n"], days=days)
+    return records

@@ -44,6 +44,7 @@ urlpatterns = [
     path("orders/disputed/", orders.disputed_orders, name="disputed-orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("orders/<int:pk>/complete/", orders.order_complete, name="order-complete"),
+    path("orders/<int:pk>/rating/", orders.order_rate, name="order-rate"),
     path(
         "orders/<int:pk>/resolve-dispute/",
         orders.order_resolve_dispute,

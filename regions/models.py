@@ -225,6 +225,7 @@ class AuditEntry(models.Model):
         EXPIRE = "expire", pgettext_lazy("audit action", "expired")
         ISSUE = "issue", pgettext_lazy("audit action", "issued")
         MARK_PAID = "mark_paid", pgettext_lazy("audit action", "marked paid")
+        RATE = "rate", pgettext_lazy("audit action", "rated")
         REACTIVATE = "reactivate", pgettext_lazy("audit action", "reactivated")
         REGISTER = "register", pgettext_lazy("audit action", "registered")
         REINSTATE = "reinstate", pgettext_lazy("audit action", "reinstated")

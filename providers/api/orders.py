@@ -26,6 +26,12 @@ class DisputeDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class RatingSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    rated_at = serializers.DateTimeField(read_only=True)
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name")
     url = serializers.SerializerMethodField()
@@ -200,6 +206,21 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._with_reason(request, services.order_cancel)
+
+    @extend_schema(request=RatingSerializer, responses={201: RatingSerializer})
+    @action(detail=True, methods=["post"])
+    def rating(self, request, pk=None):
+        """The enterprise rates the service (1-5, with a comment) once it confirmed delivery."""
+        order = self.get_object()
+        data = RatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = services.order_rate(
+            order=order,
+            score=data.validated_data["score"],
+            comment=data.validated_data.get("comment", ""),
+            actor=request.user,
+        )
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DisputeDecisionSerializer, responses=ServiceOrderSerializer)
     @action(detail=True, methods=["post"], url_path="resolve-dispute")

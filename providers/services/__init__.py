@@ -34,6 +34,7 @@ from providers.services.orders import (
     order_create,
     order_decline,
     order_dispute,
+    order_rate,
     order_resolve_dispute,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "order_create",
     "order_decline",
     "order_dispute",
+    "order_rate",
     "order_resolve_dispute",
     "provider_apply",
     "provider_certify",

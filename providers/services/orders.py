@@ -18,7 +18,7 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers import permissions
-from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
+from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
 from regions.models import AuditEntry, User
@@ -390,3 +390,35 @@ def order_resolve_dispute(
             reason=reason,
         )
     return order
+
+
+RATING_COMMENT_MAX = 2000
+
+
+@transaction.atomic(durable=True)
+def order_rate(*, order: ServiceOrder, score, comment: str = "", actor: User) -> OrderRating:
+    """The enterprise rates the service it confirmed, once."""
+    _enterprise_side(order, actor)
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if isinstance(score, bool) or not 1 <= score <= 5:
+        raise ValidationFailed(_("Rate from 1 to 5."), field="score", code="invalid")
+    comment = (comment or "").strip()
+    if len(comment) > RATING_COMMENT_MAX:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": RATING_COMMENT_MAX},
+            field="comment",
+            code="max_length",
+        )
+    order = _lock_order(order)
+    if order.status != ServiceOrder.Status.CONFIRMED:
+        raise InvalidTransition(
+            _("Rate the service once you have confirmed its delivery."), code="not_confirmed"
+        )
+    if OrderRating.objects.filter(order=order).exists():
+        raise InvalidTransition(_("You rated this service already."), code="already_rated")
+    rating = OrderRating.objects.create(order=order, score=score, comment=comment, rated_by=actor)
+    audit_record(actor=actor, obj=order, action=AuditEntry.Action.RATE, data={"score": score})
+    return rating

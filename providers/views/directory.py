@@ -25,6 +25,9 @@ def provider_directory(request):
         "category": cleaned.get("category", ""),
     }
     page = page_of(request, selectors.provider_directory(**filters))
+    records = selectors.track_records([p.pk for p in page.object_list])
+    for provider in page.object_list:
+        provider.track = records[provider.pk]
     return render(
         request,
         "providers/directory.html",
@@ -36,6 +39,7 @@ def render_provider(request, provider, *, decision_form=None, decision_action=""
     user = request.user
     may_decide = permissions.can_decide_provider(user, provider)
     may_read_files = permissions.can_read_provider_files(user, provider)
+    provider.track = selectors.track_records([provider.pk])[provider.pk]
     context = {
         "provider": provider,
         "certificate": selectors.latest_certificate(provider),

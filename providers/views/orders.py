@@ -28,7 +28,13 @@ from portal.views import (
     run_service_with_status,
 )
 from providers import permissions, selectors, services
-from providers.forms import CompletionForm, DecisionForm, DisputeDecisionForm, OrderForm
+from providers.forms import (
+    CompletionForm,
+    DecisionForm,
+    DisputeDecisionForm,
+    OrderForm,
+    RatingForm,
+)
 from providers.models import Provider, ServiceOrder
 from regions.services import audit_trail_for
 
@@ -164,7 +170,10 @@ def _render_order(
             "dispute": permissions.can_dispute_order(user, order),
             "cancel": permissions.can_cancel_order(user, order),
             "resolve": permissions.can_resolve_dispute(user, order),
+            "rate": permissions.can_rate_order(user, order),
         },
+        "rating": getattr(order, "rating", None),
+        "rating_form": forms.get("rate") or RatingForm(prefix="rate"),
         "resolve_form": forms.get("resolve") or DisputeDecisionForm(prefix="resolve"),
         "decline_form": forms.get("decline") or DecisionForm(prefix="decline"),
         "dispute_form": forms.get("dispute") or DecisionForm(prefix="dispute"),
@@ -241,6 +250,28 @@ def _order_row(request, pk, *, error=None, success=None):
             "show_next": bool(request.POST.get("show_next")),
         },
     )
+
+
+@login_required
+@require_POST
+def order_rate(request, pk):
+    order = _visible_order(request, pk)
+    form = RatingForm(request.POST, prefix="rate")
+    if not form.is_valid():
+        return _render_order(request, order, forms={"rate": form}, status=400)
+    _rating, status = run_service_with_status(
+        request,
+        services.order_rate,
+        form=form,
+        success=_("Thank you: your rating is recorded."),
+        order=order,
+        actor=request.user,
+        score=form.cleaned_data["score"],
+        comment=form.cleaned_data["comment"],
+    )
+    if status is None:
+        return redirect("order-detail", pk=order.pk)
+    return _render_order(request, order, forms={"rate": form}, status=status)
 
 
 @login_required

@@ -58,8 +58,9 @@ def test_it_paginates(client, many_providers):
 def test_the_page_runs_a_constant_number_of_queries(
     client, many_providers, size, django_assert_num_queries
 ):
-    # count, page of providers, categories, certificates, region and category choices
-    with django_assert_num_queries(6):
+    # count, page of providers, categories, certificates, region and category choices, and
+    # the track records (ratings, completed orders)
+    with django_assert_num_queries(8):
         response = client.get("/providers/", {"page_size": size, "q": "Lab"})
     assert len(response.context["page"].object_list) == size
 
