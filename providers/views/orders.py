@@ -28,7 +28,7 @@ from portal.views import (
     run_service_with_status,
 )
 from providers import permissions, selectors, services
-from providers.forms import CompletionForm, DecisionForm, OrderForm
+from providers.forms import CancelForm, CompletionForm, DeclineForm, DisputeForm, OrderForm
 from providers.models import Provider, ServiceOrder
 from regions.services import audit_trail_for
 
@@ -164,9 +164,9 @@ def _render_order(
             "dispute": permissions.can_dispute_order(user, order),
             "cancel": permissions.can_cancel_order(user, order),
         },
-        "decline_form": forms.get("decline") or DecisionForm(prefix="decline"),
-        "dispute_form": forms.get("dispute") or DecisionForm(prefix="dispute"),
-        "cancel_form": forms.get("cancel") or DecisionForm(prefix="cancel"),
+        "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
+        "dispute_form": forms.get("dispute") or DisputeForm(prefix="dispute"),
+        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
         "completion_form": forms.get("complete") or CompletionForm(),
     }
     return render(request, template, context, status=status)
@@ -189,6 +189,8 @@ ORDER_ACTIONS = {
     "dispute": (services.order_dispute, "dispute", gettext_lazy("The delivery is disputed.")),
     "cancel": (services.order_cancel, "cancel", gettext_lazy("The order is cancelled.")),
 }
+# Each action with a reason has a form of its own, whose label says what the reason is for.
+REASON_FORMS = {"decline": DeclineForm, "dispute": DisputeForm, "cancel": CancelForm}
 
 
 @login_required
@@ -201,7 +203,7 @@ def order_action(request, pk, action):
     kwargs = {"order": order, "actor": request.user}
     form = None
     if prefix:
-        form = DecisionForm(request.POST, prefix=prefix)
+        form = REASON_FORMS[prefix](request.POST, prefix=prefix)
         form.is_valid()
         kwargs["reason"] = form.cleaned_data.get("reason", "")
     inline_row = is_htmx(request) and request.POST.get("row")
