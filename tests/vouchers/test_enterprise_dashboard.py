@@ -14,9 +14,13 @@ def test_it_shows_vouchers_applications_and_next_steps(client, demo, submit):
     assert response.status_code == 200
     assert [v.serial for v in response.context["vouchers"]] == [demo["voucher"].serial]
     assert len(response.context["applications"]) == 2
-    assert "order" in response.context["next_steps"]
+    # The seed's order waits for the provider: that is the next thing, and the voucher it
+    # uses is not offered again for ordering.
+    kinds = [step["kind"] for step in response.context["next_steps"]]
+    assert kinds == ["waiting_provider", "reviewing"]
+    assert response.context["next_steps"][0]["order"] == demo["order"]
     content = response.content.decode()
-    assert 'href="/providers/"' in content
+    assert f'href="/orders/{demo["order"].pk}/"' in content
     assert 'class="bar"' in content
 
 
@@ -28,7 +32,7 @@ def test_the_dashboard_redirects_enterprises_here(client, demo):
 def test_an_enterprise_without_a_voucher_is_told_to_apply(client, demo):
     client.force_login(demo["users"]["enterprise-nanhu"])
     response = client.get("/enterprise/")
-    assert response.context["next_steps"] == ["apply"]
+    assert response.context["next_steps"] == [{"kind": "apply"}]
     assert "/applications/new/" in response.content.decode()
 
 
@@ -47,7 +51,7 @@ def test_an_unverified_enterprise_is_told_to_wait(client, demo):
     )
     client.force_login(user)
     response = client.get("/enterprise/")
-    assert "verify" in response.context["next_steps"][0]
+    assert response.context["next_steps"] == [{"kind": "verify"}]
 
 
 def test_it_is_forbidden_to_officials(client, demo):
