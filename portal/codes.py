@@ -75,12 +75,16 @@ def _serial_parts(serial: str) -> tuple[str, str] | None:
     parts = serial.split("-")
     if len(parts) == 4:
         _short, year, number, check = parts
+        digits = 6
     elif len(parts) == 5 and parts[0] == "PC":
         _pc, _short, year, number, check = parts
+        digits = 4
     else:
         return None
     body = year + number
-    if not (body.isdigit() and len(check) == 1 and check.isdigit()):
+    if not (len(year) == 4 and len(number) == digits and body.isdigit()):
+        return None
+    if not (len(check) == 1 and check.isdigit()):
         return None
     return body, check
 

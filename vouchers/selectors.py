@@ -177,7 +177,12 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
     """A provider its own claims; an official those of vouchers its district issued or of
     providers it pays; an enterprise those on its vouchers; the operator all."""
     queryset = Redemption.objects.select_related(
-        "voucher", "service_order", "provider", "issuing_region", "provider_region"
+        "voucher",
+        "service_order",
+        "service_order__enterprise",
+        "provider",
+        "issuing_region",
+        "provider_region",
     )
     if not user.is_authenticated:
         return queryset.none()
