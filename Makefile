@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 ## Set up and serve the portal on its embedded default (SQLite, eager Celery) with demo data.
+## Certificates, their QR codes and e-mails link to the address the demo serves (PORTAL_BASE_URL).
+demo: export PORTAL_BASE_URL = http://$(HOST)
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)

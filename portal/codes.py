@@ -70,16 +70,35 @@ def certificate_serial(*, short_code: str, year: int, number: int) -> str:
     return f"PC-{short_code}-{year:04d}-{number:04d}-{luhn_digit(body)}"
 
 
-def serial_is_well_formed(serial: str) -> bool:
+def _serial_parts(serial: str) -> tuple[str, str] | None:
+    """(body, check) of a voucher or certificate serial of the right shape, else None."""
     parts = serial.split("-")
     if len(parts) == 4:
         _short, year, number, check = parts
+        digits = 6
     elif len(parts) == 5 and parts[0] == "PC":
         _pc, _short, year, number, check = parts
+        digits = 4
     else:
-        return False
+        return None
     body = year + number
-    return body.isdigit() and luhn_digit(body) == check
+    if not (len(year) == 4 and len(number) == digits and body.isdigit()):
+        return None
+    if not (len(check) == 1 and check.isdigit()):
+        return None
+    return body, check
+
+
+def serial_is_well_formed(serial: str) -> bool:
+    parts = _serial_parts(serial)
+    return parts is not None and luhn_digit(parts[0]) == parts[1]
+
+
+def serial_check_digit_is_wrong(serial: str) -> bool:
+    """A serial of the right shape whose last digit does not match the rest: mistyped (or
+    made up), as a single wrong or swapped digit almost always gives this."""
+    parts = _serial_parts(serial)
+    return parts is not None and luhn_digit(parts[0]) != parts[1]
 
 
 def clean_credit_code(value: str | None) -> str:

@@ -125,6 +125,35 @@ class RatingForm(forms.Form):
     )
 
 
+class DeclineForm(DecisionForm):
+    reason = forms.CharField(
+        label=_("Why do you decline?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DisputeForm(DecisionForm):
+    """The reason is asked in the browser too (`required`); the service refuses a blank one
+    either way and its message comes back onto this field."""
+
+    reason = forms.CharField(
+        label=_("What was not delivered as agreed?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["required"] = True
+
+
+class CancelForm(DecisionForm):
+    reason = forms.CharField(
+        label=_("Why do you cancel? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     region = forms.ChoiceField(label=_("District"), required=False)

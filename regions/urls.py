@@ -6,6 +6,8 @@ from regions import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("how-to-apply/", views.how_to_apply, name="how-to-apply"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(template_name="regions/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -5,12 +5,13 @@ transfers; the districts' statements; the reconciliation reports)."""
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix
+from portal.codes import serial_check_digit_is_wrong
 from portal.errors import ApplicationError
 from portal.views import (
     is_htmx,
@@ -55,6 +57,7 @@ from regions.settlement.services import (
     settlement_batch_resume,
     settlement_transfer_confirm,
 )
+from vouchers import selectors as redemption_selectors
 
 
 @require_GET
@@ -75,6 +78,24 @@ def home(request):
         for region in region_list()
     ]
     return render(request, "regions/home.html", {"districts": districts, "year": year})
+
+
+@require_GET
+def how_to_apply(request):
+    """The programme's steps for a newcomer, from registering to the provider being paid."""
+    return render(request, "regions/how_to_apply.html")
+
+
+FAVICON = settings.BASE_DIR / "static" / "favicon.svg"
+
+
+@require_GET
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page links: answer it with
+    the portal's icon itself (an SVG, which browsers take from this address too)."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_required
@@ -120,7 +141,13 @@ def verify(request, serial):
     return render(
         request,
         "regions/verify.html",
-        {"serial": serial, "voucher": voucher, "certificate": certificate, "found": found},
+        {
+            "serial": serial,
+            "voucher": voucher,
+            "certificate": certificate,
+            "found": found,
+            "mistyped": not found and serial_check_digit_is_wrong(serial),
+        },
         status=200 if found else 404,
     )
 
@@ -245,11 +272,21 @@ def settlement_batch(request, pk):
     batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
     view = batch_view_for(request.user, batch)
     regions = _regions()
+    # The redemptions the batch settled, as far as the reader may see them (an official: those
+    # of its district, either side), oldest approval first, a page at a time.
+    redemptions = page_of(
+        request,
+        redemption_selectors.redemptions_visible_to(request.user)
+        .filter(settlement_batch=batch)
+        .order_by("decided_at", "id"),
+    )
     return render(
         request,
         "settlement/batch.html",
         {
             "batch": batch,
+            "redemptions": redemptions,
+            "query": query_without_page(request),
             "view": view,
             "regions": regions if request.user.is_operator else [request.user.region],
             "matrix": gross_matrix(batch, regions) if request.user.is_operator else None,

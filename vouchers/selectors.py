@@ -12,8 +12,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from portal.money import CENT
-from providers.models import ServiceOrder
-from regions.models import ZERO, ProgrammeRules
+from providers.models import EvidenceFile, ServiceOrder
+from regions.models import ZERO, AuditEntry, ProgrammeRules
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
 # A claim in one of these holds or has spent its order: the order may not be claimed again.
@@ -177,7 +177,12 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
     """A provider its own claims; an official those of vouchers its district issued or of
     providers it pays; an enterprise those on its vouchers; the operator all."""
     queryset = Redemption.objects.select_related(
-        "voucher", "service_order", "provider", "issuing_region", "provider_region"
+        "voucher",
+        "service_order",
+        "service_order__enterprise",
+        "provider",
+        "issuing_region",
+        "provider_region",
     )
     if not user.is_authenticated:
         return queryset.none()
@@ -200,6 +205,34 @@ def redemptions_to_approve(user) -> QuerySet[Redemption]:
     return redemptions_visible_to(user).filter(
         issuing_region_id=user.region_id, status=Redemption.Status.PENDING
     )
+
+
+def with_order_facts(redemptions) -> list[Redemption]:
+    """What an official reads before deciding a claim, attached to each redemption: its
+    order's evidence files (`evidence_files`) and the enterprise's confirmation of delivery
+    (`confirmation`: the audit entry, who and when, or None). Two queries for any number
+    of rows, so the approval queue costs the same whatever its page size."""
+    rows = list(redemptions)
+    order_ids = {r.service_order_id for r in rows}
+    evidence: dict[int, list] = {}
+    for file in EvidenceFile.objects.filter(order_id__in=order_ids).order_by("id"):
+        evidence.setdefault(file.order_id, []).append(file)
+    confirmations = {}
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=ServiceOrder._meta.label_lower,
+            object_id__in=[str(i) for i in order_ids],
+            action=AuditEntry.Action.CONFIRM,
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    for entry in entries:  # the latest confirmation wins (a disputed order confirmed later)
+        confirmations[int(entry.object_id)] = entry
+    for redemption in rows:
+        redemption.evidence_files = evidence.get(redemption.service_order_id, [])
+        redemption.confirmation = confirmations.get(redemption.service_order_id)
+    return rows
 
 
 def redemptions_to_pay(user) -> QuerySet[Redemption]:

@@ -8,7 +8,6 @@ certificate, reinstating it makes that certificate valid again, revoking it revo
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
@@ -20,6 +19,7 @@ from portal.codes import certificate_serial, clean_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload
+from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.states import check_transition
@@ -149,7 +149,7 @@ def _apply(
         {
             "name": provider.name,
             "region": region.name,
-            "url": f"{settings.PORTAL_BASE_URL}/providers/{provider.pk}/",
+            "url": portal_url("provider-detail", provider.pk),
         },
     )
     notify_after_commit(recipients=official_emails(region.pk), subject=subject, body=body)
@@ -396,7 +396,7 @@ def certificate_revoke(*, certificate: ProviderCertificate, actor: User, reason:
 
 
 def certificate_verify_url(serial: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}/verify/{serial}/"
+    return portal_url("verify", serial)
 
 
 # Not durable: its task runs inside the outbox's transaction that marks the message done.

@@ -5,7 +5,6 @@ either party may cancel it before it is completed (ServiceOrder.TRANSITIONS).
 Lock order (CONVENTIONS.md): voucher -> service order.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from portal.codes import normalise_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import EVIDENCE_KINDS, check_upload
+from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
@@ -62,7 +62,7 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
         {
             "id": str(order.pk),
             "title": order.title,
-            "url": f"{settings.PORTAL_BASE_URL}/orders/{order.pk}/",
+            "url": portal_url("order-detail", order.pk),
             **context,
         },
     )

@@ -29,9 +29,11 @@ from portal.views import (
 )
 from providers import permissions, selectors, services
 from providers.forms import (
+    CancelForm,
     CompletionForm,
-    DecisionForm,
+    DeclineForm,
     DisputeDecisionForm,
+    DisputeForm,
     OrderForm,
     RatingForm,
 )
@@ -175,9 +177,9 @@ def _render_order(
         "rating": getattr(order, "rating", None),
         "rating_form": forms.get("rate") or RatingForm(prefix="rate"),
         "resolve_form": forms.get("resolve") or DisputeDecisionForm(prefix="resolve"),
-        "decline_form": forms.get("decline") or DecisionForm(prefix="decline"),
-        "dispute_form": forms.get("dispute") or DecisionForm(prefix="dispute"),
-        "cancel_form": forms.get("cancel") or DecisionForm(prefix="cancel"),
+        "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
+        "dispute_form": forms.get("dispute") or DisputeForm(prefix="dispute"),
+        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
         "completion_form": forms.get("complete") or CompletionForm(),
     }
     return render(request, template, context, status=status)
@@ -200,6 +202,8 @@ ORDER_ACTIONS = {
     "dispute": (services.order_dispute, "dispute", gettext_lazy("The delivery is disputed.")),
     "cancel": (services.order_cancel, "cancel", gettext_lazy("The order is cancelled.")),
 }
+# Each action with a reason has a form of its own, whose label says what the reason is for.
+REASON_FORMS = {"decline": DeclineForm, "dispute": DisputeForm, "cancel": CancelForm}
 
 
 @login_required
@@ -212,7 +216,7 @@ def order_action(request, pk, action):
     kwargs = {"order": order, "actor": request.user}
     form = None
     if prefix:
-        form = DecisionForm(request.POST, prefix=prefix)
+        form = REASON_FORMS[prefix](request.POST, prefix=prefix)
         form.is_valid()
         kwargs["reason"] = form.cleaned_data.get("reason", "")
     inline_row = is_htmx(request) and request.POST.get("row")

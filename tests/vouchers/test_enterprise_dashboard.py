@@ -14,9 +14,13 @@ def test_it_shows_vouchers_applications_and_next_steps(client, demo, submit):
     assert response.status_code == 200
     assert [v.serial for v in response.context["vouchers"]] == [demo["voucher"].serial]
     assert len(response.context["applications"]) == 2
-    assert "order" in response.context["next_steps"]
+    # The seed's order waits for the provider: that is the next thing, and the voucher it
+    # uses is not offered again for ordering.
+    kinds = [step["kind"] for step in response.context["next_steps"]]
+    assert kinds == ["waiting_provider", "reviewing"]
+    assert response.context["next_steps"][0]["order"] == demo["order"]
     content = response.content.decode()
-    assert 'href="/providers/"' in content
+    assert f'href="/orders/{demo["order"].pk}/"' in content
     assert 'class="bar"' in content
 
 
@@ -28,7 +32,7 @@ def test_the_dashboard_redirects_enterprises_here(client, demo):
 def test_an_enterprise_without_a_voucher_is_told_to_apply(client, demo):
     client.force_login(demo["users"]["enterprise-nanhu"])
     response = client.get("/enterprise/")
-    assert response.context["next_steps"] == ["apply"]
+    assert response.context["next_steps"] == [{"kind": "apply"}]
     assert "/applications/new/" in response.content.decode()
 
 
@@ -47,7 +51,7 @@ def test_an_unverified_enterprise_is_told_to_wait(client, demo):
     )
     client.force_login(user)
     response = client.get("/enterprise/")
-    assert "verify" in response.context["next_steps"][0]
+    assert response.context["next_steps"] == [{"kind": "verify"}]
 
 
 def test_it_is_forbidden_to_officials(client, demo):
@@ -74,3 +78,55 @@ def test_the_voucher_list_page_is_scoped(client, demo, django_assert_max_num_que
     assert client.get(f"/vouchers/{demo['voucher'].serial}/").status_code == 200
     client.force_login(demo["users"]["official-yangpu"])
     assert client.get(f"/vouchers/{demo['voucher'].serial}/").status_code == 404
+
+
+def test_an_order_to_confirm_comes_before_everything_else(client, demo, submit):
+    from providers import services as orders
+    from tests.providers.conftest import pdf_upload
+
+    sit = demo["users"]["provider-sit"]
+    order = orders.order_accept(order=demo["order"], actor=sit)
+    orders.order_complete(order=order, actor=sit, summary="Done.", evidence=[pdf_upload()])
+    submit("enterprise-jiangnan", "1000.00")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.get("/enterprise/")
+    steps = response.context["next_steps"]
+    assert [s["kind"] for s in steps] == ["confirm", "reviewing"]
+    assert steps[0]["order"].pk == order.pk
+    body = response.content.decode()
+    assert "confirm the delivery or dispute it" in body
+    assert f'href="/orders/{order.pk}/"' in body
+
+
+def test_a_free_active_voucher_is_offered_for_ordering_and_counted(client, demo):
+    from providers.models import ServiceOrder
+    from tests.vouchers.factories import make_voucher
+
+    # The seed's order is closed: its voucher is free again; a second voucher is free too.
+    ServiceOrder.objects.filter(pk=demo["order"].pk).update(status="cancelled")
+    make_voucher(demo["enterprises"]["enterprise-jiangnan"], "5000.00")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.get("/enterprise/")
+    assert response.context["next_steps"] == [{"kind": "order", "count": 2}]
+    assert response.context["voucher_count"] == 2
+    assert response.context["active_voucher_count"] == 2
+    body = response.content.decode()
+    assert "You have 2 active vouchers no order uses yet" in body
+    assert "2 vouchers, 2 active." in body
+    assert 'href="/providers/"' in body
+
+
+def test_one_voucher_is_counted_in_the_singular(client, demo):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    body = client.get("/enterprise/").content.decode()
+    assert "1 voucher, 1 active." in body
+
+
+def test_the_balance_bar_has_a_legend(client, demo):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    body = client.get("/enterprise/").content.decode()
+    legend = body[body.index('<ul class="bar-legend"') :]
+    legend = legend[: legend.index("</ul>")]
+    for part in ("Redeemed", "Held", "Balance"):
+        assert part in legend
+    assert "swatch-redeemed" in legend and "swatch-held" in legend

@@ -5,7 +5,6 @@ Lock order (see CONVENTIONS): ProgrammeRules row -> application row. The enterpr
 serialises an enterprise's own applications.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from portal.errors import (
     ValidationFailed,
 )
 from portal.files import DOCUMENT_KINDS, check_upload
+from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.pdf import money
@@ -108,7 +108,7 @@ def application_submit(
             "name": enterprise.name,
             "amount": money(amount),
             "purpose": purpose,
-            "url": f"{settings.PORTAL_BASE_URL}/applications/{application.pk}/",
+            "url": portal_url("application-detail", application.pk),
         },
     )
     notify_after_commit(

@@ -7,7 +7,6 @@ Lock order (see CONVENTIONS): ProgrammeRules row -> Voucher row.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from portal.codes import voucher_serial
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.pdf import certificate_pdf, money
@@ -82,7 +82,7 @@ def voucher_issue(
             "name": application.enterprise.name,
             "region": rules.region.name,
             "expires": timezone.localtime(voucher.expires_at).date().isoformat(),
-            "url": f"{settings.PORTAL_BASE_URL}/vouchers/{voucher.serial}/",
+            "url": portal_url("voucher-detail", voucher.serial),
         },
     )
     notify_after_commit(
@@ -226,7 +226,7 @@ def voucher_certificate_pdf(voucher: Voucher) -> bytes:
             ("发券地区", "Issuing district", f"{region.name_zh} {region.name}"),
             ("跨区域使用", "Cross-region", "是 Yes" if voucher.cross_region else "否 No"),
         ],
-        verify_url=f"{settings.PORTAL_BASE_URL}/verify/{voucher.serial}/",
+        verify_url=portal_url("verify", voucher.serial),
     )
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.views import next_or, page_of, run_service
+from providers import selectors as order_selectors
+from providers.models import ServiceOrder
 from regions.selectors import current_year, rules_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
@@ -46,21 +48,35 @@ def signup(request):
     return render(request, "vouchers/signup.html", {"form": form})
 
 
-def _next_steps(enterprise, applications, vouchers, remaining):
-    steps = []
+# The order states in which the enterprise has something to do or to wait for, most urgent
+# first: an order to confirm is the enterprise's own move; the others wait for the provider.
+OPEN_ORDER_STEPS = [
+    (ServiceOrder.Status.COMPLETED, "confirm"),
+    (ServiceOrder.Status.REQUESTED, "waiting_provider"),
+    (ServiceOrder.Status.DISPUTED, "disputed"),
+    (ServiceOrder.Status.ACCEPTED, "delivering"),
+]
+
+
+def _next_steps(enterprise, *, open_orders, active_vouchers, pending_applications, remaining):
+    """What the enterprise should do or expect next, as {"kind": ..., ...} dicts the page words.
+
+    Its orders come first (one step per open order, the ones it must act on before the ones
+    waiting for the provider); ordering is offered for an active voucher that no open order
+    uses yet; applying only when nothing else is under way and the yearly cap allows it."""
     if not enterprise.is_verified:
-        steps.append(
-            _("Wait for the district office to verify your enterprise; you may apply after that.")
-        )
-        return steps
-    active = [v for v in vouchers if v.status == Voucher.Status.ACTIVE]
-    pending = [a for a in applications if a.status == VoucherApplication.Status.SUBMITTED]
-    if active:
-        steps.append("order")
-    if pending:
-        steps.append(_("Your application is being reviewed by the district office."))
-    if not active and not pending and remaining and remaining > 0:
-        steps.append("apply")
+        return [{"kind": "verify"}]
+    steps = []
+    for status, kind in OPEN_ORDER_STEPS:
+        steps += [{"kind": kind, "order": o} for o in open_orders if o.status == status]
+    busy_vouchers = {o.voucher_id for o in open_orders}
+    free = [v for v in active_vouchers if v.pk not in busy_vouchers]
+    if free:
+        steps.append({"kind": "order", "count": len(free)})
+    if pending_applications:
+        steps.append({"kind": "reviewing", "count": pending_applications})
+    if not active_vouchers and not pending_applications and remaining and remaining > 0:
+        steps.append({"kind": "apply"})
     return steps
 
 
@@ -70,7 +86,20 @@ def enterprise_dashboard(request):
     require_enterprise(request)
     enterprise = selectors.enterprises_visible_to(request.user).get(pk=request.user.enterprise_id)
     applications = list(selectors.applications_visible_to(request.user)[:20])
-    vouchers = list(selectors.vouchers_visible_to(request.user)[:20])
+    all_vouchers = selectors.vouchers_visible_to(request.user)
+    vouchers = list(all_vouchers[:20])
+    # Counted in the database, not from the 20 rows shown.
+    active_vouchers = list(all_vouchers.filter(status=Voucher.Status.ACTIVE))
+    open_orders = list(
+        order_selectors.orders_visible_to(request.user)
+        .filter(status__in=[status for status, _kind in OPEN_ORDER_STEPS])
+        .order_by("requested_at", "id")
+    )
+    pending_applications = (
+        selectors.applications_visible_to(request.user)
+        .filter(status=VoucherApplication.Status.SUBMITTED)
+        .count()
+    )
     rules = rules_for(region=enterprise.region, year=current_year())
     remaining = (
         selectors.remaining_cap(rules=rules, enterprise_id=enterprise.id, include_pending=True)
@@ -84,9 +113,17 @@ def enterprise_dashboard(request):
             "enterprise": enterprise,
             "applications": applications,
             "vouchers": vouchers,
+            "voucher_count": all_vouchers.count(),
+            "active_voucher_count": len(active_vouchers),
             "rules": rules,
             "remaining": remaining,
-            "next_steps": _next_steps(enterprise, applications, vouchers, remaining),
+            "next_steps": _next_steps(
+                enterprise,
+                open_orders=open_orders,
+                active_vouchers=active_vouchers,
+                pending_applications=pending_applications,
+                remaining=remaining,
+            ),
         },
     )
 

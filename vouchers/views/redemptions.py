@@ -114,11 +114,13 @@ def redemption_claim(request, order_id):
 @require_GET
 def redemption_detail(request, pk):
     redemption = get_object_or_404(selectors.redemptions_visible_to(request.user), pk=pk)
+    (redemption,) = selectors.with_order_facts([redemption])
     return render(
         request,
         "redemptions/detail.html",
         {
             "redemption": redemption,
+            "order": redemption.service_order,
             "audit_entries": audit_trail_for(redemption),
             "may_decide": permissions.can_decide_redemption(request.user, redemption),
             "may_pay": permissions.can_mark_paid_redemption(request.user, redemption),
@@ -130,17 +132,13 @@ def redemption_detail(request, pk):
 @require_GET
 def redemptions_to_approve(request):
     require_official(request)
-    return render(
+    page = page_of(
         request,
-        "redemptions/to_approve.html",
-        {
-            "page": page_of(
-                request,
-                selectors.redemptions_to_approve(request.user).order_by("claimed_at", "id"),
-                default=PAGE_SIZE,
-            )
-        },
+        selectors.redemptions_to_approve(request.user).order_by("claimed_at", "id"),
+        default=PAGE_SIZE,
     )
+    page.object_list = selectors.with_order_facts(page.object_list)
+    return render(request, "redemptions/to_approve.html", {"page": page})
 
 
 @login_required
@@ -176,7 +174,7 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         form,
         success=success,
         row_template=row_template,
-        row=lambda: {"redemption": visible.get(pk=pk)},
+        row=lambda: {"redemption": selectors.with_order_facts([visible.get(pk=pk)])[0]},
         fallback=reverse("redemption-detail", args=[pk]),
     )
 

@@ -1,0 +1,69 @@
+"""Each order action is a fieldset of its own, its reason box inside; the enterprise's
+"confirm delivery" and "dispute" are two separate choices, the dispute asking a reason."""
+
+import re
+
+import pytest
+
+from providers.models import ServiceOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def fieldsets(body: str) -> list[str]:
+    return re.findall(r"<fieldset.*?</fieldset>", body, flags=re.S)
+
+
+def test_confirm_and_dispute_are_two_separate_forms(client, demo, order_in):
+    order = order_in("completed")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    confirm = next(f for f in fieldsets(body) if "Confirm delivery" in f)
+    dispute = next(f for f in fieldsets(body) if "Dispute the delivery" in f)
+    assert confirm != dispute
+    assert "<legend>The service was delivered</legend>" in confirm
+    assert "<legend>The service was not delivered as agreed</legend>" in dispute
+    # The reason box belongs to the dispute only, and is required there.
+    assert "<textarea" not in confirm
+    assert re.search(r'<textarea name="dispute-reason"[^>]*required', dispute)
+    forms = re.findall(r'<form method="post"[^>]*action="([^"]+)"', body)
+    assert f"/orders/{order.pk}/confirm/" in forms and f"/orders/{order.pk}/dispute/" in forms
+
+
+def test_a_dispute_without_a_reason_is_refused_beside_its_box(client, demo, order_in):
+    order = order_in("completed")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.post(f"/orders/{order.pk}/dispute/", {"dispute-reason": "  "})
+    assert response.status_code == 400
+    dispute = next(f for f in fieldsets(response.content.decode()) if "Dispute the delivery" in f)
+    assert "has-error" in dispute
+    assert ServiceOrder.objects.get(pk=order.pk).status == "completed"
+
+
+def test_a_dispute_with_a_reason_is_recorded(client, demo, order_in):
+    order = order_in("completed")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.post(
+        f"/orders/{order.pk}/dispute/", {"dispute-reason": "The report misses the yield data."}
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "disputed" and order.dispute_reason.startswith("The report misses")
+
+
+def test_the_providers_decline_reason_sits_in_the_decline_fieldset(client, demo, order_in):
+    order = order_in("requested")
+    client.force_login(demo["users"]["provider-sit"])
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    accept = next(f for f in fieldsets(body) if "<legend>Accept the order</legend>" in f)
+    decline = next(f for f in fieldsets(body) if "<legend>Decline the order</legend>" in f)
+    assert "<textarea" not in accept
+    assert 'name="decline-reason"' in decline and "Why do you decline?" in decline
+
+
+def test_the_cancel_reason_sits_in_the_cancel_fieldset(client, demo, order_in):
+    order = order_in("requested")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    (cancel,) = [f for f in fieldsets(body) if "Cancel the order" in f]
+    assert "<legend>Cancel the order</legend>" in cancel and 'name="cancel-reason"' in cancel

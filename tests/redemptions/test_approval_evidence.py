@@ -1,0 +1,130 @@
+"""An official deciding a claim sees, on the queue's row and on the redemption's page, the
+service order, its contract amount, the provider's completion summary, the evidence files and
+the enterprise's confirmation (who, when); the evidence comes first on the page."""
+
+import pytest
+
+from providers.models import ServiceOrder
+from regions.models import AuditEntry
+from tests.redemptions.factories import delivered_claim
+from vouchers.models import Redemption
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claim(demo):
+    return delivered_claim(demo)
+
+
+def test_the_queue_row_shows_order_contract_summary_evidence_and_confirmation(client, demo, claim):
+    order = ServiceOrder.objects.get(pk=claim.service_order_id)
+    evidence = order.evidence.get()
+    confirmed = AuditEntry.objects.get(
+        object_type="providers.serviceorder", object_id=str(order.pk), action="confirm"
+    )
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get("/official/redemptions/").content.decode()
+    row = body[body.index(f'id="redemption-{claim.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert order.title in row
+    assert "¥300,000.00" in row  # the contract amount, next to the ¥1,000.00 claimed
+    assert "¥1,000.00" in row
+    assert "few-layer yield up from 41% to 63%" in row
+    assert f'href="/orders/{order.pk}/evidence/{evidence.pk}/"' in row
+    assert "process-report.pdf" in row
+    assert "enterprise-jiangnan" in row and order.enterprise.name in row
+    assert confirmed.at.astimezone().strftime("%Y-%m-%d") in row
+    # The evidence cell comes before the decision forms in the row.
+    assert row.index("process-report.pdf") < row.index(f"/redemptions/{claim.pk}/approve/")
+
+
+def test_the_queue_costs_the_same_queries_for_more_rows(
+    client, demo, claim, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.redemptions.factories import make_order
+    from tests.vouchers.factories import make_voucher
+    from vouchers import services
+
+    client.force_login(demo["users"]["official-wujin"])
+    with CaptureQueriesContext(connection) as one_row:
+        assert len(client.get("/official/redemptions/").context["page"].object_list) == 1
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "50000.00")
+    for _ in range(5):
+        order = make_order(voucher, demo["providers"]["provider-graphene"], "1000.00")
+        services.redemption_claim(
+            service_order_id=order.pk, amount="100.00", actor=demo["users"]["provider-graphene"]
+        )
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        response = client.get("/official/redemptions/")
+    assert len(response.context["page"].object_list) == 6
+
+
+def test_the_redemption_page_puts_the_evidence_first(client, demo, claim):
+    order = ServiceOrder.objects.get(pk=claim.service_order_id)
+    evidence = order.evidence.get()
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get(f"/redemptions/{claim.pk}/").content.decode()
+    main = body[body.index("<h1") :]
+    evidence_at = main.index(f'href="/orders/{order.pk}/evidence/{evidence.pk}/"')
+    # Evidence, confirmation, contract amount and summary come before every other fact and
+    # before the decision.
+    assert evidence_at < main.index("Delivery confirmed by enterprise-jiangnan")
+    assert main.index("Delivery confirmed by") < main.index("¥300,000.00")
+    assert main.index("¥300,000.00") < main.index("Issuing district")
+    assert "few-layer yield up from 41% to 63%" in main
+    assert evidence_at < main.index(f"/redemptions/{claim.pk}/approve/")
+    assert main.index('id="evidence-title"') < main.index('<dl class="facts">\n  <dt>')
+
+
+def test_the_official_opens_the_evidence_from_the_link(client, demo, claim):
+    order = ServiceOrder.objects.get(pk=claim.service_order_id)
+    evidence = order.evidence.get()
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.get(f"/orders/{order.pk}/evidence/{evidence.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response["Content-Type"] == "application/pdf"
+    # An official of an uninvolved district gets nothing, not even the file's existence.
+    client.force_login(demo["users"]["official-nanhu"])
+    assert client.get(f"/orders/{order.pk}/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_a_claim_without_evidence_or_confirmation_says_so(client, demo):
+    from tests.redemptions.factories import make_order
+    from tests.vouchers.factories import make_voucher
+    from vouchers import services
+
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "5000.00")
+    order = make_order(voucher, demo["providers"]["provider-graphene"], "1000.00")
+    # The test factory confirms by an update, without an audit entry: the page falls back to
+    # the order's confirmation time.
+    claim = services.redemption_claim(
+        service_order_id=order.pk, amount="100.00", actor=demo["users"]["provider-graphene"]
+    )
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get(f"/redemptions/{claim.pk}/").content.decode()
+    assert "No evidence file was uploaded." in body
+    assert "Delivery confirmed by the enterprise on" in body
+
+
+def test_approving_from_the_page_still_works(client, demo, claim):
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/redemptions/{claim.pk}/approve/", {"note": "", "next": f"/redemptions/{claim.pk}/"}
+    )
+    assert response.status_code == 302
+    assert Redemption.objects.get(pk=claim.pk).status == "approved"
+
+
+def test_the_inline_approval_answers_the_row_with_its_evidence(client, demo, claim):
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/redemptions/{claim.pk}/approve/", {"note": ""}, HTTP_HX_REQUEST="true"
+    )
+    row = response.content.decode()
+    assert response.status_code == 200 and f'id="redemption-{claim.pk}"' in row
+    assert "process-report.pdf" in row and "Delivery confirmed by" in row

@@ -1,0 +1,65 @@
+"""/verify/: a serial whose check digit does not match says it looks mistyped; a well-formed
+serial that no voucher or certificate has is "not found"."""
+
+import pytest
+
+from portal.codes import luhn_digit, serial_check_digit_is_wrong
+
+pytestmark = pytest.mark.django_db
+
+
+def with_wrong_digit(serial: str) -> str:
+    return serial[:-1] + str((int(serial[-1]) + 1) % 10)
+
+
+def test_a_wrong_check_digit_is_called_mistyped(client, demo):
+    mistyped = with_wrong_digit(demo["voucher"].serial)
+    response = client.get(f"/verify/{mistyped}/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "This serial looks mistyped" in body and "check digit" in body
+    assert "Not found" not in body
+
+
+def test_swapped_digits_are_called_mistyped(client, demo):
+    serial = demo["voucher"].serial  # WJ-YYYY-000001-c
+    short, year, number, check = serial.split("-")
+    swapped = f"{short}-{year}-{number[:-2]}{number[-1]}{number[-2]}-{check}"
+    assert swapped != serial
+    assert "looks mistyped" in client.get(f"/verify/{swapped}/").content.decode()
+
+
+def test_a_well_formed_unknown_serial_is_not_found(client, demo):
+    body = "2026999999"
+    forged = f"WJ-2026-999999-{luhn_digit(body)}"
+    response = client.get(f"/verify/{forged}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Not found" in page and "looks mistyped" not in page
+
+
+def test_the_lookup_form_leads_to_the_same_answer(client, demo):
+    mistyped = with_wrong_digit(demo["voucher"].serial)
+    response = client.get("/verify/", {"serial": mistyped}, follow=True)
+    assert "looks mistyped" in response.content.decode()
+
+
+def test_certificate_serials_are_checked_too(client, demo):
+    from providers.models import ProviderCertificate
+
+    serial = ProviderCertificate.objects.order_by("id").first().serial
+    assert client.get(f"/verify/{serial}/").status_code == 200
+    assert "looks mistyped" in client.get(f"/verify/{with_wrong_digit(serial)}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "serial, wrong",
+    [("WJ-2026-000001-7", None), ("WJ-2026-00001-7", False), ("garbage", False), ("", False)],
+)
+def test_the_check_needs_the_serials_shape(serial, wrong):
+    if wrong is None:
+        right = f"WJ-2026-000001-{luhn_digit('2026000001')}"
+        assert not serial_check_digit_is_wrong(right)
+        assert serial_check_digit_is_wrong(with_wrong_digit(right))
+    else:
+        assert serial_check_digit_is_wrong(serial) is wrong
