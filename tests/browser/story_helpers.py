@@ -84,8 +84,12 @@ class Person:
     def nav(self, message: str):
         """Follow a link of the main navigation, as a person reading the menu would."""
         menu = self.page.get_by_role("navigation", name=self.t("Main"))
-        link = menu.get_by_role("link", name=exactly(self.t(message)), include_hidden=True)
-        group = menu.locator("details", has=link)  # an official's menu groups its links
+        name = exactly(self.t(message))
+        link = menu.get_by_role("link", name=name, include_hidden=True)
+        # An official's menu groups its links: open the group first, as a person would.
+        group = menu.locator("details").filter(
+            has=self.page.get_by_role("link", name=name, include_hidden=True)
+        )
         if group.count() and not group.evaluate("details => details.open"):
             group.locator("summary").click()
         link.click()
