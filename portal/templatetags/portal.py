@@ -52,3 +52,14 @@ def pct(value, places=1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+@register.simple_tag(takes_context=True)
+def can_use_admin(context) -> bool:
+    """Whether the admin site would let this request in: the header offers the link only
+    then. Asked of the site itself, so that the menu cannot drift from its rule (staff alone
+    is not enough: officials are staff, and the second factor must be done)."""
+    from django.contrib import admin
+
+    request = context.get("request")
+    return bool(request and request.user.is_authenticated and admin.site.has_permission(request))

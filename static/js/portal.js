@@ -6,3 +6,70 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
+
+// The header menu. `js` on <html> first thing (this file loads without `defer`, in <head>),
+// so that the phone layout folds the menu behind its button before the first paint; without
+// JavaScript the button stays hidden and the menu stays open. Listeners sit on `document`:
+// the body does not exist yet when this runs.
+document.documentElement.classList.add("js");
+
+function closeMenuGroups(except) {
+  document.querySelectorAll(".nav-group details[open]").forEach(function (group) {
+    if (group !== except) {
+      group.open = false;
+    }
+  });
+}
+
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest && event.target.closest(".nav-toggle");
+  if (toggle) {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
+    return;
+  }
+  // A click elsewhere closes an open menu group, as any dropdown does.
+  closeMenuGroups(event.target.closest && event.target.closest(".nav-group details"));
+});
+
+// One menu group open at a time (`toggle` does not bubble: listen while capturing).
+document.addEventListener("toggle", function (event) {
+  var group = event.target;
+  if (group.open && group.closest && group.closest(".nav-group")) {
+    closeMenuGroups(group);
+  }
+}, true);
+
+// Escape closes the open group and gives the focus back to its label.
+document.addEventListener("keydown", function (event) {
+  var group = event.key === "Escape" && document.querySelector(".nav-group details[open]");
+  if (group) {
+    group.open = false;
+    group.querySelector("summary").focus();
+  }
+});
+
+// A table wider than a phone scrolls inside its .table-wrap; a keyboard user must be able to
+// scroll it too, hence a tab stop on each wrap that does overflow (and only those).
+function markScrollingTables() {
+  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      wrap.setAttribute("tabindex", "0");
+    } else {
+      wrap.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);
+document.addEventListener("htmx:afterSettle", markScrollingTables);
+
+// The menu link of the page being shown says so (to screen readers as well).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".main-nav a[href]").forEach(function (link) {
+    if (link.pathname === window.location.pathname && !link.hasAttribute("download")) {
+      link.setAttribute("aria-current", "page");
+    }
+  });
+});

@@ -83,9 +83,16 @@ class Person:
 
     def nav(self, message: str):
         """Follow a link of the main navigation, as a person reading the menu would."""
-        self.page.get_by_role("navigation", name=self.t("Main")).get_by_role(
-            "link", name=exactly(self.t(message))
-        ).click()
+        menu = self.page.get_by_role("navigation", name=self.t("Main"))
+        name = exactly(self.t(message))
+        link = menu.get_by_role("link", name=name, include_hidden=True)
+        # An official's menu groups its links: open the group first, as a person would.
+        group = menu.locator("details").filter(
+            has=self.page.get_by_role("link", name=name, include_hidden=True)
+        )
+        if group.count() and not group.evaluate("details => details.open"):
+            group.locator("summary").click()
+        link.click()
 
     def button(self, message: str, scope=None):
         return (scope or self.page).get_by_role("button", name=exactly(self.t(message)))

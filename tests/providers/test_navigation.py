@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 def nav(user):
     request = RequestFactory().get("/")
     request.user = user
-    return render_to_string("partials/nav_providers.html", {"user": user}, request=request)
+    # The role's whole menu: an official's provider links sit in its "Providers" group.
+    return render_to_string("partials/nav_role.html", {"user": user}, request=request)
 
 
 def test_each_role_gets_its_links(users):
