@@ -3,10 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import two_factor_views
-from portal.health import readyz
+from portal.health import healthz, readyz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("account/2fa/setup/", two_factor_views.setup, name="two-factor-setup"),
     path("account/2fa/verify/", two_factor_views.verify, name="two-factor-verify"),
