@@ -254,6 +254,13 @@ REST_FRAMEWORK = {
 }
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
 API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+# Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also
+# keeps them in the cache (CACHE_URL: Redis), read there first; but then a Redis that is
+# away fails the requests of signed-in people, where the database store does not care.
+SESSION_STORE = os.environ.get("SESSION_STORE", "db")
+if SESSION_STORE not in {"db", "cached_db"}:
+    raise ImproperlyConfigured(f"SESSION_STORE must be 'db' or 'cached_db', not {SESSION_STORE!r}.")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 # Throttling counts requests in this cache: per process in memory by default; set
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
 CACHE_URL = os.environ.get("CACHE_URL", "")
