@@ -8,7 +8,7 @@ least one answers a ping), each with a short timeout (READYZ_TIMEOUT_SECONDS), c
 migration is unapplied, and says how much work waits in the outbox. 200 when every check
 passes, 503 naming the one that does not: `{"status", "checks": {database, redis, cache,
 celery, migrations}, "outbox"}`. Without a broker (the embedded demo runs tasks in-process)
-redis and celery answer "eager": true, and no reason not to serve, but no worker answered.
+redis and celery answer "eager", never "ok": ready, but no broker or worker was asked.
 The body names only the error's type; the log has its message.
 """
 
