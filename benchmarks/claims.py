@@ -46,7 +46,7 @@ def floor(db: str, plan: list[dict], threads: int) -> dict:
 
 def run(source_db: str, *, distinct: int, single: int, threads: int = 16) -> dict:
     """Orders on a copy of `source_db`, then the floor on a copy of that, then the service."""
-    db, floor_db = "bench_claims", "bench_claims_floor"
+    db, floor_db = common.db_name("claims"), common.db_name("claims_floor")
     common.copy_db(source_db, db)
     plan = common.inproc(db, "claims-setup", distinct=distinct, single=single)
     common.copy_db(db, floor_db)

@@ -20,8 +20,21 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-LOGS = ROOT / "benchmarks" / "results" / "logs"
-BASE_DB = "bench_base"
+# Where a run writes its table (JSON), the processes' logs and their files: BENCH_RESULTS_DIR,
+# by default benchmarks/results (CI gives .ci/artifacts/bench, so its short runs leave no
+# file in the work tree).
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "benchmarks" / "results").resolve()
+LOGS = RESULTS / "logs"
+# Every database a run makes is named BENCH_DB_PREFIX + a name ("bench_" by default; CI gives
+# one from its run's prefix, so that two runs on one PostgreSQL never share a database).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX") or "bench_"
+
+
+def db_name(name: str) -> str:
+    return f"{DB_PREFIX}{name}"
+
+
+BASE_DB = db_name("base")
 PASSWORD = "bench-pass-2026"
 
 
@@ -111,7 +124,7 @@ def portal_env(db: str, **extra) -> dict:
         # Plain HTTP on loopback, and no second factor for the demo's officials.
         "SECURE_SSL_REDIRECT": "false",
         "REQUIRE_2FA": "false",
-        "MEDIA_ROOT": str(ROOT / "benchmarks" / "results" / "media"),
+        "MEDIA_ROOT": str(RESULTS / "media"),
         "PYTHONPATH": str(ROOT),
     }
     env.pop("ROOT_URLCONF", None)

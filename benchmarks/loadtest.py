@@ -28,7 +28,7 @@ import requests
 from benchmarks import common
 from benchmarks.api import free_port
 
-DB = "bench_loadtest"
+DB = common.db_name("loadtest")
 REDIS_DB = 7
 PROVIDER_NAMES = {
     "provider-sit": "Shanghai Institute of Technology",
@@ -215,6 +215,7 @@ def run(users: int, seconds: float, gunicorn_workers: int) -> dict:
             "celery",
             "-A",
             "portal",
+            # No -Q: the worker consumes the default, settlement, PDF and e-mail queues.
             "worker",
             "-B",
             "-l",

@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/run.py --only settlement,pages --sizes 100000
 
 Needs PostgreSQL (the server of DATABASE_URL; the benchmarks create and drop databases named
-bench_*), Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/8; db 8 and 9 are used) and
-wrk for the HTTP load. Prints one table and writes it as JSON to benchmarks/results/.
+BENCH_DB_PREFIX + a name, bench_* by default), Redis (BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/8; db 8 and 9 are used) and wrk for the HTTP load. Prints one table
+and writes it as JSON to BENCH_RESULTS_DIR (default benchmarks/results/; logs/ beside it).
 
 Exit status: 1 if a benchmark crashed or a correctness check failed (settlement totals that
 differ from the floor's, a claim error, balances that do not reconcile, a query count that
@@ -114,7 +115,7 @@ def prepare_base() -> None:
 
 
 def bench_api(table: Table, config: dict, notes: dict) -> str:
-    db = "bench_api"
+    db = common.db_name("api")
     seconds = settlement.load(
         db, redemptions=1, vouchers=config["api_vouchers"], enterprises=config["enterprises"]
     )
@@ -182,7 +183,7 @@ def bench_settlement(table: Table, config: dict, notes: dict, run_pages: bool, r
     one_by_size, pages_by_size = {}, {}
     for index, size in enumerate(sizes):
         tag = label(size).lower()
-        db = f"bench_s{tag}"
+        db = common.db_name(f"s{tag}")
         seconds = settlement.load(
             db,
             redemptions=size,
@@ -333,7 +334,7 @@ def main() -> int:
         f"{machine['cpu_count']} x {machine['cpu_model']}, {machine['memory_mb']} MB"
     )
     now = datetime.now().astimezone()
-    results = Path(common.ROOT / "benchmarks" / "results")
+    results = common.RESULTS
     results.mkdir(parents=True, exist_ok=True)
     out = results / f"bench-{'short' if args.short else 'full'}-{now:%Y%m%d-%H%M%S}.json"
     out.write_text(
@@ -350,7 +351,7 @@ def main() -> int:
             default=str,
         )
     )
-    print(f"written {out.relative_to(common.ROOT)}")
+    print(f"written {out}")
     if table.failures or crashed:
         print(f"FAILED: {', '.join(table.failures)}", file=sys.stderr)
         return 1

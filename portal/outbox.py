@@ -98,8 +98,16 @@ class _Publisher:
                 task.apply_async(args=[message_id], **options)
 
     def publish(self, message: OutboxMessage) -> None:
+        from portal.celery import queue_for
+
         task = task_by_name(RUN_TASK)
-        options = {"task_id": message.celery_task_id, "retry": False}
+        # The queue of the task the row names (settlement, PDFs, e-mail each have their own),
+        # not the one of the wrapper that runs it.
+        options = {
+            "task_id": message.celery_task_id,
+            "retry": False,
+            "queue": queue_for(message.task_name),
+        }
         if self.eager:
             self.eager_runs.append((task, message.pk, message.request_id, options))
             return

@@ -12,6 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,11 +29,22 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
+# PRODUCTION=true (docker-compose.yml sets it) makes the settings refuse to start with DEBUG
+# on or a secret key anybody can read here or in .env.example.
+PRODUCTION = env_bool("PRODUCTION", False)
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-only-for-debug"
+PUBLIC_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me", "changeme", "secret"}
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("PRODUCTION is on: DEBUG must be false.")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and SECRET_KEY.strip().lower() in PUBLIC_SECRET_KEYS:
+    raise ImproperlyConfigured("SECRET_KEY is a published default: set a long random one.")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("PRODUCTION is on: SECRET_KEY must have at least 50 characters.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -65,6 +77,8 @@ MIDDLEWARE = [
     # First: the request id and the request metrics cover everything below (observability).
     "portal.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ from gunicorn itself (no web server needed for the CSS and htmx).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.security.RefuseNulCharacters",
     "portal.security.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,9 +159,54 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files are served by WhiteNoise (middleware above). In production `collectstatic`
+# writes them under STATIC_ROOT with content-hashed names and a manifest (the Dockerfile does
+# it at build time, with STATIC_MANIFEST=true); hashed files are cached for a year. Without a
+# collected manifest (the demo, the tests, a DEBUG=false run straight from a checkout) the
+# files are served from the source folders under their own names, so no page ever misses
+# its CSS, and `{% static %}` never fails on a manifest that was not built.
+STATIC_MANIFEST = not DEBUG and env_bool(
+    "STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists()
+)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Where those files live: the local disk under MEDIA_ROOT (one machine, or a shared volume
+# mounted on every web and worker machine), or an S3-compatible bucket (MEDIA_STORAGE=s3,
+# `pip install ".[s3]"`), private, read through short-lived signed URLs by the storage only.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Two uploads of one name never overwrite each other (evidence is kept).
+            "file_overwrite": False,
+        },
+    }
+    if not _media_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}.")
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
@@ -197,6 +256,13 @@ REST_FRAMEWORK = {
 }
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
 API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+# Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also
+# keeps them in the cache (CACHE_URL: Redis), read there first; but then a Redis that is
+# away fails the requests of signed-in people, where the database store does not care.
+SESSION_STORE = os.environ.get("SESSION_STORE", "db")
+if SESSION_STORE not in {"db", "cached_db"}:
+    raise ImproperlyConfigured(f"SESSION_STORE must be 'db' or 'cached_db', not {SESSION_STORE!r}.")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 # Throttling counts requests in this cache: per process in memory by default; set
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -275,6 +341,28 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER
 CELERY_RESULT_EXPIRES = 24 * 3600
 # One queue name per deployment (or per test run sharing a Redis database).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
+# Settlement, PDFs and e-mail each go to a queue of their own (portal/celery.py routes them),
+# so each can have workers of its own: a long batch never delays a certificate or a mail.
+# Unset, a name is the default queue's plus ".settlement", ".pdf" or ".email", so one
+# CELERY_DEFAULT_QUEUE names a deployment's (or a test run's) four queues.
+TASK_QUEUE_NAMES = {
+    "settlement": os.environ.get("CELERY_SETTLEMENT_QUEUE", ""),
+    "pdf": os.environ.get("CELERY_PDF_QUEUE", ""),
+    "email": os.environ.get("CELERY_EMAIL_QUEUE", ""),
+}
+# A worker started without -Q consumes all four, so nothing is ever stranded; give -Q to
+# make a worker serve one kind of work.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in [
+        CELERY_TASK_DEFAULT_QUEUE,
+        *(
+            explicit or f"{CELERY_TASK_DEFAULT_QUEUE}.{kind}"
+            for kind, explicit in TASK_QUEUE_NAMES.items()
+        ),
+    ]
+]
+CELERY_TASK_ROUTES = ("portal.celery.route_task",)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -379,7 +467,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # The container's health check calls the app directly, over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -3,11 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import two_factor_views
-from portal.health import readyz
+from portal.health import healthz, readyz
 from portal.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("account/2fa/setup/", two_factor_views.setup, name="two-factor-setup"),

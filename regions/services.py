@@ -1,12 +1,12 @@
-"""Writes of the regions app: the audit trail and reconciliation.
+"""Writes of the regions app: the audit trail, reconciliation and the first run.
 
 Every state change in the portal calls `audit_record` inside its own transaction, so the
 trail and the change commit or roll back together.
 """
 
-from django.db import models
+from django.db import models, transaction
 
-from regions.models import AuditEntry, ReconciliationReport, User
+from regions.models import AuditEntry, ReconciliationReport, Region, User
 
 
 def audit_record(
@@ -364,3 +364,74 @@ def _notify_operators_of_breach(report: ReconciliationReport) -> None:
         },
     )
     notify_after_commit(recipients=operator_emails(), subject=subject, body=body)
+
+
+# --- first run -------------------------------------------------------------------------------
+# What a new installation needs before anyone can sign in: the four districts and one
+# operator account. Called by `manage.py load_districts` and `manage.py create_operator`.
+
+
+def four_districts() -> list[tuple[str, str, str, str, str, str]]:
+    """The districts of the programme: (code, short code, name, Chinese name, province,
+    Chinese province), as the data migration that first created them lists them."""
+    import importlib
+
+    return importlib.import_module("regions.migrations.0003_the_four_districts").DISTRICTS
+
+
+@transaction.atomic
+def districts_load() -> list[tuple[Region, bool]]:
+    """Create the four districts, or put back their names if they were edited; no demo data.
+    Idempotent. Returns each district with whether it was created."""
+    loaded = []
+    for code, short, name, name_zh, province, province_zh in four_districts():
+        region, created = Region.objects.update_or_create(
+            code=code,
+            defaults={
+                "short_code": short,
+                "name": name,
+                "name_zh": name_zh,
+                "province": province,
+                "province_zh": province_zh,
+            },
+        )
+        loaded.append((region, created))
+    return loaded
+
+
+@transaction.atomic
+def operator_create(*, username: str, email: str, password: str) -> User:
+    """The programme operator's account (staff, for the admin site), with a checked password.
+
+    Raises ValidationError (with every reason) for a bad username, e-mail or password."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    username = (username or "").strip()
+    email = (email or "").strip()
+    errors = []
+    if not username:
+        errors.append("the username is empty")
+    elif User.objects.filter(username=username).exists():
+        errors.append(f"the username {username!r} is taken")
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(f"{email!r} is not an e-mail address")
+    candidate = User(username=username, email=email, role=User.Role.OPERATOR)
+    try:
+        validate_password(password or "", user=candidate)
+    except ValidationError as error:
+        errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        role=User.Role.OPERATOR,
+        is_staff=True,
+    )
+    audit_record(actor=None, obj=user, action=AuditEntry.Action.CREATE, data={"role": "operator"})
+    return user

@@ -54,7 +54,6 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
-    path("healthz/", views.healthz, name="healthz"),
     path("settlement/", views.settlement_home, name="settlement-home"),
     path("settlement/run/", views.settlement_run_now, name="settlement-run"),
     path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),

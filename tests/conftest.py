@@ -236,6 +236,9 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         "CELERY_VISIBILITY_TIMEOUT": "10",
         "MEDIA_ROOT": str(ROOT / ".pytest-media" / process_name),
         "CONN_MAX_AGE": "0",
+        # The worker consumes this queue and the settlement, PDF and e-mail queues named
+        # after it (no -Q: every queue of portal.settings.CELERY_TASK_QUEUES).
+        "CELERY_DEFAULT_QUEUE": queue,
     }
     log = open(ROOT / ".pytest-worker.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(
@@ -246,8 +249,6 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
             "-A",
             "portal",
             "worker",
-            "-Q",
-            queue,
             "--concurrency=2",
             "--loglevel=INFO",
             "--without-gossip",

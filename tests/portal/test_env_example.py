@@ -1,4 +1,5 @@
-"""`.env.example` names every variable the settings read, and nothing they do not."""
+"""`.env.example` and the README's configuration table name every variable the settings
+read, and nothing they do not: an operator never meets an undocumented knob."""
 
 import re
 from pathlib import Path
@@ -20,9 +21,43 @@ def _listed() -> set[str]:
     return {line.split("=", 1)[0] for line in lines if re.match(r"^[A-Z0-9_]+=", line)}
 
 
+def _readme_table() -> list[str]:
+    """The first cells of the rows of the table under the README's "## Configuration"."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows, "the README's Configuration section has no table"
+    return [row.split("|")[1] for row in rows]
+
+
+def _in_readme() -> set[str]:
+    return {name for cell in _readme_table() for name in re.findall(r"`([^`]+)`", cell)}
+
+
+def test_the_settings_read_some_variables():
+    # The scan itself works: a broken pattern would make every other test pass on nothing.
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CONN_MAX_AGE"} <= (
+        _read_by_settings()
+    )
+
+
 def test_every_variable_the_settings_read_is_listed():
     assert _read_by_settings() - NOT_FOR_OPERATORS - _listed() == set()
 
 
 def test_nothing_is_listed_that_the_settings_ignore():
     assert _listed() - _read_by_settings() == set()
+
+
+def test_the_readme_table_names_every_variable_the_settings_read():
+    assert _read_by_settings() - NOT_FOR_OPERATORS - _in_readme() == set()
+
+
+def test_the_readme_table_names_nothing_the_settings_ignore():
+    assert _in_readme() - _read_by_settings() == set()
+
+
+def test_the_readme_table_names_each_variable_whole():
+    """No `SECURE_HSTS_*` or "...": a wildcard hides which variables exist."""
+    names = _in_readme()
+    assert not [name for name in names if not re.fullmatch(r"[A-Z0-9_]+", name)], names

@@ -42,8 +42,11 @@ def sent_subjects(mail_dir) -> list[str]:
 
 def settled(broker_url: str) -> bool:
     """Nothing waits in the broker and nothing is being worked on."""
+    from portal.celery import all_queues
+
     client = redis.Redis.from_url(broker_url)
-    return client.llen("celery") == 0 and client.hlen("unacked") == 0
+    waiting = sum(client.llen(queue) for queue in all_queues())
+    return waiting == 0 and client.hlen("unacked") == 0
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -53,9 +55,15 @@ def test_a_real_worker_settles_a_batch_created_by_the_api(celery_worker, demo, a
     assert reconciliation_run().ok
 
 
-def start_worker(queue: str, env: dict, name: str, *, beat: bool = False) -> subprocess.Popen:
+def start_worker(
+    queue: str, env: dict, name: str, *, beat: bool = False, only: list[str] | None = None
+) -> subprocess.Popen:
+    """A worker whose default queue is `queue`; it consumes every queue named after it
+    (settlement, PDFs, e-mail) unless `only` names the ones it serves."""
     log = open(ROOT / ".pytest-settlement-worker.log", "ab")  # noqa: SIM115
-    beat_args = ["-B", "-s", str(ROOT / f".pytest-beat-{name}")] if beat else []
+    beat_dir = Path(tempfile.mkdtemp(prefix="pytest-beat-"))
+    beat_args = ["-B", "-s", str(beat_dir / "schedule")] if beat else []
+    queue_args = ["-Q", ",".join(only)] if only else []
     return subprocess.Popen(
         [
             sys.executable,
@@ -65,8 +73,7 @@ def start_worker(queue: str, env: dict, name: str, *, beat: bool = False) -> sub
             "portal",
             "worker",
             *beat_args,
-            "-Q",
-            queue,
+            *queue_args,
             "--concurrency=2",
             "--loglevel=INFO",
             "--without-gossip",
@@ -76,7 +83,7 @@ def start_worker(queue: str, env: dict, name: str, *, beat: bool = False) -> sub
             f"{name}@%h",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "CELERY_DEFAULT_QUEUE": queue},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
