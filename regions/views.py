@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.charts import bar_chart, flow_matrix
+from portal.charts import bar_chart, flow_matrix, month_label
 from portal.views import is_htmx, run_service
 from regions import dashboards, sources
 from regions.exports import statement_response
@@ -127,7 +127,7 @@ def official_dashboard(request):
         raise PermissionDenied
     region = request.user.region
     data = dashboards.official_dashboard(region=region)
-    months = [str(m) for m in dashboards.MONTHS]
+    months = [month_label(m) for m in dashboards.MONTHS]
     data["monthly_chart"] = bar_chart(
         title=_("Vouchers issued and redeemed per month, %(year)s") % {"year": data["year"]},
         labels=months,
@@ -146,7 +146,7 @@ def operator_dashboard(request):
         raise PermissionDenied
     data = dashboards.operator_dashboard()
     codes = [r.code for r in data["regions"]]
-    names = [r.local_name for r in data["regions"]]
+    names = [r.display_name for r in data["regions"]]
     data["flow_chart"] = flow_matrix(
         title=_(
             "What each district (row) owes each other district (column) for approved cross-region redemptions"

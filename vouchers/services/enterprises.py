@@ -16,6 +16,7 @@ from vouchers.models import Enterprise
 
 ENTERPRISE_FIELDS = (
     "name",
+    "name_zh",
     "industry",
     "size",
     "contact_name",
