@@ -13,7 +13,7 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix, month_label
@@ -369,7 +369,11 @@ def reconciliation_run_now(request):
     else:
         messages.error(
             request,
-            _("Reconciliation found %(n)s breach(es); the operators are e-mailed.")
+            ngettext(
+                "Reconciliation found %(n)s breach; the operators are e-mailed.",
+                "Reconciliation found %(n)s breaches; the operators are e-mailed.",
+                len(report.breaches),
+            )
             % {"n": len(report.breaches)},
         )
     return redirect("reconciliation-reports")
