@@ -102,7 +102,7 @@ def application_submit(
         "vouchers/application_submitted",
         {
             "id": application.pk,
-            "name": enterprise.name,
+            "name": enterprise.display_name,
             "amount": money(amount),
             "purpose": purpose,
             "url": f"{settings.PORTAL_BASE_URL}/applications/{application.pk}/",
