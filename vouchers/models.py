@@ -18,8 +18,13 @@ class Enterprise(models.Model):
         LARGE = "large", _("Large")
 
     name = models.CharField(max_length=200)
+    # A default in the database too: the bulk loaders (seed_load, benchmarks) insert with SQL.
     name_zh = models.CharField(
-        max_length=200, blank=True, help_text="The registered Chinese name, where it differs."
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The registered Chinese name, where it differs.",
     )
     credit_code = models.CharField(max_length=18, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises")
