@@ -1,21 +1,43 @@
 """Charts drawn on the server as SVG: no network, no JavaScript, readable by screen readers
 (each chart has a <title>, and every page that shows one also shows the figures as a table)."""
 
+import calendar
 from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from regions.models import reads_chinese
+
 PALETTE = ["#0b5cab", "#1d7a3e", "#f0a500", "#b3261e"]
 
 
 def _fmt(amount: Decimal) -> str:
+    """An axis or bar figure, short, in the reader's convention: 20万 / 1.5亿 in Chinese (the
+    ten-thousand grouping), 200k / 1.5M in English."""
     amount = Decimal(amount or 0)
+    if reads_chinese():
+        if amount >= 100_000_000:
+            return f"{_short(amount / 100_000_000)}亿"
+        if amount >= 10_000:
+            return f"{_short(amount / 10_000)}万"
+        return f"{amount:.0f}"
     if amount >= 1_000_000:
         return f"{amount / 1_000_000:.1f}M"
     if amount >= 1_000:
         return f"{amount / 1_000:.0f}k"
     return f"{amount:.0f}"
+
+
+def _short(number: Decimal) -> str:
+    """At most one decimal, none when it is zero: 20, 1.5."""
+    text = f"{number:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def month_label(month: int) -> str:
+    """A month on a chart axis or in its table: 1月 … 12月 in Chinese, Jan … Dec in English."""
+    return f"{month}月" if reads_chinese() else calendar.month_abbr[month]
 
 
 def bar_chart(

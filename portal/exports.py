@@ -287,6 +287,26 @@ def local_field(field: str) -> str:
     return f"{field}_zh" if (get_language() or "").startswith("zh") else field
 
 
+def with_local_names(queryset: QuerySet, *paths: str) -> QuerySet:
+    """Annotate `<path>_local_name` for each enterprise or provider path ("enterprise",
+    "provider", "voucher__enterprise"): its Chinese name for a Chinese reader where one is
+    recorded, else its name, so that a column reads it as it reads any field."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, NullIf
+
+    chinese = (get_language() or "").startswith("zh")
+    return queryset.annotate(
+        **{
+            f"{path}_local_name": (
+                Coalesce(NullIf(F(f"{path}__name_zh"), Value("")), F(f"{path}__name"))
+                if chinese
+                else F(f"{path}__name")
+            )
+            for path in paths
+        }
+    )
+
+
 def query_has_filters(request) -> bool:
     """Whether the query string holds anything but the page number (a queue's default
     applies to a bare URL, as on the page, whose export link carries its own query)."""

@@ -6,7 +6,7 @@ same scoped selector; `portal.exports` writes the file.
 
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.exports import (
     DATE,
@@ -88,7 +88,7 @@ def provider_export(request) -> Export:
             Column(
                 gettext_lazy("Status"), "status", labels=dict(Provider.Status.choices), width=12
             ),
-            Column(gettext_lazy("Applied"), "applied_at", DATETIME),
+            Column(pgettext_lazy("date", "Applied"), "applied_at", DATETIME),
             Column(gettext_lazy("Decided"), "decided_at", DATETIME),
             Column(gettext_lazy("Contact e-mail"), "contact_email"),
             Column(gettext_lazy("Contact phone"), "contact_phone", width=16),

@@ -163,10 +163,10 @@ class DirectoryFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("All districts"))] + [
-            (r.code, r.name) for r in Region.objects.order_by("id")
+            (r.code, r.display_name) for r in Region.objects.order_by("id")
         ]
         self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.code, c.name) for c in ServiceCategory.objects.order_by("id")
+            (c.code, c.display_name) for c in ServiceCategory.objects.order_by("id")
         ]
 
 
@@ -188,6 +188,8 @@ class OfferingForm(forms.ModelForm):
             "is_instrument": _("A shared large instrument"),
             "instrument_hours": _("Instrument hours offered a month"),
         }
+        # The labels say it; the model's help texts are the admin's English notes.
+        help_texts = {"is_instrument": "", "instrument_hours": ""}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
@@ -218,7 +220,7 @@ class OrderForm(forms.Form):
         # one cannot pay); only the active ones are offered in the list.
         self.fields["voucher"].queryset = vouchers
         self.fields["voucher"].widget.choices = [
-            (v.serial, f"{v.serial} · ¥{v.balance:,.2f} ({v.issuing_region.name})")
+            (v.serial, f"{v.serial} · ¥{v.balance:,.2f} ({v.issuing_region.display_name})")
             for v in vouchers
             if v.status == "active"
         ]

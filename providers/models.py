@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import MONEY, Region
+from regions.models import MONEY, Region, names_for_reader, reads_chinese
 
 
 class ServiceCategory(models.Model):
@@ -22,7 +22,12 @@ class ServiceCategory(models.Model):
         verbose_name_plural = "service categories"
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The category in the reader's language: 检验检测 / Testing and inspection."""
+        return (self.name_zh or self.name) if reads_chinese() else self.name
 
 
 class Provider(models.Model):
@@ -66,7 +71,17 @@ class Provider(models.Model):
         indexes = [models.Index(fields=["status", "region", "name"], name="provider_directory_idx")]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown first: the Chinese one for a Chinese reader, where there is one."""
+        return names_for_reader(self.name, self.name_zh)[0]
+
+    @property
+    def other_name(self) -> str:
+        """The provider's name in the other language, shown after it ("" if none)."""
+        return names_for_reader(self.name, self.name_zh)[1]
 
     @property
     def takes_orders(self) -> bool:

@@ -105,7 +105,7 @@ def official_invite(
         "regions/official_invited",
         {
             "username": username,
-            "district": region.name,
+            "district": region.display_name,
             "inviter": actor.get_full_name() or actor.username,
             "url": set_password_link(official),
         },

@@ -18,6 +18,19 @@ class AppendOnlyError(Exception):
     pass
 
 
+def reads_chinese() -> bool:
+    """Whether the current request (or e-mail, PDF, export) is in Chinese."""
+    return (get_language() or "").startswith("zh")
+
+
+def names_for_reader(name: str, name_zh: str) -> tuple[str, str]:
+    """(name to show first, other name or "") of something recorded with an English and an
+    optional Chinese name: the Chinese one first for a Chinese reader, where there is one."""
+    if not name_zh or name_zh == name:
+        return name or name_zh, ""
+    return (name_zh, name) if reads_chinese() else (name, name_zh)
+
+
 class Region(models.Model):
     """One of the four pilot districts. Rows come from a data migration."""
 
@@ -32,14 +45,19 @@ class Region(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return self.local_name
+        return self.display_name
 
     @property
-    def local_name(self) -> str:
-        """The district's name in the language of the current request."""
-        from django.utils.translation import get_language
+    def display_name(self) -> str:
+        """The district's name in the language of the current request: 杨浦区 / Yangpu District."""
+        return self.name_zh if reads_chinese() else self.name
 
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name
+    # The name the dashboards used first; same thing.
+    local_name = display_name
+
+    @property
+    def display_province(self) -> str:
+        return self.province_zh if reads_chinese() else self.province
 
 
 class User(AbstractUser):
@@ -260,6 +278,12 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.object_type}#{self.object_id} {self.action}"
 
+    # States recorded for objects that keep them in another field than `status`.
+    OTHER_STATES = {
+        "unverified": pgettext_lazy("enterprise state", "Unverified"),
+        "verified": pgettext_lazy("enterprise state", "Verified"),
+    }
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Audit entries are append-only.")
@@ -267,6 +291,29 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only.")
+
+    def status_label(self, code: str) -> str:
+        """A recorded state ("pending_payment") as the object's model names it in the
+        reader's language ("待付款"); a code no model knows any more is shown as recorded."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        if not code:
+            return ""
+        try:
+            field = apps.get_model(self.object_type)._meta.get_field("status")
+            labels = dict(field.flatchoices)
+        except (LookupError, ValueError, FieldDoesNotExist):
+            labels = {}
+        return str(labels.get(code) or self.OTHER_STATES.get(code) or code)
+
+    @property
+    def from_status_label(self) -> str:
+        return self.status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return self.status_label(self.to_status)
 
 
 class AuditChainLink(models.Model):

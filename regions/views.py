@@ -14,10 +14,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.charts import bar_chart, flow_matrix
+from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong
 from portal.errors import ApplicationError
 from portal.views import (
@@ -158,7 +158,7 @@ def official_dashboard(request):
         raise PermissionDenied
     region = request.user.region
     data = dashboards.official_dashboard(region=region)
-    months = [str(m) for m in dashboards.MONTHS]
+    months = [month_label(m) for m in dashboards.MONTHS]
     data["monthly_chart"] = bar_chart(
         title=_("Vouchers issued and redeemed per month, %(year)s") % {"year": data["year"]},
         labels=months,
@@ -177,7 +177,7 @@ def operator_dashboard(request):
         raise PermissionDenied
     data = dashboards.operator_dashboard()
     codes = [r.code for r in data["regions"]]
-    names = [r.local_name for r in data["regions"]]
+    names = [r.display_name for r in data["regions"]]
     data["flow_chart"] = flow_matrix(
         title=_(
             "What each district (row) owes each other district (column) for approved cross-region redemptions"
@@ -410,7 +410,11 @@ def reconciliation_run_now(request):
     else:
         messages.error(
             request,
-            _("Reconciliation found %(n)s breach(es); the operators are e-mailed.")
+            ngettext(
+                "Reconciliation found %(n)s breach; the operators are e-mailed.",
+                "Reconciliation found %(n)s breaches; the operators are e-mailed.",
+                len(report.breaches),
+            )
             % {"n": len(report.breaches)},
         )
     return redirect("reconciliation-reports")

@@ -6,7 +6,7 @@ writes the file.
 """
 
 from django.http import Http404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.exports import (
     BOOLEAN,
@@ -19,6 +19,7 @@ from portal.exports import (
     local_field,
     query_has_filters,
     require_official,
+    with_local_names,
 )
 from vouchers import selectors as voucher_selectors
 from vouchers.forms import QueueFilterForm
@@ -38,11 +39,11 @@ def application_export(request) -> Export:
     return Export(
         name="applications",
         title=gettext_lazy("Voucher applications"),
-        queryset=queryset,
+        queryset=with_local_names(queryset, "enterprise"),
         columns=[
             Column("#", "id", INTEGER),
-            Column(gettext_lazy("Submitted"), "submitted_at", DATETIME),
-            Column(gettext_lazy("Enterprise"), "enterprise__name", width=36),
+            Column(pgettext_lazy("date", "Submitted"), "submitted_at", DATETIME),
+            Column(gettext_lazy("Enterprise"), "enterprise_local_name", width=36),
             Column(gettext_lazy("Credit code"), "enterprise__credit_code", width=22),
             Column(gettext_lazy("Industry"), "enterprise__industry"),
             Column(gettext_lazy("District"), local_field("region__name"), width=18),
@@ -74,10 +75,10 @@ def voucher_export(request) -> Export:
     return Export(
         name="vouchers",
         title=gettext_lazy("Vouchers"),
-        queryset=queryset,
+        queryset=with_local_names(queryset, "enterprise"),
         columns=[
             Column(gettext_lazy("Serial"), "serial", width=20),
-            Column(gettext_lazy("Enterprise"), "enterprise__name", width=36),
+            Column(gettext_lazy("Enterprise"), "enterprise_local_name", width=36),
             Column(gettext_lazy("Credit code"), "enterprise__credit_code", width=22),
             Column(gettext_lazy("District"), local_field("issuing_region__name"), width=18),
             Column(gettext_lazy("Year"), "year", INTEGER),
@@ -88,7 +89,7 @@ def voucher_export(request) -> Export:
             Column(gettext_lazy("Released"), "released", MONEY),
             Column(gettext_lazy("Status"), "status", labels=dict(Voucher.Status.choices), width=12),
             Column(gettext_lazy("Cross-region"), "cross_region", BOOLEAN),
-            Column(gettext_lazy("Issued"), "issued_at", DATETIME),
+            Column(pgettext_lazy("date", "Issued"), "issued_at", DATETIME),
             Column(gettext_lazy("Expires"), "expires_at", DATETIME),
         ],
     )
@@ -120,14 +121,14 @@ def redemption_export(request) -> Export:
     return Export(
         name=f"redemptions-{queue.replace('_', '-')}" if queue else "redemptions",
         title=gettext_lazy("Redemptions"),
-        queryset=queryset,
+        queryset=with_local_names(queryset, "voucher__enterprise", "provider"),
         columns=[
             Column("#", "id", INTEGER),
             Column(gettext_lazy("Claimed"), "claimed_at", DATETIME),
             Column(gettext_lazy("Voucher"), "voucher__serial", width=20),
-            Column(gettext_lazy("Enterprise"), "voucher__enterprise__name", width=36),
+            Column(gettext_lazy("Enterprise"), "voucher__enterprise_local_name", width=36),
             Column(gettext_lazy("Service order"), "service_order__title", width=40),
-            Column(gettext_lazy("Provider"), "provider__name", width=36),
+            Column(gettext_lazy("Provider"), "provider_local_name", width=36),
             Column(gettext_lazy("Issuing district"), local_field("issuing_region__name"), width=18),
             Column(
                 gettext_lazy("Provider's district"), local_field("provider_region__name"), width=18
@@ -138,7 +139,7 @@ def redemption_export(request) -> Export:
                 gettext_lazy("Status"), "status", labels=dict(Redemption.Status.choices), width=12
             ),
             Column(gettext_lazy("Decided"), "decided_at", DATETIME),
-            Column(gettext_lazy("Paid"), "paid_at", DATETIME),
+            Column(pgettext_lazy("date", "Paid"), "paid_at", DATETIME),
             Column(gettext_lazy("Payment reference"), "payment_reference", width=22),
             Column(gettext_lazy("Settlement batch"), "settlement_batch_id", INTEGER),
         ],

@@ -21,6 +21,12 @@ class SignupForm(forms.Form):
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
     name = forms.CharField(label=_("Enterprise name"), max_length=200)
+    name_zh = forms.CharField(
+        label=_("Chinese name"),
+        max_length=200,
+        required=False,
+        help_text=_("If the enterprise is registered under a Chinese name, as on the licence."),
+    )
     credit_code = forms.CharField(
         label=_("Unified social credit code"),
         max_length=64,

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import MONEY, ZERO, Region
+from regions.models import MONEY, ZERO, Region, names_for_reader
 
 
 class Enterprise(models.Model):
@@ -18,6 +18,14 @@ class Enterprise(models.Model):
         LARGE = "large", _("Large")
 
     name = models.CharField(max_length=200)
+    # A default in the database too: the bulk loaders (seed_load, benchmarks) insert with SQL.
+    name_zh = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The registered Chinese name, where it differs.",
+    )
     credit_code = models.CharField(max_length=18, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises")
     industry = models.CharField(max_length=100)
@@ -35,7 +43,17 @@ class Enterprise(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown first: the Chinese one for a Chinese reader, where there is one."""
+        return names_for_reader(self.name, self.name_zh)[0]
+
+    @property
+    def other_name(self) -> str:
+        """The enterprise's name in the other language, shown after it ("" if none)."""
+        return names_for_reader(self.name, self.name_zh)[1]
 
     @property
     def is_verified(self) -> bool:

@@ -147,8 +147,8 @@ def _apply(
     subject, body = render_email(
         "providers/provider_applied",
         {
-            "name": provider.name,
-            "region": region.name,
+            "name": provider.display_name,
+            "region": region.display_name,
             "url": portal_url("provider-detail", provider.pk),
         },
     )
@@ -197,7 +197,7 @@ def _lock_for_decision(provider: Provider, actor: User) -> Provider:
 
 
 def _notify_provider(provider: Provider, name: str, context: dict) -> None:
-    subject, body = render_email(f"providers/{name}", {"name": provider.name, **context})
+    subject, body = render_email(f"providers/{name}", {"name": provider.display_name, **context})
     notify_after_commit(recipients=provider_emails(provider.pk), subject=subject, body=body)
 
 

@@ -135,14 +135,14 @@ def order_create(
     ).exists():
         raise ValidationFailed(
             _("%(name)s is a declared related party of your enterprise; vouchers cannot pay it.")
-            % {"name": provider.name},
+            % {"name": provider.display_name},
             field="provider",
             code="related_party",
         )
     if provider.region_id != voucher.issuing_region_id and not voucher.cross_region:
         raise ValidationFailed(
             _("Voucher %(serial)s can only be used with providers in %(region)s.")
-            % {"serial": voucher.serial, "region": voucher.issuing_region.name},
+            % {"serial": voucher.serial, "region": voucher.issuing_region.display_name},
             field="voucher",
             code="not_cross_region",
         )
@@ -169,7 +169,7 @@ def order_create(
         order,
         "order_requested",
         to_enterprise=False,
-        enterprise=enterprise.name,
+        enterprise=enterprise.display_name,
         amount=str(amount),
     )
     return order
@@ -193,7 +193,7 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action=AuditEntry.Action.ACCEPT)
     order.accepted_at = timezone.now()
     order.save(update_fields=["status", "accepted_at"])
-    _tell(order, "order_accepted", to_enterprise=True, provider=order.provider.name)
+    _tell(order, "order_accepted", to_enterprise=True, provider=order.provider.display_name)
     return order
 
 
@@ -211,7 +211,13 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     )
     order.status_reason = reason
     order.save(update_fields=["status", "status_reason"])
-    _tell(order, "order_declined", to_enterprise=True, provider=order.provider.name, reason=reason)
+    _tell(
+        order,
+        "order_declined",
+        to_enterprise=True,
+        provider=order.provider.display_name,
+        reason=reason,
+    )
     return order
 
 
@@ -263,7 +269,7 @@ def order_complete(
     order.deliverables = (deliverables or "").strip()
     order.completed_at = now
     order.save(update_fields=["status", "completion_summary", "deliverables", "completed_at"])
-    _tell(order, "order_completed", to_enterprise=True, provider=order.provider.name)
+    _tell(order, "order_completed", to_enterprise=True, provider=order.provider.display_name)
     return order
 
 
@@ -275,7 +281,7 @@ def order_confirm(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _move_order(order, ServiceOrder.Status.CONFIRMED, actor=actor, action=AuditEntry.Action.CONFIRM)
     order.confirmed_at = timezone.now()
     order.save(update_fields=["status", "confirmed_at"])
-    _tell(order, "order_confirmed", to_enterprise=False, enterprise=order.enterprise.name)
+    _tell(order, "order_confirmed", to_enterprise=False, enterprise=order.enterprise.display_name)
     return order
 
 
@@ -298,7 +304,7 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
         "order_disputed",
         to_enterprise=False,
         extra=official_emails(order.provider.region_id),
-        enterprise=order.enterprise.name,
+        enterprise=order.enterprise.display_name,
         reason=reason,
     )
     return order
@@ -332,7 +338,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         order,
         "order_cancelled",
         to_enterprise=not by_enterprise,
-        party=order.enterprise.name if by_enterprise else order.provider.name,
+        party=order.enterprise.display_name if by_enterprise else order.provider.display_name,
         reason=reason,
     )
     return order
@@ -386,7 +392,7 @@ def order_resolve_dispute(
             order,
             f"order_dispute_{decision}",
             to_enterprise=to_enterprise,
-            district=order.voucher.issuing_region.name,
+            district=order.voucher.issuing_region.display_name,
             reason=reason,
         )
     return order

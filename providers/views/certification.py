@@ -78,7 +78,7 @@ def provider_apply(request):
                 messages.success(
                     request,
                     _("Thank you: %(name)s has applied; the district's officials will decide.")
-                    % {"name": provider.name},
+                    % {"name": provider.display_name},
                 )
                 return redirect("provider-dashboard")
         else:

@@ -160,7 +160,9 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     cards = e.locator("article.provider-card")
     expect(cards).to_have_count(1)
     expect(cards).to_contain_text("上海应用技术大学")
-    cards.get_by_role("link", name="Shanghai Institute of Technology").click()
+    # The card is headed by the name in the reader's language.
+    card_name = {"en": "Shanghai Institute of Technology", "zh-hans": "上海应用技术大学"}
+    cards.get_by_role("link", name=card_name[language]).click()
     enterprise.check("provider-detail")
     enterprise.link("Order a service").click()
     enterprise.check(
@@ -290,11 +292,15 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     )
     expect(transfers.locator("tbody tr")).to_have_count(1)
     cells = transfers.locator("tbody tr").first.locator("td")
-    expect(cells.nth(0)).to_have_text("WUJIN")
-    expect(cells.nth(1)).to_have_text("YANGPU")
+    # Districts by name in the reader's language (杨浦区, not YANGPU).
+    yangpu_district = Region.objects.get(code="YANGPU")
+    expect(cells.nth(0)).to_have_text(in_language(language, wujin))
+    expect(cells.nth(1)).to_have_text(in_language(language, yangpu_district))
     expect(cells.nth(2)).to_have_text(CLAIMED_TEXT)
     matrix = op.locator("table.matrix")
-    wujin_row = matrix.locator("tbody tr").filter(has=op.get_by_role("rowheader", name="WUJIN"))
+    wujin_row = matrix.locator("tbody tr").filter(
+        has=op.get_by_role("rowheader", name=in_language(language, wujin))
+    )
     expect(wujin_row.locator("td").last).to_have_text(CLAIMED_TEXT)
 
     transfer = batch.transfers.get()

@@ -21,6 +21,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_zh",
             "credit_code",
             "region",
             "industry",
@@ -37,6 +38,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 class EnterpriseCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
+    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # Not limited to 18 here: the service says exactly what is wrong with a bad code.
     credit_code = serializers.CharField(max_length=64)
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())

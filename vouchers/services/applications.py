@@ -105,7 +105,7 @@ def application_submit(
         "vouchers/application_submitted",
         {
             "id": application.pk,
-            "name": enterprise.name,
+            "name": enterprise.display_name,
             "amount": money(amount),
             "purpose": purpose,
             "url": portal_url("application-detail", application.pk),

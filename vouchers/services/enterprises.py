@@ -16,6 +16,7 @@ from vouchers.models import Enterprise
 
 ENTERPRISE_FIELDS = (
     "name",
+    "name_zh",
     "industry",
     "size",
     "contact_name",
@@ -49,7 +50,7 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
     )
     subject, body = render_email(
         "vouchers/enterprise_registered",
-        {"name": enterprise.name, "code": code, "region": region.name},
+        {"name": enterprise.display_name, "code": code, "region": region.display_name},
     )
     notify_after_commit(recipients=official_emails(region.id), subject=subject, body=body)
     return enterprise
@@ -122,6 +123,6 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         from_status="unverified",
         to_status="verified",
     )
-    subject, body = render_email("vouchers/enterprise_verified", {"name": enterprise.name})
+    subject, body = render_email("vouchers/enterprise_verified", {"name": enterprise.display_name})
     notify_after_commit(recipients=[enterprise.contact_email], subject=subject, body=body)
     return enterprise

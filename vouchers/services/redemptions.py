@@ -137,7 +137,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         "vouchers/redemption_claimed",
         {
             "id": redemption.pk,
-            "provider": provider.name,
+            "provider": provider.display_name,
             "amount": str(amount),
             "serial": voucher.serial,
             "order": order.title,

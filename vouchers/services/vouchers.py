@@ -79,8 +79,8 @@ def voucher_issue(
         {
             "serial": voucher.serial,
             "amount": money(amount),
-            "name": application.enterprise.name,
-            "region": rules.region.name,
+            "name": application.enterprise.display_name,
+            "region": rules.region.display_name,
             "expires": timezone.localtime(voucher.expires_at).date().isoformat(),
             "url": portal_url("voucher-detail", voucher.serial),
         },

@@ -42,7 +42,7 @@ def signup(request):
                     "Welcome! %(name)s is registered. The district office will verify it; "
                     "you may apply for a voucher once it has."
                 )
-                % {"name": enterprise.name},
+                % {"name": enterprise.display_name},
             )
             return redirect("enterprise-dashboard")
     return render(request, "vouchers/signup.html", {"form": form})
@@ -151,6 +151,6 @@ def enterprise_verify(request, pk):
         services.enterprise_verify,
         enterprise=enterprise,
         actor=request.user,
-        success=_("%(name)s is verified and may now apply.") % {"name": enterprise.name},
+        success=_("%(name)s is verified and may now apply.") % {"name": enterprise.display_name},
     )
     return redirect(next_or(request, reverse("enterprises-to-verify")))

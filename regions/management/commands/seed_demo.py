@@ -87,11 +87,12 @@ PROVIDERS = [
 ]
 
 ENTERPRISES = [
-    # username, region, name, industry, size, credit code stem
+    # username, region, name, name_zh, industry, size, credit code stem
     (
         "enterprise-jiangnan",
         "WUJIN",
         "Changzhou Jiangnan Graphene Technology Co., Ltd.",
+        "常州江南石墨烯科技有限公司",
         "Graphene materials",
         "small",
         "91320412MA1MXY501",
@@ -100,6 +101,7 @@ ENTERPRISES = [
         "enterprise-yangpu",
         "YANGPU",
         "Shanghai Yangpu Smart Sensing Co., Ltd.",
+        "上海杨浦智能传感有限公司",
         "Sensors and IoT",
         "small",
         "91310110MA1G8K2L3",
@@ -108,6 +110,7 @@ ENTERPRISES = [
         "enterprise-nanhu",
         "NANHU",
         "Jiaxing Nanhu New Energy Parts Co., Ltd.",
+        "嘉兴南湖新能源零部件有限公司",
         "New energy components",
         "medium",
         "91330402MA2B4C6D8",
@@ -116,6 +119,7 @@ ENTERPRISES = [
         "enterprise-hefei",
         "HEFEI_HT",
         "Hefei Quantum Photonics Co., Ltd.",
+        "合肥量子光电有限公司",
         "Photonics",
         "micro",
         "91340100MA2N1P3Q5",
@@ -184,11 +188,12 @@ class Command(BaseCommand):
             providers[username] = provider
 
         enterprises = {}
-        for username, code, name, industry, size, stem in ENTERPRISES:
+        for username, code, name, name_zh, industry, size, stem in ENTERPRISES:
             enterprise, made = Enterprise.objects.get_or_create(
                 credit_code=credit_code(stem),
                 defaults={
                     "name": name,
+                    "name_zh": name_zh,
                     "region": regions[code],
                     "industry": industry,
                     "size": size,

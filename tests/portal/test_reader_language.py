@@ -1,0 +1,95 @@
+"""Names, states and figures in the reader's language (issue 17): the model methods and
+chart helpers the pages, e-mails and exports use."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from portal.charts import _fmt, month_label
+from regions.models import AuditEntry
+from regions.services import audit_record
+from tests.exports.conftest import column, csv_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_districts_categories_providers_and_enterprises_name_themselves_per_language(demo):
+    wujin = demo["regions"]["WUJIN"]
+    sit = demo["providers"]["provider-sit"]
+    jiangnan = demo["enterprises"]["enterprise-jiangnan"]
+    category = sit.categories.order_by("id").first()
+    with translation.override("zh-hans"):
+        assert (str(wujin), wujin.display_name) == ("武进区", "武进区")
+        assert str(category) == category.name_zh
+        assert (sit.display_name, sit.other_name) == (
+            "上海应用技术大学",
+            "Shanghai Institute of Technology",
+        )
+        assert jiangnan.display_name == "常州江南石墨烯科技有限公司"
+    with translation.override("en"):
+        assert str(wujin) == "Wujin District"
+        assert str(category) == category.name
+        assert (sit.display_name, sit.other_name) == (
+            "Shanghai Institute of Technology",
+            "上海应用技术大学",
+        )
+        assert str(jiangnan) == "Changzhou Jiangnan Graphene Technology Co., Ltd."
+
+
+def test_a_name_recorded_in_one_language_only_is_shown_in_both(demo):
+    jiangnan = demo["enterprises"]["enterprise-jiangnan"]
+    jiangnan.name_zh = ""
+    with translation.override("zh-hans"):
+        assert (jiangnan.display_name, jiangnan.other_name) == (jiangnan.name, "")
+
+
+def test_history_tables_show_recorded_states_by_their_labels(demo):
+    order = demo["order"]
+    entry = audit_record(
+        actor=None, obj=order, action="accept", from_status="requested", to_status="accepted"
+    )
+    registered = audit_record(
+        actor=None, obj=demo["enterprises"]["enterprise-jiangnan"], action="verify",
+        from_status="unverified", to_status="verified",
+    )  # fmt: skip
+    with translation.override("zh-hans"):
+        assert (entry.from_status_label, entry.to_status_label) == ("待受理", "已接单")
+        assert (registered.from_status_label, registered.to_status_label) == ("未核验", "已核验")
+        assert AuditEntry(object_type="gone.model").status_label("odd_code") == "odd_code"
+    with translation.override("en"):
+        assert (entry.from_status_label, entry.to_status_label) == ("Requested", "Accepted")
+
+
+@pytest.mark.parametrize(
+    ("amount", "zh", "en"),
+    [
+        ("200000", "20万", "200k"),
+        ("15000", "1.5万", "15k"),
+        ("150000000", "1.5亿", "150.0M"),
+        ("800", "800", "800"),
+    ],
+)
+def test_chart_figures_follow_the_reader_convention(amount, zh, en):
+    with translation.override("zh-hans"):
+        assert _fmt(Decimal(amount)) == zh
+    with translation.override("en"):
+        assert _fmt(Decimal(amount)) == en
+
+
+def test_chart_months():
+    with translation.override("zh-hans"):
+        assert [month_label(m) for m in (1, 12)] == ["1月", "12月"]
+    with translation.override("en"):
+        assert [month_label(m) for m in (1, 12)] == ["Jan", "Dec"]
+
+
+def test_exports_name_enterprises_and_providers_in_the_reader_language(demo, client):
+    client.force_login(demo["users"]["official-wujin"])
+    client.cookies["django_language"] = "zh-hans"
+    rows = csv_rows(client.get("/exports/vouchers.csv"))
+    assert column(rows, "企业") == ["常州江南石墨烯科技有限公司"]
+    assert column(rows, "所在区") == ["武进区"]
+    client.cookies["django_language"] = "en"
+    rows = csv_rows(client.get("/exports/vouchers.csv"))
+    assert column(rows, "Enterprise") == ["Changzhou Jiangnan Graphene Technology Co., Ltd."]
