@@ -9,7 +9,7 @@ one place to look at in regions.
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from providers.models import Provider, ProviderCertificate, ServiceOrder
@@ -165,17 +165,23 @@ def settled_pair_totals() -> dict[tuple[int, int, int], object]:
 
 
 def settlement_items_unlike_their_redemption() -> list[dict]:
-    """Items whose copied amount or districts differ from their redemption's, or whose
-    redemption is not a spent cross-region one (should never happen: the claim copies them
-    in one statement and those fields never change after approval)."""
-    rows = SettlementItem.objects.exclude(
-        Q(redemption__amount=F("amount"))
-        & Q(redemption__issuing_region_id=F("issuing_region_id"))
-        & Q(redemption__provider_region_id=F("provider_region_id"))
-        & Q(redemption__cross_region=True)
-        & Q(redemption__status__in=SPENT)
-    ).values_list("redemption_id", "batch_id")[:100]
-    return [{"redemption": rid, "batch": bid} for rid, bid in rows]
+    """Items with no redemption or no batch behind them, whose copied amount or districts
+    differ from their redemption's, or whose redemption is not a spent cross-region one.
+    Never expected: the claim copies them in one statement from an existing redemption into
+    an open batch, and nothing deletes either. The items table has no database foreign
+    keys (see SettlementItem), so this is where a broken reference would show."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.redemption_id, i.batch_id FROM regions_settlementitem i"
+            " LEFT JOIN vouchers_redemption r ON r.id = i.redemption_id"
+            " LEFT JOIN regions_settlementbatch b ON b.id = i.batch_id"
+            " WHERE r.id IS NULL OR b.id IS NULL OR r.amount <> i.amount"
+            " OR r.issuing_region_id <> i.issuing_region_id"
+            " OR r.provider_region_id <> i.provider_region_id"
+            " OR NOT r.cross_region OR r.status NOT IN ('approved', 'paid')"
+            " ORDER BY 1 LIMIT 100"
+        )
+        return [{"redemption": rid, "batch": bid} for rid, bid in cursor.fetchall()]
 
 
 # --- whole tables, for the nightly reconciliation -------------------------------------------
