@@ -45,6 +45,17 @@ _ELIGIBLE = (
 )
 
 
+# The claim's chunk probes the items' primary key once per candidate (a correlated scalar
+# sub-select, which PostgreSQL never turns into a join): written as NOT EXISTS, the planner
+# may answer it with a hash or merge anti-join that reads every item so far, per chunk,
+# which made a 1M batch quadratic (parts of equal size took 7, 12, 17 and 21 s, measured).
+_CLAIMABLE = (
+    "r.cross_region AND r.status IN ('approved', 'paid') AND r.decided_at <= %s"
+    " AND (SELECT i.redemption_id FROM regions_settlementitem i"
+    " WHERE i.redemption_id = r.id) IS NULL"
+)
+
+
 def unsettled_id_range(*, cutoff: datetime) -> tuple[int | None, int | None, int]:
     """(lowest id, highest id, count) of the redemptions a batch up to `cutoff` would take."""
     with connection.cursor() as cursor:
@@ -75,7 +86,7 @@ def redemptions_claim(
             cursor.execute(
                 "WITH candidates AS ("
                 " SELECT r.id, r.issuing_region_id, r.provider_region_id, r.amount"
-                f" FROM vouchers_redemption r WHERE {_ELIGIBLE}"
+                f" FROM vouchers_redemption r WHERE {_CLAIMABLE}"
                 " AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s"
                 "), inserted AS ("
                 " INSERT INTO regions_settlementitem"
@@ -90,7 +101,7 @@ def redemptions_claim(
         # SQLite serialises writers, so the plain statements are already exclusive.
         cursor.execute(
             f"SELECT MAX(id) FROM (SELECT r.id FROM vouchers_redemption r"
-            f" WHERE {_ELIGIBLE} AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s)",
+            f" WHERE {_CLAIMABLE} AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s)",
             [cutoff, low, high, limit],
         )
         (last,) = cursor.fetchone()
@@ -100,7 +111,7 @@ def redemptions_claim(
             "INSERT OR IGNORE INTO regions_settlementitem"
             " (redemption_id, batch_id, issuing_region_id, provider_region_id, amount)"
             " SELECT r.id, %s, r.issuing_region_id, r.provider_region_id, r.amount"
-            f" FROM vouchers_redemption r WHERE {_ELIGIBLE} AND r.id >= %s AND r.id <= %s",
+            f" FROM vouchers_redemption r WHERE {_CLAIMABLE} AND r.id >= %s AND r.id <= %s",
             [batch_id, cutoff, low, last],
         )
         return cursor.rowcount, last
