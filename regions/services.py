@@ -165,13 +165,9 @@ def reconciliation_run() -> ReconciliationReport:
                 }
             )
 
-    totals = {
-        (row["settlement_batch"], row["issuing_region"], row["provider_region"]): row["total"]
-        for row in sources.all_redemptions()
-        .filter(settlement_batch__isnull=False)
-        .values("settlement_batch", "issuing_region", "provider_region")
-        .annotate(total=Sum("amount"))
-    }
+    totals = sources.settled_pair_totals()
+    for item in sources.settlement_items_unlike_their_redemption():
+        breaches.append({"check": "settlement_item_matches_redemption", **item})
     obligations = {
         (o.batch_id, o.from_region_id, o.to_region_id): o.amount
         for o in SettlementObligation.objects.filter(
@@ -314,7 +310,7 @@ def _ledger_breaches() -> list[dict]:
     for from_id, to_id, total in (
         sources.all_redemptions()
         .filter(spent, cross_region=True)
-        .exclude(settlement_batch__status__in=settled_batches)
+        .exclude(settlement_item__batch__status__in=settled_batches)
         .values_list("issuing_region_id", "provider_region_id")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -269,7 +269,7 @@ def settlement_batch(request, pk):
     redemptions = page_of(
         request,
         redemption_selectors.redemptions_visible_to(request.user)
-        .filter(settlement_batch=batch)
+        .filter(settlement_item__batch=batch)
         .order_by("decided_at", "id"),
     )
     return render(

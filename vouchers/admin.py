@@ -77,9 +77,9 @@ class RedemptionAdmin(admin.ModelAdmin):
         "provider_region",
         "cross_region",
         "status",
-        "settlement_batch",
+        "settlement_batch_id",
     ]
     list_filter = ["status", "cross_region", "issuing_region", "provider_region"]
     search_fields = ["voucher__serial", "provider__name", "payment_reference"]
-    readonly_fields = ["amount", "status", "settlement_batch", "payment_reference"]
+    readonly_fields = ["amount", "status", "settlement_batch_id", "payment_reference"]
     raw_id_fields = ["service_order", "voucher", "provider"]

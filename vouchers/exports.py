@@ -141,7 +141,7 @@ def redemption_export(request) -> Export:
             Column(gettext_lazy("Decided"), "decided_at", DATETIME),
             Column(pgettext_lazy("date", "Paid"), "paid_at", DATETIME),
             Column(gettext_lazy("Payment reference"), "payment_reference", width=22),
-            Column(gettext_lazy("Settlement batch"), "settlement_batch_id", INTEGER),
+            Column(gettext_lazy("Settlement batch"), "settlement_item__batch_id", INTEGER),
         ],
     )
 

@@ -176,6 +176,7 @@ def enterprise_emails(enterprise_id: int) -> list[str]:
 def redemptions_visible_to(user) -> QuerySet[Redemption]:
     """A provider its own claims; an official those of vouchers its district issued or of
     providers it pays; an enterprise those on its vouchers; the operator all."""
+    # settlement_item: the batch a redemption settled in (Redemption.settlement_batch_id).
     queryset = Redemption.objects.select_related(
         "voucher",
         "service_order",
@@ -183,6 +184,7 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
         "provider",
         "issuing_region",
         "provider_region",
+        "settlement_item",
     )
     if not user.is_authenticated:
         return queryset.none()

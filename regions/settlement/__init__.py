@@ -3,13 +3,14 @@
 A batch goes open -> computed -> confirmed -> closed:
 1. `settlement_batch_create` writes an open batch with a cutoff and queues
    `regions.tasks.settle_batch` after commit.
-2. The claim step stamps `settlement_batch_id` on every approved or paid, cross-region,
-   unsettled redemption decided up to the cutoff. It runs in chunks, each its own short
-   transaction, as `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)` guarded by
-   `settlement_batch_id IS NULL`: a redemption's batch is written once, by whichever batch
-   locks it first, so two batches, a retried task or a restarted worker can never settle it
-   twice. Each chunk also takes a KEY SHARE lock on the open batch row, so no chunk can add
-   to a batch after it is computed. Large batches are split into id ranges, one task each.
+2. The claim step inserts one narrow `SettlementItem` (redemption, batch, amount, the two
+   districts) for every approved or paid, cross-region redemption decided up to the cutoff
+   that has no item yet. It runs in chunks, each its own short transaction, as one
+   `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: the item's primary key is the redemption
+   id, so the database writes a redemption's batch once, whichever batch, retried task or
+   restarted worker gets there first (a racing one waits on the key, then skips the row).
+   Each chunk also takes a KEY SHARE lock on the open batch row, so no chunk can add to a
+   batch after it is computed. Large batches are split into id ranges, one task each.
 3. The compute step (`settlement_compute`) runs after a final sweep: with the batch row
    locked FOR UPDATE (which waits for any chunk still writing) and only while it is open, it
    totals the batch's redemptions with one GROUP BY, writes the gross obligations, the four
@@ -18,8 +19,20 @@ A batch goes open -> computed -> confirmed -> closed:
 4. The operator records each transfer's payment reference; the last one confirms the batch
    (posts the netting entry to the ledger) and closes it, in the same transaction.
 
-Everything is set-based SQL over the partial index `redemption_unsettled_idx`; no step holds
-one Python object per redemption.
+Why items and not a column on the redemption: stamping `settlement_batch_id` rewrote every
+settled redemption, a wide row with a dozen indexes (new tuple, new entry in each index,
+WAL for all of it), which made settlement cost about what the claims that created those
+rows cost. An item is about half as wide (64 against 136 bytes a row) with two indexes
+against ten, and nothing else is written.
+A redemption's status is therefore not moved at settlement: "settled" is derived from the
+item's existence (`Redemption.settlement_batch_id` reads it; lists select_related it), and
+approved/paid are final states, so an eligible redemption stays eligible without a row
+lock. Every reader of "the redemptions of batch X" (totals, statements, reconciliation,
+dashboards, exports, the API) reads the items.
+
+Everything is set-based SQL: the claim reads the partial covering index
+`redemption_settleable_idx` (an index-only scan) and probes the items' primary key; no step
+holds one Python object per redemption.
 
 Where things are: `netting` (pure arithmetic), `selectors` (reads), `services` (the steps,
 `settlement_run` for the whole job); statements are in `regions.exports`, and the SQL that

@@ -191,9 +191,9 @@ def settlement_claim_range(*, batch_id: int, low: int = 0, high: int | None = No
         if result is None:
             return total
         claimed, last = result
-        if not claimed:
-            return total
         total += claimed
+        if last is None:
+            return total
         low = last + 1
 
 

@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def unsettled_by_scan():
     row = Redemption.objects.filter(
-        cross_region=True, status__in=["approved", "paid"], settlement_batch__isnull=True
+        cross_region=True, status__in=["approved", "paid"], settlement_item__isnull=True
     ).aggregate(total=Sum("amount"))
     count = Redemption.objects.filter(
-        cross_region=True, status__in=["approved", "paid"], settlement_batch__isnull=True
+        cross_region=True, status__in=["approved", "paid"], settlement_item__isnull=True
     ).count()
     return count, row["total"]
 

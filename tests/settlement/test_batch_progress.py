@@ -23,7 +23,7 @@ def half_claimed(demo):
     spread(demo, 8)
     batch = settlement_batch_create(actor=demo["users"]["operator"])
     eligible = list(
-        Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
+        Redemption.objects.filter(cross_region=True, settlement_item__isnull=True)
         .order_by("id")
         .values_list("id", flat=True)
     )

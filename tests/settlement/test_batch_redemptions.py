@@ -19,7 +19,7 @@ def test_the_operator_dashboard_links_each_batch(client, demo, computed):
 
 def test_the_batch_page_lists_its_redemptions_paginated(client, demo, computed):
     batch, _ = computed
-    settled = list(Redemption.objects.filter(settlement_batch=batch).order_by("decided_at", "id"))
+    settled = list(Redemption.objects.filter(settlement_item__batch=batch).order_by("decided_at", "id"))
     assert len(settled) > 10
     client.force_login(demo["users"]["operator"])
     first = client.get(f"/settlement/{batch.pk}/?page_size=10")
@@ -42,9 +42,9 @@ def test_an_official_sees_only_its_districts_settled_redemptions(client, demo, c
     wujin = demo["regions"]["WUJIN"]
     client.force_login(demo["users"]["official-wujin"])
     listed = client.get(f"/settlement/{batch.pk}/?page_size=100").context["redemptions"]
-    expected = Redemption.objects.filter(settlement_batch=batch).filter(
+    expected = Redemption.objects.filter(settlement_item__batch=batch).filter(
         issuing_region=wujin
-    ) | Redemption.objects.filter(settlement_batch=batch, provider_region=wujin)
+    ) | Redemption.objects.filter(settlement_item__batch=batch, provider_region=wujin)
     assert sorted(r.pk for r in listed) == sorted(expected.values_list("pk", flat=True))
     assert all(wujin.pk in (r.issuing_region_id, r.provider_region_id) for r in listed)
 

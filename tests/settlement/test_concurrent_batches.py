@@ -65,10 +65,12 @@ def test_two_batches_at_once_claim_disjoint_sets(loaded):
     second.refresh_from_db()
     assert first.redemption_count > 0 and second.redemption_count > 0
     assert first.redemption_count + second.redemption_count == 600
-    assert not Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
+    assert not Redemption.objects.filter(cross_region=True, settlement_item__isnull=True)
     assert first.gross_total + second.gross_total == loaded
     for batch in (first, second):
-        mine = Redemption.objects.filter(settlement_batch=batch).aggregate(t=Sum("amount"))["t"]
+        mine = Redemption.objects.filter(settlement_item__batch=batch).aggregate(t=Sum("amount"))[
+            "t"
+        ]
         assert batch.gross_total == mine
     report = reconciliation_run()
     assert report.ok, report.breaches

@@ -30,7 +30,7 @@ def test_it_settles_every_cross_region_redemption_once(demo):
     assert obligations_of(batch) == expected
     assert batch.redemption_count == 24 == batch.claimed_count
     assert batch.gross_total == sum(expected.values())
-    assert not Redemption.objects.filter(cross_region=False, settlement_batch__isnull=False)
+    assert not Redemption.objects.filter(cross_region=False, settlement_item__isnull=False)
     assert sum(p.amount for p in batch.net_positions.all()) == 0
     assert reconciliation_run().ok
 
@@ -68,7 +68,7 @@ def test_it_leaves_redemptions_decided_after_the_cutoff(demo):
     settlement_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.redemption_count == 0 and batch.status == "closed"
-    assert Redemption.objects.filter(settlement_batch__isnull=True).count() == 1
+    assert Redemption.objects.filter(settlement_item__isnull=True).count() == 1
 
 
 def test_pending_and_rejected_redemptions_stay_out(demo):
@@ -80,7 +80,7 @@ def test_pending_and_rejected_redemptions_stay_out(demo):
     redemption_claim(service_order_id=order.pk, amount="5.00", actor=demo["users"]["provider-sit"])
     batch = create(demo)
     settlement_run(batch_id=batch.pk)
-    assert not Redemption.objects.filter(settlement_batch__isnull=False).exists()
+    assert not Redemption.objects.filter(settlement_item__isnull=False).exists()
 
 
 def test_a_large_batch_is_split_over_several_tasks(demo, settings):

@@ -33,7 +33,7 @@ def test_the_statement_reconciles_to_the_batch(computed, code):
     assert totals["net_position"] == owed - owes == batch.net_positions.get(region=region).amount
     ids = {int(r["redemption"]) for r in lines}
     assert ids == set(
-        Redemption.objects.filter(settlement_batch=batch)
+        Redemption.objects.filter(settlement_item__batch=batch)
         .filter(Q(issuing_region=region) | Q(provider_region=region))
         .values_list("id", flat=True)
     )

@@ -129,11 +129,11 @@ def loaded_batch(queue: str, **env_extra):
 
 def assert_settled_exactly_once(batch, eligible: int, expected: dict) -> None:
     batch.refresh_from_db()
-    settled = Redemption.objects.filter(settlement_batch=batch).aggregate(
+    settled = Redemption.objects.filter(settlement_item__batch=batch).aggregate(
         n=Count("id"), total=Sum("amount")
     )
     assert settled["n"] == eligible == batch.redemption_count == batch.claimed_count
-    assert not Redemption.objects.filter(cross_region=True, settlement_batch__isnull=True)
+    assert not Redemption.objects.filter(cross_region=True, settlement_item__isnull=True)
     assert obligations_of(batch) == expected
     assert batch.gross_total == settled["total"] == sum(expected.values(), Decimal("0"))
     report = reconciliation_run()
@@ -160,7 +160,7 @@ def test_a_worker_killed_mid_batch_is_replaced_and_settles_exactly_once(demo):
         wait_for(midway, timeout=120, interval=0.05)
         stop(first, signal.SIGKILL)
         assert SettlementBatch.objects.get(pk=batch.pk).status == "open"
-        killed_at = Redemption.objects.filter(settlement_batch=batch).count()
+        killed_at = Redemption.objects.filter(settlement_item__batch=batch).count()
         assert 0 < killed_at < eligible
 
         time.sleep(11)  # past the visibility timeout: the new worker restores the lost tasks
