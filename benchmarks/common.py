@@ -40,9 +40,21 @@ def server_url() -> str:
     return url
 
 
+def physical(name: str) -> str:
+    """The server's name for the benchmark database `name` (`bench_api`, ...):
+    BENCH_DB_PREFIX replaces its `bench` (default `bench`), so that runs sharing one server
+    (CI jobs, several checkouts) each keep to databases of their own."""
+    prefix = os.environ.get("BENCH_DB_PREFIX", "bench")
+    if not name.startswith("bench_"):
+        return name
+    if not prefix.replace("_", "").isalnum():
+        raise BenchError(f"BENCH_DB_PREFIX must be letters, digits and _: {prefix!r}")
+    return prefix + name[len("bench") :]
+
+
 def db_url(name: str) -> str:
     parts = urlsplit(server_url())
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{physical(name)}", parts.query, ""))
 
 
 def connect(name: str, **kwargs) -> psycopg.Connection:
@@ -56,14 +68,19 @@ def admin(sql: str) -> None:
 
 def drop_db(name: str) -> None:
     assert name.startswith("bench_"), name
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin(f"DROP DATABASE IF EXISTS {physical(name)} WITH (FORCE)")
+
+
+def create_db(name: str) -> None:
+    drop_db(name)
+    admin(f"CREATE DATABASE {physical(name)}")
 
 
 def copy_db(source: str, target: str) -> float:
     """CREATE DATABASE target TEMPLATE source (a file copy); seconds taken."""
     drop_db(target)
     started = time.monotonic()
-    admin(f"CREATE DATABASE {target} TEMPLATE {source}")
+    admin(f"CREATE DATABASE {physical(target)} TEMPLATE {physical(source)}")
     return time.monotonic() - started
 
 
@@ -82,7 +99,11 @@ def scalar(name: str, sql: str, params=None):
 
 
 def redis_url(db: int = 8) -> str:
+    """Redis database `db` of BENCH_REDIS_URL's server; BENCH_REDIS_DB, when set, puts every
+    benchmark on that one database instead (they run one after another and each flushes
+    it first), for a server other runs share."""
     base = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    db = int(os.environ.get("BENCH_REDIS_DB", db))
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 

@@ -107,8 +107,7 @@ def label(n: int) -> str:
 
 def prepare_base() -> None:
     """bench_base: migrated, with the demo story (rules, providers, users)."""
-    common.drop_db(common.BASE_DB)
-    common.admin(f"CREATE DATABASE {common.BASE_DB}")
+    common.create_db(common.BASE_DB)
     common.manage(common.BASE_DB, "migrate", "--noinput", "-v0")
     common.manage(common.BASE_DB, "seed_demo", "--password", common.PASSWORD, "-v0")
 
