@@ -112,7 +112,11 @@ def scalar(name: str, sql: str, params=None):
 
 
 def redis_url(db: int = 8) -> str:
+    """Redis database `db` of BENCH_REDIS_URL's server; BENCH_REDIS_DB, when set, puts every
+    benchmark on that one database instead (they run one after another and each flushes
+    it first), for a server other runs share."""
     base = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+    db = int(os.environ.get("BENCH_REDIS_DB", db))
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
 

@@ -157,6 +157,17 @@ def claims_setup(params):
     return {"distinct": plan[:distinct], "single": plan[distinct:], "single_balance": str(balance)}
 
 
+@command
+def provider_tokens(params):
+    """An API token per provider (by provider id) for the claims over HTTP."""
+    from rest_framework.authtoken.models import Token
+
+    tokens = {}
+    for user in User.objects.filter(role="provider", is_active=True, provider__isnull=False):
+        tokens[str(user.provider_id)] = Token.objects.get_or_create(user=user)[0].key
+    return tokens
+
+
 def _run_threads(work, threads: int) -> float:
     barrier = threading.Barrier(threads + 1)
 

@@ -194,8 +194,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(users: int, seconds: float, gunicorn_workers: int) -> dict:
-    common.drop_db(DB)
-    common.admin(f"CREATE DATABASE {DB}")
+    common.create_db(DB)
     common.flush_redis(REDIS_DB)
     common.manage(DB, "migrate", "--noinput", "-v0")
     common.manage(DB, "seed_demo", "--password", common.PASSWORD, "-v0")

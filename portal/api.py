@@ -4,9 +4,13 @@ import copy
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db import IntegrityError
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -18,14 +22,93 @@ from portal.errors import ApplicationError
 MAX_DIGITS = 18
 
 
+# Matching rows a list counts at most (beyond the page asked for): counting every one of
+# 100,000 vouchers cost a list more than reading its page.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(DjangoPaginator):
+    """Counts at most `count_limit` + 1 rows (None: all of them); `count_exact` says
+    whether the count reached the end. One row past the limit keeps the next page's link."""
+
+    count_limit: int | None = None
+    count_exact = True
+
+    @cached_property
+    def count(self):
+        if self.count_limit is None or not isinstance(self.object_list, QuerySet):
+            return super().count
+        # A lean list (portal/lean.py) pages a .values() queryset whose joins fetch the
+        # listed columns; it names the queryset before them to count on.
+        rows = getattr(self.object_list, "count_source", self.object_list).order_by()
+        query = rows.query
+        if not (query.distinct or query.group_by or query.annotations):
+            # The keys alone: no joins for the listed columns, an index-only scan.
+            rows = rows.values("pk")
+        counted = rows[: self.count_limit + 1].count()
+        self.count_exact = counted <= self.count_limit
+        return counted
+
+
 class PortalPagination(PageNumberPagination):
     """`?page=` and `?page_size=` are whole numbers from 1; anything else is a 400 naming the
     parameter (DRF would quietly use the default page size). A page past the last is 404, a
-    page size above 200 is served as 200."""
+    page size above 200 is served as 200.
+
+    `count` is exact up to 10,000 matching rows (or up to the end of the page asked for,
+    if further); beyond, it is that lower bound and `count_exact` is false. Page numbers,
+    `next` and `previous` work on every page; `?page=last` counts every row."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+            # Within SQL's bigint: a page number of 18 digits is past any last page anyway.
+            paginator.count_limit = min(max(COUNT_CAP, page_number * page_size), 2**62)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from None
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        exact = paginator.count_exact
+        return Response(
+            {
+                "count": paginator.count if exact else paginator.count_limit,
+                "count_exact": exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"Matching rows: exact up to {COUNT_CAP:,} (or to the end of the page asked "
+            "for); beyond, this lower bound and `count_exact` false."
+        )
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_exact": {
+                "type": "boolean",
+                "description": "False when `count` is a lower bound (`?page=last` counts all).",
+            },
+            **{k: v for k, v in response["properties"].items() if k != "count"},
+        }
+        response["required"] = ["count", "count_exact", "results"]
+        return response
 
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param)

@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from portal import authentication  # noqa: F401 - its signals drop cached tokens
         from portal.two_factor import remember_second_factor_state
 
         user_logged_in.connect(remember_second_factor_state, dispatch_uid="portal-second-factor")

@@ -230,7 +230,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -257,6 +257,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
 }
+# Seconds an API token's user is kept in the cache (portal/authentication.py); 0: never.
+TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "60"))
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
 API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
 # Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also

@@ -19,7 +19,9 @@ def test_the_operator_dashboard_links_each_batch(client, demo, computed):
 
 def test_the_batch_page_lists_its_redemptions_paginated(client, demo, computed):
     batch, _ = computed
-    settled = list(Redemption.objects.filter(settlement_item__batch=batch).order_by("decided_at", "id"))
+    settled = list(
+        Redemption.objects.filter(settlement_item__batch=batch).order_by("decided_at", "id")
+    )
     assert len(settled) > 10
     client.force_login(demo["users"]["operator"])
     first = client.get(f"/settlement/{batch.pk}/?page_size=10")

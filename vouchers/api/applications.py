@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
+from portal.lean import LeanListMixin
 from portal.money import MoneyField
 from providers.models import ServiceCategory
 from vouchers import permissions, selectors, services
@@ -88,10 +89,29 @@ class ApplicationFilter(ApiFilterSet):
         fields = ["status", "region", "enterprise", "year"]
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(
+    LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Voucher applications: enterprises apply; officials of the district decide."""
 
     serializer_class = ApplicationSerializer
+    # The list's rows from .values() (portal/lean.py), field for field the serializer's.
+    list_values = {
+        "id": "id",
+        "enterprise": "enterprise_id",
+        "enterprise_name": "enterprise__name",
+        "region": "region__code",
+        "year": "year",
+        "requested_amount": "requested_amount",
+        "approved_amount": "approved_amount",
+        "purpose": "purpose",
+        "service_category": "service_category__code",
+        "status": "status",
+        "voucher": "voucher__serial",
+        "submitted_at": "submitted_at",
+        "decided_at": "decided_at",
+        "decision_note": "decision_note",
+    }
     filterset_class = ApplicationFilter
     ordering_fields = ["submitted_at", "requested_amount", "id", "decided_at"]
     ordering = ["-submitted_at", "-id"]

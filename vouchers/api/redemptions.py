@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
+from portal.lean import LeanListMixin
 from portal.money import MoneyField
 from vouchers import selectors, services
 from vouchers.models import Redemption
@@ -74,11 +75,31 @@ class RedemptionFilter(ApiFilterSet):
         fields = ["status", "issuing_region", "provider_region", "cross_region"]
 
 
-class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RedemptionViewSet(
+    LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Redemptions in the caller's scope (provider: its own; official: its district issued
     the voucher or pays the provider; enterprise: on its vouchers; operator: all)."""
 
     serializer_class = RedemptionSerializer
+    # The list's rows from .values() (portal/lean.py), field for field the serializer's.
+    list_values = {
+        "id": "id",
+        "service_order": "service_order_id",
+        "voucher": "voucher__serial",
+        "provider": "provider_id",
+        "amount": "amount",
+        "issuing_region": "issuing_region__code",
+        "provider_region": "provider_region__code",
+        "cross_region": "cross_region",
+        "status": "status",
+        "claimed_at": "claimed_at",
+        "decided_at": "decided_at",
+        "decision_note": "decision_note",
+        "paid_at": "paid_at",
+        "payment_reference": "payment_reference",
+        "settlement_batch": "settlement_item__batch_id",
+    }
     filterset_class = RedemptionFilter
     ordering_fields = ["claimed_at", "decided_at", "amount", "id"]
     ordering = ["-claimed_at", "-id"]

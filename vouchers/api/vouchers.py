@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from portal.errors import NotAllowed
 from portal.files import private_file_response
 from portal.filters import ApiFilterSet, IdFilter
+from portal.lean import LeanListMixin
 from regions.models import Region
 from vouchers import permissions, selectors, services
 from vouchers.models import Voucher
@@ -71,10 +72,30 @@ class PDFRenderer(renderers.BaseRenderer):
         return data
 
 
-class VoucherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VoucherViewSet(
+    LeanListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Issued vouchers: the holder enterprise, the issuing district's officials, the operator."""
 
     serializer_class = VoucherSerializer
+    # The list's rows from .values() (portal/lean.py), field for field VoucherSerializer's.
+    list_values = {
+        "serial": "serial",
+        "enterprise": "enterprise_id",
+        "enterprise_name": "enterprise__name",
+        "issuing_region": "issuing_region__code",
+        "year": "year",
+        "face_value": "face_value",
+        "balance": "balance",
+        "held": "held",
+        "redeemed": "redeemed",
+        "released": "released",
+        "cross_region": "cross_region",
+        "status": "status",
+        "status_reason": "status_reason",
+        "issued_at": "issued_at",
+        "expires_at": "expires_at",
+    }
     filterset_class = VoucherFilter
     lookup_field = "serial"
     lookup_value_regex = "[A-Za-z0-9-]+"

@@ -12,6 +12,7 @@ Lock order, always: ProgrammeRules -> Voucher -> ServiceOrder -> Redemption.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,22 +47,46 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     if not (actor.is_provider and actor.provider_id):
         raise NotAllowed(_("Only a service provider claims a redemption."))
     amount = parse_money(amount, field="amount")
-    order_row = (
-        ServiceOrder.objects.filter(pk=service_order_id, provider_id=actor.provider_id)
-        .values("voucher_id")
+    # Few queries, each of them needed (tests/redemptions/test_claim_queries.py): the voucher
+    # is found through the order and locked in one query, with its district's co-funding
+    # ratio; the order is locked with its provider and whether it has a live claim.
+    voucher = (
+        Voucher.objects.select_for_update()
+        .filter(
+            pk=Subquery(
+                ServiceOrder.objects.filter(
+                    pk=service_order_id, provider_id=actor.provider_id
+                ).values("voucher_id")[:1]
+            )
+        )
+        .annotate(
+            rules_ratio=Subquery(
+                ProgrammeRules.objects.filter(
+                    region_id=OuterRef("issuing_region_id"), year=OuterRef("year")
+                ).values("co_funding_ratio")[:1]
+            )
+        )
         .first()
     )
-    if order_row is None:
+    if voucher is None:
         raise Http404("No such service order")
-    voucher = Voucher.objects.select_for_update().get(pk=order_row["voucher_id"])
-    order = ServiceOrder.objects.select_for_update().get(pk=service_order_id)
-    provider = Provider.objects.get(pk=order.provider_id)
+    order = (
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .annotate(
+            already_claimed=Exists(
+                Redemption.objects.filter(service_order_id=OuterRef("pk"), status__in=LIVE_STATUSES)
+            )
+        )
+        .get(pk=service_order_id)
+    )
+    provider = order.provider
 
     if order.status != ServiceOrder.Status.CONFIRMED:
         raise InvalidTransition(
             _("Only a service order the enterprise has confirmed can be claimed.")
         )
-    if Redemption.objects.filter(service_order=order, status__in=LIVE_STATUSES).exists():
+    if order.already_claimed:
         raise AlreadyRedeemed(_("This service order has already been claimed."))
     if provider.status != Provider.Status.CERTIFIED:
         raise InvalidTransition(_("Only a certified provider can claim a redemption."))
@@ -77,7 +102,10 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     cross_region = voucher.issuing_region_id != provider.region_id
     if cross_region and not voucher.cross_region:
         raise InvalidTransition(_("This voucher can only be spent in the district that issued it."))
-    rules = ProgrammeRules.objects.get(region_id=voucher.issuing_region_id, year=voucher.year)
+    if voucher.rules_ratio is None:  # no rules for the voucher's year: as before, an error
+        ProgrammeRules.objects.get(region_id=voucher.issuing_region_id, year=voucher.year)
+    # The rules' ratio only, read with the voucher (the rules row is not written here).
+    rules = ProgrammeRules(co_funding_ratio=voucher.rules_ratio)
     cap = ratio_cap(order, rules)
     if amount > cap:
         raise ValidationFailed(
@@ -96,17 +124,17 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         )
 
     try:
-        with transaction.atomic():
-            redemption = Redemption.objects.create(
-                service_order=order,
-                voucher=voucher,
-                provider=provider,
-                issuing_region_id=voucher.issuing_region_id,
-                provider_region_id=provider.region_id,
-                cross_region=cross_region,
-                amount=amount,
-                claimed_by=actor,
-            )
+        # No savepoint: a refused insert ends the whole claim, which rolls back as it leaves.
+        redemption = Redemption.objects.create(
+            service_order=order,
+            voucher=voucher,
+            provider=provider,
+            issuing_region_id=voucher.issuing_region_id,
+            provider_region_id=provider.region_id,
+            cross_region=cross_region,
+            amount=amount,
+            claimed_by=actor,
+        )
     except IntegrityError:
         raise AlreadyRedeemed(_("This service order has already been claimed.")) from None
 
