@@ -42,6 +42,10 @@ class _Collector(BaseHTTPRequestHandler):
             body = gzip.decompress(body)
         elif encoding == "deflate":
             body = zlib.decompress(body)
+        elif encoding == "br":  # the SDK prefers brotli when the package is installed
+            import brotli
+
+            body = brotli.decompress(body)
         self.received.append((self.path, body))
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
