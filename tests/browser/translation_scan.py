@@ -65,10 +65,11 @@ LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’.-]*(?:[ ,&]+[A-Za-z][A-Za-z'’.-]*
 def untranslated_words(page, allowed: Iterable[str] = ()) -> list[str]:
     """The Latin-script runs left in the page's visible text once the allowed ones are out."""
     text = page.evaluate(VISIBLE_TEXT)
+    # Addresses first: an allowed username would otherwise leave "@example.com" behind.
+    text = EMAIL.sub(" ", text)
     # Longest first, so that "Jiangnan Graphene Research Institute" goes before "Jiangnan".
     for phrase in sorted({p.strip() for p in allowed if p and p.strip()}, key=len, reverse=True):
         text = text.replace(phrase, " ")
-    text = EMAIL.sub(" ", text)
     text = ADDRESS.sub(" ", text)
     text = WITH_DIGIT.sub(" ", text)
     findings = []
