@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import MONEY, Region, names_for_reader, reads_chinese
+from regions.models import MONEY, NamedInTwoLanguages, Region, reads_chinese
 
 
 class ServiceCategory(models.Model):
@@ -30,7 +30,7 @@ class ServiceCategory(models.Model):
         return (self.name_zh or self.name) if reads_chinese() else self.name
 
 
-class Provider(models.Model):
+class Provider(NamedInTwoLanguages, models.Model):
     class Kind(models.TextChoices):
         UNIVERSITY = "university", _("University")
         INSTITUTE = "institute", _("Research institute")
@@ -69,19 +69,6 @@ class Provider(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "region", "name"], name="provider_directory_idx")]
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        """The name shown first: the Chinese one for a Chinese reader, where there is one."""
-        return names_for_reader(self.name, self.name_zh)[0]
-
-    @property
-    def other_name(self) -> str:
-        """The provider's name in the other language, shown after it ("" if none)."""
-        return names_for_reader(self.name, self.name_zh)[1]
 
     @property
     def takes_orders(self) -> bool:

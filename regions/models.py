@@ -31,6 +31,23 @@ def names_for_reader(name: str, name_zh: str) -> tuple[str, str]:
     return (name_zh, name) if reads_chinese() else (name, name_zh)
 
 
+class NamedInTwoLanguages:
+    """For a model with `name` and an optional `name_zh`: the name a reader sees first (the
+    Chinese one for a Chinese reader, where there is one) and the other one after it."""
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return names_for_reader(self.name, self.name_zh)[0]
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other language, shown after it ("" if none)."""
+        return names_for_reader(self.name, self.name_zh)[1]
+
+
 class Region(models.Model):
     """One of the four pilot districts. Rows come from a data migration."""
 
@@ -208,14 +225,10 @@ class Notice(models.Model):
         return self.title
 
     def shown_title(self) -> str:
-        return self.title_zh if (self.title_zh and _chinese()) else self.title
+        return names_for_reader(self.title, self.title_zh)[0]
 
     def shown_body(self) -> str:
-        return self.body_zh if (self.body_zh and _chinese()) else self.body
-
-
-def _chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
+        return names_for_reader(self.body, self.body_zh)[0]
 
 
 class AuditEntry(models.Model):

@@ -8,10 +8,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regions.models import MONEY, ZERO, Region, names_for_reader
+from regions.models import MONEY, ZERO, NamedInTwoLanguages, Region
 
 
-class Enterprise(models.Model):
+class Enterprise(NamedInTwoLanguages, models.Model):
     class Size(models.TextChoices):
         MICRO = "micro", _("Micro")
         SMALL = "small", _("Small")
@@ -42,19 +42,6 @@ class Enterprise(models.Model):
 
     class Meta:
         ordering = ["name"]
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        """The name shown first: the Chinese one for a Chinese reader, where there is one."""
-        return names_for_reader(self.name, self.name_zh)[0]
-
-    @property
-    def other_name(self) -> str:
-        """The enterprise's name in the other language, shown after it ("" if none)."""
-        return names_for_reader(self.name, self.name_zh)[1]
 
     @property
     def is_verified(self) -> bool:

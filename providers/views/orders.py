@@ -256,50 +256,41 @@ def _order_row(request, pk, *, error=None, success=None):
     )
 
 
+def _order_form_action(request, pk, *, form_class, prefix: str, service, success: str):
+    """Post a form of the order page to `service(order, actor, **cleaned_data)`: back to the
+    order on success, else the page again with the form's errors and the refusal's status."""
+    order = _visible_order(request, pk)
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _render_order(request, order, forms={prefix: form}, status=400)
+    _result, status = run_service_with_status(
+        request, service, form=form, success=success, order=order, actor=request.user,
+        **form.cleaned_data,
+    )  # fmt: skip
+    if status is None:
+        return redirect("order-detail", pk=order.pk)
+    order.refresh_from_db()
+    return _render_order(request, order, forms={prefix: form}, status=status)
+
+
 @login_required
 @require_POST
 def order_rate(request, pk):
-    order = _visible_order(request, pk)
-    form = RatingForm(request.POST, prefix="rate")
-    if not form.is_valid():
-        return _render_order(request, order, forms={"rate": form}, status=400)
-    _rating, status = run_service_with_status(
-        request,
-        services.order_rate,
-        form=form,
+    return _order_form_action(
+        request, pk, form_class=RatingForm, prefix="rate", service=services.order_rate,
         success=_("Thank you: your rating is recorded."),
-        order=order,
-        actor=request.user,
-        score=form.cleaned_data["score"],
-        comment=form.cleaned_data["comment"],
-    )
-    if status is None:
-        return redirect("order-detail", pk=order.pk)
-    return _render_order(request, order, forms={"rate": form}, status=status)
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def order_resolve_dispute(request, pk):
     """The issuing district's official decides a disputed order (uphold or cancel)."""
-    order = _visible_order(request, pk)
-    form = DisputeDecisionForm(request.POST, prefix="resolve")
-    if not form.is_valid():
-        return _render_order(request, order, forms={"resolve": form}, status=400)
-    _order, status = run_service_with_status(
-        request,
-        services.order_resolve_dispute,
-        form=form,
+    return _order_form_action(
+        request, pk, form_class=DisputeDecisionForm, prefix="resolve",
+        service=services.order_resolve_dispute,
         success=_("The dispute is decided; both parties are told."),
-        order=order,
-        actor=request.user,
-        decision=form.cleaned_data["decision"],
-        reason=form.cleaned_data["reason"],
-    )
-    if status is None:
-        return redirect("order-detail", pk=order.pk)
-    order.refresh_from_db()
-    return _render_order(request, order, forms={"resolve": form}, status=status)
+    )  # fmt: skip
 
 
 @login_required
