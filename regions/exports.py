@@ -144,16 +144,56 @@ def _batched(iterable, size):
         yield chunk
 
 
+# The PDF is read by people in both languages (the CSV stays a machine format with codes).
+PDF_HEADER = ["编号 #", "创新券 voucher", "服务机构 provider", "发券区 from", "兑付区 to",
+              "方向 dir", "状态 status", "金额 amount"]  # fmt: skip
+PDF_DIRECTION = {"owes": "应付 owes", "owed": "应收 owed"}
+
+
+def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
+    """The statement's totals in Chinese and English, districts by name and code."""
+    named = {r.code: f"{r.name_zh} {r.code}" for r in Region.objects.all()}
+    lines = [
+        f"批次 Batch #{batch.pk}  截止 cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}  "
+        f"状态 status {batch.status}",
+        f"地区 District {region.name_zh} {region.name} ({region.code})",
+        f"兑付笔数 Redemptions {summary['count']}  应付 owes {summary['owes_total']:.2f}  "
+        f"应收 is owed {summary['owed_total']:.2f}  净头寸 net position "
+        f"{summary['net_position']:.2f}",
+    ]
+    for code, amount, n in summary["owes"]:
+        lines.append(f"  应付 owes {named[code]}: {amount:.2f} ({n} 笔 redemptions)")
+    for code, amount, n in summary["owed"]:
+        lines.append(f"  应收 is owed by {named[code]}: {amount:.2f} ({n} 笔 redemptions)")
+    for debtor, creditor, amount, reference in summary["transfers"]:
+        lines.append(
+            f"  划转 transfer {named[debtor]} -> {named[creditor]}: {amount:.2f} "
+            f"{reference or '(未付 not yet paid)'}"
+        )
+    return lines
+
+
 def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
     summary = statement_summary(batch, region)
+    names_zh = {r.code: r.name_zh for r in Region.objects.all()}
     return table_pdf(
         title_zh=f"结算对账单 #{batch.pk} {region.name_zh}",
         title_en=f"Settlement statement #{batch.pk} {region.name}",
-        header=["#", "voucher", "provider", "from", "to", "dir", "status", "amount"],
+        header=PDF_HEADER,
         rows=[
-            [r[0], r[1], r[3], r[4], r[5], r[6], r[8], r[9]] for r in statement_rows(batch, region)
-        ],
-        summary=statement_summary_lines(batch, region, summary),
+            [
+                r[0],
+                r[1],
+                r[3],
+                names_zh.get(r[4], r[4]),
+                names_zh.get(r[5], r[5]),
+                PDF_DIRECTION.get(r[6], r[6]),
+                r[8],
+                r[9],
+            ]
+            for r in statement_rows(batch, region)
+        ],  # fmt: skip
+        summary=statement_pdf_summary_lines(batch, region, summary),
     )
 
 

@@ -39,3 +39,20 @@ def test_the_statement_reconciles_to_the_batch(computed, code):
     )
     summary = statement_summary(batch, region)
     assert summary["count"] == len(lines)
+
+
+def test_the_pdf_statement_names_the_districts_in_both_languages(computed):
+    from regions.exports import statement_pdf, statement_pdf_summary_lines
+
+    batch, expected = computed
+    wujin = Region.objects.get(code="WUJIN")
+    summary = statement_summary(batch, wujin)
+
+    lines = statement_pdf_summary_lines(batch, wujin, summary)
+
+    assert lines[1] == f"地区 District {wujin.name_zh} {wujin.name} (WUJIN)"
+    owes = [line for line in lines if line.startswith("  应付 owes")]
+    assert len(owes) == len(summary["owes"]) > 0
+    for line, (code, amount, _n) in zip(owes, summary["owes"], strict=True):
+        assert Region.objects.get(code=code).name_zh in line and f"{amount:.2f}" in line
+    assert statement_pdf(batch, wujin).startswith(b"%PDF")
