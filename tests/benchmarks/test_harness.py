@@ -58,5 +58,13 @@ def test_it_labels_sizes():
 
 
 def test_database_urls_stay_on_the_server_of_database_url(monkeypatch):
+    monkeypatch.setattr(common, "PREFIX", "")  # CI sets BENCH_DB_PREFIX for its own run
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/portal?sslmode=require")
     assert common.db_url("bench_x") == "postgres://u:p@db.example:5433/bench_x?sslmode=require"
+
+
+def test_the_prefix_keeps_benchmark_databases_apart(monkeypatch):
+    monkeypatch.setattr(common, "PREFIX", "bench_ci_7_")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/portal")
+    assert common.db_url("bench_x") == "postgres://u@db.example/bench_ci_7_bench_x"
+    assert common.physical("postgres") == "postgres"
