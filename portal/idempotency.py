@@ -34,6 +34,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -178,6 +179,14 @@ def response_for_storage(response) -> dict | None:
     return body
 
 
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -185,6 +194,10 @@ class IdempotencyMiddleware:
     def __call__(self, request):
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if not _resolves(request.path_info):
+            # No view (a URL without its slash, which answers 308): nothing runs, nothing is
+            # recorded, so the client following the redirect uses its key there.
             return self.get_response(request)
         fingerprint = request_fingerprint(request)
         user = authenticated_user(request)

@@ -105,30 +105,50 @@ class ChainReport:
         return self.broken_at is None
 
 
+def _link_chunks():
+    """The chain's links in order, SEAL_CHUNK at a time, as (position, entry id, previous
+    hash, hash): read without joining the entries, so that a link whose entry is gone shows."""
+    after = 0
+    while True:
+        chunk = list(
+            AuditChainLink.objects.filter(position__gt=after)
+            .order_by("position")
+            .values_list("position", "entry_id", "previous_hash", "entry_hash")[:SEAL_CHUNK]
+        )
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1][0]
+
+
 def audit_chain_verify() -> ChainReport:
     """Walk the chain from its first link and recompute each hash from the entry as stored."""
     report = ChainReport()
     previous_hash = GENESIS
     expected_position = 1
-    links = AuditChainLink.objects.order_by("position").select_related("entry")
-    for link in links.iterator(chunk_size=SEAL_CHUNK):
-        report.links += 1
-        problem = ""
-        if link.position != expected_position:
-            problem = f"link {expected_position} or its audit entry was removed"
-        elif link.previous_hash != previous_hash:
-            problem = "it does not chain to the link before it"
-        elif chained_hash(previous_hash, link.entry) != link.entry_hash:
-            problem = f"audit entry {link.entry_id} was changed after it was sealed"
-        if problem:
-            report.broken_at, report.broken_entry, report.problem = (
-                link.position,
-                link.entry_id,
-                problem,
-            )
-            return report
-        previous_hash = link.entry_hash
-        expected_position += 1
+    for chunk in _link_chunks():
+        entries = AuditEntry.objects.in_bulk([entry_id for _p, entry_id, _h, _e in chunk])
+        for position, entry_id, stored_previous, stored_hash in chunk:
+            report.links += 1
+            entry = entries.get(entry_id)
+            problem = ""
+            if position != expected_position:
+                problem = f"link {expected_position} was removed"
+            elif stored_previous != previous_hash:
+                problem = "it does not chain to the link before it"
+            elif entry is None:
+                problem = f"audit entry {entry_id} was removed"
+            elif chained_hash(previous_hash, entry) != stored_hash:
+                problem = f"audit entry {entry_id} was changed after it was sealed"
+            if problem:
+                report.broken_at, report.broken_entry, report.problem = (
+                    position,
+                    entry_id,
+                    problem,
+                )
+                return report
+            previous_hash = stored_hash
+            expected_position += 1
     report.head_hash = previous_hash
     report.unsealed = AuditEntry.objects.filter(chain_link__isnull=True).count()
     return report

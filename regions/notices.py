@@ -2,6 +2,8 @@
 their application window), FAQs and news, published by officials for their district and by
 the operator for any district or the whole programme."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +13,8 @@ from regions.models import AuditEntry, Notice, Region, User
 from regions.services import audit_record
 
 TITLE_MAX = 200
+# Far-off dates are typing mistakes, and dates past year 9999 in local time break every page.
+CALL_HORIZON = timedelta(days=3653)
 BODY_MAX = 20000
 
 
@@ -71,6 +75,14 @@ def notice_publish(
         if opens_at >= closes_at:
             raise ValidationFailed(
                 _("The call must close after it opens."), field="closes_at", code="invalid"
+            )
+        if abs(closes_at - timezone.now()) > CALL_HORIZON or abs(opens_at - timezone.now()) > (
+            CALL_HORIZON
+        ):
+            raise ValidationFailed(
+                _("A call's dates must lie within ten years of today."),
+                field="closes_at",
+                code="invalid",
             )
         if closes_at <= timezone.now():
             raise ValidationFailed(

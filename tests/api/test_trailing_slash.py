@@ -31,3 +31,25 @@ def test_the_client_following_the_308_reaches_the_view_with_its_post(api_as, mak
     # The view answered the POST itself (not 301 → GET, which would list vouchers with 200).
     assert response.redirect_chain == [("/api/vouchers/", 308)]
     assert response.status_code in {403, 405}
+
+
+def test_a_keyed_write_without_the_slash_is_done_once_after_the_redirect(api_as, demo):
+    from vouchers.models import VoucherApplication
+
+    client = api_as(demo["users"]["enterprise-jiangnan"])
+    body = {"requested_amount": "1000.00", "purpose": "Slash test"}
+
+    first = client.post(
+        "/api/voucher-applications", body, format="json", HTTP_IDEMPOTENCY_KEY="slash-1"
+    )
+    followed = client.post(
+        "/api/voucher-applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="slash-1"
+    )
+    retried = client.post(
+        "/api/voucher-applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="slash-1"
+    )
+
+    assert first.status_code == 308
+    assert followed.status_code == 201, followed.content
+    assert retried.status_code == 201 and retried["Idempotent-Replayed"] == "true"
+    assert VoucherApplication.objects.filter(purpose="Slash test").count() == 1

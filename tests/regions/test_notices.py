@@ -79,6 +79,16 @@ def test_the_operator_publishes_for_the_programme(api_as, demo):
         ("official-wujin", {"kind": "call", "opens_at": iso(2), "closes_at": iso(1)}, 400),
         ("official-wujin", {"kind": "call", "opens_at": iso(-9), "closes_at": iso(-1)}, 400),
         ("official-wujin", {"region": "NOWHERE"}, 400),
+        (
+            "operator",
+            {
+                "kind": "call",
+                "region": "NANHU",
+                "opens_at": "9999-12-31T20:00:00Z",
+                "closes_at": "9999-12-31T23:59:59Z",
+            },
+            400,
+        ),
     ],
 )
 def test_bad_notices_are_refused_and_nothing_is_published(api_as, demo, username, fields, status):
