@@ -8,6 +8,7 @@ token: it stops working once a password is set, and after PASSWORD_RESET_TIMEOUT
 import re
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -22,9 +23,7 @@ from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from regions.models import AuditEntry, Region, User
-from regions.services import audit_record
-
-USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]{3,150}$"
+from regions.services import USERNAME_PATTERN, audit_record
 
 
 def can_manage_people(user) -> bool:
@@ -85,6 +84,11 @@ def official_invite(
         raise InvalidTransition(
             _("An account with this username exists already."), code="username_taken"
         )
+    if User.objects.filter(email__iexact=email).exists():
+        # One address, one account: a password reset must know whose password it resets.
+        raise InvalidTransition(
+            _("An account with this e-mail address exists already."), code="email_taken"
+        )
     official = User(
         username=username,
         email=email,
@@ -112,6 +116,14 @@ def official_invite(
     )
     notify_after_commit(recipients=[email], subject=subject, body=body)
     return official
+
+
+class PasswordResetIncludingInvited(PasswordResetForm):
+    """Django's form skips accounts without a password; an invited official whose link
+    expired has none yet and must be able to ask for a new one here."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)
 
 
 def _lock_account(actor: User, account: User) -> User:

@@ -1,8 +1,10 @@
 """Reads of districts, rules and budgets."""
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from regions.models import Notice, ProgrammeRules, Region, User
@@ -46,6 +48,13 @@ def notices_published(*, region_code: str | None = None, kind: str | None = None
     return notices
 
 
+def _local(moment) -> str:
+    """A date and time in the programme's time zone (the API otherwise speaks UTC), with its
+    offset, read the same way in both languages."""
+    programme_time = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
+    return programme_time.strftime("%Y-%m-%d %H:%M (UTC%z)")
+
+
 def call_window_refusal(region_id: int, at=None) -> str | None:
     """Why an application in this district is refused at `at` (now), or None.
 
@@ -62,8 +71,8 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
             "opens on %(opens)s and closes on %(closes)s."
         ) % {
             "title": upcoming.shown_title(),
-            "opens": date_format(timezone.localtime(upcoming.opens_at), "SHORT_DATETIME_FORMAT"),
-            "closes": date_format(timezone.localtime(upcoming.closes_at), "SHORT_DATETIME_FORMAT"),
+            "opens": _local(upcoming.opens_at),
+            "closes": _local(upcoming.closes_at),
         }
     last = calls.order_by("-closes_at").first()
     return _(
@@ -71,7 +80,7 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
         "on %(closes)s. Watch the notices for the next call."
     ) % {
         "title": last.shown_title(),
-        "closes": date_format(timezone.localtime(last.closes_at), "SHORT_DATETIME_FORMAT"),
+        "closes": _local(last.closes_at),
     }
 
 

@@ -4,6 +4,8 @@ Every state change in the portal calls `audit_record` inside its own transaction
 trail and the change commit or roll back together.
 """
 
+import re
+
 from django.db import models, transaction
 
 from regions.models import AuditEntry, ReconciliationReport, Region, User
@@ -395,6 +397,10 @@ def districts_load() -> list[tuple[Region, bool]]:
     return loaded
 
 
+# The usernames people may be given (the operator from the command line, invited officials).
+USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]{3,150}$"
+
+
 @transaction.atomic
 def operator_create(*, username: str, email: str, password: str) -> User:
     """The programme operator's account (staff, for the admin site), with a checked password.
@@ -409,7 +415,9 @@ def operator_create(*, username: str, email: str, password: str) -> User:
     errors = []
     if not username:
         errors.append("the username is empty")
-    elif User.objects.filter(username=username).exists():
+    elif not re.fullmatch(USERNAME_PATTERN, username):
+        errors.append("a username has 3 to 150 letters, digits and @ . + - _ only")
+    elif User.objects.filter(username__iexact=username).exists():
         errors.append(f"the username {username!r} is taken")
     try:
         validate_email(email)

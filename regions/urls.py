@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
 from regions import views
+from regions.accounts import PasswordResetIncludingInvited
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +38,7 @@ urlpatterns = [
         "account/forgot-password/",
         auth_views.PasswordResetView.as_view(
             template_name="regions/forgot_password.html",
+            form_class=PasswordResetIncludingInvited,
             email_template_name="emails/regions/password_reset_body.txt",
             subject_template_name="emails/regions/password_reset_subject.txt",
             success_url=reverse_lazy("account-forgot-password-sent"),

@@ -16,7 +16,7 @@ from portal.files import private_file_response
 from portal.filters import ApiFilterSet
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
-from providers import selectors, services
+from providers import permissions, selectors, services
 from providers.api.inputs import ReasonSerializer
 from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
 
@@ -212,6 +212,8 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def rating(self, request, pk=None):
         """The enterprise rates the service (1-5, with a comment) once it confirmed delivery."""
         order = self.get_object()
+        if not permissions.is_order_enterprise(request.user, order):
+            raise NotAllowed(_("Only the enterprise that placed this order can do this."))
         data = RatingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rating = services.order_rate(

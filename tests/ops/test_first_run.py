@@ -46,6 +46,9 @@ def test_creates_the_operator_once(no_operator, monkeypatch, capsys):
         ("ops-admin", "not-an-address", "a-long-operator-passphrase", "not an e-mail address"),
         ("official-wujin", "ops@voucher.example", "a-long-operator-passphrase", "is taken"),
         ("  ", "ops@voucher.example", "a-long-operator-passphrase", "username is empty"),
+        ("OFFICIAL-WUJIN", "ops@voucher.example", "a-long-operator-passphrase", "is taken"),
+        ("op 2!", "ops@voucher.example", "a-long-operator-passphrase", "letters, digits"),
+        ("x" * 151, "ops@voucher.example", "a-long-operator-passphrase", "letters, digits"),
     ],
 )
 def test_bad_input_is_refused_with_the_reason(

@@ -82,3 +82,9 @@ def test_the_directory_shows_rating_completed_orders_and_delivery_days(client, u
         assert "★ 5.0" in page
         assert "1 completed order" in page
         assert "12 days on average to deliver" in page
+
+
+def test_a_party_who_may_not_rate_is_refused_before_its_input_is_read(api_as, users, order_in):
+    order = order_in("confirmed")
+
+    assert rate(api_as(users["provider-sit"]), order).status_code == 403

@@ -152,3 +152,23 @@ def test_forgot_password_sends_a_link_that_sets_a_new_password(client, demo, mai
         {"new_password1": "b-Long-pass-2026", "new_password2": "b-Long-pass-2026"},
     )
     assert client.login(username="enterprise-nanhu", password="b-Long-pass-2026")
+
+
+def test_an_invited_official_whose_link_expired_asks_for_a_new_one(client, demo, mailoutbox):
+    client.force_login(demo["users"]["operator"])
+    invite(client, region=demo["regions"]["HEFEI_HT"].pk)
+    client.logout()
+
+    client.post("/account/forgot-password/", {"email": "WUJIN2@example.com"})
+
+    assert mailoutbox[-1].to == ["wujin2@example.com"]
+    assert "/account/set-password/" in mailoutbox[-1].body
+
+
+def test_an_address_already_in_use_is_refused(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+
+    response = invite(client, email="Enterprise-Jiangnan@example.com")
+
+    assert response.status_code == 409
+    assert not User.objects.filter(username="official-wujin-2").exists()
