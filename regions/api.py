@@ -21,7 +21,7 @@ from portal.parsers import BoundedJSONParser
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
 from regions.models import Notice, Region, SettlementBatch
-from regions.notices import notice_publish
+from regions.notices import notice_publish, notice_withdraw
 from regions.permissions import (
     can_run_settlement,
     can_see_budget,
@@ -357,6 +357,10 @@ class NoticeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "published_by", "published_at"]
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("region", OpenApiTypes.STR, description="A district's code"),
@@ -388,6 +392,17 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         notice = notice_publish(actor=request.user, **data.validated_data)
         return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawSerializer, responses={204: None})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def withdraw(self, request, pk=None):
+        """Take the notice off the public site, with a `reason` (its publisher's district
+        official or the operator); a withdrawn call stops setting the application window."""
+        notice = self.get_object()
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        notice_withdraw(actor=request.user, notice=notice, reason=data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def register(router):

@@ -205,6 +205,9 @@ class Notice(models.Model):
     closes_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(default=timezone.now)
+    # A withdrawn notice is off the public site and its call no longer sets a window.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import NotAllowed, ValidationFailed
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from regions.models import AuditEntry, Notice, Region, User
 from regions.services import audit_record
 
@@ -107,4 +107,28 @@ def notice_publish(
         action=AuditEntry.Action.CREATE,
         data={"kind": kind, "region": region.code if region else None},
     )
+    return notice
+
+
+def can_withdraw_notice(user, notice: Notice) -> bool:
+    """The operator any notice; an official those of its own district."""
+    if not can_publish_notices(user) or notice.withdrawn_at is not None:
+        return False
+    return user.is_operator or (notice.region_id is not None and notice.region_id == user.region_id)
+
+
+@transaction.atomic(durable=True)
+def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
+    """Take a notice off the public site, with a reason; a withdrawn call stops setting the
+    district's application window at once."""
+    reason = _text(reason, field="reason", limit=BODY_MAX, required=True)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.withdrawn_at is not None:
+        raise InvalidTransition(_("This notice is withdrawn already."), code="withdrawn")
+    if not can_withdraw_notice(actor, notice):
+        raise NotAllowed(_("You cannot withdraw this notice."))
+    notice.withdrawn_at = timezone.now()
+    notice.withdrawn_reason = reason
+    notice.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    audit_record(actor=actor, obj=notice, action=AuditEntry.Action.WITHDRAW, reason=reason)
     return notice

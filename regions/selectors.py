@@ -40,7 +40,11 @@ def operator_emails() -> list[str]:
 
 def notices_published(*, region_code: str | None = None, kind: str | None = None):
     """Every notice, newest first; `region_code` adds the programme's own (region empty)."""
-    notices = Notice.objects.select_related("region").order_by("-published_at", "-id")
+    notices = (
+        Notice.objects.filter(withdrawn_at__isnull=True)
+        .select_related("region")
+        .order_by("-published_at", "-id")
+    )
     if region_code:
         notices = notices.filter(Q(region__code=region_code) | Q(region__isnull=True))
     if kind:
@@ -61,7 +65,9 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
     A district that has published calls for applications takes applications only inside
     an open call's window; one without calls takes them all year."""
     at = at or timezone.now()
-    calls = Notice.objects.filter(region_id=region_id, kind=Notice.Kind.CALL)
+    calls = Notice.objects.filter(
+        region_id=region_id, kind=Notice.Kind.CALL, withdrawn_at__isnull=True
+    )
     if not calls.exists() or calls.filter(opens_at__lte=at, closes_at__gt=at).exists():
         return None
     upcoming = calls.filter(opens_at__gt=at).order_by("opens_at").first()

@@ -54,6 +54,7 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice-list"),
     path("notices/new/", views.notice_new, name="notice-new"),
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/withdraw/", views.notice_withdraw_view, name="notice-withdraw"),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),

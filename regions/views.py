@@ -39,7 +39,12 @@ from regions.models import (
     SettlementNetPosition,
     User,
 )
-from regions.notices import can_publish_notices, notice_publish
+from regions.notices import (
+    can_publish_notices,
+    can_withdraw_notice,
+    notice_publish,
+    notice_withdraw,
+)
 from regions.permissions import can_run_settlement, can_view_settlement, can_view_statement
 from regions.selectors import current_year, notices_published, people_visible_to, region_list
 from regions.services import audit_trail_for, reconciliation_run
@@ -481,8 +486,30 @@ def notice_list(request):
 
 @require_GET
 def notice_detail(request, pk):
-    notice = get_object_or_404(Notice.objects.select_related("region", "published_by"), pk=pk)
-    return render(request, "regions/notice_detail.html", {"notice": notice})
+    notice = get_object_or_404(notices_published().select_related("published_by"), pk=pk)
+    return render(
+        request,
+        "regions/notice_detail.html",
+        {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
+    )
+
+
+@login_required
+@require_POST
+def notice_withdraw_view(request, pk):
+    notice = get_object_or_404(notices_published(), pk=pk)
+    try:
+        notice_withdraw(actor=request.user, notice=notice, reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return render(
+            request,
+            "regions/notice_detail.html",
+            {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
+            status=error.status,
+        )
+    messages.success(request, _("The notice is withdrawn."))
+    return redirect("notice-list")
 
 
 @login_required

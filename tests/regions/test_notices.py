@@ -167,3 +167,43 @@ def test_an_official_publishes_from_the_page(client, demo):
     assert Notice.objects.get(title="Who may apply?").region.code == "WUJIN"
     client.force_login(demo["users"]["enterprise-jiangnan"])
     assert client.get("/notices/new/").status_code == 403
+
+
+def test_a_withdrawn_call_leaves_the_site_and_stops_closing_applications(api_as, client, demo):
+    official = api_as(demo["users"]["official-wujin"])
+    notice = call(official, 10, 40).json()
+    assert apply(api_as, demo).status_code == 409
+
+    refused = [
+        api_as(demo["users"]["official-nanhu"]).post(
+            f"/api/notices/{notice['id']}/withdraw/", {"reason": "Not ours."}, format="json"
+        ),
+        official.post(f"/api/notices/{notice['id']}/withdraw/", {"reason": ""}, format="json"),
+    ]
+    response = official.post(
+        f"/api/notices/{notice['id']}/withdraw/", {"reason": "Wrong year."}, format="json"
+    )
+
+    assert [r.status_code for r in refused] == [403, 400]
+    assert response.status_code == 204
+    withdrawn = Notice.objects.get(pk=notice["id"])
+    assert withdrawn.withdrawn_reason == "Wrong year."
+    assert AuditEntry.objects.filter(object_id=str(withdrawn.pk), action="withdraw").exists()
+    assert client.get(f"/notices/{notice['id']}/").status_code == 404
+    assert "Spring call" not in client.get("/notices/").content.decode()
+    assert apply(api_as, demo).status_code == 201
+
+
+def test_the_operator_withdraws_from_the_page(client, api_as, demo):
+    notice = publish(api_as(demo["users"]["official-nanhu"]), title="Old news").json()
+    client.force_login(demo["users"]["operator"])
+    assert (
+        f"/notices/{notice['id']}/withdraw/"
+        in client.get(f"/notices/{notice['id']}/").content.decode()
+    )
+
+    assert client.post(f"/notices/{notice['id']}/withdraw/", {"reason": ""}).status_code == 400
+    response = client.post(f"/notices/{notice['id']}/withdraw/", {"reason": "Outdated."})
+
+    assert response.status_code == 302
+    assert Notice.objects.get(pk=notice["id"]).withdrawn_at is not None
