@@ -318,3 +318,31 @@ def load_average() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
+
+
+# A thread that dies before the start line breaks the barrier for all after this long,
+# so a failed connection fails the benchmark instead of hanging it.
+START_TIMEOUT_SECONDS = 120
+
+
+def run_together(work, count: int, *, after=None) -> float:
+    """Start `work(0..count-1)` in threads at one instant; seconds until the last is done.
+    `after()` runs in each thread when its work ends (closing its connections)."""
+    barrier = threading.Barrier(count + 1, timeout=START_TIMEOUT_SECONDS)
+
+    def run(index):
+        barrier.wait()
+        try:
+            work(index)
+        finally:
+            if after is not None:
+                after()
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in pool:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in pool:
+        thread.join()
+    return time.perf_counter() - started

@@ -65,23 +65,6 @@ def _summary(seconds: float, latencies: list[float], counts: dict) -> dict:
     }
 
 
-def _threads(work, clients: int) -> float:
-    barrier = threading.Barrier(clients + 1)
-
-    def run(index):
-        barrier.wait()
-        work(index)
-
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
-    for thread in pool:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in pool:
-        thread.join()
-    return time.perf_counter() - started
-
-
 def floor(db: str, plan: list[dict], clients: int) -> dict:
     counts = {"ok": 0, "refused": 0, "errors": 0}
     latencies: list[float] = []
@@ -113,7 +96,7 @@ def floor(db: str, plan: list[dict], clients: int) -> dict:
                 latencies.append(elapsed)
 
     try:
-        seconds = _threads(work, clients)
+        seconds = common.run_together(work, clients)
     finally:
         for conn in connections:
             conn.close()
@@ -156,7 +139,7 @@ def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
                     samples.append(f"{status}: {text[:200]!r}")
         conn.close()
 
-    seconds = _threads(work, clients)
+    seconds = common.run_together(work, clients)
     return {**_summary(seconds, latencies, counts), "statuses": statuses, "samples": samples}
 
 
