@@ -44,7 +44,8 @@ FLOOR_AUDIT = (
 )
 FLOOR_OUTBOX = (
     "INSERT INTO portal_outboxmessage (task_name, kwargs, created_at, available_at, attempts,"
-    " last_error) VALUES ('regions.tasks.send_notification', %(data)s, now(), now(), 0, '')"
+    " last_error, request_id)"
+    " VALUES ('regions.tasks.send_notification', %(data)s, now(), now(), 0, '', '')"
 )
 
 

@@ -93,7 +93,10 @@ def portal(db: str, *, workers: int, timeout: float = 3600) -> dict:
     """`workers` Celery worker processes (concurrency 1 each) settle one batch, from the
     operator's service call to the batch computed; memory sampled over the worker trees."""
     common.flush_redis(8)
-    env = common.portal_env(db, CELERY_BROKER_URL=common.redis_url(8), CONN_MAX_AGE=0)
+    # INFO: the worker says " ready." at that level (the portal's benchmarks log WARNING).
+    env = common.portal_env(
+        db, CELERY_BROKER_URL=common.redis_url(8), CONN_MAX_AGE=0, LOG_LEVEL="INFO"
+    )
     processes = [
         common.start(
             f"worker-{db}-{i}",
