@@ -4,6 +4,7 @@ from django.urls import path, re_path, reverse_lazy
 
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited
+from regions.views import notices, people
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,11 +15,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("official/", views.official_dashboard, name="official-dashboard"),
     path("operator/", views.operator_dashboard, name="operator-dashboard"),
-    path("people/", views.people_list, name="people-list"),
-    path("people/invite/", views.people_invite, name="people-invite"),
+    path("people/", people.people_list, name="people-list"),
+    path("people/invite/", people.people_invite, name="people-invite"),
     re_path(
         r"^people/(?P<pk>\d+)/(?P<action>deactivate|reactivate)/$",
-        views.people_account,
+        people.people_account,
         name="people-account",
     ),
     path(
@@ -51,10 +52,10 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name="regions/forgot_password_sent.html"),
         name="account-forgot-password-sent",
     ),
-    path("notices/", views.notice_list, name="notice-list"),
-    path("notices/new/", views.notice_new, name="notice-new"),
-    path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
-    path("notices/<int:pk>/withdraw/", views.notice_withdraw_view, name="notice-withdraw"),
+    path("notices/", notices.notice_list, name="notice-list"),
+    path("notices/new/", notices.notice_new, name="notice-new"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
+    path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice-withdraw"),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),

@@ -1,4 +1,4 @@
-"""Issue 17 in a real browser: the Wujin official opens a redemption waiting for approval and
+"""In a real browser: the Wujin official opens a redemption waiting for approval and
 sees the evidence, the contract amount and the enterprise's confirmation before anything else,
 opens the evidence file and approves; the enterprise's order page offers "confirm delivery"
 and "dispute" as two separate choices, the dispute asking for a reason."""

@@ -1,4 +1,4 @@
-"""Names, states and figures in the reader's language (issue 17): the model methods and
+"""Names, states and figures in the reader's language: the model methods and
 chart helpers the pages, e-mails and exports use."""
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""A claim costs the queries its writes need, and no more (issue 21): two locking reads,
+"""A claim costs the queries its writes need, and no more: two locking reads,
 the four writes (redemption, voucher, audit row, outbox message) and the officials'
 addresses for the notification."""
 

@@ -12,41 +12,29 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong
-from portal.errors import ApplicationError
 from portal.views import (
     is_htmx,
-    next_or,
     page_of,
     query_without_page,
     run_service,
-    run_service_with_status,
 )
-from regions import accounts, dashboards, sources
+from regions import dashboards, sources
 from regions.exports import statement_response
 from regions.models import (
-    Notice,
     ProgrammeRules,
     ReconciliationReport,
     Region,
     SettlementBatch,
     SettlementNetPosition,
-    User,
-)
-from regions.notices import (
-    can_publish_notices,
-    can_withdraw_notice,
-    notice_publish,
-    notice_withdraw,
 )
 from regions.permissions import can_run_settlement, can_view_settlement, can_view_statement
-from regions.selectors import current_year, notices_published, people_visible_to, region_list
+from regions.selectors import current_year, region_list
 from regions.services import audit_trail_for, reconciliation_run
 from regions.settlement.selectors import (
     batch_is_stalled,
@@ -423,205 +411,3 @@ def reconciliation_run_now(request):
             % {"n": len(report.breaches)},
         )
     return redirect("reconciliation-reports")
-
-
-# --- notices ---------------------------------------------------------------------------------
-
-
-class NoticeForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Notice.Kind.choices)
-    region = forms.ModelChoiceField(
-        label=gettext_lazy("District"),
-        queryset=Region.objects.order_by("id"),
-        required=False,
-        empty_label=gettext_lazy("The whole programme"),
-    )
-    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
-    title_zh = forms.CharField(
-        label=gettext_lazy("Title (Chinese)"), max_length=200, required=False
-    )
-    body = forms.CharField(label=gettext_lazy("Text (English)"), widget=forms.Textarea)
-    body_zh = forms.CharField(
-        label=gettext_lazy("Text (Chinese)"), widget=forms.Textarea, required=False
-    )
-    opens_at = forms.DateTimeField(
-        label=gettext_lazy("Applications open (calls only)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    closes_at = forms.DateTimeField(
-        label=gettext_lazy("Applications close (calls only)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user is not None and user.is_official:
-            # Officials publish for their own district; the service enforces it too.
-            del self.fields["region"]
-
-
-@require_GET
-def notice_list(request):
-    region = request.GET.get("region") or None
-    kind = request.GET.get("kind") or None
-    if kind not in (None, *Notice.Kind.values):
-        kind = None
-    notices = notices_published(region_code=region, kind=kind)
-    return render(
-        request,
-        "regions/notices.html",
-        {
-            "page": page_of(request, notices),
-            "regions": region_list(),
-            "kinds": Notice.Kind.choices,
-            "region_code": region or "",
-            "kind": kind or "",
-            "may_publish": can_publish_notices(request.user),
-            "query": query_without_page(request),
-        },
-    )
-
-
-@require_GET
-def notice_detail(request, pk):
-    notice = get_object_or_404(notices_published().select_related("published_by"), pk=pk)
-    return render(
-        request,
-        "regions/notice_detail.html",
-        {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
-    )
-
-
-@login_required
-@require_POST
-def notice_withdraw_view(request, pk):
-    notice = get_object_or_404(notices_published(), pk=pk)
-    try:
-        notice_withdraw(actor=request.user, notice=notice, reason=request.POST.get("reason", ""))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return render(
-            request,
-            "regions/notice_detail.html",
-            {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
-            status=error.status,
-        )
-    messages.success(request, _("The notice is withdrawn."))
-    return redirect("notice-list")
-
-
-@login_required
-def notice_new(request):
-    if not can_publish_notices(request.user):
-        raise PermissionDenied
-    form = NoticeForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            values = dict(form.cleaned_data)
-            values.setdefault("region", None)
-            notice, status = run_service_with_status(
-                request,
-                notice_publish,
-                form=form,
-                success=_("The notice is published."),
-                actor=request.user,
-                **values,
-            )
-            if status is None:
-                return redirect("notice-detail", pk=notice.pk)
-        else:
-            status = 400
-    return render(request, "regions/notice_form.html", {"form": form}, status=status)
-
-
-# --- people: officials invited and accounts deactivated by those who run the programme ------
-
-
-class InviteOfficialForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    email = forms.EmailField(label=gettext_lazy("E-mail"))
-    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)
-    last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
-    region = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=Region.objects.order_by("id")
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user is not None and user.is_official:
-            del self.fields["region"]
-
-
-@login_required
-@require_GET
-def people_list(request):
-    if not accounts.can_manage_people(request.user):
-        raise PermissionDenied
-    return _render_people(request)
-
-
-def _render_people(request, status=200):
-    role = request.GET.get("role") or None
-    q = (request.GET.get("q") or "").strip()[:100] or None
-    page = page_of(request, people_visible_to(request.user, role=role, q=q))
-    for person in page.object_list:
-        person.manageable = accounts.can_manage_account(request.user, person)
-    return render(
-        request,
-        "regions/people.html",
-        {
-            "page": page,
-            "roles": User.Role.choices if request.user.is_operator else [],
-            "role": role or "",
-            "q": q or "",
-            "query": query_without_page(request),
-        },
-        status=status,
-    )
-
-
-@login_required
-def people_invite(request):
-    if not accounts.can_manage_people(request.user):
-        raise PermissionDenied
-    form = InviteOfficialForm(request.POST or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            _official, status = run_service_with_status(
-                request,
-                accounts.official_invite,
-                form=form,
-                success=_("The invitation is sent."),
-                actor=request.user,
-                **form.cleaned_data,
-            )
-            if status is None:
-                return redirect("people-list")
-        else:
-            status = 400
-    return render(request, "regions/people_invite.html", {"form": form}, status=status)
-
-
-@login_required
-@require_POST
-def people_account(request, pk, action):
-    if not accounts.can_manage_people(request.user):
-        raise PermissionDenied
-    account = get_object_or_404(people_visible_to(request.user), pk=pk)
-    try:
-        if action == "deactivate":
-            accounts.account_deactivate(
-                actor=request.user, account=account, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("The account is deactivated."))
-        else:
-            accounts.account_reactivate(actor=request.user, account=account)
-            messages.success(request, _("The account is active again."))
-    except ApplicationError as error:
-        messages.error(request, f"{account.username}: {error.message}")
-        return _render_people(request, status=error.status)
-    return redirect(next_or(request, reverse("people-list")))

@@ -1,0 +1,130 @@
+"""Notices and calls for applications: the public list and page, publishing, withdrawing."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.errors import ApplicationError
+from portal.views import page_of, query_without_page, run_service_with_status
+from regions.models import Notice, Region
+from regions.notices import (
+    can_publish_notices,
+    can_withdraw_notice,
+    notice_publish,
+    notice_withdraw,
+)
+from regions.selectors import notices_published, region_list
+
+
+class NoticeForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Notice.Kind.choices)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("District"),
+        queryset=Region.objects.order_by("id"),
+        required=False,
+        empty_label=gettext_lazy("The whole programme"),
+    )
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
+    title_zh = forms.CharField(
+        label=gettext_lazy("Title (Chinese)"), max_length=200, required=False
+    )
+    body = forms.CharField(label=gettext_lazy("Text (English)"), widget=forms.Textarea)
+    body_zh = forms.CharField(
+        label=gettext_lazy("Text (Chinese)"), widget=forms.Textarea, required=False
+    )
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("Applications open (calls only)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("Applications close (calls only)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_official:
+            # Officials publish for their own district; the service enforces it too.
+            del self.fields["region"]
+
+
+@require_GET
+def notice_list(request):
+    region = request.GET.get("region") or None
+    kind = request.GET.get("kind") or None
+    if kind not in (None, *Notice.Kind.values):
+        kind = None
+    notices = notices_published(region_code=region, kind=kind)
+    return render(
+        request,
+        "regions/notices.html",
+        {
+            "page": page_of(request, notices),
+            "regions": region_list(),
+            "kinds": Notice.Kind.choices,
+            "region_code": region or "",
+            "kind": kind or "",
+            "may_publish": can_publish_notices(request.user),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def notice_detail(request, pk):
+    notice = get_object_or_404(notices_published().select_related("published_by"), pk=pk)
+    return render(
+        request,
+        "regions/notice_detail.html",
+        {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
+    )
+
+
+@login_required
+@require_POST
+def notice_withdraw_view(request, pk):
+    notice = get_object_or_404(notices_published(), pk=pk)
+    try:
+        notice_withdraw(actor=request.user, notice=notice, reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return render(
+            request,
+            "regions/notice_detail.html",
+            {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
+            status=error.status,
+        )
+    messages.success(request, _("The notice is withdrawn."))
+    return redirect("notice-list")
+
+
+@login_required
+def notice_new(request):
+    if not can_publish_notices(request.user):
+        raise PermissionDenied
+    form = NoticeForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            values.setdefault("region", None)
+            notice, status = run_service_with_status(
+                request,
+                notice_publish,
+                form=form,
+                success=_("The notice is published."),
+                actor=request.user,
+                **values,
+            )
+            if status is None:
+                return redirect("notice-detail", pk=notice.pk)
+        else:
+            status = 400
+    return render(request, "regions/notice_form.html", {"form": form}, status=status)

@@ -1,0 +1,104 @@
+"""People: officials invited and accounts deactivated by those who run the programme."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.errors import ApplicationError
+from portal.views import next_or, page_of, query_without_page, run_service_with_status
+from regions import accounts
+from regions.models import Region, User
+from regions.selectors import people_visible_to
+
+
+class InviteOfficialForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=Region.objects.order_by("id")
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_official:
+            del self.fields["region"]
+
+
+@login_required
+@require_GET
+def people_list(request):
+    if not accounts.can_manage_people(request.user):
+        raise PermissionDenied
+    return _render_people(request)
+
+
+def _render_people(request, status=200):
+    role = request.GET.get("role") or None
+    q = (request.GET.get("q") or "").strip()[:100] or None
+    page = page_of(request, people_visible_to(request.user, role=role, q=q))
+    for person in page.object_list:
+        person.manageable = accounts.can_manage_account(request.user, person)
+    return render(
+        request,
+        "regions/people.html",
+        {
+            "page": page,
+            "roles": User.Role.choices if request.user.is_operator else [],
+            "role": role or "",
+            "q": q or "",
+            "query": query_without_page(request),
+        },
+        status=status,
+    )
+
+
+@login_required
+def people_invite(request):
+    if not accounts.can_manage_people(request.user):
+        raise PermissionDenied
+    form = InviteOfficialForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _official, status = run_service_with_status(
+                request,
+                accounts.official_invite,
+                form=form,
+                success=_("The invitation is sent."),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+            if status is None:
+                return redirect("people-list")
+        else:
+            status = 400
+    return render(request, "regions/people_invite.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def people_account(request, pk, action):
+    if not accounts.can_manage_people(request.user):
+        raise PermissionDenied
+    account = get_object_or_404(people_visible_to(request.user), pk=pk)
+    try:
+        if action == "deactivate":
+            accounts.account_deactivate(
+                actor=request.user, account=account, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The account is deactivated."))
+        else:
+            accounts.account_reactivate(actor=request.user, account=account)
+            messages.success(request, _("The account is active again."))
+    except ApplicationError as error:
+        messages.error(request, f"{account.username}: {error.message}")
+        return _render_people(request, status=error.status)
+    return redirect(next_or(request, reverse("people-list")))
