@@ -27,6 +27,9 @@ def in_threads(*calls):
 
     def run(call):
         try:
+            # Connect before the barrier: on a loaded machine opening the connection took
+            # longer than the other thread's whole claim, and one batch got nothing.
+            connection.ensure_connection()
             barrier.wait(timeout=10)
             call()
         except Exception as error:  # surfaced below
@@ -46,7 +49,7 @@ def in_threads(*calls):
 def loaded(demo, settings, monkeypatch):
     settings.SETTLEMENT_CHUNK_SIZE = 25
     # A short pause inside each chunk makes the two claimers interleave for sure.
-    monkeypatch.setenv("SETTLEMENT_CHUNK_DELAY_SECONDS", "0.01")
+    monkeypatch.setenv("SETTLEMENT_CHUNK_DELAY_SECONDS", "0.03")
     call_command("seed_load", enterprises=8, vouchers=16, redemptions=800, verbosity=0)
     return Redemption.objects.filter(cross_region=True).aggregate(total=Sum("amount"))["total"]
 
