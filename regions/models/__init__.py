@@ -139,6 +139,26 @@ class ProgrammeRules(models.Model):
     co_funding_ratio = models.DecimalField(max_digits=4, decimal_places=3)
     validity_days = models.PositiveIntegerField(default=365)
     cross_region = models.BooleanField(default=True)
+    # Integrity controls the district chooses (defaults are the demo's and most programmes').
+    four_eyes_threshold = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Applications and redemptions at or above this amount need two officials",
+    )
+    requires_own_share = models.BooleanField(
+        default=True,
+        help_text="A claim needs the contract, the invoice and the enterprise's own share paid",
+    )
+    provider_notice_days = models.PositiveIntegerField(
+        default=7, help_text="Days a newly approved provider stays on public notice"
+    )
+    split_window_days = models.PositiveIntegerField(
+        default=90, help_text="Orders between one pair within this many days are summed"
+    )
+    service_level_days = models.PositiveIntegerField(
+        default=5, help_text="Days after which waiting work is overdue and reminded"
+    )
     committed = models.DecimalField(**MONEY, default=ZERO)
     redeemed = models.DecimalField(**MONEY, default=ZERO)
     last_voucher_number = models.PositiveIntegerField(default=0)
@@ -161,6 +181,10 @@ class ProgrammeRules(models.Model):
             ),
             models.CheckConstraint(
                 name="rules_committed_nonnegative", condition=Q(committed__gte=0)
+            ),
+            models.CheckConstraint(
+                name="rules_four_eyes_positive",
+                condition=Q(four_eyes_threshold__isnull=True) | Q(four_eyes_threshold__gt=0),
             ),
             models.CheckConstraint(
                 name="rules_committed_within_budget", condition=Q(committed__lte=F("annual_budget"))
