@@ -83,6 +83,8 @@ class User(AbstractUser):
         PROVIDER = "provider", _("Provider user")
         OFFICIAL = "official", _("District official")
         OPERATOR = "operator", _("Programme operator")
+        EXPERT = "expert", _("Expert")
+        MANAGER = "manager", _("Technology manager")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     region = models.ForeignKey(
@@ -297,6 +299,22 @@ class AuditEntry(models.Model):
         UPDATE = "update", pgettext_lazy("audit action", "updated")
         VERIFY = "verify", pgettext_lazy("audit action", "verified")
         WITHDRAW = "withdraw", pgettext_lazy("audit action", "withdrawn")
+        # Integrity controls, demands and libraries.
+        ANSWER = "answer", pgettext_lazy("audit action", "answered")
+        ASSIGN = "assign", pgettext_lazy("audit action", "assigned")
+        AWARD = "award", pgettext_lazy("audit action", "awarded")
+        BOOK = "book", pgettext_lazy("audit action", "booked")
+        CLEAR = "clear", pgettext_lazy("audit action", "cleared")
+        COMMENT = "comment", pgettext_lazy("audit action", "commented")
+        DECLARE = "declare", pgettext_lazy("audit action", "declared")
+        FIRST_APPROVE = "first_approve", pgettext_lazy("audit action", "first approval")
+        FLAG = "flag", pgettext_lazy("audit action", "flagged")
+        OBJECT = "object", pgettext_lazy("audit action", "objected")
+        PROPOSE = "propose", pgettext_lazy("audit action", "proposed")
+        PUBLISH = "publish", pgettext_lazy("audit action", "published")
+        PUT_ON_NOTICE = "put_on_notice", pgettext_lazy("audit action", "put on public notice")
+        RECORD = "record", pgettext_lazy("audit action", "recorded")
+        UPLOAD = "upload", pgettext_lazy("audit action", "uploaded")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
