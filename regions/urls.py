@@ -70,6 +70,7 @@ urlpatterns = [
     path("notices/new/", notices.notice_new, name="notice-new"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice-withdraw"),
+    path("notices/<int:pk>/edit/", notices.notice_edit_view, name="notice-edit"),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),
