@@ -397,342 +397,39 @@ class AuditChainLink(models.Model):
         return f"audit chain #{self.position}"
 
 
-class LedgerAccount(models.Model):
-    """An account of the double-entry ledger.
+# Later topics, each in a module of its own (they import the models above).
+from regions.models.ledger import JournalEntry, JournalLine, LedgerAccount  # noqa: E402
+from regions.models.settlement import (  # noqa: E402
+    ReconciliationReport,
+    RedemptionMonthlyFlow,
+    SettlementBatch,
+    SettlementItem,
+    SettlementNetPosition,
+    SettlementObligation,
+    SettlementTransfer,
+)
 
-    fund: a district's voucher fund (debited when its vouchers are spent);
-    cash: the district's bank account (credited when it pays providers or transfers);
-    clearing: what a district owes to (credit) or is owed by (debit) one other district;
-    payable: what a district owes one provider.
-    """
-
-    class Kind(models.TextChoices):
-        FUND = "fund", _("District voucher fund")
-        CASH = "cash", _("District bank account")
-        CLEARING = "clearing", _("Inter-district clearing")
-        PAYABLE = "payable", _("Provider payable")
-
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="accounts")
-    counterparty = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    provider = models.ForeignKey(
-        "providers.Provider",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="accounts",
-    )
-
-    class Meta:
-        ordering = ["region_id", "kind", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "region"],
-                condition=Q(counterparty__isnull=True, provider__isnull=True),
-                name="ledger_one_plain_account_per_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["region", "counterparty"],
-                condition=Q(kind="clearing"),
-                name="ledger_one_clearing_per_pair",
-            ),
-            models.UniqueConstraint(
-                fields=["provider"],
-                condition=Q(kind="payable"),
-                name="ledger_one_payable_per_provider",
-            ),
-            models.CheckConstraint(
-                name="ledger_clearing_has_counterparty",
-                condition=~Q(kind="clearing")
-                | (Q(counterparty__isnull=False) & ~Q(counterparty=F("region"))),
-            ),
-            models.CheckConstraint(
-                name="ledger_payable_has_provider",
-                condition=~Q(kind="payable") | Q(provider__isnull=False),
-            ),
-        ]
-
-    def __str__(self):
-        if self.kind == self.Kind.CLEARING:
-            return f"{self.region.code} clearing with {self.counterparty.code}"
-        if self.kind == self.Kind.PAYABLE:
-            return f"{self.region.code} payable to provider #{self.provider_id}"
-        return f"{self.region.code} {self.kind}"
-
-
-class JournalEntry(models.Model):
-    """One balanced money movement. `reference` makes posting idempotent: a second post of
-    the same event is refused by the unique constraint."""
-
-    reference = models.CharField(max_length=100, unique=True)
-    posted_at = models.DateTimeField(default=timezone.now, db_index=True)
-    description = models.CharField(max_length=255)
-    redemption = models.ForeignKey(
-        "vouchers.Redemption",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="journal_entries",
-    )
-    settlement_batch = models.ForeignKey(
-        "regions.SettlementBatch",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="journal_entries",
-    )
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name_plural = "journal entries"
-
-    def __str__(self):
-        return self.reference
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Journal entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Journal entries are append-only.")
-
-
-class JournalLine(models.Model):
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="lines")
-    debit = models.DecimalField(**MONEY, default=ZERO)
-    credit = models.DecimalField(**MONEY, default=ZERO)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                name="journal_line_one_side",
-                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(credit__gt=0) & Q(debit=0)),
-            ),
-        ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Journal lines are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Journal lines are append-only.")
-
-
-class SettlementBatch(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        COMPUTED = "computed", _("Computed")
-        CONFIRMED = "confirmed", _("Confirmed")
-        CLOSED = "closed", _("Closed")
-
-    TRANSITIONS = {
-        Status.OPEN: {Status.COMPUTED},
-        Status.COMPUTED: {Status.CONFIRMED},
-        Status.CONFIRMED: {Status.CLOSED},
-        Status.CLOSED: set(),
-    }
-
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    cutoff = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    computed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    redemption_count = models.PositiveIntegerField(default=0)
-    gross_total = models.DecimalField(**MONEY, default=ZERO)
-    claimed_count = models.PositiveIntegerField(default=0, help_text="Progress of the claim step")
-    progressed_at = models.DateTimeField(
-        default=timezone.now,
-        help_text="When the batch last moved forward (opened, claimed a chunk, resumed); an open "
-        "batch that has not moved for SETTLEMENT_STALL_SECONDS is stalled and gets resumed",
-    )
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name_plural = "settlement batches"
-        constraints = [
-            models.CheckConstraint(name="batch_gross_nonnegative", condition=Q(gross_total__gte=0)),
-        ]
-
-    def __str__(self):
-        return f"Settlement batch #{self.pk}"
-
-
-class SettlementItem(models.Model):
-    """One redemption settled in one batch: the claim step's only write.
-
-    The redemption is the primary key, so the database itself refuses to put a redemption
-    in two batches (or twice in one), whatever a retried task, a second worker or a second
-    batch does. Claiming inserts these narrow rows instead of rewriting each wide redemption
-    row and every index on it; a redemption is "settled" exactly when it has an item (its
-    status stays approved or paid: it is derived, never written twice). Amount and the two
-    districts are copied from the redemption in the claim's one statement (they never
-    change once a redemption is approved), so totals and statements read this table alone.
-    """
-
-    # No database foreign keys on this table (db_constraint=False): their per-row triggers
-    # cost more than the insert itself (1.0 s of 1.9 s per 75,000 items, measured). The
-    # claim's one INSERT ... SELECT takes each row from an existing redemption, under a KEY
-    # SHARE lock on the open batch row; neither is ever deleted (PROTECT here and on every
-    # other reference), and reconciliation checks every item against both
-    # (`sources.settlement_items_unlike_their_redemption`).
-    redemption = models.OneToOneField(
-        "vouchers.Redemption",
-        primary_key=True,
-        on_delete=models.PROTECT,
-        related_name="settlement_item",
-        db_constraint=False,
-    )
-    batch = models.ForeignKey(
-        SettlementBatch,
-        on_delete=models.PROTECT,
-        related_name="items",
-        db_index=False,
-        db_constraint=False,
-    )
-    # Copies of the redemption's own (foreign-keyed) districts.
-    issuing_region = models.ForeignKey(
-        Region, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
-    )
-    provider_region = models.ForeignKey(
-        Region, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
-    )
-    amount = models.DecimalField(**MONEY)
-
-    class Meta:
-        indexes = [
-            # "The redemptions of batch X" (totals per pair, statements, reconciliation).
-            models.Index(
-                fields=["batch", "issuing_region", "provider_region"],
-                include=["amount"],
-                name="settlement_item_batch_idx",
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                name="settlement_item_amount_positive", condition=Q(amount__gt=0)
-            ),
-            models.CheckConstraint(
-                name="settlement_item_cross_region",
-                condition=~Q(issuing_region=F("provider_region")),
-            ),
-        ]
-
-    def __str__(self):
-        return f"Redemption #{self.redemption_id} in batch #{self.batch_id}"
-
-
-class SettlementObligation(models.Model):
-    """The gross total that `from_region` owes `to_region` in one batch (one directed pair)."""
-
-    batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="obligations")
-    from_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    to_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(**MONEY)
-    redemption_count = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["from_region_id", "to_region_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "from_region", "to_region"], name="obligation_one_per_pair"
-            ),
-            models.CheckConstraint(
-                name="obligation_between_two_regions", condition=~Q(from_region=F("to_region"))
-            ),
-            models.CheckConstraint(name="obligation_positive", condition=Q(amount__gt=0)),
-        ]
-
-
-class SettlementNetPosition(models.Model):
-    """A district's net position in a batch: positive means it is owed, negative it owes."""
-
-    batch = models.ForeignKey(
-        SettlementBatch, on_delete=models.CASCADE, related_name="net_positions"
-    )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(**MONEY)
-
-    class Meta:
-        ordering = ["region_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["batch", "region"], name="net_position_one_per_region"),
-        ]
-
-
-class SettlementTransfer(models.Model):
-    batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="transfers")
-    from_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    to_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(**MONEY)
-    payment_reference = models.CharField(max_length=100, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["from_region_id", "to_region_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "from_region", "to_region"], name="transfer_one_per_pair"
-            ),
-            models.CheckConstraint(
-                name="transfer_between_two_regions", condition=~Q(from_region=F("to_region"))
-            ),
-            models.CheckConstraint(name="transfer_positive", condition=Q(amount__gt=0)),
-        ]
-
-
-class ReconciliationReport(models.Model):
-    """The result of one reconciliation run; breaches are listed, never silently fixed."""
-
-    ran_at = models.DateTimeField(default=timezone.now)
-    ok = models.BooleanField()
-    breaches = models.JSONField(default=list, blank=True)
-    checked = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-ran_at"]
-
-    def __str__(self):
-        return f"Reconciliation {self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'BREACH'}"
-
-
-# --- maintained summaries ------------------------------------------------------------------
-
-
-class RedemptionMonthlyFlow(models.Model):
-    """Approved (later perhaps paid) redemptions per local month and district pair.
-
-    The dashboards read these at most 16 x 12 rows a year instead of aggregating every
-    redemption. `redemption_approve` adds each approval in its own transaction
-    (`regions.dashboards.flow_summary_record`); the migration and `seed_load` rebuild it from
-    the redemptions, and `regions.dashboards.flow_summary_breaches` re-checks it.
-    """
-
-    year = models.PositiveIntegerField()
-    month = models.PositiveSmallIntegerField()
-    issuing_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    provider_region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    redemption_count = models.PositiveBigIntegerField(default=0)
-    amount = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "month", "issuing_region", "provider_region"],
-                name="monthly_flow_one_per_pair",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.year}-{self.month:02d} {self.issuing_region_id}->{self.provider_region_id}"
+__all__ = [
+    "MONEY",
+    "ZERO",
+    "AppendOnlyError",
+    "AuditChainLink",
+    "AuditEntry",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "NamedInTwoLanguages",
+    "Notice",
+    "ProgrammeRules",
+    "ReconciliationReport",
+    "RedemptionMonthlyFlow",
+    "Region",
+    "SettlementBatch",
+    "SettlementItem",
+    "SettlementNetPosition",
+    "SettlementObligation",
+    "SettlementTransfer",
+    "User",
+    "names_for_reader",
+    "reads_chinese",
+]
