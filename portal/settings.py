@@ -441,6 +441,10 @@ CELERY_BEAT_SCHEDULE = {
         # A relay queued behind an outage is useless once the next one is due.
         "options": {"expires": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10"))},
     },
+    "matching-digest-daily": {
+        "task": "providers.tasks.send_matching_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "purge-outbox": {
         "task": "portal.tasks.purge_outbox",
         "schedule": crontab(hour=4, minute=20),

@@ -131,3 +131,14 @@ def can_rate_order(user, order: ServiceOrder) -> bool:
         and order.status == ServiceOrder.Status.CONFIRMED
         and not hasattr(order, "rating")
     )
+
+
+def can_see_demand_matches(user, demand) -> bool:
+    """The ranked providers and experts of a demand (providers/matching.py): for the
+    enterprise that published it and for officials (of any district: matching crosses them)
+    and the operator; a provider does not see how it ranks against its competitors."""
+    if not _authenticated(user):
+        return False
+    if user.is_official or user.is_operator:
+        return True
+    return user.is_enterprise and user.enterprise_id == demand.enterprise_id

@@ -14,3 +14,10 @@ def generate_provider_certificate(certificate_id: int) -> dict:
         "serial": certificate.serial,
         "pdf": certificate.pdf.name,
     }
+
+
+@shared_task(name="providers.tasks.send_matching_digests", acks_late=True)
+def send_matching_digests() -> dict:
+    """The daily digest of new demands to the providers that fit them; a second run the same
+    day sends nothing more."""
+    return {"sent": services.matching_digest_send()}

@@ -278,6 +278,7 @@ class EvidenceFile(models.Model):
 
 
 # Topics with modules of their own; imported here so Django finds their models.
-from providers.models.risk import RiskFlag  # noqa: E402,F401
+from providers.models.risk import RiskFlag  # noqa: E402, F401, I001
 from .libraries import Expert, TechnologyManager  # noqa: E402, F401, I001
 from .demands import Demand, Proposal, ProposalAttachment  # noqa: E402, F401, I001
+from .matching import DigestSent  # noqa: E402, F401, I001

@@ -3,7 +3,8 @@
 - certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
   revoke), the certificates they move, the certificate PDF;
 - catalogue: the services a provider lists;
-- orders: the life of a service order.
+- orders: the life of a service order;
+- digest: the daily e-mail of new demands that fit each provider.
 
 Every public function is one action in one transaction: it locks the row it moves, checks the
 edge against the model's TRANSITIONS (portal.states), writes the audit entry, and queues
@@ -25,6 +26,7 @@ from providers.services.certification import (
     provider_revoke,
     provider_suspend,
 )
+from providers.services.digest import matching_digest_send
 from providers.services.orders import (
     DisputeDecision,
     order_accept,
@@ -45,6 +47,7 @@ __all__ = [
     "certificate_revoke",
     "certificate_suspend",
     "certificate_verify_url",
+    "matching_digest_send",
     "offering_create",
     "offering_update",
     "order_accept",
