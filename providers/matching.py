@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, IntegerField, Prefetch
 from django.db.models.functions import Coalesce
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -124,11 +126,26 @@ def tokens(text: str) -> list[Token]:
                 continue
             found.append(Token(_fold_latin(word), chunk, run, 0))
             continue
-        for start in range(len(chunk) - 1):
-            bigram = chunk[start : start + 2]
-            if bigram not in CJK_STOP_BIGRAMS:
-                found.append(Token(bigram, bigram, run, start))
+        for offset, segment in _without_stop_bigrams(chunk):
+            for start in range(len(segment) - 1):
+                bigram = segment[start : start + 2]
+                found.append(Token(bigram, bigram, run, offset + start))
     return found
+
+
+def _without_stop_bigrams(chunk: str) -> list[tuple[int, str]]:
+    """The pieces of a Chinese run between its stop bigrams, with their offsets: 我们需要分散
+    gives only 分散, not the 们需 that straddles two stop words."""
+    pieces, piece_start, i = [], 0, 0
+    while i < len(chunk) - 1:
+        if chunk[i : i + 2] in CJK_STOP_BIGRAMS:
+            pieces.append((piece_start, chunk[piece_start:i]))
+            i += 2
+            piece_start = i
+        else:
+            i += 1
+    pieces.append((piece_start, chunk[piece_start:]))
+    return pieces
 
 
 def terms(text: str) -> frozenset[str]:
@@ -214,9 +231,29 @@ def term_rarity(candidates: list[Candidate]) -> dict[str, float]:
     return {term: math.log(1 + total / count) for term, count in frequency.items()}
 
 
-def _list(items: list[str]) -> str:
+class Reason(str):
+    """One reason, as text (the API, e-mails); `html`, when set, is the same reason for a page,
+    with the demand's own words it quotes marked up as what the enterprise typed (<kbd>)."""
+
+    html = ""
+
+    def __new__(cls, text: str, html: str = ""):
+        reason = super().__new__(cls, text)
+        reason.html = html
+        return reason
+
+
+def _matched_terms(phrases: list[str]) -> Reason:
     # Translators: the separator of a list of words: "、" in Chinese.
-    return pgettext("list separator", ", ").join(items)
+    separator = pgettext("list separator", ", ")
+    template = _("Matched terms: %(terms)s")
+    marked = [format_html("<kbd>{}</kbd>", phrase) for phrase in phrases]
+    return Reason(
+        template % {"terms": separator.join(phrases)},
+        mark_safe(
+            conditional_escape(template) % {"terms": conditional_escape(separator).join(marked)}
+        ),
+    )
 
 
 def text_fit(demand: DemandText, candidate_terms, rarity, default_rarity) -> tuple[float, list]:
@@ -252,7 +289,7 @@ def score_provider(
     text_points, phrases = text_fit(demand, candidate.terms, rarity, default_rarity)
     if phrases:
         points.append(text_points)
-        reasons.append(_("Matched terms: %(terms)s") % {"terms": _list(phrases)})
+        reasons.append(_matched_terms(phrases))
     completed = candidate.completed_by_category.get(demand.category_id, 0)
     if completed:
         points.append(min(completed * POINTS_PER_ORDER, ORDERS_MAX))
@@ -282,7 +319,7 @@ def score_expert(
     text_points, phrases = text_fit(demand, candidate.terms, rarity, default_rarity)
     if phrases:
         points.append(text_points)
-        reasons.append(_("Matched terms: %(terms)s") % {"terms": _list(phrases)})
+        reasons.append(_matched_terms(phrases))
     return round(math.fsum(points), 1), reasons
 
 
