@@ -265,6 +265,8 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         proposals = Proposal.objects.select_related("demand", "provider").prefetch_related(
             "attachments"
         )
+        if not user.is_authenticated:
+            return proposals.none()
         if user.is_operator or user.is_official:
             return proposals
         if user.is_enterprise and user.enterprise_id:
