@@ -83,7 +83,9 @@ class DemandCreateSerializer(serializers.Serializer):
         choices=Demand.Visibility.choices, default=Demand.Visibility.PUBLIC
     )
     invited_providers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=100,
     )
 
 
@@ -124,7 +126,9 @@ class ProposalCreateSerializer(serializers.Serializer):
     approach = serializers.CharField(max_length=20000)
     price = MoneyField()
     duration_days = serializers.IntegerField(min_value=1, max_value=3650)
-    expert = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    expert = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False
     )
