@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProviderKindEnum": "providers.models.Provider.Kind",
         "NoticeKindEnum": "regions.models.Notice.Kind",
+        "DemandStatusEnum": "providers.models.Demand.Status",
+        "DemandVisibilityEnum": "providers.models.Demand.Visibility",
     },
     # Integer bounds as on PostgreSQL whatever the database, so schema.yml is one file.
     "DEFAULT_GENERATOR_CLASS": "portal.schema.PortalSchemaGenerator",
@@ -415,6 +417,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vouchers.tasks.expire_vouchers",
         "schedule": crontab(hour=0, minute=10),
     },
+    "close-expired-demands-daily": {
+        "task": "providers.tasks.close_expired_demands",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "settlement-nightly": {
         "task": "regions.tasks.create_nightly_settlement_batch",
         "schedule": crontab(hour=1, minute=0),
@@ -440,6 +446,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10")),
         # A relay queued behind an outage is useless once the next one is due.
         "options": {"expires": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10"))},
+    },
+    "matching-digest-daily": {
+        "task": "providers.tasks.send_matching_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
     "purge-outbox": {
         "task": "portal.tasks.purge_outbox",

@@ -6,6 +6,7 @@ portal.api.exception_handler, never here."""
 
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
+from providers.api.demands import DemandViewSet, ProposalViewSet
 from providers.api.orders import ServiceOrderViewSet
 
 
@@ -16,3 +17,5 @@ def register(router):
     router.register("certificates", CertificateViewSet, basename="api-certificate")
     router.register("service-offerings", ServiceOfferingViewSet, basename="api-service-offering")
     router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")
+    router.register("demands", DemandViewSet, basename="api-demand")
+    router.register("proposals", ProposalViewSet, basename="api-proposal")

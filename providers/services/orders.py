@@ -93,6 +93,29 @@ def order_create(
     """An enterprise orders a service from a certified provider, to be paid with one of its
     active vouchers. The fraud rules (own credit code, declared related parties) and the
     voucher's cross-region rule are checked here, once, for the page and the API."""
+    return order_create_within(
+        actor=actor,
+        provider=provider,
+        voucher=voucher,
+        title=title,
+        contract_amount=contract_amount,
+        description=description,
+        offering=offering,
+    )
+
+
+def order_create_within(
+    *,
+    actor: User,
+    provider: Provider,
+    voucher,
+    title: str,
+    contract_amount,
+    description: str = "",
+    offering: ServiceOffering | None = None,
+) -> ServiceOrder:
+    """`order_create` inside a transaction the caller holds (accepting a proposal creates its
+    order in the same transaction as the award, providers/services/demands.py)."""
     from vouchers.models import RelatedParty, Voucher
 
     if not (actor.is_authenticated and actor.is_enterprise and actor.enterprise_id):

@@ -20,6 +20,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from regions.management.commands._seed_demands import seed_demands
 from regions.models import AuditEntry, Notice, ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
@@ -85,6 +86,37 @@ PROVIDERS = [
         ("Technology transfer and patent analysis", "transfer", "50000.00", 30),
     ),
 ]
+
+# What each demo offering does, in English and Chinese: the words demands are matched against
+# (providers/matching.py).
+OFFERING_DESCRIPTIONS = {
+    "Materials process optimization research": (
+        "Process research for advanced materials with the university's School of Materials: "
+        "preparation, ball milling and exfoliation of graphene and other two-dimensional "
+        "powders, dispersion and slurry stability, scale-up from the laboratory to a pilot "
+        "line. 先进材料工艺优化研究：石墨烯等二维材料粉体的制备、球磨剥离与分散工艺、"
+        "浆料稳定性，从小试到中试放大。"
+    ),
+    "Graphene material characterisation (Raman, SEM)": (
+        "Characterisation of graphene powders, dispersions and films: Raman spectroscopy "
+        "(layer number, defects), SEM morphology, particle size and zeta potential of "
+        "dispersions, with advice on the preparation process. 石墨烯粉体、分散液与薄膜表征："
+        "拉曼光谱（层数、缺陷）、扫描电镜形貌、分散液粒径与Zeta电位，并就制备工艺提出建议。"
+    ),
+    "Electrical safety and EMC testing": (
+        "Electrical safety, electromagnetic compatibility (EMC) and reliability testing of "
+        "electrical products, household appliances and new-energy vehicle parts to GB, IEC "
+        "and CISPR standards, with CNAS-accredited reports. 电器产品、家用电器和新能源汽车"
+        "零部件的电气安全、电磁兼容（EMC）与可靠性检测，依据国家标准、IEC与CISPR标准，出具"
+        "CNAS认可报告。"
+    ),
+    "Technology transfer and patent analysis": (
+        "Patent landscape and freedom-to-operate analysis, valuation and licensing, and the "
+        "transfer of the university's results in quantum information, photonics and "
+        "advanced manufacturing to enterprises. 专利导航与自由实施分析、评估与许可，推动"
+        "中国科大在量子信息、光电与先进制造领域的成果向企业转移转化。"
+    ),
+}
 
 ENTERPRISES = [
     # username, region, name, name_zh, industry, size, credit code stem
@@ -172,18 +204,7 @@ class Command(BaseCommand):
             provider = self.provider(regions[code], name, name_zh, kind, credit_code(stem), year)
             provider.categories.add(*[categories[c] for c in cats])
             title, cat, price, lead = offering
-            self.track(
-                ServiceOffering.objects.get_or_create(
-                    provider=provider,
-                    title=title,
-                    defaults={
-                        "category": categories[cat],
-                        "indicative_price": Decimal(price),
-                        "lead_time_days": lead,
-                        "description": f"{title} by {name}.",
-                    },
-                )
-            )
+            self.offering(provider, categories[cat], title, price, lead)
             self.user(password, username, role=User.Role.PROVIDER, provider=provider)
             providers[username] = provider
 
@@ -208,6 +229,7 @@ class Command(BaseCommand):
 
         self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
         self.seed_notices(regions, year)
+        seed_demands(self)
         return self.created
 
     def seed_notices(self, regions, year):
@@ -285,6 +307,26 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             self.created += 1
         return user
+
+    def offering(self, provider, category, title, price, lead):
+        """The provider's demo offering, described in both languages so that matching has
+        something to read; an offering an older seed described as "<title> by <name>." gets
+        the description (once: a second run finds it described)."""
+        description = OFFERING_DESCRIPTIONS[title]
+        offering, made = ServiceOffering.objects.get_or_create(
+            provider=provider,
+            title=title,
+            defaults={
+                "category": category,
+                "indicative_price": Decimal(price),
+                "lead_time_days": lead,
+                "description": description,
+            },
+        )
+        self.created += made
+        if offering.description == f"{title} by {provider.name}.":
+            offering.description = description
+            offering.save(update_fields=["description"])
 
     def provider(self, region, name, name_zh, kind, code, year):
         provider, made = Provider.objects.get_or_create(

@@ -1,0 +1,19 @@
+"""`{% demand_ranking demand as ranking %}`: the demand's ranked providers and experts for a
+reader allowed to see them (providers.permissions.can_see_demand_matches), else None; so that
+the demand page includes the matching panel with one line and its view needs no change."""
+
+from django import template
+
+from providers.matching import demand_experts, demand_matches
+from providers.permissions import can_see_demand_matches
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def demand_ranking(context, demand):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if demand is None or not can_see_demand_matches(user, demand):
+        return None
+    return {"providers": demand_matches(demand), "experts": demand_experts(demand)}
