@@ -736,3 +736,10 @@ class RedemptionMonthlyFlow(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} {self.issuing_region_id}->{self.provider_region_id}"
+
+
+from regions.models.rules import (  # noqa: E402,F401
+    NotificationPreference,
+    ProgrammeRulesVersion,
+    ReminderSent,
+)
