@@ -10,7 +10,9 @@ dashboards still show them.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -20,6 +22,7 @@ from portal.emails import render_email
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from regions.models import NotificationPreference, ProgrammeRules, ReminderSent, User
+from regions.selectors import programme_today
 
 EXPIRY_WINDOW_DAYS = 30
 
@@ -34,7 +37,7 @@ class Reminder:
 
 def service_levels(year: int | None = None) -> dict[int, int]:
     """Each district's service level in days, from its rules of the year (5 by default)."""
-    year = year or timezone.localdate().year
+    year = year or programme_today().year
     return dict(
         ProgrammeRules.objects.filter(year=year).values_list("region_id", "service_level_days")
     )
@@ -163,7 +166,7 @@ def reminders_send(*, now=None) -> int:
     from vouchers.models import Enterprise
 
     now = now or timezone.now()
-    day = timezone.localdate(now)
+    day = timezone.localdate(now, timezone=ZoneInfo(settings.TIME_ZONE))
     sent = 0
     per_enterprise = (
         vouchers_expiring(now=now).values("enterprise_id").annotate(n=Count("id")).order_by()

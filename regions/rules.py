@@ -19,6 +19,7 @@ from portal.money import parse_money
 from portal.pdf import money
 from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion, Region, User
 from regions.models.rules import RULE_FIELDS
+from regions.selectors import programme_today
 from regions.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def rules_apply_due(rules: ProgrammeRules, *, today: date | None = None) -> Prog
     """Bring a LOCKED district-year row up to the version in force today: the newest version
     whose date has come, if it was not applied yet (older due ones are marked applied too).
     Runs inside the caller's transaction; idempotent."""
-    today = today or timezone.localdate()
+    today = today or programme_today()
     due = list(
         ProgrammeRulesVersion.objects.filter(
             region_id=rules.region_id,
@@ -172,7 +173,7 @@ def rules_first_version(rules: ProgrammeRules) -> tuple[ProgrammeRulesVersion, b
 def rules_apply_all_due(*, today: date | None = None) -> int:
     """The daily beat task's work: apply every version whose date has come, one district-year
     at a time (each its own transaction, the row locked). Returns how many rows moved."""
-    today = today or timezone.localdate()
+    today = today or programme_today()
     pairs = set(
         ProgrammeRulesVersion.objects.filter(
             effective_from__lte=today, applied_at__isnull=True
@@ -209,7 +210,7 @@ def rules_version_publish(
     bad values (400); an annual budget below what the district has committed (409)."""
     if not can_publish_rules(actor):
         raise NotAllowed(_("Only the programme operator publishes programme rules."))
-    today = timezone.localdate()
+    today = programme_today()
     try:
         year = int(year)
     except (TypeError, ValueError):

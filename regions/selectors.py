@@ -14,6 +14,12 @@ def region_list():
     return Region.objects.order_by("id")
 
 
+def programme_today():
+    """Today in the programme's time zone, whatever zone the request reads times in (the API
+    reads UTC): the day rules take effect and reminders are counted by."""
+    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
+
+
 def current_year() -> int:
     return timezone.localdate().year
 
@@ -38,7 +44,7 @@ def rules_of_voucher(voucher) -> ProgrammeRulesVersion | ProgrammeRules | None:
 def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRulesVersion | None:
     """The version of a district-year's rules in force on `on` (today): the newest whose date
     has come. Right even before the daily task copies a new version onto the row."""
-    on = on or timezone.localdate()
+    on = on or programme_today()
     return (
         ProgrammeRulesVersion.objects.filter(region_id=region_id, year=year, effective_from__lte=on)
         .select_related("region", "published_by")

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -19,7 +18,13 @@ from providers.models import ServiceCategory
 from regions.models import NotificationPreference, ProgrammeRules, Region
 from regions.preferences import notification_preferences_of, notification_preferences_set
 from regions.rules import can_publish_rules, rules_version_publish
-from regions.selectors import current_year, region_list, rules_version_in_force, rules_versions
+from regions.selectors import (
+    current_year,
+    programme_today,
+    region_list,
+    rules_version_in_force,
+    rules_versions,
+)
 
 
 class RulesForm(forms.Form):
@@ -71,7 +76,7 @@ def _initial(region: Region, year: int) -> dict:
         rules_version_in_force(region_id=region.pk, year=year)
         or ProgrammeRules.objects.filter(region=region, year=year).first()
     )
-    initial = {"region": region.code, "year": year, "effective_from": timezone.localdate()}
+    initial = {"region": region.code, "year": year, "effective_from": programme_today()}
     if current is not None:
         for name in RulesForm.base_fields:
             if name in ("region", "year", "effective_from", "eligible_categories"):
@@ -129,7 +134,7 @@ def rules_page(request):
         "regions/rules.html",
         {
             "year": year,
-            "today": timezone.localdate(),
+            "today": programme_today(),
             "districts": districts,
             "page": page_of(request, history),
             "regions": region_list(),
