@@ -42,7 +42,12 @@ class RulesVersionSerializer(serializers.ModelSerializer):
     effective_from = serializers.DateField(
         required=False, help_text="The date the rules take effect (today when left out)."
     )
-    published_by = serializers.CharField(source="published_by.username", read_only=True)
+    published_by = serializers.CharField(
+        source="published_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Empty for the first version, made from the rules as they stood.",
+    )
 
     class Meta:
         model = ProgrammeRulesVersion
