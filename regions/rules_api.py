@@ -15,8 +15,18 @@ from regions.rules import rules_version_publish
 from regions.selectors import rules_versions
 
 
+class CodeField(serializers.SlugRelatedField):
+    """A district or category by its code; a code with a NUL character (which no code holds,
+    and PostgreSQL cannot even look up) is simply not found."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class RulesVersionSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(slug_field="code", queryset=Region.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=9999)
     annual_budget = MoneyField(allow_zero=True)
     max_voucher_per_enterprise = MoneyField()
@@ -32,7 +42,7 @@ class RulesVersionSerializer(serializers.ModelSerializer):
     provider_notice_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     split_window_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
     service_level_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
-    eligible_categories = serializers.SlugRelatedField(
+    eligible_categories = CodeField(
         slug_field="code",
         queryset=ServiceCategory.objects.all(),
         many=True,
@@ -73,12 +83,6 @@ class RulesVersionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "published_by", "published_at"]
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("region", OpenApiTypes.STR, description="A district's code"),
-        OpenApiParameter("year", OpenApiTypes.INT),
-    ]
-)
 class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Each district's programme rules for a year, as published versions with the date they
     take effect, newest first. Anyone reads them; the operator publishes."""
@@ -93,13 +97,29 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         return [permissions.AllowAny()]
 
     def get_queryset(self):
+        if self.action != "list":
+            return rules_versions()
         region = self.request.query_params.get("region") or None
         year = self.request.query_params.get("year") or None
         if year is not None:
-            if not (year.isascii() and year.isdigit() and len(year) <= 4):
+            try:
+                year = int(year) if year.isascii() else None
+            except ValueError:
+                year = None
+            if year is None:
                 raise ValidationError({"year": ["A year, like 2026."]})
-            year = int(year)
+            if not 1 <= year <= 9999:  # no rules so far off
+                return rules_versions().none()
         return rules_versions(region_code=region, year=year)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="A district's code"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="The year, like 2026"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         data = RulesVersionSerializer(data=request.data)
