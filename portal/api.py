@@ -165,6 +165,7 @@ def _error_response(exc, context):
         body = {"detail": exc.message, "code": exc.code}
         if exc.field and exc.status == 400:
             body = {exc.field: [exc.message], "code": exc.code}
+        body.update(exc.extra)
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):

@@ -11,10 +11,19 @@ class ApplicationError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Figures the API body carries beside the message (e.g. `committed`).
+        self.extra = extra or {}
         if code:
             self.code = code
 

@@ -421,6 +421,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "providers.tasks.close_expired_demands",
         "schedule": crontab(hour=0, minute=20),
     },
+    "apply-rules-versions-daily": {
+        "task": "regions.tasks.apply_rules_versions",
+        "schedule": crontab(hour=0, minute=1),
+    },
+    "reminders-daily": {
+        "task": "regions.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "settlement-nightly": {
         "task": "regions.tasks.create_nightly_settlement_batch",
         "schedule": crontab(hour=1, minute=0),

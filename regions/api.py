@@ -28,6 +28,7 @@ from regions.permissions import (
     can_view_settlement,
     can_view_statement,
 )
+from regions.rules_api import ProgrammeRulesViewSet
 from regions.selectors import current_year, notices_published, region_list, rules_for
 from regions.settlement.selectors import batch_is_stalled, batch_view_for, batches_visible_to
 from regions.settlement.services import (
@@ -433,4 +434,5 @@ def register(router):
     """Add the regions app's viewsets to the API router."""
     router.register("regions", RegionViewSet, basename="region")
     router.register("notices", NoticeViewSet, basename="notice")
+    router.register("programme-rules", ProgrammeRulesViewSet, basename="programme-rules")
     router.register("settlement-batches", SettlementBatchViewSet, basename="settlement-batch")

@@ -7,11 +7,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regions.models import Notice, ProgrammeRules, Region, User
+from regions.models import Notice, ProgrammeRules, ProgrammeRulesVersion, Region, User
 
 
 def region_list():
     return Region.objects.order_by("id")
+
+
+def programme_today():
+    """Today in the programme's time zone, whatever zone the request reads times in (the API
+    reads UTC): the day rules take effect and reminders are counted by."""
+    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
 
 
 def current_year() -> int:
@@ -22,11 +28,62 @@ def rules_for(*, region: Region, year: int | None = None) -> ProgrammeRules | No
     return ProgrammeRules.objects.filter(region=region, year=year or current_year()).first()
 
 
-def rules_of_voucher(voucher) -> ProgrammeRules | None:
-    """The rules that govern an issued voucher (its district and year)."""
+def rules_of_voucher(voucher) -> ProgrammeRulesVersion | ProgrammeRules | None:
+    """The rules that govern an issued voucher: the version in force when it was issued (its
+    snapshot; a later version never changes it), or, for a voucher issued before rules had
+    versions, its district-year row. Both carry the same field names."""
+    if voucher.rules_version_id:
+        return ProgrammeRulesVersion.objects.prefetch_related("eligible_categories").get(
+            pk=voucher.rules_version_id
+        )
     return ProgrammeRules.objects.filter(
         region_id=voucher.issuing_region_id, year=voucher.year
     ).first()
+
+
+def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRulesVersion | None:
+    """The version of a district-year's rules in force on `on` (today): the newest whose date
+    has come. Right even before the daily task copies a new version onto the row."""
+    on = on or programme_today()
+    return (
+        ProgrammeRulesVersion.objects.filter(region_id=region_id, year=year, effective_from__lte=on)
+        .select_related("region", "published_by")
+        .prefetch_related("eligible_categories")
+        .order_by("-effective_from", "-published_at", "-id")
+        .first()
+    )
+
+
+def rules_versions(*, region_code: str | None = None, year: int | None = None):
+    """Every published version, newest first (anyone reads them)."""
+    versions = (
+        ProgrammeRulesVersion.objects.select_related("region", "published_by")
+        .prefetch_related("eligible_categories")
+        .order_by("-published_at", "-id")
+    )
+    if region_code:
+        versions = versions.filter(region__code=region_code)
+    if year:
+        versions = versions.filter(year=year)
+    return versions
+
+
+def category_refusal(voucher, category_ids) -> str | None:
+    """Why the voucher's rules snapshot refuses a service of these categories, or None.
+
+    `category_ids`: the offering's category, or (no offering) the provider's categories, one
+    of which must be eligible. An empty eligible list means every category."""
+    version = voucher.rules_version
+    if version is None:
+        return None
+    eligible = {c.pk for c in version.eligible_categories.all()}
+    if not eligible or eligible & set(category_ids):
+        return None
+    names = ", ".join(c.display_name for c in version.eligible_categories.all())
+    return _("Voucher %(serial)s pays only for services in these categories: %(names)s.") % {
+        "serial": voucher.serial,
+        "names": names,
+    }
 
 
 def official_emails(region_id: int) -> list[str]:
@@ -112,3 +169,39 @@ def people_visible_to(user, *, role: str | None = None, q: str | None = None):
             Q(username__icontains=q) | Q(email__icontains=q) | Q(last_name__icontains=q)
         )
     return people
+
+
+def order_category_ids(order) -> list[int]:
+    """The categories a service order is in: its offering's, or (an order without one) any of
+    its provider's."""
+    if order.offering_id:
+        return [order.offering.category_id]
+    return list(order.provider.categories.values_list("pk", flat=True))
+
+
+def eligibility_annotations() -> dict:
+    """Annotations of a ServiceOrder query that say, without another query, whether the
+    order's voucher's rules snapshot lets it pay for the order's category
+    (`order_is_eligible`)."""
+    from django.db.models import Exists, OuterRef
+
+    through = ProgrammeRulesVersion.eligible_categories.through
+    listed = through.objects.filter(programmerulesversion_id=OuterRef("voucher__rules_version_id"))
+    return {
+        "rules_restrict_categories": Exists(listed),
+        "offering_category_eligible": Exists(
+            listed.filter(servicecategory_id=OuterRef("offering__category_id"))
+        ),
+        "provider_category_eligible": Exists(
+            listed.filter(servicecategory__providers=OuterRef("provider_id"))
+        ),
+    }
+
+
+def order_is_eligible(order) -> bool:
+    """Read the annotations of `eligibility_annotations`."""
+    if not order.rules_restrict_categories:
+        return True
+    if order.offering_id:
+        return order.offering_category_eligible
+    return order.provider_category_eligible

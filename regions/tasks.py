@@ -18,6 +18,22 @@ def seal_audit_chain() -> dict:
     return {"sealed": audit_chain.audit_chain_seal()}
 
 
+@shared_task(name="regions.tasks.apply_rules_versions")
+def apply_rules_versions() -> dict:
+    """Copy each rules version whose date has come onto its district-year row."""
+    from regions.rules import rules_apply_all_due
+
+    return {"applied": rules_apply_all_due()}
+
+
+@shared_task(name="regions.tasks.send_reminders")
+def send_reminders() -> dict:
+    """The daily reminders; a second run on the same day sends nothing again."""
+    from regions.reminders import reminders_send
+
+    return {"sent": reminders_send()}
+
+
 @shared_task(
     name="regions.tasks.send_notification",
     autoretry_for=(OSError,),

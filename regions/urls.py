@@ -5,7 +5,7 @@ from django.urls import path, re_path, reverse_lazy
 from portal.views import InvalidFormIsBadRequest
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited
-from regions.views import notices, people
+from regions.views import notices, people, rules
 
 
 class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
@@ -71,6 +71,9 @@ urlpatterns = [
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice-withdraw"),
     path("notices/<int:pk>/edit/", notices.notice_edit_view, name="notice-edit"),
+    path("rules/", rules.rules_page, name="rules"),
+    path("rules/publish/", rules.rules_publish, name="rules-publish"),
+    path("account/notifications/", rules.notification_settings, name="notification-settings"),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),

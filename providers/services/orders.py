@@ -21,8 +21,8 @@ from providers import permissions
 from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
-from regions.models import AuditEntry, User
-from regions.selectors import official_emails
+from regions.models import AuditEntry, NotificationPreference, User
+from regions.selectors import category_refusal, official_emails
 from regions.services import audit_record
 from vouchers.selectors import enterprise_emails
 
@@ -66,7 +66,12 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
             **context,
         },
     )
-    notify_after_commit(recipients=[*recipients, *extra], subject=subject, body=body)
+    notify_after_commit(
+        recipients=[*recipients, *extra],
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.ORDER_UPDATES,
+    )
 
 
 def _provider_side(order: ServiceOrder, actor: User) -> None:
@@ -171,6 +176,15 @@ def order_create_within(
         )
     if offering is not None and (offering.provider_id != provider.pk or not offering.active):
         raise ValidationFailed(_("This service is not offered by this provider."), field="offering")
+    # The voucher's rules snapshot may limit the categories it pays for.
+    refusal = category_refusal(
+        voucher,
+        [offering.category_id]
+        if offering is not None
+        else provider.categories.values_list("pk", flat=True),
+    )
+    if refusal:
+        raise InvalidTransition(refusal, code="category_not_eligible", field="offering")
     order = ServiceOrder.objects.create(
         enterprise=enterprise,
         provider=provider,

@@ -399,6 +399,11 @@ class AuditChainLink(models.Model):
 
 # Later topics, each in a module of its own (they import the models above).
 from regions.models.ledger import JournalEntry, JournalLine, LedgerAccount  # noqa: E402
+from regions.models.rules import (  # noqa: E402
+    NotificationPreference,
+    ProgrammeRulesVersion,
+    ReminderSent,
+)
 from regions.models.settlement import (  # noqa: E402
     ReconciliationReport,
     RedemptionMonthlyFlow,
@@ -410,6 +415,9 @@ from regions.models.settlement import (  # noqa: E402
 )
 
 __all__ = [
+    "NotificationPreference",
+    "ProgrammeRulesVersion",
+    "ReminderSent",
     "MONEY",
     "ZERO",
     "AppendOnlyError",

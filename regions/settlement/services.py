@@ -25,6 +25,7 @@ from regions import ledger, sources
 from regions.ledger import clean_payment_reference
 from regions.models import (
     AuditEntry,
+    NotificationPreference,
     Region,
     SettlementBatch,
     SettlementNetPosition,
@@ -292,7 +293,12 @@ def _compute(batch: SettlementBatch) -> SettlementBatch:
             "transfers": len(transfers),
         },
     )
-    notify_after_commit(recipients=recipients, subject=subject, body=body)
+    notify_after_commit(
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.SETTLEMENT,
+    )
     return batch
 
 
@@ -355,6 +361,7 @@ def settlement_transfer_confirm(
             + official_emails(creditor.pk),
             subject=subject,
             body=body,
+            kind=NotificationPreference.Kind.SETTLEMENT,
         )
     return transfer
 

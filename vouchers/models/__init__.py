@@ -184,6 +184,15 @@ class Voucher(models.Model):
         **MONEY, default=ZERO, help_text="Given back to the budget on expiry or revocation"
     )
     cross_region = models.BooleanField(default=True)
+    # The district's rules version in force when the voucher was issued: its snapshot, which
+    # claims check (None for vouchers issued before rules had versions).
+    rules_version = models.ForeignKey(
+        "regions.ProgrammeRulesVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     issued_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

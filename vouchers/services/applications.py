@@ -23,7 +23,8 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.pdf import money
 from portal.states import check_transition
-from regions.models import AuditEntry, User
+from regions.models import AuditEntry, NotificationPreference, User
+from regions.rules import rules_budget_ceiling
 from regions.selectors import call_window_refusal, current_year, official_emails
 from regions.services import audit_record
 from vouchers import permissions
@@ -172,7 +173,10 @@ def application_reject(
         "vouchers/application_rejected", {"id": application.pk, "note": note}
     )
     notify_after_commit(
-        recipients=[application.enterprise.contact_email], subject=subject, body=body
+        recipients=[application.enterprise.contact_email],
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.APPLICATION_DECISIONS,
     )
     return application
 
@@ -217,10 +221,12 @@ def application_approve(
             )
             % {"remaining": money(remaining), "cap": money(rules.max_voucher_per_enterprise)}
         )
-    if amount > rules.available:
+    # A rules version to come with a smaller budget lowers what may be committed now.
+    available = rules_budget_ceiling(rules) - rules.committed
+    if amount > available:
         raise BudgetExceeded(
             _("The district's budget has only %(available)s left for %(year)s.")
-            % {"available": money(rules.available), "year": rules.year}
+            % {"available": money(available), "year": rules.year}
         )
 
     application.status = VoucherApplication.Status.APPROVED
@@ -241,7 +247,10 @@ def application_approve(
         },
     )
     notify_after_commit(
-        recipients=[application.enterprise.contact_email], subject=subject, body=body
+        recipients=[application.enterprise.contact_email],
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.APPLICATION_DECISIONS,
     )
     voucher = voucher_issue(application=application, rules=rules, amount=amount, actor=actor)
     audit_record(

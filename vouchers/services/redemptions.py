@@ -13,6 +13,7 @@ Lock order, always: ProgrammeRules -> Voucher -> ServiceOrder -> Redemption.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +34,20 @@ from providers.selectors import provider_emails
 from regions import ledger
 from regions.dashboards import flow_summary_record
 from regions.ledger import clean_payment_reference
-from regions.models import AuditEntry, ProgrammeRules, User
-from regions.selectors import official_emails
+from regions.models import (
+    AuditEntry,
+    NotificationPreference,
+    ProgrammeRules,
+    ProgrammeRulesVersion,
+    User,
+)
+from regions.selectors import (
+    category_refusal,
+    eligibility_annotations,
+    official_emails,
+    order_category_ids,
+    order_is_eligible,
+)
 from regions.services import audit_record
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
@@ -60,10 +73,19 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
             )
         )
         .annotate(
-            rules_ratio=Subquery(
-                ProgrammeRules.objects.filter(
-                    region_id=OuterRef("issuing_region_id"), year=OuterRef("year")
-                ).values("co_funding_ratio")[:1]
+            # The voucher's rules snapshot; the district-year row for vouchers issued before
+            # rules had versions.
+            rules_ratio=Coalesce(
+                Subquery(
+                    ProgrammeRulesVersion.objects.filter(pk=OuterRef("rules_version_id")).values(
+                        "co_funding_ratio"
+                    )[:1]
+                ),
+                Subquery(
+                    ProgrammeRules.objects.filter(
+                        region_id=OuterRef("issuing_region_id"), year=OuterRef("year")
+                    ).values("co_funding_ratio")[:1]
+                ),
             )
         )
         .first()
@@ -76,7 +98,8 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         .annotate(
             already_claimed=Exists(
                 Redemption.objects.filter(service_order_id=OuterRef("pk"), status__in=LIVE_STATUSES)
-            )
+            ),
+            **eligibility_annotations(),
         )
         .get(pk=service_order_id)
     )
@@ -102,6 +125,11 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     cross_region = voucher.issuing_region_id != provider.region_id
     if cross_region and not voucher.cross_region:
         raise InvalidTransition(_("This voucher can only be spent in the district that issued it."))
+    if not order_is_eligible(order):
+        raise InvalidTransition(
+            category_refusal(voucher, order_category_ids(order)),
+            code="category_not_eligible",
+        )
     if voucher.rules_ratio is None:  # no rules for the voucher's year: as before, an error
         ProgrammeRules.objects.get(region_id=voucher.issuing_region_id, year=voucher.year)
     # The rules' ratio only, read with the voucher (the rules row is not written here).
@@ -251,6 +279,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
         + (official_emails(redemption.provider_region_id) if redemption.cross_region else []),
         subject=subject,
         body=body,
+        kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
     )
     return redemption
 
@@ -309,7 +338,10 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
         {"id": redemption.pk, "amount": str(amount), "serial": voucher.serial, "note": note},
     )
     notify_after_commit(
-        recipients=provider_emails(redemption.provider_id), subject=subject, body=body
+        recipients=provider_emails(redemption.provider_id),
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
     )
     return redemption
 
@@ -350,6 +382,9 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
         {"id": redemption.pk, "amount": str(redemption.amount), "reference": payment_reference},
     )
     notify_after_commit(
-        recipients=provider_emails(redemption.provider_id), subject=subject, body=body
+        recipients=provider_emails(redemption.provider_id),
+        subject=subject,
+        body=body,
+        kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
     )
     return redemption

@@ -21,6 +21,8 @@ from portal.outbox import enqueue
 from portal.pdf import certificate_pdf, money
 from portal.states import check_transition
 from regions.models import AuditEntry, ProgrammeRules, User
+from regions.rules import rules_apply_due
+from regions.selectors import rules_version_in_force
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import Voucher, VoucherApplication
@@ -37,6 +39,9 @@ def programme_rules(region_id: int, year: int, *, lock: bool = False) -> Program
             _("The district has no programme rules for %(year)s yet.") % {"year": year},
             code="no_rules",
         )
+    if lock:
+        # A version whose date has come applies now, even before the daily task runs.
+        rules_apply_due(found)
     return found
 
 
@@ -63,6 +68,7 @@ def voucher_issue(
         face_value=amount,
         balance=amount,
         cross_region=rules.cross_region,
+        rules_version=rules_version_in_force(region_id=rules.region_id, year=rules.year),
         issued_at=now,
         expires_at=now + timedelta(days=rules.validity_days),
     )

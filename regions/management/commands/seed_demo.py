@@ -22,6 +22,7 @@ from providers.models import (
 )
 from regions.management.commands._seed_demands import seed_demands
 from regions.models import AuditEntry, Notice, ProgrammeRules, Region, User
+from regions.rules import rules_first_version
 from regions.selectors import current_year
 from regions.services import audit_record
 from vouchers.models import Enterprise, Voucher, VoucherApplication
@@ -188,9 +189,11 @@ class Command(BaseCommand):
         if len(regions) != 4:
             raise CommandError("The four districts are missing: run `manage.py migrate` first.")
         for region in regions.values():
-            self.track(
-                ProgrammeRules.objects.get_or_create(region=region, year=year, defaults=DEMO_RULES)
+            rules, made = ProgrammeRules.objects.get_or_create(
+                region=region, year=year, defaults=DEMO_RULES
             )
+            self.track((rules, made))
+            self.track(rules_first_version(rules))
 
         self.user(password, "operator", role=User.Role.OPERATOR, is_staff=True)
         for username, code in OFFICIALS:

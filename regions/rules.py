@@ -1,0 +1,288 @@
+"""Writes of the programme rules' versions: the operator publishes a district's rules for a
+year with the date they take effect; a version effective today or earlier is applied to the
+district-year row at once, a later one on its date (`rules_apply_due`, from the daily beat
+task and from every locked read of the row, so money never moves under stale rules).
+
+Lock order (CONVENTIONS): the ProgrammeRules row first, as every money move does.
+"""
+
+import logging
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import ApplicationError, NotAllowed, ValidationFailed
+from portal.money import parse_money
+from portal.pdf import money
+from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion, Region, User
+from regions.models.rules import RULE_FIELDS
+from regions.selectors import programme_today
+from regions.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+# Small whole numbers of days the rules carry, and their bounds.
+DAY_FIELDS = {
+    "validity_days": (1, 3660),
+    "provider_notice_days": (0, 365),
+    "split_window_days": (1, 3660),
+    "service_level_days": (1, 365),
+}
+
+
+class BudgetBelowCommitted(ApplicationError):
+    status = 409
+    code = "budget_below_committed"
+
+
+def can_publish_rules(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_operator)
+
+
+def _ratio(value) -> Decimal:
+    try:
+        ratio = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(
+            _("Enter the co-funding ratio as a decimal, like 0.5."), field="co_funding_ratio"
+        ) from None
+    if not ratio.is_finite() or not (0 < ratio <= 1) or ratio != ratio.quantize(Decimal("0.001")):
+        raise ValidationFailed(
+            _("The co-funding ratio must be more than 0 and at most 1 (three decimals at most)."),
+            field="co_funding_ratio",
+            code="ratio_out_of_range",
+        )
+    return ratio
+
+
+def _days(name: str, value) -> int:
+    low, high = DAY_FIELDS[name]
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = None
+    if days is None or isinstance(value, bool) or not (low <= days <= high):
+        raise ValidationFailed(
+            _("Enter a whole number of days from %(low)s to %(high)s.")
+            % {"low": low, "high": high},
+            field=name,
+        )
+    return days
+
+
+def rules_values(values: dict) -> dict:
+    """The published values, checked: amounts not negative (a cap and a four-eyes threshold
+    above zero), the ratio in (0, 1], days within sensible bounds."""
+    clean = {
+        "annual_budget": parse_money(
+            values.get("annual_budget"), field="annual_budget", allow_zero=True
+        ),
+        "max_voucher_per_enterprise": parse_money(
+            values.get("max_voucher_per_enterprise"), field="max_voucher_per_enterprise"
+        ),
+        "co_funding_ratio": _ratio(values.get("co_funding_ratio")),
+        "cross_region": bool(values.get("cross_region", True)),
+        "requires_own_share": bool(values.get("requires_own_share", True)),
+    }
+    threshold = values.get("four_eyes_threshold")
+    clean["four_eyes_threshold"] = (
+        None if threshold in (None, "") else parse_money(threshold, field="four_eyes_threshold")
+    )
+    defaults = {
+        "validity_days": 365,
+        "provider_notice_days": 7,
+        "split_window_days": 90,
+        "service_level_days": 5,
+    }
+    for name, default in defaults.items():
+        value = values.get(name)
+        clean[name] = _days(name, default if value in (None, "") else value)
+    return clean
+
+
+def _apply(rules: ProgrammeRules, version: ProgrammeRulesVersion, now) -> None:
+    for name in RULE_FIELDS:
+        setattr(rules, name, getattr(version, name))
+    rules.save(update_fields=list(RULE_FIELDS))
+    ProgrammeRulesVersion.objects.filter(pk=version.pk).update(applied_at=now)
+    version.applied_at = now
+
+
+def rules_apply_due(rules: ProgrammeRules, *, today: date | None = None) -> ProgrammeRules:
+    """Bring a LOCKED district-year row up to the version in force today: the newest version
+    whose date has come, if it was not applied yet (older due ones are marked applied too).
+    Runs inside the caller's transaction; idempotent."""
+    today = today or programme_today()
+    due = list(
+        ProgrammeRulesVersion.objects.filter(
+            region_id=rules.region_id,
+            year=rules.year,
+            effective_from__lte=today,
+            applied_at__isnull=True,
+        ).order_by("-effective_from", "-published_at", "-id")
+    )
+    if not due:
+        return rules
+    now = timezone.now()
+    newest = due[0]
+    if newest.annual_budget < rules.committed:
+        # Publishing refuses this, and approvals keep below every budget to come
+        # (`rules_budget_ceiling`); should it happen anyway, the row keeps its values.
+        logger.error("Rules version %s not applied: budget below committed", newest.pk)
+        return rules
+    _apply(rules, newest, now)
+    ProgrammeRulesVersion.objects.filter(pk__in=[v.pk for v in due[1:]]).update(applied_at=now)
+    return rules
+
+
+def rules_budget_ceiling(rules: ProgrammeRules) -> Decimal:
+    """What the district may commit in all this year: its budget, or less when a version to
+    come has a smaller one (so that the version can still apply on its date)."""
+    pending = ProgrammeRulesVersion.objects.filter(
+        region_id=rules.region_id, year=rules.year, applied_at__isnull=True
+    ).values_list("annual_budget", flat=True)
+    return min([rules.annual_budget, *pending])
+
+
+def rules_first_version(rules: ProgrammeRules) -> tuple[ProgrammeRulesVersion, bool]:
+    """Version 1 of a district-year row that has none (from January 1st, applied): what the
+    migration did for the rows that existed, for rows made later (demo data, loads).
+    Idempotent: returns (version, created)."""
+    existing = (
+        ProgrammeRulesVersion.objects.filter(region_id=rules.region_id, year=rules.year)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    version = ProgrammeRulesVersion.objects.create(
+        region_id=rules.region_id,
+        year=rules.year,
+        effective_from=date(rules.year, 1, 1),
+        published_at=now,
+        applied_at=now,
+        **{name: getattr(rules, name) for name in RULE_FIELDS},
+    )
+    return version, True
+
+
+def rules_apply_all_due(*, today: date | None = None) -> int:
+    """The daily beat task's work: apply every version whose date has come, one district-year
+    at a time (each its own transaction, the row locked). Returns how many rows moved."""
+    today = today or programme_today()
+    pairs = set(
+        ProgrammeRulesVersion.objects.filter(
+            effective_from__lte=today, applied_at__isnull=True
+        ).values_list("region_id", "year")
+    )
+    moved = 0
+    for region_id, year in sorted(pairs):
+        with transaction.atomic():
+            rules = (
+                ProgrammeRules.objects.select_for_update()
+                .filter(region_id=region_id, year=year)
+                .first()
+            )
+            if rules is None:
+                continue
+            before = {name: getattr(rules, name) for name in RULE_FIELDS}
+            rules_apply_due(rules, today=today)
+            moved += before != {name: getattr(rules, name) for name in RULE_FIELDS}
+    return moved
+
+
+@transaction.atomic(durable=True)
+def rules_version_publish(
+    *,
+    actor: User,
+    region: Region,
+    year: int,
+    effective_from: date | None = None,
+    eligible_categories=(),
+    **values,
+) -> ProgrammeRulesVersion:
+    """The operator publishes a district's rules for a year, in force from `effective_from`
+    (today when empty). Refused: a past year, a date already past, a date outside the year,
+    bad values (400); an annual budget below what the district has committed (409)."""
+    if not can_publish_rules(actor):
+        raise NotAllowed(_("Only the programme operator publishes programme rules."))
+    today = programme_today()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Enter the year the rules are for."), field="year") from None
+    if year < today.year:
+        raise ValidationFailed(
+            _("The year %(year)s is over; its rules can no longer change.") % {"year": year},
+            field="year",
+            code="year_over",
+        )
+    if year > today.year + 1:
+        raise ValidationFailed(
+            _("Rules are published for this year or the next."), field="year", code="year_far"
+        )
+    clean = rules_values(values)
+    effective_from = effective_from or max(today, date(year, 1, 1))
+    if effective_from < today:
+        raise ValidationFailed(
+            _("The rules cannot take effect in the past (%(date)s); choose today or later.")
+            % {"date": effective_from.isoformat()},
+            field="effective_from",
+            code="effective_in_past",
+        )
+    if effective_from.year != year:
+        raise ValidationFailed(
+            _("The date the rules take effect must lie in %(year)s.") % {"year": year},
+            field="effective_from",
+            code="effective_outside_year",
+        )
+    categories = list(eligible_categories or ())
+
+    rules = ProgrammeRules.objects.select_for_update().filter(region=region, year=year).first()
+    if rules is not None and clean["annual_budget"] < rules.committed:
+        raise BudgetBelowCommitted(
+            _(
+                "The annual budget cannot be below what %(region)s has already committed in "
+                "%(year)s: %(committed)s."
+            )
+            % {"region": region.display_name, "year": year, "committed": money(rules.committed)},
+            field="annual_budget",
+            extra={"committed": str(rules.committed)},
+        )
+    now = timezone.now()
+    version = ProgrammeRulesVersion.objects.create(
+        region=region,
+        year=year,
+        effective_from=effective_from,
+        published_by=actor,
+        published_at=now,
+        **clean,
+    )
+    if categories:
+        version.eligible_categories.set(categories)
+    if rules is None:
+        # A year without rules yet: its row starts with these values (nothing is committed).
+        rules = ProgrammeRules.objects.create(region=region, year=year, **clean)
+        version.applied_at = now
+        ProgrammeRulesVersion.objects.filter(pk=version.pk).update(applied_at=now)
+    else:
+        rules_apply_due(rules, today=today)
+        version.refresh_from_db(fields=["applied_at"])
+    audit_record(
+        actor=actor,
+        obj=version,
+        action=AuditEntry.Action.PUBLISH,
+        data={
+            "region": region.code,
+            "year": year,
+            "effective_from": effective_from.isoformat(),
+            "applied": version.applied_at is not None,
+            **{k: (str(v) if v is not None else None) for k, v in clean.items()},
+            "eligible_categories": [c.code for c in categories],
+        },
+    )
+    return version

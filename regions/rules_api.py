@@ -1,0 +1,128 @@
+"""API of the programme rules' versions: anyone reads them (`?region=&year=`, newest first);
+the operator publishes one (POST, 201)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from portal.money import MoneyField
+from portal.parsers import BoundedJSONParser
+from providers.models import ServiceCategory
+from regions.models import ProgrammeRulesVersion, Region
+from regions.rules import rules_version_publish
+from regions.selectors import rules_versions
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A district or category by its code; a code with a NUL character (which no code holds,
+    and PostgreSQL cannot even look up) is simply not found."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class RulesVersionSerializer(serializers.ModelSerializer):
+    region = CodeField(slug_field="code", queryset=Region.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=9999)
+    annual_budget = MoneyField(allow_zero=True)
+    max_voucher_per_enterprise = MoneyField()
+    co_funding_ratio = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        help_text="The share of a contract the voucher pays: more than 0, at most 1.",
+    )
+    validity_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
+    cross_region = serializers.BooleanField(required=False, default=True)
+    four_eyes_threshold = MoneyField(required=False, allow_null=True)
+    requires_own_share = serializers.BooleanField(required=False, default=True)
+    provider_notice_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    split_window_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
+    service_level_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
+    eligible_categories = CodeField(
+        slug_field="code",
+        queryset=ServiceCategory.objects.all(),
+        many=True,
+        required=False,
+        help_text="Category codes the vouchers pay for; empty: every category.",
+    )
+    effective_from = serializers.DateField(
+        required=False, help_text="The date the rules take effect (today when left out)."
+    )
+    published_by = serializers.CharField(
+        source="published_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Empty for the first version, made from the rules as they stood.",
+    )
+
+    class Meta:
+        model = ProgrammeRulesVersion
+        fields = [
+            "id",
+            "region",
+            "year",
+            "annual_budget",
+            "max_voucher_per_enterprise",
+            "co_funding_ratio",
+            "validity_days",
+            "cross_region",
+            "four_eyes_threshold",
+            "requires_own_share",
+            "provider_notice_days",
+            "split_window_days",
+            "service_level_days",
+            "eligible_categories",
+            "effective_from",
+            "published_by",
+            "published_at",
+        ]
+        read_only_fields = ["id", "published_by", "published_at"]
+
+
+class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Each district's programme rules for a year, as published versions with the date they
+    take effect, newest first. Anyone reads them; the operator publishes."""
+
+    serializer_class = RulesVersionSerializer
+    filter_backends = []
+    parser_classes = [BoundedJSONParser]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return rules_versions()
+        region = self.request.query_params.get("region") or None
+        year = self.request.query_params.get("year") or None
+        if year is not None:
+            try:
+                year = int(year) if year.isascii() else None
+            except ValueError:
+                year = None
+            if year is None:
+                raise ValidationError({"year": ["A year, like 2026."]})
+            if not 1 <= year <= 9999:  # no rules so far off
+                return rules_versions().none()
+        return rules_versions(region_code=region, year=year)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, description="A district's code"),
+            OpenApiParameter("year", OpenApiTypes.INT, description="The year, like 2026"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        data = RulesVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = rules_version_publish(actor=request.user, **data.validated_data)
+        return Response(RulesVersionSerializer(version).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,163 @@
+"""The programme rules pages: the public rules (each district's version in force and the
+history of versions), the operator's "Publish rules" form, and each user's notification
+settings."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from portal.money import MoneyFormField
+from portal.views import page_of, query_without_page, run_service_with_status
+from providers.models import ServiceCategory
+from regions.models import NotificationPreference, ProgrammeRules, Region
+from regions.preferences import notification_preferences_of, notification_preferences_set
+from regions.rules import can_publish_rules, rules_version_publish
+from regions.selectors import (
+    current_year,
+    programme_today,
+    region_list,
+    rules_version_in_force,
+    rules_versions,
+)
+
+
+class RulesForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=Region.objects.order_by("id"), to_field_name="code"
+    )
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=9999)
+    effective_from = forms.DateField(
+        label=gettext_lazy("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    annual_budget = MoneyFormField(label=gettext_lazy("Annual budget (yuan)"), allow_zero=True)
+    max_voucher_per_enterprise = MoneyFormField(label=gettext_lazy("Cap per enterprise (yuan)"))
+    co_funding_ratio = forms.DecimalField(
+        label=gettext_lazy("Co-funding ratio"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=gettext_lazy("The share of a contract the voucher pays: more than 0, at most 1."),
+    )
+    validity_days = forms.IntegerField(label=gettext_lazy("Validity (days)"), min_value=1)
+    cross_region = forms.BooleanField(label=gettext_lazy("Cross-region use"), required=False)
+    four_eyes_threshold = MoneyFormField(
+        label=gettext_lazy("Two officials from (yuan)"),
+        required=False,
+        help_text=gettext_lazy("Empty: one official decides every amount."),
+    )
+    requires_own_share = forms.BooleanField(
+        label=gettext_lazy("A claim needs contract, invoice and the enterprise's own share"),
+        required=False,
+    )
+    provider_notice_days = forms.IntegerField(
+        label=gettext_lazy("Public notice of new providers (days)"), min_value=0
+    )
+    split_window_days = forms.IntegerField(
+        label=gettext_lazy("Split-contract window (days)"), min_value=1
+    )
+    service_level_days = forms.IntegerField(label=gettext_lazy("Service level (days)"), min_value=1)
+    eligible_categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Eligible service categories"),
+        queryset=ServiceCategory.objects.order_by("id"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every category."),
+    )
+
+
+def _initial(region: Region, year: int) -> dict:
+    """The form's values: the district's version in force (else its row), from today."""
+    current = (
+        rules_version_in_force(region_id=region.pk, year=year)
+        or ProgrammeRules.objects.filter(region=region, year=year).first()
+    )
+    initial = {"region": region.code, "year": year, "effective_from": programme_today()}
+    if current is not None:
+        for name in RulesForm.base_fields:
+            if name in ("region", "year", "effective_from", "eligible_categories"):
+                continue
+            initial[name] = getattr(current, name)
+        if hasattr(current, "eligible_categories"):
+            initial["eligible_categories"] = list(current.eligible_categories.all())
+    return initial
+
+
+@login_required
+def rules_publish(request):
+    if not can_publish_rules(request.user):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = RulesForm(request.POST)
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            version, status = run_service_with_status(
+                request,
+                rules_version_publish,
+                form=form,
+                success=_("The rules are published."),
+                actor=request.user,
+                **values,
+            )
+            if status is None:
+                return redirect(f"{reverse('rules')}?region={version.region.code}")
+        else:
+            status = 400
+    else:
+        region = (
+            Region.objects.filter(code=request.GET.get("region") or "").first()
+            or region_list().first()
+        )
+        form = RulesForm(initial=_initial(region, current_year()))
+    return render(request, "regions/rules_publish.html", {"form": form}, status=status)
+
+
+@require_GET
+def rules_page(request):
+    """Each district's rules in force this year, and every version published, newest first."""
+    year = current_year()
+    region_code = request.GET.get("region") or ""
+    if region_code and not Region.objects.filter(code=region_code).exists():
+        region_code = ""
+    districts = [
+        {"region": region, "version": rules_version_in_force(region_id=region.pk, year=year)}
+        for region in region_list()
+    ]
+    history = rules_versions(region_code=region_code or None)
+    return render(
+        request,
+        "regions/rules.html",
+        {
+            "year": year,
+            "today": programme_today(),
+            "districts": districts,
+            "page": page_of(request, history),
+            "regions": region_list(),
+            "region_code": region_code,
+            "query": query_without_page(request),
+            "may_publish": can_publish_rules(request.user),
+        },
+    )
+
+
+@login_required
+def notification_settings(request):
+    """Which kinds of notification reach the user by e-mail."""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("email"))
+        notification_preferences_set(
+            user=request.user,
+            email_on={kind: kind in wanted for kind in NotificationPreference.Kind.values},
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification-settings")
+    return render(
+        request,
+        "regions/notification_settings.html",
+        {"preferences": notification_preferences_of(request.user)},
+    )
