@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from portal.money import CENT
 from providers.models import EvidenceFile, ServiceOrder
 from regions.models import ZERO, AuditEntry, ProgrammeRules
-from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
+from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
 
 # A claim in one of these holds or has spent its order: the order may not be claimed again.
 LIVE_STATUSES = [Redemption.Status.PENDING, Redemption.Status.APPROVED, Redemption.Status.PAID]
@@ -38,6 +38,16 @@ def enterprises_visible_to(user) -> QuerySet[Enterprise]:
         Enterprise.objects.select_related("region", "verified_by"),
         enterprise="id",
         region="region_id",
+    )
+
+
+def related_parties_visible_to(user) -> QuerySet[RelatedParty]:
+    """An enterprise's own relations, those of an official's district, all for the operator."""
+    return _scope(
+        user,
+        RelatedParty.objects.select_related("enterprise", "provider", "declared_by"),
+        enterprise="enterprise_id",
+        region="enterprise__region_id",
     )
 
 

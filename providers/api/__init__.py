@@ -7,6 +7,7 @@ portal.api.exception_handler, never here."""
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
 from providers.api.orders import ServiceOrderViewSet
+from providers.api.risk import RiskFlagViewSet
 
 
 def register(router):
@@ -16,3 +17,4 @@ def register(router):
     router.register("certificates", CertificateViewSet, basename="api-certificate")
     router.register("service-offerings", ServiceOfferingViewSet, basename="api-service-offering")
     router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")
+    router.register("risk-flags", RiskFlagViewSet, basename="api-risk-flag")

@@ -21,6 +21,7 @@ from providers import permissions
 from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
+from providers.services.risk import risk_check_order
 from regions.models import AuditEntry, User
 from regions.selectors import official_emails
 from regions.services import audit_record
@@ -165,6 +166,8 @@ def order_create(
         to_status=order.status,
         data={"voucher": voucher.serial, "contract_amount": str(amount)},
     )
+    # Shared details and split contracts raise flags for the district, not refusals.
+    risk_check_order(order)
     _tell(
         order,
         "order_requested",
