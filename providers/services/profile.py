@@ -28,7 +28,6 @@ def provider_details_update(*, provider: Provider, actor: User, **values) -> Pro
             actor=actor,
             obj=provider,
             action=AuditEntry.Action.RECORD,
-            reason="details",
             data={"before": {f: before[f] for f in changed}, "after": changed},
         )
     return provider

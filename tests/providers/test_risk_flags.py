@@ -301,3 +301,38 @@ def test_the_api_approval_answers_409_with_the_code(demo, api_as, flagged_claim)
     response = client.post(f"/api/redemptions/{redemption.pk}/approve/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "risk_flag_open"
+
+
+# --- the pages --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_the_queue_page_shows_the_evidence_and_clears(demo, browser, flagged_claim):
+    redemption, flag = flagged_claim
+    client = browser(demo["users"]["official-wujin"])
+    page = client.get("/official/risk-queue/").content.decode()
+    assert f'id="flag-{flag.pk}"' in page and "¥350,000.00" in page
+    detail = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert "/official/risk-queue/" in detail and "Split contract suspected" in detail
+    assert client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": ""}).status_code == 302
+    flag.refresh_from_db()
+    assert flag.is_open
+    client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": "Separate projects."})
+    flag.refresh_from_db()
+    assert not flag.is_open and flag.clear_reason == "Separate projects."
+
+
+def test_the_queue_page_is_for_the_districts_officials(demo, browser, flagged_claim, parties):
+    _redemption, flag = flagged_claim
+    assert browser(parties[0].users.first()).get("/official/risk-queue/").status_code == 403
+    client = browser(demo["users"]["official-yangpu"])
+    assert f'id="flag-{flag.pk}"' not in client.get("/official/risk-queue/").content.decode()
+    assert client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": "x"}).status_code == 404

@@ -101,7 +101,6 @@ def enterprise_details_update(*, enterprise: Enterprise, actor: User, **values) 
             actor=actor,
             obj=enterprise,
             action=AuditEntry.Action.RECORD,
-            reason="details",
             data={"before": {f: before[f] for f in changed}, "after": changed},
         )
     return enterprise
@@ -168,7 +167,7 @@ def related_party_declare(
         actor=actor,
         obj=enterprise,
         action=AuditEntry.Action.DECLARE,
-        reason=str(party.get_relation_display()),
+        reason=provider.name,
         data={
             "related_party": party.pk,
             "provider": provider.pk,
