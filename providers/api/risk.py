@@ -76,6 +76,8 @@ class RiskFlagViewSet(viewsets.ReadOnlyModelViewSet):
             flag_id = int(pk)
         except (TypeError, ValueError):
             flag_id = 0
+        if not 0 < flag_id < 2**31:
+            flag_id = 0  # no such flag: the service answers 404
         flag = risk_flag_clear(
             flag_id=flag_id, actor=request.user, reason=data.validated_data["reason"]
         )

@@ -12,6 +12,8 @@ from vouchers import selectors
 from vouchers.models import RelatedParty
 from vouchers.services.related_parties import related_party_declare
 
+MAX_ID = 2**31 - 1
+
 
 class RelatedPartySerializer(serializers.ModelSerializer):
     declared_by = serializers.CharField(
@@ -26,9 +28,13 @@ class RelatedPartySerializer(serializers.ModelSerializer):
 
 class RelatedPartyInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Enterprise id (officials; yours by default)"
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Enterprise id (officials; yours by default)",
     )
-    provider = serializers.IntegerField(help_text="Provider id")
+    provider = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Provider id")
     relation = serializers.ChoiceField(choices=RelatedParty.Relation.choices)
 
 
