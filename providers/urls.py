@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, demands, directory, orders
+from providers.views import catalogue, certification, demands, directory, orders, risk
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -24,6 +24,7 @@ urlpatterns = [
         name="provider-certificate-pdf",
     ),
     path("provider/", catalogue.provider_dashboard, name="provider-dashboard"),
+    path("provider/profile/", catalogue.provider_profile, name="provider-profile"),
     path("provider/offerings/", catalogue.offering_list, name="offering-list"),
     path("provider/offerings/new/", catalogue.offering_create, name="offering-create"),
     path("provider/offerings/<int:pk>/edit/", catalogue.offering_edit, name="offering-edit"),
@@ -42,6 +43,8 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order-list"),
     path("orders/new/", orders.order_create, name="order-create"),
     path("orders/disputed/", orders.disputed_orders, name="disputed-orders"),
+    path("official/risk-queue/", risk.risk_queue, name="risk-queue"),
+    path("risk-flags/<int:pk>/clear/", risk.risk_flag_clear_view, name="risk-flag-clear"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("orders/<int:pk>/complete/", orders.order_complete, name="order-complete"),
     path("orders/<int:pk>/rating/", orders.order_rate, name="order-rate"),

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from providers.models import Provider, ProviderCertificate, ServiceOrder
+from providers.models import Provider, ProviderCertificate, RiskFlag, ServiceOrder
 from regions.models import SettlementItem
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
@@ -272,7 +272,15 @@ def official_queue_counts(*, region_id: int) -> dict[str, int]:
         "disputes": ServiceOrder.objects.filter(
             provider__region_id=region_id, status="disputed"
         ).count(),
+        "risk_flags": open_risk_flag_count(region_id=region_id),
     }
+
+
+def open_risk_flag_count(*, region_id: int) -> int:
+    """Open risk flags on orders paid with the district's vouchers (the risk queue)."""
+    return RiskFlag.objects.filter(
+        cleared_at__isnull=True, service_order__voucher__issuing_region_id=region_id
+    ).count()
 
 
 # --- the public serial check ----------------------------------------------------------------

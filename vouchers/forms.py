@@ -10,7 +10,7 @@ from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
 from providers.models import ServiceCategory
 from regions.models import Region, User
-from vouchers.models import Enterprise, VoucherApplication
+from vouchers.models import Enterprise, RelatedParty, VoucherApplication
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -157,3 +157,33 @@ class QueueFilterForm(forms.Form):
     amount_max = forms.DecimalField(label=_("Amount up to"), required=False, **MONEY)
     industry = forms.CharField(label=_("Industry"), required=False, max_length=100)
     ordering = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDERINGS)
+
+
+class PartyDetailsForm(forms.Form):
+    """Who the party is, as on its business licence: compared at every order between an
+    enterprise and a provider (the related-party check)."""
+
+    legal_representative = forms.CharField(
+        label=_("Legal representative"), max_length=100, required=False
+    )
+    registered_address = forms.CharField(
+        label=_("Registered address"), max_length=300, required=False
+    )
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+
+
+class RelatedPartyForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        queryset=None,
+        help_text=_("A provider related to the enterprise: its vouchers cannot pay it."),
+    )
+    relation = forms.ChoiceField(label=_("Relation"), choices=RelatedParty.Relation.choices)
+
+    def __init__(self, *args, **kwargs):
+        from providers.models import Provider
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.exclude(
+            status=Provider.Status.REJECTED
+        ).order_by("name")

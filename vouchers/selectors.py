@@ -12,9 +12,9 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from portal.money import CENT
-from providers.models import EvidenceFile, ServiceOrder
+from providers.models import EvidenceFile, RiskFlag, ServiceOrder
 from regions.models import ZERO, AuditEntry, ProgrammeRules
-from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
+from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
 
 # A claim in one of these holds or has spent its order: the order may not be claimed again.
 LIVE_STATUSES = [Redemption.Status.PENDING, Redemption.Status.APPROVED, Redemption.Status.PAID]
@@ -38,6 +38,16 @@ def enterprises_visible_to(user) -> QuerySet[Enterprise]:
         Enterprise.objects.select_related("region", "verified_by"),
         enterprise="id",
         region="region_id",
+    )
+
+
+def related_parties_visible_to(user) -> QuerySet[RelatedParty]:
+    """An enterprise's own relations, those of an official's district, all for the operator."""
+    return _scope(
+        user,
+        RelatedParty.objects.select_related("enterprise", "provider", "declared_by"),
+        enterprise="enterprise_id",
+        region="enterprise__region_id",
     )
 
 
@@ -212,7 +222,8 @@ def redemptions_to_approve(user) -> QuerySet[Redemption]:
 def with_order_facts(redemptions) -> list[Redemption]:
     """What an official reads before deciding a claim, attached to each redemption: its
     order's evidence files (`evidence_files`) and the enterprise's confirmation of delivery
-    (`confirmation`: the audit entry, who and when, or None). Two queries for any number
+    (`confirmation`: the audit entry, who and when, or None) and its open risk flags
+    (`open_flags`). Three queries for any number
     of rows, so the approval queue costs the same whatever its page size."""
     rows = list(redemptions)
     order_ids = {r.service_order_id for r in rows}
@@ -231,9 +242,14 @@ def with_order_facts(redemptions) -> list[Redemption]:
     )
     for entry in entries:  # the latest confirmation wins (a disputed order confirmed later)
         confirmations[int(entry.object_id)] = entry
+    flags: dict[int, list] = {}
+    for flag in RiskFlag.objects.filter(service_order_id__in=order_ids, cleared_at__isnull=True):
+        flags.setdefault(flag.service_order_id, []).append(flag)
     for redemption in rows:
         redemption.evidence_files = evidence.get(redemption.service_order_id, [])
         redemption.confirmation = confirmations.get(redemption.service_order_id)
+        # Open risk flags hold the approval back until an official clears them.
+        redemption.open_flags = flags.get(redemption.service_order_id, [])
     return rows
 
 

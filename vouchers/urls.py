@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from vouchers import exports
-from vouchers.views import applications, enterprises, redemptions, vouchers
+from vouchers.views import applications, enterprises, redemptions, related_parties, vouchers
 
 urlpatterns = [
     path("signup/", enterprises.signup, name="signup"),
@@ -29,6 +29,13 @@ urlpatterns = [
     path("official/applications/", applications.official_queue, name="official-application-queue"),
     path("official/enterprises/", enterprises.enterprises_to_verify, name="enterprises-to-verify"),
     path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise-verify"),
+    path("enterprise/profile/", related_parties.enterprise_profile, name="enterprise-profile"),
+    path("enterprises/<int:pk>/", related_parties.enterprise_detail, name="enterprise-detail"),
+    path(
+        "enterprises/<int:pk>/related-parties/",
+        related_parties.related_party_create,
+        name="related-party-create",
+    ),
     path("vouchers/", vouchers.voucher_list, name="voucher-list"),
     path("vouchers/<str:serial>/", vouchers.voucher_detail, name="voucher-detail"),
     path(

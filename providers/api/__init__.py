@@ -8,6 +8,7 @@ from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
 from providers.api.demands import DemandViewSet, ProposalViewSet
 from providers.api.orders import ServiceOrderViewSet
+from providers.api.risk import RiskFlagViewSet
 
 
 def register(router):
@@ -19,3 +20,4 @@ def register(router):
     router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")
     router.register("demands", DemandViewSet, basename="api-demand")
     router.register("proposals", ProposalViewSet, basename="api-proposal")
+    router.register("risk-flags", RiskFlagViewSet, basename="api-risk-flag")

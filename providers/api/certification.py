@@ -44,6 +44,8 @@ class ProviderSerializer(serializers.ModelSerializer):
             "description",
             "contact_email",
             "contact_phone",
+            "legal_representative",
+            "registered_address",
             "applied_at",
             "decided_at",
             "status_reason",

@@ -61,6 +61,9 @@ class Provider(NamedInTwoLanguages, models.Model):
     description = models.TextField(blank=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=32, blank=True)
+    # Compared with the ordering enterprise's same fields (the related-party check).
+    legal_representative = models.CharField(max_length=100, blank=True, default="", db_default="")
+    registered_address = models.CharField(max_length=300, blank=True, default="", db_default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLIED)
     applied_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)

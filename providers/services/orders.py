@@ -21,6 +21,7 @@ from providers import permissions
 from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
+from providers.services.risk import risk_check_order
 from regions.models import AuditEntry, NotificationPreference, User
 from regions.selectors import category_refusal, official_emails
 from regions.services import audit_record
@@ -202,6 +203,8 @@ def order_create_within(
         to_status=order.status,
         data={"voucher": voucher.serial, "contract_amount": str(amount)},
     )
+    # Shared details and split contracts raise flags for the district, not refusals.
+    risk_check_order(order)
     _tell(
         order,
         "order_requested",

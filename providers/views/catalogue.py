@@ -149,3 +149,28 @@ def offering_set_active(request, pk, active):
         success=success,
     )
     return redirect("offering-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_profile(request):
+    """The provider's legal representative, registered address and contact phone."""
+    from providers.services.profile import provider_details_update
+    from vouchers.forms import PartyDetailsForm
+
+    provider = _own_provider(request)
+    initial = {field: getattr(provider, field) for field in PartyDetailsForm.base_fields}
+    form = PartyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        _result, ok = run_service(
+            request,
+            provider_details_update,
+            form=form,
+            success=_("The provider's details are saved."),
+            provider=provider,
+            actor=request.user,
+            **form.cleaned_data,
+        )
+        if ok:
+            return redirect("provider-profile")
+    return render(request, "providers/profile.html", {"provider": provider, "form": form})

@@ -43,7 +43,7 @@ def first_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0005_risk_flags'),
+        ('providers', '0006_risk_flags'),
         ('regions', '0018_audit_actions_and_roles_for_controls'),
     ]
 

@@ -23,13 +23,26 @@ ROLES = [
 
 # What people typed, shown as they typed it (in whichever language they used).
 TYPED = {
-    "vouchers.Enterprise": ["name", "industry", "contact_name"],
+    "vouchers.Enterprise": [
+        "name",
+        "industry",
+        "contact_name",
+        "legal_representative",
+        "registered_address",
+    ],
     "vouchers.RelatedParty": ["name"],
     "vouchers.VoucherApplication": ["purpose", "decision_note"],
     "vouchers.ApplicationAttachment": ["original_name"],
     "vouchers.Voucher": ["status_reason"],
     "vouchers.Redemption": ["decision_note", "payment_reference"],
-    "providers.Provider": ["name", "description", "status_reason"],
+    "providers.Provider": [
+        "name",
+        "description",
+        "status_reason",
+        "legal_representative",
+        "registered_address",
+    ],
+    "providers.RiskFlag": ["clear_reason"],
     "providers.ProviderQualification": ["title", "original_name"],
     "providers.ServiceOffering": ["title", "description"],
     "providers.ServiceOrder": [

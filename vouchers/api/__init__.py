@@ -8,6 +8,7 @@ calls one service and returns the object. Domain errors become 400/403/409 bodie
 
 from vouchers.api.applications import ApplicationViewSet
 from vouchers.api.enterprises import EnterpriseViewSet
+from vouchers.api.related_parties import RelatedPartyViewSet
 from vouchers.api.vouchers import VoucherViewSet
 
 
@@ -16,3 +17,4 @@ def register(router):
     router.register("enterprises", EnterpriseViewSet, basename="enterprise")
     router.register("voucher-applications", ApplicationViewSet, basename="voucher-application")
     router.register("vouchers", VoucherViewSet, basename="voucher")
+    router.register("related-parties", RelatedPartyViewSet, basename="related-party")

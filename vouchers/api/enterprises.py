@@ -28,6 +28,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "size",
             "contact_name",
             "contact_phone",
+            "legal_representative",
+            "registered_address",
             "contact_email",
             "registered_at",
             "verified",

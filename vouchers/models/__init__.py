@@ -5,8 +5,10 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import MONEY, ZERO, NamedInTwoLanguages, Region
 
@@ -34,6 +36,10 @@ class Enterprise(NamedInTwoLanguages, models.Model):
     contact_name = models.CharField(max_length=100)
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField()
+    # Who the enterprise is, for the related-party check at ordering (the provider's same
+    # fields): the legal representative and the registered address as in the business licence.
+    legal_representative = models.CharField(max_length=100, blank=True, default="", db_default="")
+    registered_address = models.CharField(max_length=300, blank=True, default="", db_default="")
     registered_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -49,16 +55,41 @@ class Enterprise(NamedInTwoLanguages, models.Model):
 
 
 class RelatedParty(models.Model):
-    """A company the enterprise declared as related: it may not be paid with its vouchers."""
+    """A company related to the enterprise (declared by the enterprise or found by an official
+    of its district): the enterprise's vouchers may not pay it."""
+
+    class Relation(models.TextChoices):
+        SHAREHOLDING = "shareholding", _("Shareholding")
+        COMMON_CONTROL = "common_control", _("Under common control")
+        FAMILY = "family", _("Family ties of the owners")
+        MANAGEMENT = "management", _("Shared management")
+        OTHER = "other", pgettext_lazy("relation", "Other")
 
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.CASCADE, related_name="related_parties"
     )
+    # The provider when the relation names one; the credit code (normalised) is what the
+    # order check compares, so a relation declared before the provider registered still holds.
+    provider = models.ForeignKey(
+        "providers.Provider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="related_enterprises",
+    )
     credit_code = models.CharField(max_length=18)
     name = models.CharField(max_length=200, blank=True)
+    relation = models.CharField(
+        max_length=32, choices=Relation.choices, default=Relation.OTHER, db_default="other"
+    )
+    declared_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declared_at = models.DateTimeField(default=timezone.now, db_default=Now())
 
     class Meta:
         verbose_name_plural = "related parties"
+        ordering = ["-declared_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "credit_code"], name="related_party_once"

@@ -31,6 +31,7 @@ from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import provider_emails
+from providers.services.risk import open_risk_flags, risk_flags_named
 from regions import ledger
 from regions.dashboards import flow_summary_record
 from regions.ledger import clean_payment_reference
@@ -230,6 +231,16 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     rules, voucher, redemption, from_status = _locked_for_decision(
         redemption_id, actor, Redemption.Status.APPROVED
     )
+    flags = list(open_risk_flags(redemption.service_order))
+    if flags:
+        raise InvalidTransition(
+            _(
+                "Order #%(order)s has open risk flags (%(flags)s): an official must clear them "
+                "in the risk queue before this redemption can be approved."
+            )
+            % {"order": redemption.service_order_id, "flags": risk_flags_named(flags)},
+            code="risk_flag_open",
+        )
     amount = redemption.amount
     now = timezone.now()
     voucher.held -= amount

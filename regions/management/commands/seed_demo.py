@@ -159,6 +159,19 @@ ENTERPRISES = [
     ),
 ]
 
+# Legal representative, registered address, contact phone of each demo party: all different,
+# so that no demo order raises a related-party flag by accident.
+PARTY_DETAILS = {
+    "provider-sit": ("Wang Jianguo", "100 Haiquan Road, Fengxian District, Shanghai", "021-60873000"),
+    "provider-graphene": ("Li Mingzhe", "6 Xiangyun Road, Wujin District, Changzhou", "0519-86221001"),
+    "provider-weikai": ("Chen Haoran", "1369 Chengnan Road, Nanhu District, Jiaxing", "0573-82580002"),
+    "provider-ustc": ("Zhao Yifan", "5089 Wangjiang West Road, Hefei", "0551-63600003"),
+    "enterprise-jiangnan": ("Xu Lei", "18 Changwu Middle Road, Wujin District, Changzhou", "0519-88105004"),
+    "enterprise-yangpu": ("Sun Wenjie", "200 Guotai Road, Yangpu District, Shanghai", "021-55660005"),
+    "enterprise-nanhu": ("Zhou Xinyi", "88 Yatai Road, Nanhu District, Jiaxing", "0573-83370006"),
+    "enterprise-hefei": ("Hu Zhiyuan", "800 Wangjiang West Road, Hefei", "0551-65320007"),
+}  # fmt: skip
+
 OFFICIALS = [
     ("official-yangpu", "YANGPU"),
     ("official-wujin", "WUJIN"),
@@ -209,6 +222,7 @@ class Command(BaseCommand):
             title, cat, price, lead = offering
             self.offering(provider, categories[cat], title, price, lead)
             self.user(password, username, role=User.Role.PROVIDER, provider=provider)
+            self.fill_details(provider, PARTY_DETAILS[username])
             providers[username] = provider
 
         enterprises = {}
@@ -228,6 +242,7 @@ class Command(BaseCommand):
             )
             self.created += made
             self.user(password, username, role=User.Role.ENTERPRISE, enterprise=enterprise)
+            self.fill_details(enterprise, PARTY_DETAILS[username])
             enterprises[username] = enterprise
 
         self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
@@ -300,6 +315,22 @@ class Command(BaseCommand):
         obj, made = result
         self.created += made
         return obj
+
+    def fill_details(self, party, details):
+        """Record the party's details where they are still blank (a second run changes
+        nothing, and never overwrites what a demo user edited)."""
+        fields = dict(
+            zip(
+                ("legal_representative", "registered_address", "contact_phone"),
+                details,
+                strict=True,
+            )
+        )
+        blank = [field for field in fields if not getattr(party, field)]
+        for field in blank:
+            setattr(party, field, fields[field])
+        if blank:
+            party.save(update_fields=blank)
 
     def user(self, password, username, **fields):
         user, made = User.objects.get_or_create(

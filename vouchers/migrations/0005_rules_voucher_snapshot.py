@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("vouchers", "0004_risk_related_parties"),
         ('regions', '0019_rules_versions_and_reminders'),
-        ('vouchers', '0003_settlement_items_replace_batch_column'),
     ]
 
     operations = [

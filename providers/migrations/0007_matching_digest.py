@@ -8,8 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0005_demands_models'),
-        ('providers', '0005_risk_flags'),
+        ("providers", "0006_risk_flags"),
     ]
 
     operations = [

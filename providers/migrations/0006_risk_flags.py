@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0004_order_ratings'),
+        ("providers", "0005_demands_models"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

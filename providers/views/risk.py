@@ -1,0 +1,94 @@
+"""The district's risk queue: open flags on orders paid with its vouchers, each with what
+raised it, cleared by an official with a reason."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.views import next_or, page_of, run_service
+from providers.services.risk import risk_flag_clear, risk_flags_visible_to
+
+FIELD_LABELS = {
+    "legal_representative": gettext_lazy("Legal representative"),
+    "registered_address": gettext_lazy("Registered address"),
+    "contact_phone": gettext_lazy("Contact phone"),
+}
+LIMIT_LABELS = {
+    "four_eyes_threshold": gettext_lazy("the four-eyes threshold"),
+    "max_voucher_per_enterprise": gettext_lazy("the cap per enterprise"),
+}
+
+
+class ClearForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why the flag can be cleared"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+def with_evidence(flags) -> list:
+    """Each flag with its evidence worded for the page: the shared details (`shared`:
+    label, enterprise's value, provider's value) or the orders summed (`orders`, `total`,
+    `limit`, `limit_label`); other kinds keep their evidence as recorded (`facts`)."""
+    rows = list(flags)
+    for flag in rows:
+        evidence = flag.evidence or {}
+        flag.shared = [
+            (FIELD_LABELS.get(item.get("field"), item.get("field")), item.get("enterprise"), item.get("provider"))
+            for item in evidence.get("fields", [])
+        ]  # fmt: skip
+        flag.orders = evidence.get("orders", [])
+        flag.limit_label = LIMIT_LABELS.get(evidence.get("limit_rule"), "")
+        flag.facts = [
+            (key, value)
+            for key, value in evidence.items()
+            if key not in {"fields", "orders", "total", "limit", "limit_rule", "co_funding_ratio",
+                           "window_days", "enterprise", "provider"}
+        ]  # fmt: skip
+    return rows
+
+
+def _require_official(request):
+    if not request.user.is_official:
+        raise PermissionDenied(_("This page is for district officials."))
+
+
+@login_required
+@require_GET
+def risk_queue(request):
+    _require_official(request)
+    flags = risk_flags_visible_to(request.user)
+    page = page_of(request, flags.filter(cleared_at__isnull=True).order_by("raised_at", "id"))
+    page.object_list = with_evidence(page.object_list)
+    cleared = with_evidence(flags.filter(cleared_at__isnull=False).order_by("-cleared_at")[:10])
+    return render(
+        request,
+        "providers/risk_queue.html",
+        {"page": page, "cleared": cleared, "form": ClearForm()},
+    )
+
+
+@login_required
+@require_POST
+def risk_flag_clear_view(request, pk):
+    _require_official(request)
+    form = ClearForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            risk_flag_clear,
+            success=_("The flag is cleared."),
+            flag_id=pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    else:
+        messages.error(request, _("Give the reason the flag can be cleared."))
+    return redirect(next_or(request, reverse("risk-queue")))

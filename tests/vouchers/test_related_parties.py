@@ -1,0 +1,272 @@
+"""Related parties: the parties' details, relations declared by the enterprise or recorded by
+an official of its district (pages and API), and the refusal of orders between them."""
+
+import pytest
+from django.http import Http404
+
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from providers import services as orders
+from regions.models import AuditEntry
+from vouchers.models import RelatedParty
+from vouchers.services.related_parties import (
+    enterprise_details_update,
+    normalise_phone,
+    related_party_declare,
+    shared_details,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ent(demo):
+    return demo["enterprises"]["enterprise-jiangnan"]
+
+
+@pytest.fixture
+def ent_user(demo):
+    return demo["users"]["enterprise-jiangnan"]
+
+
+@pytest.fixture
+def graphene(demo):
+    return demo["providers"]["provider-graphene"]
+
+
+@pytest.fixture
+def browser(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+# --- details ----------------------------------------------------------------------------
+
+
+def test_the_demo_parties_share_no_detail(demo):
+    for enterprise in demo["enterprises"].values():
+        assert enterprise.legal_representative and enterprise.registered_address
+        for provider in demo["providers"].values():
+            assert provider.legal_representative and provider.contact_phone
+            assert shared_details(enterprise, provider) == []
+
+
+def test_phones_compare_without_country_code_trunk_zero_or_punctuation():
+    assert normalise_phone("+86 21 6512-3456") == normalise_phone("(021) 6512 3456")
+    assert normalise_phone("0086-13812345678") == normalise_phone("138 1234 5678")
+    assert normalise_phone("") == ""
+
+
+def test_the_enterprise_edits_its_details_on_its_profile(ent, ent_user, browser):
+    client = browser(ent_user)
+    page = client.get("/enterprise/profile/")
+    assert page.status_code == 200 and ent.legal_representative in page.content.decode()
+    response = client.post(
+        "/enterprise/profile/",
+        {
+            "legal_representative": "Xu  Lei ",
+            "registered_address": "1 New Road",
+            "contact_phone": "0519-1",
+        },
+    )
+    assert response.status_code == 302
+    ent.refresh_from_db()
+    assert (ent.legal_representative, ent.registered_address, ent.contact_phone) == (
+        "Xu Lei",
+        "1 New Road",
+        "0519-1",
+    )
+    assert AuditEntry.objects.filter(
+        object_type="vouchers.enterprise", object_id=str(ent.pk), action="record"
+    ).exists()
+
+
+def test_only_the_enterprises_own_users_edit_its_details(demo, ent):
+    with pytest.raises(NotAllowed):
+        enterprise_details_update(
+            enterprise=ent, actor=demo["users"]["official-wujin"], legal_representative="X"
+        )
+
+
+def test_a_too_long_detail_is_refused_and_nothing_changes(ent, ent_user):
+    before = ent.registered_address
+    with pytest.raises(ValidationFailed) as refused:
+        enterprise_details_update(
+            enterprise=ent, actor=ent_user, legal_representative="A", registered_address="x" * 301
+        )
+    assert refused.value.field == "registered_address"
+    ent.refresh_from_db()
+    assert ent.registered_address == before
+
+
+def test_the_provider_edits_its_details_on_its_profile(demo, browser, graphene):
+    client = browser(demo["users"]["provider-graphene"])
+    assert client.get("/provider/profile/").status_code == 200
+    response = client.post(
+        "/provider/profile/",
+        {"legal_representative": "Li Ming", "registered_address": "6 Road", "contact_phone": "1"},
+    )
+    assert response.status_code == 302
+    graphene.refresh_from_db()
+    assert graphene.legal_representative == "Li Ming"
+
+
+def test_officials_see_the_providers_details(demo, browser, graphene):
+    page = browser(demo["users"]["official-wujin"]).get(f"/providers/{graphene.pk}/")
+    assert graphene.legal_representative in page.content.decode()
+
+
+def test_officials_see_the_enterprises_details_and_others_get_404(demo, browser, ent):
+    page = browser(demo["users"]["official-wujin"]).get(f"/enterprises/{ent.pk}/")
+    assert page.status_code == 200 and ent.registered_address in page.content.decode()
+    assert (
+        browser(demo["users"]["official-yangpu"]).get(f"/enterprises/{ent.pk}/").status_code == 404
+    )
+
+
+# --- declaring and recording -----------------------------------------------------------
+
+
+def test_the_enterprise_declares_and_orders_are_then_refused(demo, ent, ent_user, graphene):
+    party = related_party_declare(actor=ent_user, provider=graphene, relation="shareholding")
+    assert party.enterprise == ent and party.provider == graphene
+    assert party.relation == "shareholding" and party.declared_by == ent_user
+    assert party.credit_code == graphene.credit_code
+    assert AuditEntry.objects.filter(
+        object_type="vouchers.enterprise", object_id=str(ent.pk), action="declare"
+    ).exists()
+    with pytest.raises(ValidationFailed) as refused:
+        orders.order_create(
+            actor=ent_user,
+            provider=graphene,
+            voucher=demo["voucher"],
+            title="Raman",
+            contract_amount="1000.00",
+        )
+    assert refused.value.code == "related_party"
+
+
+def test_declaring_twice_is_a_conflict(ent_user, graphene):
+    related_party_declare(actor=ent_user, provider=graphene, relation="family")
+    with pytest.raises(InvalidTransition) as refused:
+        related_party_declare(actor=ent_user, provider=graphene, relation="other")
+    assert refused.value.code == "already_related"
+    assert RelatedParty.objects.count() == 1
+
+
+def test_a_bad_relation_is_refused(ent_user, graphene):
+    with pytest.raises(ValidationFailed):
+        related_party_declare(actor=ent_user, provider=graphene, relation="cousin")
+    assert not RelatedParty.objects.exists()
+
+
+def test_an_official_of_the_district_records_a_relation(demo, ent, graphene):
+    official = demo["users"]["official-wujin"]
+    party = related_party_declare(
+        actor=official, provider=graphene, relation="common_control", enterprise_id=ent.pk
+    )
+    assert party.declared_by == official and party.enterprise == ent
+
+
+def test_another_districts_official_gets_404(demo, ent, graphene):
+    with pytest.raises(Http404):
+        related_party_declare(
+            actor=demo["users"]["official-yangpu"],
+            provider=graphene,
+            relation="other",
+            enterprise_id=ent.pk,
+        )
+
+
+def test_a_provider_may_not_declare(demo, ent, graphene):
+    with pytest.raises(NotAllowed):
+        related_party_declare(
+            actor=demo["users"]["provider-sit"],
+            provider=graphene,
+            relation="other",
+            enterprise_id=ent.pk,
+        )
+
+
+def test_the_enterprise_declares_on_its_page(ent, ent_user, browser, graphene):
+    client = browser(ent_user)
+    response = client.post(
+        f"/enterprises/{ent.pk}/related-parties/",
+        {"provider": graphene.pk, "relation": "management"},
+    )
+    assert response.status_code == 302
+    assert RelatedParty.objects.get(enterprise=ent).relation == "management"
+    assert graphene.name in client.get("/enterprise/profile/").content.decode() or (
+        graphene.name_zh in client.get("/enterprise/profile/").content.decode()
+    )
+
+
+def test_the_official_records_on_the_enterprises_page(demo, ent, browser, graphene):
+    client = browser(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/enterprises/{ent.pk}/related-parties/", {"provider": graphene.pk, "relation": "other"}
+    )
+    assert response.status_code == 302
+    assert RelatedParty.objects.get(enterprise=ent).declared_by.username == "official-wujin"
+    other = browser(demo["users"]["official-yangpu"]).post(
+        f"/enterprises/{ent.pk}/related-parties/", {"provider": graphene.pk, "relation": "other"}
+    )
+    assert other.status_code == 404
+
+
+# --- the API ----------------------------------------------------------------------------
+
+
+def test_the_api_creates_and_lists_the_enterprises_own(api_as, ent, ent_user, graphene, demo):
+    client = api_as(ent_user)
+    response = client.post(
+        "/api/related-parties/", {"provider": graphene.pk, "relation": "family"}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["enterprise"] == ent.pk and body["provider"] == graphene.pk
+    assert body["relation"] == "family" and body["declared_by"] == "enterprise-jiangnan"
+    listed = client.get("/api/related-parties/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["id"] for row in rows] == [body["id"]]
+    again = client.post(
+        "/api/related-parties/", {"provider": graphene.pk, "relation": "family"}, format="json"
+    )
+    assert again.status_code == 409 and again.json()["code"] == "already_related"
+
+
+def test_the_api_scopes_officials_to_their_district(api_as, ent, ent_user, graphene, demo):
+    related_party_declare(actor=ent_user, provider=graphene, relation="family")
+    wujin = api_as(demo["users"]["official-wujin"]).get("/api/related-parties/").json()
+    yangpu = api_as(demo["users"]["official-yangpu"]).get("/api/related-parties/").json()
+    assert len(wujin.get("results", wujin)) == 1
+    assert yangpu.get("results", yangpu) == []
+    refused = api_as(demo["users"]["official-yangpu"]).post(
+        "/api/related-parties/",
+        {
+            "enterprise": ent.pk,
+            "provider": demo["providers"]["provider-sit"].pk,
+            "relation": "other",
+        },
+        format="json",
+    )
+    assert refused.status_code == 404
+
+
+def test_the_api_answers_400_to_bad_input(api_as, ent_user, graphene):
+    client = api_as(ent_user)
+    assert (
+        client.post(
+            "/api/related-parties/", {"provider": 0, "relation": "family"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/api/related-parties/", {"provider": graphene.pk, "relation": "x"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert not RelatedParty.objects.exists()

@@ -1,0 +1,178 @@
+"""Related parties: who an enterprise and a provider are (legal representative, registered
+address, contact phone), the relations an enterprise declares or an official of its district
+finds, and the comparison the order check makes between the two parties' details.
+
+A declared relation refuses orders between the two (providers/services/orders.py); shared
+details only raise a `related_party` risk flag for an official to clear (providers/services/risk.py).
+"""
+
+import re
+import unicodedata
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from portal.codes import normalise_credit_code
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from regions.models import AuditEntry, User
+from regions.services import audit_record
+from vouchers.models import Enterprise, RelatedParty
+
+# The details both kinds of party record, with their limits (the models' max_length).
+PARTY_DETAIL_LIMITS = {
+    "legal_representative": 100,
+    "registered_address": 300,
+    "contact_phone": 32,
+}
+
+
+def clean_party_details(**values) -> dict[str, str]:
+    """The three details, stripped and within their limits (400 naming the field if not)."""
+    cleaned = {}
+    for field, limit in PARTY_DETAIL_LIMITS.items():
+        value = " ".join(str(values.get(field) or "").split())
+        if "\x00" in value:
+            raise ValidationFailed(_("This value contains a NUL character."), field=field)
+        if len(value) > limit:
+            raise ValidationFailed(
+                _("At most %(limit)s characters.") % {"limit": limit}, field=field
+            )
+        cleaned[field] = value
+    return cleaned
+
+
+# --- comparing the two parties -------------------------------------------------------------
+
+
+def _folded(value: str) -> str:
+    """Full-width to half-width, case folded, without spaces or punctuation: 上海市 杨浦区
+    and 上海市杨浦区, "Zhang Wei" and "zhang  wei." compare equal."""
+    text = unicodedata.normalize("NFKC", value or "").casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def normalise_phone(value: str) -> str:
+    """Digits only, without the country code and the trunk zero: "+86 21 6512-3456",
+    "021 65123456" and "(86) 021-6512 3456" compare equal."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) >= 12:
+        digits = digits[2:]
+    return digits.lstrip("0")
+
+
+NORMALISERS = {
+    "legal_representative": _folded,
+    "registered_address": _folded,
+    "contact_phone": normalise_phone,
+}
+
+
+def shared_details(enterprise, provider) -> list[dict]:
+    """The details an enterprise and a provider have in common once normalised (empty values
+    never match): [{"field", "enterprise", "provider"}], the values as each party recorded them."""
+    shared = []
+    for field, normalise in NORMALISERS.items():
+        ours, theirs = getattr(enterprise, field, ""), getattr(provider, field, "")
+        if normalise(ours) and normalise(ours) == normalise(theirs):
+            shared.append({"field": field, "enterprise": ours, "provider": theirs})
+    return shared
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def enterprise_details_update(*, enterprise: Enterprise, actor: User, **values) -> Enterprise:
+    """The enterprise's own users record its legal representative, address and phone."""
+    if not (actor.is_enterprise and actor.enterprise_id == enterprise.pk):
+        raise NotAllowed(_("Only the enterprise's own users may change its details."))
+    cleaned = clean_party_details(**values)
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = {field: getattr(enterprise, field) for field in cleaned}
+    changed = {field: value for field, value in cleaned.items() if before[field] != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(enterprise, field, value)
+        enterprise.save(update_fields=list(changed))
+        audit_record(
+            actor=actor,
+            obj=enterprise,
+            action=AuditEntry.Action.RECORD,
+            data={"before": {f: before[f] for f in changed}, "after": changed},
+        )
+    return enterprise
+
+
+def _enterprise_in_scope(actor: User, enterprise_id) -> Enterprise:
+    """The enterprise a relation is declared for: the actor's own, or one of the official's
+    district (404 outside it, as for every object a user may not see)."""
+    if actor.is_enterprise:
+        if not actor.enterprise_id or (enterprise_id and int(enterprise_id) != actor.enterprise_id):
+            raise Http404("No such enterprise")
+        return Enterprise.objects.select_for_update().get(pk=actor.enterprise_id)
+    if actor.is_official:
+        if not enterprise_id:
+            raise ValidationFailed(_("Choose the enterprise."), field="enterprise")
+        enterprise = (
+            Enterprise.objects.select_for_update()
+            .filter(pk=enterprise_id, region_id=actor.region_id)
+            .first()
+        )
+        if enterprise is None:
+            raise Http404("No such enterprise")
+        return enterprise
+    raise NotAllowed(_("Only the enterprise or an official of its district records relations."))
+
+
+@transaction.atomic(durable=True)
+def related_party_declare(
+    *, actor: User, provider, relation: str, enterprise_id: int | None = None
+) -> RelatedParty:
+    """An enterprise declares a provider it is related to, or an official of the enterprise's
+    district records one found. From then on the enterprise's vouchers cannot pay it."""
+    if relation not in RelatedParty.Relation.values:
+        raise ValidationFailed(_("Choose the kind of relation."), field="relation")
+    if provider is None:
+        raise ValidationFailed(_("Choose the provider."), field="provider")
+    enterprise = _enterprise_in_scope(actor, enterprise_id)
+    code = normalise_credit_code(provider.credit_code)
+    if code == normalise_credit_code(enterprise.credit_code):
+        raise ValidationFailed(
+            _("The provider has the enterprise's own credit code: it is the same party."),
+            field="provider",
+            code="own_provider",
+        )
+    exists = _("%(name)s is already recorded as a related party of %(enterprise)s.") % {
+        "name": provider.display_name,
+        "enterprise": enterprise.display_name,
+    }
+    if RelatedParty.objects.filter(enterprise=enterprise, credit_code=code).exists():
+        raise InvalidTransition(exists, code="already_related")
+    try:
+        with transaction.atomic():
+            party = RelatedParty.objects.create(
+                enterprise=enterprise,
+                provider=provider,
+                credit_code=code,
+                name=provider.name,
+                relation=relation,
+                declared_by=actor,
+            )
+    except IntegrityError:
+        raise InvalidTransition(exists, code="already_related") from None
+    audit_record(
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.DECLARE,
+        reason=provider.name,
+        data={
+            "related_party": party.pk,
+            "provider": provider.pk,
+            "credit_code": code,
+            "relation": relation,
+        },
+    )
+    return party
