@@ -4,7 +4,7 @@ from django.urls import path, re_path, reverse_lazy
 
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited
-from regions.views import notices, people
+from regions.views import notices, people, statistics
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -56,6 +56,17 @@ urlpatterns = [
     path("notices/new/", notices.notice_new, name="notice-new"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice-withdraw"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    re_path(
+        r"^statistics/download\.(?P<fmt>csv|json)$",
+        statistics.statistics_download,
+        name="statistics-download",
+    ),
+    re_path(
+        r"^statistics/quarterly\.(?P<fmt>csv|xlsx)$",
+        statistics.statistics_quarterly,
+        name="statistics-quarterly",
+    ),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),

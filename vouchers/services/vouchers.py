@@ -22,6 +22,7 @@ from portal.pdf import certificate_pdf, money
 from portal.states import check_transition
 from regions.models import AuditEntry, ProgrammeRules, User
 from regions.services import audit_record
+from regions.statistics import statistics_changed
 from vouchers import permissions
 from vouchers.models import Voucher, VoucherApplication
 
@@ -88,6 +89,7 @@ def voucher_issue(
     notify_after_commit(
         recipients=[application.enterprise.contact_email], subject=subject, body=body
     )
+    statistics_changed()  # the open statistics count it
     return voucher
 
 
