@@ -14,6 +14,7 @@ age of an answer whatever happens (bulk loads that bypass the services, a per-pr
 """
 
 import logging
+import re
 import time
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,6 +52,11 @@ class StatisticsQueryError(ValueError):
         self.errors = errors
 
 
+def _number(text: str) -> bool:
+    """Plain ASCII digits, a few of them (int() takes other scripts' digits too)."""
+    return bool(re.fullmatch(r"[0-9]{1,4}", text))
+
+
 def statistics_query(params) -> dict:
     """`{region, year, month}` from a query string (a QueryDict or a dict): region a district
     code or None (the programme), year an integer (this year when absent), month 1-12 or
@@ -59,21 +65,22 @@ def statistics_query(params) -> dict:
     code = (params.get("region") or "").strip().upper()
     region = None
     if code:
-        region = Region.objects.filter(code=code).first()
+        if re.fullmatch(r"[A-Z_]{1,16}", code):
+            region = Region.objects.filter(code=code).first()
         if region is None:
             errors["region"] = "Not a district code: YANGPU, WUJIN, NANHU or HEFEI_HT."
     year = current_year()
     raw_year = (params.get("year") or "").strip()
     if raw_year:
         last = current_year() + 1
-        if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= last:
+        if not _number(raw_year) or not FIRST_YEAR <= int(raw_year) <= last:
             errors["year"] = f"A year from {FIRST_YEAR} to {last}."
         else:
             year = int(raw_year)
     month = None
     raw_month = (params.get("month") or "").strip()
     if raw_month:
-        if not raw_month.isdigit() or not 1 <= int(raw_month) <= 12:
+        if not _number(raw_month) or not 1 <= int(raw_month) <= 12:
             errors["month"] = "A month from 1 to 12."
         else:
             month = int(raw_month)

@@ -131,3 +131,11 @@ def test_it_runs_a_constant_number_of_queries(api_client, demo, django_assert_ma
 def test_a_signed_in_client_reads_the_same(api_as, demo):
     response = api_as(demo["users"]["enterprise-jiangnan"]).get(URL)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"region": "WU\x00JIN"}, {"year": "²⁰²⁶"}, {"year": "9" * 5000}, {"month": "１"}],
+)
+def test_junk_answers_400_not_500(api_client, demo, params):
+    assert api_client.get(URL, params).status_code == 400
