@@ -103,3 +103,11 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+class InvalidFormIsBadRequest:
+    """For Django's generic form views (login, password pages): a form with errors is
+    answered 400, like every other form of the portal, instead of 200."""
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -5,6 +5,7 @@ from providers.models import (
     Provider,
     ProviderCertificate,
     ProviderQualification,
+    RiskFlag,
     ServiceCategory,
     ServiceOffering,
     ServiceOrder,
@@ -81,3 +82,10 @@ class ServiceOrderAdmin(admin.ModelAdmin):
     readonly_fields = ["status"]
     raw_id_fields = ["enterprise", "provider", "voucher", "offering"]
     inlines = [EvidenceInline]
+
+
+@admin.register(RiskFlag)
+class RiskFlagAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "service_order", "raised_at", "cleared_at", "cleared_by"]
+    list_filter = ["kind"]
+    raw_id_fields = ["service_order", "cleared_by"]

@@ -31,13 +31,12 @@ def can_manage_people(user) -> bool:
 
 
 def can_manage_account(actor, account: User) -> bool:
-    """The operator manages every account but operators'; an official the officials of its
-    own district. Nobody deactivates themselves."""
-    if not can_manage_people(actor) or account.pk == actor.pk:
+    """Only the operator deactivates and reactivates accounts (never an operator's, never
+    its own). Officials invite colleagues but cannot switch one off: with four-eyes approvals,
+    an official who could deactivate the district's other official could approve alone."""
+    if not (actor and actor.is_authenticated and actor.is_operator) or account.pk == actor.pk:
         return False
-    if actor.is_operator:
-        return not account.is_operator
-    return account.is_official and account.region_id == actor.region_id
+    return not account.is_operator
 
 
 def set_password_link(user: User) -> str:

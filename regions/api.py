@@ -21,7 +21,7 @@ from portal.parsers import BoundedJSONParser
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
 from regions.models import Notice, Region, SettlementBatch
-from regions.notices import notice_publish, notice_withdraw
+from regions.notices import notice_edit, notice_publish, notice_withdraw
 from regions.permissions import (
     can_run_settlement,
     can_see_budget,
@@ -357,6 +357,15 @@ class NoticeSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "published_by", "published_at"]
 
 
+class NoticeEditSerializer(serializers.ModelSerializer):
+    """The fields a published notice may change; what is left out keeps its value."""
+
+    class Meta:
+        model = Notice
+        fields = ["title", "title_zh", "body", "body_zh", "opens_at", "closes_at"]
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -375,8 +384,10 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
     parser_classes = [BoundedJSONParser]
 
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "partial_update"):
             return [permissions.IsAuthenticated()]
         return [permissions.AllowAny()]
 
@@ -392,6 +403,19 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         notice = notice_publish(actor=request.user, **data.validated_data)
         return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoticeEditSerializer, responses={200: NoticeSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Correct a notice's texts or a call's window (who may withdraw it); its kind and
+        district stay. Fields left out keep their values."""
+        notice = self.get_object()
+        data = NoticeEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        current = {name: getattr(notice, name) for name in NoticeEditSerializer.Meta.fields}
+        notice = notice_edit(
+            actor=request.user, notice=notice, **{**current, **data.validated_data}
+        )
+        return Response(NoticeSerializer(notice).data)
 
     @extend_schema(request=WithdrawSerializer, responses={204: None})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])

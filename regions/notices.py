@@ -33,30 +33,8 @@ def _text(value, *, field: str, limit: int, required: bool) -> str:
     return value
 
 
-@transaction.atomic(durable=True)
-def notice_publish(
-    *,
-    actor: User,
-    kind: str,
-    title: str,
-    body: str,
-    title_zh: str = "",
-    body_zh: str = "",
-    region: Region | None = None,
-    opens_at=None,
-    closes_at=None,
-) -> Notice:
-    """Publish a notice at once. An official publishes for its own district only; the
-    operator for any district, or for the programme (no district). A call needs an
-    application window that has not closed yet."""
-    if not can_publish_notices(actor):
-        raise NotAllowed(_("Only officials and the operator publish notices."))
-    if actor.is_official:
-        if region is not None and region.pk != actor.region_id:
-            raise NotAllowed(_("Officials publish notices for their own district only."))
-        region = actor.region
-    if kind not in Notice.Kind.values:
-        raise ValidationFailed(_("Choose the kind of notice."), field="kind", code="invalid")
+def _checked_fields(*, kind, region, title, body, title_zh, body_zh, opens_at, closes_at) -> dict:
+    """The notice's texts and window, checked; a call needs a window still to come or open."""
     title = _text(title, field="title", limit=TITLE_MAX, required=True)
     body = _text(body, field="body", limit=BODY_MAX, required=True)
     title_zh = _text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
@@ -90,17 +68,51 @@ def notice_publish(
             )
     else:
         opens_at = closes_at = None
-    notice = Notice.objects.create(
+    return {
+        "title": title,
+        "title_zh": title_zh,
+        "body": body,
+        "body_zh": body_zh,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+    }
+
+
+@transaction.atomic(durable=True)
+def notice_publish(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    title_zh: str = "",
+    body_zh: str = "",
+    region: Region | None = None,
+    opens_at=None,
+    closes_at=None,
+) -> Notice:
+    """Publish a notice at once. An official publishes for its own district only; the
+    operator for any district, or for the programme (no district). A call needs an
+    application window that has not closed yet."""
+    if not can_publish_notices(actor):
+        raise NotAllowed(_("Only officials and the operator publish notices."))
+    if actor.is_official:
+        if region is not None and region.pk != actor.region_id:
+            raise NotAllowed(_("Officials publish notices for their own district only."))
+        region = actor.region
+    if kind not in Notice.Kind.values:
+        raise ValidationFailed(_("Choose the kind of notice."), field="kind", code="invalid")
+    fields = _checked_fields(
         kind=kind,
         region=region,
         title=title,
-        title_zh=title_zh,
         body=body,
+        title_zh=title_zh,
         body_zh=body_zh,
         opens_at=opens_at,
         closes_at=closes_at,
-        published_by=actor,
     )
+    notice = Notice.objects.create(kind=kind, region=region, published_by=actor, **fields)
     audit_record(
         actor=actor,
         obj=notice,
@@ -131,4 +143,45 @@ def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
     notice.withdrawn_reason = reason
     notice.save(update_fields=["withdrawn_at", "withdrawn_reason"])
     audit_record(actor=actor, obj=notice, action=AuditEntry.Action.WITHDRAW, reason=reason)
+    return notice
+
+
+@transaction.atomic(durable=True)
+def notice_edit(
+    *,
+    actor: User,
+    notice: Notice,
+    title: str,
+    body: str,
+    title_zh: str = "",
+    body_zh: str = "",
+    opens_at=None,
+    closes_at=None,
+) -> Notice:
+    """Correct a published notice's texts (and a call's window). Its kind and district stay:
+    a notice for another district is a new notice. Who may withdraw it may edit it."""
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.withdrawn_at is not None:
+        raise InvalidTransition(_("This notice is withdrawn already."), code="withdrawn")
+    if not can_withdraw_notice(actor, notice):
+        raise NotAllowed(_("You cannot edit this notice."))
+    fields = _checked_fields(
+        kind=notice.kind,
+        region=notice.region,
+        title=title,
+        body=body,
+        title_zh=title_zh,
+        body_zh=body_zh,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    changed = sorted(name for name, value in fields.items() if getattr(notice, name) != value)
+    if not changed:
+        return notice
+    for name in changed:
+        setattr(notice, name, fields[name])
+    notice.save(update_fields=changed)
+    audit_record(
+        actor=actor, obj=notice, action=AuditEntry.Action.UPDATE, data={"changed": changed}
+    )
     return notice

@@ -22,6 +22,13 @@ def rules_for(*, region: Region, year: int | None = None) -> ProgrammeRules | No
     return ProgrammeRules.objects.filter(region=region, year=year or current_year()).first()
 
 
+def rules_of_voucher(voucher) -> ProgrammeRules | None:
+    """The rules that govern an issued voucher (its district and year)."""
+    return ProgrammeRules.objects.filter(
+        region_id=voucher.issuing_region_id, year=voucher.year
+    ).first()
+
+
 def official_emails(region_id: int) -> list[str]:
     return list(
         User.objects.filter(role=User.Role.OFFICIAL, region_id=region_id, is_active=True)

@@ -2,15 +2,29 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, reverse_lazy
 
+from portal.views import InvalidFormIsBadRequest
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited
 from regions.views import notices, people, statistics
+
+
+class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
+    pass
+
+
+class SetPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
+    pass
+
+
+class ForgotPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetView):
+    pass
+
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("how-to-apply/", views.how_to_apply, name="how-to-apply"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("login/", auth_views.LoginView.as_view(template_name="regions/login.html"), name="login"),
+    path("login/", LoginView.as_view(template_name="regions/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("official/", views.official_dashboard, name="official-dashboard"),
@@ -24,7 +38,7 @@ urlpatterns = [
     ),
     path(
         "account/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        SetPasswordView.as_view(
             template_name="regions/set_password.html",
             success_url=reverse_lazy("account-password-set"),
         ),
@@ -37,7 +51,7 @@ urlpatterns = [
     ),
     path(
         "account/forgot-password/",
-        auth_views.PasswordResetView.as_view(
+        ForgotPasswordView.as_view(
             template_name="regions/forgot_password.html",
             form_class=PasswordResetIncludingInvited,
             email_template_name="emails/regions/password_reset_body.txt",
@@ -56,6 +70,7 @@ urlpatterns = [
     path("notices/new/", notices.notice_new, name="notice-new"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/withdraw/", notices.notice_withdraw_view, name="notice-withdraw"),
+    path("notices/<int:pk>/edit/", notices.notice_edit_view, name="notice-edit"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     re_path(
         r"^statistics/download\.(?P<fmt>csv|json)$",

@@ -267,3 +267,6 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+from providers.models.risk import RiskFlag  # noqa: E402,F401

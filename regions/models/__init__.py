@@ -83,6 +83,8 @@ class User(AbstractUser):
         PROVIDER = "provider", _("Provider user")
         OFFICIAL = "official", _("District official")
         OPERATOR = "operator", _("Programme operator")
+        EXPERT = "expert", _("Expert")
+        MANAGER = "manager", _("Technology manager")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     region = models.ForeignKey(
@@ -139,6 +141,26 @@ class ProgrammeRules(models.Model):
     co_funding_ratio = models.DecimalField(max_digits=4, decimal_places=3)
     validity_days = models.PositiveIntegerField(default=365)
     cross_region = models.BooleanField(default=True)
+    # Integrity controls the district chooses (defaults are the demo's and most programmes').
+    four_eyes_threshold = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Applications and redemptions at or above this amount need two officials",
+    )
+    requires_own_share = models.BooleanField(
+        default=True,
+        help_text="A claim needs the contract, the invoice and the enterprise's own share paid",
+    )
+    provider_notice_days = models.PositiveIntegerField(
+        default=7, help_text="Days a newly approved provider stays on public notice"
+    )
+    split_window_days = models.PositiveIntegerField(
+        default=90, help_text="Orders between one pair within this many days are summed"
+    )
+    service_level_days = models.PositiveIntegerField(
+        default=5, help_text="Days after which waiting work is overdue and reminded"
+    )
     committed = models.DecimalField(**MONEY, default=ZERO)
     redeemed = models.DecimalField(**MONEY, default=ZERO)
     last_voucher_number = models.PositiveIntegerField(default=0)
@@ -161,6 +183,10 @@ class ProgrammeRules(models.Model):
             ),
             models.CheckConstraint(
                 name="rules_committed_nonnegative", condition=Q(committed__gte=0)
+            ),
+            models.CheckConstraint(
+                name="rules_four_eyes_positive",
+                condition=Q(four_eyes_threshold__isnull=True) | Q(four_eyes_threshold__gt=0),
             ),
             models.CheckConstraint(
                 name="rules_committed_within_budget", condition=Q(committed__lte=F("annual_budget"))
@@ -273,6 +299,22 @@ class AuditEntry(models.Model):
         UPDATE = "update", pgettext_lazy("audit action", "updated")
         VERIFY = "verify", pgettext_lazy("audit action", "verified")
         WITHDRAW = "withdraw", pgettext_lazy("audit action", "withdrawn")
+        # Integrity controls, demands and libraries.
+        ANSWER = "answer", pgettext_lazy("audit action", "answered")
+        ASSIGN = "assign", pgettext_lazy("audit action", "assigned")
+        AWARD = "award", pgettext_lazy("audit action", "awarded")
+        BOOK = "book", pgettext_lazy("audit action", "booked")
+        CLEAR = "clear", pgettext_lazy("audit action", "cleared")
+        COMMENT = "comment", pgettext_lazy("audit action", "commented")
+        DECLARE = "declare", pgettext_lazy("audit action", "declared")
+        FIRST_APPROVE = "first_approve", pgettext_lazy("audit action", "first approval")
+        FLAG = "flag", pgettext_lazy("audit action", "flagged")
+        OBJECT = "object", pgettext_lazy("audit action", "objected")
+        PROPOSE = "propose", pgettext_lazy("audit action", "proposed")
+        PUBLISH = "publish", pgettext_lazy("audit action", "published")
+        PUT_ON_NOTICE = "put_on_notice", pgettext_lazy("audit action", "put on public notice")
+        RECORD = "record", pgettext_lazy("audit action", "recorded")
+        UPLOAD = "upload", pgettext_lazy("audit action", "uploaded")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -15,6 +15,7 @@ from regions.models import Notice, Region
 from regions.notices import (
     can_publish_notices,
     can_withdraw_notice,
+    notice_edit,
     notice_publish,
     notice_withdraw,
 )
@@ -48,9 +49,13 @@ class NoticeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None and user.is_official:
+        if editing:
+            # A notice keeps its kind and district; another district needs a new notice.
+            del self.fields["kind"]
+            del self.fields["region"]
+        elif user is not None and user.is_official:
             # Officials publish for their own district; the service enforces it too.
             del self.fields["region"]
 
@@ -128,3 +133,37 @@ def notice_new(request):
         else:
             status = 400
     return render(request, "regions/notice_form.html", {"form": form}, status=status)
+
+
+@login_required
+def notice_edit_view(request, pk):
+    notice = get_object_or_404(notices_published(), pk=pk)
+    if not can_withdraw_notice(request.user, notice):
+        raise PermissionDenied
+    initial = {
+        name: getattr(notice, name)
+        for name in ("title", "title_zh", "body", "body_zh", "opens_at", "closes_at")
+    }
+    form = NoticeForm(request.POST or None, initial=initial, editing=True)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _notice, status = run_service_with_status(
+                request,
+                notice_edit,
+                form=form,
+                success=_("The notice is updated."),
+                actor=request.user,
+                notice=notice,
+                **form.cleaned_data,
+            )
+            if status is None:
+                return redirect("notice-detail", pk=notice.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "regions/notice_form.html",
+        {"form": form, "notice": notice},
+        status=status,
+    )

@@ -93,7 +93,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, demo):
     response = client.post(
         reverse("login"), {"username": "official-wujin", "password": "nope-nope"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"form-error" in response.content
 
 

@@ -207,3 +207,51 @@ def test_the_operator_withdraws_from_the_page(client, api_as, demo):
 
     assert response.status_code == 302
     assert Notice.objects.get(pk=notice["id"]).withdrawn_at is not None
+
+
+def test_the_publisher_corrects_a_notice_through_the_api_and_others_cannot(api_as, demo):
+    official = api_as(demo["users"]["official-wujin"])
+    notice = call(official, 10, 40).json()
+    url = f"/api/notices/{notice['id']}/"
+
+    refused = [
+        api_as(demo["users"]["official-nanhu"]).patch(url, {"title": "Ours"}, format="json"),
+        api_as(demo["users"]["enterprise-jiangnan"]).patch(url, {"title": "X"}, format="json"),
+        official.patch(url, {"title": ""}, format="json"),
+        official.patch(url, {"closes_at": iso(5)}, format="json"),  # before it opens
+        official.patch(url, {"kind": "news", "title": 5 * "x" * 50}, format="json"),
+    ]
+    response = official.patch(
+        url, {"title": "Spring call (corrected)", "opens_at": iso(-1)}, format="json"
+    )
+
+    assert [r.status_code for r in refused] == [403, 403, 400, 400, 400]
+    assert response.status_code == 200, response.content
+    saved = Notice.objects.get(pk=notice["id"])
+    assert (saved.title, saved.title_zh, saved.kind) == (
+        "Spring call (corrected)",
+        "春季申报",
+        "call",
+    )
+    assert saved.opens_at < timezone.now()
+    entry = AuditEntry.objects.filter(object_id=str(saved.pk), action="update").get()
+    assert entry.data == {"changed": ["opens_at", "title"]}
+    assert apply(api_as, demo).status_code == 201  # the corrected window is open now
+
+
+def test_an_official_edits_its_notice_from_the_page(client, api_as, demo):
+    notice = publish(api_as(demo["users"]["official-wujin"]), title="Old title").json()
+    client.force_login(demo["users"]["official-wujin"])
+    page = client.get(f"/notices/{notice['id']}/").content.decode()
+    assert f"/notices/{notice['id']}/edit/" in page
+
+    bad = client.post(f"/notices/{notice['id']}/edit/", {"title": "", "body": "Text."})
+    response = client.post(
+        f"/notices/{notice['id']}/edit/", {"title": "New title", "body": "New text."}
+    )
+
+    assert bad.status_code == 400
+    assert response.status_code == 302
+    assert Notice.objects.get(pk=notice["id"]).title == "New title"
+    client.force_login(demo["users"]["official-nanhu"])
+    assert client.get(f"/notices/{notice['id']}/edit/").status_code == 403

@@ -10,7 +10,7 @@ from regions.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 
-INVITE = {"username": "official-wujin-2", "email": "wujin2@example.com", "first_name": "Lin"}
+INVITE = {"username": "official-wujin-3", "email": "wujin3@example.com", "first_name": "Lin"}
 
 
 def invite(client, **fields):
@@ -29,12 +29,12 @@ def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
         response = invite(client, region=demo["regions"]["NANHU"].pk)  # ignored for officials
 
     assert response.status_code == 302
-    colleague = User.objects.get(username="official-wujin-2")
+    colleague = User.objects.get(username="official-wujin-3")
     assert colleague.is_official and colleague.region.code == "WUJIN"
     assert not colleague.has_usable_password()
     assert AuditEntry.objects.filter(object_id=str(colleague.pk), action="create").exists()
     mail = mailoutbox[-1]
-    assert mail.to == ["wujin2@example.com"]
+    assert mail.to == ["wujin3@example.com"]
     path = link_in(mail).split("://", 1)[1].split("/", 1)[1]
 
     client.logout()
@@ -45,7 +45,7 @@ def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
         {"new_password1": "a-Long-pass-2026", "new_password2": "a-Long-pass-2026"},
     )
     assert saved.status_code == 302
-    assert client.login(username="official-wujin-2", password="a-Long-pass-2026")
+    assert client.login(username="official-wujin-3", password="a-Long-pass-2026")
     # the link works once
     client.logout()
     assert not client.get("/" + path, follow=True).context["validlink"]
@@ -77,7 +77,7 @@ def test_the_operator_invites_for_any_district_and_must_choose_one(client, demo)
 
     assert invite(client).status_code == 400
     assert invite(client, region=demo["regions"]["HEFEI_HT"].pk).status_code == 302
-    assert User.objects.get(username="official-wujin-2").region.code == "HEFEI_HT"
+    assert User.objects.get(username="official-wujin-3").region.code == "HEFEI_HT"
 
 
 @pytest.mark.parametrize("username", ["enterprise-jiangnan", "provider-sit"])
@@ -159,9 +159,9 @@ def test_an_invited_official_whose_link_expired_asks_for_a_new_one(client, demo,
     invite(client, region=demo["regions"]["HEFEI_HT"].pk)
     client.logout()
 
-    client.post("/account/forgot-password/", {"email": "WUJIN2@example.com"})
+    client.post("/account/forgot-password/", {"email": "WUJIN3@example.com"})
 
-    assert mailoutbox[-1].to == ["wujin2@example.com"]
+    assert mailoutbox[-1].to == ["wujin3@example.com"]
     assert "/account/set-password/" in mailoutbox[-1].body
 
 
@@ -171,4 +171,39 @@ def test_an_address_already_in_use_is_refused(client, demo):
     response = invite(client, email="Enterprise-Jiangnan@example.com")
 
     assert response.status_code == 409
-    assert not User.objects.filter(username="official-wujin-2").exists()
+    assert not User.objects.filter(username="official-wujin-3").exists()
+
+
+def test_an_official_cannot_deactivate_a_district_colleague(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+    invite(client, username="wujin-colleague", email="colleague@example.com")
+    colleague = User.objects.get(username="wujin-colleague")
+
+    response = client.post(f"/people/{colleague.pk}/deactivate/", {"reason": "Gone."})
+
+    assert response.status_code == 403
+    colleague.refresh_from_db()
+    assert colleague.is_active
+    assert not AuditEntry.objects.filter(object_id=str(colleague.pk), action="suspend").exists()
+
+
+def test_a_weak_new_password_is_refused_with_400_and_changes_nothing(client, demo, mailoutbox):
+    client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})
+    path = link_in(mailoutbox[-1]).split("://", 1)[1].split("/", 1)[1]
+    form = client.get("/" + path, follow=True)
+
+    response = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "123", "new_password2": "123"}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["new_password2"]
+    assert not client.login(username="enterprise-nanhu", password="123")
+
+
+def test_a_wrong_password_at_login_answers_400(client, demo):
+    response = client.post("/login/", {"username": "enterprise-nanhu", "password": "wrong"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert client.post("/account/forgot-password/", {"email": "not-an-address"}).status_code == 400

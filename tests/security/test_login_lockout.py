@@ -38,7 +38,7 @@ def test_the_right_password_after_100_wrong_ones_does_not_log_in(client, alice):
 def test_the_limit_is_five_failures_by_default(client, alice):
     statuses = [login_page(client, "wrong").status_code for _ in range(5)]
 
-    assert statuses == [200, 200, 200, 200, 429]
+    assert statuses == [400, 400, 400, 400, 429]
 
 
 def test_the_login_page_says_locked_out_and_when_to_retry(client, alice):
@@ -119,7 +119,7 @@ def test_the_limit_and_cool_off_come_from_settings(client, alice, settings):
     settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
     statuses = [login_page(client, "wrong").status_code for _ in range(2)]
 
-    assert statuses == [200, 429]
+    assert statuses == [400, 429]
     response = login_page(client, PASSWORD)
     assert response["Retry-After"] == "60"
 
