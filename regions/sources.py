@@ -8,6 +8,7 @@ one place to look at in regions.
 
 from datetime import datetime
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
@@ -395,3 +396,21 @@ def statistics_categories_named() -> dict[int, tuple[str, str, str]]:
             "id", "code", "name", "name_zh"
         )
     }
+
+
+def statistics_demands(*, year: int, months: tuple[int, ...], region_id: int | None):
+    """Technology demands published (created) in the period, and resolved (awarded: a
+    proposal accepted, which made the service order) in it, by the demand's district; one
+    query. None while the portal has no demands (the model is looked up, not imported, so
+    that the statistics work before and after it arrives)."""
+    try:
+        demand = apps.get_model("providers", "Demand")
+    except LookupError:
+        return None
+    queryset = demand.objects.all()
+    if region_id is not None:
+        queryset = queryset.filter(region_id=region_id)
+    return queryset.aggregate(
+        published=Count("id", filter=_period("created_at", year, months)),
+        resolved=Count("id", filter=Q(status="awarded") & _period("closed_at", year, months)),
+    )

@@ -117,11 +117,6 @@ def _days(total: timedelta | None, n: int) -> Decimal | None:
     return (seconds / 86400).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def _demand_counts(*, year: int, months: tuple[int, ...], region_id: int | None) -> dict | None:
-    """Demands published and resolved in the period; None while the portal has no demands."""
-    return None
-
-
 def statistics_figures(*, year: int, month: int | None = None, region: Region | None = None):
     """The open figures for a year (or one month of it), for the programme or one district.
     Monthly series always cover the whole year."""
@@ -241,7 +236,7 @@ def _figures(*, year: int, months: tuple[int, ...], month: int | None, region: R
             ],
             "by_size": [{"size": row["key"], "count": row["n"]} for row in by_size],
         },
-        "demands": _demand_counts(**scope),
+        "demands": sources.statistics_demands(**scope),
         "average_days": {
             "application_to_voucher": _days(waited, issued_n),
             "claim_to_payment": _days(payments["waited"], payments["n"]),
