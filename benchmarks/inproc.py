@@ -277,6 +277,28 @@ def pages(params):
                     "max_ms": max(times) * 1000,
                     "queries": sorted(counts),
                 }
+        # The open statistics, anonymous, computed at each render (the cache emptied first):
+        # what a reader meets after any change of a figure.
+        from django.core.cache import cache
+
+        client = Client()
+        client.force_login(User.objects.get(username="operator"))  # the floor page's login
+        for label, url in [
+            ("statistics", reverse("statistics") + "?region=WUJIN"),
+            ("statistics_floor", reverse("bench-floor-page")),
+        ]:
+            times, counts = [], set()
+            for index in range(warmup + renders):
+                cache.clear()
+                elapsed, count, _response = timed_get(client, url)
+                if index >= warmup:
+                    times.append(elapsed)
+                    counts.add(count)
+            result[label] = {
+                "p50_ms": statistics.median(times) * 1000,
+                "max_ms": max(times) * 1000,
+                "queries": sorted(counts),
+            }
     with connection.cursor() as cursor:
         started = time.perf_counter()
         for _ in range(renders):

@@ -299,7 +299,9 @@ def bench_settlement(table: Table, config: dict, notes: dict, run_pages: bool, r
                   ratio=growth)  # fmt: skip
     if pages_by_size:
         largest = pages_by_size[sizes[-1]]
-        for page in ("official", "operator"):
+        for page in ("official", "operator", "statistics"):
+            if page not in largest:
+                continue
             figures, floor = largest[page], largest[f"{page}_floor"]
             table.add(f"Page {page} dashboard ({label(sizes[-1])}): p50 ms", figures["p50_ms"],
                       floor["p50_ms"], "<= 300 ms", figures["p50_ms"] <= 300)  # fmt: skip

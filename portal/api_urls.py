@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from providers import api as providers_api
 from regions import api as regions_api
+from regions.statistics_api import StatisticsView
 from vouchers import api as vouchers_api
 from vouchers.api import redemptions as redemption_api
 
@@ -16,5 +17,6 @@ redemption_api.register(router)
 
 urlpatterns = [
     path("auth/token/", regions_api.ObtainTokenView.as_view(), name="api-token"),
+    path("statistics/", StatisticsView.as_view(), name="api-statistics"),
     path("", include(router.urls)),
 ]

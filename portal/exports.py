@@ -76,12 +76,15 @@ class Export:
     """What a view hands over: the scoped, filtered, ordered queryset and its columns."""
 
     name: str
-    queryset: QuerySet
+    queryset: QuerySet | None
     columns: list[Column]
     title: Any = ""
     # Called once with the queryset before the rows are read, for lookups the row query
     # cannot join (many-to-many labels): returns context the columns' `compute` may use.
     prepare: Callable[[QuerySet], Any] | None = None
+    # Figures already computed (a report rather than a list): tuples with one value per
+    # column, in the columns' order, read instead of a queryset (which is then None).
+    rows: Iterable[tuple] | None = None
 
 
 def _safe_text(value) -> str:
@@ -109,6 +112,13 @@ class _Plan:
         self.positions = positions
         self.yes, self.no = force_str(_("Yes")), force_str(_("No"))
         self.zone = timezone.get_current_timezone()
+        if export.rows is not None:
+            self.readers = [
+                self._reader(column, position, None)
+                for position, column in enumerate(export.columns)
+            ]
+            self.rows = iter(export.rows)
+            return
         queryset = export.queryset.prefetch_related(None)
         context = export.prepare(queryset) if export.prepare else None
         self.readers = [

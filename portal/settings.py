@@ -288,6 +288,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Seconds the open statistics (regions/statistics.py) keep a computed answer at most; the
+# services that change a figure drop it at once (a generation number in the cache).
+STATISTICS_CACHE_SECONDS = int(os.environ.get("STATISTICS_CACHE_SECONDS", "600"))
+
 # Two-step sign-in (TOTP app and recovery codes) for district officials, the operator and
 # staff accounts: on by default in production (DEBUG off), off in the demo and the tests.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG)

@@ -9,10 +9,17 @@ one place to look at in regions.
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from providers.models import Provider, ProviderCertificate, RiskFlag, ServiceOrder
+from providers.models import (
+    Demand,
+    Provider,
+    ProviderCertificate,
+    RiskFlag,
+    ServiceCategory,
+    ServiceOrder,
+)
 from regions.models import SettlementItem
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
@@ -311,4 +318,108 @@ def certificates_without_pdf(*, issued_before: datetime) -> QuerySet:
     """Serials of provider certificates issued before then whose PDF was never drawn."""
     return ProviderCertificate.objects.filter(pdf="", issued_at__lt=issued_before).values_list(
         "serial", flat=True
+    )
+
+
+# --- open statistics (regions/statistics.py) ------------------------------------------------
+#
+# Each returns one aggregate query's rows for a period: a year and the months in it (1-12).
+# The spent redemptions' counts and amounts per month and pair come from the dashboards'
+# summary (RedemptionMonthlyFlow), not from here.
+
+
+def _period(field: str, year: int, months: tuple[int, ...]) -> Q:
+    condition = Q(**{f"{field}__year": year})
+    if len(months) < 12:
+        condition &= Q(**{f"{field}__month__in": months})
+    return condition
+
+
+def statistics_vouchers_issued(*, year: int, months: tuple[int, ...], region_id: int | None):
+    """Per month: count and face value of the vouchers issued, and the total time from
+    their applications' submission to the issue (for the average)."""
+    queryset = Voucher.objects.filter(_period("issued_at", year, months))
+    if region_id is not None:
+        queryset = queryset.filter(issuing_region_id=region_id)
+    waited = ExpressionWrapper(
+        F("issued_at") - F("application__submitted_at"), output_field=DurationField()
+    )
+    return (
+        queryset.annotate(month=ExtractMonth("issued_at"))
+        .values("month")
+        .annotate(n=Count("id"), total=Sum("face_value"), waited=Sum(waited))
+        .order_by()
+    )
+
+
+def _spent(*, year: int, months: tuple[int, ...], region_id: int | None) -> QuerySet:
+    queryset = Redemption.objects.filter(
+        _period("decided_at", year, months), status__in=SPENT, decided_at__isnull=False
+    )
+    if region_id is not None:
+        queryset = queryset.filter(issuing_region_id=region_id)
+    return queryset
+
+
+def statistics_categories(*, year: int, months: tuple[int, ...], region_id: int | None):
+    """Spent redemptions per service category: the order's offering's category, else the
+    category the enterprise named in its application (None when neither says one)."""
+    return (
+        _spent(year=year, months=months, region_id=region_id)
+        .annotate(
+            category_id=Coalesce(
+                "service_order__offering__category_id", "voucher__application__service_category_id"
+            )
+        )
+        .values("category_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by()
+    )
+
+
+def statistics_enterprises_served(
+    *, year: int, months: tuple[int, ...], region_id: int | None, by: str
+):
+    """Distinct enterprises whose vouchers paid for a service (a spent redemption) in the
+    period, per `by` ("industry" or "size")."""
+    return (
+        _spent(year=year, months=months, region_id=region_id)
+        .values(key=F(f"voucher__enterprise__{by}"))
+        .annotate(n=Count("voucher__enterprise_id", distinct=True))
+        .order_by()
+    )
+
+
+def statistics_payments(*, year: int, months: tuple[int, ...], region_id: int | None) -> dict:
+    """Redemptions paid in the period (by the paying district, the provider's): count and
+    total time from claim to payment (for the average)."""
+    queryset = Redemption.objects.filter(
+        _period("paid_at", year, months), status=Redemption.Status.PAID
+    )
+    if region_id is not None:
+        queryset = queryset.filter(provider_region_id=region_id)
+    waited = ExpressionWrapper(F("paid_at") - F("claimed_at"), output_field=DurationField())
+    return queryset.aggregate(n=Count("id"), waited=Sum(waited))
+
+
+def statistics_categories_named() -> dict[int, tuple[str, str, str]]:
+    """category id -> (code, name, Chinese name) of the seven categories."""
+    return {
+        pk: (code, name, name_zh)
+        for pk, code, name, name_zh in ServiceCategory.objects.values_list(
+            "id", "code", "name", "name_zh"
+        )
+    }
+
+
+def statistics_demands(*, year: int, months: tuple[int, ...], region_id: int | None):
+    """Technology demands published (created) in the period, and resolved (awarded: a
+    proposal accepted, which made the service order) in it, by the demand's district; one
+    query."""
+    queryset = Demand.objects.all()
+    if region_id is not None:
+        queryset = queryset.filter(region_id=region_id)
+    return queryset.aggregate(
+        published=Count("id", filter=_period("created_at", year, months)),
+        resolved=Count("id", filter=Q(status="awarded") & _period("closed_at", year, months)),
     )

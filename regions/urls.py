@@ -5,7 +5,7 @@ from django.urls import path, re_path, reverse_lazy
 from portal.views import InvalidFormIsBadRequest
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited
-from regions.views import notices, people, rules
+from regions.views import notices, people, rules, statistics
 
 
 class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
@@ -74,6 +74,17 @@ urlpatterns = [
     path("rules/", rules.rules_page, name="rules"),
     path("rules/publish/", rules.rules_publish, name="rules-publish"),
     path("account/notifications/", rules.notification_settings, name="notification-settings"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    re_path(
+        r"^statistics/download\.(?P<fmt>csv|json)$",
+        statistics.statistics_download,
+        name="statistics-download",
+    ),
+    re_path(
+        r"^statistics/quarterly\.(?P<fmt>csv|xlsx)$",
+        statistics.statistics_quarterly,
+        name="statistics-quarterly",
+    ),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("settlement/", views.settlement_home, name="settlement-home"),

@@ -37,6 +37,7 @@ from providers.services.inputs import required_text, stored_name
 from providers.services.orders import order_create_within
 from regions.models import AuditEntry, User
 from regions.services import audit_record
+from regions.statistics import statistics_changed
 from vouchers.selectors import enterprise_emails
 
 MAX_ATTACHMENTS = 10
@@ -175,6 +176,7 @@ def demand_publish(
         **fields,
     )
     demand.invited_providers.set(invited)
+    statistics_changed()
     audit_record(
         actor=actor,
         obj=demand,
@@ -255,6 +257,7 @@ def _close(demand: Demand, *, to_status: str, actor: User | None, action, reason
     demand.status = to_status
     demand.closed_at = timezone.now()
     demand.save(update_fields=["status", "closed_at"])
+    statistics_changed()
     audit_record(
         actor=actor,
         obj=demand,

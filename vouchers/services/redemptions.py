@@ -50,6 +50,7 @@ from regions.selectors import (
     order_is_eligible,
 )
 from regions.services import audit_record
+from regions.statistics import statistics_changed
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
 from vouchers.services.vouchers import programme_rules
@@ -254,6 +255,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     redemption.decision_note = (note or "").strip()
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     flow_summary_record(redemption=redemption)  # the dashboards' monthly pair totals
+    statistics_changed()  # and the open statistics
 
     fund = ledger.fund_account(redemption.issuing_region_id)
     payable = ledger.payable_account(redemption.provider)
@@ -371,6 +373,7 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     redemption.paid_at = timezone.now()
     redemption.payment_reference = payment_reference
     redemption.save(update_fields=["status", "paid_at", "payment_reference"])
+    statistics_changed()  # the open statistics' time from claim to payment
     ledger.post_entry(
         reference=f"redemption:{redemption.pk}:pay",
         description=f"Redemption #{redemption.pk} paid, reference {payment_reference}",

@@ -24,6 +24,7 @@ from regions.models import AuditEntry, ProgrammeRules, User
 from regions.rules import rules_apply_due
 from regions.selectors import rules_version_in_force
 from regions.services import audit_record
+from regions.statistics import statistics_changed
 from vouchers import permissions
 from vouchers.models import Voucher, VoucherApplication
 
@@ -94,6 +95,7 @@ def voucher_issue(
     notify_after_commit(
         recipients=[application.enterprise.contact_email], subject=subject, body=body
     )
+    statistics_changed()  # the open statistics count it
     return voucher
 
 
