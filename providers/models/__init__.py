@@ -260,6 +260,8 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey("regions.User", on_delete=models.PROTECT, related_name="+")
+    # Recorded at upload; the nightly integrity check re-hashes the stored file against it.
+    sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -269,4 +271,9 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
+from providers.models.documents import (  # noqa: E402,F401
+    FileIntegrityCheck,
+    OrderDocument,
+    OwnSharePayment,
+)
 from providers.models.risk import RiskFlag  # noqa: E402,F401
