@@ -14,3 +14,12 @@ def generate_provider_certificate(certificate_id: int) -> dict:
         "serial": certificate.serial,
         "pdf": certificate.pdf.name,
     }
+
+
+@shared_task(name="providers.tasks.check_file_integrity")
+def check_file_integrity() -> dict:
+    """Nightly: re-hash every stored evidence file and order document."""
+    from providers.services.integrity import file_integrity_check
+
+    result = file_integrity_check()
+    return {"check": result.pk, "files": result.files_checked, "findings": len(result.findings)}

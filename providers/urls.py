@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, directory, orders
+from providers.views import catalogue, certification, directory, documents, orders
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -59,6 +59,22 @@ urlpatterns = [
         "orders/<int:pk>/evidence/<int:file_id>/",
         orders.order_evidence,
         name="order-evidence",
+    ),
+    path(
+        "orders/<int:pk>/documents/",
+        documents.order_document_upload,
+        name="order-document-upload",
+    ),
+    path(
+        "orders/<int:pk>/documents/<int:document_id>/",
+        documents.order_document,
+        name="order-document",
+    ),
+    path("orders/<int:pk>/own-share/", documents.order_own_share, name="order-own-share"),
+    path(
+        "orders/<int:pk>/own-share/confirm/",
+        documents.order_own_share_confirm,
+        name="order-own-share-confirm",
     ),
     re_path(r"^exports/(?P<kind>providers)\.(?P<fmt>csv|xlsx)$", exports.export, name="export"),
 ]

@@ -304,3 +304,13 @@ def certificates_without_pdf(*, issued_before: datetime) -> QuerySet:
     return ProviderCertificate.objects.filter(pdf="", issued_at__lt=issued_before).values_list(
         "serial", flat=True
     )
+
+
+# --- stored files' integrity (the operator's reconciliation page) ---------------------------
+
+
+def file_integrity_checks(limit: int = 5):
+    """The latest nightly re-hashings of evidence files and order documents."""
+    from providers.models import FileIntegrityCheck
+
+    return list(FileIntegrityCheck.objects.order_by("-checked_at", "-id")[:limit])

@@ -30,7 +30,7 @@ from regions.models import AuditEntry, User
 from regions.services import audit_record
 
 # Orders past these states take no more paperwork.
-CLOSED = {ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED}
+CLOSED = permissions.PAPERWORK_CLOSED
 INVOICE_FIELD_MAX = 32
 
 
