@@ -12,7 +12,13 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from providers.models import Provider, ProviderCertificate, ServiceOrder
+from providers.models import (
+    EvidenceFile,
+    FileIntegrityCheck,
+    Provider,
+    ProviderCertificate,
+    ServiceOrder,
+)
 from regions.models import SettlementItem
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
@@ -311,6 +317,17 @@ def certificates_without_pdf(*, issued_before: datetime) -> QuerySet:
 
 def file_integrity_checks(limit: int = 5):
     """The latest nightly re-hashings of evidence files and order documents."""
-    from providers.models import FileIntegrityCheck
-
     return list(FileIntegrityCheck.objects.order_by("-checked_at", "-id")[:limit])
+
+
+def evidence_hashes(*, order_ids) -> dict[int, list[str]]:
+    """The SHA-256 of each evidence file of these orders, by order, in upload order."""
+    hashes: dict[int, list[str]] = {}
+    rows = (
+        EvidenceFile.objects.filter(order_id__in=list(order_ids))
+        .order_by("id")
+        .values_list("order_id", "sha256")
+    )
+    for order_id, digest in rows:
+        hashes.setdefault(order_id, []).append(digest or "-")
+    return hashes
