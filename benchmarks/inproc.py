@@ -104,6 +104,33 @@ def api_check(params):
 # --- claims ------------------------------------------------------------------------------
 
 
+def bulk_paperwork(cursor, order_ids: list[int]) -> None:
+    """What a claim needs besides a confirmed order (the rules' `requires_own_share`): a
+    contract and an invoice row and a confirmed own share per order, inserted in bulk. The
+    rows name no stored file: the benchmark measures claims, not uploads."""
+    import secrets
+
+    run = secrets.token_hex(4).upper()
+    cursor.execute("SELECT id FROM regions_user ORDER BY id LIMIT 1")
+    user_id = cursor.fetchone()[0]
+    cursor.execute(
+        "INSERT INTO providers_orderdocument (service_order_id, kind, file, original_name,"
+        " content_type, size, sha256, invoice_code, invoice_number, uploaded_by_id,"
+        " uploaded_at) SELECT o.id, k.kind, '', 'bench.pdf', 'application/pdf', 1,"
+        " repeat('0', 64), '', CASE WHEN k.kind = 'invoice' THEN %s || o.id ELSE '' END,"
+        " %s, now() FROM providers_serviceorder o"
+        " CROSS JOIN (VALUES ('contract'), ('invoice')) AS k(kind) WHERE o.id = ANY(%s)",
+        [f"BENCH{run}N", user_id, order_ids],
+    )
+    cursor.execute(
+        "INSERT INTO providers_ownsharepayment (service_order_id, amount, payment_reference,"
+        " recorded_by_id, recorded_at, confirmed_by_id, confirmed_at)"
+        " SELECT o.id, GREATEST(ROUND(o.contract_amount / 2, 2), 0.01), 'BENCH-' || o.id,"
+        " %s, now(), %s, now() FROM providers_serviceorder o WHERE o.id = ANY(%s)",
+        [user_id, user_id, order_ids],
+    )
+
+
 @command
 def claims_setup(params):
     """Confirmed orders to claim: `distinct` orders, one per active voucher, and `single`
@@ -150,6 +177,7 @@ def claims_setup(params):
                 [enterprise_id, provider_id, voucher_id, f"bench-claim-{n}", amount * 4],
             )
             ids.append(cursor.fetchone()[0])
+        bulk_paperwork(cursor, ids)
     plan = [
         {"order": order, "voucher": row[0], "provider": row[2], "amount": str(row[3])}
         for order, row in zip(ids, rows, strict=True)

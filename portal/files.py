@@ -1,6 +1,7 @@
 """Uploaded files: checked by their content (not only their name), limited in size, stored
 privately, and streamed only by views that have already checked who is reading."""
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 
@@ -111,6 +112,17 @@ def check_upload(upload, *, allowed=EVIDENCE_KINDS, field: str = "file") -> File
             code="file_type_mismatch",
         )
     return kind
+
+
+def sha256_of(file) -> str:
+    """The SHA-256 of a file's bytes (an upload or a stored file), read in chunks, from its
+    start; the file is left at its start for whoever reads it next."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1 << 20), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def private_file_response(

@@ -449,6 +449,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.reconcile",
         "schedule": crontab(hour=3, minute=0),
     },
+    "file-integrity-nightly": {
+        "task": "providers.tasks.check_file_integrity",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "purge-idempotency-keys": {
         "task": "portal.idempotency.purge_idempotency_keys",
         "schedule": crontab(hour=4, minute=0),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
-from providers.models import Provider, ServiceCategory, ServiceOffering
+from providers.models import OrderDocument, Provider, ServiceCategory, ServiceOffering
 from regions.models import Region
 
 
@@ -330,3 +330,30 @@ class ProposalAcceptForm(forms.Form):
     def __init__(self, *args, vouchers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["voucher"].queryset = vouchers
+
+
+class DocumentForm(forms.Form):
+    """The order page's upload of the signed contract or the invoice."""
+
+    kind = forms.ChoiceField(label=_("Document"), choices=OrderDocument.Kind.choices)
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+    invoice_code = forms.CharField(
+        label=_("Invoice code"),
+        required=False,
+        max_length=64,
+        help_text=_("Invoices only; leave empty if the invoice has none."),
+    )
+    invoice_number = forms.CharField(
+        label=_("Invoice number"), required=False, max_length=64, help_text=_("Invoices only.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, images or office documents; at most %(size)s.") % {
+            "size": filesizeformat(settings.UPLOAD_MAX_BYTES)
+        }
+
+
+class OwnShareForm(forms.Form):
+    amount = MoneyFormField(label=_("Amount paid (yuan)"))
+    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)

@@ -189,3 +189,32 @@ def can_see_demand_matches(user, demand) -> bool:
     if user.is_official or user.is_operator:
         return True
     return user.is_enterprise and user.enterprise_id == demand.enterprise_id
+
+
+# Orders in these states take no more contract, invoice or own share.
+PAPERWORK_CLOSED = {ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED}
+
+
+def can_upload_order_documents(user, order: ServiceOrder) -> bool:
+    """The contract and the invoice: either party, while the order is open."""
+    return (
+        is_order_enterprise(user, order) or is_order_provider(user, order)
+    ) and order.status not in PAPERWORK_CLOSED
+
+
+def can_record_own_share(user, order: ServiceOrder, payment) -> bool:
+    """The enterprise, until the provider has confirmed the payment."""
+    return (
+        is_order_enterprise(user, order)
+        and order.status not in PAPERWORK_CLOSED
+        and (payment is None or payment.confirmed_at is None)
+    )
+
+
+def can_confirm_own_share(user, order: ServiceOrder, payment) -> bool:
+    return (
+        is_order_provider(user, order)
+        and order.status not in PAPERWORK_CLOSED
+        and payment is not None
+        and payment.confirmed_at is None
+    )

@@ -4,10 +4,17 @@ Every list here runs a constant number of queries whatever its length: foreign k
 joined (`select_related`), many-to-many and reverse relations are prefetched once per page.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from decimal import ROUND_DOWN, Decimal
 
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from portal.money import CENT
 from providers.models import (
     EvidenceFile,
+    FileIntegrityCheck,
+    OrderDocument,
+    OwnSharePayment,
     Provider,
     ProviderCertificate,
     ProviderQualification,
@@ -16,6 +23,7 @@ from providers.models import (
     ServiceOrder,
 )
 from regions.models import Region
+from regions.selectors import rules_of_voucher
 
 
 def _providers_base() -> QuerySet[Provider]:
@@ -376,3 +384,68 @@ def proposals_acceptable_by(user) -> QuerySet:
     return Proposal.objects.filter(demand__enterprise_id=user.enterprise_id).select_related(
         "demand", "provider"
     )
+
+
+def own_share_due(order: ServiceOrder) -> Decimal:
+    """The least the enterprise pays itself: the contract amount less the most the voucher
+    may pay (its rules' co-funding ratio of the contract, rounded down to the cent)."""
+    rules = rules_of_voucher(order.voucher)
+    ratio = rules.co_funding_ratio if rules is not None else Decimal("0")
+    cap = (order.contract_amount * ratio).quantize(CENT, rounding=ROUND_DOWN)
+    return order.contract_amount - cap
+
+
+def paperwork_annotations() -> dict:
+    """What a claim needs besides a confirmed order, as annotations of a ServiceOrder query
+    (the claim reads them with its row lock, in the same query)."""
+    documents = OrderDocument.objects.filter(service_order_id=OuterRef("pk"))
+    return {
+        "has_contract": Exists(documents.filter(kind=OrderDocument.Kind.CONTRACT)),
+        "has_invoice": Exists(documents.filter(kind=OrderDocument.Kind.INVOICE)),
+        "own_share_confirmed": Exists(
+            OwnSharePayment.objects.filter(
+                service_order_id=OuterRef("pk"), confirmed_at__isnull=False
+            )
+        ),
+    }
+
+
+def paperwork_missing(order: ServiceOrder) -> list[str]:
+    """The names of what is missing, in the reader's language; reads the annotations of
+    `paperwork_annotations` when the order has them."""
+    if not hasattr(order, "has_contract"):
+        order = ServiceOrder.objects.annotate(**paperwork_annotations()).get(pk=order.pk)
+    missing = []
+    if not order.has_contract:
+        missing.append(_("the signed contract"))
+    if not order.has_invoice:
+        missing.append(_("the invoice"))
+    if not order.own_share_confirmed:
+        missing.append(_("the enterprise's own share, confirmed by the provider"))
+    return missing
+
+
+def order_paperwork(order: ServiceOrder) -> dict:
+    """The contract, the invoice and the own share of an order, for its page and the
+    official's redemption page: two queries."""
+    documents = list(
+        OrderDocument.objects.filter(service_order=order).select_related("uploaded_by")
+    )
+    own_share = (
+        OwnSharePayment.objects.filter(service_order=order)
+        .select_related("recorded_by", "confirmed_by")
+        .first()
+    )
+    contracts = [d for d in documents if d.kind == OrderDocument.Kind.CONTRACT]
+    invoices = [d for d in documents if d.kind == OrderDocument.Kind.INVOICE]
+    return {
+        "documents": documents,
+        "contract": contracts[-1] if contracts else None,
+        "invoice": invoices[-1] if invoices else None,
+        "own_share": own_share,
+        "complete": bool(contracts and invoices and own_share and own_share.is_confirmed),
+    }
+
+
+def latest_file_integrity_check() -> FileIntegrityCheck | None:
+    return FileIntegrityCheck.objects.order_by("-checked_at", "-id").first()

@@ -27,3 +27,12 @@ def send_matching_digests() -> dict:
     """The daily digest of new demands to the providers that fit them; a second run the same
     day sends nothing more."""
     return {"sent": services.matching_digest_send()}
+
+
+@shared_task(name="providers.tasks.check_file_integrity")
+def check_file_integrity() -> dict:
+    """Nightly: re-hash every stored evidence file and order document."""
+    from providers.services.integrity import file_integrity_check
+
+    result = file_integrity_check()
+    return {"check": result.pk, "files": result.files_checked, "findings": len(result.findings)}

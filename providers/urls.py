@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, demands, directory, orders, risk
+from providers.views import catalogue, certification, demands, directory, documents, orders, risk
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -76,6 +76,22 @@ urlpatterns = [
         "proposals/<int:pk>/attachments/<int:file_id>/",
         demands.proposal_attachment,
         name="proposal-attachment",
+    ),
+    path(
+        "orders/<int:pk>/documents/",
+        documents.order_document_upload,
+        name="order-document-upload",
+    ),
+    path(
+        "orders/<int:pk>/documents/<int:document_id>/",
+        documents.order_document,
+        name="order-document",
+    ),
+    path("orders/<int:pk>/own-share/", documents.order_own_share, name="order-own-share"),
+    path(
+        "orders/<int:pk>/own-share/confirm/",
+        documents.order_own_share_confirm,
+        name="order-own-share-confirm",
     ),
     re_path(r"^exports/(?P<kind>providers)\.(?P<fmt>csv|xlsx)$", exports.export, name="export"),
 ]

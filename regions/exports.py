@@ -27,6 +27,7 @@ STATEMENT_HEADER = [
     "direction",
     "decided_at",
     "status",
+    "evidence_sha256",
     "amount",
 ]
 
@@ -62,32 +63,36 @@ def statement_summary(batch: SettlementBatch, region: Region) -> dict:
 
 
 def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]]:
-    """Every redemption behind the district's figures, streamed from the database."""
+    """Every redemption behind the district's figures, streamed from the database, with the
+    SHA-256 of each evidence file of its order (recorded at upload; space-separated)."""
     rows = sources.batch_redemption_rows(batch_id=batch.pk, region_id=region.pk)
-    for (
-        rid,
-        serial,
-        order,
-        provider,
-        issuing,
-        paying,
-        issuing_id,
-        decided,
-        status,
-        amount,
-    ) in rows.iterator(chunk_size=2000):
-        yield [
-            str(rid),
+    for chunk in _batched(rows.iterator(chunk_size=2000), 500):
+        hashes = sources.evidence_hashes(order_ids={row[2] for row in chunk})
+        for (
+            rid,
             serial,
-            str(order),
+            order,
             provider,
             issuing,
             paying,
-            "owes" if issuing_id == region.pk else "owed",
-            decided.isoformat() if decided else "",
+            issuing_id,
+            decided,
             status,
-            f"{amount:.2f}",
-        ]
+            amount,
+        ) in chunk:
+            yield [
+                str(rid),
+                serial,
+                str(order),
+                provider,
+                issuing,
+                paying,
+                "owes" if issuing_id == region.pk else "owed",
+                decided.isoformat() if decided else "",
+                status,
+                " ".join(hashes.get(order, [])),
+                f"{amount:.2f}",
+            ]
 
 
 def statement_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
@@ -126,15 +131,12 @@ def statement_csv_lines(batch: SettlementBatch, region: Region) -> Iterator[str]
         writer.writerows(batch_rows)
         yield flush()
     writer.writerow([])
-    writer.writerow(["total_owes", "", "", "", "", "", "", "", "", f"{summary['owes_total']:.2f}"])
-    writer.writerow(["total_owed", "", "", "", "", "", "", "", "", f"{summary['owed_total']:.2f}"])
-    writer.writerow(
-        ["net_position", "", "", "", "", "", "", "", "", f"{summary['net_position']:.2f}"]
-    )
+    blank = [""] * (len(STATEMENT_HEADER) - 2)
+    writer.writerow(["total_owes", *blank, f"{summary['owes_total']:.2f}"])
+    writer.writerow(["total_owed", *blank, f"{summary['owed_total']:.2f}"])
+    writer.writerow(["net_position", *blank, f"{summary['net_position']:.2f}"])
     for debtor, creditor, amount, reference in summary["transfers"]:
-        writer.writerow(
-            ["transfer", debtor, creditor, reference, "", "", "", "", "", f"{amount:.2f}"]
-        )
+        writer.writerow(["transfer", debtor, creditor, reference, *blank[3:], f"{amount:.2f}"])
     yield flush()
 
 
@@ -189,7 +191,7 @@ def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
                 names_zh.get(r[5], r[5]),
                 PDF_DIRECTION.get(r[6], r[6]),
                 r[8],
-                r[9],
+                r[10],
             ]
             for r in statement_rows(batch, region)
         ],  # fmt: skip

@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from providers.models import (
     Demand,
+    EvidenceFile,
+    FileIntegrityCheck,
     Provider,
     ProviderCertificate,
     RiskFlag,
@@ -423,3 +425,24 @@ def statistics_demands(*, year: int, months: tuple[int, ...], region_id: int | N
         published=Count("id", filter=_period("created_at", year, months)),
         resolved=Count("id", filter=Q(status="awarded") & _period("closed_at", year, months)),
     )
+
+
+# --- stored files' integrity (the operator's reconciliation page) ---------------------------
+
+
+def file_integrity_checks(limit: int = 5):
+    """The latest nightly re-hashings of evidence files and order documents."""
+    return list(FileIntegrityCheck.objects.order_by("-checked_at", "-id")[:limit])
+
+
+def evidence_hashes(*, order_ids) -> dict[int, list[str]]:
+    """The SHA-256 of each evidence file of these orders, by order, in upload order."""
+    hashes: dict[int, list[str]] = {}
+    rows = (
+        EvidenceFile.objects.filter(order_id__in=list(order_ids))
+        .order_by("id")
+        .values_list("order_id", "sha256")
+    )
+    for order_id, digest in rows:
+        hashes.setdefault(order_id, []).append(digest or "-")
+    return hashes

@@ -4,7 +4,7 @@ import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -17,6 +17,7 @@ from portal.filters import ApiFilterSet
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
 from providers import permissions, selectors, services
+from providers.api.documents import DocumentSerializer, OrderPaperworkActions, OwnShareSerializer
 from providers.api.inputs import ReasonSerializer
 from providers.models import EvidenceFile, Provider, ServiceOffering, ServiceOrder
 
@@ -38,7 +39,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvidenceFile
-        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "url"]
 
     def get_url(self, evidence) -> str:
         return f"/api/service-orders/{evidence.order_id}/evidence/{evidence.pk}/"
@@ -49,6 +50,8 @@ class ServiceOrderSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+    own_share = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceOrder
@@ -74,8 +77,15 @@ class ServiceOrderSerializer(serializers.ModelSerializer):
             "dispute_reason",
             "status_reason",
             "evidence",
+            "documents",
+            "own_share",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OwnShareSerializer(allow_null=True))
+    def get_own_share(self, order):
+        payment = getattr(order, "own_share", None)
+        return OwnShareSerializer(payment).data if payment is not None else None
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -103,7 +113,9 @@ class ServiceOrderFilter(ApiFilterSet):
         fields = ["status", "provider", "enterprise"]
 
 
-class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ServiceOrderViewSet(
+    OrderPaperworkActions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Orders of the two parties; officials see their district's, the operator all."""
 
     serializer_class = ServiceOrderSerializer
@@ -115,7 +127,8 @@ class ServiceOrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     def get_queryset(self):
         return (
             selectors.orders_visible_to(self.request.user)
-            .prefetch_related("evidence")
+            .select_related("own_share__recorded_by", "own_share__confirmed_by")
+            .prefetch_related("evidence", "documents__uploaded_by")
             .order_by("-requested_at", "-id")
         )
 

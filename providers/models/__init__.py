@@ -271,6 +271,8 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey("regions.User", on_delete=models.PROTECT, related_name="+")
+    # Recorded at upload; the nightly integrity check re-hashes the stored file against it.
+    sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -285,3 +287,8 @@ from providers.models.risk import RiskFlag  # noqa: E402, F401, I001
 from .libraries import Expert, TechnologyManager  # noqa: E402, F401, I001
 from .demands import Demand, Proposal, ProposalAttachment  # noqa: E402, F401, I001
 from .matching import DigestSent  # noqa: E402, F401, I001
+from providers.models.documents import (  # noqa: E402,F401
+    FileIntegrityCheck,
+    OrderDocument,
+    OwnSharePayment,
+)

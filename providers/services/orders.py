@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.codes import normalise_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import EVIDENCE_KINDS, check_upload
+from portal.files import EVIDENCE_KINDS, check_upload, sha256_of
 from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
@@ -293,6 +293,7 @@ def order_complete(
             original_name=upload.name[:255],
             content_type=kind.content_type,
             size=upload.size,
+            sha256=sha256_of(upload),
             uploaded_at=now,
             uploaded_by=actor,
         )

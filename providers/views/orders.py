@@ -34,7 +34,9 @@ from providers.forms import (
     DeclineForm,
     DisputeDecisionForm,
     DisputeForm,
+    DocumentForm,
     OrderForm,
+    OwnShareForm,
     RatingForm,
 )
 from providers.models import Provider, ServiceOrder
@@ -159,9 +161,21 @@ def _render_order(
 ):
     user = request.user
     forms = forms or {}
+    paperwork = selectors.order_paperwork(order)
+    payment = paperwork["own_share"]
     context = {
         "order": order,
         "evidence": selectors.order_evidence(order),
+        "paperwork": paperwork,
+        "document_form": forms.get("document") or DocumentForm(prefix="document"),
+        "own_share_form": forms.get("own_share")
+        or OwnShareForm(
+            prefix="own_share",
+            initial={
+                "amount": payment.amount if payment else selectors.own_share_due(order),
+                "payment_reference": payment.payment_reference if payment else "",
+            },
+        ),
         "audit_entries": audit_trail_for(order),
         "next_step": next_step(user, order),
         "may": {
@@ -173,6 +187,9 @@ def _render_order(
             "cancel": permissions.can_cancel_order(user, order),
             "resolve": permissions.can_resolve_dispute(user, order),
             "rate": permissions.can_rate_order(user, order),
+            "upload": permissions.can_upload_order_documents(user, order),
+            "record_own_share": permissions.can_record_own_share(user, order, payment),
+            "confirm_own_share": permissions.can_confirm_own_share(user, order, payment),
         },
         "rating": getattr(order, "rating", None),
         "rating_form": forms.get("rate") or RatingForm(prefix="rate"),

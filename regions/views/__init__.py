@@ -390,7 +390,11 @@ def reconciliation_reports(request):
     page = Paginator(ReconciliationReport.objects.order_by("-ran_at", "-id"), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "settlement/reconciliation.html", {"page": page})
+    return render(
+        request,
+        "settlement/reconciliation.html",
+        {"page": page, "file_checks": sources.file_integrity_checks()},
+    )
 
 
 @login_required

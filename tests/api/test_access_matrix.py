@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from providers.models import ServiceOrder
+from tests.paperwork import complete_paperwork
 from vouchers.services import redemption_claim
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def _confirmed_order_with_claim(demo):
     order = demo["order"]
     ServiceOrder.objects.filter(pk=order.pk).update(status=ServiceOrder.Status.CONFIRMED)
+    complete_paperwork(order)
     return redemption_claim(
         service_order_id=order.pk, amount=Decimal("1000.00"), actor=demo["users"]["provider-sit"]
     )

@@ -26,6 +26,7 @@ from tests.browser.story_helpers import (
     in_language,
     open_person,
 )
+from tests.paperwork import complete_paperwork
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
 pytestmark = pytest.mark.browser
@@ -229,6 +230,10 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     )
     expect(e.locator("h1 .badge")).to_have_text(enterprise.t("Confirmed"))
     enterprise.check("order-confirmed")
+
+    # The contract, the invoice and the confirmed own share a claim needs (walked in a
+    # browser in tests/browser/test_own_share.py), done here by the same services.
+    complete_paperwork(order)
 
     # 6. The provider claims the redemption.
     provider.nav("Claims")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.paperwork import complete_paperwork
 from vouchers import services as redemptions
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_it_does_not_offer_it_to_the_enterprise(client, users, order_in):
 
 
 def test_it_does_not_offer_a_second_claim_while_one_is_live(client, users, order_in):
-    order = order_in("confirmed")
+    order = complete_paperwork(order_in("confirmed"))
     redemptions.redemption_claim(
         service_order_id=order.pk, amount=Decimal("100.00"), actor=users["provider-sit"]
     )

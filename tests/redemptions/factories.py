@@ -6,19 +6,28 @@ from decimal import Decimal
 from django.utils import timezone
 
 from providers.models import ServiceOrder
+from tests.paperwork import complete_paperwork
 from vouchers import services as redemptions
 
 
-def confirm(order: ServiceOrder) -> ServiceOrder:
-    """Skip the order's story (requested -> accepted -> completed -> confirmed)."""
+def confirm(order: ServiceOrder, *, paperwork: bool = True) -> ServiceOrder:
+    """Skip the order's story (requested -> accepted -> completed -> confirmed); with
+    `paperwork`, its contract, invoice and confirmed own share follow by the real services
+    (tests.paperwork), so that it may be claimed."""
     ServiceOrder.objects.filter(pk=order.pk).update(
         status=ServiceOrder.Status.CONFIRMED, confirmed_at=timezone.now()
     )
+    if paperwork:
+        complete_paperwork(order)
     order.refresh_from_db()
     return order
 
 
-def make_order(voucher, provider, contract="300000.00", *, confirmed=True) -> ServiceOrder:
+def make_order(
+    voucher, provider, contract="300000.00", *, confirmed=True, paperwork=True
+) -> ServiceOrder:
+    """An order; confirmed, it also carries its contract, invoice and confirmed own share
+    (tests.paperwork), so that it may be claimed."""
     order = ServiceOrder.objects.create(
         enterprise=voucher.enterprise,
         provider=provider,
@@ -26,7 +35,7 @@ def make_order(voucher, provider, contract="300000.00", *, confirmed=True) -> Se
         title=f"Test service by {provider.name}",
         contract_amount=Decimal(contract),
     )
-    return confirm(order) if confirmed else order
+    return confirm(order, paperwork=paperwork) if confirmed else order
 
 
 def provider_user(demo, provider):
@@ -87,6 +96,7 @@ def delivered_claim(demo, amount="1000.00", *, evidence=None, summary=None):
     orders.order_confirm(
         order=ServiceOrder.objects.get(pk=order.pk), actor=demo["users"]["enterprise-jiangnan"]
     )
+    complete_paperwork(order)
     return redemptions.redemption_claim(
         service_order_id=order.pk, amount=amount, actor=provider_user
     )

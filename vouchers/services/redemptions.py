@@ -30,7 +30,7 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
-from providers.selectors import provider_emails
+from providers.selectors import paperwork_annotations, paperwork_missing, provider_emails
 from providers.services.risk import open_risk_flags, risk_flags_named
 from regions import ledger
 from regions.dashboards import flow_summary_record
@@ -48,12 +48,18 @@ from regions.selectors import (
     official_emails,
     order_category_ids,
     order_is_eligible,
+    rules_of_voucher,
 )
 from regions.services import audit_record
 from regions.statistics import statistics_changed
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
 from vouchers.services.vouchers import programme_rules
+
+
+def _requires_own_share(voucher: Voucher) -> bool:
+    rules = rules_of_voucher(voucher)
+    return rules is None or rules.requires_own_share
 
 
 @transaction.atomic(durable=True)
@@ -102,6 +108,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
                 Redemption.objects.filter(service_order_id=OuterRef("pk"), status__in=LIVE_STATUSES)
             ),
             **eligibility_annotations(),
+            **paperwork_annotations(),
         )
         .get(pk=service_order_id)
     )
@@ -115,6 +122,13 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         raise AlreadyRedeemed(_("This service order has already been claimed."))
     if provider.status != Provider.Status.CERTIFIED:
         raise InvalidTransition(_("Only a certified provider can claim a redemption."))
+    missing = paperwork_missing(order)
+    # The rules are read only when something is missing: a complete order costs no query.
+    if missing and _requires_own_share(voucher):
+        raise InvalidTransition(
+            _("Before a claim the order needs %(missing)s.") % {"missing": "; ".join(missing)},
+            code="own_share_missing",
+        )
     if voucher.status != Voucher.Status.ACTIVE:
         if voucher.status == Voucher.Status.EXHAUSTED:
             raise InsufficientBalance(_("The voucher has no balance left."))

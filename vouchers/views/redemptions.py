@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
+from providers.selectors import order_paperwork
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.models import Redemption
@@ -121,6 +122,7 @@ def redemption_detail(request, pk):
         {
             "redemption": redemption,
             "order": redemption.service_order,
+            "paperwork": order_paperwork(redemption.service_order),
             "audit_entries": audit_trail_for(redemption),
             "may_decide": permissions.can_decide_redemption(request.user, redemption),
             "may_pay": permissions.can_mark_paid_redemption(request.user, redemption),

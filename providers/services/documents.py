@@ -1,0 +1,281 @@
+"""What a claim stands on besides the evidence: the signed contract and the provider's invoice
+(either party uploads them; each file is checked like evidence and hashed), and the
+enterprise's payment of its own share (the enterprise records it, the provider confirms it).
+
+An invoice (its code and number) backs one order only, across all four districts: the
+database says so (`orderdocument_invoice_backs_one_order`), and an invoice offered again is
+refused (409 `invoice_reused`) and flags the order it was offered on, in a transaction of its
+own so that the flag stays although the upload is refused.
+
+Lock order (CONVENTIONS.md): service order, and nothing after it.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.files import DOCUMENT_KINDS, check_upload, sha256_of
+from portal.money import parse_money
+from providers import permissions
+from providers.models import OrderDocument, OwnSharePayment, RiskFlag, ServiceOrder
+from providers.selectors import own_share_due
+from providers.services.inputs import stored_name
+from providers.services.risk import risk_flag_raise
+from regions.ledger import clean_payment_reference
+from regions.models import AuditEntry, User
+from regions.services import audit_record
+
+# Orders past these states take no more paperwork.
+CLOSED = permissions.PAPERWORK_CLOSED
+INVOICE_FIELD_MAX = 32
+
+
+class InvoiceReused(InvalidTransition):
+    code = "invoice_reused"
+
+    def __init__(self, message: str, *, other: OrderDocument | None = None):
+        super().__init__(message, field="invoice_number")
+        self.other = other
+
+
+@dataclass(frozen=True)
+class InvoiceId:
+    code: str
+    number: str
+
+
+def clean_invoice(code: str | None, number: str | None) -> InvoiceId:
+    """The invoice's code (optional: fully digital invoices have none) and number (required),
+    stripped of every space and upper-cased, so that one invoice is always written one way."""
+    code = "".join((code or "").split()).upper()
+    number = "".join((number or "").split()).upper()
+    if not number:
+        raise ValidationFailed(
+            _("Enter the invoice number."), field="invoice_number", code="required"
+        )
+    for field, value in (("invoice_code", code), ("invoice_number", number)):
+        if len(value) > INVOICE_FIELD_MAX or not value.isascii() or not value.isalnum():
+            if value:
+                raise ValidationFailed(
+                    _("Use at most %(limit)s letters and digits.") % {"limit": INVOICE_FIELD_MAX},
+                    field=field,
+                    code="invalid",
+                )
+    return InvoiceId(code=code, number=number)
+
+
+def _lock_order(order_id: int) -> ServiceOrder:
+    return (
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "provider", "voucher")
+        .get(pk=order_id)
+    )
+
+
+def _either_party(order: ServiceOrder, actor: User) -> None:
+    if not (
+        permissions.is_order_enterprise(actor, order) or permissions.is_order_provider(actor, order)
+    ):
+        raise NotAllowed(_("Only the two parties of an order upload its contract and invoice."))
+
+
+def _open(order: ServiceOrder) -> None:
+    if order.status in CLOSED:
+        raise InvalidTransition(
+            _("This order is %(status)s and takes no more documents.")
+            % {"status": order.get_status_display().lower()},
+            code="order_closed",
+        )
+
+
+def order_document_upload(
+    *,
+    order: ServiceOrder,
+    kind: str,
+    file,
+    actor: User,
+    invoice_code: str = "",
+    invoice_number: str = "",
+) -> OrderDocument:
+    """Either party uploads the signed contract or the invoice. An invoice already used on
+    any order is refused, nothing is stored, and a risk flag on this order records it."""
+    _either_party(order, actor)
+    if kind not in OrderDocument.Kind.values:
+        raise ValidationFailed(
+            _("Choose “contract” or “invoice”."), field="kind", code="invalid_choice"
+        )
+    if file is None:
+        raise ValidationFailed(_("Choose a file."), field="file", code="required")
+    invoice = clean_invoice(invoice_code, invoice_number) if kind == "invoice" else None
+    file_kind = check_upload(file, allowed=DOCUMENT_KINDS, field="file")
+    try:
+        return _document_store(
+            order_id=order.pk, kind=kind, file=file, file_kind=file_kind, invoice=invoice,
+            actor=actor,
+        )  # fmt: skip
+    except InvoiceReused as refusal:
+        if refusal.other is not None and refusal.other.service_order_id != order.pk:
+            _invoice_reuse_flag(order_id=order.pk, other=refusal.other, actor=actor)
+        raise
+
+
+def _reused(invoice: InvoiceId) -> OrderDocument | None:
+    return (
+        OrderDocument.objects.filter(
+            kind=OrderDocument.Kind.INVOICE,
+            invoice_code=invoice.code,
+            invoice_number=invoice.number,
+        )
+        .select_related("service_order__voucher__issuing_region")
+        .first()
+    )
+
+
+def _refusal(invoice: InvoiceId, other: OrderDocument, order_id: int) -> InvoiceReused:
+    label = " ".join(p for p in (invoice.code, invoice.number) if p)
+    if other.service_order_id == order_id:
+        message = _("Invoice %(invoice)s is already on this order.") % {"invoice": label}
+    else:
+        message = _(
+            "Invoice %(invoice)s already backs another order; an invoice backs one order only."
+        ) % {"invoice": label}
+    return InvoiceReused(message, other=other)
+
+
+@transaction.atomic(durable=True)
+def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> OrderDocument:
+    order = _lock_order(order_id)
+    _open(order)
+    if invoice is not None:
+        other = _reused(invoice)
+        if other is not None:
+            raise _refusal(invoice, other, order_id)
+    document = OrderDocument(
+        service_order=order,
+        kind=kind,
+        original_name=file.name[:255],
+        content_type=file_kind.content_type,
+        size=file.size,
+        sha256=sha256_of(file),
+        invoice_code=invoice.code if invoice else "",
+        invoice_number=invoice.number if invoice else "",
+        uploaded_by=actor,
+    )
+    document.file.save(stored_name(file_kind), file, save=False)
+    try:
+        with transaction.atomic():  # a savepoint: the race's loser is told, not a 500
+            document.save()
+    except IntegrityError:
+        other = _reused(invoice) if invoice is not None else None
+        document.file.delete(save=False)
+        if other is None:
+            raise
+        raise _refusal(invoice, other, order_id) from None
+    audit_record(
+        actor=actor,
+        obj=order,
+        action=AuditEntry.Action.UPLOAD,
+        data={
+            "document": document.pk,
+            "kind": kind,
+            "sha256": document.sha256,
+            "invoice": document.invoice_label,
+        },
+    )
+    return document
+
+
+@transaction.atomic(durable=True)
+def _invoice_reuse_flag(*, order_id: int, other: OrderDocument, actor: User) -> RiskFlag:
+    """Its own transaction: the upload is refused, the flag must stay."""
+    order = _lock_order(order_id)
+    other_order = other.service_order
+    return risk_flag_raise(
+        order=order,
+        kind=RiskFlag.Kind.INVOICE_REUSED,
+        evidence={
+            "invoice_code": other.invoice_code,
+            "invoice_number": other.invoice_number,
+            "other_order": other_order.pk,
+            "other_district": other_order.voucher.issuing_region.code,
+        },
+        actor=actor,
+    )
+
+
+@transaction.atomic(durable=True)
+def own_share_record(
+    *, order: ServiceOrder, amount, payment_reference: str, actor: User
+) -> OwnSharePayment:
+    """The enterprise records its payment of the part the voucher does not cover. It may
+    correct the record until the provider has confirmed it."""
+    if not permissions.is_order_enterprise(actor, order):
+        raise NotAllowed(_("Only the enterprise that placed this order records its own share."))
+    amount = parse_money(amount, field="amount")
+    reference = clean_payment_reference(payment_reference)
+    order = _lock_order(order.pk)
+    _open(order)
+    due = own_share_due(order)
+    if amount < due or amount > order.contract_amount or amount <= Decimal("0"):
+        raise ValidationFailed(
+            _(
+                "The enterprise's own share of this order is at least %(due)s yuan and at "
+                "most the contract amount, %(contract)s yuan."
+            )
+            % {"due": f"{due:,.2f}", "contract": f"{order.contract_amount:,.2f}"},
+            field="amount",
+            code="invalid_amount",
+        )
+    payment = OwnSharePayment.objects.filter(service_order=order).first()
+    if payment is not None and payment.is_confirmed:
+        raise InvalidTransition(
+            _("The provider has already confirmed the own share; it cannot change."),
+            code="own_share_confirmed",
+        )
+    if payment is None:
+        payment = OwnSharePayment(service_order=order)
+    payment.amount = amount
+    payment.payment_reference = reference
+    payment.recorded_by = actor
+    payment.recorded_at = timezone.now()
+    payment.save()
+    # Audited on the payment, not the order: the order's "confirm" is its delivery's.
+    audit_record(
+        actor=actor,
+        obj=payment,
+        action=AuditEntry.Action.RECORD,
+        data={"own_share": str(amount), "payment_reference": reference},
+    )
+    return payment
+
+
+@transaction.atomic(durable=True)
+def own_share_confirm(*, order: ServiceOrder, actor: User) -> OwnSharePayment:
+    """The provider confirms that the enterprise's own share reached it."""
+    if not permissions.is_order_provider(actor, order):
+        raise NotAllowed(_("Only the provider of this order confirms the own share."))
+    order = _lock_order(order.pk)
+    _open(order)
+    payment = OwnSharePayment.objects.select_for_update().filter(service_order=order).first()
+    if payment is None:
+        raise InvalidTransition(
+            _("The enterprise has not recorded its own share yet."), code="own_share_not_recorded"
+        )
+    if payment.is_confirmed:
+        raise InvalidTransition(
+            _("The own share is already confirmed."), code="own_share_confirmed"
+        )
+    payment.confirmed_by = actor
+    payment.confirmed_at = timezone.now()
+    payment.save(update_fields=["confirmed_by", "confirmed_at"])
+    audit_record(
+        actor=actor,
+        obj=payment,
+        action=AuditEntry.Action.CONFIRM,
+        data={"own_share": str(payment.amount), "payment_reference": payment.payment_reference},
+    )
+    return payment

@@ -1,0 +1,263 @@
+"""The signed contract and the invoice on an order: either party uploads them, each file is
+checked like evidence and hashed, and an invoice backs one order only across all four
+districts (409 `invoice_reused`, nothing stored, the order it was offered on flagged)."""
+
+import hashlib
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from providers.models import OrderDocument, RiskFlag
+from providers.services.documents import order_document_upload
+from regions.models import AuditEntry
+from tests.providers.conftest import EXE_BYTES, PDF_BYTES, pdf_upload, upload
+from tests.redemptions.factories import make_order
+from tests.vouchers.factories import make_voucher
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+URL = "/api/service-orders/{}/documents/"
+
+
+def post(client, order, **body):
+    return client.post(URL.format(order.pk), body, format="multipart")
+
+
+def invoice(client, order, number="12345678", code="031001900111", name="invoice.pdf"):
+    return post(
+        client,
+        order,
+        kind="invoice",
+        file=pdf_upload(name),
+        invoice_code=code,
+        invoice_number=number,
+    )
+
+
+@pytest.fixture
+def hefei_order(demo):
+    """An order in another district (a Hefei voucher with USTC's institute)."""
+    voucher = make_voucher(demo["enterprises"]["enterprise-hefei"], "20000.00")
+    return make_order(voucher, demo["providers"]["provider-ustc"], "4000.00", confirmed=False)
+
+
+def test_the_enterprise_uploads_the_contract_with_its_hash(api_as, demo):
+    order = demo["order"]
+
+    response = post(
+        api_as(demo["users"]["enterprise-jiangnan"]),
+        order,
+        kind="contract",
+        file=pdf_upload("signed-contract.pdf"),
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["kind"] == "contract"
+    assert body["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
+    document = OrderDocument.objects.get(service_order=order)
+    assert document.sha256 == body["sha256"]
+    assert document.file.read() == PDF_BYTES
+    assert AuditEntry.objects.filter(
+        object_type="providers.serviceorder",
+        object_id=str(order.pk),
+        action=AuditEntry.Action.UPLOAD,
+    ).exists()
+
+
+def test_the_provider_uploads_the_invoice_normalised(api_as, demo):
+    response = invoice(
+        api_as(demo["users"]["provider-sit"]), demo["order"], number=" ab 1234 ", code=" 0310 "
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["invoice_code"], response.json()["invoice_number"]) == (
+        "0310",
+        "AB1234",
+    )
+
+
+def test_an_invoice_needs_its_number(api_as, demo):
+    response = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="  ")
+
+    assert response.status_code == 400
+    assert "invoice_number" in response.json()
+    assert not OrderDocument.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        lambda: upload("contract.pdf", EXE_BYTES),
+        lambda: upload("contract.pdf", b""),
+        lambda: upload("contract.png", PDF_BYTES),
+    ],
+)
+def test_a_bad_file_is_a_400_and_stores_nothing(api_as, demo, file):
+    response = post(
+        api_as(demo["users"]["enterprise-jiangnan"]), demo["order"], kind="contract", file=file()
+    )
+
+    assert response.status_code == 400
+    assert not OrderDocument.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "receipt", "file": "x"},
+        {"kind": "contract", "file": "not a file"},
+        {"kind": "contract"},
+        {"file": "x"},
+    ],
+)
+def test_junk_is_a_400(api_as, demo, body):
+    response = post(api_as(demo["users"]["enterprise-jiangnan"]), demo["order"], **body)
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("username", "status"), [("official-wujin", 403), ("provider-ustc", 404)])
+def test_only_the_two_parties_upload(api_as, demo, username, status):
+    response = post(
+        api_as(demo["users"][username]), demo["order"], kind="contract", file=pdf_upload()
+    )
+
+    assert response.status_code == status
+    assert not OrderDocument.objects.exists()
+
+
+def test_a_cancelled_order_takes_no_documents(api_as, demo):
+    from providers import services
+
+    services.order_cancel(order=demo["order"], actor=demo["users"]["enterprise-jiangnan"])
+
+    response = post(
+        api_as(demo["users"]["enterprise-jiangnan"]),
+        demo["order"],
+        kind="contract",
+        file=pdf_upload(),
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "order_closed"
+
+
+def test_an_invoice_used_in_another_district_is_refused_and_flagged(api_as, demo, hefei_order):
+    first = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="88880001")
+    assert first.status_code == 201, first.content
+
+    again = invoice(api_as(demo["users"]["provider-ustc"]), hefei_order, number="8888 0001")
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "invoice_reused"
+    assert not OrderDocument.objects.filter(service_order=hefei_order).exists()
+    flag = RiskFlag.objects.get(service_order=hefei_order)
+    assert flag.kind == RiskFlag.Kind.INVOICE_REUSED
+    assert flag.evidence["other_order"] == demo["order"].pk
+    assert flag.evidence["other_district"] == "WUJIN"
+    assert not RiskFlag.objects.filter(service_order=demo["order"]).exists()
+
+
+def test_the_same_invoice_twice_on_one_order_is_refused_without_a_flag(api_as, demo):
+    client = api_as(demo["users"]["provider-sit"])
+    assert invoice(client, demo["order"], number="77770001").status_code == 201
+
+    again = invoice(client, demo["order"], number="77770001")
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "invoice_reused"
+    assert OrderDocument.objects.filter(service_order=demo["order"]).count() == 1
+    assert not RiskFlag.objects.exists()
+
+
+def test_the_database_refuses_an_invoice_on_two_orders(demo, hefei_order):
+    order_document_upload(
+        order=demo["order"],
+        kind="invoice",
+        file=pdf_upload(),
+        invoice_number="55550001",
+        actor=demo["users"]["provider-sit"],
+    )
+    copy = OrderDocument.objects.get(service_order=demo["order"])
+    copy.pk = None
+    copy.service_order = hefei_order
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flag_stays_although_the_upload_is_refused(demo, hefei_order):
+    """Committed transactions, as in production: the refusal rolls its own back, the flag's
+    transaction has committed before it."""
+    from portal.errors import InvalidTransition
+
+    order_document_upload(
+        order=demo["order"],
+        kind="invoice",
+        file=pdf_upload(),
+        invoice_number="66660001",
+        actor=demo["users"]["provider-sit"],
+    )
+
+    with pytest.raises(InvalidTransition) as refusal:
+        order_document_upload(
+            order=hefei_order,
+            kind="invoice",
+            file=pdf_upload(),
+            invoice_number="66660001",
+            actor=demo["users"]["provider-ustc"],
+        )
+
+    assert refusal.value.code == "invoice_reused"
+    assert RiskFlag.objects.filter(
+        service_order=hefei_order, kind="invoice_reused", cleared_at__isnull=True
+    ).exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(hefei_order.pk), action=AuditEntry.Action.FLAG
+    ).exists()
+    assert not OrderDocument.objects.filter(service_order=hefei_order).exists()
+
+
+def test_the_order_page_lists_documents_with_their_hash(client, demo, password):
+    order_document_upload(
+        order=demo["order"],
+        kind="invoice",
+        file=pdf_upload(),
+        invoice_code="0310",
+        invoice_number="44440001",
+        actor=demo["users"]["provider-sit"],
+    )
+    client.login(username="official-wujin", password=password)
+
+    body = client.get(f"/orders/{demo['order'].pk}/").content.decode()
+
+    assert "44440001" in body
+    assert hashlib.sha256(PDF_BYTES).hexdigest() in body
+
+
+def test_the_upload_form_shows_a_reused_invoice_beside_the_field(
+    client, demo, password, hefei_order
+):
+    order_document_upload(
+        order=demo["order"],
+        kind="invoice",
+        file=pdf_upload(),
+        invoice_number="33330001",
+        actor=demo["users"]["provider-sit"],
+    )
+    client.login(username="provider-ustc", password=password)
+
+    response = client.post(
+        f"/orders/{hefei_order.pk}/documents/",
+        {
+            "document-kind": "invoice",
+            "document-file": pdf_upload(),
+            "document-invoice_number": "33330001",
+        },
+    )
+
+    assert response.status_code == 409
+    assert "another order" in response.content.decode()
+    assert RiskFlag.objects.filter(service_order=hefei_order).exists()
