@@ -208,6 +208,14 @@ class ServiceOrder(models.Model):
     deliverables = models.TextField(blank=True)
     dispute_reason = models.TextField(blank=True)
     status_reason = models.TextField(blank=True)
+    # The technology manager who brokered the demand this order came from, if any.
+    technology_manager = models.ForeignKey(
+        "providers.TechnologyManager",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -270,3 +278,7 @@ class EvidenceFile(models.Model):
 
 
 from providers.models.risk import RiskFlag  # noqa: E402,F401
+
+# Topics with modules of their own; imported here so Django finds their models.
+from .libraries import Expert, TechnologyManager  # noqa: E402, F401, I001
+from .demands import Demand, Proposal, ProposalAttachment  # noqa: E402, F401, I001

@@ -1,0 +1,67 @@
+"""The expert library and the technology-manager (技术经纪人) library."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import NamedInTwoLanguages, Region
+
+from . import Provider, ServiceCategory
+
+
+class Expert(NamedInTwoLanguages, models.Model):
+    """A specialist who may lead a proposal, review an application or advise on a demand."""
+
+    name = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200, blank=True)
+    field = models.CharField(max_length=200, help_text="Field of expertise")
+    organisation = models.CharField(max_length=200, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="experts")
+    titles = models.CharField(max_length=200, blank=True, help_text="Professional titles")
+    categories = models.ManyToManyField(ServiceCategory, blank=True, related_name="experts")
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="experts"
+    )
+    # An expert may sign in to see and comment on what they are assigned.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_profile",
+    )
+    contact_email = models.EmailField(blank=True)
+    bio = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["active", "region"], name="expert_active_region_idx")]
+
+
+class TechnologyManager(NamedInTwoLanguages, models.Model):
+    """A certified technology-transfer manager who may broker a demand; recorded on the
+    order that results."""
+
+    class Level(models.TextChoices):
+        JUNIOR = "junior", _("Junior")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        SENIOR = "senior", _("Senior")
+
+    name = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200, blank=True)
+    certification_level = models.CharField(max_length=16, choices=Level.choices)
+    regions_served = models.ManyToManyField(Region, blank=True, related_name="technology_managers")
+    organisation = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="technology_manager_profile",
+    )
+    contact_email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
