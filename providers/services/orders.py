@@ -18,7 +18,14 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers import permissions
-from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
+from providers.models import (
+    EvidenceFile,
+    InstrumentSlot,
+    OrderRating,
+    Provider,
+    ServiceOffering,
+    ServiceOrder,
+)
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
 from regions.models import AuditEntry, User
@@ -69,6 +76,12 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
     notify_after_commit(recipients=[*recipients, *extra], subject=subject, body=body)
 
 
+def _free_instrument_hours(order: ServiceOrder) -> None:
+    """An order that ends undelivered gives back the hours of the instrument it booked
+    (providers/instruments.py); the booking stays as the order's record."""
+    InstrumentSlot.objects.filter(booking__service_order_id=order.pk).delete()
+
+
 def _provider_side(order: ServiceOrder, actor: User) -> None:
     if not permissions.is_order_provider(actor, order):
         raise NotAllowed(_("Only the provider of this order can do this."))
@@ -93,6 +106,29 @@ def order_create(
     """An enterprise orders a service from a certified provider, to be paid with one of its
     active vouchers. The fraud rules (own credit code, declared related parties) and the
     voucher's cross-region rule are checked here, once, for the page and the API."""
+    return order_create_within(
+        actor=actor,
+        provider=provider,
+        voucher=voucher,
+        title=title,
+        contract_amount=contract_amount,
+        description=description,
+        offering=offering,
+    )
+
+
+def order_create_within(
+    *,
+    actor: User,
+    provider: Provider,
+    voucher,
+    title: str,
+    contract_amount,
+    description: str = "",
+    offering: ServiceOffering | None = None,
+) -> ServiceOrder:
+    """`order_create` inside a transaction the caller holds (accepting a proposal creates its
+    order in the same transaction as the award, providers/services/demands.py)."""
     from vouchers.models import RelatedParty, Voucher
 
     if not (actor.is_authenticated and actor.is_enterprise and actor.enterprise_id):
@@ -211,6 +247,7 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     )
     order.status_reason = reason
     order.save(update_fields=["status", "status_reason"])
+    _free_instrument_hours(order)
     _tell(
         order,
         "order_declined",
@@ -334,6 +371,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
     order.cancelled_at = timezone.now()
     order.status_reason = reason
     order.save(update_fields=["status", "cancelled_at", "status_reason"])
+    _free_instrument_hours(order)
     _tell(
         order,
         "order_cancelled",
@@ -386,6 +424,7 @@ def order_resolve_dispute(
     if to_status == ServiceOrder.Status.CANCELLED:
         order.cancelled_at = timezone.now()
         fields.append("cancelled_at")
+        _free_instrument_hours(order)
     order.save(update_fields=fields)
     for to_enterprise in (True, False):
         _tell(
