@@ -131,3 +131,50 @@ def can_rate_order(user, order: ServiceOrder) -> bool:
         and order.status == ServiceOrder.Status.CONFIRMED
         and not hasattr(order, "rating")
     )
+
+
+def can_publish_demand(user) -> bool:
+    return _authenticated(user) and user.is_enterprise and user.enterprise_id is not None
+
+
+def is_demand_owner(user, demand) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_enterprise
+        and user.enterprise_id is not None
+        and user.enterprise_id == demand.enterprise_id
+    )
+
+
+def can_see_demand(user, demand) -> bool:
+    """A public demand: anyone. One for invited providers only: its enterprise, the providers
+    it invites, officials and the operator. `demands_visible_to` answers the same for lists."""
+    if demand.visibility == demand.Visibility.PUBLIC:
+        return True
+    if not _authenticated(user):
+        return False
+    if user.is_operator or user.is_official or is_demand_owner(user, demand):
+        return True
+    if user.is_provider and user.provider_id:
+        return demand.invited_providers.filter(pk=user.provider_id).exists()
+    return False
+
+
+def can_propose(user, demand) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_provider
+        and user.provider_id is not None
+        and user.provider.takes_orders
+        and demand.status == demand.Status.OPEN
+        and can_see_demand(user, demand)
+    )
+
+
+def is_proposal_provider(user, proposal) -> bool:
+    return (
+        _authenticated(user)
+        and user.is_provider
+        and user.provider_id is not None
+        and user.provider_id == proposal.provider_id
+    )

@@ -14,3 +14,9 @@ def generate_provider_certificate(certificate_id: int) -> dict:
         "serial": certificate.serial,
         "pdf": certificate.pdf.name,
     }
+
+
+@shared_task(name="providers.tasks.close_expired_demands", acks_late=True)
+def close_expired_demands() -> dict:
+    """Close the open demands past their deadline; running it twice closes nothing more."""
+    return {"closed": services.demands_close_expired()}

@@ -1,7 +1,15 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, directory, instruments, libraries, orders
+from providers.views import (
+    catalogue,
+    certification,
+    demands,
+    directory,
+    instruments,
+    libraries,
+    orders,
+)
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -74,6 +82,20 @@ urlpatterns = [
         "orders/<int:pk>/evidence/<int:file_id>/",
         orders.order_evidence,
         name="order-evidence",
+    ),
+    path("demands/", demands.demand_list, name="demand-list"),
+    path("demands/mine/", demands.my_demands, name="my-demands"),
+    path("demands/new/", demands.demand_create, name="demand-create"),
+    path("demands/<int:pk>/", demands.demand_detail, name="demand-detail"),
+    path("demands/<int:pk>/edit/", demands.demand_edit, name="demand-edit"),
+    path("demands/<int:pk>/close/", demands.demand_close, name="demand-close"),
+    path("demands/<int:pk>/propose/", demands.proposal_create, name="proposal-create"),
+    path("proposals/<int:pk>/withdraw/", demands.proposal_withdraw, name="proposal-withdraw"),
+    path("proposals/<int:pk>/accept/", demands.proposal_accept, name="proposal-accept"),
+    path(
+        "proposals/<int:pk>/attachments/<int:file_id>/",
+        demands.proposal_attachment,
+        name="proposal-attachment",
     ),
     re_path(r"^exports/(?P<kind>providers)\.(?P<fmt>csv|xlsx)$", exports.export, name="export"),
 ]

@@ -3,7 +3,8 @@
 - certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
   revoke), the certificates they move, the certificate PDF;
 - catalogue: the services a provider lists;
-- orders: the life of a service order.
+- orders: the life of a service order;
+- demands: technology demands and the proposals that answer them.
 
 Every public function is one action in one transaction: it locks the row it moves, checks the
 edge against the model's TRANSITIONS (portal.states), writes the audit entry, and queues
@@ -25,6 +26,15 @@ from providers.services.certification import (
     provider_revoke,
     provider_suspend,
 )
+from providers.services.demands import (
+    demand_close,
+    demand_edit,
+    demand_publish,
+    demands_close_expired,
+    proposal_accept,
+    proposal_submit,
+    proposal_withdraw,
+)
 from providers.services.orders import (
     DisputeDecision,
     order_accept,
@@ -45,6 +55,10 @@ __all__ = [
     "certificate_revoke",
     "certificate_suspend",
     "certificate_verify_url",
+    "demand_close",
+    "demand_edit",
+    "demand_publish",
+    "demands_close_expired",
     "offering_create",
     "offering_update",
     "order_accept",
@@ -56,6 +70,9 @@ __all__ = [
     "order_dispute",
     "order_rate",
     "order_resolve_dispute",
+    "proposal_accept",
+    "proposal_submit",
+    "proposal_withdraw",
     "provider_apply",
     "provider_certify",
     "provider_register",

@@ -20,6 +20,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from regions.management.commands._seed_demands import seed_demands
 from regions.models import AuditEntry, Notice, ProgrammeRules, Region, User
 from regions.selectors import current_year
 from regions.services import audit_record
@@ -208,6 +209,7 @@ class Command(BaseCommand):
 
         self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
         self.seed_notices(regions, year)
+        seed_demands(self)
         return self.created
 
     def seed_notices(self, regions, year):

@@ -1,0 +1,300 @@
+"""Technology demands and proposals (../shared/API.md): an enterprise publishes demands and
+accepts a proposal; providers read the demands they may see and propose."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from portal.filters import ApiFilterSet
+from portal.money import MoneyField
+from portal.parsers import BoundedJSONParser
+from providers import permissions, selectors, services
+from providers.models import Demand, Expert, Proposal, ProposalAttachment, Provider, ServiceCategory
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    budget_min = MoneyField(read_only=True)
+    budget_max = MoneyField(read_only=True)
+    invited_providers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "region",
+            "title",
+            "description",
+            "category",
+            "budget_min",
+            "budget_max",
+            "deadline",
+            "visibility",
+            "invited_providers",
+            "status",
+            "created_at",
+            "closed_at",
+            "technology_manager",
+        ]
+        read_only_fields = fields
+
+    def get_invited_providers(self, demand) -> list[int]:
+        """Shown to the demand's enterprise (and officials); others see an empty list."""
+        user = self.context["request"].user if "request" in self.context else None
+        if user is not None and (
+            permissions.is_demand_owner(user, demand) or user.is_official or user.is_operator
+        ):
+            return sorted(p.pk for p in demand.invited_providers.all())
+        return []
+
+
+class DemandDetailSerializer(DemandSerializer):
+    """One demand; the matching adds its ranked providers and experts here."""
+
+    class Meta(DemandSerializer.Meta):
+        fields = [*DemandSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class DemandCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=ServiceCategory.objects.all(), help_text="Category code"
+    )
+    budget_min = MoneyField(allow_zero=True)
+    budget_max = MoneyField()
+    deadline = serializers.DateField()
+    visibility = serializers.ChoiceField(
+        choices=Demand.Visibility.choices, default=Demand.Visibility.PUBLIC
+    )
+    invited_providers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+    )
+
+
+class ProposalAttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = ProposalAttachment
+        fields = ["id", "name", "content_type", "size", "uploaded_at"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    price = MoneyField(read_only=True)
+    attachments = ProposalAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "demand",
+            "provider",
+            "provider_name",
+            "approach",
+            "price",
+            "duration_days",
+            "expert",
+            "status",
+            "created_at",
+            "decided_at",
+            "service_order",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    approach = serializers.CharField(max_length=20000)
+    price = MoneyField()
+    duration_days = serializers.IntegerField(min_value=1, max_value=3650)
+    expert = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
+
+
+class ProposalAcceptSerializer(serializers.Serializer):
+    voucher = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Serial of the voucher to pay with; by default your active voucher that "
+        "can pay this provider",
+    )
+
+
+class AcceptedSerializer(serializers.Serializer):
+    service_order = serializers.IntegerField()
+    proposal = serializers.IntegerField()
+    demand = serializers.IntegerField()
+    voucher = serializers.CharField()
+    contract_amount = MoneyField()
+    status = serializers.CharField()
+
+
+class DemandFilter(ApiFilterSet):
+    q = django_filters.CharFilter(method="filter_q", help_text="Words in the title or description")
+    category = django_filters.CharFilter(method="filter_category", help_text="Category code")
+    region = django_filters.CharFilter(method="filter_region", help_text="District code")
+    status = django_filters.ChoiceFilter(choices=Demand.Status.choices)
+
+    class Meta:
+        model = Demand
+        fields = ["q", "category", "region", "status"]
+
+    def filter_q(self, queryset, name, value):
+        return selectors.demand_search(queryset, q=value[:200])
+
+    def filter_category(self, queryset, name, value):
+        return selectors.demand_search(queryset, category=value)
+
+    def filter_region(self, queryset, name, value):
+        return selectors.demand_search(queryset, region=value)
+
+
+class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Public demands and those a provider is invited to; the enterprise's own; every demand
+    for officials and the operator. Others' invited-only demands are 404."""
+
+    serializer_class = DemandSerializer
+    filterset_class = DemandFilter
+    ordering_fields = ["created_at", "deadline", "budget_max", "id"]
+    ordering = ["-created_at", "-id"]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return (
+            selectors.demands_visible_to(self.request.user)
+            .prefetch_related("invited_providers")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return DemandDetailSerializer
+        return DemandSerializer
+
+    @extend_schema(request=DemandCreateSerializer, responses={201: DemandDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """An enterprise publishes a demand; `budget_min > budget_max` or a past deadline is
+        400."""
+        if not permissions.can_publish_demand(request.user):
+            raise NotAllowed(_("Only an enterprise can publish demands."))
+        data = DemandCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        ids = set(values.pop("invited_providers", []))
+        invited = list(Provider.objects.filter(pk__in=ids))
+        if len(invited) != len(ids):
+            raise serializers.ValidationError(
+                {"invited_providers": [_("No provider has this id.")]}
+            )
+        demand = services.demand_publish(actor=request.user, invited_providers=invited, **values)
+        demand = self.get_queryset().get(pk=demand.pk)
+        return Response(
+            DemandDetailSerializer(demand, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        methods=["GET"], request=None, responses=ProposalSerializer(many=True), filters=False
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "application/json": ProposalCreateSerializer,
+            "multipart/form-data": ProposalCreateSerializer,
+        },
+        responses={201: ProposalSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def proposals(self, request, pk=None):
+        """GET: every proposal for the demand's enterprise, a provider its own. POST: a
+        certified provider proposes (`attachments` as multipart files)."""
+        demand = self.get_object()
+        if request.method == "GET":
+            proposals = selectors.proposals_visible_to(request.user, demand)
+            return Response(ProposalSerializer(proposals, many=True).data)
+        data = ProposalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        expert = None
+        if values.get("expert"):
+            expert = Expert.objects.filter(pk=values["expert"]).first()
+            if expert is None:
+                raise serializers.ValidationError({"expert": [_("No expert has this id.")]})
+        proposal = services.proposal_submit(
+            demand=demand,
+            actor=request.user,
+            approach=values["approach"],
+            price=values["price"],
+            duration_days=values["duration_days"],
+            expert=expert,
+            attachments=values.get("attachments", []),
+        )
+        proposal = selectors.proposals_visible_to(request.user, demand).get(pk=proposal.pk)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A proposal for its provider and the demand's enterprise; accepting it creates the
+    service order."""
+
+    serializer_class = ProposalSerializer
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        user = self.request.user
+        proposals = Proposal.objects.select_related("demand", "provider").prefetch_related(
+            "attachments"
+        )
+        if user.is_operator or user.is_official:
+            return proposals
+        if user.is_enterprise and user.enterprise_id:
+            return proposals.filter(demand__enterprise_id=user.enterprise_id)
+        if user.is_provider and user.provider_id:
+            return proposals.filter(provider_id=user.provider_id)
+        return proposals.none()
+
+    @extend_schema(request=ProposalAcceptSerializer, responses={201: AcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The demand's enterprise accepts: the service order is created from the proposal."""
+        proposal = self.get_object()
+        data = ProposalAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        voucher = None
+        serial = data.validated_data.get("voucher")
+        if serial:
+            voucher = selectors.enterprise_voucher(request.user, serial)
+            if voucher is None:
+                raise NotFound(_("You have no voucher with this serial."))
+        order = services.proposal_accept(proposal=proposal, actor=request.user, voucher=voucher)
+        body = {
+            "service_order": order.pk,
+            "proposal": proposal.pk,
+            "demand": proposal.demand_id,
+            "voucher": order.voucher.serial,
+            "contract_amount": order.contract_amount,
+            "status": order.status,
+        }
+        return Response(AcceptedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        proposal = services.proposal_withdraw(proposal=self.get_object(), actor=request.user)
+        return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)

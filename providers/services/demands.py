@@ -1,0 +1,502 @@
+"""Technology demands and proposals: an enterprise publishes, edits or closes a demand; a
+certified provider proposes or withdraws; the enterprise accepts one proposal, which creates
+the service order (through the order service, so its fraud and cross-region rules apply) and
+declines the others. A demand past its deadline closes itself (demands_close_expired).
+
+Lock order: demand -> its proposals -> then the order service's own (voucher -> service order).
+Nothing else locks a demand, so the order service's order is kept.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.emails import render_email
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.files import EVIDENCE_KINDS, check_upload
+from portal.links import portal_url
+from portal.money import parse_money
+from portal.notifications import notify_after_commit
+from portal.states import check_transition
+from providers import permissions
+from providers.models import (
+    Demand,
+    Expert,
+    Proposal,
+    ProposalAttachment,
+    Provider,
+    ServiceCategory,
+    ServiceOrder,
+)
+from providers.selectors import provider_emails
+from providers.services.inputs import required_text, stored_name
+from providers.services.orders import order_create_within
+from regions.models import AuditEntry, User
+from regions.services import audit_record
+from vouchers.selectors import enterprise_emails
+
+MAX_ATTACHMENTS = 10
+MAX_DURATION_DAYS = 3650
+
+
+def programme_today() -> datetime.date:
+    """Today in the programme's time zone (the API renders times in UTC, so it overrides the
+    current zone; deadlines are dates in China)."""
+    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
+
+
+def _tell_provider(proposal_or_provider_id, demand: Demand, name: str, **context) -> None:
+    subject, body = render_email(
+        f"providers/{name}",
+        {
+            "id": str(demand.pk),
+            "title": demand.title,
+            "url": portal_url("demand-detail", demand.pk),
+            **context,
+        },
+    )
+    notify_after_commit(
+        recipients=provider_emails(proposal_or_provider_id), subject=subject, body=body
+    )
+
+
+def _tell_enterprise(demand: Demand, name: str, **context) -> None:
+    subject, body = render_email(
+        f"providers/{name}",
+        {
+            "id": str(demand.pk),
+            "title": demand.title,
+            "url": portal_url("demand-detail", demand.pk),
+            **context,
+        },
+    )
+    notify_after_commit(
+        recipients=enterprise_emails(demand.enterprise_id), subject=subject, body=body
+    )
+
+
+def _clean_demand(values: dict) -> dict:
+    """The demand's fields as the service stores them; refusals name the field."""
+    title = required_text(values.get("title"), field="title", message=_("Give the demand a title."))
+    if len(title) > 200:
+        raise ValidationFailed(_("The title is at most 200 characters."), field="title")
+    description = required_text(
+        values.get("description"),
+        field="description",
+        message=_("Describe the technical problem."),
+    )
+    category = values.get("category")
+    if not isinstance(category, ServiceCategory):
+        raise ValidationFailed(_("Choose a service category."), field="category", code="required")
+    budget_min = parse_money(values.get("budget_min"), field="budget_min", allow_zero=True)
+    budget_max = parse_money(values.get("budget_max"), field="budget_max")
+    if budget_min > budget_max:
+        raise ValidationFailed(
+            _("The lowest budget cannot be more than the highest."),
+            field="budget_min",
+            code="budget_range",
+        )
+    deadline = values.get("deadline")
+    if not isinstance(deadline, datetime.date):
+        raise ValidationFailed(_("Give a deadline."), field="deadline", code="required")
+    if deadline < programme_today():
+        raise ValidationFailed(
+            _("The deadline cannot be in the past."), field="deadline", code="deadline_past"
+        )
+    visibility = values.get("visibility") or Demand.Visibility.PUBLIC
+    if visibility not in Demand.Visibility.values:
+        raise ValidationFailed(_("Choose who may see the demand."), field="visibility")
+    return {
+        "title": title,
+        "description": description,
+        "category": category,
+        "budget_min": budget_min,
+        "budget_max": budget_max,
+        "deadline": deadline,
+        "visibility": visibility,
+    }
+
+
+def _clean_invited(visibility: str, invited) -> list[Provider]:
+    invited = list(invited or [])
+    if any(not provider.takes_orders for provider in invited):
+        raise ValidationFailed(
+            _("Only certified providers can be invited."), field="invited_providers"
+        )
+    if visibility == Demand.Visibility.INVITED and not invited:
+        raise ValidationFailed(
+            _("Invite at least one provider, or make the demand public."),
+            field="invited_providers",
+            code="no_invited_providers",
+        )
+    return invited
+
+
+def _owner(demand: Demand, actor: User) -> None:
+    if not permissions.is_demand_owner(actor, demand):
+        raise NotAllowed(_("Only the enterprise that published this demand can do this."))
+
+
+def _lock_demand(demand: Demand) -> Demand:
+    return (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "category", "region")
+        .get(pk=demand.pk)
+    )
+
+
+def _still_open(demand: Demand) -> None:
+    if demand.status != Demand.Status.OPEN:
+        raise InvalidTransition(
+            _("This demand is %(status)s.") % {"status": demand.get_status_display().lower()},
+            code="demand_not_open",
+        )
+
+
+@transaction.atomic(durable=True)
+def demand_publish(
+    *, actor: User, invited_providers=(), technology_manager=None, **values
+) -> Demand:
+    """An enterprise publishes a technical demand: public, or shown only to the certified
+    providers it invites (who are told)."""
+    if not permissions.can_publish_demand(actor):
+        raise NotAllowed(_("Only an enterprise can publish demands."))
+    fields = _clean_demand(values)
+    invited = _clean_invited(fields["visibility"], invited_providers)
+    enterprise = actor.enterprise
+    demand = Demand.objects.create(
+        enterprise=enterprise,
+        region_id=enterprise.region_id,
+        technology_manager=technology_manager,
+        **fields,
+    )
+    demand.invited_providers.set(invited)
+    audit_record(
+        actor=actor,
+        obj=demand,
+        action=AuditEntry.Action.CREATE,
+        to_status=demand.status,
+        data={
+            "budget_min": str(demand.budget_min),
+            "budget_max": str(demand.budget_max),
+            "deadline": demand.deadline.isoformat(),
+            "visibility": demand.visibility,
+            "invited_providers": [p.pk for p in invited],
+        },
+    )
+    for provider in invited:
+        _tell_provider(provider.pk, demand, "demand_invited", enterprise=enterprise.display_name)
+    return demand
+
+
+@transaction.atomic(durable=True)
+def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values) -> Demand:
+    """The owner changes an open demand; newly invited providers are told."""
+    _owner(demand, actor)
+    demand = _lock_demand(demand)
+    _still_open(demand)
+    current = {name: getattr(demand, name) for name in Demand.EDITABLE_FIELDS}
+    fields = _clean_demand({**current, **values})
+    before = set(demand.invited_providers.values_list("pk", flat=True))
+    if invited_providers is None:
+        invited_providers = list(demand.invited_providers.all())
+    invited = _clean_invited(fields["visibility"], invited_providers)
+    changed = {
+        name: str(value.pk if isinstance(value, ServiceCategory) else value)
+        for name, value in fields.items()
+        if value != current[name]
+    }
+    for name, value in fields.items():
+        setattr(demand, name, value)
+    demand.save(update_fields=list(Demand.EDITABLE_FIELDS))
+    demand.invited_providers.set(invited)
+    after = {p.pk for p in invited}
+    if after != before:
+        changed["invited_providers"] = sorted(after)
+    audit_record(actor=actor, obj=demand, action=AuditEntry.Action.UPDATE, data=changed)
+    for provider in invited:
+        if provider.pk not in before:
+            _tell_provider(
+                provider.pk, demand, "demand_invited", enterprise=demand.enterprise.display_name
+            )
+    return demand
+
+
+def _decline_live(demand: Demand, *, actor: User | None, reason: str) -> None:
+    """Decline every submitted proposal of a demand (locked by the caller) and tell them."""
+    live = list(
+        Proposal.objects.select_for_update(of=("self",))
+        .filter(demand=demand, status=Proposal.Status.SUBMITTED)
+        .order_by("id")
+    )
+    now = timezone.now()
+    for proposal in live:
+        from_status = check_transition(proposal, Proposal.Status.DECLINED)
+        proposal.status = Proposal.Status.DECLINED
+        proposal.decided_at = now
+        proposal.save(update_fields=["status", "decided_at"])
+        audit_record(
+            actor=actor,
+            obj=proposal,
+            action=AuditEntry.Action.DECLINE,
+            from_status=from_status,
+            to_status=proposal.status,
+            reason=reason,
+        )
+        _tell_provider(proposal.provider_id, demand, "proposal_declined", reason=reason)
+
+
+def _close(demand: Demand, *, to_status: str, actor: User | None, action, reason: str) -> None:
+    from_status = check_transition(demand, to_status)
+    demand.status = to_status
+    demand.closed_at = timezone.now()
+    demand.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=actor,
+        obj=demand,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+
+
+@transaction.atomic(durable=True)
+def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
+    """The owner closes an open demand without choosing a proposal; the proposers are told."""
+    _owner(demand, actor)
+    demand = _lock_demand(demand)
+    _close(
+        demand,
+        to_status=Demand.Status.CLOSED,
+        actor=actor,
+        action=AuditEntry.Action.CLOSE,
+        reason=(reason or "").strip(),
+    )
+    _decline_live(demand, actor=actor, reason=_("The enterprise closed the demand."))
+    return demand
+
+
+@transaction.atomic(durable=True)
+def demands_close_expired(*, today: datetime.date | None = None) -> int:
+    """Close every open demand whose deadline has passed (the daily beat task); running it
+    twice closes nothing more. Rows another transaction holds are left for the next run."""
+    today = today or programme_today()
+    expired = list(
+        Demand.objects.select_for_update(skip_locked=True)
+        .filter(status=Demand.Status.OPEN, deadline__lt=today)
+        .order_by("id")
+    )
+    for demand in expired:
+        _close(
+            demand,
+            to_status=Demand.Status.CLOSED,
+            actor=None,
+            action=AuditEntry.Action.EXPIRE,
+            reason="deadline",
+        )
+        _decline_live(demand, actor=None, reason=_("The demand's deadline passed."))
+        _tell_enterprise(demand, "demand_expired")
+    return len(expired)
+
+
+@transaction.atomic(durable=True)
+def proposal_submit(
+    *,
+    demand: Demand,
+    actor: User,
+    approach: str,
+    price,
+    duration_days,
+    expert: Expert | None = None,
+    attachments=(),
+) -> Proposal:
+    """A certified provider that may see the demand answers it: approach, price, duration,
+    the expert who leads it, and optional attachments checked like order evidence."""
+    if not (actor.is_authenticated and actor.is_provider and actor.provider_id):
+        raise NotAllowed(_("Only a provider can propose."))
+    provider = Provider.objects.get(pk=actor.provider_id)
+    if not provider.takes_orders:
+        raise NotAllowed(_("Only certified providers can propose."), code="provider_not_certified")
+    demand = _lock_demand(demand)
+    if not permissions.can_see_demand(actor, demand):
+        raise NotAllowed(_("This demand is open only to the providers it invites."))
+    _still_open(demand)
+    if demand.deadline < programme_today():
+        raise InvalidTransition(_("The demand's deadline has passed."), code="demand_not_open")
+    approach = required_text(approach, field="approach", message=_("Describe your approach."))
+    amount = parse_money(price, field="price")
+    try:
+        days = int(duration_days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_DURATION_DAYS:
+        raise ValidationFailed(
+            _("Give the duration in days, from 1 to %(max)s.") % {"max": MAX_DURATION_DAYS},
+            field="duration_days",
+        )
+    if expert is not None and (
+        not expert.active or (expert.provider_id and expert.provider_id != provider.pk)
+    ):
+        raise ValidationFailed(
+            _("This expert cannot lead your proposal."), field="expert", code="expert_unavailable"
+        )
+    attachments = list(attachments or [])
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationFailed(
+            _("Attach at most %(max)s files.") % {"max": MAX_ATTACHMENTS}, field="attachments"
+        )
+    kinds = [check_upload(f, allowed=EVIDENCE_KINDS, field="attachments") for f in attachments]
+    if (
+        Proposal.objects.filter(demand=demand, provider=provider)
+        .exclude(status=Proposal.Status.WITHDRAWN)
+        .exists()
+    ):
+        raise InvalidTransition(
+            _("You have already proposed for this demand; withdraw it to propose again."),
+            code="already_proposed",
+        )
+    proposal = Proposal.objects.create(
+        demand=demand,
+        provider=provider,
+        approach=approach,
+        price=amount,
+        duration_days=days,
+        expert=expert,
+    )
+    now = timezone.now()
+    for upload, kind in zip(attachments, kinds, strict=True):
+        record = ProposalAttachment(
+            proposal=proposal,
+            original_name=upload.name[:255],
+            content_type=kind.content_type,
+            size=upload.size,
+            uploaded_at=now,
+        )
+        record.file.save(stored_name(kind), upload, save=False)
+        record.save()
+    audit_record(
+        actor=actor,
+        obj=proposal,
+        action=AuditEntry.Action.SUBMIT,
+        to_status=proposal.status,
+        data={
+            "demand": demand.pk,
+            "price": str(amount),
+            "duration_days": days,
+            "expert": expert.pk if expert else None,
+            "attachments": len(attachments),
+        },
+    )
+    _tell_enterprise(demand, "proposal_received", provider=provider.display_name, price=str(amount))
+    return proposal
+
+
+def _lock_proposal(proposal: Proposal) -> Proposal:
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("provider", "demand")
+        .get(pk=proposal.pk)
+    )
+
+
+@transaction.atomic(durable=True)
+def proposal_withdraw(*, proposal: Proposal, actor: User) -> Proposal:
+    if not permissions.is_proposal_provider(actor, proposal):
+        raise NotAllowed(_("Only the provider that proposed can withdraw it."))
+    _lock_demand(proposal.demand)
+    proposal = _lock_proposal(proposal)
+    from_status = check_transition(proposal, Proposal.Status.WITHDRAWN)
+    proposal.status = Proposal.Status.WITHDRAWN
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        obj=proposal,
+        action=AuditEntry.Action.WITHDRAW,
+        from_status=from_status,
+        to_status=proposal.status,
+    )
+    return proposal
+
+
+def _paying_voucher(actor: User, provider: Provider):
+    """The enterprise's active voucher that can pay this provider, the one expiring first."""
+    from django.db.models import Q
+
+    from vouchers.models import Voucher
+
+    return (
+        Voucher.objects.filter(
+            enterprise_id=actor.enterprise_id,
+            status=Voucher.Status.ACTIVE,
+            expires_at__gt=timezone.now(),
+        )
+        .filter(Q(cross_region=True) | Q(issuing_region_id=provider.region_id))
+        .order_by("expires_at", "id")
+        .first()
+    )
+
+
+@transaction.atomic(durable=True)
+def proposal_accept(*, proposal: Proposal, actor: User, voucher=None) -> ServiceOrder:
+    """The demand's enterprise accepts a proposal: a service order is created from it
+    (provider, title, contract amount = the proposed price) and paid with `voucher` or, if none
+    is named, the enterprise's active voucher that can pay this provider; the demand is
+    awarded and the other proposals declined, their providers told. The order service's
+    refusals (own credit code, related party, cross-region) undo the whole acceptance."""
+    demand = proposal.demand
+    _owner(demand, actor)
+    demand = _lock_demand(demand)
+    proposal = _lock_proposal(proposal)
+    if proposal.status != Proposal.Status.SUBMITTED:
+        check_transition(proposal, Proposal.Status.ACCEPTED)
+    _still_open(demand)
+    if voucher is None:
+        voucher = _paying_voucher(actor, proposal.provider)
+        if voucher is None:
+            raise InvalidTransition(
+                _(
+                    "You need an active voucher that can pay this provider before you accept "
+                    "its proposal."
+                ),
+                code="no_voucher",
+                field="voucher",
+            )
+    order = order_create_within(
+        actor=actor,
+        provider=proposal.provider,
+        voucher=voucher,
+        title=demand.title,
+        contract_amount=proposal.price,
+        description=proposal.approach,
+    )
+    if demand.technology_manager_id:
+        order.technology_manager_id = demand.technology_manager_id
+        order.save(update_fields=["technology_manager"])
+    from_status = check_transition(proposal, Proposal.Status.ACCEPTED)
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.decided_at = timezone.now()
+    proposal.service_order = order
+    proposal.save(update_fields=["status", "decided_at", "service_order"])
+    audit_record(
+        actor=actor,
+        obj=proposal,
+        action=AuditEntry.Action.ACCEPT,
+        from_status=from_status,
+        to_status=proposal.status,
+        data={"service_order": order.pk, "price": str(proposal.price)},
+    )
+    _close(
+        demand,
+        to_status=Demand.Status.AWARDED,
+        actor=actor,
+        action=AuditEntry.Action.ACCEPT,
+        reason="",
+    )
+    _decline_live(demand, actor=actor, reason=_("The enterprise accepted another proposal."))
+    return order

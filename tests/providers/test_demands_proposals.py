@@ -1,0 +1,170 @@
+"""Proposing, withdrawing and accepting: the provider rules, and the order that acceptance
+creates through the order service."""
+
+import pytest
+from django.core import mail
+
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from providers import services
+from providers.models import Proposal, ProposalAttachment, ServiceOrder
+from regions.models import AuditEntry
+from tests.providers.conftest import EXE_BYTES, pdf_upload, upload
+from tests.providers.demand_factories import propose, publish
+from vouchers.models import RelatedParty
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demand(users):
+    return publish(users["enterprise-jiangnan"])
+
+
+def test_a_certified_provider_proposes(api_as, users, demand):
+    response = api_as(users["provider-sit"]).post(
+        f"/api/demands/{demand.pk}/proposals/",
+        {"approach": "Ball milling trials", "price": "90000.00", "duration_days": 60},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "submitted"
+    assert body["price"] == "90000.00"
+    assert AuditEntry.objects.filter(
+        object_type="providers.proposal", object_id=str(body["id"]), action="submit"
+    ).exists()
+
+
+def test_a_provider_not_certified_cannot_propose(users, demand, make_provider):
+    provider = make_provider(region="WUJIN", status="applied")
+    with pytest.raises(NotAllowed):
+        propose(provider.users.first(), demand)
+
+
+def test_an_enterprise_cannot_propose(api_as, users, demand):
+    response = api_as(users["enterprise-yangpu"]).post(
+        f"/api/demands/{demand.pk}/proposals/",
+        {"approach": "x", "price": "1000.00", "duration_days": 5},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_one_live_proposal_per_provider(users, demand):
+    first = propose(users["provider-sit"], demand)
+    with pytest.raises(InvalidTransition) as refused:
+        propose(users["provider-sit"], demand)
+    assert refused.value.code == "already_proposed"
+    services.proposal_withdraw(proposal=first, actor=users["provider-sit"])
+    again = propose(users["provider-sit"], demand, price="85000.00")
+    assert again.status == "submitted"
+
+
+def test_attachments_are_checked_like_evidence(users, demand):
+    with pytest.raises(ValidationFailed) as refused:
+        propose(users["provider-sit"], demand, attachments=[upload("plan.pdf", EXE_BYTES)])
+    assert refused.value.code == "file_type"
+    assert not Proposal.objects.filter(demand=demand).exists()
+    proposal = propose(users["provider-sit"], demand, attachments=[pdf_upload("plan.pdf")])
+    assert ProposalAttachment.objects.filter(proposal=proposal).count() == 1
+
+
+def test_no_proposal_on_a_closed_demand(users, demand):
+    services.demand_close(demand=demand, actor=users["enterprise-jiangnan"])
+    with pytest.raises(InvalidTransition):
+        propose(users["provider-sit"], demand)
+
+
+def test_the_enterprise_sees_all_proposals_a_provider_its_own(api_as, users, demand):
+    propose(users["provider-sit"], demand)
+    propose(users["provider-graphene"], demand, price="70000.00")
+    url = f"/api/demands/{demand.pk}/proposals/"
+    assert len(api_as(users["enterprise-jiangnan"]).get(url).json()) == 2
+    own = api_as(users["provider-sit"]).get(url).json()
+    assert [p["provider"] for p in own] == [users["provider-sit"].provider_id]
+
+
+def test_accepting_creates_the_order_and_declines_the_others(
+    api_as, users, demand, demo, django_capture_on_commit_callbacks
+):
+    chosen = propose(users["provider-sit"], demand, price="90000.00")
+    other = propose(users["provider-graphene"], demand, price="70000.00")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(users["enterprise-jiangnan"]).post(
+            f"/api/proposals/{chosen.pk}/accept/", {}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    order = ServiceOrder.objects.get(pk=body["service_order"])
+    assert order.provider_id == chosen.provider_id
+    assert order.title == demand.title
+    assert str(order.contract_amount) == "90000.00"
+    assert order.status == "requested"
+    assert order.voucher == demo["voucher"]
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    demand.refresh_from_db()
+    assert chosen.status == "accepted" and chosen.service_order == order
+    assert other.status == "declined"
+    assert demand.status == "awarded"
+    declined_mail = [m for m in mail.outbox if "provider-graphene@example.com" in m.to]
+    assert declined_mail, [m.to for m in mail.outbox]
+    # The usual flow continues: the provider accepts the order.
+    services.order_accept(order=order, actor=users["provider-sit"])
+
+
+def test_only_the_owner_accepts(api_as, users, demand):
+    proposal = propose(users["provider-sit"], demand)
+    assert (
+        api_as(users["enterprise-yangpu"])
+        .post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api_as(users["provider-sit"])
+        .post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json")
+        .status_code
+        == 403
+    )
+
+
+def test_a_related_party_refusal_undoes_the_acceptance(api_as, users, demand, sit):
+    proposal = propose(users["provider-sit"], demand)
+    RelatedParty.objects.create(
+        enterprise_id=users["enterprise-jiangnan"].enterprise_id,
+        credit_code=sit.credit_code,
+        name=sit.name,
+    )
+    before = ServiceOrder.objects.count()
+    response = api_as(users["enterprise-jiangnan"]).post(
+        f"/api/proposals/{proposal.pk}/accept/", {}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "related_party"
+    assert ServiceOrder.objects.count() == before
+    proposal.refresh_from_db()
+    demand.refresh_from_db()
+    assert proposal.status == "submitted"
+    assert demand.status == "open"
+
+
+def test_accepting_twice_is_refused(api_as, users, demand):
+    proposal = propose(users["provider-sit"], demand)
+    client = api_as(users["enterprise-jiangnan"])
+    assert (
+        client.post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json").status_code == 201
+    )
+    again = client.post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json")
+    assert again.status_code == 409
+
+
+def test_without_a_voucher_acceptance_says_so(api_as, users, make_enterprise):
+    enterprise = make_enterprise(region="NANHU")
+    owner = enterprise.users.first()
+    demand = publish(owner)
+    proposal = propose(users["provider-sit"], demand)
+    response = api_as(owner).post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_voucher"

@@ -1,0 +1,104 @@
+"""Publishing, editing and closing a demand, through the API and the services."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from providers import services
+from providers.models import Demand
+from regions.models import AuditEntry
+from tests.providers.demand_factories import demand_body, publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jiangnan(api_as, users):
+    return api_as(users["enterprise-jiangnan"])
+
+
+def test_it_publishes_a_demand(jiangnan, users):
+    response = jiangnan.post("/api/demands/", demand_body(), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "open"
+    assert body["region"] == "WUJIN"
+    assert body["category"] == "rnd"
+    assert body["budget_min"] == "50000.00"
+    assert body["enterprise"] == users["enterprise-jiangnan"].enterprise_id
+    demand = Demand.objects.get(pk=body["id"])
+    assert AuditEntry.objects.filter(
+        object_type="providers.demand", object_id=str(demand.pk), action="create"
+    ).exists()
+
+
+def test_it_refuses_a_budget_range_upside_down(jiangnan):
+    before = Demand.objects.count()
+    response = jiangnan.post(
+        "/api/demands/", demand_body(budget_min="90000.00", budget_max="10000.00"), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "budget_range"
+    assert Demand.objects.count() == before
+
+
+def test_it_refuses_a_past_deadline(jiangnan):
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = jiangnan.post("/api/demands/", demand_body(deadline=yesterday), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "deadline_past"
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("budget_min", 5), ("deadline", "soon"), ("category", "nope"), ("visibility", "secret")],
+)
+def test_it_refuses_junk(jiangnan, field, value):
+    response = jiangnan.post("/api/demands/", demand_body(**{field: value}), format="json")
+    assert response.status_code == 400
+
+
+def test_an_invited_only_demand_needs_invitations(jiangnan):
+    response = jiangnan.post("/api/demands/", demand_body(visibility="invited"), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_invited_providers"
+
+
+def test_a_provider_cannot_publish(api_as, users):
+    response = api_as(users["provider-sit"]).post("/api/demands/", demand_body(), format="json")
+    assert response.status_code == 403
+
+
+def test_the_owner_edits_an_open_demand(users):
+    demand = publish(users["enterprise-jiangnan"])
+    services.demand_edit(
+        demand=demand, actor=users["enterprise-jiangnan"], title="New title", budget_max="200000"
+    )
+    demand.refresh_from_db()
+    assert demand.title == "New title"
+    assert str(demand.budget_max) == "200000.00"
+
+
+def test_another_enterprise_cannot_edit(users):
+    from portal.errors import NotAllowed
+
+    demand = publish(users["enterprise-jiangnan"])
+    with pytest.raises(NotAllowed):
+        services.demand_edit(demand=demand, actor=users["enterprise-yangpu"], title="Mine now")
+
+
+def test_the_owner_closes_a_demand(users):
+    demand = publish(users["enterprise-jiangnan"])
+    services.demand_close(demand=demand, actor=users["enterprise-jiangnan"])
+    demand.refresh_from_db()
+    assert demand.status == "closed"
+    assert demand.closed_at is not None
+
+
+def test_the_database_refuses_an_upside_down_budget(users):
+    from django.db import IntegrityError, transaction
+
+    demand = publish(users["enterprise-jiangnan"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Demand.objects.filter(pk=demand.pk).update(budget_min=demand.budget_max + 1)

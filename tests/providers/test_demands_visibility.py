@@ -1,0 +1,64 @@
+"""Who sees which demand: public ones for everyone, invited-only ones for their enterprise,
+the invited providers and officials; 404 for everyone else."""
+
+import pytest
+
+from tests.providers.demand_factories import publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invited_only(users, demo):
+    return publish(users["enterprise-jiangnan"], invited=[demo["providers"]["provider-graphene"]])
+
+
+def test_an_invited_provider_sees_it(api_as, users, invited_only):
+    client = api_as(users["provider-graphene"])
+    assert client.get(f"/api/demands/{invited_only.pk}/").status_code == 200
+    ids = [d["id"] for d in client.get("/api/demands/").json()["results"]]
+    assert invited_only.pk in ids
+
+
+def test_another_provider_gets_404(api_as, users, invited_only):
+    client = api_as(users["provider-sit"])
+    assert client.get(f"/api/demands/{invited_only.pk}/").status_code == 404
+    ids = [d["id"] for d in client.get("/api/demands/").json()["results"]]
+    assert invited_only.pk not in ids
+    response = client.post(
+        f"/api/demands/{invited_only.pk}/proposals/",
+        {"approach": "x", "price": "1000.00", "duration_days": 5},
+        format="json",
+    )
+    assert response.status_code == 404
+
+
+def test_another_enterprise_gets_404_and_the_page_too(api_as, users, invited_only, client):
+    assert (
+        api_as(users["enterprise-yangpu"]).get(f"/api/demands/{invited_only.pk}/").status_code
+        == 404
+    )
+    client.force_login(users["enterprise-yangpu"])
+    assert client.get(f"/demands/{invited_only.pk}/").status_code == 404
+
+
+def test_the_owner_sees_whom_it_invited(api_as, users, invited_only, demo):
+    body = api_as(users["enterprise-jiangnan"]).get(f"/api/demands/{invited_only.pk}/").json()
+    assert body["invited_providers"] == [demo["providers"]["provider-graphene"].pk]
+    assert body["visibility"] == "invited"
+
+
+def test_a_public_demand_page_is_public(client, users):
+    demand = publish(users["enterprise-jiangnan"])
+    response = client.get(f"/demands/{demand.pk}/")
+    assert response.status_code == 200
+    assert demand.title in response.content.decode()
+
+
+def test_the_list_reads_in_constant_queries(api_as, users, django_assert_max_num_queries):
+    for n in range(5):
+        publish(users["enterprise-jiangnan"], title=f"Demand {n}")
+    client = api_as(users["provider-sit"])
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/demands/")
+    assert response.status_code == 200
