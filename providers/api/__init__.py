@@ -6,11 +6,8 @@ portal.api.exception_handler, never here."""
 
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
-<<<<<<< HEAD
-from providers.api.libraries import ExpertViewSet, TechnologyManagerViewSet
-=======
 from providers.api.demands import DemandViewSet, ProposalViewSet
->>>>>>> h-demands
+from providers.api.libraries import ExpertViewSet, TechnologyManagerViewSet
 from providers.api.orders import ServiceOrderViewSet
 
 
@@ -21,12 +18,9 @@ def register(router):
     router.register("certificates", CertificateViewSet, basename="api-certificate")
     router.register("service-offerings", ServiceOfferingViewSet, basename="api-service-offering")
     router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")
-<<<<<<< HEAD
+    router.register("demands", DemandViewSet, basename="api-demand")
+    router.register("proposals", ProposalViewSet, basename="api-proposal")
     router.register("experts", ExpertViewSet, basename="api-expert")
     router.register(
         "technology-managers", TechnologyManagerViewSet, basename="api-technology-manager"
     )
-=======
-    router.register("demands", DemandViewSet, basename="api-demand")
-    router.register("proposals", ProposalViewSet, basename="api-proposal")
->>>>>>> h-demands
