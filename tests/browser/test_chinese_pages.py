@@ -19,6 +19,8 @@ ROLES = [
     "official-wujin",
     "official-yangpu",
     "operator",
+    "expert-demo",
+    "manager-demo",
 ]
 
 # What people typed, shown as they typed it (in whichever language they used).
@@ -44,6 +46,11 @@ TYPED = {
     "regions.AuditEntry": ["reason"],
     "regions.SettlementTransfer": ["payment_reference"],
     "regions.User": ["username"],
+    "providers.Expert": ["name", "field", "organisation", "titles", "bio"],
+    "providers.TechnologyManager": ["name", "organisation"],
+    "providers.ExpertAssignment": ["note"],
+    "providers.ExpertComment": ["body"],
+    "providers.Demand": ["title", "description"],
 }
 
 
