@@ -170,10 +170,7 @@ def demo(db):
         "providers": {p.users.first().username: p for p in Provider.objects.all()},
         "enterprises": {e.users.first().username: e for e in Enterprise.objects.all()},
         "voucher": Voucher.objects.get(enterprise__users__username="enterprise-jiangnan"),
-        # The seed story's order (the company also booked Weikai's shared microscope).
-        "order": ServiceOrder.objects.get(
-            enterprise__users__username="enterprise-jiangnan", instrument_booking__isnull=True
-        ),
+        "order": ServiceOrder.objects.get(enterprise__users__username="enterprise-jiangnan"),
     }
 
 
