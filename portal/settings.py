@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProviderKindEnum": "providers.models.Provider.Kind",
         "NoticeKindEnum": "regions.models.Notice.Kind",
+        "DemandStatusEnum": "providers.models.Demand.Status",
+        "DemandVisibilityEnum": "providers.models.Demand.Visibility",
     },
     # Integer bounds as on PostgreSQL whatever the database, so schema.yml is one file.
     "DEFAULT_GENERATOR_CLASS": "portal.schema.PortalSchemaGenerator",

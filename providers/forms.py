@@ -381,7 +381,7 @@ class ProposalForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
-        help_text=_("PDF, images or Office files; their content is checked."),
+        help_text=_("PDF, image, Word or Excel files; their content is checked."),
     )
 
     def __init__(self, *args, experts, **kwargs):

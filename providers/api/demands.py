@@ -79,7 +79,9 @@ class DemandCreateSerializer(serializers.Serializer):
         choices=Demand.Visibility.choices, default=Demand.Visibility.PUBLIC
     )
     invited_providers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=100,
     )
 
 
@@ -120,7 +122,9 @@ class ProposalCreateSerializer(serializers.Serializer):
     approach = serializers.CharField(max_length=20000)
     price = MoneyField()
     duration_days = serializers.IntegerField(min_value=1, max_value=3650)
-    expert = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    expert = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, allow_null=True
+    )
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False
     )
@@ -261,6 +265,8 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         proposals = Proposal.objects.select_related("demand", "provider").prefetch_related(
             "attachments"
         )
+        if not user.is_authenticated:
+            return proposals.none()
         if user.is_operator or user.is_official:
             return proposals
         if user.is_enterprise and user.enterprise_id:

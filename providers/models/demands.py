@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import MONEY, Region
 
@@ -20,7 +21,7 @@ class Demand(models.Model):
         INVITED = "invited", _("Invited providers only")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("demand state", "Open")
         CLOSED = "closed", _("Closed")
         AWARDED = "awarded", _("Awarded")
 
@@ -93,7 +94,7 @@ class Proposal(models.Model):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("proposal state", "Accepted")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -43,14 +43,16 @@ TYPED = {
         "status_reason",
     ],
     "providers.EvidenceFile": ["original_name"],
+    "providers.Demand": ["title", "description"],
+    "providers.Proposal": ["approach"],
+    "providers.ProposalAttachment": ["original_name"],
+    "providers.Expert": ["name", "field", "organisation", "titles", "bio"],
+    "providers.TechnologyManager": ["name", "organisation"],
     "regions.AuditEntry": ["reason"],
     "regions.SettlementTransfer": ["payment_reference"],
     "regions.User": ["username"],
-    "providers.Expert": ["name", "field", "organisation", "titles", "bio"],
-    "providers.TechnologyManager": ["name", "organisation"],
     "providers.ExpertAssignment": ["note"],
     "providers.ExpertComment": ["body"],
-    "providers.Demand": ["title", "description"],
 }
 
 
