@@ -101,17 +101,21 @@ def manager_library(*, search: str = "", region: str = "") -> QuerySet:
 def assignments_visible_to(user) -> QuerySet[ExpertAssignment]:
     """The expert's own assignments; an official's district's (the application's or the
     demand's district); all for the operator; nothing for anyone else."""
-    assignments = ExpertAssignment.objects.select_related(
-        "expert",
-        "expert__region",
-        "application",
-        "application__enterprise",
-        "application__region",
-        "demand",
-        "demand__enterprise",
-        "demand__region",
-        "assigned_by",
-    ).annotate(comment_count=Count("comments"))
+    assignments = (
+        ExpertAssignment.objects.select_related(
+            "expert",
+            "expert__region",
+            "application",
+            "application__enterprise",
+            "application__region",
+            "demand",
+            "demand__enterprise",
+            "demand__region",
+            "assigned_by",
+        )
+        .annotate(comment_count=Count("comments"))
+        .order_by("-created_at", "-id")
+    )
     if user is None or not user.is_authenticated:
         return assignments.none()
     if user.is_operator:
