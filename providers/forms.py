@@ -170,10 +170,84 @@ class DirectoryFilterForm(forms.Form):
         ]
 
 
+class ExpertContactForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The portal e-mails it to the expert with your name and address."),
+    )
+
+
+class ExpertAssignForm(forms.Form):
+    application = forms.ModelChoiceField(
+        label=_("Review a voucher application"), queryset=None, required=False
+    )
+    demand = forms.ModelChoiceField(label=_("Or advise on a demand"), queryset=None, required=False)
+    note = forms.CharField(
+        label=_("Note for the expert"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, applications, demands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications
+        self.fields["application"].label_from_instance = lambda a: (
+            _("#%(id)s %(enterprise)s, ¥%(amount)s")
+            % {"id": a.pk, "enterprise": a.enterprise.display_name, "amount": a.requested_amount}
+        )
+        self.fields["demand"].queryset = demands
+        self.fields["demand"].label_from_instance = lambda d: d.title
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("application")) == bool(cleaned.get("demand")):
+            raise forms.ValidationError(_("Choose one application or one demand."))
+        return cleaned
+
+
+class ExpertCommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class BrokerRequestForm(forms.Form):
+    demand = forms.ModelChoiceField(label=_("Your demand"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, demands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand"].queryset = demands
+        self.fields["demand"].label_from_instance = lambda d: d.title
+
+
+class InstrumentBookingForm(forms.Form):
+    voucher = forms.ModelChoiceField(
+        label=_("Voucher to use"), queryset=None, to_field_name="serial", empty_label=None
+    )
+    day = forms.DateField(label=_("Day"), widget=forms.Select)
+    hour = forms.TypedChoiceField(label=_("From"), coerce=int)
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=8, initial=1)
+
+    def __init__(self, *args, vouchers, days, hours, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voucher"].queryset = vouchers
+        self.fields["voucher"].widget.choices = [
+            (v.serial, f"{v.serial} · ¥{v.balance:,.2f} ({v.issuing_region.display_name})")
+            for v in vouchers
+            if v.status == "active"
+        ]
+        self.fields["day"].widget.choices = [(d.isoformat(), d.isoformat()) for d in days]
+        self.fields["hour"].choices = [(h, f"{h:02d}:00") for h in hours]
+
+
 class OfferingForm(forms.ModelForm):
     indicative_price = MoneyFormField(
         label=_("Indicative price (CNY)"), allow_zero=True, required=False
     )
+    hourly_rate = MoneyFormField(label=_("Hourly rate of the instrument (CNY)"), required=False)
 
     class Meta:
         model = ServiceOffering
@@ -187,6 +261,7 @@ class OfferingForm(forms.ModelForm):
             "lead_time_days": _("Lead time (days)"),
             "is_instrument": _("A shared large instrument"),
             "instrument_hours": _("Instrument hours offered a month"),
+            "hourly_rate": _("Hourly rate of the instrument (CNY)"),
         }
         # The labels say it; the model's help texts are the admin's English notes.
         help_texts = {"is_instrument": "", "instrument_hours": ""}

@@ -1,7 +1,17 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, demands, directory, documents, orders, risk
+from providers.views import (
+    catalogue,
+    certification,
+    demands,
+    directory,
+    documents,
+    instruments,
+    libraries,
+    orders,
+    risk,
+)
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -23,6 +33,21 @@ urlpatterns = [
         directory.provider_certificate_pdf,
         name="provider-certificate-pdf",
     ),
+    # The expert and technology-manager libraries, and shared instruments.
+    path("experts/", libraries.expert_library, name="expert-library"),
+    path("experts/<int:pk>/", libraries.expert_detail, name="expert-detail"),
+    path("experts/<int:pk>/contact/", libraries.expert_contact, name="expert-contact"),
+    path("experts/<int:pk>/assign/", libraries.expert_assign, name="expert-assign"),
+    path("expert-assignments/", libraries.expert_assignments, name="expert-assignments"),
+    path(
+        "expert-assignments/<int:pk>/",
+        libraries.expert_assignment_detail,
+        name="expert-assignment-detail",
+    ),
+    path("technology-managers/", libraries.manager_library, name="manager-library"),
+    path("technology-managers/<int:pk>/", libraries.manager_detail, name="manager-detail"),
+    path("manager/", libraries.manager_dashboard, name="manager-dashboard"),
+    path("instruments/<int:pk>/", instruments.instrument_detail, name="instrument-detail"),
     path("provider/", catalogue.provider_dashboard, name="provider-dashboard"),
     path("provider/profile/", catalogue.provider_profile, name="provider-profile"),
     path("provider/offerings/", catalogue.offering_list, name="offering-list"),

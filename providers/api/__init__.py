@@ -7,6 +7,7 @@ portal.api.exception_handler, never here."""
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
 from providers.api.demands import DemandViewSet, ProposalViewSet
+from providers.api.libraries import ExpertViewSet, TechnologyManagerViewSet
 from providers.api.orders import ServiceOrderViewSet
 from providers.api.risk import RiskFlagViewSet
 
@@ -21,3 +22,7 @@ def register(router):
     router.register("demands", DemandViewSet, basename="api-demand")
     router.register("proposals", ProposalViewSet, basename="api-proposal")
     router.register("risk-flags", RiskFlagViewSet, basename="api-risk-flag")
+    router.register("experts", ExpertViewSet, basename="api-expert")
+    router.register(
+        "technology-managers", TechnologyManagerViewSet, basename="api-technology-manager"
+    )

@@ -14,6 +14,7 @@ class ServiceOfferingSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=ServiceCategory.objects.all()
     )
     indicative_price = MoneyField(allow_zero=True, required=False, allow_null=True)
+    hourly_rate = MoneyField(required=False, allow_null=True)
 
     class Meta:
         model = ServiceOffering

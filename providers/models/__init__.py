@@ -138,6 +138,7 @@ class ServiceOffering(models.Model):
         "lead_time_days",
         "is_instrument",
         "instrument_hours",
+        "hourly_rate",
         "active",
     )
 
@@ -153,6 +154,8 @@ class ServiceOffering(models.Model):
     instrument_hours = models.PositiveIntegerField(
         null=True, blank=True, help_text="Hours a month offered"
     )
+    # What an hour of a shared instrument costs; a booking's contract amount is hours x rate.
+    hourly_rate = models.DecimalField(**MONEY, null=True, blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -161,6 +164,10 @@ class ServiceOffering(models.Model):
             models.CheckConstraint(
                 name="offering_price_nonnegative",
                 condition=Q(indicative_price__isnull=True) | Q(indicative_price__gte=0),
+            ),
+            models.CheckConstraint(
+                name="offering_hourly_rate_positive",
+                condition=Q(hourly_rate__isnull=True) | Q(hourly_rate__gt=0),
             ),
         ]
 
@@ -284,8 +291,14 @@ class EvidenceFile(models.Model):
 
 # Topics with modules of their own; imported here so Django finds their models.
 from providers.models.risk import RiskFlag  # noqa: E402, F401, I001
-from .libraries import Expert, TechnologyManager  # noqa: E402, F401, I001
+from .libraries import (  # noqa: E402, F401, I001
+    Expert,
+    ExpertAssignment,
+    ExpertComment,
+    TechnologyManager,
+)
 from .demands import Demand, Proposal, ProposalAttachment  # noqa: E402, F401, I001
+from .instruments import InstrumentBooking, InstrumentSlot  # noqa: E402, F401, I001
 from .matching import DigestSent  # noqa: E402, F401, I001
 from providers.models.documents import (  # noqa: E402,F401
     FileIntegrityCheck,

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import NamedInTwoLanguages, Region
@@ -65,3 +67,84 @@ class TechnologyManager(NamedInTwoLanguages, models.Model):
 
     class Meta:
         ordering = ["name"]
+
+
+class ExpertAssignment(models.Model):
+    """An official asks an expert to review an application of their district, or to advise
+    on a demand of it: exactly one of the two."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    application = models.ForeignKey(
+        "vouchers.VoucherApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expert_assignments",
+    )
+    demand = models.ForeignKey(
+        "providers.Demand",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expert_assignments",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="assignment_exactly_one_target",
+                condition=(Q(application__isnull=False) & Q(demand__isnull=True))
+                | (Q(application__isnull=True) & Q(demand__isnull=False)),
+            ),
+            models.UniqueConstraint(
+                fields=["expert", "application"],
+                condition=Q(application__isnull=False),
+                name="assignment_once_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["expert", "demand"],
+                condition=Q(demand__isnull=False),
+                name="assignment_once_per_demand",
+            ),
+        ]
+
+    def __str__(self):
+        target = (
+            f"application #{self.application_id}"
+            if self.application_id
+            else (f"demand #{self.demand_id}")
+        )
+        return f"{self.expert} → {target}"
+
+    @property
+    def region_id(self) -> int:
+        """The district whose official assigned it (the target's district)."""
+        if self.application_id:
+            return self.application.region_id
+        return self.demand.region_id
+
+
+class ExpertComment(models.Model):
+    """What an assigned expert writes about the application or demand."""
+
+    assignment = models.ForeignKey(
+        ExpertAssignment, on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="expert_comment_not_empty", condition=~Q(body=""))
+        ]
+
+    def __str__(self):
+        return f"comment #{self.pk} on {self.assignment_id}"

@@ -32,6 +32,10 @@ def _clean_offering(fields: dict) -> dict:
         )
     elif "indicative_price" in cleaned:
         cleaned["indicative_price"] = None
+    if cleaned.get("hourly_rate") not in (None, ""):
+        cleaned["hourly_rate"] = parse_money(cleaned["hourly_rate"], field="hourly_rate")
+    elif "hourly_rate" in cleaned:
+        cleaned["hourly_rate"] = None
     for key in ("lead_time_days", "instrument_hours"):
         if key in cleaned and cleaned[key] is not None and int(cleaned[key]) < 0:
             raise ValidationFailed(_("Enter a number of zero or more."), field=key)
@@ -48,6 +52,7 @@ def offering_create(*, actor: User, category: ServiceCategory, title: str, **fie
     cleaned = _clean_offering({"category": category, "title": title, **fields})
     if not cleaned.get("is_instrument"):
         cleaned["instrument_hours"] = None
+        cleaned["hourly_rate"] = None
     offering = ServiceOffering.objects.create(provider_id=actor.provider_id, **cleaned)
     audit_record(
         actor=actor, obj=offering, action=AuditEntry.Action.CREATE, data={"title": offering.title}
@@ -67,6 +72,7 @@ def offering_update(*, offering: ServiceOffering, actor: User, **fields) -> Serv
         setattr(offering, key, value)
     if not offering.is_instrument:
         offering.instrument_hours = None
+        offering.hourly_rate = None
     offering.save()
     audit_record(
         actor=actor,

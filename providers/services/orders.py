@@ -18,7 +18,14 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers import permissions
-from providers.models import EvidenceFile, OrderRating, Provider, ServiceOffering, ServiceOrder
+from providers.models import (
+    EvidenceFile,
+    InstrumentSlot,
+    OrderRating,
+    Provider,
+    ServiceOffering,
+    ServiceOrder,
+)
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.risk import risk_check_order
@@ -73,6 +80,12 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
         body=body,
         kind=NotificationPreference.Kind.ORDER_UPDATES,
     )
+
+
+def _free_instrument_hours(order: ServiceOrder) -> None:
+    """An order that ends undelivered gives back the hours of the instrument it booked
+    (providers/instruments.py); the booking stays as the order's record."""
+    InstrumentSlot.objects.filter(booking__service_order_id=order.pk).delete()
 
 
 def _provider_side(order: ServiceOrder, actor: User) -> None:
@@ -251,6 +264,7 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     )
     order.status_reason = reason
     order.save(update_fields=["status", "status_reason"])
+    _free_instrument_hours(order)
     _tell(
         order,
         "order_declined",
@@ -375,6 +389,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
     order.cancelled_at = timezone.now()
     order.status_reason = reason
     order.save(update_fields=["status", "cancelled_at", "status_reason"])
+    _free_instrument_hours(order)
     _tell(
         order,
         "order_cancelled",
@@ -427,6 +442,7 @@ def order_resolve_dispute(
     if to_status == ServiceOrder.Status.CANCELLED:
         order.cancelled_at = timezone.now()
         fields.append("cancelled_at")
+        _free_instrument_hours(order)
     order.save(update_fields=fields)
     for to_enterprise in (True, False):
         _tell(

@@ -24,6 +24,7 @@ from portal.views import (
     query_without_page,
     run_service,
 )
+from providers.libraries import brokered_deals
 from regions import dashboards, sources
 from regions.exports import statement_response
 from regions.models import (
@@ -99,6 +100,8 @@ def dashboard(request):
         "provider": "provider-dashboard",
         "official": "official-dashboard",
         "operator": "operator-dashboard",
+        "expert": "expert-assignments",
+        "manager": "manager-dashboard",
     }
     target = targets.get(user.role)
     if target:
@@ -160,6 +163,7 @@ def official_dashboard(request):
     data["monthly_rows"] = list(
         zip(months, data["monthly_issued"], data["monthly_redeemed"], strict=True)
     )
+    data["brokered_deals"] = brokered_deals(region_id=region.pk)
     return render(request, "regions/official_dashboard.html", {"region": region, **data})
 
 
@@ -186,6 +190,7 @@ def operator_dashboard(request):
         }
         for r in data["regions"]
     ]
+    data["brokered_deals"] = brokered_deals()
     return render(request, "regions/operator_dashboard.html", data)
 
 

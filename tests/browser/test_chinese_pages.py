@@ -19,6 +19,8 @@ ROLES = [
     "official-wujin",
     "official-yangpu",
     "operator",
+    "expert-demo",
+    "manager-demo",
 ]
 
 # What people typed, shown as they typed it (in whichever language they used).
@@ -62,6 +64,8 @@ TYPED = {
     "regions.AuditEntry": ["reason"],
     "regions.SettlementTransfer": ["payment_reference"],
     "regions.User": ["username"],
+    "providers.ExpertAssignment": ["note"],
+    "providers.ExpertComment": ["body"],
 }
 
 

@@ -66,7 +66,7 @@ def test_another_provider_cannot_edit_it(client, users, sit):
 
 def test_the_api_lists_creates_and_patches(api_as, api_client, users, sit):
     listed = api_client.get("/api/service-offerings/").json()
-    assert listed["count"] == 4
+    assert listed["count"] == 5  # each seed provider's service and Weikai's shared microscope
     client = api_as(users["provider-sit"])
     created = client.post(
         "/api/service-offerings/",
@@ -85,7 +85,7 @@ def test_the_api_lists_creates_and_patches(api_as, api_client, users, sit):
         f"/api/service-offerings/{created.json()['id']}/", {"active": False}, format="json"
     )
     assert patched.status_code == 200 and patched.json()["active"] is False
-    assert api_client.get("/api/service-offerings/").json()["count"] == 4
+    assert api_client.get("/api/service-offerings/").json()["count"] == 5
 
 
 def test_the_api_refuses_another_provider(api_as, users, sit):

@@ -21,6 +21,7 @@ from providers.models import (
     ServiceOrder,
 )
 from regions.management.commands._seed_demands import seed_demands
+from regions.management.commands._seed_libraries import seed_libraries
 from regions.models import AuditEntry, Notice, ProgrammeRules, Region, User
 from regions.rules import rules_first_version
 from regions.selectors import current_year
@@ -248,6 +249,7 @@ class Command(BaseCommand):
         self.seed_story(enterprises["enterprise-jiangnan"], providers["provider-sit"])
         self.seed_notices(regions, year)
         seed_demands(self)
+        seed_libraries(self, password)
         return self.created
 
     def seed_notices(self, regions, year):

@@ -1,0 +1,384 @@
+"""The expert library and the technology-manager (技术经纪人) library: reads and writes.
+
+- Anyone browses the two libraries (search, district, category).
+- A signed-in person contacts an expert by request: the portal e-mails the expert through
+  the outbox; the expert's address is never shown.
+- An official assigns an expert to review an application of their district, or to advise on
+  a demand of it; the expert sees what they are assigned and comments on it.
+- An enterprise asks a manager who serves its district to broker one of its open demands; the
+  order that results from the demand records the manager (providers/services/demands.py), and
+  the dashboards count each manager's deals.
+
+Every write is one durable transaction with its audit entry; e-mail goes through the outbox.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from portal.emails import render_email
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.links import portal_url
+from portal.notifications import notify_after_commit
+from providers.models import (
+    Demand,
+    Expert,
+    ExpertAssignment,
+    ExpertComment,
+    ServiceOrder,
+    TechnologyManager,
+)
+from regions.models import AuditEntry, User, names_for_reader
+from regions.services import audit_record
+
+MESSAGE_MAX = 2000
+NOTE_MAX = 2000
+
+
+def _text(value, *, field: str, limit: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("This field is required."), field=field, code="required")
+    if len(value) > limit:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": limit}, field=field, code="max_length"
+        )
+    return value
+
+
+def _search(queryset, search: str, fields: tuple[str, ...]):
+    search = (search or "").strip()
+    if not search:
+        return queryset
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": search})
+    return queryset.filter(match)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def expert_library(*, search: str = "", region: str = "", category: str = "") -> QuerySet:
+    """Active experts; keyword over names, field, organisation, titles and profile; district
+    and category codes. Categories are prefetched once per page."""
+    experts = (
+        Expert.objects.filter(active=True)
+        .select_related("region", "provider")
+        .prefetch_related("categories")
+    )
+    experts = _search(
+        experts, search, ("name", "name_zh", "field", "organisation", "titles", "bio")
+    )
+    if region:
+        experts = experts.filter(region__code=region)
+    if category:
+        experts = experts.filter(
+            Exists(
+                Expert.categories.through.objects.filter(
+                    expert_id=OuterRef("pk"), servicecategory__code=category
+                )
+            )
+        )
+    return experts.order_by("name", "id")
+
+
+def manager_library(*, search: str = "", region: str = "") -> QuerySet:
+    """Active technology managers; keyword over names and organisation; a district they serve."""
+    managers = TechnologyManager.objects.filter(active=True).prefetch_related("regions_served")
+    managers = _search(managers, search, ("name", "name_zh", "organisation"))
+    if region:
+        managers = managers.filter(
+            Exists(
+                TechnologyManager.regions_served.through.objects.filter(
+                    technologymanager_id=OuterRef("pk"), region__code=region
+                )
+            )
+        )
+    return managers.order_by("name", "id")
+
+
+def assignments_visible_to(user) -> QuerySet[ExpertAssignment]:
+    """The expert's own assignments; an official's district's (the application's or the
+    demand's district); all for the operator; nothing for anyone else."""
+    assignments = (
+        ExpertAssignment.objects.select_related(
+            "expert",
+            "expert__region",
+            "application",
+            "application__enterprise",
+            "application__region",
+            "demand",
+            "demand__enterprise",
+            "demand__region",
+            "assigned_by",
+        )
+        .annotate(comment_count=Count("comments"))
+        .order_by("-created_at", "-id")
+    )
+    if user is None or not user.is_authenticated:
+        return assignments.none()
+    if user.is_operator:
+        return assignments
+    if user.is_official:
+        return assignments.filter(
+            Q(application__region_id=user.region_id) | Q(demand__region_id=user.region_id)
+        )
+    if user.role == User.Role.EXPERT:
+        return assignments.filter(expert__user=user)
+    return assignments.none()
+
+
+def applications_to_review(user):
+    """Applications an official may give an expert to review: its district's undecided ones."""
+    from vouchers.models import VoucherApplication
+
+    if user is None or not user.is_authenticated or not user.is_official:
+        return VoucherApplication.objects.none()
+    return (
+        VoucherApplication.objects.filter(
+            region_id=user.region_id, status=VoucherApplication.Status.SUBMITTED
+        )
+        .select_related("enterprise")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def demands_to_advise(user) -> QuerySet[Demand]:
+    """Demands an official may give an expert to advise on: its district's open ones."""
+    if user is None or not user.is_authenticated or not user.is_official:
+        return Demand.objects.none()
+    return (
+        Demand.objects.filter(region_id=user.region_id, status=Demand.Status.OPEN)
+        .select_related("enterprise")
+        .order_by("-created_at", "-id")
+    )
+
+
+def demands_to_broker(user) -> QuerySet[Demand]:
+    """An enterprise's open demands no manager brokers yet."""
+    if user is None or not user.is_authenticated or not user.is_enterprise:
+        return Demand.objects.none()
+    return Demand.objects.filter(
+        enterprise_id=user.enterprise_id,
+        status=Demand.Status.OPEN,
+        technology_manager__isnull=True,
+    ).order_by("-created_at", "-id")
+
+
+def manager_of(user) -> TechnologyManager | None:
+    if user is None or not user.is_authenticated or user.role != User.Role.MANAGER:
+        return None
+    return TechnologyManager.objects.filter(user=user).first()
+
+
+def brokered_deals(*, region_id: int | None = None) -> list[dict]:
+    """Orders brokered by a technology manager, counted per manager (an official's district:
+    orders of its enterprises). One grouped query."""
+    orders = ServiceOrder.objects.filter(technology_manager__isnull=False).exclude(
+        status__in=[ServiceOrder.Status.CANCELLED, ServiceOrder.Status.DECLINED]
+    )
+    if region_id is not None:
+        orders = orders.filter(enterprise__region_id=region_id)
+    rows = (
+        orders.values(
+            "technology_manager_id", "technology_manager__name", "technology_manager__name_zh"
+        )
+        .annotate(deals=Count("id"), amount=Sum("contract_amount"))
+        .order_by("-deals", "technology_manager__name")
+    )
+    return [
+        {
+            "manager_id": row["technology_manager_id"],
+            "name": names_for_reader(
+                row["technology_manager__name"], row["technology_manager__name_zh"]
+            )[0],
+            "deals": row["deals"],
+            "amount": row["amount"],
+        }
+        for row in rows
+    ]
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _expert_emails(expert: Expert) -> list[str]:
+    emails = [expert.contact_email]
+    if expert.user_id and expert.user.is_active:
+        emails.append(expert.user.email)
+    return emails
+
+
+def _manager_emails(manager: TechnologyManager) -> list[str]:
+    emails = [manager.contact_email]
+    if manager.user_id and manager.user.is_active:
+        emails.append(manager.user.email)
+    return emails
+
+
+@transaction.atomic(durable=True)
+def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
+    """A signed-in person writes to an expert; the portal passes the message on by e-mail
+    with the sender's name and address, so the expert decides whether to answer. The
+    expert's own address is never shown to the sender."""
+    if not (actor and actor.is_authenticated):
+        raise NotAllowed(_("Log in to contact an expert."))
+    message = _text(message, field="message", limit=MESSAGE_MAX)
+    expert = Expert.objects.select_related("user").get(pk=expert.pk)
+    if not expert.active:
+        raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    subject, body = render_email(
+        "providers/expert_contact",
+        {
+            "expert": expert.display_name,
+            "sender": actor.get_full_name() or actor.get_username(),
+            "sender_email": actor.email,
+            "role": actor.get_role_display(),
+            "message": message,
+        },
+    )
+    notify_after_commit(recipients=_expert_emails(expert), subject=subject, body=body)
+    audit_record(
+        actor=actor, obj=expert, action=AuditEntry.Action.REQUEST, data={"contact": len(message)}
+    )
+
+
+@transaction.atomic(durable=True)
+def expert_assign(
+    *, actor: User, expert: Expert, application=None, demand=None, note: str = ""
+) -> ExpertAssignment:
+    """An official asks an expert to review an application of their district, or to advise
+    on a demand of it: exactly one of the two. The expert is told by e-mail."""
+    if not (actor and actor.is_authenticated and actor.is_official):
+        raise NotAllowed(_("Only a district official assigns experts."))
+    if (application is None) == (demand is None):
+        raise ValidationFailed(
+            _("Choose one application or one demand."), field="application", code="one_target"
+        )
+    note = _text(note, field="note", limit=NOTE_MAX, required=False)
+    target_region = application.region_id if application is not None else demand.region_id
+    if target_region != actor.region_id:
+        raise NotAllowed(_("Officials assign experts to their own district's files only."))
+    expert = Expert.objects.select_related("user").get(pk=expert.pk)
+    if not expert.active:
+        raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    already = ExpertAssignment.objects.filter(expert=expert)
+    already = (
+        already.filter(application=application)
+        if application is not None
+        else already.filter(demand=demand)
+    )
+    if already.exists():
+        raise InvalidTransition(
+            _("This expert is assigned to it already."), code="already_assigned"
+        )
+    try:
+        with transaction.atomic():
+            assignment = ExpertAssignment.objects.create(
+                expert=expert,
+                application=application,
+                demand=demand,
+                assigned_by=actor,
+                note=note,
+            )
+    except IntegrityError:
+        # Two officials at once: the constraint keeps one assignment.
+        raise InvalidTransition(
+            _("This expert is assigned to it already."), code="already_assigned"
+        ) from None
+    audit_record(
+        actor=actor,
+        obj=assignment,
+        action=AuditEntry.Action.ASSIGN,
+        data={
+            "expert": expert.pk,
+            "application": getattr(application, "pk", None),
+            "demand": getattr(demand, "pk", None),
+        },
+    )
+    subject, body = render_email(
+        "providers/expert_assigned",
+        {
+            "expert": expert.display_name,
+            "what": (
+                _("review voucher application #%(id)s") % {"id": application.pk}
+                if application is not None
+                else _("advise on the demand “%(title)s”") % {"title": demand.title}
+            ),
+            "note": note,
+            "url": portal_url("expert-assignment-detail", assignment.pk),
+        },
+    )
+    notify_after_commit(recipients=_expert_emails(expert), subject=subject, body=body)
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> ExpertComment:
+    """The assigned expert comments; the official who assigned the expert is told."""
+    assignment = (
+        ExpertAssignment.objects.select_for_update(of=("self",))
+        .select_related("expert", "assigned_by")
+        .get(pk=assignment.pk)
+    )
+    if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
+        raise NotAllowed(_("Only the assigned expert comments here."))
+    body = _text(body, field="body", limit=MESSAGE_MAX)
+    comment = ExpertComment.objects.create(assignment=assignment, author=actor, body=body)
+    audit_record(
+        actor=actor, obj=assignment, action=AuditEntry.Action.COMMENT, data={"comment": comment.pk}
+    )
+    subject, text = render_email(
+        "providers/expert_commented",
+        {
+            "expert": assignment.expert.display_name,
+            "body": body,
+            "url": portal_url("expert-assignment-detail", assignment.pk),
+        },
+    )
+    notify_after_commit(recipients=[assignment.assigned_by.email], subject=subject, body=text)
+    return comment
+
+
+@transaction.atomic(durable=True)
+def demand_broker_request(*, actor: User, demand: Demand, manager: TechnologyManager) -> Demand:
+    """An enterprise asks a technology manager who serves its district to broker one of its
+    open demands. The manager is told; the order the demand ends in records the manager."""
+    if not (actor and actor.is_authenticated and actor.is_enterprise):
+        raise NotAllowed(_("Only the enterprise of a demand asks a manager to broker it."))
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+    if demand.enterprise_id != actor.enterprise_id:
+        raise NotAllowed(_("Only the enterprise of a demand asks a manager to broker it."))
+    manager = TechnologyManager.objects.select_related("user").get(pk=manager.pk)
+    if not manager.active:
+        raise InvalidTransition(_("This manager takes no requests now."), code="manager_inactive")
+    if not manager.regions_served.filter(pk=demand.region_id).exists():
+        raise ValidationFailed(
+            _("This manager does not serve your district."), field="manager", code="not_served"
+        )
+    if demand.status != Demand.Status.OPEN:
+        raise InvalidTransition(_("Only an open demand can be brokered."), code="demand_not_open")
+    if demand.technology_manager_id is not None:
+        raise InvalidTransition(
+            _("A technology manager brokers this demand already."), code="already_brokered"
+        )
+    demand.technology_manager = manager
+    demand.save(update_fields=["technology_manager"])
+    audit_record(
+        actor=actor,
+        obj=demand,
+        action=AuditEntry.Action.ASSIGN,
+        data={"technology_manager": manager.pk},
+    )
+    subject, body = render_email(
+        "providers/broker_requested",
+        {
+            "manager": manager.display_name,
+            "enterprise": demand.enterprise.display_name,
+            "title": demand.title,
+            "url": portal_url("manager-dashboard"),
+        },
+    )
+    notify_after_commit(recipients=_manager_emails(manager), subject=subject, body=body)
+    return demand

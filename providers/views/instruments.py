@@ -1,0 +1,82 @@
+"""A shared instrument's page: its booking calendar (the next 14 days in hourly slots, booked
+ones greyed) and, for an enterprise, the booking form. A booking creates the service order
+that the voucher pays (providers/instruments.py)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.views import run_service_with_status
+from providers import instruments, selectors
+from providers.forms import InstrumentBookingForm
+
+
+def _booking_form(request, data=None):
+    initial = {}
+    if request.GET.get("day"):
+        initial["day"] = request.GET["day"]
+    if request.GET.get("hour"):
+        initial["hour"] = request.GET["hour"]
+    return InstrumentBookingForm(
+        data,
+        vouchers=selectors.enterprise_vouchers(request.user),
+        days=instruments.booking_days(),
+        hours=instruments.SLOT_HOURS,
+        initial=initial,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_detail(request, pk):
+    offering = get_object_or_404(
+        selectors.offerings_visible_to(request.user).filter(is_instrument=True), pk=pk
+    )
+    user = request.user
+    may_book = (
+        user.is_authenticated
+        and user.is_enterprise
+        and bool(user.enterprise_id)
+        and instruments.is_bookable(offering)
+    )
+    form = _booking_form(request, request.POST or None) if may_book else None
+    status = 200
+    if request.method == "POST":
+        if not user.is_authenticated:
+            raise Http404
+        if not may_book:
+            raise PermissionDenied
+        serial = (request.POST.get("voucher") or "").strip().upper()
+        if serial and not selectors.enterprise_vouchers(user).filter(serial=serial).exists():
+            raise Http404  # another enterprise's voucher: its existence is not ours to confirm
+        status = 400
+        if form.is_valid():
+            booking, status = run_service_with_status(
+                request,
+                instruments.instrument_book,
+                form=form,
+                success=_("The instrument is booked; the provider confirms the order."),
+                actor=user,
+                offering=offering,
+                voucher=form.cleaned_data["voucher"],
+                day=form.cleaned_data["day"],
+                hour=form.cleaned_data["hour"],
+                hours=form.cleaned_data["hours"],
+            )
+            if status is None:
+                return redirect("order-detail", pk=booking.service_order_id)
+    return render(
+        request,
+        "providers/instrument.html",
+        {
+            "offering": offering,
+            "calendar": instruments.instrument_calendar(offering),
+            "form": form,
+            "may_book": may_book,
+            "bookable": instruments.is_bookable(offering),
+            "first_hour": instruments.FIRST_HOUR,
+            "last_hour": instruments.LAST_HOUR,
+        },
+        status=status,
+    )

@@ -1,0 +1,286 @@
+"""The expert library and the technology-manager library: the public pages, contacting an
+expert, officials assigning experts, experts' assignments and comments, enterprises asking a
+manager to broker a demand, and the manager's own page.
+
+Refused actions come back beside their form with the refusal's status (400, 403, 409)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.views import page_of, query_without_page, run_service_with_status
+from providers import libraries
+from providers.forms import (
+    BrokerRequestForm,
+    DirectoryFilterForm,
+    ExpertAssignForm,
+    ExpertCommentForm,
+    ExpertContactForm,
+)
+from providers.models import Expert, ServiceOrder, TechnologyManager
+from regions.models import User
+from regions.services import audit_trail_for
+
+
+def _filters(request) -> tuple[DirectoryFilterForm, dict]:
+    form = DirectoryFilterForm(request.GET or None)
+    form.is_valid()  # an unknown district or category is dropped; the keyword still applies
+    cleaned = getattr(form, "cleaned_data", {})
+    return form, {
+        "search": cleaned.get("q", ""),
+        "region": cleaned.get("region", ""),
+        "category": cleaned.get("category", ""),
+    }
+
+
+@require_GET
+def expert_library(request):
+    form, filters = _filters(request)
+    page = page_of(request, libraries.expert_library(**filters))
+    return render(
+        request,
+        "providers/experts.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _assign_form(request, data=None):
+    return ExpertAssignForm(
+        data,
+        applications=libraries.applications_to_review(request.user),
+        demands=libraries.demands_to_advise(request.user),
+    )
+
+
+def _render_expert(request, expert, *, contact_form=None, assign_form=None, status=200):
+    user = request.user
+    context = {
+        "expert": expert,
+        "contact_form": contact_form or ExpertContactForm(),
+        "may_assign": user.is_authenticated and user.is_official,
+    }
+    if context["may_assign"]:
+        context["assign_form"] = assign_form or _assign_form(request)
+    return render(request, "providers/expert_detail.html", context, status=status)
+
+
+def _active_expert(pk) -> Expert:
+    return get_object_or_404(
+        Expert.objects.filter(active=True)
+        .select_related("region", "provider")
+        .prefetch_related("categories"),
+        pk=pk,
+    )
+
+
+@require_GET
+def expert_detail(request, pk):
+    return _render_expert(request, _active_expert(pk))
+
+
+@login_required
+@require_POST
+def expert_contact(request, pk):
+    expert = _active_expert(pk)
+    form = ExpertContactForm(request.POST)
+    status = 400
+    if form.is_valid():
+        _result, status = run_service_with_status(
+            request,
+            libraries.expert_contact,
+            form=form,
+            success=_("Your message is on its way to the expert."),
+            expert=expert,
+            actor=request.user,
+            message=form.cleaned_data["message"],
+        )
+        if status is None:
+            return redirect("expert-detail", pk=expert.pk)
+    return _render_expert(request, expert, contact_form=form, status=status)
+
+
+@login_required
+@require_POST
+def expert_assign(request, pk):
+    if not request.user.is_official:
+        raise PermissionDenied
+    expert = _active_expert(pk)
+    # Only the district's own files are choices: another district's id is "not found".
+    for field, scope in (
+        ("application", libraries.applications_to_review),
+        ("demand", libraries.demands_to_advise),
+    ):
+        value = request.POST.get(field) or ""
+        if value and not (value.isdigit() and scope(request.user).filter(pk=value).exists()):
+            raise Http404
+    form = _assign_form(request, request.POST)
+    status = 400
+    if form.is_valid():
+        assignment, status = run_service_with_status(
+            request,
+            libraries.expert_assign,
+            form=form,
+            success=_("The expert is assigned and told by e-mail."),
+            actor=request.user,
+            expert=expert,
+            application=form.cleaned_data["application"],
+            demand=form.cleaned_data["demand"],
+            note=form.cleaned_data["note"],
+        )
+        if status is None:
+            return redirect("expert-assignment-detail", pk=assignment.pk)
+    return _render_expert(request, expert, assign_form=form, status=status)
+
+
+@login_required
+@require_GET
+def expert_assignments(request):
+    """The expert's assignments (their dashboard), or an official's district's."""
+    user = request.user
+    if not (user.is_official or user.is_operator or user.role == User.Role.EXPERT):
+        raise PermissionDenied
+    page = page_of(request, libraries.assignments_visible_to(user))
+    expert = Expert.objects.filter(user=user).first() if user.role == User.Role.EXPERT else None
+    return render(
+        request,
+        "providers/expert_assignments.html",
+        {"page": page, "expert": expert, "query": query_without_page(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_assignment_detail(request, pk):
+    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+    may_comment = assignment.expert.user_id == request.user.pk
+    form = ExpertCommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not may_comment:
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            _comment, status = run_service_with_status(
+                request,
+                libraries.expert_comment,
+                form=form,
+                success=_("Your comment is saved; the official is told."),
+                actor=request.user,
+                assignment=assignment,
+                body=form.cleaned_data["body"],
+            )
+            if status is None:
+                return redirect("expert-assignment-detail", pk=assignment.pk)
+    return render(
+        request,
+        "providers/expert_assignment.html",
+        {
+            "assignment": assignment,
+            "comments": list(assignment.comments.select_related("author")),
+            "may_comment": may_comment,
+            "form": form,
+            "audit_entries": audit_trail_for(assignment),
+        },
+        status=status,
+    )
+
+
+# --- technology managers -------------------------------------------------------------------
+
+
+@require_GET
+def manager_library(request):
+    form, filters = _filters(request)
+    filters.pop("category")
+    page = page_of(request, libraries.manager_library(**filters))
+    return render(
+        request,
+        "providers/managers.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _active_manager(pk) -> TechnologyManager:
+    return get_object_or_404(
+        TechnologyManager.objects.filter(active=True).prefetch_related("regions_served"), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manager_detail(request, pk):
+    """A manager's profile; an enterprise asks the manager here to broker one of its demands."""
+    manager = _active_manager(pk)
+    user = request.user
+    demands = libraries.demands_to_broker(user)
+    form = BrokerRequestForm(request.POST or None, demands=demands)
+    status = 200
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        if not user.is_enterprise:
+            raise PermissionDenied
+        value = request.POST.get("demand") or ""
+        if value and not (value.isdigit() and demands.filter(pk=value).exists()):
+            raise Http404
+        status = 400
+        if form.is_valid():
+            _demand, status = run_service_with_status(
+                request,
+                libraries.demand_broker_request,
+                form=form,
+                success=_("The manager is asked to broker your demand and told by e-mail."),
+                actor=user,
+                demand=form.cleaned_data["demand"],
+                manager=manager,
+            )
+            if status is None:
+                return redirect("manager-detail", pk=manager.pk)
+    return render(
+        request,
+        "providers/manager_detail.html",
+        {
+            "manager": manager,
+            "form": form,
+            "may_ask": user.is_authenticated and user.is_enterprise,
+            "has_demands": demands.exists(),
+            "deals": ServiceOrder.objects.filter(technology_manager=manager)
+            .exclude(status__in=[ServiceOrder.Status.CANCELLED, ServiceOrder.Status.DECLINED])
+            .count(),
+        },
+        status=status,
+    )
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
+
+
+@login_required
+@require_GET
+def manager_dashboard(request):
+    """The manager's demands to broker and the orders they brokered."""
+    user = request.user
+    if user.role != User.Role.MANAGER:
+        raise PermissionDenied
+    manager = libraries.manager_of(user)
+    demands, orders = [], []
+    if manager is not None:
+        demands = list(
+            manager.demands.select_related("enterprise", "category").order_by("-created_at")[:50]
+        )
+        orders = list(
+            ServiceOrder.objects.filter(technology_manager=manager)
+            .select_related("enterprise", "provider")
+            .order_by("-requested_at", "-id")[:50]
+        )
+    return render(
+        request,
+        "providers/manager_dashboard.html",
+        {"manager": manager, "demands": demands, "orders": orders},
+    )

@@ -1,0 +1,152 @@
+"""The expert library: the public page and API, contact by request, officials assigning
+experts within their district, experts commenting on what they are assigned."""
+
+import pytest
+from django.core import mail
+
+from providers.libraries import expert_assign
+from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
+from regions.models import AuditEntry
+from vouchers.models import VoucherApplication
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def li_wei(demo):
+    return Expert.objects.get(user__username="expert-demo")
+
+
+@pytest.fixture
+def wujin_application(demo):
+    from vouchers.services import application_submit
+
+    return application_submit(
+        enterprise=demo["enterprises"]["enterprise-jiangnan"],
+        requested_amount="50000.00",
+        purpose="Raman mapping of graphene films",
+        actor=demo["users"]["enterprise-jiangnan"],
+    )
+
+
+def test_the_library_lists_experts_with_filters(client, demo, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client.get("/experts/")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == Expert.objects.filter(active=True).count()
+    by_region = client.get("/experts/?region=NANHU").context["page"].object_list
+    assert by_region and {e.region.code for e in by_region} == {"NANHU"}
+    by_category = client.get("/experts/?category=ip").context["page"].object_list
+    assert by_category and all("ip" in {c.code for c in e.categories.all()} for e in by_category)
+    found = client.get("/experts/?q=graphene").context["page"].object_list
+    assert "Li Wei" in {e.name for e in found}
+
+
+def test_the_profile_never_shows_the_address(client, li_wei):
+    response = client.get(f"/experts/{li_wei.pk}/")
+    assert response.status_code == 200
+    assert li_wei.contact_email.encode() not in response.content
+
+
+def test_the_api_lists_experts_for_anyone(api_client, demo, li_wei):
+    body = api_client.get("/api/experts/?region=WUJIN&category=rnd&q=graphene").json()
+    assert [e["name"] for e in body["results"]] == ["Li Wei"]
+    expert = body["results"][0]
+    assert expert["region"] == "WUJIN" and "rnd" in expert["categories"]
+    assert "contact_email" not in expert
+
+
+def test_a_signed_in_user_contacts_an_expert_by_email(
+    client, demo, li_wei, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["users"]["enterprise-yangpu"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Can you help?"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert li_wei.contact_email in mail.outbox[0].to
+    assert "Can you help?" in mail.outbox[0].body
+
+
+def test_contacting_needs_a_login(client, li_wei):
+    response = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Hi"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_an_official_assigns_an_expert_to_an_application_of_the_district(
+    client, demo, li_wei, wujin_application
+):
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/experts/{li_wei.pk}/assign/", {"application": wujin_application.pk, "note": "Check"}
+    )
+    assignment = ExpertAssignment.objects.get(application=wujin_application)
+    assert response.status_code == 302
+    assert assignment.expert == li_wei and assignment.assigned_by.username == "official-wujin"
+    assert AuditEntry.objects.filter(
+        object_type="providers.expertassignment", object_id=str(assignment.pk), action="assign"
+    ).exists()
+
+
+def test_an_application_of_another_district_is_not_found(client, demo, li_wei, wujin_application):
+    client.force_login(demo["users"]["official-yangpu"])
+    response = client.post(f"/experts/{li_wei.pk}/assign/", {"application": wujin_application.pk})
+    assert response.status_code == 404
+    assert not ExpertAssignment.objects.filter(application=wujin_application).exists()
+
+
+def test_an_assignment_of_another_district_is_not_found(client, demo):
+    assignment = ExpertAssignment.objects.get(demand__region__code="WUJIN")
+    client.force_login(demo["users"]["official-yangpu"])
+    assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 404
+    client.force_login(demo["users"]["official-wujin"])
+    assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 200
+
+
+def test_the_service_refuses_another_districts_demand(demo, li_wei):
+    from portal.errors import NotAllowed
+
+    demand = Demand.objects.filter(region__code="WUJIN").first()
+    with pytest.raises(NotAllowed):
+        expert_assign(actor=demo["users"]["official-yangpu"], expert=li_wei, demand=demand)
+
+
+def test_assigning_twice_is_a_conflict(client, demo, li_wei):
+    demand = ExpertAssignment.objects.get(expert=li_wei).demand
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(f"/experts/{li_wei.pk}/assign/", {"demand": demand.pk})
+    assert response.status_code == 409
+
+
+def test_the_expert_sees_the_assignment_and_comments(client, demo, li_wei):
+    client.force_login(demo["users"]["expert-demo"])
+    assert client.get("/dashboard/")["Location"] == "/expert-assignments/"
+    listing = client.get("/expert-assignments/")
+    assignment = ExpertAssignment.objects.get(expert=li_wei)
+    assert list(listing.context["page"].object_list) == [assignment]
+    before = ExpertComment.objects.count()
+    response = client.post(f"/expert-assignments/{assignment.pk}/", {"body": "Looks sound."})
+    assert response.status_code == 302
+    assert ExpertComment.objects.count() == before + 1
+    assert AuditEntry.objects.filter(
+        object_type="providers.expertassignment", object_id=str(assignment.pk), action="comment"
+    ).exists()
+
+
+def test_only_the_assigned_expert_comments(client, demo):
+    assignment = ExpertAssignment.objects.first()
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(f"/expert-assignments/{assignment.pk}/", {"body": "Me too"})
+    assert response.status_code == 403
+
+
+def test_another_expert_does_not_see_it(client, demo, li_wei):
+    from regions.models import User
+
+    other = User.objects.create_user("expert-other", role=User.Role.EXPERT, password="x-pass-2026")
+    Expert.objects.filter(pk=Expert.objects.exclude(pk=li_wei.pk).first().pk).update(user=other)
+    client.force_login(other)
+    assignment = ExpertAssignment.objects.get(expert=li_wei)
+    assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 404
+    assert VoucherApplication.objects.exists()  # the seed still stands

@@ -1,0 +1,152 @@
+"""Shared instruments: the booking calendar, booking by the hour paid by a voucher through a
+service order, and no two bookings of one instrument overlapping."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from providers import services
+from providers.instruments import booking_days, instrument_book
+from providers.models import InstrumentBooking, InstrumentSlot, ServiceOffering, ServiceOrder
+from regions.models import AuditEntry
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def sem(demo):
+    return ServiceOffering.objects.get(
+        is_instrument=True, provider__users__username="provider-weikai"
+    )
+
+
+@pytest.fixture
+def day():
+    return booking_days()[3]
+
+
+def _post(client, sem, voucher, day, hour, hours):
+    return client.post(
+        f"/instruments/{sem.pk}/",
+        {"voucher": voucher.serial, "day": day.isoformat(), "hour": hour, "hours": hours},
+    )
+
+
+def test_it_shows_the_calendar_with_booked_hours_greyed(client, demo, sem, day):
+    instrument_book(
+        actor=demo["users"]["enterprise-jiangnan"],
+        offering=sem,
+        voucher=demo["voucher"],
+        day=day,
+        hour=10,
+        hours=2,
+    )
+    response = client.get(f"/instruments/{sem.pk}/")
+    assert response.status_code == 200
+    calendar = response.context["calendar"]
+    assert len(calendar) == 14
+    booked = [(d["day"], s["hour"]) for d in calendar for s in d["slots"] if s["booked"]]
+    assert booked == [(day, 10), (day, 11)]
+    assert b"calendar-day" in response.content
+
+
+def test_a_booking_creates_an_order_of_hours_times_rate(client, demo, sem, day):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = _post(client, sem, demo["voucher"], day, 13, 3)
+    booking = InstrumentBooking.objects.get(offering=sem, starts_at__date=day, hours=3)
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/{booking.service_order_id}/"
+    order = booking.service_order
+    assert order.contract_amount == Decimal("2400.00") == sem.hourly_rate * 3
+    assert order.status == ServiceOrder.Status.REQUESTED
+    assert order.voucher == demo["voucher"] and order.offering == sem
+    assert booking.slots.count() == 3
+    assert AuditEntry.objects.filter(
+        object_type="providers.instrumentbooking", object_id=str(booking.pk), action="book"
+    ).exists()
+
+
+def test_an_overlapping_booking_is_refused_with_409(client, demo, sem, day):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert _post(client, sem, demo["voucher"], day, 10, 3).status_code == 302
+    orders = ServiceOrder.objects.count()
+    response = _post(client, sem, demo["voucher"], day, 12, 2)
+    assert response.status_code == 409
+    assert ServiceOrder.objects.count() == orders  # nothing half-written
+    assert InstrumentBooking.objects.filter(offering=sem, starts_at__date=day).count() == 1
+
+
+def test_the_database_refuses_a_second_booking_of_one_slot(demo, sem, day):
+    from django.db import IntegrityError, transaction
+
+    booking = instrument_book(
+        actor=demo["users"]["enterprise-jiangnan"],
+        offering=sem,
+        voucher=demo["voucher"],
+        day=day,
+        hour=9,
+        hours=1,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InstrumentSlot.objects.create(booking=booking, offering=sem, starts_at=booking.starts_at)
+
+
+def test_cancelling_the_order_frees_the_hours(demo, sem, day):
+    enterprise_user = demo["users"]["enterprise-jiangnan"]
+    booking = instrument_book(
+        actor=enterprise_user, offering=sem, voucher=demo["voucher"], day=day, hour=15, hours=2
+    )
+    services.order_cancel(order=booking.service_order, actor=enterprise_user)
+    assert not booking.slots.exists()
+    again = instrument_book(
+        actor=enterprise_user, offering=sem, voucher=demo["voucher"], day=day, hour=15, hours=2
+    )
+    assert again.pk != booking.pk
+
+
+@pytest.mark.parametrize(
+    "hour, hours, field",
+    [(8, 1, "hour"), (16, 2, "hours"), (9, 0, "hours"), (9, 9, "hours")],
+)
+def test_it_refuses_hours_outside_the_working_day(client, demo, sem, day, hour, hours, field):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = _post(client, sem, demo["voucher"], day, hour, hours)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+
+
+def test_it_refuses_a_day_beyond_the_calendar(demo, sem):
+    from portal.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        instrument_book(
+            actor=demo["users"]["enterprise-jiangnan"],
+            offering=sem,
+            voucher=demo["voucher"],
+            day=booking_days()[-1] + timedelta(days=1),
+            hour=10,
+            hours=1,
+        )
+
+
+def test_a_provider_cannot_book(client, demo, sem, day):
+    client.force_login(demo["users"]["provider-sit"])
+    response = _post(client, sem, demo["voucher"], day, 10, 1)
+    assert response.status_code == 403
+
+
+def test_another_enterprises_voucher_is_not_found(client, demo, sem, day, make_enterprise):
+    enterprise = make_enterprise(region="NANHU")
+    client.force_login(enterprise.users.get())
+    assert _post(client, sem, demo["voucher"], day, 10, 1).status_code == 404
+
+
+def test_an_offering_that_is_not_an_instrument_has_no_calendar(client, demo):
+    offering = ServiceOffering.objects.filter(is_instrument=False).first()
+    assert client.get(f"/instruments/{offering.pk}/").status_code == 404
+
+
+def test_the_provider_profile_links_the_calendar(client, sem):
+    response = client.get(f"/providers/{sem.provider_id}/")
+    assert f"/instruments/{sem.pk}/".encode() in response.content
