@@ -415,6 +415,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vouchers.tasks.expire_vouchers",
         "schedule": crontab(hour=0, minute=10),
     },
+    "conclude-provider-notices": {
+        "task": "providers.tasks.conclude_provider_notices",
+        "schedule": crontab(minute="*/10"),
+    },
     "settlement-nightly": {
         "task": "regions.tasks.create_nightly_settlement_batch",
         "schedule": crontab(hour=1, minute=0),

@@ -4,12 +4,14 @@ Every list here runs a constant number of queries whatever its length: foreign k
 joined (`select_related`), many-to-many and reverse relations are prefetched once per page.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from providers.models import (
     EvidenceFile,
     Provider,
     ProviderCertificate,
+    ProviderNotice,
+    ProviderObjection,
     ProviderQualification,
     ServiceCategory,
     ServiceOffering,
@@ -266,3 +268,25 @@ def track_records(provider_ids) -> dict[int, dict]:
         days = row["duration"].total_seconds() / 86400 if row["duration"] else None
         records[row["provider_id"]].update(completed=row["n"], days=days)
     return records
+
+
+# --- public notice of providers ---------------------------------------------------------------
+
+
+def provider_notices(*, status: str = "", region: str = "") -> QuerySet[ProviderNotice]:
+    """Public notices of providers, open ones first (newest first within each group), each
+    with its number of objections and of those still unanswered."""
+    notices = ProviderNotice.objects.select_related("provider", "provider__region").annotate(
+        objection_count=Count("objections"),
+        open_objection_count=Count("objections", filter=Q(objections__answered_at__isnull=True)),
+    )
+    if status in ProviderNotice.Status.values:
+        notices = notices.filter(status=status)
+    if region:
+        notices = notices.filter(provider__region__code=region)
+    open_first = Case(When(status=ProviderNotice.Status.OPEN, then=Value(0)), default=Value(1))
+    return notices.order_by(open_first, "-starts_at", "-id")
+
+
+def provider_notice_objections(notice: ProviderNotice) -> QuerySet[ProviderObjection]:
+    return notice.objections.select_related("answered_by").order_by("raised_at", "id")

@@ -14,3 +14,10 @@ def generate_provider_certificate(certificate_id: int) -> dict:
         "serial": certificate.serial,
         "pdf": certificate.pdf.name,
     }
+
+
+@shared_task(name="providers.tasks.conclude_provider_notices", acks_late=True)
+def conclude_provider_notices() -> dict:
+    """Certify the providers whose public notice ended with no open objection (idempotent:
+    each notice is concluded once, under its row lock)."""
+    return {"certified": services.notices_conclude_due()}

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from providers import exports
-from providers.views import catalogue, certification, directory, orders
+from providers.views import catalogue, certification, directory, notices, orders
 
 urlpatterns = [
     path("providers/", directory.provider_directory, name="provider-directory"),
@@ -22,6 +22,18 @@ urlpatterns = [
         "providers/<int:pk>/certificates/<int:certificate_id>/pdf/",
         directory.provider_certificate_pdf,
         name="provider-certificate-pdf",
+    ),
+    path("provider-notices/", notices.notice_list, name="provider-notices"),
+    path("provider-notices/<int:pk>/", notices.notice_detail, name="provider-notice-detail"),
+    path(
+        "provider-notices/<int:pk>/objections/",
+        notices.objection_new,
+        name="provider-notice-object",
+    ),
+    path(
+        "provider-notices/<int:pk>/objections/<int:objection_id>/answer/",
+        notices.objection_answer,
+        name="provider-objection-answer",
     ),
     path("provider/", catalogue.provider_dashboard, name="provider-dashboard"),
     path("provider/offerings/", catalogue.offering_list, name="offering-list"),

@@ -6,6 +6,7 @@ portal.api.exception_handler, never here."""
 
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
+from providers.api.notices import ProviderNoticeViewSet
 from providers.api.orders import ServiceOrderViewSet
 
 
@@ -16,3 +17,4 @@ def register(router):
     router.register("certificates", CertificateViewSet, basename="api-certificate")
     router.register("service-offerings", ServiceOfferingViewSet, basename="api-service-offering")
     router.register("service-orders", ServiceOrderViewSet, basename="api-service-order")
+    router.register("provider-notices", ProviderNoticeViewSet, basename="api-provider-notice")

@@ -2,6 +2,8 @@
 
 - certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
   revoke), the certificates they move, the certificate PDF;
+- notices: the public notice of a newly approved provider, objections and their answers, and
+  the beat's conclusion that certifies it;
 - catalogue: the services a provider lists;
 - orders: the life of a service order.
 
@@ -20,10 +22,18 @@ from providers.services.certification import (
     certificate_verify_url,
     provider_apply,
     provider_certify,
+    provider_put_on_notice,
     provider_register,
+    provider_reinstate,
     provider_reject,
     provider_revoke,
     provider_suspend,
+)
+from providers.services.notices import (
+    notice_conclude,
+    notices_conclude_due,
+    objection_answer,
+    objection_raise,
 )
 from providers.services.orders import (
     DisputeDecision,
@@ -45,6 +55,10 @@ __all__ = [
     "certificate_revoke",
     "certificate_suspend",
     "certificate_verify_url",
+    "notice_conclude",
+    "notices_conclude_due",
+    "objection_answer",
+    "objection_raise",
     "offering_create",
     "offering_update",
     "order_accept",
@@ -58,7 +72,9 @@ __all__ = [
     "order_resolve_dispute",
     "provider_apply",
     "provider_certify",
+    "provider_put_on_notice",
     "provider_register",
+    "provider_reinstate",
     "provider_reject",
     "provider_revoke",
     "provider_suspend",
