@@ -196,9 +196,7 @@ def pass_notice(notice):
 
     from providers import services
 
-    return services.notice_conclude(
-        notice_id=notice.pk, now=notice.ends_at + timedelta(seconds=1)
-    )
+    return services.notice_conclude(notice_id=notice.pk, now=notice.ends_at + timedelta(seconds=1))
 
 
 def certify_now(provider, official):

@@ -1,6 +1,5 @@
 import pytest
 
-from providers import services
 from providers.tasks import generate_provider_certificate
 from tests.providers.conftest import certify_now
 

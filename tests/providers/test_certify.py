@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from portal.codes import certificate_serial
-from providers import services
 from providers.models import Provider, ProviderCertificate
 from regions.models import AuditEntry
 from regions.selectors import current_year

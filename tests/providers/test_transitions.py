@@ -14,6 +14,7 @@ from tests.providers.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
+
 # The one service that moves a row to each status. A status no service moves to is the one
 # its row is created in (by provider_apply and order_create).
 def pass_a_notice(provider, official):
