@@ -10,7 +10,7 @@ from regions.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db
 
-INVITE = {"username": "official-wujin-2", "email": "wujin2@example.com", "first_name": "Lin"}
+INVITE = {"username": "official-wujin-3", "email": "wujin2@example.com", "first_name": "Lin"}
 
 
 def invite(client, **fields):
@@ -29,7 +29,7 @@ def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
         response = invite(client, region=demo["regions"]["NANHU"].pk)  # ignored for officials
 
     assert response.status_code == 302
-    colleague = User.objects.get(username="official-wujin-2")
+    colleague = User.objects.get(username="official-wujin-3")
     assert colleague.is_official and colleague.region.code == "WUJIN"
     assert not colleague.has_usable_password()
     assert AuditEntry.objects.filter(object_id=str(colleague.pk), action="create").exists()
@@ -45,7 +45,7 @@ def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
         {"new_password1": "a-Long-pass-2026", "new_password2": "a-Long-pass-2026"},
     )
     assert saved.status_code == 302
-    assert client.login(username="official-wujin-2", password="a-Long-pass-2026")
+    assert client.login(username="official-wujin-3", password="a-Long-pass-2026")
     # the link works once
     client.logout()
     assert not client.get("/" + path, follow=True).context["validlink"]
@@ -77,7 +77,7 @@ def test_the_operator_invites_for_any_district_and_must_choose_one(client, demo)
 
     assert invite(client).status_code == 400
     assert invite(client, region=demo["regions"]["HEFEI_HT"].pk).status_code == 302
-    assert User.objects.get(username="official-wujin-2").region.code == "HEFEI_HT"
+    assert User.objects.get(username="official-wujin-3").region.code == "HEFEI_HT"
 
 
 @pytest.mark.parametrize("username", ["enterprise-jiangnan", "provider-sit"])
@@ -92,7 +92,7 @@ def test_an_official_sees_and_manages_only_its_districts_officials(client, demo)
     users = demo["users"]
     client.force_login(users["official-wujin"])
     listed = {p.username for p in client.get("/people/").context["page"].object_list}
-    assert listed == {"official-wujin"}
+    assert listed == {"official-wujin", "official-wujin-2"}  # the seed has two per district
 
     other = users["official-nanhu"]
     assert client.post(f"/people/{other.pk}/deactivate/", {"reason": "x"}).status_code == 404
@@ -171,4 +171,4 @@ def test_an_address_already_in_use_is_refused(client, demo):
     response = invite(client, email="Enterprise-Jiangnan@example.com")
 
     assert response.status_code == 409
-    assert not User.objects.filter(username="official-wujin-2").exists()
+    assert not User.objects.filter(username="official-wujin-3").exists()
