@@ -433,6 +433,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "conclude-provider-notices": {
+        "task": "providers.tasks.conclude_provider_notices",
+        "schedule": crontab(minute="*/10"),
+    },
     "settlement-nightly": {
         "task": "regions.tasks.create_nightly_settlement_batch",
         "schedule": crontab(hour=1, minute=0),

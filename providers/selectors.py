@@ -6,7 +6,7 @@ joined (`select_related`), many-to-many and reverse relations are prefetched onc
 
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from portal.money import CENT
@@ -17,6 +17,8 @@ from providers.models import (
     OwnSharePayment,
     Provider,
     ProviderCertificate,
+    ProviderNotice,
+    ProviderObjection,
     ProviderQualification,
     ServiceCategory,
     ServiceOffering,
@@ -449,3 +451,25 @@ def order_paperwork(order: ServiceOrder) -> dict:
 
 def latest_file_integrity_check() -> FileIntegrityCheck | None:
     return FileIntegrityCheck.objects.order_by("-checked_at", "-id").first()
+
+
+# --- public notice of providers ---------------------------------------------------------------
+
+
+def provider_notices(*, status: str = "", region: str = "") -> QuerySet[ProviderNotice]:
+    """Public notices of providers, open ones first (newest first within each group), each
+    with its number of objections and of those still unanswered."""
+    notices = ProviderNotice.objects.select_related("provider", "provider__region").annotate(
+        objection_count=Count("objections"),
+        open_objection_count=Count("objections", filter=Q(objections__answered_at__isnull=True)),
+    )
+    if status in ProviderNotice.Status.values:
+        notices = notices.filter(status=status)
+    if region:
+        notices = notices.filter(provider__region__code=region)
+    open_first = Case(When(status=ProviderNotice.Status.OPEN, then=Value(0)), default=Value(1))
+    return notices.order_by(open_first, "-starts_at", "-id")
+
+
+def provider_notice_objections(notice: ProviderNotice) -> QuerySet[ProviderObjection]:
+    return notice.objections.select_related("answered_by").order_by("raised_at", "id")

@@ -36,3 +36,10 @@ def check_file_integrity() -> dict:
 
     result = file_integrity_check()
     return {"check": result.pk, "files": result.files_checked, "findings": len(result.findings)}
+
+
+@shared_task(name="providers.tasks.conclude_provider_notices", acks_late=True)
+def conclude_provider_notices() -> dict:
+    """Certify the providers whose public notice ended with no open objection (idempotent:
+    each notice is concluded once, under its row lock)."""
+    return {"certified": services.notices_conclude_due()}

@@ -9,6 +9,7 @@ from providers.views import (
     documents,
     instruments,
     libraries,
+    notices,
     orders,
     risk,
 )
@@ -48,6 +49,18 @@ urlpatterns = [
     path("technology-managers/<int:pk>/", libraries.manager_detail, name="manager-detail"),
     path("manager/", libraries.manager_dashboard, name="manager-dashboard"),
     path("instruments/<int:pk>/", instruments.instrument_detail, name="instrument-detail"),
+    path("provider-notices/", notices.notice_list, name="provider-notices"),
+    path("provider-notices/<int:pk>/", notices.notice_detail, name="provider-notice-detail"),
+    path(
+        "provider-notices/<int:pk>/objections/",
+        notices.objection_new,
+        name="provider-notice-object",
+    ),
+    path(
+        "provider-notices/<int:pk>/objections/<int:objection_id>/answer/",
+        notices.objection_answer,
+        name="provider-objection-answer",
+    ),
     path("provider/", catalogue.provider_dashboard, name="provider-dashboard"),
     path("provider/profile/", catalogue.provider_profile, name="provider-profile"),
     path("provider/offerings/", catalogue.offering_list, name="offering-list"),

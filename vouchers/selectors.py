@@ -55,7 +55,12 @@ def applications_visible_to(user) -> QuerySet[VoucherApplication]:
     return _scope(
         user,
         VoucherApplication.objects.select_related(
-            "enterprise", "region", "service_category", "voucher", "decided_by"
+            "enterprise",
+            "region",
+            "service_category",
+            "voucher",
+            "decided_by",
+            "first_approved_by",
         ),
         enterprise="enterprise_id",
         region="region_id",
@@ -195,6 +200,7 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
         "issuing_region",
         "provider_region",
         "settlement_item",
+        "first_approved_by",
     )
     if not user.is_authenticated:
         return queryset.none()

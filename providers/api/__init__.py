@@ -8,6 +8,7 @@ from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
 from providers.api.demands import DemandViewSet, ProposalViewSet
 from providers.api.libraries import ExpertViewSet, TechnologyManagerViewSet
+from providers.api.notices import ProviderNoticeViewSet
 from providers.api.orders import ServiceOrderViewSet
 from providers.api.risk import RiskFlagViewSet
 
@@ -26,3 +27,4 @@ def register(router):
     router.register(
         "technology-managers", TechnologyManagerViewSet, basename="api-technology-manager"
     )
+    router.register("provider-notices", ProviderNoticeViewSet, basename="api-provider-notice")

@@ -39,13 +39,18 @@ class Provider(NamedInTwoLanguages, models.Model):
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
+        ON_NOTICE = "on_notice", _("On public notice")
         CERTIFIED = "certified", _("Certified")
         REJECTED = "rejected", _("Rejected")
         SUSPENDED = "suspended", _("Suspended")
         REVOKED = "revoked", _("Revoked")
 
     TRANSITIONS = {
-        Status.APPLIED: {Status.CERTIFIED, Status.REJECTED},
+        # An official's approval puts a new provider on public notice (ProviderNotice); it is
+        # certified when the notice passes with no open objection, or rejected meanwhile.
+        # Reinstating a suspended provider needs no new notice.
+        Status.APPLIED: {Status.ON_NOTICE, Status.REJECTED},
+        Status.ON_NOTICE: {Status.CERTIFIED, Status.REJECTED},
         Status.CERTIFIED: {Status.SUSPENDED, Status.REVOKED},
         Status.SUSPENDED: {Status.CERTIFIED, Status.REVOKED},
         Status.REJECTED: set(),
@@ -113,6 +118,10 @@ class ProviderCertificate(models.Model):
     valid_until = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
     pdf = models.FileField(upload_to="private/certificates/", blank=True)
+    # The public notice the provider passed before this certificate (empty for certificates
+    # issued before notices existed).
+    notice_starts_at = models.DateTimeField(null=True, blank=True)
+    notice_ends_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -305,3 +314,4 @@ from providers.models.documents import (  # noqa: E402,F401
     OrderDocument,
     OwnSharePayment,
 )
+from providers.models.notices import ProviderNotice, ProviderObjection  # noqa: E402,F401

@@ -2,6 +2,8 @@
 
 - certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
   revoke), the certificates they move, the certificate PDF;
+- notices: the public notice of a newly approved provider, objections and their answers, and
+  the beat's conclusion that certifies it;
 - catalogue: the services a provider lists;
 - orders: the life of a service order;
 - demands: technology demands and the proposals that answer them;
@@ -22,7 +24,9 @@ from providers.services.certification import (
     certificate_verify_url,
     provider_apply,
     provider_certify,
+    provider_put_on_notice,
     provider_register,
+    provider_reinstate,
     provider_reject,
     provider_revoke,
     provider_suspend,
@@ -37,6 +41,12 @@ from providers.services.demands import (
     proposal_withdraw,
 )
 from providers.services.digest import matching_digest_send
+from providers.services.notices import (
+    notice_conclude,
+    notices_conclude_due,
+    objection_answer,
+    objection_raise,
+)
 from providers.services.orders import (
     DisputeDecision,
     order_accept,
@@ -62,6 +72,10 @@ __all__ = [
     "demand_publish",
     "demands_close_expired",
     "matching_digest_send",
+    "notice_conclude",
+    "notices_conclude_due",
+    "objection_answer",
+    "objection_raise",
     "offering_create",
     "offering_update",
     "order_accept",
@@ -78,7 +92,9 @@ __all__ = [
     "proposal_withdraw",
     "provider_apply",
     "provider_certify",
+    "provider_put_on_notice",
     "provider_register",
+    "provider_reinstate",
     "provider_reject",
     "provider_revoke",
     "provider_suspend",

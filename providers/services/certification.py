@@ -24,9 +24,16 @@ from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.states import check_transition
 from providers import permissions
-from providers.models import Provider, ProviderCertificate, ProviderQualification, ServiceCategory
+from providers.models import (
+    Provider,
+    ProviderCertificate,
+    ProviderNotice,
+    ProviderQualification,
+    ServiceCategory,
+)
 from providers.selectors import provider_emails
 from providers.services.inputs import required_reason, required_text, stored_name
+from providers.services.notices import notice_open, notice_withdraw
 from regions.models import AuditEntry, Region, User
 from regions.selectors import current_year, official_emails
 from regions.services import audit_record
@@ -202,10 +209,36 @@ def _notify_provider(provider: Provider, name: str, context: dict) -> None:
 
 
 @transaction.atomic(durable=True)
-def provider_certify(*, provider: Provider, actor: User) -> ProviderCertificate:
-    """Certify an applied provider (a new certificate) or reinstate a suspended one (its
-    suspended certificate becomes valid again while it is in date, else a new one)."""
+def provider_certify(*, provider: Provider, actor: User) -> ProviderNotice | ProviderCertificate:
+    """The official's "certify" decision (page and API). An applied provider is put on public
+    notice (returns the notice): it is certified when the notice passes (`notice_conclude`).
+    A suspended one is reinstated at once (returns its certificate)."""
     provider = _lock_for_decision(provider, actor)
+    if provider.status == Provider.Status.APPLIED:
+        return notice_open(provider=provider, actor=actor)
+    return _reinstate(provider, actor)
+
+
+@transaction.atomic(durable=True)
+def provider_put_on_notice(*, provider: Provider, actor: User) -> ProviderNotice:
+    """applied -> on notice: the public notice starts (the edge on its own)."""
+    return notice_open(provider=_lock_for_decision(provider, actor), actor=actor)
+
+
+@transaction.atomic(durable=True)
+def provider_reinstate(*, provider: Provider, actor: User) -> ProviderCertificate:
+    """suspended -> certified (the edge on its own)."""
+    return _reinstate(_lock_for_decision(provider, actor), actor)
+
+
+def _reinstate(provider: Provider, actor: User) -> ProviderCertificate:
+    """Reinstate a suspended provider: its suspended certificate is valid again while it is in
+    date, else a new one is issued. A provider on notice waits for its notice instead."""
+    if provider.status == Provider.Status.ON_NOTICE:
+        raise InvalidTransition(
+            _("This provider is on public notice; it is certified when the notice ends."),
+            code="on_notice",
+        )
     from_status = check_transition(provider, Provider.Status.CERTIFIED)
     provider.status = Provider.Status.CERTIFIED
     provider.decided_at = timezone.now()
@@ -247,6 +280,34 @@ def provider_certify(*, provider: Provider, actor: User) -> ProviderCertificate:
     return certificate
 
 
+def certify_after_notice(*, provider: Provider, notice: ProviderNotice) -> ProviderCertificate:
+    """The notice passed (`notice_conclude`, inside its transaction, the provider row locked):
+    certify the provider and issue the certificate that records the notice's dates."""
+    from_status = check_transition(provider, Provider.Status.CERTIFIED)
+    provider.status = Provider.Status.CERTIFIED
+    provider.decided_at = timezone.now()
+    provider.save(update_fields=["status", "decided_at"])
+    certificate = _issue_certificate(provider, actor=None, notice=notice)
+    audit_record(
+        actor=None,
+        obj=provider,
+        action=AuditEntry.Action.CERTIFY,
+        from_status=from_status,
+        to_status=provider.status,
+        data={"certificate": certificate.serial, "notice": notice.pk},
+    )
+    _notify_provider(
+        provider,
+        "provider_certified",
+        {
+            "serial": certificate.serial,
+            "until": certificate.valid_until.isoformat(),
+            "url": certificate_verify_url(certificate.serial),
+        },
+    )
+    return certificate
+
+
 def _decide_with_reason(*, provider: Provider, actor: User, reason: str, to_status: str, action):
     reason = required_reason(reason)
     provider = _lock_for_decision(provider, actor)
@@ -275,6 +336,7 @@ def provider_reject(*, provider: Provider, reason: str, actor: User) -> Provider
         to_status=Provider.Status.REJECTED,
         action=AuditEntry.Action.REJECT,
     )
+    notice_withdraw(provider=provider, actor=actor, reason=provider.status_reason)
     _notify_provider(provider, "provider_rejected", {"reason": provider.status_reason})
     return provider
 
@@ -319,7 +381,9 @@ def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider
 # (not durable) on a certificate row that decision has locked.
 
 
-def _issue_certificate(provider: Provider, *, actor: User) -> ProviderCertificate:
+def _issue_certificate(
+    provider: Provider, *, actor: User | None, notice: ProviderNotice | None = None
+) -> ProviderCertificate:
     """Number the district's next certificate. Locking the district row makes two officials
     certifying at once take turns, so they can never both read the same count."""
     region = Region.objects.select_for_update().get(pk=provider.region_id)
@@ -335,6 +399,8 @@ def _issue_certificate(provider: Provider, *, actor: User) -> ProviderCertificat
         issued_at=timezone.now(),
         valid_until=_years_later(timezone.localdate(), CERTIFICATE_VALIDITY_YEARS),
         status=ProviderCertificate.Status.VALID,
+        notice_starts_at=notice.starts_at if notice else None,
+        notice_ends_at=notice.ends_at if notice else None,
     )
     audit_record(
         actor=actor, obj=certificate, action=AuditEntry.Action.ISSUE, to_status=certificate.status
@@ -426,9 +492,19 @@ def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
             ("服务类别", "Categories", ", ".join(c.name_zh for c in provider.categories.all())),
             ("发证日期", "Issued", timezone.localtime(certificate.issued_at).date().isoformat()),
             ("有效期至", "Valid until", certificate.valid_until.isoformat()),
+            *_notice_rows(certificate),
         ],
         verify_url=certificate_verify_url(certificate.serial),
     )
     certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
     certificate.save(update_fields=["pdf"])
     return certificate
+
+
+def _notice_rows(certificate: ProviderCertificate) -> list[tuple[str, str, str]]:
+    """The public notice the provider passed, on its certificate (when it had one)."""
+    if certificate.notice_starts_at is None or certificate.notice_ends_at is None:
+        return []
+    starts = timezone.localtime(certificate.notice_starts_at).date().isoformat()
+    ends = timezone.localtime(certificate.notice_ends_at).date().isoformat()
+    return [("公示期", "Public notice", f"{starts} - {ends}")]

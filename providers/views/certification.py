@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,7 @@ from portal.errors import ApplicationError
 from portal.views import add_service_error, next_or, page_of, query_without_page
 from providers import permissions, selectors, services
 from providers.forms import AccountForm, DecisionForm, ProviderApplicationForm
+from providers.models import ProviderNotice
 from providers.views.directory import render_provider
 
 
@@ -92,6 +94,7 @@ def provider_apply(request):
 
 
 DECISIONS = {
+    # The message of an applied provider put on notice is chosen below.
     "certify": (services.provider_certify, gettext_lazy("The provider is certified.")),
     "reject": (services.provider_reject, gettext_lazy("The application is rejected.")),
     "suspend": (services.provider_suspend, gettext_lazy("The provider is suspended.")),
@@ -114,13 +117,18 @@ def provider_decide(request, pk, action):
     if action != "certify":
         kwargs["reason"] = form.cleaned_data.get("reason", "")
     try:
-        service(**kwargs)
+        result = service(**kwargs)
     except ApplicationError as error:
         add_service_error(request, error, form)
         provider.refresh_from_db()
         return render_provider(
             request, provider, decision_form=form, decision_action=action, status=error.status
         )
+    if isinstance(result, ProviderNotice):
+        success = _(
+            "The provider is on public notice until %(ends)s; it is certified when the "
+            "notice ends with no objection left unanswered."
+        ) % {"ends": timezone.localtime(result.ends_at).strftime("%Y-%m-%d %H:%M")}
     messages.success(request, success)
     return redirect(next_or(request, reverse("provider-detail", args=[provider.pk])))
 

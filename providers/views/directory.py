@@ -50,6 +50,9 @@ def render_provider(request, provider, *, decision_form=None, decision_action=""
         "decision_form": decision_form or DecisionForm(),
         "decision_action": decision_action,
         "edges": {edge: edge in Provider.TRANSITIONS[provider.status] for edge in Provider.Status},
+        "notice": provider.notices.filter(status="open").first()
+        if provider.status == Provider.Status.ON_NOTICE
+        else None,
         **selectors.provider_profile(provider=provider, user=user),
     }
     if may_read_files:

@@ -1,7 +1,7 @@
 import pytest
 
-from providers import services
 from providers.tasks import generate_provider_certificate
+from tests.providers.conftest import certify_now
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def certificate(users, make_provider):
     provider = make_provider(region="WUJIN", name="Wujin Test Lab")
-    return services.provider_certify(provider=provider, actor=users["official-wujin"])
+    return certify_now(provider, users["official-wujin"])
 
 
 def test_it_draws_a_pdf(certificate):

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from portal.codes import certificate_serial
-from providers import services
 from providers.models import Provider, ProviderCertificate
 from regions.models import AuditEntry
 from regions.selectors import current_year
+from tests.providers.conftest import certify_now, pass_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +16,14 @@ def test_it_certifies_and_issues_a_numbered_certificate(
     api_as, users, make_provider, django_capture_on_commit_callbacks
 ):
     provider = make_provider(region="YANGPU")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_as(users["official-yangpu"]).post(f"/api/providers/{provider.pk}/certify/")
+    response = api_as(users["official-yangpu"]).post(f"/api/providers/{provider.pk}/certify/")
     assert response.status_code == 200
     body = response.json()
+    # The approval puts the provider on public notice; the notice passing certifies it.
+    assert body["status"] == "on_notice" and body["certificate"] is None
+    with django_capture_on_commit_callbacks(execute=True):
+        pass_notice(provider.notices.get())
+    body = api_as(users["official-yangpu"]).get(f"/api/providers/{provider.pk}/").json()
     assert body["status"] == "certified"
     # the seed certified one provider in Yangpu: this is the district's second certificate
     expected = certificate_serial(short_code="YP", year=current_year(), number=2)
@@ -38,12 +42,8 @@ def test_it_certifies_and_issues_a_numbered_certificate(
 
 
 def test_it_numbers_certificates_per_district(users, make_provider):
-    first = services.provider_certify(
-        provider=make_provider(region="NANHU"), actor=users["official-nanhu"]
-    )
-    second = services.provider_certify(
-        provider=make_provider(region="NANHU"), actor=users["official-nanhu"]
-    )
+    first = certify_now(make_provider(region="NANHU"), users["official-nanhu"])
+    second = certify_now(make_provider(region="NANHU"), users["official-nanhu"])
     year = current_year()
     assert first.serial == certificate_serial(short_code="NH", year=year, number=2)
     assert second.serial == certificate_serial(short_code="NH", year=year, number=3)
@@ -56,6 +56,9 @@ def test_it_certifies_from_the_page(client, users, make_provider):
     assert f"/providers/{provider.pk}/certify/" in page.content.decode()
     response = client.post(f"/providers/{provider.pk}/certify/")
     assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.status == Provider.Status.ON_NOTICE
+    pass_notice(provider.notices.get())
     provider.refresh_from_db()
     assert provider.status == Provider.Status.CERTIFIED
     assert provider.certificates.get().status == "valid"

@@ -9,15 +9,30 @@ from django.utils import timezone
 
 from portal.errors import InvalidTransition
 from providers import services
-from providers.models import Provider, ProviderCertificate, ServiceOrder
+from providers.models import Provider, ProviderCertificate, ProviderNotice, ServiceOrder
 from tests.providers.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
+
 # The one service that moves a row to each status. A status no service moves to is the one
 # its row is created in (by provider_apply and order_create).
+def pass_a_notice(provider, official):
+    """on notice -> certified: the notice's period ended with no open objection."""
+    notice = ProviderNotice.objects.filter(provider=provider, status="open").first()
+    if notice is None:
+        notice = ProviderNotice.objects.create(
+            provider=provider,
+            starts_at=timezone.now() - timedelta(days=8),
+            ends_at=timezone.now() - timedelta(days=1),
+            put_by=official,
+        )
+    return services.notice_conclude(notice_id=notice.pk)
+
+
 PROVIDER_SERVICES = {
-    Provider.Status.CERTIFIED: lambda p, u: services.provider_certify(provider=p, actor=u),
+    Provider.Status.ON_NOTICE: lambda p, u: services.provider_put_on_notice(provider=p, actor=u),
+    Provider.Status.CERTIFIED: lambda p, u: services.provider_reinstate(provider=p, actor=u),
     Provider.Status.REJECTED: lambda p, u: services.provider_reject(
         provider=p, actor=u, reason="Incomplete."
     ),
@@ -112,11 +127,17 @@ def test_every_status_but_the_initial_one_has_one_service(model, services_by_sta
     assert not edges & created_as
 
 
+# Edges taken by another service than the target status's usual one: the notice passing.
+PROVIDER_EDGE_SERVICES = {
+    (Provider.Status.ON_NOTICE, Provider.Status.CERTIFIED): pass_a_notice,
+}
+
+
 @pytest.mark.parametrize(("from_status", "to_status"), pairs(Provider, PROVIDER_SERVICES))
 def test_provider_edges(demo, make_provider, from_status, to_status):
     provider = make_provider(region="YANGPU", status=from_status)
     official = demo["users"]["official-yangpu"]
-    service = PROVIDER_SERVICES[to_status]
+    service = PROVIDER_EDGE_SERVICES.get((from_status, to_status), PROVIDER_SERVICES[to_status])
     if to_status in Provider.TRANSITIONS[from_status]:
         service(provider, official)
         provider.refresh_from_db()

@@ -44,7 +44,10 @@ def test_it_submits_an_application(client, demo, jiangnan, django_capture_on_com
     assert AuditEntry.objects.filter(
         object_type="vouchers.voucherapplication", object_id=str(application.pk), action="submit"
     ).exists()
-    assert [m.to for m in mail.outbox] == [["official-wujin@example.com"]]
+    # both Wujin officials (the second one is there for four-eyes approvals)
+    assert [m.to for m in mail.outbox] == [
+        ["official-wujin-2@example.com", "official-wujin@example.com"]
+    ]
 
 
 def test_it_stores_several_checked_attachments(client, jiangnan):

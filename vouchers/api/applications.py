@@ -76,6 +76,21 @@ class ApplicationApproveInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AwaitingSecondApprovalSerializer(serializers.Serializer):
+    """A first approval at or above the four-eyes threshold: another official must approve."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["awaiting_second_approval"])
+    first_approved_by = serializers.CharField(source="first_approved_by.username")
+    first_approved_at = serializers.DateTimeField()
+
+
+def awaiting_second_approval(row) -> Response:
+    body = AwaitingSecondApprovalSerializer(row).data
+    body["status"] = "awaiting_second_approval"
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
 class ApplicationRejectInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -153,7 +168,7 @@ class ApplicationViewSet(
     @extend_schema(
         summary="Approve and issue the voucher (an official of the district)",
         request=ApplicationApproveInputSerializer,
-        responses={200: ApplicationSerializer},
+        responses={200: ApplicationSerializer, 202: AwaitingSecondApprovalSerializer},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -163,12 +178,14 @@ class ApplicationViewSet(
             raise NotAllowed(_("Only an official of the enterprise's district may decide."))
         data = ApplicationApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.application_approve(
+        voucher = services.application_approve(
             application=application,
             actor=request.user,
             approved_amount=data.validated_data["approved_amount"],
             note=data.validated_data["note"],
         )
+        if voucher is None:  # four eyes: the first of two approvals
+            return awaiting_second_approval(self.get_queryset().get(pk=application.pk))
         return self._respond(application.pk)
 
     @extend_schema(

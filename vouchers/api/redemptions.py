@@ -13,6 +13,7 @@ from portal.filters import ApiFilterSet, StrictBooleanFilter
 from portal.lean import LeanListMixin
 from portal.money import MoneyField
 from vouchers import selectors, services
+from vouchers.api.applications import AwaitingSecondApprovalSerializer, awaiting_second_approval
 from vouchers.models import Redemption
 
 
@@ -130,7 +131,10 @@ class RedemptionViewSet(
         )
         return self._render(redemption, status.HTTP_201_CREATED)
 
-    @extend_schema(request=NoteInputSerializer, responses=RedemptionSerializer)
+    @extend_schema(
+        request=NoteInputSerializer,
+        responses={200: RedemptionSerializer, 202: AwaitingSecondApprovalSerializer},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """The issuing district's official approves: the held amount is spent."""
@@ -141,6 +145,8 @@ class RedemptionViewSet(
         redemption = services.redemption_approve(
             redemption_id=self._visible(pk), actor=request.user, note=data.validated_data["note"]
         )
+        if redemption.status == Redemption.Status.PENDING:  # four eyes: the first of two
+            return awaiting_second_approval(redemption)
         return self._render(redemption)
 
     @extend_schema(request=RejectInputSerializer, responses=RedemptionSerializer)

@@ -141,6 +141,13 @@ class VoucherApplication(models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(blank=True)
+    # Four eyes: at or above the district's threshold a first official's approval is recorded
+    # here and a second, different official's approval issues the voucher.
+    first_approved_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    first_approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -159,6 +166,13 @@ class VoucherApplication(models.Model):
             models.CheckConstraint(
                 name="application_approved_has_amount",
                 condition=~Q(status="approved") | Q(approved_amount__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="application_four_eyes_two_officials",
+                condition=~Q(status="approved")
+                | Q(first_approved_by__isnull=True)
+                | Q(decided_by__isnull=True)
+                | ~Q(first_approved_by=F("decided_by")),
             ),
         ]
 
@@ -305,6 +319,12 @@ class Redemption(models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(blank=True)
+    # Four eyes: at or above the voucher's threshold a first official's approval is recorded
+    # here and a second, different official's approval spends the hold.
+    first_approved_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
 
@@ -336,6 +356,13 @@ class Redemption(models.Model):
                 condition=Q(cross_region=True, issuing_region__isnull=False)
                 & ~Q(issuing_region=F("provider_region"))
                 | Q(cross_region=False, issuing_region=F("provider_region")),
+            ),
+            models.CheckConstraint(
+                name="redemption_four_eyes_two_officials",
+                condition=~Q(status__in=["approved", "paid"])
+                | Q(first_approved_by__isnull=True)
+                | Q(decided_by__isnull=True)
+                | ~Q(first_approved_by=F("decided_by")),
             ),
         ]
 

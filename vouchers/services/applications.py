@@ -25,11 +25,12 @@ from portal.pdf import money
 from portal.states import check_transition
 from regions.models import AuditEntry, NotificationPreference, User
 from regions.rules import rules_budget_ceiling
-from regions.selectors import call_window_refusal, current_year, official_emails
+from regions.selectors import call_window_refusal, current_year, official_emails, rules_for
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import ApplicationAttachment, Enterprise, Voucher, VoucherApplication
 from vouchers.selectors import remaining_cap
+from vouchers.services.four_eyes import first_approval_recorded
 from vouchers.services.vouchers import programme_rules, voucher_issue
 
 
@@ -188,8 +189,11 @@ def application_approve(
     actor: User,
     approved_amount,
     note: str = "",
-) -> Voucher:
+) -> Voucher | None:
     """Approve and issue the voucher in one transaction, or do neither.
+
+    At or above the district's `four_eyes_threshold` the first official's approval is only
+    recorded (returns None: the application awaits a second official, see four_eyes.py).
 
     `approved_amount` is required: the official states the amount, which may be less than
     requested. `None` approves exactly the requested amount, for callers (tests, scripts)
@@ -228,6 +232,15 @@ def application_approve(
             _("The district's budget has only %(available)s left for %(year)s.")
             % {"available": money(available), "year": rules.year}
         )
+    district_rules = rules_for(region=application.region, year=application.year)
+    if first_approval_recorded(
+        row=application,
+        actor=actor,
+        amount=amount,
+        threshold=district_rules.four_eyes_threshold if district_rules else None,
+        note=note,
+    ):
+        return None  # the first of two approvals: it waits for another official
 
     application.status = VoucherApplication.Status.APPROVED
     application.approved_amount = amount

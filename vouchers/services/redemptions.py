@@ -54,6 +54,7 @@ from regions.services import audit_record
 from regions.statistics import statistics_changed
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
+from vouchers.services.four_eyes import first_approval_recorded
 from vouchers.services.vouchers import programme_rules
 
 
@@ -242,7 +243,10 @@ def _locked_for_decision(redemption_id: int, actor: User, to_status: str):
 
 @transaction.atomic(durable=True)
 def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Redemption:
-    """The issuing district's official approves: the hold is spent and the ledger posts it."""
+    """The issuing district's official approves: the hold is spent and the ledger posts it.
+
+    At or above the voucher's `four_eyes_threshold` the first official's approval is only
+    recorded and the redemption stays pending for a second official (four_eyes.py)."""
     rules, voucher, redemption, from_status = _locked_for_decision(
         redemption_id, actor, Redemption.Status.APPROVED
     )
@@ -257,6 +261,15 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
             code="risk_flag_open",
         )
     amount = redemption.amount
+    voucher_rules = rules_of_voucher(voucher)
+    if first_approval_recorded(
+        row=redemption,
+        actor=actor,
+        amount=amount,
+        threshold=voucher_rules.four_eyes_threshold if voucher_rules else None,
+        note=note,
+    ):
+        return redemption
     now = timezone.now()
     voucher.held -= amount
     voucher.redeemed += amount

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import private_file_response
@@ -118,6 +119,11 @@ def application_withdraw(request, pk):
     return redirect("application-detail", pk=pk)
 
 
+AWAITING_SECOND = gettext_lazy(
+    "First approval recorded: another official of the district must approve too."
+)
+
+
 def _decide(request, pk, *, form_class, service, arguments, success):
     """Approve or reject: plain POST redirects back; htmx gets the queue row re-rendered."""
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
@@ -125,7 +131,7 @@ def _decide(request, pk, *, form_class, service, arguments, success):
         raise PermissionDenied
     form = form_class(request.POST)
     if form.is_valid():
-        run_service(
+        result, ok = run_service(
             request,
             service,
             form=form,
@@ -133,10 +139,12 @@ def _decide(request, pk, *, form_class, service, arguments, success):
             actor=request.user,
             **arguments(form.cleaned_data),
         )
+        if ok and callable(success):
+            success = success(result)
     return answer_decision(
         request,
         form,
-        success=success,
+        success=str(success) if not callable(success) else "",
         row_template="vouchers/partials/queue_row.html",
         row=lambda: {
             "application": selectors.applications_visible_to(request.user).get(pk=pk),
@@ -158,7 +166,10 @@ def application_approve(request, pk):
             "approved_amount": data["approved_amount"],
             "note": data["note"],
         },
-        success=_("Approved; the voucher was issued."),
+        # None: the first of two approvals (four eyes); the voucher waits for the second.
+        success=lambda voucher: (
+            _("Approved; the voucher was issued.") if voucher is not None else AWAITING_SECOND
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from vouchers import permissions, selectors, services
 from vouchers.models import Redemption
 from vouchers.selectors import LIVE_STATUSES
 from vouchers.views import PAGE_SIZE, require_official
+from vouchers.views.applications import AWAITING_SECOND
 
 
 class ClaimForm(forms.Form):
@@ -168,9 +169,11 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         raise Http404
     form = form_class(request.POST)
     if form.is_valid():
-        run_service(
+        result, ok = run_service(
             request, service, form=form, redemption_id=pk, actor=request.user, **form.cleaned_data
         )
+        if ok and result.status == Redemption.Status.PENDING:  # four eyes: the first of two
+            success = AWAITING_SECOND
     return answer_decision(
         request,
         form,

@@ -16,6 +16,7 @@ from portal.codes import certificate_serial, credit_code_check_character
 from providers.models import (
     Provider,
     ProviderCertificate,
+    ProviderNotice,
     ServiceCategory,
     ServiceOffering,
     ServiceOrder,
@@ -38,6 +39,8 @@ DEMO_RULES = {
     "co_funding_ratio": Decimal("0.500"),
     "validity_days": 365,
     "cross_region": True,
+    # Four eyes: applications and redemptions of 200,000 or more need two officials.
+    "four_eyes_threshold": Decimal("200000.00"),
 }
 
 
@@ -178,6 +181,11 @@ OFFICIALS = [
     ("official-wujin", "WUJIN"),
     ("official-nanhu", "NANHU"),
     ("official-hefei", "HEFEI_HT"),
+    # The second official of each district, for four-eyes approvals.
+    ("official-yangpu-2", "YANGPU"),
+    ("official-wujin-2", "WUJIN"),
+    ("official-nanhu-2", "NANHU"),
+    ("official-hefei-2", "HEFEI_HT"),
 ]
 
 
@@ -388,11 +396,21 @@ class Command(BaseCommand):
                 to_status="certified",
                 reason="Seed data: one of the four first certified providers of the pilot.",
             )
+            # The first providers passed their public notice before the portal opened.
+            notice = ProviderNotice.objects.create(
+                provider=provider,
+                starts_at=provider.decided_at - timedelta(days=7),
+                ends_at=provider.decided_at,
+                status=ProviderNotice.Status.PASSED,
+                concluded_at=provider.decided_at,
+            )
             number = ProviderCertificate.objects.filter(provider__region=region).count() + 1
             ProviderCertificate.objects.create(
                 provider=provider,
                 serial=certificate_serial(short_code=region.short_code, year=year, number=number),
                 valid_until=timezone.localdate() + timedelta(days=3 * 365),
+                notice_starts_at=notice.starts_at,
+                notice_ends_at=notice.ends_at,
             )
         return provider
 
@@ -409,10 +427,18 @@ class Command(BaseCommand):
             purpose=SEED_PURPOSE,
             actor=User.objects.get(username="enterprise-jiangnan"),
         )
-        if application.status == VoucherApplication.Status.SUBMITTED:
+        # 200,000 is at the demo's four-eyes threshold: two Wujin officials approve it.
+        for official in ("official-wujin", "official-wujin-2"):
+            application.refresh_from_db()
+            if application.status != VoucherApplication.Status.SUBMITTED:
+                break
+            if application.first_approved_by is not None and (
+                application.first_approved_by.username == official
+            ):
+                continue
             application_approve(
                 application=application,
-                actor=User.objects.get(username="official-wujin"),
+                actor=User.objects.get(username=official),
                 approved_amount=application.requested_amount,
                 note="Seed data: the pilot's first cross-region voucher.",
             )

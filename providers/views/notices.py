@@ -1,0 +1,128 @@
+"""Public notice of providers: the public list and page of each notice, the objection form for
+anyone signed in, and the answer form of the provider's district official."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.views import page_of, query_without_page, run_service_with_status
+from providers import permissions, selectors, services
+from providers.models import ProviderNotice, ProviderObjection
+from regions.selectors import region_list
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Your objection and its reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=gettext_lazy("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+
+@require_GET
+def notice_list(request):
+    status = request.GET.get("status") or ""
+    region = request.GET.get("region") or ""
+    return render(
+        request,
+        "providers/notices.html",
+        {
+            "page": page_of(request, selectors.provider_notices(status=status, region=region)),
+            "statuses": ProviderNotice.Status.choices,
+            "status": status if status in ProviderNotice.Status.values else "",
+            "regions": region_list(),
+            "region_code": region,
+            "query": query_without_page(request),
+        },
+    )
+
+
+def _render_notice(request, notice, *, objection_form=None, answer_forms=None, status=200):
+    user = request.user
+    may_answer = permissions.is_district_official(user, notice.provider.region_id)
+    own = permissions.is_provider_member(user, notice.provider)
+    may_object = (
+        user.is_authenticated
+        and not own
+        and notice.status == ProviderNotice.Status.OPEN
+        and not notice.has_ended
+    )
+    return render(
+        request,
+        "providers/notice_detail.html",
+        {
+            "notice": notice,
+            # Each objection with the answer form the official sees under an open one.
+            "objections": [
+                (
+                    objection,
+                    (answer_forms or {}).get(objection.pk)
+                    or AnswerForm(auto_id=f"id_answer_{objection.pk}_%s"),
+                )
+                for objection in selectors.provider_notice_objections(notice)
+            ],
+            "may_object": may_object,
+            "own_provider": own,
+            "may_answer": may_answer,
+            "objection_form": objection_form or ObjectionForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def notice_detail(request, pk):
+    notice = get_object_or_404(selectors.provider_notices(), pk=pk)
+    return _render_notice(request, notice)
+
+
+@login_required
+@require_POST
+def objection_new(request, pk):
+    notice = get_object_or_404(selectors.provider_notices(), pk=pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        return _render_notice(request, notice, objection_form=form, status=400)
+    _result, status = run_service_with_status(
+        request,
+        services.objection_raise,
+        form=form,
+        success=_("Your objection is recorded; the district's official will answer it."),
+        notice_id=notice.pk,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+    )
+    if status is not None:
+        return _render_notice(request, notice, objection_form=form, status=status)
+    return redirect("provider-notice-detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk, objection_id):
+    notice = get_object_or_404(selectors.provider_notices(), pk=pk)
+    objection = get_object_or_404(ProviderObjection, pk=objection_id, notice=notice)
+    form = AnswerForm(request.POST, auto_id=f"id_answer_{objection.pk}_%s")
+    if not form.is_valid():
+        return _render_notice(request, notice, answer_forms={objection.pk: form}, status=400)
+    _result, status = run_service_with_status(
+        request,
+        services.objection_answer,
+        form=form,
+        success=_("Your answer is recorded."),
+        objection_id=objection.pk,
+        actor=request.user,
+        answer=form.cleaned_data["answer"],
+    )
+    if status is not None:
+        return _render_notice(request, notice, answer_forms={objection.pk: form}, status=status)
+    return redirect("provider-notice-detail", pk=notice.pk)

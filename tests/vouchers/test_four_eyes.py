@@ -1,0 +1,332 @@
+"""Four eyes: an application or a redemption at or above the district's threshold needs two
+different officials; the first approval moves no money, the second moves it once."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from portal.errors import ApplicationError
+from regions.models import AuditEntry, JournalEntry, ProgrammeRules, User
+from regions.selectors import current_year
+from tests.redemptions.factories import make_order
+from tests.vouchers.factories import make_voucher
+from vouchers import services
+from vouchers.models import Redemption, Voucher, VoucherApplication
+
+THRESHOLD = Decimal("200000.00")
+
+
+@pytest.fixture
+def users(demo):
+    return demo["users"]
+
+
+def rules_of(code):
+    return ProgrammeRules.objects.get(region__code=code, year=current_year())
+
+
+def set_threshold(code, threshold=THRESHOLD):
+    ProgrammeRules.objects.filter(region__code=code, year=current_year()).update(
+        four_eyes_threshold=threshold
+    )
+
+
+def large_redemption(demo, amount="250000.00") -> Redemption:
+    """A Yangpu voucher of 300,000 and a claim of `amount` on a confirmed order with SIT."""
+    voucher = make_voucher(demo["enterprises"]["enterprise-yangpu"], "300000.00")
+    order = make_order(voucher, demo["providers"]["provider-sit"], contract="600000.00")
+    return services.redemption_claim(
+        service_order_id=order.pk, amount=amount, actor=demo["users"]["provider-sit"]
+    )
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestApplications:
+    @pytest.fixture(autouse=True)
+    def _threshold(self, demo):
+        set_threshold("YANGPU")
+
+    def approve(self, api_as, user, application, amount="250000.00"):
+        return api_as(user).post(
+            f"/api/voucher-applications/{application.pk}/approve/",
+            {"approved_amount": amount},
+            format="json",
+        )
+
+    def test_it_answers_202_to_the_first_approval_and_moves_no_money(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        committed = rules_of("YANGPU").committed
+        response = self.approve(api_as, users["official-yangpu"], application)
+        assert response.status_code == 202
+        assert response.json()["status"] == "awaiting_second_approval"
+        assert response.json()["first_approved_by"] == "official-yangpu"
+        application.refresh_from_db()
+        assert application.status == "submitted"
+        assert application.first_approved_by == users["official-yangpu"]
+        assert not Voucher.objects.filter(application=application).exists()
+        assert rules_of("YANGPU").committed == committed
+        assert AuditEntry.objects.filter(
+            object_type="vouchers.voucherapplication",
+            object_id=str(application.pk),
+            action=AuditEntry.Action.FIRST_APPROVE,
+        ).exists()
+
+    def test_it_refuses_the_same_official_twice_with_409(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        response = self.approve(api_as, users["official-yangpu"], application)
+        assert response.status_code == 409
+        assert response.json()["code"] == "same_official"
+        application.refresh_from_db()
+        assert application.status == "submitted"
+        assert not Voucher.objects.filter(application=application).exists()
+
+    def test_a_second_official_approves_and_the_voucher_is_issued_once(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        committed = rules_of("YANGPU").committed
+        self.approve(api_as, users["official-yangpu"], application)
+        response = self.approve(api_as, users["official-yangpu-2"], application)
+        assert response.status_code == 200
+        assert response.json()["status"] == "approved"
+        application.refresh_from_db()
+        assert application.decided_by == users["official-yangpu-2"]
+        assert application.first_approved_by == users["official-yangpu"]
+        assert Voucher.objects.filter(application=application).count() == 1
+        assert rules_of("YANGPU").committed == committed + Decimal("250000.00")
+        # a third approval is an ordinary refused transition
+        again = self.approve(api_as, users["official-yangpu"], application)
+        assert again.status_code == 409
+        assert rules_of("YANGPU").committed == committed + Decimal("250000.00")
+
+    def test_below_the_threshold_one_official_is_enough(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        response = self.approve(api_as, users["official-yangpu"], application, "199999.99")
+        assert response.status_code == 200
+        assert response.json()["status"] == "approved"
+
+    def test_without_a_threshold_one_official_is_enough(self, api_as, users, submit):
+        set_threshold("YANGPU", None)
+        application = submit("enterprise-yangpu", "250000.00")
+        assert self.approve(api_as, users["official-yangpu"], application).status_code == 200
+
+    def test_the_second_must_approve_the_amount_of_the_first(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        response = self.approve(api_as, users["official-yangpu-2"], application, "240000.00")
+        assert response.status_code == 409
+        assert response.json()["code"] == "amount_differs"
+        assert not Voucher.objects.filter(application=application).exists()
+
+    def test_either_official_may_reject_after_the_first_approval(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        response = api_as(users["official-yangpu"]).post(
+            f"/api/voucher-applications/{application.pk}/reject/",
+            {"note": "On reflection, no."},
+            format="json",
+        )
+        assert response.status_code == 200
+        assert response.json()["status"] == "rejected"
+
+    def test_an_official_of_another_district_cannot_give_the_second(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        response = self.approve(api_as, users["official-wujin"], application)
+        assert response.status_code in (403, 404)
+        application.refresh_from_db()
+        assert application.status == "submitted"
+
+    def test_the_page_shows_who_gave_the_first_approval(self, client, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        client.force_login(users["official-yangpu"])
+        response = client.post(
+            f"/applications/{application.pk}/approve/",
+            {"approved_amount": "250000.00", "note": ""},
+            follow=True,
+        )
+        html = response.content.decode()
+        assert "First approval recorded" in html
+        client.force_login(users["official-yangpu-2"])
+        html = client.get(f"/applications/{application.pk}/").content.decode()
+        assert "Awaiting second approval" in html and "official-yangpu" in html
+
+
+# --- redemptions ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestRedemptions:
+    @pytest.fixture(autouse=True)
+    def _threshold(self, demo):
+        set_threshold("YANGPU")
+
+    def approve(self, api_as, user, redemption):
+        return api_as(user).post(f"/api/redemptions/{redemption.pk}/approve/", {}, format="json")
+
+    def test_first_202_same_409_second_200_and_money_moves_once(self, api_as, users, demo):
+        redemption = large_redemption(demo)
+        voucher = redemption.voucher
+        redeemed = rules_of("YANGPU").redeemed
+
+        first = self.approve(api_as, users["official-yangpu"], redemption)
+        assert first.status_code == 202
+        assert first.json()["status"] == "awaiting_second_approval"
+        voucher.refresh_from_db()
+        assert voucher.redeemed == 0 and voucher.held == Decimal("250000.00")
+        assert not JournalEntry.objects.filter(redemption=redemption).exists()
+
+        same = self.approve(api_as, users["official-yangpu"], redemption)
+        assert same.status_code == 409 and same.json()["code"] == "same_official"
+
+        second = self.approve(api_as, users["official-yangpu-2"], redemption)
+        assert second.status_code == 200 and second.json()["status"] == "approved"
+        voucher.refresh_from_db()
+        assert voucher.redeemed == Decimal("250000.00") and voucher.held == 0
+        assert rules_of("YANGPU").redeemed == redeemed + Decimal("250000.00")
+        assert JournalEntry.objects.filter(redemption=redemption).count() == 1
+        assert (
+            AuditEntry.objects.filter(
+                object_type="vouchers.redemption",
+                object_id=str(redemption.pk),
+                action=AuditEntry.Action.FIRST_APPROVE,
+            ).count()
+            == 1
+        )
+
+    def test_a_small_redemption_needs_one_official(self, api_as, users, demo):
+        redemption = large_redemption(demo, amount="1000.00")
+        assert self.approve(api_as, users["official-yangpu"], redemption).status_code == 200
+
+    def test_the_first_official_may_still_reject(self, api_as, users, demo):
+        redemption = large_redemption(demo)
+        self.approve(api_as, users["official-yangpu"], redemption)
+        response = api_as(users["official-yangpu"]).post(
+            f"/api/redemptions/{redemption.pk}/reject/",
+            {"note": "Evidence missing."},
+            format="json",
+        )
+        assert response.status_code == 200 and response.json()["status"] == "rejected"
+        redemption.voucher.refresh_from_db()
+        assert redemption.voucher.held == 0
+
+    def test_the_database_refuses_one_official_giving_both(self, users, demo):
+        from django.db import IntegrityError, transaction
+
+        redemption = large_redemption(demo)
+        official = users["official-yangpu"]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Redemption.objects.filter(pk=redemption.pk).update(
+                status="approved", first_approved_by=official, decided_by=official
+            )
+
+    def test_the_queue_row_shows_the_first_approval(self, client, users, demo):
+        redemption = large_redemption(demo)
+        services.redemption_approve(redemption_id=redemption.pk, actor=users["official-yangpu"])
+        client.force_login(users["official-yangpu-2"])
+        html = client.get("/official/redemptions/").content.decode()
+        assert "Awaiting second approval" in html
+
+
+# --- two second approvals at once ------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_second_approvals_at_once_move_the_money_once(demo):
+    set_threshold("YANGPU")
+    users = demo["users"]
+    third = User.objects.create_user(
+        username="official-yangpu-3",
+        password="x-pass-2026",
+        role=User.Role.OFFICIAL,
+        region=demo["regions"]["YANGPU"],
+    )
+    redemption = large_redemption(demo)
+    services.redemption_approve(redemption_id=redemption.pk, actor=users["official-yangpu"])
+    second_ids = [users["official-yangpu-2"].pk, third.pk]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def approve(i):
+        try:
+            official = User.objects.get(pk=second_ids[i])  # connects before the barrier
+            barrier.wait()
+            results[i] = services.redemption_approve(redemption_id=redemption.pk, actor=official)
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread met
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(isinstance(r, Redemption) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(refused) == 1 and refused[0].code == "invalid_transition", results
+    voucher = Voucher.objects.get(pk=redemption.voucher_id)
+    assert voucher.redeemed == Decimal("250000.00") and voucher.held == 0
+    assert JournalEntry.objects.filter(redemption=redemption).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="vouchers.redemption",
+            object_id=str(redemption.pk),
+            action=AuditEntry.Action.APPROVE,
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_second_approvals_of_an_application_issue_one_voucher(demo):
+    set_threshold("YANGPU")
+    users = demo["users"]
+    third = User.objects.create_user(
+        username="official-yangpu-3",
+        password="x-pass-2026",
+        role=User.Role.OFFICIAL,
+        region=demo["regions"]["YANGPU"],
+    )
+    enterprise_user = users["enterprise-yangpu"]
+    application = services.application_submit(
+        enterprise=enterprise_user.enterprise,
+        requested_amount="250000.00",
+        purpose="Four eyes at once",
+        actor=enterprise_user,
+    )
+    services.application_approve(
+        application=application, actor=users["official-yangpu"], approved_amount="250000.00"
+    )
+    committed = ProgrammeRules.objects.get(pk=rules_of("YANGPU").pk).committed
+    second_ids = [users["official-yangpu-2"].pk, third.pk]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def approve(i):
+        try:
+            official = User.objects.get(pk=second_ids[i])
+            row = VoucherApplication.objects.get(pk=application.pk)
+            barrier.wait()
+            results[i] = services.application_approve(
+                application=row, actor=official, approved_amount="250000.00"
+            )
+        except Exception as error:  # noqa: BLE001
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(isinstance(r, Voucher) for r in results) == 1, results
+    assert Voucher.objects.filter(application=application).count() == 1
+    assert rules_of("YANGPU").committed == committed + Decimal("250000.00")

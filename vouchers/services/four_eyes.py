@@ -1,0 +1,70 @@
+"""Four eyes: an application (its approved amount) or a redemption (its amount) at or above the
+district's `four_eyes_threshold` needs the approval of two different officials.
+
+The first official's approval is recorded on the row (`first_approved_by`, `first_approved_at`)
+with an audit entry and moves no money; the second, by another official of the district, runs
+the normal approval. The same official twice is refused (409 `same_official`), and a database
+constraint makes an approved row's two officials differ. Both run inside the approval's
+transaction on the row it has locked, so two second approvals at once approve once.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.errors import InvalidTransition
+from portal.pdf import money
+from regions.models import AuditEntry, User
+from regions.services import audit_record
+
+
+def needs_two_officials(amount: Decimal, threshold: Decimal | None) -> bool:
+    return threshold is not None and amount >= threshold
+
+
+def first_approval_recorded(
+    *, row, actor: User, amount: Decimal, threshold, note: str = ""
+) -> bool:
+    """Inside the caller's transaction on the locked `row`: True when this approval was the
+    first of two (recorded; the caller stops there), False when the caller approves now (no
+    second approval needed, or this is the second)."""
+    if not needs_two_officials(amount, threshold):
+        return False
+    if row.first_approved_by_id is None:
+        row.first_approved_by = actor
+        row.first_approved_at = timezone.now()
+        fields = ["first_approved_by", "first_approved_at"]
+        if hasattr(row, "first_approved_amount"):
+            row.first_approved_amount = amount
+            fields.append("first_approved_amount")
+        row.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            obj=row,
+            action=AuditEntry.Action.FIRST_APPROVE,
+            from_status=row.status,
+            to_status=row.status,
+            reason=(note or "").strip(),
+            data={"amount": str(amount), "threshold": str(threshold)},
+        )
+        return True
+    if row.first_approved_by_id == actor.pk:
+        raise InvalidTransition(
+            _(
+                "You gave the first approval; another official of the district must give "
+                "the second."
+            ),
+            code="same_official",
+        )
+    first_amount = getattr(row, "first_approved_amount", None)
+    if first_amount is not None and first_amount != amount:
+        raise InvalidTransition(
+            _(
+                "The first official approved %(amount)s; approve that amount, or reject "
+                "the application."
+            )
+            % {"amount": money(first_amount)},
+            code="amount_differs",
+        )
+    return False
