@@ -11,7 +11,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers import services
 from providers.models import RiskFlag, ServiceOrder
 from providers.services.risk import risk_flag_clear, risk_flag_raise
-from regions.models import AuditEntry, ProgrammeRules
+from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion
 from tests.redemptions.factories import confirm
 from vouchers.services import redemption_approve, redemption_claim
 
@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def parties(make_enterprise, make_provider, make_voucher):
-    """A Wujin enterprise with a voucher and a certified Wujin provider, all details different."""
+    """A Wujin enterprise with a voucher and a certified Wujin provider, all details different.
+    Wujin's rules here have no four-eyes threshold (the demo's is 200,000), so the cap is the
+    split-contract limit unless a test sets one."""
+    set_four_eyes_threshold(None)
     enterprise = make_enterprise(region="WUJIN")
     enterprise.legal_representative = "Xu Lei"
     enterprise.registered_address = "18 Changwu Road, Changzhou"
@@ -33,6 +36,13 @@ def parties(make_enterprise, make_provider, make_voucher):
     provider.save()
     voucher = make_voucher(enterprise, "200000.00")
     return enterprise, provider, voucher
+
+
+def set_four_eyes_threshold(amount):
+    """Wujin's rules and the versions its vouchers keep (a test's shortcut: a real change is
+    a new version, which issued vouchers never see)."""
+    ProgrammeRules.objects.filter(region__code="WUJIN").update(four_eyes_threshold=amount)
+    ProgrammeRulesVersion.objects.filter(region__code="WUJIN").update(four_eyes_threshold=amount)
 
 
 def order(parties, amount, title="Testing"):
@@ -121,9 +131,7 @@ def test_orders_whose_payable_total_passes_the_cap_are_all_flagged(parties):
 
 
 def test_the_four_eyes_threshold_is_the_limit_when_set(parties):
-    ProgrammeRules.objects.filter(region__code="WUJIN").update(
-        four_eyes_threshold=Decimal("100000.00")
-    )
+    set_four_eyes_threshold(Decimal("100000.00"))
     order(parties, "150000.00")
     order(parties, "150000.00")  # 75,000 + 75,000 > 100,000
     flag = open_flags("split_contract").first()
