@@ -66,6 +66,8 @@ TYPED = {
     "regions.User": ["username"],
     "providers.ExpertAssignment": ["note"],
     "providers.ExpertComment": ["body"],
+    # An official correcting a notice sees its texts in the form as they were typed.
+    "regions.Notice": ["title", "body"],
 }
 
 
@@ -75,7 +77,12 @@ def typed_content() -> set[str]:
     phrases = set()
     for label, fields in TYPED.items():
         for row in apps.get_model(label).objects.values_list(*fields):
-            phrases.update(value for value in row if value)
+            for value in row:
+                if value:
+                    # A text of several lines is also allowed line by line: a form's textarea
+                    # shows it one line a text node.
+                    phrases.add(value)
+                    phrases.update(line for line in str(value).splitlines() if line.strip())
     return phrases
 
 

@@ -18,16 +18,17 @@ pytestmark = pytest.mark.browser
 
 def test_a_split_contract_is_cleared_in_the_queue_then_approved(site, new_context):
     demo = site.demo
-    # The seed order (¥300,000, the voucher pays half) is delivered and claimed; a second
-    # order with the same provider (¥400,000) brings what the voucher would pay to ¥350,000,
-    # over the ¥300,000 one order could have been paid: both orders are flagged.
+    # The seed order (¥300,000, the voucher pays half: ¥150,000) is delivered and claimed; a
+    # second order with the same provider (¥120,000, ¥60,000 payable) brings what the voucher
+    # would pay to ¥210,000, over the demo's four-eyes threshold of ¥200,000 that each order
+    # alone stays below: both orders are flagged.
     claim = delivered_claim(demo, "1000.00")
     second = orders.order_create(
         actor=demo["users"]["enterprise-jiangnan"],
         provider=demo["providers"]["provider-sit"],
         voucher=demo["voucher"],
         title="Graphene dispersion follow-up study",
-        contract_amount="400000.00",
+        contract_amount="120000.00",
     )
     flag = RiskFlag.objects.get(service_order_id=claim.service_order_id, cleared_at__isnull=True)
     assert flag.kind == "split_contract"
@@ -55,8 +56,8 @@ def test_a_split_contract_is_cleared_in_the_queue_then_approved(site, new_contex
     official.check("risk-queue", heading="Risk queue")
     card = page.locator(f"#flag-{flag.pk}")
     expect(card).to_contain_text("Split contract suspected")
-    expect(card).to_contain_text("¥350,000.00")
-    expect(card).to_contain_text("¥300,000.00")
+    expect(card).to_contain_text("¥210,000.00")
+    expect(card).to_contain_text("¥200,000.00")
     expect(card.get_by_role("link", name=f"#{second.pk}")).to_be_visible()
 
     # A reason is required; with one, the flag is cleared.

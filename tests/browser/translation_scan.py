@@ -33,6 +33,13 @@ SAME_IN_BOTH = {
     "English",
     "TOTP",
     "ID",
+    "SHA-256",
+    "SEM",
+    "EDS",
+    # File sizes (Django's filesizeformat writes the unit in Latin letters in Chinese too).
+    "KB",
+    "MB",
+    "GB",
 }
 
 # The text a reader sees: every text node of the page's header, navigation, main content and
