@@ -80,10 +80,16 @@ def redemptions_waiting(*, region_id: int, days: int, now=None):
 
 
 def objections_waiting(*, region_id: int, days: int, now=None) -> int:
-    """Hook for the providers' public notices: objections waiting for the district's answer
-    past its service level. No objection model exists on this branch yet, so none wait; the
-    provider-notice feature returns its count here."""
-    return 0
+    """Objections to the district's providers' public notices still unanswered past its
+    service level."""
+    from providers.models import ProviderObjection
+
+    now = now or timezone.now()
+    return ProviderObjection.objects.filter(
+        notice__provider__region_id=region_id,
+        answered_at__isnull=True,
+        raised_at__lt=now - timedelta(days=days),
+    ).count()
 
 
 def _official_counts(region_id: int, days: int, now) -> dict[str, int]:

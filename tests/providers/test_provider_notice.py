@@ -225,3 +225,27 @@ def test_the_certificate_shows_the_notice_dates(client, users, on_notice):
     assert "Public notice" in html and starts in html
     client.force_login(users["official-wujin"])
     assert starts in client.get(f"/providers/{provider.pk}/").content.decode()
+
+
+def test_objections_waiting_past_the_service_level_are_reminded(api_as, users, on_notice):
+    from portal.models import OutboxMessage
+    from providers.models import ProviderObjection
+    from regions.reminders import objections_waiting, reminders_send
+
+    _, notice = on_notice
+    assert object_to(api_as, users["enterprise-jiangnan"], notice).status_code == 201
+    wujin = users["official-wujin"].region_id
+    assert objections_waiting(region_id=wujin, days=5) == 0  # raised just now
+    ProviderObjection.objects.update(raised_at=timezone.now() - timedelta(days=6))
+    assert objections_waiting(region_id=wujin, days=5) == 1
+    assert objections_waiting(region_id=users["official-nanhu"].region_id, days=5) == 0
+    before = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    reminders_send()
+
+    mails = [
+        m.kwargs
+        for m in OutboxMessage.objects.filter(id__gt=before)
+        if users["official-wujin"].email in m.kwargs.get("recipients", [])
+    ]
+    assert any("objections waiting" in m["subject"] for m in mails)
