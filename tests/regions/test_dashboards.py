@@ -33,5 +33,7 @@ def test_the_dashboards_run_a_constant_number_of_queries(
     with django_assert_max_num_queries(20):
         client.get(reverse("operator-dashboard"))
     client.force_login(demo["users"]["official-wujin"])
-    with django_assert_max_num_queries(20):
+    # The official's dashboard also reads its reminders, the risk queue's count and the
+    # deals each technology manager brokered: one query each, whatever the rows.
+    with django_assert_max_num_queries(24):
         client.get(reverse("official-dashboard"))
