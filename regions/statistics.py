@@ -40,6 +40,8 @@ TENTH = Decimal("0.1")
 TOP_CATEGORIES = 5
 TOP_INDUSTRIES = 10
 FIRST_YEAR = 2000
+# A year the API accepts (the schema says the same); years to come simply have no figures.
+LAST_YEAR = 2999
 GENERATION_KEY = "statistics:generation"
 CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
@@ -72,9 +74,8 @@ def statistics_query(params) -> dict:
     year = current_year()
     raw_year = (params.get("year") or "").strip()
     if raw_year:
-        last = current_year() + 1
-        if not _number(raw_year) or not FIRST_YEAR <= int(raw_year) <= last:
-            errors["year"] = f"A year from {FIRST_YEAR} to {last}."
+        if not _number(raw_year) or not FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
+            errors["year"] = f"A year from {FIRST_YEAR} to {LAST_YEAR}."
         else:
             year = int(raw_year)
     month = None

@@ -7,7 +7,13 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from regions.statistics import StatisticsQueryError, statistics_cached, statistics_query
+from regions.statistics import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    StatisticsQueryError,
+    statistics_cached,
+    statistics_query,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -111,9 +117,22 @@ class StatisticsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("region", OpenApiTypes.STR, description="A district code."),
-            OpenApiParameter("year", OpenApiTypes.INT, description="Default: this year."),
-            OpenApiParameter("month", OpenApiTypes.INT, description="1-12; default: the year."),
+            OpenApiParameter(
+                "region",
+                OpenApiTypes.STR,
+                enum=["YANGPU", "WUJIN", "NANHU", "HEFEI_HT"],
+                description="A district code; default: the whole programme.",
+            ),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+                description="Default: this year.",
+            ),
+            OpenApiParameter(
+                "month",
+                {"type": "integer", "minimum": 1, "maximum": 12},
+                description="1-12; default: the whole year.",
+            ),
         ],
         responses={200: StatisticsSerializer, 400: StatisticsErrorSerializer},
     )

@@ -13,7 +13,7 @@ from providers.models import Expert, TechnologyManager
 class ExpertSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    provider = serializers.PrimaryKeyRelatedField(read_only=True)
+    provider = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Expert
