@@ -20,6 +20,12 @@ class ServiceOfferingSerializer(serializers.ModelSerializer):
         model = ServiceOffering
         fields = ["id", "provider", *ServiceOffering.EDITABLE_FIELDS]
         read_only_fields = ["id", "provider"]
+        # The length limit holds for the text as sent; the service trims it. (Trimmed first,
+        # a title of 200 characters and a leading space passed the 200 limit.)
+        extra_kwargs = {
+            "title": {"trim_whitespace": False},
+            "description": {"trim_whitespace": False},
+        }
 
 
 class ServiceOfferingViewSet(
