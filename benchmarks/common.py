@@ -53,22 +53,9 @@ def server_url() -> str:
     return url
 
 
-# BENCH_DB_PREFIX (say "h_me_") puts every benchmark database under a prefix of its own, so
-# runs from several work trees on one PostgreSQL server never drop each other's databases.
-# The benchmarks name their databases bench_*; these functions apply the prefix.
-PREFIX = os.environ.get("BENCH_DB_PREFIX", "")
-
-
-def physical(name: str) -> str:
-    """The server's name for benchmark database `name` (bench_* gets BENCH_DB_PREFIX)."""
-    if PREFIX and name.startswith("bench_") and not name.startswith(PREFIX):
-        return PREFIX + name
-    return name
-
-
 def db_url(name: str) -> str:
     parts = urlsplit(server_url())
-    return urlunsplit((parts.scheme, parts.netloc, f"/{physical(name)}", parts.query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
 def connect(name: str, **kwargs) -> psycopg.Connection:
@@ -81,19 +68,19 @@ def admin(sql: str) -> None:
 
 
 def create_db(name: str) -> None:
-    admin(f"CREATE DATABASE {physical(name)}")
+    admin(f"CREATE DATABASE {name}")
 
 
 def drop_db(name: str) -> None:
-    assert name.startswith("bench_"), name
-    admin(f"DROP DATABASE IF EXISTS {physical(name)} WITH (FORCE)")
+    assert name.startswith(DB_PREFIX), name  # never drop a database the run did not make
+    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def copy_db(source: str, target: str) -> float:
     """CREATE DATABASE target TEMPLATE source (a file copy); seconds taken."""
     drop_db(target)
     started = time.monotonic()
-    admin(f"CREATE DATABASE {physical(target)} TEMPLATE {physical(source)}")
+    admin(f"CREATE DATABASE {target} TEMPLATE {source}")
     return time.monotonic() - started
 
 

@@ -187,7 +187,8 @@ def run(source_db: str, *, distinct: int, single: int, clients: list[int]) -> di
     copy of that, then the portal over HTTP; balances and reconciliation checked after."""
     result = {}
     for count in clients:
-        db, floor_db = f"bench_http_claims_{count}", f"bench_http_claims_{count}_floor"
+        db = common.db_name(f"http_claims_{count}")
+        floor_db = f"{db}_floor"
         common.copy_db(source_db, db)
         plan = common.inproc(db, "claims-setup", distinct=distinct, single=single)
         tokens = common.inproc(db, "provider-tokens")

@@ -3,6 +3,8 @@ memory sampling, the table and its verdicts."""
 
 import os
 
+import pytest
+
 from benchmarks import api, common
 from benchmarks.run import Table, label
 
@@ -58,13 +60,12 @@ def test_it_labels_sizes():
 
 
 def test_database_urls_stay_on_the_server_of_database_url(monkeypatch):
-    monkeypatch.setattr(common, "PREFIX", "")  # CI sets BENCH_DB_PREFIX for its own run
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/portal?sslmode=require")
     assert common.db_url("bench_x") == "postgres://u:p@db.example:5433/bench_x?sslmode=require"
 
 
-def test_the_prefix_keeps_benchmark_databases_apart(monkeypatch):
-    monkeypatch.setattr(common, "PREFIX", "bench_ci_7_")
-    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/portal")
-    assert common.db_url("bench_x") == "postgres://u@db.example/bench_ci_7_bench_x"
-    assert common.physical("postgres") == "postgres"
+def test_the_prefix_names_every_benchmark_database_and_guards_the_drop(monkeypatch):
+    monkeypatch.setattr(common, "DB_PREFIX", "me_")
+    assert common.db_name("base") == "me_base"
+    with pytest.raises(AssertionError):
+        common.drop_db("postgres")  # refused before any connection is made
