@@ -1,12 +1,14 @@
 """Writes of the providers app, one module per topic:
 
 - certification: applying, the officials' decisions (certify or reinstate, reject, suspend,
-  revoke), the certificates they move, the certificate PDF;
+  revoke);
+- certificates: the certificates those decisions issue and move, the certificate PDF;
 - notices: the public notice of a newly approved provider, objections and their answers, and
   the beat's conclusion that certifies it;
 - catalogue: the services a provider lists;
 - orders: the life of a service order;
-- demands: technology demands and the proposals that answer them;
+- demands: technology demands;
+- proposals: the proposals that answer them, and accepting one;
 - digest: the daily e-mail of new demands that fit each provider.
 
 Every public function is one action in one transaction: it locks the row it moves, checks the
@@ -16,12 +18,14 @@ never half-writes.
 """
 
 from providers.services.catalogue import offering_create, offering_update
-from providers.services.certification import (
+from providers.services.certificates import (
     certificate_reinstate,
     certificate_render_pdf,
     certificate_revoke,
     certificate_suspend,
     certificate_verify_url,
+)
+from providers.services.certification import (
     provider_apply,
     provider_certify,
     provider_put_on_notice,
@@ -36,9 +40,6 @@ from providers.services.demands import (
     demand_edit,
     demand_publish,
     demands_close_expired,
-    proposal_accept,
-    proposal_submit,
-    proposal_withdraw,
 )
 from providers.services.digest import matching_digest_send
 from providers.services.notices import (
@@ -59,6 +60,7 @@ from providers.services.orders import (
     order_rate,
     order_resolve_dispute,
 )
+from providers.services.proposals import proposal_accept, proposal_submit, proposal_withdraw
 
 __all__ = [
     "DisputeDecision",

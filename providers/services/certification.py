@@ -1,27 +1,23 @@
 """Applying for certification and the officials' decisions on a provider: certify (or
-reinstate), reject, suspend, revoke; the certificates those decisions issue and move; the
-certificate PDF.
+reinstate), reject, suspend, revoke. The certificates those decisions issue and move are in
+providers.services.certificates.
 
 A provider's certificates follow its decisions: suspending the provider suspends its valid
 certificate, reinstating it makes that certificate valid again, revoking it revokes them all.
 """
 
-from datetime import date
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.codes import certificate_serial, clean_credit_code
+from portal.codes import clean_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from portal.outbox import enqueue
 from portal.states import check_transition
 from providers import permissions
 from providers.models import (
@@ -32,14 +28,18 @@ from providers.models import (
     ServiceCategory,
 )
 from providers.selectors import provider_emails
+from providers.services.certificates import (
+    certificate_issue,
+    certificate_reinstate,
+    certificate_revoke,
+    certificate_suspend,
+    certificate_verify_url,
+)
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.notices import notice_open, notice_withdraw
 from regions.models import AuditEntry, Region, User
-from regions.selectors import current_year, official_emails
+from regions.selectors import official_emails
 from regions.services import audit_record
-
-CERTIFICATE_VALIDITY_YEARS = 3
-
 
 # --- applying --------------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ def _reinstate(provider: Provider, actor: User) -> ProviderCertificate:
             .first()
         )
     if certificate is None:
-        certificate = _issue_certificate(provider, actor=actor)
+        certificate = certificate_issue(provider, actor=actor)
     else:
         certificate_reinstate(certificate=certificate, actor=actor)
     audit_record(
@@ -287,7 +287,7 @@ def certify_after_notice(*, provider: Provider, notice: ProviderNotice) -> Provi
     provider.status = Provider.Status.CERTIFIED
     provider.decided_at = timezone.now()
     provider.save(update_fields=["status", "decided_at"])
-    certificate = _issue_certificate(provider, actor=None, notice=notice)
+    certificate = certificate_issue(provider, actor=None, notice=notice)
     audit_record(
         actor=None,
         obj=provider,
@@ -374,137 +374,3 @@ def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider
         certificate_revoke(certificate=certificate, actor=actor, reason=provider.status_reason)
     _notify_provider(provider, "provider_revoked", {"reason": provider.status_reason})
     return provider
-
-
-# --- certificates ----------------------------------------------------------------------------
-# They move only with their provider, so these run inside the provider decision's transaction
-# (not durable) on a certificate row that decision has locked.
-
-
-def _issue_certificate(
-    provider: Provider, *, actor: User | None, notice: ProviderNotice | None = None
-) -> ProviderCertificate:
-    """Number the district's next certificate. Locking the district row makes two officials
-    certifying at once take turns, so they can never both read the same count."""
-    region = Region.objects.select_for_update().get(pk=provider.region_id)
-    year = current_year()
-    number = ProviderCertificate.objects.filter(provider__region_id=region.pk).count() + 1
-    serial = certificate_serial(short_code=region.short_code, year=year, number=number)
-    while ProviderCertificate.objects.filter(serial=serial).exists():
-        number += 1
-        serial = certificate_serial(short_code=region.short_code, year=year, number=number)
-    certificate = ProviderCertificate.objects.create(
-        provider=provider,
-        serial=serial,
-        issued_at=timezone.now(),
-        valid_until=_years_later(timezone.localdate(), CERTIFICATE_VALIDITY_YEARS),
-        status=ProviderCertificate.Status.VALID,
-        notice_starts_at=notice.starts_at if notice else None,
-        notice_ends_at=notice.ends_at if notice else None,
-    )
-    audit_record(
-        actor=actor, obj=certificate, action=AuditEntry.Action.ISSUE, to_status=certificate.status
-    )
-    enqueue("providers.tasks.generate_provider_certificate", certificate_id=certificate.pk)
-    return certificate
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _move_certificate(certificate, to_status, *, actor, action, reason=""):
-    from_status = check_transition(certificate, to_status)
-    certificate.status = to_status
-    certificate.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        obj=certificate,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-    )
-    return certificate
-
-
-def certificate_reinstate(*, certificate: ProviderCertificate, actor: User):
-    """Its provider is reinstated: the suspended certificate is valid again."""
-    return _move_certificate(
-        certificate,
-        ProviderCertificate.Status.VALID,
-        actor=actor,
-        action=AuditEntry.Action.REINSTATE,
-    )
-
-
-def certificate_suspend(*, certificate: ProviderCertificate, actor: User, reason: str):
-    return _move_certificate(
-        certificate,
-        ProviderCertificate.Status.SUSPENDED,
-        actor=actor,
-        action=AuditEntry.Action.SUSPEND,
-        reason=reason,
-    )
-
-
-def certificate_revoke(*, certificate: ProviderCertificate, actor: User, reason: str):
-    return _move_certificate(
-        certificate,
-        ProviderCertificate.Status.REVOKED,
-        actor=actor,
-        action=AuditEntry.Action.REVOKE,
-        reason=reason,
-    )
-
-
-def certificate_verify_url(serial: str) -> str:
-    return portal_url("verify", serial)
-
-
-# Not durable: its task runs inside the outbox's transaction that marks the message done.
-@transaction.atomic
-def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
-    """Draw and store the certificate PDF once; a second call (a retried task) does nothing."""
-    from portal.pdf import certificate_pdf
-
-    certificate = (
-        ProviderCertificate.objects.select_for_update(of=("self",))
-        .select_related("provider", "provider__region")
-        .get(pk=certificate_id)
-    )
-    if certificate.pdf:
-        return certificate
-    provider = certificate.provider
-    region = provider.region
-    content = certificate_pdf(
-        title_zh="双创券服务机构认证证书",
-        title_en="Certified Service Provider",
-        rows=[
-            ("证书编号", "Serial", certificate.serial),
-            ("机构名称", "Provider", provider.name_zh or provider.name),
-            ("", "", provider.name if provider.name_zh else ""),
-            ("统一社会信用代码", "Credit code", provider.credit_code),
-            ("所在地区", "District", f"{region.name_zh} {region.name}"),
-            ("服务类别", "Categories", ", ".join(c.name_zh for c in provider.categories.all())),
-            ("发证日期", "Issued", timezone.localtime(certificate.issued_at).date().isoformat()),
-            ("有效期至", "Valid until", certificate.valid_until.isoformat()),
-            *_notice_rows(certificate),
-        ],
-        verify_url=certificate_verify_url(certificate.serial),
-    )
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
-    certificate.save(update_fields=["pdf"])
-    return certificate
-
-
-def _notice_rows(certificate: ProviderCertificate) -> list[tuple[str, str, str]]:
-    """The public notice the provider passed, on its certificate (when it had one)."""
-    if certificate.notice_starts_at is None or certificate.notice_ends_at is None:
-        return []
-    starts = timezone.localtime(certificate.notice_starts_at).date().isoformat()
-    ends = timezone.localtime(certificate.notice_ends_at).date().isoformat()
-    return [("公示期", "Public notice", f"{starts} - {ends}")]

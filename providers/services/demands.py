@@ -1,7 +1,7 @@
-"""Technology demands and proposals: an enterprise publishes, edits or closes a demand; a
-certified provider proposes or withdraws; the enterprise accepts one proposal, which creates
-the service order (through the order service, so its fraud and cross-region rules apply) and
-declines the others. A demand past its deadline closes itself (demands_close_expired).
+"""Technology demands: an enterprise publishes, edits or closes a demand; a demand past its
+deadline closes itself (demands_close_expired). The proposals that answer a demand are in
+providers.services.proposals, which uses the helpers here (lock, checks, notices, closing)
+under the same lock order.
 
 Lock order: demand -> its proposals -> then the order service's own (voucher -> service order).
 Nothing else locks a demand, so the order service's order is kept.
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import EVIDENCE_KINDS, check_upload
 from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
@@ -25,23 +24,16 @@ from portal.states import check_transition
 from providers import permissions
 from providers.models import (
     Demand,
-    Expert,
     Proposal,
-    ProposalAttachment,
     Provider,
     ServiceCategory,
-    ServiceOrder,
 )
 from providers.selectors import provider_emails
-from providers.services.inputs import required_text, stored_name
-from providers.services.orders import order_create_within
+from providers.services.inputs import required_text
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 from regions.statistics import statistics_changed
 from vouchers.selectors import enterprise_emails
-
-MAX_ATTACHMENTS = 10
-MAX_DURATION_DAYS = 3650
 
 
 def programme_today() -> datetime.date:
@@ -50,7 +42,7 @@ def programme_today() -> datetime.date:
     return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
 
 
-def _tell_provider(proposal_or_provider_id, demand: Demand, name: str, **context) -> None:
+def tell_provider(proposal_or_provider_id, demand: Demand, name: str, **context) -> None:
     subject, body = render_email(
         f"providers/{name}",
         {
@@ -65,7 +57,7 @@ def _tell_provider(proposal_or_provider_id, demand: Demand, name: str, **context
     )
 
 
-def _tell_enterprise(demand: Demand, name: str, **context) -> None:
+def tell_enterprise(demand: Demand, name: str, **context) -> None:
     subject, body = render_email(
         f"providers/{name}",
         {
@@ -137,12 +129,12 @@ def _clean_invited(visibility: str, invited) -> list[Provider]:
     return invited
 
 
-def _owner(demand: Demand, actor: User) -> None:
+def check_owner(demand: Demand, actor: User) -> None:
     if not permissions.is_demand_owner(actor, demand):
         raise NotAllowed(_("Only the enterprise that published this demand can do this."))
 
 
-def _lock_demand(demand: Demand) -> Demand:
+def lock_demand(demand: Demand) -> Demand:
     return (
         Demand.objects.select_for_update(of=("self",))
         .select_related("enterprise", "category", "region")
@@ -150,7 +142,7 @@ def _lock_demand(demand: Demand) -> Demand:
     )
 
 
-def _still_open(demand: Demand) -> None:
+def check_open(demand: Demand) -> None:
     if demand.status != Demand.Status.OPEN:
         raise InvalidTransition(
             _("This demand is %(status)s.") % {"status": demand.get_status_display().lower()},
@@ -191,16 +183,16 @@ def demand_publish(
         },
     )
     for provider in invited:
-        _tell_provider(provider.pk, demand, "demand_invited", enterprise=enterprise.display_name)
+        tell_provider(provider.pk, demand, "demand_invited", enterprise=enterprise.display_name)
     return demand
 
 
 @transaction.atomic(durable=True)
 def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values) -> Demand:
     """The owner changes an open demand; newly invited providers are told."""
-    _owner(demand, actor)
-    demand = _lock_demand(demand)
-    _still_open(demand)
+    check_owner(demand, actor)
+    demand = lock_demand(demand)
+    check_open(demand)
     current = {name: getattr(demand, name) for name in Demand.EDITABLE_FIELDS}
     fields = _clean_demand({**current, **values})
     before = set(demand.invited_providers.values_list("pk", flat=True))
@@ -222,13 +214,13 @@ def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values
     audit_record(actor=actor, obj=demand, action=AuditEntry.Action.UPDATE, data=changed)
     for provider in invited:
         if provider.pk not in before:
-            _tell_provider(
+            tell_provider(
                 provider.pk, demand, "demand_invited", enterprise=demand.enterprise.display_name
             )
     return demand
 
 
-def _decline_live(demand: Demand, *, actor: User | None, reason: str) -> None:
+def decline_live_proposals(demand: Demand, *, actor: User | None, reason: str) -> None:
     """Decline every submitted proposal of a demand (locked by the caller) and tell them."""
     live = list(
         Proposal.objects.select_for_update(of=("self",))
@@ -249,10 +241,10 @@ def _decline_live(demand: Demand, *, actor: User | None, reason: str) -> None:
             to_status=proposal.status,
             reason=reason,
         )
-        _tell_provider(proposal.provider_id, demand, "proposal_declined", reason=reason)
+        tell_provider(proposal.provider_id, demand, "proposal_declined", reason=reason)
 
 
-def _close(demand: Demand, *, to_status: str, actor: User | None, action, reason: str) -> None:
+def mark_closed(demand: Demand, *, to_status: str, actor: User | None, action, reason: str) -> None:
     from_status = check_transition(demand, to_status)
     demand.status = to_status
     demand.closed_at = timezone.now()
@@ -271,16 +263,16 @@ def _close(demand: Demand, *, to_status: str, actor: User | None, action, reason
 @transaction.atomic(durable=True)
 def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
     """The owner closes an open demand without choosing a proposal; the proposers are told."""
-    _owner(demand, actor)
-    demand = _lock_demand(demand)
-    _close(
+    check_owner(demand, actor)
+    demand = lock_demand(demand)
+    mark_closed(
         demand,
         to_status=Demand.Status.CLOSED,
         actor=actor,
         action=AuditEntry.Action.CLOSE,
         reason=(reason or "").strip(),
     )
-    _decline_live(demand, actor=actor, reason=_("The enterprise closed the demand."))
+    decline_live_proposals(demand, actor=actor, reason=_("The enterprise closed the demand."))
     return demand
 
 
@@ -295,211 +287,13 @@ def demands_close_expired(*, today: datetime.date | None = None) -> int:
         .order_by("id")
     )
     for demand in expired:
-        _close(
+        mark_closed(
             demand,
             to_status=Demand.Status.CLOSED,
             actor=None,
             action=AuditEntry.Action.EXPIRE,
             reason="deadline",
         )
-        _decline_live(demand, actor=None, reason=_("The demand's deadline passed."))
-        _tell_enterprise(demand, "demand_expired")
+        decline_live_proposals(demand, actor=None, reason=_("The demand's deadline passed."))
+        tell_enterprise(demand, "demand_expired")
     return len(expired)
-
-
-@transaction.atomic(durable=True)
-def proposal_submit(
-    *,
-    demand: Demand,
-    actor: User,
-    approach: str,
-    price,
-    duration_days,
-    expert: Expert | None = None,
-    attachments=(),
-) -> Proposal:
-    """A certified provider that may see the demand answers it: approach, price, duration,
-    the expert who leads it, and optional attachments checked like order evidence."""
-    if not (actor.is_authenticated and actor.is_provider and actor.provider_id):
-        raise NotAllowed(_("Only a provider can propose."))
-    provider = Provider.objects.get(pk=actor.provider_id)
-    if not provider.takes_orders:
-        raise NotAllowed(_("Only certified providers can propose."), code="provider_not_certified")
-    demand = _lock_demand(demand)
-    if not permissions.can_see_demand(actor, demand):
-        raise NotAllowed(_("This demand is open only to the providers it invites."))
-    _still_open(demand)
-    if demand.deadline < programme_today():
-        raise InvalidTransition(_("The demand's deadline has passed."), code="demand_not_open")
-    approach = required_text(approach, field="approach", message=_("Describe your approach."))
-    amount = parse_money(price, field="price")
-    try:
-        days = int(duration_days)
-    except (TypeError, ValueError):
-        days = 0
-    if not 1 <= days <= MAX_DURATION_DAYS:
-        raise ValidationFailed(
-            _("Give the duration in days, from 1 to %(max)s.") % {"max": MAX_DURATION_DAYS},
-            field="duration_days",
-        )
-    if expert is not None and (
-        not expert.active or (expert.provider_id and expert.provider_id != provider.pk)
-    ):
-        raise ValidationFailed(
-            _("This expert cannot lead your proposal."), field="expert", code="expert_unavailable"
-        )
-    attachments = list(attachments or [])
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise ValidationFailed(
-            _("Attach at most %(max)s files.") % {"max": MAX_ATTACHMENTS}, field="attachments"
-        )
-    kinds = [check_upload(f, allowed=EVIDENCE_KINDS, field="attachments") for f in attachments]
-    if (
-        Proposal.objects.filter(demand=demand, provider=provider)
-        .exclude(status=Proposal.Status.WITHDRAWN)
-        .exists()
-    ):
-        raise InvalidTransition(
-            _("You have already proposed for this demand; withdraw it to propose again."),
-            code="already_proposed",
-        )
-    proposal = Proposal.objects.create(
-        demand=demand,
-        provider=provider,
-        approach=approach,
-        price=amount,
-        duration_days=days,
-        expert=expert,
-    )
-    now = timezone.now()
-    for upload, kind in zip(attachments, kinds, strict=True):
-        record = ProposalAttachment(
-            proposal=proposal,
-            original_name=upload.name[:255],
-            content_type=kind.content_type,
-            size=upload.size,
-            uploaded_at=now,
-        )
-        record.file.save(stored_name(kind), upload, save=False)
-        record.save()
-    audit_record(
-        actor=actor,
-        obj=proposal,
-        action=AuditEntry.Action.SUBMIT,
-        to_status=proposal.status,
-        data={
-            "demand": demand.pk,
-            "price": str(amount),
-            "duration_days": days,
-            "expert": expert.pk if expert else None,
-            "attachments": len(attachments),
-        },
-    )
-    _tell_enterprise(demand, "proposal_received", provider=provider.display_name, price=str(amount))
-    return proposal
-
-
-def _lock_proposal(proposal: Proposal) -> Proposal:
-    return (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("provider", "demand")
-        .get(pk=proposal.pk)
-    )
-
-
-@transaction.atomic(durable=True)
-def proposal_withdraw(*, proposal: Proposal, actor: User) -> Proposal:
-    if not permissions.is_proposal_provider(actor, proposal):
-        raise NotAllowed(_("Only the provider that proposed can withdraw it."))
-    _lock_demand(proposal.demand)
-    proposal = _lock_proposal(proposal)
-    from_status = check_transition(proposal, Proposal.Status.WITHDRAWN)
-    proposal.status = Proposal.Status.WITHDRAWN
-    proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["status", "decided_at"])
-    audit_record(
-        actor=actor,
-        obj=proposal,
-        action=AuditEntry.Action.WITHDRAW,
-        from_status=from_status,
-        to_status=proposal.status,
-    )
-    return proposal
-
-
-def _paying_voucher(actor: User, provider: Provider):
-    """The enterprise's active voucher that can pay this provider, the one expiring first."""
-    from django.db.models import Q
-
-    from vouchers.models import Voucher
-
-    return (
-        Voucher.objects.filter(
-            enterprise_id=actor.enterprise_id,
-            status=Voucher.Status.ACTIVE,
-            expires_at__gt=timezone.now(),
-        )
-        .filter(Q(cross_region=True) | Q(issuing_region_id=provider.region_id))
-        .order_by("expires_at", "id")
-        .first()
-    )
-
-
-@transaction.atomic(durable=True)
-def proposal_accept(*, proposal: Proposal, actor: User, voucher=None) -> ServiceOrder:
-    """The demand's enterprise accepts a proposal: a service order is created from it
-    (provider, title, contract amount = the proposed price) and paid with `voucher` or, if none
-    is named, the enterprise's active voucher that can pay this provider; the demand is
-    awarded and the other proposals declined, their providers told. The order service's
-    refusals (own credit code, related party, cross-region) undo the whole acceptance."""
-    demand = proposal.demand
-    _owner(demand, actor)
-    demand = _lock_demand(demand)
-    proposal = _lock_proposal(proposal)
-    if proposal.status != Proposal.Status.SUBMITTED:
-        check_transition(proposal, Proposal.Status.ACCEPTED)
-    _still_open(demand)
-    if voucher is None:
-        voucher = _paying_voucher(actor, proposal.provider)
-        if voucher is None:
-            raise InvalidTransition(
-                _(
-                    "You need an active voucher that can pay this provider before you accept "
-                    "its proposal."
-                ),
-                code="no_voucher",
-                field="voucher",
-            )
-    order = order_create_within(
-        actor=actor,
-        provider=proposal.provider,
-        voucher=voucher,
-        title=demand.title,
-        contract_amount=proposal.price,
-        description=proposal.approach,
-    )
-    if demand.technology_manager_id:
-        order.technology_manager_id = demand.technology_manager_id
-        order.save(update_fields=["technology_manager"])
-    from_status = check_transition(proposal, Proposal.Status.ACCEPTED)
-    proposal.status = Proposal.Status.ACCEPTED
-    proposal.decided_at = timezone.now()
-    proposal.service_order = order
-    proposal.save(update_fields=["status", "decided_at", "service_order"])
-    audit_record(
-        actor=actor,
-        obj=proposal,
-        action=AuditEntry.Action.ACCEPT,
-        from_status=from_status,
-        to_status=proposal.status,
-        data={"service_order": order.pk, "price": str(proposal.price)},
-    )
-    _close(
-        demand,
-        to_status=Demand.Status.AWARDED,
-        actor=actor,
-        action=AuditEntry.Action.ACCEPT,
-        reason="",
-    )
-    _decline_live(demand, actor=actor, reason=_("The enterprise accepted another proposal."))
-    return order
