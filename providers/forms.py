@@ -88,9 +88,17 @@ class ProviderApplicationForm(forms.Form):
         return code
 
 
+# Reasons go into the audit trail and the e-mails to both parties: bounded like every other
+# reason of the portal (and the API's `ReasonSerializer`).
+REASON_MAX_LENGTH = 2000
+
+
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
     )
 
 
@@ -127,7 +135,10 @@ class RatingForm(forms.Form):
 
 class DeclineForm(DecisionForm):
     reason = forms.CharField(
-        label=_("Why do you decline?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Why do you decline?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
     )
 
 
@@ -139,6 +150,7 @@ class DisputeForm(DecisionForm):
         label=_("What was not delivered as agreed?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=REASON_MAX_LENGTH,
     )
 
     def __init__(self, *args, **kwargs):
@@ -151,6 +163,7 @@ class CancelForm(DecisionForm):
         label=_("Why do you cancel? (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=REASON_MAX_LENGTH,
     )
 
 

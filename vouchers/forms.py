@@ -108,12 +108,19 @@ class ApplicationForm(forms.Form):
     )
 
 
+# Notes and reasons go into the audit trail and the e-mails: bounded as in the API.
+NOTE_MAX_LENGTH = 2000
+
+
 class ApproveForm(forms.Form):
     """The official states the amount; pages pre-fill it with the requested amount."""
 
     approved_amount = MoneyFormField(label=_("Approved amount (CNY)"))
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
     )
 
 
@@ -121,6 +128,7 @@ class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Reason for rejection"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
         error_messages={"required": _("Give the reason for the rejection.")},
     )
 
@@ -129,6 +137,7 @@ class RevokeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for revocation"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
         error_messages={"required": _("Give the reason for revoking the voucher.")},
     )
 

@@ -6,4 +6,4 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

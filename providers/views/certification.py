@@ -111,11 +111,14 @@ def provider_decide(request, pk, action):
         raise PermissionDenied
     provider = get_object_or_404(selectors.providers_decidable_by(request.user), pk=pk)
     form = DecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return render_provider(
+            request, provider, decision_form=form, decision_action=action, status=400
+        )
     service, success = DECISIONS[action]
     kwargs = {"provider": provider, "actor": request.user}
     if action != "certify":
-        kwargs["reason"] = form.cleaned_data.get("reason", "")
+        kwargs["reason"] = form.cleaned_data["reason"]
     try:
         result = service(**kwargs)
     except ApplicationError as error:

@@ -232,11 +232,17 @@ def order_action(request, pk, action):
     service, prefix, success = ORDER_ACTIONS[action]
     kwargs = {"order": order, "actor": request.user}
     form = None
+    inline_row = is_htmx(request) and request.POST.get("row")
     if prefix:
         form = REASON_FORMS[prefix](request.POST, prefix=prefix)
-        form.is_valid()
-        kwargs["reason"] = form.cleaned_data.get("reason", "")
-    inline_row = is_htmx(request) and request.POST.get("row")
+        if not form.is_valid():
+            # An invalid reason (too long) refuses the action: it never goes on without it.
+            if inline_row:
+                return _order_row(request, pk, error=form.errors["reason"][0])
+            return _render_order(
+                request, order, forms={prefix: form}, status=200 if is_htmx(request) else 400
+            )
+        kwargs["reason"] = form.cleaned_data["reason"]
     try:
         service(**kwargs)
     except NotAllowed as error:

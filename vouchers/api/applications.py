@@ -73,7 +73,7 @@ class ApplicationApproveInputSerializer(serializers.Serializer):
         help_text='CNY as a decimal string, e.g. "150000.00"; at most the requested amount. '
         "Required: send the requested amount to approve it in full.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AwaitingSecondApprovalSerializer(serializers.Serializer):
@@ -92,7 +92,7 @@ def awaiting_second_approval(row) -> Response:
 
 
 class ApplicationRejectInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ApplicationFilter(ApiFilterSet):

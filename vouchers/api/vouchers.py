@@ -44,7 +44,7 @@ class VoucherSerializer(serializers.ModelSerializer):
 
 
 class VoucherRevokeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class VoucherFilter(ApiFilterSet):

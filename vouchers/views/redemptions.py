@@ -20,6 +20,7 @@ from providers.models import ServiceOrder
 from providers.selectors import order_paperwork
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
+from vouchers.forms import NOTE_MAX_LENGTH
 from vouchers.models import Redemption
 from vouchers.selectors import LIVE_STATUSES
 from vouchers.views import PAGE_SIZE, require_official
@@ -32,7 +33,7 @@ class ClaimForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(required=False)
+    note = forms.CharField(required=False, max_length=NOTE_MAX_LENGTH)
 
 
 class PaymentForm(forms.Form):
