@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 
 from portal import two_factor
+from portal.views import form_status
 
 
 class CodeForm(forms.Form):
@@ -60,7 +61,7 @@ def setup(request):
         "next": _next_url(request),
         "required": two_factor.second_factor_required(user),
     }
-    return render(request, "security/two_factor_setup.html", context)
+    return render(request, "security/two_factor_setup.html", context, status=form_status(form))
 
 
 @login_required
@@ -76,7 +77,10 @@ def verify(request):
             return redirect(_next_url(request))
         form.add_error("code", _("That code is not right, or was already used."))
     return render(
-        request, "security/two_factor_verify.html", {"form": form, "next": _next_url(request)}
+        request,
+        "security/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=form_status(form),
     )
 
 

@@ -17,6 +17,12 @@ def add_service_error(request, error: ApplicationError, form=None) -> None:
         messages.error(request, error.message)
 
 
+def form_status(form) -> int:
+    """The status of a page showing `form`: 400 when a posted form comes back with errors (its
+    own or a refused service's), so bad input is never answered as a success."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def run_service(request, service, *, form=None, success: str | None = None, **kwargs):
     """Call `service(**kwargs)`; on a domain error show it and return None.
 

@@ -40,6 +40,7 @@ from providers.services.notices import notice_open, notice_withdraw
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
 from regions.services import audit_record
+from vouchers.services.related_parties import clean_phone
 
 # --- applying --------------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ def _apply(
         kind=kind,
         description=(description or "").strip(),
         contact_email=(contact_email or "").strip(),
-        contact_phone=(contact_phone or "").strip(),
+        contact_phone=clean_phone(contact_phone),
         status=Provider.Status.APPLIED,
     )
     provider.categories.set(categories)

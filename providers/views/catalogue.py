@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.views import run_service, run_service_with_status
+from portal.views import form_status, run_service, run_service_with_status
 from providers import selectors, services
 from providers.forms import OfferingForm
 from providers.models import Provider, ServiceOffering, ServiceOrder
@@ -173,4 +173,9 @@ def provider_profile(request):
         )
         if ok:
             return redirect("provider-profile")
-    return render(request, "providers/profile.html", {"provider": provider, "form": form})
+    return render(
+        request,
+        "providers/profile.html",
+        {"provider": provider, "form": form},
+        status=form_status(form),
+    )

@@ -105,7 +105,7 @@ def test_a_wrong_code_does_not_confirm_the_device(client, official):
     response = client.post("/account/2fa/setup/", {"code": wrong})
 
     device.refresh_from_db()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not device.confirmed
     assert "not right" in response.text
     assert client.get("/official/").status_code == 302
@@ -149,7 +149,7 @@ def test_a_wrong_code_at_sign_in_is_refused(client, official):
 
     response = client.post("/account/2fa/verify/", {"code": wrong})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not right" in response.text
     assert client.get("/official/").status_code == 302
 

@@ -70,7 +70,7 @@ def test_it_stores_several_checked_attachments(client, jiangnan):
 def test_it_refuses_a_disguised_attachment(client, jiangnan):
     fake = SimpleUploadedFile("plan.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = post(client, requested_amount="1000.00", attachments=[fake])
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not an accepted file type" in " ".join(response.context["form"].errors["attachments"])
     assert not VoucherApplication.objects.filter(status="submitted").exists()
 
@@ -101,7 +101,7 @@ def test_another_enterprise_cannot_read_the_attachment(client, demo, jiangnan):
 )
 def test_the_form_refuses_a_bad_amount_on_the_field(client, jiangnan, amount, message):
     response = post(client, requested_amount=amount)
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors
     assert message in " ".join(errors.get("requested_amount", []) + errors.get("__all__", []))
     assert not VoucherApplication.objects.filter(status="submitted").exists()

@@ -71,7 +71,7 @@ def test_it_accepts_a_lower_case_code(client, demo):
 )
 def test_it_refuses_a_wrong_credit_code_on_the_field(client, demo, code, message):
     response = client.post("/signup/", form(demo, credit_code=code))
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors["credit_code"])
     assert message in errors
     assert not User.objects.filter(username="newco").exists()
@@ -80,7 +80,7 @@ def test_it_refuses_a_wrong_credit_code_on_the_field(client, demo, code, message
 def test_it_refuses_a_second_enterprise_with_the_same_code(client, demo):
     taken = demo["enterprises"]["enterprise-yangpu"].credit_code
     response = client.post("/signup/", form(demo, credit_code=taken))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already registered" in " ".join(response.context["form"].errors["credit_code"])
     assert not User.objects.filter(username="newco").exists()
 
@@ -103,12 +103,12 @@ def test_the_service_refuses_a_duplicate_the_form_missed(demo):
 
 def test_it_refuses_a_taken_user_name(client, demo):
     response = client.post("/signup/", form(demo, username="enterprise-yangpu"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "taken" in " ".join(response.context["form"].errors["username"])
 
 
 def test_it_refuses_different_passwords(client, demo):
     response = client.post("/signup/", form(demo, password2="something-else-99"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["password2"]
     assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()

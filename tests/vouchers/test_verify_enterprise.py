@@ -102,6 +102,6 @@ def test_an_unverified_enterprise_may_not_apply(api_as, client, demo, newcomer):
     page = client.post(
         "/applications/new/", {"requested_amount": "10000.00", "purpose": "Robot arm testing"}
     )
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "not been verified" in str(page.context["form"].non_field_errors())
     assert not newcomer[0].applications.exists()

@@ -13,6 +13,7 @@ from regions.selectors import official_emails
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import Enterprise
+from vouchers.services.related_parties import clean_phone
 
 ENTERPRISE_FIELDS = (
     "name",
@@ -33,6 +34,7 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
     )
     if Enterprise.objects.filter(credit_code=code).exists():
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
+    fields["contact_phone"] = clean_phone(fields.get("contact_phone"))
     if fields.get("size") not in Enterprise.Size.values:
         raise ValidationFailed(_("Choose the enterprise's size."), field="size")
     try:

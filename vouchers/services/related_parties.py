@@ -27,6 +27,36 @@ PARTY_DETAIL_LIMITS = {
 }
 
 
+# A phone as people write one in China: digits with spaces, +, -, parentheses, slashes or
+# dots between them, and an extension after 转 or "ext"; full-width forms count as their
+# half-width ones. Anything else (markup, letters) is not a phone and would only blur the
+# related-party comparison, which reads the digits.
+PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*(?:\s*(?:转|ext\.?|x)\s*[0-9]+)?", re.IGNORECASE)
+
+
+def has_format_characters(value: str) -> bool:
+    """Invisible format characters (Unicode category Cf): right-to-left overrides that make a
+    name read as another, zero-width spaces that make two equal names differ."""
+    return any(unicodedata.category(ch) == "Cf" for ch in value)
+
+
+def clean_phone(value, *, field: str = "contact_phone") -> str:
+    """A contact phone, normalised to half-width and single spaces; empty is allowed."""
+    phone = " ".join(unicodedata.normalize("NFKC", str(value or "")).split())
+    if len(phone) > PARTY_DETAIL_LIMITS["contact_phone"]:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": PARTY_DETAIL_LIMITS["contact_phone"]},
+            field=field,
+        )
+    if phone and not PHONE.fullmatch(phone):
+        raise ValidationFailed(
+            _("Enter a phone number: digits, with spaces, +, - or brackets between them."),
+            field=field,
+            code="invalid_phone",
+        )
+    return phone
+
+
 def clean_party_details(**values) -> dict[str, str]:
     """The three details, stripped and within their limits (400 naming the field if not)."""
     cleaned = {}
@@ -34,12 +64,35 @@ def clean_party_details(**values) -> dict[str, str]:
         value = " ".join(str(values.get(field) or "").split())
         if "\x00" in value:
             raise ValidationFailed(_("This value contains a NUL character."), field=field)
+        if has_format_characters(value):
+            raise ValidationFailed(
+                _("This value contains invisible formatting characters."), field=field
+            )
         if len(value) > limit:
             raise ValidationFailed(
                 _("At most %(limit)s characters.") % {"limit": limit}, field=field
             )
-        cleaned[field] = value
+        cleaned[field] = clean_phone(value, field=field) if field == "contact_phone" else value
     return cleaned
+
+
+def party_details_record(*, party, actor: User, values: dict):
+    """Store on a locked enterprise or provider row the details that changed, and audit them
+    (before and after); nothing changed writes nothing."""
+    cleaned = clean_party_details(**values)
+    before = {field: getattr(party, field) for field in cleaned}
+    changed = {field: value for field, value in cleaned.items() if before[field] != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(party, field, value)
+        party.save(update_fields=list(changed))
+        audit_record(
+            actor=actor,
+            obj=party,
+            action=AuditEntry.Action.RECORD,
+            data={"before": {field: before[field] for field in changed}, "after": changed},
+        )
+    return party
 
 
 # --- comparing the two parties -------------------------------------------------------------
@@ -89,21 +142,8 @@ def enterprise_details_update(*, enterprise: Enterprise, actor: User, **values) 
     """The enterprise's own users record its legal representative, address and phone."""
     if not (actor.is_enterprise and actor.enterprise_id == enterprise.pk):
         raise NotAllowed(_("Only the enterprise's own users may change its details."))
-    cleaned = clean_party_details(**values)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    before = {field: getattr(enterprise, field) for field in cleaned}
-    changed = {field: value for field, value in cleaned.items() if before[field] != value}
-    if changed:
-        for field, value in changed.items():
-            setattr(enterprise, field, value)
-        enterprise.save(update_fields=list(changed))
-        audit_record(
-            actor=actor,
-            obj=enterprise,
-            action=AuditEntry.Action.RECORD,
-            data={"before": {f: before[f] for f in changed}, "after": changed},
-        )
-    return enterprise
+    return party_details_record(party=enterprise, actor=actor, values=values)
 
 
 def _enterprise_in_scope(actor: User, enterprise_id) -> Enterprise:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import private_file_response
-from portal.views import answer_decision, page_of, run_service
+from portal.views import answer_decision, form_status, page_of, run_service
 from regions.selectors import current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
@@ -55,6 +55,7 @@ def application_create(request):
         request,
         "vouchers/application_form.html",
         {"form": form, "enterprise": enterprise, "rules": rules, "remaining": remaining},
+        status=form_status(form),
     )
 
 

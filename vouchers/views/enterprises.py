@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.views import next_or, page_of, run_service
+from portal.views import form_status, next_or, page_of, run_service
 from providers import selectors as order_selectors
 from providers.models import ServiceOrder
 from regions.selectors import current_year, rules_for
@@ -45,7 +45,7 @@ def signup(request):
                 % {"name": enterprise.display_name},
             )
             return redirect("enterprise-dashboard")
-    return render(request, "vouchers/signup.html", {"form": form})
+    return render(request, "vouchers/signup.html", {"form": form}, status=form_status(form))
 
 
 # The order states in which the enterprise has something to do or to wait for, most urgent

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.views import next_or, run_service
+from portal.views import form_status, next_or, run_service
 from regions.services import audit_trail_for
 from vouchers import selectors
 from vouchers.forms import PartyDetailsForm, RelatedPartyForm
@@ -55,6 +55,7 @@ def enterprise_profile(request):
         request,
         "vouchers/enterprise_profile.html",
         _page_context(request, enterprise, form=form),
+        status=form_status(form),
     )
 
 
