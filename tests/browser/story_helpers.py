@@ -84,7 +84,12 @@ class Person:
     def nav(self, message: str):
         """Follow a link of the main navigation, as a person reading the menu would."""
         menu = self.page.get_by_role("navigation", name=self.t("Main"))
-        name = exactly(self.t(message))
+        # On a phone the menu folds behind one button: open it first.
+        toggle = self.page.locator(".nav-toggle")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        # Some items end with a count badge ("Risk queue 2").
+        name = re.compile(rf"^\s*{re.escape(self.t(message))}(\s+\d+)?\s*$")
         link = menu.get_by_role("link", name=name, include_hidden=True)
         # An official's menu groups its links: open the group first, as a person would.
         group = menu.locator("details").filter(
@@ -117,7 +122,10 @@ class Person:
         if heading is not None:
             expect(h1).to_contain_text(self.t(heading, **params))
         if self.language.startswith("zh"):
-            menu = page.get_by_role("navigation", name=self.t("Main")).inner_text()
+            # include_hidden: on a phone the menu is folded away behind its button.
+            menu = page.get_by_role(
+                "navigation", name=self.t("Main"), include_hidden=True
+            ).text_content()
             assert CJK.search(menu), f"{name}: the menu is not in Chinese: {menu!r}"
             if heading is not None:
                 assert CJK.search(h1.inner_text()), (
