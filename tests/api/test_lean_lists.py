@@ -82,3 +82,26 @@ def test_beyond_the_cap_the_count_is_a_flagged_lower_bound_and_pages_still_work(
     # `last` counts every row.
     last = client.get("/api/vouchers/?page_size=1&page=last").json()
     assert (last["count"], last["count_exact"], last["next"]) == (total, True, None)
+
+
+def test_a_lean_list_reads_its_page_and_count_in_one_query(
+    demo, api_as, monkeypatch, django_assert_num_queries
+):
+    """The capped count rides in the page's query: one query whatever the page; a page past
+    the last is still a 404 and an empty list a count of 0."""
+    from portal import api
+
+    for _ in range(3):
+        make_voucher(demo["voucher"].enterprise, "1000.00")
+    monkeypatch.setattr(api, "COUNT_CAP", 2)
+    client = api_as(demo["users"]["operator"])
+    client.get("/api/vouchers/?page_size=1")  # the token's user is cached from here
+
+    with django_assert_num_queries(1):
+        second = client.get("/api/vouchers/?page_size=1&page=2").json()
+    assert (len(second["results"]), second["count"], second["count_exact"]) == (1, 2, False)
+    assert second["next"] is not None and second["previous"] is not None
+    assert client.get("/api/vouchers/?page_size=1&page=999").status_code == 404
+    with django_assert_num_queries(1):
+        empty = client.get("/api/vouchers/?enterprise=0").json()
+    assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
