@@ -4,7 +4,12 @@ count (portal.api.PortalPagination) is exact up to the cap, a flagged lower boun
 import pytest
 from django.utils import timezone
 
-from tests.redemptions.factories import approved_redemption, make_order, provider_user
+from tests.redemptions.factories import (
+    approved_redemption,
+    delivered_claim,
+    make_order,
+    provider_user,
+)
 from tests.vouchers.factories import make_voucher
 from vouchers.services import redemption_claim
 
@@ -14,6 +19,8 @@ LEAN = [
     ("/api/vouchers/", "vouchers.api.vouchers", "VoucherViewSet", "serial"),
     ("/api/voucher-applications/", "vouchers.api.applications", "ApplicationViewSet", "id"),
     ("/api/redemptions/", "vouchers.api.redemptions", "RedemptionViewSet", "id"),
+    ("/api/service-orders/", "providers.api.orders", "ServiceOrderViewSet", "id"),
+    ("/api/providers/", "providers.api.certification", "ProviderViewSet", "id"),
 ]
 
 
@@ -35,6 +42,9 @@ def test_a_lean_list_gives_the_serializers_json(demo, api_as, path, module, view
         redemption_claim(
             service_order_id=order.pk, amount="250.00", actor=provider_user(demo, provider)
         )
+    if path == "/api/service-orders/":  # evidence, contract, invoice, own share; and a bare one
+        delivered_claim(demo)
+        make_order(demo["voucher"], demo["providers"]["provider-graphene"], confirmed=False)
     rows = api_as(operator).get(path, {"page_size": 200}).json()["results"]
     assert rows, f"the demo has no rows for {path}"
     viewset = viewset_class()
