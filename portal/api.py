@@ -3,11 +3,13 @@
 import copy
 import re
 
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import InvalidPage
+from django.core.paginator import EmptyPage, InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import IntegrityError
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -23,31 +25,64 @@ MAX_DIGITS = 18
 
 
 # Matching rows a list counts at most (beyond the page asked for): counting every one of
-# 100,000 vouchers cost a list more than reading its page.
-COUNT_CAP = 10_000
+# 100,000 vouchers cost a list more than reading its page, and counting 10,000 of them
+# still cost PostgreSQL twenty times the page's 50 rows (2 ms against 0.1 ms).
+COUNT_CAP = 1_000
+# Beyond any table's rows and within SQL's bigint: a page this far is past the last.
+MAX_OFFSET = 2**62
 
 
 class CappedPaginator(DjangoPaginator):
     """Counts at most `count_limit` + 1 rows (None: all of them); `count_exact` says
-    whether the count reached the end. One row past the limit keeps the next page's link."""
+    whether the count reached the end. One row past the limit keeps the next page's link.
+
+    A lean list (portal/lean.py) pages a .values() queryset and names, as `count_source`,
+    the queryset to count on (without the joins that fetch the listed columns). Its count
+    travels in the page's own query, a scalar subquery beside each row: one round trip
+    instead of two, which was a third of such a list's time. An empty page there costs no
+    second query either: past the first page it is a 404, on the first the count is 0."""
 
     count_limit: int | None = None
     count_exact = True
 
-    @cached_property
-    def count(self):
-        if self.count_limit is None or not isinstance(self.object_list, QuerySet):
-            return super().count
-        # A lean list (portal/lean.py) pages a .values() queryset whose joins fetch the
-        # listed columns; it names the queryset before them to count on.
+    def _counted_rows(self):
         rows = getattr(self.object_list, "count_source", self.object_list).order_by()
         query = rows.query
         if not (query.distinct or query.group_by or query.annotations):
             # The keys alone: no joins for the listed columns, an index-only scan.
             rows = rows.values("pk")
-        counted = rows[: self.count_limit + 1].count()
+        return rows[: self.count_limit + 1]
+
+    @cached_property
+    def count(self):
+        if self.count_limit is None or not isinstance(self.object_list, QuerySet):
+            return super().count
+        counted = self._counted_rows().count()
         self.count_exact = counted <= self.count_limit
         return counted
+
+    def page(self, number):
+        if self.count_limit is None or not hasattr(self.object_list, "count_source"):
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        if number < 1 or bottom > MAX_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])
+        try:
+            sql, params = self._counted_rows().query.sql_with_params()
+        except EmptyResultSet:  # a scope of none(): nothing to count, nor to list
+            rows = []
+        else:
+            counted = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)
+            rows = list(
+                self.object_list.annotate(_capped_count=counted)[bottom : bottom + self.per_page]
+            )
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        self.count = rows[0]["_capped_count"] if rows else 0
+        self.count_exact = self.count <= self.count_limit
+        for row in rows:
+            del row["_capped_count"]
+        return self._get_page(rows, number, self)
 
 
 class PortalPagination(PageNumberPagination):
@@ -55,7 +90,7 @@ class PortalPagination(PageNumberPagination):
     parameter (DRF would quietly use the default page size). A page past the last is 404, a
     page size above 200 is served as 200.
 
-    `count` is exact up to 10,000 matching rows (or up to the end of the page asked for,
+    `count` is exact up to COUNT_CAP (1,000) matching rows (or up to the end of the page asked for,
     if further); beyond, it is that lower bound and `count_exact` is false. Page numbers,
     `next` and `previous` work on every page; `?page=last` counts every row."""
 
@@ -71,7 +106,7 @@ class PortalPagination(PageNumberPagination):
         page_number = self.get_page_number(request, paginator)
         if request.query_params.get(self.page_query_param) not in self.last_page_strings:
             # Within SQL's bigint: a page number of 18 digits is past any last page anyway.
-            paginator.count_limit = min(max(COUNT_CAP, page_number * page_size), 2**62)
+            paginator.count_limit = min(max(COUNT_CAP, page_number * page_size), MAX_OFFSET)
         try:
             self.page = paginator.page(page_number)
         except InvalidPage as exc:

@@ -75,7 +75,8 @@ class LeanListMixin:
         plan = self._lean_plan()
         paths = list(dict.fromkeys([path for _, path, _ in plan] + list(self.lean_keep)))
         filtered = self.filter_queryset(self.get_queryset())
-        queryset = filtered.values(*paths)
+        # Related rows a get_queryset() prefetches for the detail are lean_extend's here.
+        queryset = filtered.prefetch_related(None).values(*paths)
         queryset.count_source = filtered  # portal.api.CappedPaginator counts without joins
         page = self.paginate_queryset(queryset)
         rows = self.lean_rows(page if page is not None else list(queryset), plan)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
+from portal.lean import LeanListMixin
 from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
@@ -96,11 +97,30 @@ class ProviderFilter(ApiFilterSet):
         return selectors.filter_providers(queryset, search=value)
 
 
-class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Certified providers for anyone; a provider user and its district's officials also see
     its other states, the operator every provider."""
 
     serializer_class = ProviderSerializer
+    # The list's rows from .values() (portal/lean.py), field for field the serializer's; the
+    # categories and the certificate are added per page by lean_extend.
+    list_values = {
+        "id": "id",
+        "name": "name",
+        "name_zh": "name_zh",
+        "credit_code": "credit_code",
+        "region": "region__code",
+        "kind": "kind",
+        "status": "status",
+        "description": "description",
+        "contact_email": "contact_email",
+        "contact_phone": "contact_phone",
+        "legal_representative": "legal_representative",
+        "registered_address": "registered_address",
+        "applied_at": "applied_at",
+        "decided_at": "decided_at",
+        "status_reason": "status_reason",
+    }
     filterset_class = ProviderFilter
     ordering_fields = ["name", "applied_at", "id"]
     ordering = ["name", "id"]
@@ -113,6 +133,25 @@ class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.providers_visible_to(self.request.user).order_by("name", "id")
+
+    def lean_extend(self, rows: list[dict]) -> None:
+        """The page's category codes (in the categories' order) and each provider's newest
+        certificate serial: one query each."""
+        ids = [row["id"] for row in rows]
+        categories, certificates = {}, {}
+        links = Provider.categories.through.objects.filter(provider_id__in=ids).order_by(
+            "servicecategory_id"
+        )
+        for provider_id, code in links.values_list("provider_id", "servicecategory__code"):
+            categories.setdefault(provider_id, []).append(code)
+        newest_first = ProviderCertificate.objects.filter(provider_id__in=ids).order_by(
+            "-issued_at", "-id"
+        )
+        for provider_id, serial in newest_first.values_list("provider_id", "serial"):
+            certificates.setdefault(provider_id, serial)
+        for row in rows:
+            row["categories"] = categories.get(row["id"], [])
+            row["certificate"] = certificates.get(row["id"])
 
     @extend_schema(request=ProviderApplySerializer, responses={201: ProviderSerializer})
     def create(self, request, *args, **kwargs):

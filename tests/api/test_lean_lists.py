@@ -4,7 +4,12 @@ count (portal.api.PortalPagination) is exact up to the cap, a flagged lower boun
 import pytest
 from django.utils import timezone
 
-from tests.redemptions.factories import approved_redemption, make_order, provider_user
+from tests.redemptions.factories import (
+    approved_redemption,
+    delivered_claim,
+    make_order,
+    provider_user,
+)
 from tests.vouchers.factories import make_voucher
 from vouchers.services import redemption_claim
 
@@ -14,6 +19,8 @@ LEAN = [
     ("/api/vouchers/", "vouchers.api.vouchers", "VoucherViewSet", "serial"),
     ("/api/voucher-applications/", "vouchers.api.applications", "ApplicationViewSet", "id"),
     ("/api/redemptions/", "vouchers.api.redemptions", "RedemptionViewSet", "id"),
+    ("/api/service-orders/", "providers.api.orders", "ServiceOrderViewSet", "id"),
+    ("/api/providers/", "providers.api.certification", "ProviderViewSet", "id"),
 ]
 
 
@@ -35,6 +42,9 @@ def test_a_lean_list_gives_the_serializers_json(demo, api_as, path, module, view
         redemption_claim(
             service_order_id=order.pk, amount="250.00", actor=provider_user(demo, provider)
         )
+    if path == "/api/service-orders/":  # evidence, contract, invoice, own share; and a bare one
+        delivered_claim(demo)
+        make_order(demo["voucher"], demo["providers"]["provider-graphene"], confirmed=False)
     rows = api_as(operator).get(path, {"page_size": 200}).json()["results"]
     assert rows, f"the demo has no rows for {path}"
     viewset = viewset_class()
@@ -82,3 +92,26 @@ def test_beyond_the_cap_the_count_is_a_flagged_lower_bound_and_pages_still_work(
     # `last` counts every row.
     last = client.get("/api/vouchers/?page_size=1&page=last").json()
     assert (last["count"], last["count_exact"], last["next"]) == (total, True, None)
+
+
+def test_a_lean_list_reads_its_page_and_count_in_one_query(
+    demo, api_as, monkeypatch, django_assert_num_queries
+):
+    """The capped count rides in the page's query: one query whatever the page; a page past
+    the last is still a 404 and an empty list a count of 0."""
+    from portal import api
+
+    for _ in range(3):
+        make_voucher(demo["voucher"].enterprise, "1000.00")
+    monkeypatch.setattr(api, "COUNT_CAP", 2)
+    client = api_as(demo["users"]["operator"])
+    client.get("/api/vouchers/?page_size=1")  # the token's user is cached from here
+
+    with django_assert_num_queries(1):
+        second = client.get("/api/vouchers/?page_size=1&page=2").json()
+    assert (len(second["results"]), second["count"], second["count_exact"]) == (1, 2, False)
+    assert second["next"] is not None and second["previous"] is not None
+    assert client.get("/api/vouchers/?page_size=1&page=999").status_code == 404
+    with django_assert_num_queries(1):
+        empty = client.get("/api/vouchers/?enterprise=0").json()
+    assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
