@@ -410,7 +410,7 @@ CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
 # kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
-SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "5000"))
+SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "25000"))
 SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
 # An open batch with no claimed chunk for this long is stalled (its worker died, its messages
 # wait for the broker's visibility timeout): the minute beat re-queues what is left of it.

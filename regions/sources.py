@@ -8,7 +8,7 @@ one place to look at in regions.
 
 from datetime import datetime
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
@@ -48,20 +48,20 @@ def unsettled_redemptions(*, cutoff: datetime | None = None) -> QuerySet[Redempt
 
 # The same condition as `unsettled_redemptions(cutoff=...)`, for the raw statements below
 # (`r` is vouchers_redemption; the conditions match the partial redemption_settleable_idx).
+_SPENT_UP_TO = "r.cross_region AND r.status IN ('approved', 'paid') AND r.decided_at <= %s"
 _ELIGIBLE = (
-    "r.cross_region AND r.status IN ('approved', 'paid') AND r.decided_at <= %s"
-    " AND NOT EXISTS (SELECT 1 FROM regions_settlementitem i WHERE i.redemption_id = r.id)"
+    _SPENT_UP_TO
+    + " AND NOT EXISTS (SELECT 1 FROM regions_settlementitem i WHERE i.redemption_id = r.id)"
 )
 
-
-# The claim's chunk probes the items' primary key once per candidate (a correlated scalar
-# sub-select, which PostgreSQL never turns into a join): written as NOT EXISTS, the planner
-# may answer it with a hash or merge anti-join that reads every item so far, per chunk,
-# which made a 1M batch quadratic (parts of equal size took 7, 12, 17 and 21 s, measured).
+# The claim's slow path probes the items' primary key once per candidate (a correlated
+# scalar sub-select, which PostgreSQL never turns into a join): written as NOT EXISTS, the
+# planner may answer it with a hash or merge anti-join that reads every item so far, per
+# chunk, which made a 1M batch quadratic (parts of equal size took 7, 12, 17 and 21 s).
 _CLAIMABLE = (
-    "r.cross_region AND r.status IN ('approved', 'paid') AND r.decided_at <= %s"
-    " AND (SELECT i.redemption_id FROM regions_settlementitem i"
-    " WHERE i.redemption_id = r.id) IS NULL"
+    _SPENT_UP_TO
+    + " AND (SELECT i.redemption_id FROM regions_settlementitem i WHERE i.redemption_id = r.id)"
+    " IS NULL"
 )
 
 
@@ -76,38 +76,74 @@ def unsettled_id_range(*, cutoff: datetime) -> tuple[int | None, int | None, int
 
 
 def redemptions_claim(
-    *, batch_id: int, cutoff: datetime, low: int, high: int, limit: int
-) -> tuple[int, int | None]:
+    *, batch_id: int, cutoff: datetime, low: int, high: int, limit: int, skip_settled: bool
+) -> tuple[int, int | None, bool]:
     """Put up to `limit` unsettled redemptions with ids in [low, high] into the batch as
     settlement items; return (how many it inserted, the last id it looked at, None when
-    there was nothing left). Runs inside the caller's transaction.
+    there was nothing left, whether some were settled already). Runs inside the caller's
+    transaction.
 
     Raw SQL because the claim must be one set-based statement: at a million redemptions a
     batch cannot load rows into Python. It reads the candidates from the partial index alone
-    and writes only the narrow items. A second batch or a rerun racing for the same
-    redemption blocks on the item's primary key until the first commits, then skips it
-    (ON CONFLICT DO NOTHING): a redemption's batch is written once. The returned last id is
-    the last candidate, inserted or not, so a chunk that lost every row to another batch
-    still moves on.
+    and writes only the narrow items. The returned last id is the last candidate, inserted or
+    not, so a chunk that lost every row to another batch still moves on.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return (*_redemptions_claim_sqlite(batch_id, cutoff, low, high, limit), skip_settled)
+    if skip_settled:
+        return (*_redemptions_claim_skipping(batch_id, cutoff, low, high, limit), True)
+    # First as a plain INSERT of the next `limit` eligible ids, without asking whether each
+    # is already settled: the item's primary key answers that, refusing the whole statement
+    # if any one is (a second batch racing for a row waits on the key until the first
+    # commits). That is the only write the fresh claim needs; probing the items' key per
+    # candidate and an ON CONFLICT arbiter cost as much again as the insert (measured, README).
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "WITH candidates AS ("
+                "WITH candidates AS MATERIALIZED ("
                 " SELECT r.id, r.issuing_region_id, r.provider_region_id, r.amount"
-                f" FROM vouchers_redemption r WHERE {_CLAIMABLE}"
+                f" FROM vouchers_redemption r WHERE {_SPENT_UP_TO}"
                 " AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s"
                 "), inserted AS ("
                 " INSERT INTO regions_settlementitem"
                 " (redemption_id, batch_id, issuing_region_id, provider_region_id, amount)"
                 " SELECT id, %s, issuing_region_id, provider_region_id, amount FROM candidates"
-                " ORDER BY id ON CONFLICT (redemption_id) DO NOTHING RETURNING 1"
-                ") SELECT (SELECT COUNT(*) FROM inserted), (SELECT MAX(id) FROM candidates)",
+                ") SELECT COUNT(*), MAX(id) FROM candidates",
                 [cutoff, low, high, limit, batch_id],
             )
             claimed, last = cursor.fetchone()
-            return claimed, last
-        # SQLite serialises writers, so the plain statements are already exclusive.
+            return claimed, last, False
+    except IntegrityError:
+        # Some are settled already (a resumed range, a second batch): a savepoint rolled
+        # back the refused insert, the rest of the transaction stands; skip them one by one.
+        return (*_redemptions_claim_skipping(batch_id, cutoff, low, high, limit), True)
+
+
+def _redemptions_claim_skipping(batch_id, cutoff, low, high, limit) -> tuple[int, int | None]:
+    """The claim for a range where items exist already: candidates that have one are left
+    out, and a redemption another batch is inserting right now is waited for on its key, then
+    skipped (ON CONFLICT DO NOTHING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH candidates AS ("
+            " SELECT r.id, r.issuing_region_id, r.provider_region_id, r.amount"
+            f" FROM vouchers_redemption r WHERE {_CLAIMABLE}"
+            " AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s"
+            "), inserted AS ("
+            " INSERT INTO regions_settlementitem"
+            " (redemption_id, batch_id, issuing_region_id, provider_region_id, amount)"
+            " SELECT id, %s, issuing_region_id, provider_region_id, amount FROM candidates"
+            " ORDER BY id ON CONFLICT (redemption_id) DO NOTHING RETURNING 1"
+            ") SELECT (SELECT COUNT(*) FROM inserted), (SELECT MAX(id) FROM candidates)",
+            [cutoff, low, high, limit, batch_id],
+        )
+        claimed, last = cursor.fetchone()
+        return claimed, last
+
+
+def _redemptions_claim_sqlite(batch_id, cutoff, low, high, limit) -> tuple[int, int | None]:
+    # SQLite serialises writers, so the plain statements are already exclusive.
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT MAX(id) FROM (SELECT r.id FROM vouchers_redemption r"
             f" WHERE {_CLAIMABLE} AND r.id >= %s AND r.id <= %s ORDER BY r.id LIMIT %s)",
@@ -130,8 +166,8 @@ def redemptions_claim(
 
 
 def batch_pair_totals(*, batch_id: int) -> QuerySet:
-    """The batch's redemptions totalled per (issuing district, provider's district): an
-    index-only scan of settlement_item_batch_idx."""
+    """The batch's redemptions totalled per (issuing district, provider's district): one
+    GROUP BY over the batch's items (settlement_item_batch_only_idx)."""
     return (
         SettlementItem.objects.filter(batch_id=batch_id)
         .values("issuing_region_id", "provider_region_id")

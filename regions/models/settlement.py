@@ -96,11 +96,14 @@ class SettlementItem(models.Model):
     class Meta:
         indexes = [
             # "The redemptions of batch X" (totals per pair, statements, reconciliation).
-            models.Index(
-                fields=["batch", "issuing_region", "provider_region"],
-                include=["amount"],
-                name="settlement_item_batch_idx",
-            ),
+            # The batch alone: every item of a batch has the same key, which PostgreSQL
+            # stores once per leaf page with a list of rows (B-tree deduplication), so each
+            # insert appends to one place. With the districts in the key and the amount
+            # INCLUDEd (no deduplication with INCLUDE), the index covered the totals but
+            # took 12 insertion points and a full entry per item: the claim of 750,000
+            # items took 24.5 s with it, 12.8 s with this one; the totals' one GROUP BY
+            # reads the heap and went from 1.7 to 1.1 s (measured, README).
+            models.Index(fields=["batch"], name="settlement_item_batch_only_idx"),
         ]
         constraints = [
             models.CheckConstraint(

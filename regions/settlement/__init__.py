@@ -5,13 +5,17 @@ A batch goes open -> computed -> confirmed -> closed:
    `regions.tasks.settle_batch` after commit.
 2. The claim step inserts one narrow `SettlementItem` (redemption, batch, amount, the two
    districts) for every approved or paid, cross-region redemption decided up to the cutoff
-   that has no item yet. It runs in chunks, each its own short transaction, as one
-   `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: the item's primary key is the redemption
-   id, so the database writes a redemption's batch once, whichever batch, retried task or
-   restarted worker gets there first (a racing one waits on the key, then skips the row).
+   that has no item yet. It runs in chunks of 25,000 redemptions, each its own transaction,
+   as one plain `INSERT ... SELECT`: the item's primary key is the redemption id, so the
+   database writes a redemption's batch once, whichever batch, retried task or restarted
+   worker gets there first. A chunk whose insert the key refuses (a resumed range, a second
+   batch on the same rows; a racing one waits on the key first) is rolled back to a
+   savepoint and redone leaving out what is settled (`ON CONFLICT DO NOTHING`), and so is
+   the rest of its range.
    Each chunk also takes a KEY SHARE lock on the open batch row, so no chunk can add to a
    batch after it is computed. Large batches are split into id ranges, one task each.
-3. The compute step (`settlement_compute`) runs after a final sweep: with the batch row
+3. The compute step (`settlement_compute`) runs after a final sweep (one anti-join first
+   asks whether anything is left, and from which id): with the batch row
    locked FOR UPDATE (which waits for any chunk still writing) and only while it is open, it
    totals the batch's redemptions with one GROUP BY, writes the gross obligations, the four
    net positions and the proposed transfers, and marks the batch computed. Running it again
@@ -31,8 +35,9 @@ lock. Every reader of "the redemptions of batch X" (totals, statements, reconcil
 dashboards, exports, the API) reads the items.
 
 Everything is set-based SQL: the claim reads the partial covering index
-`redemption_settleable_idx` (an index-only scan) and probes the items' primary key; no step
-holds one Python object per redemption.
+`redemption_settleable_idx` (an index-only scan) and lets the items' primary key refuse a
+second item (it probes that key per row only on the redone path); no step holds one Python
+object per redemption.
 
 Where things are: `netting` (pure arithmetic), `selectors` (reads), `services` (the steps,
 `settlement_run` for the whole job); statements are in `regions.exports`, and the SQL that

@@ -43,7 +43,7 @@ Status = SettlementBatch.Status
 
 
 def chunk_size() -> int:
-    return int(getattr(settings, "SETTLEMENT_CHUNK_SIZE", 5000))
+    return int(getattr(settings, "SETTLEMENT_CHUNK_SIZE", 25000))
 
 
 def part_count() -> int:
@@ -140,10 +140,13 @@ def settlement_plan(*, batch_id: int, parts: int | None = None) -> list[tuple[in
     return [(start, min(start + width - 1, high)) for start in range(low, high + 1, width)]
 
 
-def _claim_chunk(batch_id: int, cutoff: datetime, low: int, high: int | None, limit: int):
+def _claim_chunk(
+    batch_id: int, cutoff: datetime, low: int, high: int | None, limit: int, skip_settled: bool
+):
     """Claim up to `limit` rows with ids in [low, high] in one transaction.
 
-    Returns (claimed, last id) or None when the batch is no longer open.
+    Returns (claimed, last id, whether some were settled already) or None when the batch is
+    no longer open.
     """
     high = high if high is not None else 2**62
     with transaction.atomic(), connection.cursor() as cursor:
@@ -160,8 +163,13 @@ def _claim_chunk(batch_id: int, cutoff: datetime, low: int, high: int | None, li
         row = cursor.fetchone()
         if row is None or row[0] != Status.OPEN:
             return None
-        claimed, last = sources.redemptions_claim(
-            batch_id=batch_id, cutoff=cutoff, low=low, high=high, limit=limit
+        claimed, last, settled_seen = sources.redemptions_claim(
+            batch_id=batch_id,
+            cutoff=cutoff,
+            low=low,
+            high=high,
+            limit=limit,
+            skip_settled=skip_settled,
         )
         if claimed:
             cursor.execute(
@@ -172,7 +180,7 @@ def _claim_chunk(batch_id: int, cutoff: datetime, low: int, high: int | None, li
         delay = chunk_delay()
         if delay and claimed:
             time.sleep(delay)
-    return claimed, last
+    return claimed, last, settled_seen
 
 
 def settlement_claim_range(*, batch_id: int, low: int = 0, high: int | None = None) -> int:
@@ -187,11 +195,16 @@ def settlement_claim_range(*, batch_id: int, low: int = 0, high: int | None = No
         return 0
     total = 0
     limit = chunk_size()
+    # Fresh ids are claimed with a plain insert; once a chunk met items already there (a
+    # resumed range, a second batch on the same rows), the rest of the range skips them up
+    # front rather than try, fail and redo each chunk.
+    skip_settled = False
     while True:
-        result = _claim_chunk(batch_id, batch["cutoff"], low, high, limit)
+        result = _claim_chunk(batch_id, batch["cutoff"], low, high, limit, skip_settled)
         if result is None:
             return total
-        claimed, last = result
+        claimed, last, settled_seen = result
+        skip_settled = skip_settled or settled_seen
         total += claimed
         if last is None:
             return total
@@ -205,7 +218,13 @@ def settlement_run(*, batch_id: int) -> SettlementBatch:
     """Settle the batch in this process: claim what is left, then compute (the one-worker
     path, and the final sweep after the parallel parts). Safe to run again: a batch that is
     already computed is returned as it is."""
-    settlement_claim_range(batch_id=batch_id)
+    # The sweep asks first, in one anti-join, whether anything is left and from which id:
+    # after the parts have claimed everything (the usual case) walking the whole id range
+    # again, probing each item, cost a tenth of the claim (measured at 1M).
+    cutoff = SettlementBatch.objects.filter(pk=batch_id).values_list("cutoff", flat=True).first()
+    low, _high, left = sources.unsettled_id_range(cutoff=cutoff) if cutoff else (None, None, 0)
+    if left:
+        settlement_claim_range(batch_id=batch_id, low=low)
     with transaction.atomic(durable=True):
         batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status != Status.OPEN:
