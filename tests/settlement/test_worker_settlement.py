@@ -192,6 +192,10 @@ def test_a_batch_stalled_by_a_killed_worker_is_resumed_by_the_beat_within_minute
         CELERY_VISIBILITY_TIMEOUT="3600",
         SETTLEMENT_STALL_SECONDS="6",
         SETTLEMENT_RESUME_EVERY_SECONDS="2",
+        # One part, taken by the first worker: with two, a part still queued when the worker
+        # dies is simply run by the replacement, whose final sweep finishes the batch without
+        # the beat, and the test would not be testing the beat.
+        SETTLEMENT_PARTS="1",
     )
     first = start_worker(queue, env, f"stall-a-{os.getpid()}")
     second = None
