@@ -27,7 +27,7 @@ from portal.errors import (
     ValidationFailed,
 )
 from portal.money import parse_money
-from portal.notifications import notify_after_commit
+from portal.notifications import notify_after_commit, notify_officials_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import paperwork_annotations, paperwork_missing, provider_emails
@@ -220,9 +220,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
             "order": order.title,
         },
     )
-    notify_after_commit(
-        recipients=official_emails(voucher.issuing_region_id), subject=subject, body=body
-    )
+    notify_officials_after_commit(region_id=voucher.issuing_region_id, subject=subject, body=body)
     return redemption
 
 
