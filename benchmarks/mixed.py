@@ -73,7 +73,9 @@ def request_for(kind: str, phase: Phase, rng: random.Random):
     if phase.floor:
         # Every write's floor: the claim's four writes in one transaction, bare.
         item = phase.take(phase.claims)
-        return item and ("POST", WRITE_FLOOR_PATH, json.dumps(item), json_headers)
+        if item is None:
+            return None
+        return "POST", WRITE_FLOOR_PATH, json.dumps(item), json_headers
     if kind == "application":
         token = rng.choice(setup["enterprise_tokens"])
         body = {"requested_amount": "1000.00", "purpose": "Bench: materials testing"}
