@@ -6,12 +6,17 @@ Never part of a deployment.
 """
 
 import functools
+import json
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from benchmarks import http_claims
 from portal.urls import urlpatterns as portal_urlpatterns
 from regions.models import Region
 from vouchers.models import Voucher
@@ -65,7 +70,31 @@ def page_floor(request):
     return render(request, "base.html", {})
 
 
+@csrf_exempt
+@require_POST
+def claim_floor(request):
+    """A claim's writes and nothing else, for `{"order", "voucher", "provider", "amount"}`:
+    the four statements of benchmarks/http_claims.py's floor in one transaction (no
+    authentication, idempotency, checks or serializer). 201, or 409 when the balance is short.
+    """
+    item = json.loads(request.body)
+    params = {"x": item["amount"], "voucher": item["voucher"], "order": item["order"]}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(http_claims.FLOOR_UPDATE, params)
+        row = cursor.fetchone()
+        if row is None:
+            return JsonResponse({"detail": "short"}, status=409)
+        params.update(region=row[0], provider=item["provider"])
+        cursor.execute(http_claims.FLOOR_INSERT, params)
+        redemption = cursor.fetchone()[0]
+        data = json.dumps({"amount": item["amount"], "order": item["order"]})
+        cursor.execute(http_claims.FLOOR_AUDIT, {"id": str(redemption), "data": data})
+        cursor.execute(http_claims.FLOOR_OUTBOX, {"data": data})
+    return JsonResponse({"id": redemption}, status=201)
+
+
 urlpatterns = [
+    path("bench/floor/claim/", claim_floor, name="bench-floor-claim"),
     path("bench/floor/vouchers/", voucher_list_floor, name="bench-floor-vouchers"),
     path("bench/floor/page/", page_floor, name="bench-floor-page"),
     *portal_urlpatterns,

@@ -144,14 +144,16 @@ def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
     return {**_summary(seconds, latencies, counts), "statuses": statuses, "samples": samples}
 
 
-def start_stack(db: str):
+def start_stack(db: str, *, redis_db: int = REDIS_DB, **extra):
+    """gunicorn and a Celery worker on `db`; `extra` goes into their environment."""
     port = free_port()
     env = common.portal_env(
         db,
-        CELERY_BROKER_URL=common.redis_url(REDIS_DB),
+        CELERY_BROKER_URL=common.redis_url(redis_db),
         CONN_MAX_AGE=600,
         THROTTLE_USER="100000000/second",
         THROTTLE_ANON="100000000/second",
+        **extra,
     )
     worker = common.start(
         f"celery-{db}",

@@ -276,6 +276,61 @@ def claims_check(params):
     return {"ok": not problems, "problems": problems[:5]}
 
 
+@command
+def mixed_setup(params):
+    """What the mixed run's clients need: confirmed orders with their paperwork to claim
+    (`claims` for the floor phase and as many for the portal's), enterprise users of the
+    Wujin district with tokens (they apply), `approvals` submitted applications there (its
+    official approves them), the official's token and a signed-in session (dashboard)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from vouchers.models import Enterprise
+    from vouchers.services import application_submit
+
+    claims = params["claims"]
+    plan = claims_setup({"distinct": 2 * claims, "single": 2})["distinct"]
+    official = User.objects.get(username="official-wujin")
+    session = SessionStore()
+    session[SESSION_KEY] = str(official.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = official.get_session_auth_hash()
+    session.create()
+    enterprises = list(
+        Enterprise.objects.filter(region=official.region, verified_at__isnull=False)
+        .exclude(users__isnull=False)
+        .order_by("id")[: params["enterprises"]]
+    )
+    tokens, applications = [], []
+    for index, enterprise in enumerate(enterprises):
+        user = User.objects.create_user(
+            username=f"bench-enterprise-{enterprise.pk}",
+            password=None,
+            role=User.Role.ENTERPRISE,
+            region=enterprise.region,
+            enterprise=enterprise,
+        )
+        tokens.append(Token.objects.create(user=user).key)
+        if index < params["approvals"]:
+            application = application_submit(
+                enterprise=enterprise,
+                requested_amount="1000.00",
+                purpose="Bench: materials testing",
+                actor=user,
+            )
+            applications.append(application.pk)
+    return {
+        "floor_claims": plan[:claims],
+        "claims": plan[claims:],
+        "provider_tokens": provider_tokens({}),
+        "official_token": Token.objects.get_or_create(user=official)[0].key,
+        "official_session": session.session_key,
+        "enterprise_tokens": tokens,
+        "applications": applications,
+    }
+
+
 # --- pages -------------------------------------------------------------------------------
 
 

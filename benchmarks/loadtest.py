@@ -163,6 +163,8 @@ class VirtualUser:
             self.call("POST", f"{path}/confirm/", enterprise)
         ):
             return
+        if not self.paperwork(path, enterprise, provider_user, order["id"]):
+            return
         redemption = self.json(
             self.call(
                 "POST",
@@ -173,6 +175,23 @@ class VirtualUser:
         )
         if redemption:
             self.call("POST", f"/api/redemptions/{redemption['id']}/approve/", official, json={})
+
+    def paperwork(self, path: str, enterprise: str, provider_user: str, order_id: int) -> bool:
+        """What a claim needs besides a confirmed order: the signed contract (the enterprise
+        uploads it), the invoice (the provider), the enterprise's own share (half of the
+        contract at the demo's 50 % co-funding) and the provider's confirmation of it."""
+        steps = [
+            (enterprise, f"{path}/documents/", {"data": {"kind": "contract"},
+             "files": {"file": ("contract.pdf", EVIDENCE_PDF, "application/pdf")}}),
+            (provider_user, f"{path}/documents/", {"data": {
+                "kind": "invoice", "invoice_code": "031001900111",
+                "invoice_number": f"LT{order_id}N{self.random.randrange(10**9)}"},
+             "files": {"file": ("invoice.pdf", EVIDENCE_PDF, "application/pdf")}}),
+            (enterprise, f"{path}/own-share/",
+             {"json": {"amount": "100.00", "payment_reference": f"OWN-{order_id}"}}),
+            (provider_user, f"{path}/own-share/confirm/", {}),
+        ]  # fmt: skip
+        return all(self.json(self.call("POST", url, user, **kw)) for user, url, kw in steps)
 
     def run_until(self, deadline: float):
         while time.monotonic() < deadline:
@@ -296,6 +315,7 @@ def run(users: int, seconds: float, gunicorn_workers: int) -> dict:
         "statuses": {str(k): v for k, v in statuses.items()},
         "p50_ms": round(1000 * statistics.median(results.latencies), 1),
         "p99_ms": round(1000 * percentile(results.latencies, 0.99), 1),
+        "claims_held": common.scalar(DB, "SELECT count(*) FROM vouchers_redemption"),
         "redemptions_approved": common.scalar(
             DB, "SELECT count(*) FROM vouchers_redemption WHERE status IN ('approved', 'paid')"
         ),

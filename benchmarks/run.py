@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import api, claims, common, http_claims, settlement  # noqa: E402
+from benchmarks import api, claims, common, http_claims, mixed, settlement  # noqa: E402
 
 FULL = {
     "sizes": [100_000, 1_000_000],
@@ -34,6 +34,10 @@ FULL = {
     "claims_distinct": 1600,
     "claims_single": 800,
     "http_clients": [16, 64],
+    "mixed_seconds": 60,
+    "mixed_clients": 64,
+    "mixed_claims": 6000,
+    "mixed_approvals": 400,
     "wrk_seconds": 10,
     "wrk_rounds": 2,
     "settlement_rounds": 2,
@@ -47,12 +51,16 @@ SHORT = {
     "claims_distinct": 160,
     "claims_single": 80,
     "http_clients": [16],
+    "mixed_seconds": 3,
+    "mixed_clients": 16,
+    "mixed_claims": 300,
+    "mixed_approvals": 40,
     "wrk_seconds": 2,
     "wrk_rounds": 1,
     "settlement_rounds": 1,
     "renders": 5,
 }
-BENCHMARKS = ["api", "claims", "settlement", "pages"]
+BENCHMARKS = ["api", "claims", "mixed", "settlement", "pages"]
 
 
 class Table:
@@ -209,6 +217,36 @@ def bench_claims(table: Table, config: dict, notes: dict, source_db: str) -> Non
                   ok, True, "clean", ok, correctness=True)  # fmt: skip
 
 
+def bench_mixed(table: Table, config: dict, notes: dict, source_db: str) -> None:
+    result = mixed.run(
+        source_db,
+        clients=config["mixed_clients"],
+        seconds=config["mixed_seconds"],
+        claims=config["mixed_claims"],
+        approvals=config["mixed_approvals"],
+    )
+    notes["mixed"] = result
+    portal, floor = result["portal"], result["floor"]
+    name = f"Mixed {config['mixed_seconds']} s, {config['mixed_clients']} clients"
+    table.add(f"{name}: requests/s (floor: each kind's floor, same mix)", portal["per_second"],
+              floor["per_second"], "-", None)  # fmt: skip
+    table.add(f"{name}: p50 / p99 ms", f"{portal['p50_ms']:.1f} / {portal['p99_ms']:.1f}",
+              f"{floor['p50_ms']:.1f} / {floor['p99_ms']:.1f}", "-", None)  # fmt: skip
+    for kind, figures in portal["kinds"].items():
+        base = floor["kinds"][kind]
+        if not figures["requests"] or not base["requests"]:
+            table.add(f"{name}: {kind} p99 ms", "no requests", None, "< 2x floor", False)
+            continue
+        answers = ", ".join(f"{n} x {s}" for s, n in sorted(figures["statuses"].items()))
+        table.add(f"{name}: {kind} p99 ms ({answers})", figures["p99_ms"], base["p99_ms"],
+                  "< 2x floor", figures["p99_ms"] < 2 * base["p99_ms"])  # fmt: skip
+    errors = portal["errors"] + floor["errors"]
+    table.add(f"{name}: 5xx and broken connections", errors, 0, "0", errors == 0,
+              correctness=True)  # fmt: skip
+    ok = result["reconcile"]["ok"]
+    table.add(f"{name}: reconciliation afterwards", ok, True, "clean", ok, correctness=True)
+
+
 def bench_settlement(table: Table, config: dict, notes: dict, run_pages: bool, run_settle: bool):
     sizes = config["sizes"]
     one_by_size, pages_by_size = {}, {}
@@ -348,10 +386,12 @@ def main() -> int:
         print("benchmarks could not start (PostgreSQL and Redis are needed)", file=sys.stderr)
         return 1
     steps = []
-    if "api" in only or "claims" in only:
+    if only & {"api", "claims", "mixed"}:
         steps.append("api")
     if "claims" in only:
         steps.append("claims")
+    if "mixed" in only:
+        steps.append("mixed")
     if "settlement" in only or "pages" in only:
         steps.append("settlement")
     api_db = None
@@ -362,6 +402,8 @@ def main() -> int:
                 api_db = bench_api(table, config, notes)
             elif step == "claims":
                 bench_claims(table, config, notes, api_db)
+            elif step == "mixed":
+                bench_mixed(table, config, notes, api_db)
             else:
                 bench_settlement(table, config, notes, "pages" in only, "settlement" in only)
         except Exception as error:

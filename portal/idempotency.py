@@ -187,6 +187,17 @@ def _resolves(path: str) -> bool:
     return True
 
 
+def _insert_record(**fields) -> IdempotencyRecord:
+    """Insert the record committed at once, so that a concurrent twin sees it before either
+    view has written anything: one INSERT in autocommit (no BEGIN and COMMIT round trips
+    around it, on every POST). Inside a transaction (ATOMIC_REQUESTS, a test's) a savepoint
+    keeps that transaction usable when the insert loses the race."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(**fields)
+    return IdempotencyRecord.objects.create(**fields)
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -235,16 +246,13 @@ class IdempotencyMiddleware:
         deadline = time.monotonic() + _wait_seconds()
         while True:
             try:
-                # Its own transaction, committed at once (no ATOMIC_REQUESTS), so that a
-                # concurrent twin sees it before either view has written anything.
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:255],
-                        request_hash=fingerprint,
-                    )
+                record = _insert_record(
+                    user=user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:255],
+                    request_hash=fingerprint,
+                )
                 return record, None
             except IntegrityError:
                 pass

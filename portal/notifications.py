@@ -30,3 +30,9 @@ def notify_after_commit(
     if not recipients:
         return
     enqueue("regions.tasks.send_notification", recipients=recipients, subject=subject, body=body)
+
+
+def notify_officials_after_commit(*, region_id: int, subject: str, body: str) -> None:
+    """E-mail the district's officials once the transaction commits; their addresses are
+    read by the task when it sends, not by the caller."""
+    enqueue("regions.tasks.notify_officials", region_id=region_id, subject=subject, body=body)

@@ -44,6 +44,23 @@ def send_notification(*, recipients: list[str], subject: str, body: str) -> int:
     return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
 
 
+@shared_task(
+    name="regions.tasks.notify_officials",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_officials(*, region_id: int, subject: str, body: str) -> int:
+    """E-mail the district's active officials, looked up when the mail goes out: the action
+    that asked for it (a claim) spends no query on their addresses in its transaction."""
+    from regions.selectors import official_emails
+
+    recipients = official_emails(region_id)
+    if not recipients:
+        return 0
+    return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+
+
 # --- settlement ----------------------------------------------------------------------------
 # Every settlement task takes the batch id, re-reads its rows and is safe to run twice, in
 # parallel, or again after a worker died mid-way (acks_late + reject_on_worker_lost redeliver

@@ -1,5 +1,7 @@
 """The benchmarks' floor views answer what they stand in for (benchmarks/floor_urls.py)."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -34,3 +36,31 @@ def test_the_page_floor_sends_strangers_to_the_login(client):
 def test_the_portal_urls_are_all_still_there(client, demo):
     client.force_login(demo["users"]["operator"])
     assert client.get(reverse("operator-dashboard")).status_code == 200
+
+
+@pytest.mark.postgres  # the floor's SQL is PostgreSQL's, as is every benchmark database
+def test_the_claim_floor_does_a_claims_four_writes(client, demo):
+    """Guarded voucher update, redemption, audit row and outbox message; 409 when short."""
+    from portal.models import OutboxMessage
+    from regions.models import AuditEntry
+    from tests.redemptions.factories import make_order
+
+    provider = demo["providers"]["provider-graphene"]
+    voucher = demo["voucher"]
+    order = make_order(voucher, provider, contract="1000.00")
+    item = {"order": order.pk, "voucher": voucher.pk, "provider": provider.pk, "amount": "250.00"}
+    outbox_before = OutboxMessage.objects.count()
+
+    response = client.post(reverse("bench-floor-claim"), item, content_type="application/json")
+
+    assert response.status_code == 201
+    redemption = order.redemptions.get()
+    assert (redemption.amount, redemption.status) == (Decimal("250.00"), "pending")
+    balance, held = voucher.balance, voucher.held
+    voucher.refresh_from_db()
+    assert (voucher.balance, voucher.held) == (balance - Decimal("250.00"), held + 250)
+    assert AuditEntry.objects.filter(object_id=str(redemption.pk), action="claim").exists()
+    assert OutboxMessage.objects.count() == outbox_before + 1
+    short = {**item, "amount": str(voucher.balance + 1)}
+    answer = client.post(reverse("bench-floor-claim"), short, content_type="application/json")
+    assert answer.status_code == 409

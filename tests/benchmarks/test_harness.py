@@ -2,11 +2,12 @@
 memory sampling, the table and its verdicts."""
 
 import os
+import random
 
 import pytest
 
-from benchmarks import api, common
-from benchmarks.run import Table, label
+from benchmarks import api, common, mixed
+from benchmarks.run import SHORT, Table, bench_mixed, label
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/api/vouchers/
   2 threads and 16 connections
@@ -69,3 +70,51 @@ def test_the_prefix_names_every_benchmark_database_and_guards_the_drop(monkeypat
     assert common.db_name("base") == "me_base"
     with pytest.raises(AssertionError):
         common.drop_db("postgres")  # refused before any connection is made
+
+
+def _phase(p99: float, statuses: dict) -> dict:
+    kinds = {
+        kind: {"requests": 10, "p50_ms": p99 / 2, "p99_ms": p99, "statuses": statuses,
+               "errors": sum(n for s, n in statuses.items() if s == "None" or int(s) >= 500)}
+        for kind in mixed.KINDS
+    }  # fmt: skip
+    errors = sum(k["errors"] for k in kinds.values())
+    return {"per_second": 100.0, "p50_ms": p99 / 2, "p99_ms": p99, "kinds": kinds,
+            "errors": errors}  # fmt: skip
+
+
+def test_the_mixed_run_compares_each_kinds_p99_with_its_floors(monkeypatch):
+    result = {"floor": _phase(100.0, {"200": 10}), "portal": _phase(150.0, {"200": 10}),
+              "reconcile": {"ok": True}}  # fmt: skip
+    result["portal"]["kinds"]["claim"]["p99_ms"] = 250.0
+    monkeypatch.setattr(mixed, "run", lambda *a, **k: result)
+    table, notes = Table(), {}
+    bench_mixed(table, dict(SHORT), notes, "bench_api")
+    verdicts = {row["benchmark"].split(": ")[1].split(" p99")[0]: row["met"] for row in
+                table.rows if " p99 ms (" in row["benchmark"]}  # fmt: skip
+    assert verdicts == {"dashboard": True, "list": True, "application": True,
+                        "approval": True, "claim": False}  # fmt: skip
+    assert table.failures == []  # slow is reported, not a failed run
+
+
+def test_a_5xx_in_the_mixed_run_fails_the_run(monkeypatch):
+    result = {"floor": _phase(100.0, {"200": 10}), "portal": _phase(100.0, {"502": 1}),
+              "reconcile": {"ok": True}}  # fmt: skip
+    monkeypatch.setattr(mixed, "run", lambda *a, **k: result)
+    table = Table()
+    bench_mixed(table, dict(SHORT), {}, "bench_api")
+    assert table.failures == ["Mixed 3 s, 16 clients: 5xx and broken connections"]
+
+
+def test_the_mixed_runs_floor_phase_asks_the_floor_views():
+    setup = {"official_token": "t", "official_session": "s", "floor_claims": [{"order": 1}],
+             "claims": [], "applications": [], "provider_tokens": {}, "enterprise_tokens": []}  # fmt: skip
+    phase = mixed.Phase(setup, floor=True)
+    rng = random.Random(1)
+    assert mixed.request_for("dashboard", phase, rng)[1] == "/bench/floor/page/"
+    assert mixed.request_for("list", phase, rng)[1] == api.FLOOR_PATH
+    assert mixed.request_for("approval", phase, rng)[1] == mixed.WRITE_FLOOR_PATH
+    assert mixed.request_for("claim", phase, rng) is None  # the one floor claim was taken
+    portal = mixed.Phase(setup, floor=False)
+    assert mixed.request_for("dashboard", portal, rng)[1] == "/official/"
+    assert mixed.request_for("claim", portal, rng) is None

@@ -31,6 +31,16 @@ def test_a_provider_creates_a_claim(api_as, seed):
     assert body["status"] == "pending" and body["settlement_batch"] is None
 
 
+def test_the_claims_answer_is_what_reading_it_back_answers(api_as, seed):
+    """The answer is rendered from the rows the claim wrote, not re-read: it must say
+    exactly what the redemption's own endpoint says about it afterwards."""
+    response = claim(api_as, seed, {"service_order": seed["order"].pk, "amount": "150000"})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    again = api_as(seed["users"]["provider-sit"]).get(f"/api/redemptions/{body['id']}/")
+    assert again.json() == body
+
+
 def test_a_second_claim_on_the_order_is_409(api_as, seed):
     claim(api_as, seed, {"service_order": seed["order"].pk, "amount": "10.00"})
     response = claim(api_as, seed, {"service_order": seed["order"].pk, "amount": "10.00"})

@@ -129,7 +129,8 @@ class RedemptionViewSet(
             amount=data.validated_data["amount"],
             actor=request.user,
         )
-        return self._render(redemption, status.HTTP_201_CREATED)
+        # The service's rows carry all the answer shows (voucher, both districts): no re-read.
+        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=NoteInputSerializer,

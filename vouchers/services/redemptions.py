@@ -27,7 +27,7 @@ from portal.errors import (
     ValidationFailed,
 )
 from portal.money import parse_money
-from portal.notifications import notify_after_commit
+from portal.notifications import notify_after_commit, notify_officials_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import paperwork_annotations, paperwork_missing, provider_emails
@@ -73,7 +73,9 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     # is found through the order and locked in one query, with its district's co-funding
     # ratio; the order is locked with its provider and whether it has a live claim.
     voucher = (
-        Voucher.objects.select_for_update()
+        Voucher.objects.select_for_update(of=("self",))
+        # The district's code, for the answer: the response needs no query of its own.
+        .select_related("issuing_region")
         .filter(
             pk=Subquery(
                 ServiceOrder.objects.filter(
@@ -103,7 +105,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         raise Http404("No such service order")
     order = (
         ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("provider")
+        .select_related("provider__region")
         .annotate(
             already_claimed=Exists(
                 Redemption.objects.filter(service_order_id=OuterRef("pk"), status__in=LIVE_STATUSES)
@@ -174,14 +176,16 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
             service_order=order,
             voucher=voucher,
             provider=provider,
-            issuing_region_id=voucher.issuing_region_id,
-            provider_region_id=provider.region_id,
+            issuing_region=voucher.issuing_region,
+            provider_region=provider.region,
             cross_region=cross_region,
             amount=amount,
             claimed_by=actor,
         )
     except IntegrityError:
         raise AlreadyRedeemed(_("This service order has already been claimed.")) from None
+    # A new claim is in no settlement batch: known without asking the database.
+    Redemption._meta.get_field("settlement_item").set_cached_value(redemption, None)
 
     voucher.balance -= amount
     voucher.held += amount
@@ -216,9 +220,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
             "order": order.title,
         },
     )
-    notify_after_commit(
-        recipients=official_emails(voucher.issuing_region_id), subject=subject, body=body
-    )
+    notify_officials_after_commit(region_id=voucher.issuing_region_id, subject=subject, body=body)
     return redemption
 
 
