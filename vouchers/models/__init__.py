@@ -13,6 +13,20 @@ from django.utils.translation import pgettext_lazy
 from regions.models import MONEY, ZERO, NamedInTwoLanguages, Region
 
 
+class FirstApproval(models.Model):
+    """Four eyes on an application or a redemption: at or above the district's threshold the
+    first official's approval is recorded here, and only a second, different official's
+    approval decides it (vouchers/services/four_eyes.py; a check constraint on each model)."""
+
+    first_approved_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Enterprise(NamedInTwoLanguages, models.Model):
     class Size(models.TextChoices):
         MICRO = "micro", _("Micro")
@@ -100,7 +114,7 @@ class RelatedParty(models.Model):
         return f"{self.enterprise} ~ {self.credit_code}"
 
 
-class VoucherApplication(models.Model):
+class VoucherApplication(FirstApproval, models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved")
@@ -141,12 +155,7 @@ class VoucherApplication(models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(blank=True)
-    # Four eyes: at or above the district's threshold a first official's approval is recorded
-    # here and a second, different official's approval issues the voucher.
-    first_approved_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    first_approved_at = models.DateTimeField(null=True, blank=True)
+    # Four eyes: the amount the first official approved (a second may approve no more).
     first_approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
     class Meta:
@@ -276,7 +285,7 @@ class Voucher(models.Model):
         return self.balance
 
 
-class Redemption(models.Model):
+class Redemption(FirstApproval, models.Model):
     """A provider's claim on a confirmed service order, paid from the order's voucher."""
 
     class Status(models.TextChoices):
@@ -319,12 +328,6 @@ class Redemption(models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision_note = models.TextField(blank=True)
-    # Four eyes: at or above the voucher's threshold a first official's approval is recorded
-    # here and a second, different official's approval spends the hold.
-    first_approved_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    first_approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
 
