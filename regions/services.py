@@ -209,6 +209,10 @@ def reconciliation_run() -> ReconciliationReport:
 
     # The dashboards' monthly summary must agree with the redemptions it sums.
     breaches.extend(flow_summary_breaches()[:100])
+    from regions.statistics_summary import enterprise_summary_breaches
+
+    # So must the open statistics' summary.
+    breaches.extend(enterprise_summary_breaches()[:100])
 
     checked = {
         "vouchers": sources.all_vouchers().count(),

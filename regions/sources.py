@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from providers.models import (
     Demand,
@@ -22,7 +22,7 @@ from providers.models import (
     ServiceCategory,
     ServiceOrder,
 )
-from regions.models import SettlementItem
+from regions.models import RedemptionMonthlyEnterprise, SettlementItem
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
 SPENT = [Redemption.Status.APPROVED, Redemption.Status.PAID]
@@ -355,9 +355,11 @@ def statistics_vouchers_issued(*, year: int, months: tuple[int, ...], region_id:
 
 
 def _spent(*, year: int, months: tuple[int, ...], region_id: int | None) -> QuerySet:
-    queryset = Redemption.objects.filter(
-        _period("decided_at", year, months), status__in=SPENT, decided_at__isnull=False
-    )
+    """The statistics' summary rows (RedemptionMonthlyEnterprise) of spent redemptions
+    decided in the period, of the issuing district."""
+    queryset = RedemptionMonthlyEnterprise.objects.filter(year=year)
+    if len(months) < 12:
+        queryset = queryset.filter(month__in=months)
     if region_id is not None:
         queryset = queryset.filter(issuing_region_id=region_id)
     return queryset
@@ -365,16 +367,11 @@ def _spent(*, year: int, months: tuple[int, ...], region_id: int | None) -> Quer
 
 def statistics_categories(*, year: int, months: tuple[int, ...], region_id: int | None):
     """Spent redemptions per service category: the order's offering's category, else the
-    category the enterprise named in its application (None when neither says one)."""
+    category the enterprise named in its application (0 when neither says one)."""
     return (
         _spent(year=year, months=months, region_id=region_id)
-        .annotate(
-            category_id=Coalesce(
-                "service_order__offering__category_id", "voucher__application__service_category_id"
-            )
-        )
-        .values("category_id")
-        .annotate(n=Count("id"), total=Sum("amount"))
+        .values(category_id=F("category"))
+        .annotate(n=Sum("redemption_count"), total=Sum("amount"))
         .order_by()
     )
 
@@ -386,8 +383,8 @@ def statistics_enterprises_served(
     period, per `by` ("industry" or "size")."""
     return (
         _spent(year=year, months=months, region_id=region_id)
-        .values(key=F(f"voucher__enterprise__{by}"))
-        .annotate(n=Count("voucher__enterprise_id", distinct=True))
+        .values(key=F(f"enterprise__{by}"))
+        .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     )
 

@@ -413,6 +413,7 @@ from regions.models.settlement import (  # noqa: E402
     SettlementObligation,
     SettlementTransfer,
 )
+from regions.models.statistics import RedemptionMonthlyEnterprise  # noqa: E402
 
 __all__ = [
     "NotificationPreference",
@@ -430,6 +431,7 @@ __all__ = [
     "Notice",
     "ProgrammeRules",
     "ReconciliationReport",
+    "RedemptionMonthlyEnterprise",
     "RedemptionMonthlyFlow",
     "Region",
     "SettlementBatch",

@@ -52,6 +52,7 @@ from regions.selectors import (
 )
 from regions.services import audit_record
 from regions.statistics import statistics_changed
+from regions.statistics_summary import enterprise_summary_record
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
 from vouchers.services.four_eyes import first_approval_recorded
@@ -282,6 +283,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     redemption.decision_note = (note or "").strip()
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     flow_summary_record(redemption=redemption)  # the dashboards' monthly pair totals
+    enterprise_summary_record(redemption=redemption)  # the statistics' monthly summary
     statistics_changed()  # and the open statistics
 
     fund = ledger.fund_account(redemption.issuing_region_id)
