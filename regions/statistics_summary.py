@@ -1,17 +1,21 @@
-"""The open statistics' maintained summary (`RedemptionMonthlyEnterprise`): spent
-redemptions per local month, issuing district, enterprise and service category. Recorded by
-the approval's transaction, rebuilt by bulk loads, re-checked by reconciliation; read by
-`regions.sources.statistics_categories` and `statistics_enterprises_served`."""
+"""The open statistics' maintained summaries. `RedemptionMonthlyEnterprise`: spent
+redemptions per local month, issuing district, enterprise and service category, recorded by
+the approval's transaction; read by `regions.sources.statistics_categories` and
+`statistics_enterprises_served`. `StatisticsMonthlyDistrict`: vouchers issued and
+redemptions paid per local month and district, recorded by the issue's and the payment's
+transactions; read by `statistics_vouchers_issued` and `statistics_payments`. Both are
+rebuilt by bulk loads and re-checked by reconciliation."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from regions.models import RedemptionMonthlyEnterprise
-from vouchers.models import Redemption
+from regions.models import RedemptionMonthlyEnterprise, StatisticsMonthlyDistrict
+from vouchers.models import Redemption, Voucher
 
 SPENT = [Redemption.Status.APPROVED, Redemption.Status.PAID]
 
@@ -131,3 +135,136 @@ def enterprise_summary_breaches() -> list[dict]:
                 }
             )
     return breaches
+
+
+# --- vouchers issued and redemptions paid per month and district ----------------------------
+
+DISTRICT_FIELDS = (
+    "vouchers_issued",
+    "issued_amount",
+    "issue_wait_us",
+    "payments",
+    "payment_wait_us",
+)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(wait: timedelta | None) -> int:
+    return wait // MICROSECOND if wait is not None else 0
+
+
+def _district_add(*, when, region_id: int, values: dict) -> None:
+    """One upsert adding `values` (some of DISTRICT_FIELDS; the others add nothing) to the
+    month's district row."""
+    local = timezone.localtime(when)
+    table = StatisticsMonthlyDistrict._meta.db_table
+    added = [values.get(field, 0) for field in DISTRICT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, month, region_id, {', '.join(DISTRICT_FIELDS)})"
+            f" VALUES (%s, %s, %s, {', '.join(['%s'] * len(DISTRICT_FIELDS))})"
+            " ON CONFLICT (year, month, region_id) DO UPDATE SET "
+            + ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in values),
+            [local.year, local.month, region_id, *added],
+        )
+
+
+def district_summary_issued(*, voucher, application) -> None:
+    """Add a voucher just issued to its month's district row, inside the issue's transaction.
+    The wait runs from the application's submission (none when it was never submitted)."""
+    submitted = application.submitted_at
+    _district_add(
+        when=voucher.issued_at,
+        region_id=voucher.issuing_region_id,
+        values={
+            "vouchers_issued": 1,
+            "issued_amount": voucher.face_value,
+            "issue_wait_us": _microseconds(voucher.issued_at - submitted if submitted else None),
+        },
+    )
+
+
+def district_summary_paid(*, redemption) -> None:
+    """Add a redemption just paid to its month's row of the paying (provider's) district,
+    inside the payment's transaction."""
+    claimed = redemption.claimed_at
+    _district_add(
+        when=redemption.paid_at,
+        region_id=redemption.provider_region_id,
+        values={
+            "payments": 1,
+            "payment_wait_us": _microseconds(redemption.paid_at - claimed if claimed else None),
+        },
+    )
+
+
+def _district_from_rows() -> dict[tuple, dict]:
+    """(year, month, district) -> the DISTRICT_FIELDS, from the vouchers and the paid
+    redemptions; two GROUP BYs, to rebuild or check the summary."""
+    totals: dict[tuple, dict] = {}
+
+    def row(key):
+        return totals.setdefault(key, dict.fromkeys(DISTRICT_FIELDS, 0))
+
+    issue_wait = ExpressionWrapper(
+        F("issued_at") - F("application__submitted_at"), output_field=DurationField()
+    )
+    issued = (
+        Voucher.objects.annotate(
+            issue_year=ExtractYear("issued_at"), issue_month=ExtractMonth("issued_at")
+        )
+        .values_list("issue_year", "issue_month", "issuing_region_id")
+        .annotate(n=Count("id"), total=Sum("face_value"), waited=Sum(issue_wait))
+        .order_by()
+    )
+    for y, m, region, n, total, waited in issued:
+        row((y, m, region)).update(
+            vouchers_issued=n, issued_amount=total, issue_wait_us=_microseconds(waited)
+        )
+    pay_wait = ExpressionWrapper(F("paid_at") - F("claimed_at"), output_field=DurationField())
+    paid = (
+        Redemption.objects.filter(status=Redemption.Status.PAID, paid_at__isnull=False)
+        .annotate(year=ExtractYear("paid_at"), month=ExtractMonth("paid_at"))
+        .values_list("year", "month", "provider_region_id")
+        .annotate(n=Count("id"), waited=Sum(pay_wait))
+        .order_by()
+    )
+    for y, m, region, n, waited in paid:
+        row((y, m, region)).update(payments=n, payment_wait_us=_microseconds(waited))
+    return totals
+
+
+def district_summary_rebuild() -> int:
+    """Recompute the whole district summary from the rows (bulk loads)."""
+    totals = _district_from_rows()
+    StatisticsMonthlyDistrict.objects.all().delete()
+    StatisticsMonthlyDistrict.objects.bulk_create(
+        StatisticsMonthlyDistrict(year=y, month=m, region_id=region, **values)
+        for (y, m, region), values in totals.items()
+    )
+    return len(totals)
+
+
+def district_summary_breaches() -> list[dict]:
+    """Where the district summary and the vouchers or paid redemptions disagree (for
+    reconciliation)."""
+    expected = {
+        key: [values[f] for f in DISTRICT_FIELDS] for key, values in _district_from_rows().items()
+    }
+    actual = {
+        (s.year, s.month, s.region_id): [getattr(s, f) for f in DISTRICT_FIELDS]
+        for s in StatisticsMonthlyDistrict.objects.all()
+    }
+    empty = [0] * len(DISTRICT_FIELDS)
+    return [
+        {
+            "check": "monthly_district_matches_rows",
+            "year": key[0],
+            "month": key[1],
+            "region": key[2],
+            "summary": [str(v) for v in actual.get(key, empty)],
+            "rows": [str(v) for v in expected.get(key, empty)],
+        }
+        for key in sorted(set(expected) | set(actual))
+        if actual.get(key, empty) != expected.get(key, empty)
+    ]

@@ -413,7 +413,10 @@ from regions.models.settlement import (  # noqa: E402
     SettlementObligation,
     SettlementTransfer,
 )
-from regions.models.statistics import RedemptionMonthlyEnterprise  # noqa: E402
+from regions.models.statistics import (  # noqa: E402
+    RedemptionMonthlyEnterprise,
+    StatisticsMonthlyDistrict,
+)
 
 __all__ = [
     "NotificationPreference",
@@ -433,6 +436,7 @@ __all__ = [
     "ReconciliationReport",
     "RedemptionMonthlyEnterprise",
     "RedemptionMonthlyFlow",
+    "StatisticsMonthlyDistrict",
     "Region",
     "SettlementBatch",
     "SettlementItem",

@@ -26,7 +26,7 @@ from regions.dashboards import flow_summary_rebuild
 from regions.management.commands._load_demands import load_demands
 from regions.models import ProgrammeRules, Region
 from regions.selectors import current_year
-from regions.statistics_summary import enterprise_summary_rebuild
+from regions.statistics_summary import district_summary_rebuild, enterprise_summary_rebuild
 
 CENT = Decimal("0.01")
 
@@ -345,6 +345,7 @@ class Command(BaseCommand):
         flow_summary_rebuild()
         self.step("statistics summary", n_redemptions)
         enterprise_summary_rebuild()
+        district_summary_rebuild()
 
     def step(self, what, count):
         if self.verbosity_level() > 1:
