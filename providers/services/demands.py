@@ -32,6 +32,7 @@ from providers.models import (
     ServiceCategory,
     ServiceOrder,
 )
+from providers.search import search_terms
 from providers.selectors import provider_emails
 from providers.services.inputs import required_text, stored_name
 from providers.services.orders import order_create_within
@@ -173,6 +174,7 @@ def demand_publish(
         enterprise=enterprise,
         region_id=enterprise.region_id,
         technology_manager=technology_manager,
+        search_terms=search_terms(fields["title"], fields["description"]),
         **fields,
     )
     demand.invited_providers.set(invited)
@@ -214,7 +216,8 @@ def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values
     }
     for name, value in fields.items():
         setattr(demand, name, value)
-    demand.save(update_fields=list(Demand.EDITABLE_FIELDS))
+    demand.search_terms = search_terms(demand.title, demand.description)
+    demand.save(update_fields=[*Demand.EDITABLE_FIELDS, "search_terms"])
     demand.invited_providers.set(invited)
     after = {p.pk for p in invited}
     if after != before:

@@ -12,6 +12,8 @@ past their deadline are closed, as the beat task leaves them."""
 from django.core.management.base import CommandError
 from django.db import connection
 
+from providers.search import search_terms
+
 # (English, Chinese) pairs; the word picked for a row is chosen by its number modulo the
 # list's length, the lengths coprime so that the combinations spread.
 SUBJECTS = [
@@ -182,12 +184,12 @@ def load_demands(
     sql(
         "INSERT INTO providers_demand (enterprise_id, region_id, title, description,"
         " category_id, budget_min, budget_max, deadline, visibility, status, created_at,"
-        " closed_at, technology_manager_id) "
+        " closed_at, technology_manager_id, search_terms) "
         f"SELECT lo.enterprise_id, lo.region_id, {title}, {description}, {category},"
         f" {budget}, {budget} * 2, {deadline},"
         f" CASE WHEN {d} %% 8 = 0 THEN 'invited' ELSE 'public' END,"
         f" CASE WHEN {awarded} THEN 'awarded' WHEN {past} THEN 'closed' ELSE 'open' END,"
-        f" {created}, CASE WHEN {awarded} OR {past} THEN %s END, NULL"
+        f" {created}, CASE WHEN {awarded} OR {past} THEN %s END, NULL, ''"
         " FROM load_demand lo ORDER BY lo.k",
         [today, now, now],
     )
@@ -205,6 +207,7 @@ def load_demands(
         )
         if cursor.fetchone()[0]:
             raise CommandError("Demands were not numbered in load order; nothing was loaded.")
+    fill_search_terms(command, last_id=last_id)
     command.analyze("load_demand", "providers_demand")
 
     command.step("proposals", n_demands * 2)
@@ -240,3 +243,31 @@ def load_demands(
     )
     command.analyze("providers_proposal", "providers_demand_invited_providers")
     sql("DROP TABLE load_demand")
+
+
+def fill_search_terms(command, *, last_id: int) -> None:
+    """The loaded demands' search tokens, as the services store them: the texts come from the
+    word lists, so there are few distinct ones; tokenize each once and set them all with one
+    UPDATE joined on the text."""
+    command.step("demand search terms", 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT title, description FROM providers_demand WHERE id > %s", [last_id]
+        )
+        texts = cursor.fetchall()
+    command.sql("CREATE TABLE load_terms (title TEXT, description TEXT, terms TEXT)")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO load_terms (title, description, terms) VALUES (%s, %s, %s)",
+            [
+                (title, description, search_terms(title, description))
+                for title, description in texts
+            ],
+        )
+    command.sql(
+        "UPDATE providers_demand SET search_terms = t.terms FROM load_terms t"
+        " WHERE providers_demand.id > %s AND providers_demand.title = t.title"
+        " AND providers_demand.description = t.description",
+        [last_id],
+    )
+    command.sql("DROP TABLE load_terms")
