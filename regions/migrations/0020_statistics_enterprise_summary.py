@@ -10,26 +10,6 @@ from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 
-# The average days from claim to payment read the redemptions paid in the period by the paying
-# district: this partial covering index answers that from the index alone (an index-only scan
-# of the district's paid rows) instead of a scan of every redemption. PostgreSQL only; SQLite
-# holds demo data.
-PAID_INDEX = (
-    "CREATE INDEX IF NOT EXISTS redemption_paid_statistics_idx ON vouchers_redemption"
-    " (provider_region_id, paid_at) INCLUDE (claimed_at, id) WHERE status = 'paid'"
-)
-
-
-def create_paid_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PAID_INDEX)
-
-
-def drop_paid_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS redemption_paid_statistics_idx")
-
-
 def backfill(apps, schema_editor):
     Redemption = apps.get_model("vouchers", "Redemption")
     Summary = apps.get_model("regions", "RedemptionMonthlyEnterprise")
@@ -117,5 +97,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
-        migrations.RunPython(create_paid_index, drop_paid_index),
     ]
