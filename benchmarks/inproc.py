@@ -333,55 +333,71 @@ def mixed_setup(params):
 
 # --- pages -------------------------------------------------------------------------------
 
+# What providers type into the demand search (benchmark data: regions/management/commands/
+# _load_demands.py): a subject in English and in Chinese, a two-character Chinese word (too
+# short for a trigram: the index cannot narrow it), two words, and the list unfiltered.
+DEMAND_SEARCHES = ["graphene", "石墨烯", "检测", "dispersion stability", ""]
+
+
+def _measure(client, urls, renders, warmup, before=None) -> dict:
+    """p50 and max over `renders` renders of each url after `warmup`, and the set of query
+    counts; `before` runs ahead of each render (outside the timing)."""
+    times, counts = [], set()
+    for url in urls:
+        for index in range(warmup + renders):
+            if before:
+                before()
+            elapsed, count, _response = timed_get(client, url)
+            if index >= warmup:
+                times.append(elapsed)
+                counts.add(count)
+    return {
+        "p50_ms": statistics.median(times) * 1000,
+        "max_ms": max(times) * 1000,
+        "queries": sorted(counts),
+    }
+
 
 @command
 def pages(params):
-    """p50 render time and queries of each dashboard, and of the bare page floor, over
-    `renders` renders after `warmup`, with the test Client in this process."""
+    """p50 render time and queries of each dashboard, the open statistics, the demand search,
+    and of the bare page floor, over `renders` renders after `warmup`, with the test Client in
+    this process."""
+    from urllib.parse import urlencode
+
+    from django.core.cache import cache
+
+    from providers.models import Demand
+
     renders, warmup = params.get("renders", 20), params.get("warmup", 3)
     result = {}
     with override_settings(ROOT_URLCONF="benchmarks.floor_urls"):
+        floor = [reverse("bench-floor-page")]
         for name, username in [("official", "official-wujin"), ("operator", "operator")]:
             client = Client()
             client.force_login(User.objects.get(username=username))
-            for label, url in [
-                (name, reverse(f"{name}-dashboard")),
-                (f"{name}_floor", reverse("bench-floor-page")),
-            ]:
-                for _ in range(warmup):
-                    timed_get(client, url)
-                times, counts = [], set()
-                for _ in range(renders):
-                    elapsed, count, _response = timed_get(client, url)
-                    times.append(elapsed)
-                    counts.add(count)
-                result[label] = {
-                    "p50_ms": statistics.median(times) * 1000,
-                    "max_ms": max(times) * 1000,
-                    "queries": sorted(counts),
-                }
+            result[name] = _measure(client, [reverse(f"{name}-dashboard")], renders, warmup)
+            result[f"{name}_floor"] = _measure(client, floor, renders, warmup)
         # The open statistics, anonymous, computed at each render (the cache emptied first):
         # what a reader meets after any change of a figure.
-        from django.core.cache import cache
-
         client = Client()
+        url = reverse("statistics") + "?region=WUJIN"
+        result["statistics"] = _measure(client, [url], renders, warmup, before=cache.clear)
         client.force_login(User.objects.get(username="operator"))  # the floor page's login
-        for label, url in [
-            ("statistics", reverse("statistics") + "?region=WUJIN"),
-            ("statistics_floor", reverse("bench-floor-page")),
-        ]:
-            times, counts = [], set()
-            for index in range(warmup + renders):
-                cache.clear()
-                elapsed, count, _response = timed_get(client, url)
-                if index >= warmup:
-                    times.append(elapsed)
-                    counts.add(count)
-            result[label] = {
-                "p50_ms": statistics.median(times) * 1000,
-                "max_ms": max(times) * 1000,
-                "queries": sorted(counts),
+        result["statistics_floor"] = _measure(client, floor, renders, warmup, before=cache.clear)
+        # The demand search as a certified provider sees it: the page and the API (first page).
+        client = Client()
+        client.force_login(User.objects.get(username="provider-graphene"))
+        searches = [urlencode({"q": q}) for q in DEMAND_SEARCHES]
+        for label, path in [("demand_search", "demand-list"), ("demand_api", "api-demand-list")]:
+            urls = [f"{reverse(path)}?{query}" for query in searches]
+            result[label] = _measure(client, urls, renders, warmup)
+            result[label]["each"] = {
+                q: _measure(client, [url], max(renders // 4, 1), 1)["p50_ms"]
+                for q, url in zip(DEMAND_SEARCHES, urls, strict=True)
             }
+        result["demand_search_floor"] = _measure(client, floor, renders, warmup)
+        result["demands"] = Demand.objects.count()
     with connection.cursor() as cursor:
         started = time.perf_counter()
         for _ in range(renders):

@@ -94,14 +94,26 @@ def next_or(request, fallback: str) -> str:
     return fallback
 
 
-def page_of(request, queryset, *, default: int = PAGE_SIZE):
-    """The requested page (`?page=`, `?page_size=` up to MAX_PAGE_SIZE) of `queryset`."""
+def page_of(request, queryset, *, default: int = PAGE_SIZE, capped: bool = False):
+    """The requested page (`?page=`, `?page_size=` up to MAX_PAGE_SIZE) of `queryset`.
+
+    `capped`: count at most 10,000 rows beyond the page, as the API's lists do (a page over a
+    large table would spend longer counting than reading); the paginator's `count_exact`
+    then says whether `count` is the whole number or a lower bound."""
     try:
         size = int(request.GET.get("page_size") or default)
     except ValueError:
         size = default
     size = max(1, min(size, MAX_PAGE_SIZE))
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    if not capped:
+        return Paginator(queryset, size).get_page(request.GET.get("page"))
+    from portal.api import COUNT_CAP, CappedPaginator
+
+    paginator = CappedPaginator(queryset, size)
+    raw = request.GET.get("page") or "1"
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 1
+    paginator.count_limit = max(COUNT_CAP, number * size)
+    return paginator.get_page(number)
 
 
 def query_without_page(request) -> str:

@@ -6,6 +6,7 @@ joined (`select_related`), many-to-many and reverse relations are prefetched onc
 
 from decimal import ROUND_DOWN, Decimal
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from providers.search import search_tsquery
 from regions.models import Region
 from regions.selectors import rules_of_voucher
 
@@ -300,9 +302,24 @@ def demands_visible_to(user) -> QuerySet:
 
 
 def demand_search(demands: QuerySet, *, q: str = "", category: str = "", region: str = ""):
-    """Filter demands by words (every word in the title or the description), category code and
-    district code. On PostgreSQL the icontains filters use the trigram GIN indexes of
-    migration 0005; SQLite scans."""
+    """Filter demands by words, category code and district code.
+
+    On PostgreSQL the words match the demand's search tokens (providers/search.py) through
+    the GIN index on to_tsvector('simple', search_terms): Latin words as prefixes, Chinese
+    words by all their two-character runs, so that 检测 finds a demand as fast as a longer
+    word does; a lone Chinese character is matched as a substring. SQLite, which holds demo
+    data only, keeps the plain filter: every word in the title or the description."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        tsquery, singles = search_tsquery(q or "")
+        if tsquery:
+            demands = demands.alias(
+                terms_vector=SearchVector("search_terms", config="simple")
+            ).filter(terms_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
+        for char in singles:
+            demands = demands.filter(Q(title__icontains=char) | Q(description__icontains=char))
+        q = ""
     for word in (q or "").split()[:8]:
         demands = demands.filter(Q(title__icontains=word) | Q(description__icontains=word))
     if category:

@@ -209,6 +209,11 @@ def reconciliation_run() -> ReconciliationReport:
 
     # The dashboards' monthly summary must agree with the redemptions it sums.
     breaches.extend(flow_summary_breaches()[:100])
+    from regions.statistics_summary import district_summary_breaches, enterprise_summary_breaches
+
+    # So must the open statistics' summaries.
+    breaches.extend(enterprise_summary_breaches()[:100])
+    breaches.extend(district_summary_breaches()[:100])
 
     checked = {
         "vouchers": sources.all_vouchers().count(),

@@ -6,11 +6,11 @@ means the arrow regions -> vouchers/providers has one tail, and a change to thei
 one place to look at in regions.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from providers.models import (
     Demand,
@@ -22,7 +22,7 @@ from providers.models import (
     ServiceCategory,
     ServiceOrder,
 )
-from regions.models import SettlementItem
+from regions.models import RedemptionMonthlyEnterprise, SettlementItem, StatisticsMonthlyDistrict
 from vouchers.models import Enterprise, Redemption, Voucher, VoucherApplication
 
 SPENT = [Redemption.Status.APPROVED, Redemption.Status.PAID]
@@ -375,25 +375,28 @@ def _period(field: str, year: int, months: tuple[int, ...]) -> Q:
 
 def statistics_vouchers_issued(*, year: int, months: tuple[int, ...], region_id: int | None):
     """Per month: count and face value of the vouchers issued, and the total time from
-    their applications' submission to the issue (for the average)."""
-    queryset = Voucher.objects.filter(_period("issued_at", year, months))
+    their applications' submission to the issue (for the average); from the statistics'
+    district summary (StatisticsMonthlyDistrict), at most 4 x 12 rows."""
+    queryset = StatisticsMonthlyDistrict.objects.filter(year=year, vouchers_issued__gt=0)
+    if len(months) < 12:
+        queryset = queryset.filter(month__in=months)
     if region_id is not None:
-        queryset = queryset.filter(issuing_region_id=region_id)
-    waited = ExpressionWrapper(
-        F("issued_at") - F("application__submitted_at"), output_field=DurationField()
+        queryset = queryset.filter(region_id=region_id)
+    rows = queryset.values("month").annotate(
+        n=Sum("vouchers_issued"), total=Sum("issued_amount"), waited=Sum("issue_wait_us")
     )
-    return (
-        queryset.annotate(month=ExtractMonth("issued_at"))
-        .values("month")
-        .annotate(n=Count("id"), total=Sum("face_value"), waited=Sum(waited))
-        .order_by()
-    )
+    return [
+        {**row, "waited": timedelta(microseconds=row["waited"] or 0)}
+        for row in rows.order_by("month")
+    ]
 
 
 def _spent(*, year: int, months: tuple[int, ...], region_id: int | None) -> QuerySet:
-    queryset = Redemption.objects.filter(
-        _period("decided_at", year, months), status__in=SPENT, decided_at__isnull=False
-    )
+    """The statistics' summary rows (RedemptionMonthlyEnterprise) of spent redemptions
+    decided in the period, of the issuing district."""
+    queryset = RedemptionMonthlyEnterprise.objects.filter(year=year)
+    if len(months) < 12:
+        queryset = queryset.filter(month__in=months)
     if region_id is not None:
         queryset = queryset.filter(issuing_region_id=region_id)
     return queryset
@@ -401,16 +404,11 @@ def _spent(*, year: int, months: tuple[int, ...], region_id: int | None) -> Quer
 
 def statistics_categories(*, year: int, months: tuple[int, ...], region_id: int | None):
     """Spent redemptions per service category: the order's offering's category, else the
-    category the enterprise named in its application (None when neither says one)."""
+    category the enterprise named in its application (0 when neither says one)."""
     return (
         _spent(year=year, months=months, region_id=region_id)
-        .annotate(
-            category_id=Coalesce(
-                "service_order__offering__category_id", "voucher__application__service_category_id"
-            )
-        )
-        .values("category_id")
-        .annotate(n=Count("id"), total=Sum("amount"))
+        .values(category_id=F("category"))
+        .annotate(n=Sum("redemption_count"), total=Sum("amount"))
         .order_by()
     )
 
@@ -422,22 +420,22 @@ def statistics_enterprises_served(
     period, per `by` ("industry" or "size")."""
     return (
         _spent(year=year, months=months, region_id=region_id)
-        .values(key=F(f"voucher__enterprise__{by}"))
-        .annotate(n=Count("voucher__enterprise_id", distinct=True))
+        .values(key=F(f"enterprise__{by}"))
+        .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     )
 
 
 def statistics_payments(*, year: int, months: tuple[int, ...], region_id: int | None) -> dict:
     """Redemptions paid in the period (by the paying district, the provider's): count and
-    total time from claim to payment (for the average)."""
-    queryset = Redemption.objects.filter(
-        _period("paid_at", year, months), status=Redemption.Status.PAID
-    )
+    total time from claim to payment (for the average); from the district summary."""
+    queryset = StatisticsMonthlyDistrict.objects.filter(year=year)
+    if len(months) < 12:
+        queryset = queryset.filter(month__in=months)
     if region_id is not None:
-        queryset = queryset.filter(provider_region_id=region_id)
-    waited = ExpressionWrapper(F("paid_at") - F("claimed_at"), output_field=DurationField())
-    return queryset.aggregate(n=Count("id"), waited=Sum(waited))
+        queryset = queryset.filter(region_id=region_id)
+    totals = queryset.aggregate(n=Sum("payments"), waited=Sum("payment_wait_us"))
+    return {"n": totals["n"] or 0, "waited": timedelta(microseconds=totals["waited"] or 0)}
 
 
 def statistics_categories_named() -> dict[int, tuple[str, str, str]]:

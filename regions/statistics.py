@@ -3,10 +3,12 @@ or one month of it. The public page (/statistics/), its CSV and JSON downloads, 
 (`GET /api/statistics/`) and the officials' quarterly indicator report all read
 `statistics_figures`; nothing here is typed in.
 
-Every figure is one aggregate query over the rows (vouchers, redemptions, their orders and
-enterprises) or the dashboards' monthly pair summary (`RedemptionMonthlyFlow`, which the
-approval keeps in its own transaction), so a page runs the same handful of queries whatever
-the volume. The answers are cached (Django's cache) under a key that holds a *generation*
+Every figure is one aggregate query over a monthly summary kept by the service that changes
+it, in its own transaction: the dashboards' pair summary (`RedemptionMonthlyFlow`, the
+approval), the statistics' per-enterprise summary (`RedemptionMonthlyEnterprise`, the
+approval) and per-district summary (`StatisticsMonthlyDistrict`, the voucher issue and the
+payment); only the demands are counted from their rows. A page runs the same handful of small
+queries whatever the volume. The answers are cached (Django's cache) under a key that holds a *generation*
 number; the services that change a figure (voucher issue, redemption approval and payment,
 a demand's status) call `statistics_changed()`, which bumps it once their transaction has
 committed, so the next reader computes fresh figures. STATISTICS_CACHE_SECONDS bounds the

@@ -4,9 +4,11 @@ Reads go through the scoped selectors (outsiders get 404); every action parses i
 calls one service and returns the object. Domain errors become 400/403/409 bodies in
 portal.api.exception_handler, never here."""
 
+from providers.api.assignments import ExpertAssignmentViewSet
 from providers.api.catalogue import ServiceOfferingViewSet
 from providers.api.certification import CertificateViewSet, ProviderViewSet
 from providers.api.demands import DemandViewSet, ProposalViewSet
+from providers.api.instruments import InstrumentBookingViewSet
 from providers.api.libraries import ExpertViewSet, TechnologyManagerViewSet
 from providers.api.notices import ProviderNoticeViewSet
 from providers.api.orders import ServiceOrderViewSet
@@ -28,3 +30,9 @@ def register(router):
         "technology-managers", TechnologyManagerViewSet, basename="api-technology-manager"
     )
     router.register("provider-notices", ProviderNoticeViewSet, basename="api-provider-notice")
+    router.register("expert-assignments", ExpertAssignmentViewSet, basename="api-expert-assignment")
+    router.register(
+        r"instruments/(?P<instrument_pk>[0-9]+)/bookings",
+        InstrumentBookingViewSet,
+        basename="api-instrument-booking",
+    )

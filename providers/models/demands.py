@@ -61,6 +61,9 @@ class Demand(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
+    # The title's and description's search tokens (providers/search.py), kept by the
+    # services that publish and edit a demand; the search matches on these.
+    search_terms = models.TextField(blank=True, default="", editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     technology_manager = models.ForeignKey(
         "providers.TechnologyManager",

@@ -28,6 +28,7 @@ from providers.models import (
     Provider,
     ServiceCategory,
 )
+from providers.search import search_terms
 from providers.selectors import provider_emails
 from providers.services.inputs import required_text
 from regions.models import AuditEntry, User
@@ -165,6 +166,7 @@ def demand_publish(
         enterprise=enterprise,
         region_id=enterprise.region_id,
         technology_manager=technology_manager,
+        search_terms=search_terms(fields["title"], fields["description"]),
         **fields,
     )
     demand.invited_providers.set(invited)
@@ -206,7 +208,8 @@ def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values
     }
     for name, value in fields.items():
         setattr(demand, name, value)
-    demand.save(update_fields=list(Demand.EDITABLE_FIELDS))
+    demand.search_terms = search_terms(demand.title, demand.description)
+    demand.save(update_fields=[*Demand.EDITABLE_FIELDS, "search_terms"])
     demand.invited_providers.set(invited)
     after = {p.pk for p in invited}
     if after != before:

@@ -35,7 +35,7 @@ def demand_list(request):
         "providers/demands/list.html",
         {
             "form": form,
-            "page": page_of(request, demands),
+            "page": page_of(request, demands, capped=True),
             "query": query_without_page(request),
             "status": status,
         },

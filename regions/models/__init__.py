@@ -413,6 +413,10 @@ from regions.models.settlement import (  # noqa: E402
     SettlementObligation,
     SettlementTransfer,
 )
+from regions.models.statistics import (  # noqa: E402
+    RedemptionMonthlyEnterprise,
+    StatisticsMonthlyDistrict,
+)
 
 __all__ = [
     "NotificationPreference",
@@ -430,7 +434,9 @@ __all__ = [
     "Notice",
     "ProgrammeRules",
     "ReconciliationReport",
+    "RedemptionMonthlyEnterprise",
     "RedemptionMonthlyFlow",
+    "StatisticsMonthlyDistrict",
     "Region",
     "SettlementBatch",
     "SettlementItem",

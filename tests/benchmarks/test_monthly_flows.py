@@ -9,9 +9,12 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from providers.models import Demand
+from providers.search import search_terms
 from regions import dashboards
 from regions.models import RedemptionMonthlyFlow
 from regions.settlement.services import settlement_batch_create, settlement_run
+from regions.statistics_summary import district_summary_breaches, enterprise_summary_breaches
 from tests.redemptions.factories import approved_redemption, make_order, official_of, provider_user
 from tests.settlement.factories import spread
 from tests.vouchers.factories import make_voucher
@@ -120,3 +123,9 @@ def test_seed_load_rebuilds_the_summary(demo):
     call_command("seed_load", enterprises=4, vouchers=4, redemptions=40, verbosity=0)
     assert dashboards.flow_summary_breaches() == []
     assert sum(RedemptionMonthlyFlow.objects.values_list("redemption_count", flat=True)) >= 40
+    # And the open statistics' summaries, and the loaded demands' search tokens.
+    assert enterprise_summary_breaches() == []
+    assert district_summary_breaches() == []
+    assert Demand.objects.exists()
+    for demand in Demand.objects.all():
+        assert demand.search_terms == search_terms(demand.title, demand.description)

@@ -52,6 +52,7 @@ from regions.selectors import (
 )
 from regions.services import audit_record
 from regions.statistics import statistics_changed
+from regions.statistics_summary import district_summary_paid, enterprise_summary_record
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES, ratio_cap
 from vouchers.services.four_eyes import first_approval_recorded
@@ -284,6 +285,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     redemption.decision_note = (note or "").strip()
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     flow_summary_record(redemption=redemption)  # the dashboards' monthly pair totals
+    enterprise_summary_record(redemption=redemption)  # the statistics' monthly summary
     statistics_changed()  # and the open statistics
 
     fund = ledger.fund_account(redemption.issuing_region_id)
@@ -402,6 +404,7 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     redemption.paid_at = timezone.now()
     redemption.payment_reference = payment_reference
     redemption.save(update_fields=["status", "paid_at", "payment_reference"])
+    district_summary_paid(redemption=redemption)  # the statistics' monthly summary
     statistics_changed()  # the open statistics' time from claim to payment
     ledger.post_entry(
         reference=f"redemption:{redemption.pk}:pay",

@@ -25,6 +25,7 @@ from regions.rules import rules_apply_due
 from regions.selectors import rules_version_in_force
 from regions.services import audit_record
 from regions.statistics import statistics_changed
+from regions.statistics_summary import district_summary_issued
 from vouchers import permissions
 from vouchers.models import Voucher, VoucherApplication
 
@@ -95,6 +96,7 @@ def voucher_issue(
     notify_after_commit(
         recipients=[application.enterprise.contact_email], subject=subject, body=body
     )
+    district_summary_issued(voucher=voucher, application=application)  # the statistics' summary
     statistics_changed()  # the open statistics count it
     return voucher
 

@@ -1,5 +1,6 @@
 """Bulk load data for settlement benchmarks: enterprises, vouchers, confirmed orders and
-approved (half of them paid) redemptions, written with set-based INSERT ... SELECT over a
+approved (half of them paid) redemptions, and technology demands with their proposals
+(`_load_demands.py`), written with set-based INSERT ... SELECT over a
 number series, never one Python object per row.
 
 Everything stays consistent with reconciliation: vouchers commit their face value on the
@@ -19,11 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from providers.models import Provider
+from providers.models import Provider, ServiceCategory
 from regions import ledger
 from regions.dashboards import flow_summary_rebuild
+from regions.management.commands._load_demands import load_demands
 from regions.models import ProgrammeRules, Region
 from regions.selectors import current_year
+from regions.statistics_summary import district_summary_rebuild, enterprise_summary_rebuild
 
 CENT = Decimal("0.01")
 
@@ -66,23 +69,34 @@ class Command(BaseCommand):
         parser.add_argument("--vouchers", type=int, default=100)
         parser.add_argument("--redemptions", type=int, default=1000)
         parser.add_argument(
+            "--demands",
+            type=int,
+            default=None,
+            help="Technology demands, two proposals each (default: a twentieth of the"
+            " redemptions, at most 50,000)",
+        )
+        parser.add_argument(
             "--amount", type=Decimal, default=None, help="Each redemption's amount (default: fit)"
         )
 
-    def handle(self, *args, enterprises, vouchers, redemptions, amount, **options):
+    def handle(self, *args, enterprises, vouchers, redemptions, demands, amount, **options):
         if min(enterprises, vouchers, redemptions) < 1:
             raise CommandError("--enterprises, --vouchers and --redemptions must be at least 1.")
+        if demands is None:
+            demands = min(redemptions // 20, 50_000)
+        if not 0 <= demands <= redemptions:
+            raise CommandError("--demands must be from 0 to --redemptions (one order each).")
         started = time.monotonic()
         with transaction.atomic():
-            self.load(enterprises, vouchers, redemptions, amount)
+            self.load(enterprises, vouchers, redemptions, demands, amount)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {enterprises} enterprises, {vouchers} vouchers, {redemptions} "
-                f"redemptions in {time.monotonic() - started:.1f} s."
+                f"redemptions, {demands} demands in {time.monotonic() - started:.1f} s."
             )
         )
 
-    def load(self, n_enterprises, n_vouchers, n_redemptions, amount):
+    def load(self, n_enterprises, n_vouchers, n_redemptions, n_demands, amount):
         year = current_year()
         regions = list(Region.objects.order_by("id"))
         rules = {
@@ -314,10 +328,24 @@ class Command(BaseCommand):
             rule.committed += Decimal(committed)
             rule.redeemed += Decimal(redeemed)
             rule.save(update_fields=["last_voucher_number", "committed", "redeemed"])
+        if n_demands:
+            load_demands(
+                self,
+                run=run,
+                n_demands=n_demands,
+                categories=list(
+                    ServiceCategory.objects.order_by("id").values_list("id", flat=True)
+                ),
+                provider_ids=provider_ids,
+                now=now,
+            )
         for table in ("load_redemption", "load_order", "load_spent", "load_voucher"):
             self.sql(f"DROP TABLE {table}")
         self.step("dashboard summary", n_redemptions)
         flow_summary_rebuild()
+        self.step("statistics summary", n_redemptions)
+        enterprise_summary_rebuild()
+        district_summary_rebuild()
 
     def step(self, what, count):
         if self.verbosity_level() > 1:

@@ -1,0 +1,116 @@
+"""Expert assignments (`GET POST /api/expert-assignments/`, `GET /api/expert-assignments/{id}/`,
+`POST /api/expert-assignments/{id}/comments/`): an official asks an expert to review an
+application or to advise on a demand of the district; the assigned expert reads and comments.
+The services are those of the pages (`providers.libraries`); who sees what is
+`libraries.assignments_visible_to` (others get 404)."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.errors import NotAllowed
+from providers import libraries
+from providers.models import Expert, ExpertAssignment, ExpertComment
+
+
+class ExpertCommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ExpertComment
+        fields = ["id", "author", "body", "created_at"]
+        read_only_fields = fields
+
+
+class ExpertAssignmentSerializer(serializers.ModelSerializer):
+    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    comments = ExpertCommentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ExpertAssignment
+        fields = [
+            "id",
+            "expert",
+            "application",
+            "demand",
+            "note",
+            "assigned_by",
+            "created_at",
+            "comments",
+        ]
+        read_only_fields = fields
+
+
+class ExpertAssignmentCreateSerializer(serializers.Serializer):
+    expert = serializers.IntegerField()
+    application = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A voucher application to review"
+    )
+    demand = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A technology demand to advise on"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ExpertCommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+
+
+class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Officials see their district's assignments, the operator all, an expert its own."""
+
+    serializer_class = ExpertAssignmentSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        comments = ExpertComment.objects.select_related("author").order_by("created_at", "id")
+        return libraries.assignments_visible_to(self.request.user).prefetch_related(
+            Prefetch("comments", queryset=comments)
+        )
+
+    @extend_schema(
+        request=ExpertAssignmentCreateSerializer, responses={201: ExpertAssignmentSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        """An official assigns an expert to one application or one demand of the district."""
+        user = request.user
+        if not user.is_official:
+            raise NotAllowed(_("Only a district official assigns experts."))
+        data = ExpertAssignmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        expert = Expert.objects.filter(pk=values["expert"]).first()
+        if expert is None:
+            raise serializers.ValidationError({"expert": [_("No expert has this id.")]})
+        # Only the district's undecided applications and open demands, as the page offers.
+        targets = {}
+        for field, choices in [
+            ("application", libraries.applications_to_review),
+            ("demand", libraries.demands_to_advise),
+        ]:
+            if values.get(field) is not None:
+                targets[field] = choices(user).filter(pk=values[field]).first()
+                if targets[field] is None:
+                    raise Http404
+        assignment = libraries.expert_assign(
+            actor=user, expert=expert, note=values.get("note", ""), **targets
+        )
+        assignment = self.get_queryset().get(pk=assignment.pk)
+        return Response(self.get_serializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExpertCommentCreateSerializer, responses={201: ExpertCommentSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def comments(self, request, pk=None):
+        """The assigned expert comments; the official who assigned the expert is told."""
+        assignment = self.get_object()
+        data = ExpertCommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = libraries.expert_comment(
+            actor=request.user, assignment=assignment, body=data.validated_data["body"]
+        )
+        return Response(ExpertCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

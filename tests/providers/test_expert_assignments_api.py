@@ -1,0 +1,110 @@
+"""`GET POST /api/expert-assignments/` and `POST /api/expert-assignments/{id}/comments/`:
+officials assign experts within their district, the assigned expert reads and comments (the
+services of the pages); other roles 403, outside the scope 404, bad input 400, twice 409."""
+
+import pytest
+
+from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/expert-assignments/"
+
+
+@pytest.fixture
+def li_wei(demo):
+    return Expert.objects.get(user__username="expert-demo")
+
+
+@pytest.fixture
+def application(demo):
+    from vouchers.services import application_submit
+
+    return application_submit(
+        enterprise=demo["enterprises"]["enterprise-jiangnan"],
+        requested_amount="50000.00",
+        purpose="Raman mapping of graphene films",
+        actor=demo["users"]["enterprise-jiangnan"],
+    )
+
+
+def test_an_official_assigns_and_the_expert_sees_and_comments(api_as, demo, li_wei, application):
+    official = api_as(demo["users"]["official-wujin"])
+    response = official.post(
+        URL, {"expert": li_wei.pk, "application": application.pk, "note": "Check"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assignment = ExpertAssignment.objects.get(pk=body["id"])
+    assert assignment.application == application and assignment.expert == li_wei
+    assert body["assigned_by"] == "official-wujin" and body["demand"] is None
+
+    expert = api_as(demo["users"]["expert-demo"])
+    listed = expert.get(URL).json()
+    assert body["id"] in [row["id"] for row in listed["results"]]
+    response = expert.post(f"{URL}{assignment.pk}/comments/", {"body": "Sound."}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["author"] == "expert-demo"
+    detail = official.get(f"{URL}{assignment.pk}/").json()
+    assert [c["body"] for c in detail["comments"]] == ["Sound."]
+
+
+def test_other_roles_are_refused_and_other_districts_do_not_see(api_as, demo, li_wei):
+    users = demo["users"]
+    assignment = ExpertAssignment.objects.get(demand__region__code="WUJIN")
+    demand = Demand.objects.filter(region__code="WUJIN", status="open").first()
+    for username in ("enterprise-jiangnan", "provider-sit", "expert-demo"):
+        client = api_as(users[username])
+        response = client.post(URL, {"expert": li_wei.pk, "demand": demand.pk}, format="json")
+        assert response.status_code == 403, username
+    # Another district's official: neither the assignment nor the demand is found.
+    yangpu = api_as(users["official-yangpu"])
+    assert yangpu.get(f"{URL}{assignment.pk}/").status_code == 404
+    assert assignment.pk not in [row["id"] for row in yangpu.get(URL).json()["results"]]
+    other = Expert.objects.exclude(pk=li_wei.pk).first()
+    response = yangpu.post(URL, {"expert": other.pk, "demand": demand.pk}, format="json")
+    assert response.status_code == 404
+    # Only the assigned expert comments: the official who sees it is refused.
+    response = api_as(users["official-wujin"]).post(
+        f"{URL}{assignment.pk}/comments/", {"body": "Me too"}, format="json"
+    )
+    assert response.status_code == 403
+    assert api_as(users["enterprise-jiangnan"]).get(f"{URL}{assignment.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({}, "expert"),
+        ({"expert": "x"}, "expert"),
+        ({"expert": 999999, "demand": None}, "expert"),
+        ("both", "application"),
+        ("neither", "application"),
+    ],
+)
+def test_bad_input_is_400(api_as, demo, li_wei, application, data, field):
+    demand = Demand.objects.filter(region__code="WUJIN", status="open").first()
+    if data == "both":
+        data = {"expert": li_wei.pk, "application": application.pk, "demand": demand.pk}
+    elif data == "neither":
+        data = {"expert": li_wei.pk}
+    before = ExpertAssignment.objects.count()
+    response = api_as(demo["users"]["official-wujin"]).post(URL, data, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert ExpertAssignment.objects.count() == before
+
+
+def test_an_empty_comment_is_400_and_assigning_twice_409(api_as, demo, li_wei):
+    assignment = ExpertAssignment.objects.get(expert=li_wei)
+    before = ExpertComment.objects.count()
+    response = api_as(demo["users"]["expert-demo"]).post(
+        f"{URL}{assignment.pk}/comments/", {"body": "  "}, format="json"
+    )
+    assert response.status_code == 400 and "body" in response.json()
+    assert ExpertComment.objects.count() == before
+    response = api_as(demo["users"]["official-wujin"]).post(
+        URL, {"expert": li_wei.pk, "demand": assignment.demand_id}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "already_assigned"
