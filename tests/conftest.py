@@ -121,7 +121,7 @@ def restore_demo() -> None:
     from django.apps import apps
     from django.core.management import call_command
     from django.core.management.color import no_style
-    from django.db import connections
+    from django.db import connections, transaction
 
     connection = connections["default"]
     with _demo_snapshot["blocker"].unblock():
@@ -133,6 +133,13 @@ def restore_demo() -> None:
             reset_sequences=False,
         )
         connection.creation.deserialize_db_from_string(_demo_snapshot["data"])
+        # The snapshot's JSON keeps times to the millisecond (DjangoJSONEncoder), while the
+        # statistics summary holds waits to the microsecond: derive it again from the rows
+        # as loaded, or reconciliation would see the lost microseconds as a breach.
+        from regions.statistics_summary import district_summary_rebuild
+
+        with transaction.atomic():
+            district_summary_rebuild()
         statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
         if statements:
             with connection.cursor() as cursor:
