@@ -4,7 +4,7 @@ The first test, in English and in Chinese: the Wujin graphene company publishes 
 Shanghai Institute of Technology proposes, the company compares the proposals side by side and
 accepts, and the service order appears, pre-filled from the proposal.
 
-The second runs the whole story (issue 19's first "done when"): the company, in Chinese on a
+The second runs the whole story from a demand: the company, in Chinese on a
 390 px phone, publishes its powder-process problem; the Yangpu institute and the Wujin graphene
 institute propose; the company accepts the Yangpu institute's proposal; the order is delivered,
 papered (contract, invoice, own share), claimed, approved by two Wujin officials (the claim is
