@@ -18,7 +18,7 @@ def _statements(queries) -> list[str]:
     the savepoint the test's transaction turns the claim's transaction into is left out."""
     found = []
     for query in queries:
-        sql = query["sql"]
+        sql = " ".join(query["sql"].split())  # hand-written SQL spans lines
         verb = sql.split()[0]
         if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
             continue

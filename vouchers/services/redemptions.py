@@ -12,8 +12,6 @@ Lock order, always: ProgrammeRules -> Voucher -> ServiceOrder -> Redemption.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +28,7 @@ from portal.money import parse_money
 from portal.notifications import notify_after_commit, notify_officials_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
-from providers.selectors import paperwork_annotations, paperwork_missing, provider_emails
+from providers.selectors import paperwork_missing, provider_emails
 from providers.services.risk import open_risk_flags, risk_flags_named
 from regions import ledger
 from regions.dashboards import flow_summary_record
@@ -39,12 +37,10 @@ from regions.models import (
     AuditEntry,
     NotificationPreference,
     ProgrammeRules,
-    ProgrammeRulesVersion,
     User,
 )
 from regions.selectors import (
     category_refusal,
-    eligibility_annotations,
     official_emails,
     order_category_ids,
     order_is_eligible,
@@ -54,7 +50,8 @@ from regions.services import audit_record
 from regions.statistics import statistics_changed
 from regions.statistics_summary import district_summary_paid, enterprise_summary_record
 from vouchers.models import Redemption, Voucher
-from vouchers.selectors import LIVE_STATUSES, ratio_cap
+from vouchers.selectors import ratio_cap
+from vouchers.services.claim_reads import lock_order_for_claim, lock_voucher_of_order
 from vouchers.services.four_eyes import first_approval_recorded
 from vouchers.services.vouchers import programme_rules
 
@@ -72,50 +69,16 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
     amount = parse_money(amount, field="amount")
     # Few queries, each of them needed (tests/redemptions/test_claim_queries.py): the voucher
     # is found through the order and locked in one query, with its district's co-funding
-    # ratio; the order is locked with its provider and whether it has a live claim.
-    voucher = (
-        Voucher.objects.select_for_update(of=("self",))
-        # The district's code, for the answer: the response needs no query of its own.
-        .select_related("issuing_region")
-        .filter(
-            pk=Subquery(
-                ServiceOrder.objects.filter(
-                    pk=service_order_id, provider_id=actor.provider_id
-                ).values("voucher_id")[:1]
-            )
-        )
-        .annotate(
-            # The voucher's rules snapshot; the district-year row for vouchers issued before
-            # rules had versions.
-            rules_ratio=Coalesce(
-                Subquery(
-                    ProgrammeRulesVersion.objects.filter(pk=OuterRef("rules_version_id")).values(
-                        "co_funding_ratio"
-                    )[:1]
-                ),
-                Subquery(
-                    ProgrammeRules.objects.filter(
-                        region_id=OuterRef("issuing_region_id"), year=OuterRef("year")
-                    ).values("co_funding_ratio")[:1]
-                ),
-            )
-        )
-        .first()
+    # ratio; the order is locked with its provider, whether it has a live claim, its
+    # eligibility and its paperwork (claim_reads.py: SQL, because these run on every claim).
+    voucher = lock_voucher_of_order(
+        service_order_id=service_order_id, provider_id=actor.provider_id
     )
     if voucher is None:
         raise Http404("No such service order")
-    order = (
-        ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("provider__region")
-        .annotate(
-            already_claimed=Exists(
-                Redemption.objects.filter(service_order_id=OuterRef("pk"), status__in=LIVE_STATUSES)
-            ),
-            **eligibility_annotations(),
-            **paperwork_annotations(),
-        )
-        .get(pk=service_order_id)
-    )
+    order = lock_order_for_claim(service_order_id=service_order_id, voucher=voucher)
+    if order is None:
+        raise Http404("No such service order")
     provider = order.provider
 
     if order.status != ServiceOrder.Status.CONFIRMED:
