@@ -14,10 +14,13 @@ under /api/, portal.api.ApiTimesInUtc) with `Z`, a date ISO 8601; others pass th
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+
+ZERO_OFFSET = timedelta(0)
 
 
 def _model_field(model, path: str):
@@ -91,11 +94,15 @@ class LeanListMixin:
 
     def lean_rows(self, values: list[dict], plan) -> list[dict]:
         zone = timezone.get_current_timezone()
+        in_utc = zone.utcoffset(None) == timedelta(0) if hasattr(zone, "utcoffset") else False
 
         def moment(value):
             if value is None:
                 return None
-            text = value.astimezone(zone).isoformat()
+            # Under /api/ both the database's value and the zone are UTC: no conversion.
+            if not (in_utc and value.utcoffset() == ZERO_OFFSET):
+                value = value.astimezone(zone)
+            text = value.isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text
 
         converters = [

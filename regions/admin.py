@@ -21,6 +21,16 @@ from regions.models import (
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "short_code", "name", "name_zh", "province"]
     search_fields = ["code", "name", "name_zh"]
+    # The four districts come from a data migration; their codes are in every serial number
+    # and cached by code (regions.selectors.region_id_for_code): names may be corrected, the
+    # codes and the rows themselves stay.
+    readonly_fields = ["code", "short_code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

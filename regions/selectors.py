@@ -14,6 +14,23 @@ def region_list():
     return Region.objects.order_by("id")
 
 
+# District code -> id, read once per process: the four rows come from a data migration and
+# their codes never change (the admin shows them read-only), and a list filtered by district
+# then needs no subquery of its own.
+_region_ids: dict[str, int] = {}
+
+
+def region_id_for_code(code: str) -> int | None:
+    """The id of the district with this code (any case), or None."""
+    code = code.upper()
+    if code not in _region_ids:
+        found = Region.objects.filter(code=code).values_list("id", flat=True).first()
+        if found is None:
+            return None
+        _region_ids[code] = found
+    return _region_ids[code]
+
+
 def programme_today():
     """Today in the programme's time zone, whatever zone the request reads times in (the API
     reads UTC): the day rules take effect and reminders are counted by."""

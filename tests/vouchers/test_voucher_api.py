@@ -71,6 +71,26 @@ def test_the_operator_filters_by_region_status_and_enterprise(api_as, demo, issu
     assert client.get(f"/api/vouchers/?enterprise={enterprise}").json()["count"] == 1
 
 
+def test_the_district_filter_takes_any_case_and_an_unknown_code_lists_nothing(
+    api_as, demo, issued
+):
+    client = api_as(demo["users"]["operator"])
+    lower = client.get("/api/vouchers/?issuing_region=nanhu").json()
+    assert [v["serial"] for v in lower["results"]] == [issued["NANHU"].serial]
+    unknown = client.get("/api/vouchers/?issuing_region=ATLANTIS")
+    assert unknown.status_code == 200
+    assert unknown.json()["count"] == 0 and unknown.json()["results"] == []
+
+
+def test_filters_of_one_request_leave_the_next_unfiltered(api_as, demo, issued):
+    """Filters are copied shallowly per request (portal.filters.ApiFilterSet): a method
+    filter must run on its own request's filter set, and nothing carries over."""
+    client = api_as(demo["users"]["operator"])
+    assert client.get("/api/vouchers/?issuing_region=WUJIN").json()["count"] == 1
+    assert client.get("/api/vouchers/?issuing_region=YANGPU").json()["count"] == 1
+    assert client.get("/api/vouchers/").json()["count"] == 4
+
+
 def test_an_unknown_status_is_400(api_as, demo):
     response = api_as(demo["users"]["operator"]).get("/api/vouchers/?status=lost")
     assert response.status_code == 400
