@@ -71,9 +71,7 @@ def test_the_operator_filters_by_region_status_and_enterprise(api_as, demo, issu
     assert client.get(f"/api/vouchers/?enterprise={enterprise}").json()["count"] == 1
 
 
-def test_the_district_filter_takes_any_case_and_an_unknown_code_lists_nothing(
-    api_as, demo, issued
-):
+def test_the_district_filter_takes_any_case_and_an_unknown_code_lists_nothing(api_as, demo, issued):
     client = api_as(demo["users"]["operator"])
     lower = client.get("/api/vouchers/?issuing_region=nanhu").json()
     assert [v["serial"] for v in lower["results"]] == [issued["NANHU"].serial]
