@@ -10,6 +10,11 @@ Floor: the same number of threads with their own connections each run one hand-w
 transaction per claim doing the claim's writes: the voucher's guarded UPDATE, the
 redemption INSERT, the audit row and the outbox message (a claim posts no journal lines:
 those are written when the claim is approved).
+
+Beside it, the same transaction in a bare view on the same gunicorn (`/bench/floor/claim/`,
+benchmarks/floor_urls.py), POSTed by the same clients: what HTTP and Django cost before the
+portal does anything (no authentication, idempotency, checks or serializer). It shows how
+much of the gap to the SQL floor any Django view has, and how much is the portal's own.
 """
 
 import http.client
@@ -144,6 +149,40 @@ def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
     return {**_summary(seconds, latencies, counts), "statuses": statuses, "samples": samples}
 
 
+def http_floor(port: int, plan: list[dict], clients: int) -> dict:
+    """The claim's writes in the bare view, POSTed as the portal's claims are."""
+    counts = {"ok": 0, "refused": 0, "errors": 0}
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def work(index):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for item in plan[index::clients]:
+            body = json.dumps(
+                {key: item[key] for key in ("order", "voucher", "provider", "amount")}
+            )
+            started = time.perf_counter()
+            try:
+                conn.request("POST", "/bench/floor/claim/", body=body,
+                             headers={"Content-Type": "application/json"})  # fmt: skip
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                status = None
+            elapsed = time.perf_counter() - started
+            outcome = "ok" if status == 201 else "refused" if status == 409 else "errors"
+            with lock:
+                counts[outcome] += 1
+                latencies.append(elapsed)
+        conn.close()
+
+    seconds = common.run_together(work, clients)
+    return _summary(seconds, latencies, counts)
+
+
 def start_stack(db: str, *, redis_db: int = REDIS_DB, **extra):
     """gunicorn and a Celery worker on `db`; `extra` goes into their environment."""
     port = free_port()
@@ -194,13 +233,23 @@ def run(source_db: str, *, distinct: int, single: int, clients: list[int]) -> di
         common.copy_db(source_db, db)
         plan = common.inproc(db, "claims-setup", distinct=distinct, single=single)
         tokens = common.inproc(db, "provider-tokens")
+        http_floor_db = f"{db}_http_floor"
         common.copy_db(db, floor_db)
-        common.vacuum_analyze(db)
-        common.vacuum_analyze(floor_db)
+        common.copy_db(db, http_floor_db)
+        for name in (db, floor_db, http_floor_db):
+            common.vacuum_analyze(name)
         common.flush_redis(REDIS_DB)
-        figures = {"floor": {}, "portal": {}}
+        figures = {"floor": {}, "http_floor": {}, "portal": {}}
         for case in ("distinct", "single"):
             figures["floor"][case] = floor(floor_db, plan[case], count)
+        web, worker, port = start_stack(http_floor_db, ROOT_URLCONF="benchmarks.floor_urls")
+        try:
+            for case in ("distinct", "single"):
+                figures["http_floor"][case] = http_floor(port, plan[case], count)
+        finally:
+            common.stop(web)
+            common.stop(worker)
+        common.flush_redis(REDIS_DB)
         web, worker, port = start_stack(db)
         try:
             for case in ("distinct", "single"):
@@ -213,6 +262,7 @@ def run(source_db: str, *, distinct: int, single: int, clients: list[int]) -> di
         figures["check"] = common.inproc(db, "claims-check", **plan)
         figures["reconcile"] = common.inproc(db, "reconcile")
         common.drop_db(floor_db)
+        common.drop_db(http_floor_db)
         common.drop_db(db)
         result[count] = figures
     return result

@@ -289,8 +289,10 @@ def mixed_setup(params):
     official approves them), the official's token and a signed-in session (dashboard)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import F
     from rest_framework.authtoken.models import Token
 
+    from regions.models import ProgrammeRules
     from vouchers.models import Enterprise
     from vouchers.services import application_submit
 
@@ -306,6 +308,11 @@ def mixed_setup(params):
         Enterprise.objects.filter(region=official.region, verified_at__isnull=False)
         .exclude(users__isnull=False)
         .order_by("id")[: params["enterprises"]]
+    )
+    # The seeded vouchers spent the district's budget: room for every approval, so that the
+    # run measures approvals that issue vouchers, not refusals of an empty budget.
+    ProgrammeRules.objects.filter(region=official.region).update(
+        annual_budget=F("committed") + 1000 * params["approvals"] + 1000
     )
     tokens, applications = [], []
     for index, enterprise in enumerate(enterprises):

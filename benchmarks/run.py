@@ -202,6 +202,9 @@ def bench_claims(table: Table, config: dict, notes: dict, source_db: str) -> Non
             table.add(f"{name}: claims/s (floor: the writes in one SQL transaction)",
                       portal["per_second"], floor["per_second"], f">= {share}x floor",
                       portal["per_second"] >= share * floor["per_second"])  # fmt: skip
+            bare = figures["http_floor"][case]
+            table.add(f"{name}: claims/s (floor: the same writes in a bare view, same gunicorn)",
+                      portal["per_second"], bare["per_second"], "-", None)  # fmt: skip
             table.add(f"{name}: p50 / p99 ms",
                       f"{portal['p50_ms']:.1f} / {portal['p99_ms']:.1f}",
                       f"{floor['p50_ms']:.1f} / {floor['p99_ms']:.1f}", "-", None)  # fmt: skip
@@ -209,6 +212,8 @@ def bench_claims(table: Table, config: dict, notes: dict, source_db: str) -> Non
                 portal["errors"] == 0
                 and portal["ok"] == expected_ok
                 and floor["ok"] == portal["ok"]
+                and bare["ok"] == portal["ok"]
+                and bare["errors"] == 0
             )
             table.add(f"{name}: 201s held, only 409s refused, 0 5xx", portal["ok"], floor["ok"],
                       f"{expected_ok} held, 0 errors", clean, correctness=True)  # fmt: skip
