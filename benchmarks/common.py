@@ -278,6 +278,64 @@ class TreeMemory:
         self._thread.join()
 
 
+# --- CPU -----------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process, in seconds (0 for one that is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuUse:
+    """CPU seconds spent during the block by each named process tree and by every PostgreSQL
+    process of the machine (the benchmarks run alone: that is their server's work)."""
+
+    def __init__(self, **roots: int):
+        self.roots = roots
+        self.seconds: dict[str, float] = {}
+
+    def _sample(self) -> dict[str, float]:
+        children = _children()
+        sample = {
+            name: sum(_cpu_seconds(pid) for pid in _tree(root, children))
+            for name, root in self.roots.items()
+        }
+        sample["postgresql"] = sum(_cpu_seconds(pid) for pid in _postgres_pids())
+        return sample
+
+    def __enter__(self):
+        self._before = self._sample()
+        return self
+
+    def __exit__(self, *exc):
+        after = self._sample()
+        self.seconds = {name: after[name] - self._before[name] for name in after}
+
+    def per(self, count: int) -> dict[str, float]:
+        """Milliseconds of CPU per unit of work, by process tree."""
+        return {name: 1000 * value / count for name, value in self.seconds.items()} if count else {}
+
+
 # --- the machine -------------------------------------------------------------------------
 
 

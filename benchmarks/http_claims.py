@@ -183,6 +183,15 @@ def http_floor(port: int, plan: list[dict], clients: int) -> dict:
     return _summary(seconds, latencies, counts)
 
 
+def _drained(db: str, timeout: float = 60) -> None:
+    """Until the Celery worker has run every outbox message (the claims' notifications)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not common.scalar(db, "SELECT count(*) FROM portal_outboxmessage WHERE done_at IS NULL"):
+            return
+        time.sleep(0.2)
+
+
 def start_stack(db: str, *, redis_db: int = REDIS_DB, **extra):
     """gunicorn and a Celery worker on `db`; `extra` goes into their environment."""
     port = free_port()
@@ -245,7 +254,9 @@ def run(source_db: str, *, distinct: int, single: int, clients: list[int]) -> di
         web, worker, port = start_stack(http_floor_db, ROOT_URLCONF="benchmarks.floor_urls")
         try:
             for case in ("distinct", "single"):
-                figures["http_floor"][case] = http_floor(port, plan[case], count)
+                with common.CpuUse(gunicorn=web.pid, celery=worker.pid) as cpu:
+                    figures["http_floor"][case] = http_floor(port, plan[case], count)
+                figures["http_floor"][case]["cpu_ms"] = cpu.per(len(plan[case]))
         finally:
             common.stop(web)
             common.stop(worker)
@@ -253,8 +264,11 @@ def run(source_db: str, *, distinct: int, single: int, clients: list[int]) -> di
         web, worker, port = start_stack(db)
         try:
             for case in ("distinct", "single"):
-                figures["portal"][case] = portal(port, plan[case], tokens, count)
-            time.sleep(2)  # the worker drains the notifications the last claims queued
+                with common.CpuUse(gunicorn=web.pid, celery=worker.pid) as cpu:
+                    figures["portal"][case] = portal(port, plan[case], tokens, count)
+                    # The worker sends the notifications the last claims queued.
+                    _drained(db)
+                figures["portal"][case]["cpu_ms"] = cpu.per(len(plan[case]))
         finally:
             common.stop(web)
             common.stop(worker)

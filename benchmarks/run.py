@@ -205,6 +205,11 @@ def bench_claims(table: Table, config: dict, notes: dict, source_db: str) -> Non
             bare = figures["http_floor"][case]
             table.add(f"{name}: claims/s (floor: the same writes in a bare view, same gunicorn)",
                       portal["per_second"], bare["per_second"], "-", None)  # fmt: skip
+            cpu, bare_cpu = portal["cpu_ms"], bare["cpu_ms"]
+            table.add(f"{name}: CPU ms per claim, gunicorn + PostgreSQL + Celery worker",
+                      " + ".join(f"{cpu[k]:.1f}" for k in ("gunicorn", "postgresql", "celery")),
+                      " + ".join(f"{bare_cpu[k]:.1f}" for k in ("gunicorn", "postgresql", "celery")),
+                      "-", None)  # fmt: skip
             table.add(f"{name}: p50 / p99 ms",
                       f"{portal['p50_ms']:.1f} / {portal['p99_ms']:.1f}",
                       f"{floor['p50_ms']:.1f} / {floor['p99_ms']:.1f}", "-", None)  # fmt: skip
