@@ -89,6 +89,18 @@ def test_filters_of_one_request_leave_the_next_unfiltered(api_as, demo, issued):
     assert client.get("/api/vouchers/").json()["count"] == 4
 
 
+def test_a_refused_filter_value_stays_with_its_own_request(api_as, demo, issued):
+    """The filter form's fields are shared between requests (portal.filters.SharedFormFields):
+    a value refused in one request is not an error of the next, nor the other way round."""
+    client = api_as(demo["users"]["operator"])
+    assert client.get("/api/vouchers/?year=abc").status_code == 400
+    assert client.get("/api/vouchers/?year=2026&status=active").status_code == 200
+    refused = client.get("/api/vouchers/?status=lost")
+    assert refused.status_code == 400 and "status" in refused.json()
+    assert "year" not in refused.json()
+    assert client.get("/api/vouchers/").json()["count"] == 4
+
+
 def test_an_unknown_status_is_400(api_as, demo):
     response = api_as(demo["users"]["operator"]).get("/api/vouchers/?status=lost")
     assert response.status_code == 400
