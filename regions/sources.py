@@ -294,10 +294,6 @@ def voucher_totals_per_region(*, year: int) -> dict[int, dict]:
     }
 
 
-def vouchers_issued_in(*, region_id: int) -> QuerySet[Voucher]:
-    return Voucher.objects.filter(issuing_region_id=region_id)
-
-
 def official_queue_counts(*, region_id: int) -> dict[str, int]:
     """What waits for the district official, one count per queue (index scans)."""
     return {

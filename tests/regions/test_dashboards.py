@@ -37,3 +37,41 @@ def test_the_dashboards_run_a_constant_number_of_queries(
     # deals each technology manager brokered: one query each, whatever the rows.
     with django_assert_max_num_queries(24):
         client.get(reverse("official-dashboard"))
+
+
+def test_the_official_dashboard_issued_series_matches_the_vouchers(demo):
+    """The monthly series comes from the district summary the issue keeps; it must say what
+    the vouchers themselves say, month by local month, also after a new voucher is issued."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+    from django.db.models.functions import ExtractMonth
+
+    from regions.dashboards import official_dashboard
+    from regions.selectors import current_year
+    from vouchers.models import Voucher
+    from vouchers.services import application_approve, application_submit
+
+    user = demo["users"]["enterprise-jiangnan"]
+    application = application_submit(
+        enterprise=user.enterprise,
+        requested_amount=Decimal("7000.00"),
+        purpose="Series",
+        actor=user,
+    )
+    application_approve(
+        application=application, actor=demo["users"]["official-wujin"], approved_amount=None
+    )
+    region = user.enterprise.region
+    year = current_year()
+
+    by_month = dict(
+        Voucher.objects.filter(issuing_region=region, issued_at__year=year)
+        .annotate(month=ExtractMonth("issued_at"))
+        .values("month")
+        .annotate(total=Sum("face_value"))
+        .values_list("month", "total")
+    )
+    expected = [by_month.get(m) or Decimal("0") for m in range(1, 13)]
+    assert sum(expected) >= Decimal("7000.00")
+    assert official_dashboard(region=region)["monthly_issued"] == expected
