@@ -6,7 +6,9 @@
 - notices: the public notice of a newly approved provider, objections and their answers, and
   the beat's conclusion that certifies it;
 - catalogue: the services a provider lists;
-- orders: the life of a service order;
+- orders: ordering a service with a voucher, and the rules on whom a voucher may pay;
+- delivery: the life of the order after that (accept, complete, confirm, dispute, cancel, rate,
+  the official's decision on a dispute);
 - demands: technology demands;
 - proposals: the proposals that answer them, and accepting one;
 - digest: the daily e-mail of new demands that fit each provider.
@@ -35,6 +37,17 @@ from providers.services.certification import (
     provider_revoke,
     provider_suspend,
 )
+from providers.services.delivery import (
+    DisputeDecision,
+    order_accept,
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_decline,
+    order_dispute,
+    order_rate,
+    order_resolve_dispute,
+)
 from providers.services.demands import (
     demand_close,
     demand_edit,
@@ -48,18 +61,7 @@ from providers.services.notices import (
     objection_answer,
     objection_raise,
 )
-from providers.services.orders import (
-    DisputeDecision,
-    order_accept,
-    order_cancel,
-    order_complete,
-    order_confirm,
-    order_create,
-    order_decline,
-    order_dispute,
-    order_rate,
-    order_resolve_dispute,
-)
+from providers.services.orders import order_create
 from providers.services.proposals import proposal_accept, proposal_submit, proposal_withdraw
 
 __all__ = [
