@@ -9,24 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Exchange, Queue
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from portal.settings.environment import env_bool, env_list
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
+# The project folder (this file is portal/settings/__init__.py).
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = env_bool("DEBUG", True)
 # PRODUCTION=true (docker-compose.yml sets it) makes the settings refuse to start with DEBUG
@@ -155,7 +144,9 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 # Off on purpose: on, Django would also write "1,500.00" into form inputs, which then fail
 # to parse as decimals. Amounts are grouped by the `cny` filter and `intcomma` instead.
 USE_THOUSAND_SEPARATOR = False
-TIME_ZONE = "Asia/Shanghai"
+# "Asia/Shanghai", set in environment.py: the Celery beat (tasks.py) reads the same zone.
+from portal.settings.environment import TIME_ZONE  # noqa: E402, F401
+
 USE_I18N = True
 USE_TZ = True
 
@@ -342,141 +333,6 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Celery: with no broker the tasks run eagerly in-process (the embedded default).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-# Settlement spreads a large batch over several workers with a chord, which needs a result
-# backend: the broker's Redis unless one is given.
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
-CELERY_RESULT_EXPIRES = 24 * 3600
-# One queue name per deployment (or per test run sharing a Redis database).
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
-# Settlement, PDFs and e-mail each go to a queue of their own (portal/celery.py routes them),
-# so each can have workers of its own: a long batch never delays a certificate or a mail.
-# Unset, a name is the default queue's plus ".settlement", ".pdf" or ".email", so one
-# CELERY_DEFAULT_QUEUE names a deployment's (or a test run's) four queues.
-TASK_QUEUE_NAMES = {
-    "settlement": os.environ.get("CELERY_SETTLEMENT_QUEUE", ""),
-    "pdf": os.environ.get("CELERY_PDF_QUEUE", ""),
-    "email": os.environ.get("CELERY_EMAIL_QUEUE", ""),
-}
-# A worker started without -Q consumes all four, so nothing is ever stranded; give -Q to
-# make a worker serve one kind of work.
-CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in [
-        CELERY_TASK_DEFAULT_QUEUE,
-        *(
-            explicit or f"{CELERY_TASK_DEFAULT_QUEUE}.{kind}"
-            for kind, explicit in TASK_QUEUE_NAMES.items()
-        ),
-    ]
-]
-CELERY_TASK_ROUTES = ("portal.celery.route_task",)
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-    # Look for the tasks of a dead worker every 10 s (kombu's default scans every 100 s), so
-    # a settlement task is redelivered soon after its visibility timeout.
-    "unacked_restore_interval": 10,
-    "unacked_restore_throttle": 1,
-    # A Redis that is away is noticed within a second, not after the OS's TCP timeout. The
-    # read timeout stays above the worker's 1 s BRPOP poll.
-    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", "1")),
-    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
-}
-CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
-# The outbox (portal/outbox.py): services' tasks are rows first, published after commit.
-# Connection attempts per publish (0: one try; the relay is the retry), how long a process
-# leaves new rows to the relay after a failed publish, the longest wait
-# between two attempts at one row, when a row sent but not done is published again (the
-# broker lost it), how often, how often a failing task is retried, and how long done rows
-# are kept.
-OUTBOX_PUBLISH_CONNECT_RETRIES = int(os.environ.get("OUTBOX_PUBLISH_CONNECT_RETRIES", "0"))
-OUTBOX_BROKER_AWAY_PAUSE_SECONDS = float(os.environ.get("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", "5"))
-OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "60"))
-OUTBOX_RESEND_AFTER_SECONDS = int(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "1800"))
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
-OUTBOX_RUN_MAX_RETRIES = int(os.environ.get("OUTBOX_RUN_MAX_RETRIES", "8"))
-OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
-# `reconcile` reports outbox rows and certificates still missing after this many minutes.
-OUTBOX_LATE_MINUTES = int(os.environ.get("OUTBOX_LATE_MINUTES", "30"))
-# /readyz/: how long each dependency may take to answer.
-READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "1"))
-CELERY_TASK_SERIALIZER = "json"
-# Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
-# (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
-# kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
-SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "25000"))
-SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
-# An open batch with no claimed chunk for this long is stalled (its worker died, its messages
-# wait for the broker's visibility timeout): the minute beat re-queues what is left of it.
-SETTLEMENT_STALL_SECONDS = int(os.environ.get("SETTLEMENT_STALL_SECONDS", "120"))
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "expire-vouchers-daily": {
-        "task": "vouchers.tasks.expire_vouchers",
-        "schedule": crontab(hour=0, minute=10),
-    },
-    "close-expired-demands-daily": {
-        "task": "providers.tasks.close_expired_demands",
-        "schedule": crontab(hour=0, minute=20),
-    },
-    "apply-rules-versions-daily": {
-        "task": "regions.tasks.apply_rules_versions",
-        "schedule": crontab(hour=0, minute=1),
-    },
-    "reminders-daily": {
-        "task": "regions.tasks.send_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    "conclude-provider-notices": {
-        "task": "providers.tasks.conclude_provider_notices",
-        "schedule": crontab(minute="*/10"),
-    },
-    "settlement-nightly": {
-        "task": "regions.tasks.create_nightly_settlement_batch",
-        "schedule": crontab(hour=1, minute=0),
-    },
-    "settlement-resume-stalled": {
-        "task": "regions.tasks.resume_stalled_settlement_batches",
-        "schedule": float(os.environ.get("SETTLEMENT_RESUME_EVERY_SECONDS", "60")),
-    },
-    "seal-audit-chain": {
-        "task": "regions.tasks.seal_audit_chain",
-        "schedule": float(os.environ.get("AUDIT_SEAL_EVERY_SECONDS", "60")),
-    },
-    "reconcile-nightly": {
-        "task": "regions.tasks.reconcile",
-        "schedule": crontab(hour=3, minute=0),
-    },
-    "file-integrity-nightly": {
-        "task": "providers.tasks.check_file_integrity",
-        "schedule": crontab(hour=3, minute=30),
-    },
-    "purge-idempotency-keys": {
-        "task": "portal.idempotency.purge_idempotency_keys",
-        "schedule": crontab(hour=4, minute=0),
-    },
-    "relay-outbox": {
-        "task": "portal.tasks.relay_outbox",
-        "schedule": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10")),
-        # A relay queued behind an outage is useless once the next one is due.
-        "options": {"expires": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10"))},
-    },
-    "matching-digest-daily": {
-        "task": "providers.tasks.send_matching_digests",
-        "schedule": crontab(hour=7, minute=30),
-    },
-    "purge-outbox": {
-        "task": "portal.tasks.purge_outbox",
-        "schedule": crontab(hour=4, minute=20),
-    },
-}
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -534,3 +390,8 @@ if SENTRY_DSN:
         release=os.environ.get("SENTRY_RELEASE", ""),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# The task queue's settings (everything CELERY_*, TASK_QUEUE_NAMES, OUTBOX_*, SETTLEMENT_*,
+# READYZ_*, the beat schedule) live in portal/settings/tasks.py, split off to keep this module
+# short. Django reads its settings from this module only, so every one of them is imported here.
+from portal.settings.tasks import *  # noqa: E402, F403
