@@ -7,9 +7,10 @@ import regions.models
 from django.conf import settings
 from django.db import migrations, models
 
-# Demand search (providers/selectors.py demand_search) filters with icontains on the title and
-# the description, which Django writes as UPPER(col::text) LIKE UPPER(...); on PostgreSQL these
-# trigram GIN indexes answer that without a sequential scan. SQLite scans; it holds demo data.
+# Demand search (providers/selectors/demands.py demand_search) filters with icontains on the
+# title and the description, which Django writes as UPPER(col::text) LIKE UPPER(...); on
+# PostgreSQL these trigram GIN indexes answer that without a sequential scan. SQLite scans; it
+# holds demo data.
 SEARCH_INDEXES = (
     ("demand_title_trgm_idx", "title"),
     ("demand_description_trgm_idx", "description"),

@@ -1,0 +1,133 @@
+"""Reads of demands and the proposals made on them, scoped to the reader, and the demand
+search.
+"""
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from providers.search import search_tsquery
+
+
+def demands_visible_to(user) -> QuerySet:
+    """Public demands for everyone; invited-only ones for their enterprise, the providers they
+    invite, officials and the operator (others get 404)."""
+    from providers.models import Demand
+
+    demands = Demand.objects.select_related("enterprise", "region", "category")
+    public = Q(visibility=Demand.Visibility.PUBLIC)
+    if user is None or not user.is_authenticated:
+        return demands.filter(public)
+    if user.is_operator or user.is_official:
+        return demands
+    if user.is_enterprise and user.enterprise_id:
+        return demands.filter(public | Q(enterprise_id=user.enterprise_id))
+    if user.is_provider and user.provider_id:
+        invited = Demand.invited_providers.through.objects.filter(
+            demand_id=OuterRef("pk"), provider_id=user.provider_id
+        )
+        return demands.filter(public | Q(Exists(invited)))
+    return demands.filter(public)
+
+
+def demand_search(demands: QuerySet, *, q: str = "", category: str = "", region: str = ""):
+    """Filter demands by words, category code and district code.
+
+    On PostgreSQL the words match the demand's search tokens (providers/search.py) through
+    the GIN index on to_tsvector('simple', search_terms): Latin words as prefixes, Chinese
+    words by all their two-character runs, so that 检测 finds a demand as fast as a longer
+    word does; a lone Chinese character is matched as a substring. SQLite, which holds demo
+    data only, keeps the plain filter: every word in the title or the description."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        tsquery, singles = search_tsquery(q or "")
+        if tsquery:
+            demands = demands.alias(
+                terms_vector=SearchVector("search_terms", config="simple")
+            ).filter(terms_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
+        for char in singles:
+            demands = demands.filter(Q(title__icontains=char) | Q(description__icontains=char))
+        q = ""
+    for word in (q or "").split()[:8]:
+        demands = demands.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    if category:
+        demands = demands.filter(category__code=category)
+    if region:
+        demands = demands.filter(region__code=region)
+    return demands
+
+
+def demand_list(user, *, q: str = "", category: str = "", region: str = "", status: str = ""):
+    """The demand list page and API: what the reader may see, open ones first by deadline."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from providers.models import Demand
+
+    demands = demand_search(demands_visible_to(user), q=q, category=category, region=region)
+    if status in Demand.Status.values:
+        demands = demands.filter(status=status)
+    return demands.annotate(
+        open_first=Case(
+            When(status=Demand.Status.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("open_first", "deadline", "-id")
+
+
+def demands_of(user) -> QuerySet:
+    """The enterprise's own demands with their proposal counts (My demands)."""
+    from django.db.models import Count
+
+    from providers.models import Demand, Proposal
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return Demand.objects.none()
+    return (
+        Demand.objects.filter(enterprise_id=user.enterprise_id)
+        .select_related("category", "region")
+        .annotate(
+            live_proposals=Count(
+                "proposals",
+                filter=Q(
+                    proposals__status__in=[Proposal.Status.SUBMITTED, Proposal.Status.ACCEPTED]
+                ),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposals_visible_to(user, demand) -> QuerySet:
+    """The owner (and officials, the operator) see every proposal of a demand; a provider
+    its own; anyone else none."""
+    from providers.models import Proposal
+
+    proposals = (
+        Proposal.objects.filter(demand=demand)
+        .select_related("provider", "provider__region", "expert", "service_order")
+        .prefetch_related("attachments")
+        .order_by("price", "id")
+    )
+    if user is None or not user.is_authenticated:
+        return proposals.none()
+    if (
+        user.is_operator
+        or user.is_official
+        or (user.is_enterprise and user.enterprise_id == demand.enterprise_id)
+    ):
+        return proposals
+    if user.is_provider and user.provider_id:
+        return proposals.filter(provider_id=user.provider_id)
+    return proposals.none()
+
+
+def proposals_acceptable_by(user) -> QuerySet:
+    """Proposals on the user's enterprise's demands (the accept endpoint's 404 scope)."""
+    from providers.models import Proposal
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return Proposal.objects.none()
+    return Proposal.objects.filter(demand__enterprise_id=user.enterprise_id).select_related(
+        "demand", "provider"
+    )

@@ -1,0 +1,147 @@
+"""Reads of service orders, scoped to the reader: the orders, their evidence, the vouchers an
+enterprise may pay with, and the paperwork a claim stands on (the signed contract, the invoice,
+the enterprise's confirmed own share), and the last check of the stored files.
+"""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from portal.money import CENT
+from providers.models import (
+    EvidenceFile,
+    FileIntegrityCheck,
+    OrderDocument,
+    OwnSharePayment,
+    ServiceOrder,
+)
+from regions.selectors import rules_of_voucher
+
+
+def orders_visible_to(user) -> QuerySet[ServiceOrder]:
+    """The enterprise's own orders, the provider's own, an official's district's (either
+    side), every order for the operator; nothing for anyone else."""
+    orders = ServiceOrder.objects.select_related(
+        "enterprise", "enterprise__region", "provider", "provider__region", "voucher"
+    )
+    if user is None or not user.is_authenticated:
+        return orders.none()
+    if user.is_operator:
+        return orders
+    if user.is_enterprise and user.enterprise_id:
+        return orders.filter(enterprise_id=user.enterprise_id)
+    if user.is_provider and user.provider_id:
+        return orders.filter(provider_id=user.provider_id)
+    if user.is_official:
+        return orders.filter(
+            Q(enterprise__region_id=user.region_id) | Q(provider__region_id=user.region_id)
+        )
+    return orders.none()
+
+
+def disputed_orders_for(user) -> QuerySet[ServiceOrder]:
+    """Disputed orders an official watches: its providers', and those paid with its vouchers
+    (which it decides)."""
+    if user is None or not user.is_authenticated or not user.is_official:
+        return ServiceOrder.objects.none()
+    return orders_visible_to(user).filter(
+        Q(provider__region_id=user.region_id) | Q(voucher__issuing_region_id=user.region_id),
+        status=ServiceOrder.Status.DISPUTED,
+    )
+
+
+def order_evidence(order: ServiceOrder) -> QuerySet[EvidenceFile]:
+    return order.evidence.select_related("uploaded_by").order_by("id")
+
+
+def enterprise_voucher(user, serial: str):
+    """One voucher of the user's enterprise by serial, any state; None when it is not theirs."""
+    from vouchers.models import Voucher
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return None
+    return (
+        Voucher.objects.select_related("issuing_region", "enterprise")
+        .filter(enterprise_id=user.enterprise_id, serial=(serial or "").strip().upper())
+        .first()
+    )
+
+
+def enterprise_vouchers(user):
+    """Every voucher of the user's enterprise, whatever its state (forms offer the active
+    ones; the order service explains why another one cannot pay)."""
+    from vouchers.models import Voucher
+
+    if user is None or not user.is_authenticated or not user.enterprise_id:
+        return Voucher.objects.none()
+    return (
+        Voucher.objects.filter(enterprise_id=user.enterprise_id)
+        .select_related("issuing_region")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def own_share_due(order: ServiceOrder) -> Decimal:
+    """The least the enterprise pays itself: the contract amount less the most the voucher
+    may pay (its rules' co-funding ratio of the contract, rounded down to the cent)."""
+    rules = rules_of_voucher(order.voucher)
+    ratio = rules.co_funding_ratio if rules is not None else Decimal("0")
+    cap = (order.contract_amount * ratio).quantize(CENT, rounding=ROUND_DOWN)
+    return order.contract_amount - cap
+
+
+def paperwork_annotations() -> dict:
+    """What a claim needs besides a confirmed order, as annotations of a ServiceOrder query
+    (the claim reads them with its row lock, in the same query)."""
+    documents = OrderDocument.objects.filter(service_order_id=OuterRef("pk"))
+    return {
+        "has_contract": Exists(documents.filter(kind=OrderDocument.Kind.CONTRACT)),
+        "has_invoice": Exists(documents.filter(kind=OrderDocument.Kind.INVOICE)),
+        "own_share_confirmed": Exists(
+            OwnSharePayment.objects.filter(
+                service_order_id=OuterRef("pk"), confirmed_at__isnull=False
+            )
+        ),
+    }
+
+
+def paperwork_missing(order: ServiceOrder) -> list[str]:
+    """The names of what is missing, in the reader's language; reads the annotations of
+    `paperwork_annotations` when the order has them."""
+    if not hasattr(order, "has_contract"):
+        order = ServiceOrder.objects.annotate(**paperwork_annotations()).get(pk=order.pk)
+    missing = []
+    if not order.has_contract:
+        missing.append(_("the signed contract"))
+    if not order.has_invoice:
+        missing.append(_("the invoice"))
+    if not order.own_share_confirmed:
+        missing.append(_("the enterprise's own share, confirmed by the provider"))
+    return missing
+
+
+def order_paperwork(order: ServiceOrder) -> dict:
+    """The contract, the invoice and the own share of an order, for its page and the
+    official's redemption page: two queries."""
+    documents = list(
+        OrderDocument.objects.filter(service_order=order).select_related("uploaded_by")
+    )
+    own_share = (
+        OwnSharePayment.objects.filter(service_order=order)
+        .select_related("recorded_by", "confirmed_by")
+        .first()
+    )
+    contracts = [d for d in documents if d.kind == OrderDocument.Kind.CONTRACT]
+    invoices = [d for d in documents if d.kind == OrderDocument.Kind.INVOICE]
+    return {
+        "documents": documents,
+        "contract": contracts[-1] if contracts else None,
+        "invoice": invoices[-1] if invoices else None,
+        "own_share": own_share,
+        "complete": bool(contracts and invoices and own_share and own_share.is_confirmed),
+    }
+
+
+def latest_file_integrity_check() -> FileIntegrityCheck | None:
+    return FileIntegrityCheck.objects.order_by("-checked_at", "-id").first()
