@@ -109,7 +109,9 @@ def floor(db: str, plan: list[dict], clients: int) -> dict:
     return _summary(seconds, latencies, counts)
 
 
-def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
+def post_all(port: int, plan: list[dict], clients: int, request_for) -> dict:
+    """POST every item of `plan` from `clients` threads, one keep-alive connection each;
+    `request_for(item)` gives (path, body, headers). 201 is a claim held, 409 a refusal."""
     counts = {"ok": 0, "refused": 0, "errors": 0}
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -119,15 +121,10 @@ def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
     def work(index):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for item in plan[index::clients]:
-            body = json.dumps({"service_order": item["order"], "amount": item["amount"]})
-            headers = {
-                "Content-Type": "application/json",
-                "Authorization": f"Token {tokens[str(item['provider'])]}",
-                "Idempotency-Key": str(uuid.uuid4()),
-            }
+            path, body, headers = request_for(item)
             started = time.perf_counter()
             try:
-                conn.request("POST", "/api/redemptions/", body=body, headers=headers)
+                conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 text = response.read()
                 status = response.status
@@ -149,38 +146,29 @@ def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
     return {**_summary(seconds, latencies, counts), "statuses": statuses, "samples": samples}
 
 
+def portal(port: int, plan: list[dict], tokens: dict, clients: int) -> dict:
+    """Each item claimed through `POST /api/redemptions/` with an Idempotency-Key."""
+
+    def request_for(item):
+        body = json.dumps({"service_order": item["order"], "amount": item["amount"]})
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Token {tokens[str(item['provider'])]}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        }
+        return "/api/redemptions/", body, headers
+
+    return post_all(port, plan, clients, request_for)
+
+
 def http_floor(port: int, plan: list[dict], clients: int) -> dict:
     """The claim's writes in the bare view, POSTed as the portal's claims are."""
-    counts = {"ok": 0, "refused": 0, "errors": 0}
-    latencies: list[float] = []
-    lock = threading.Lock()
 
-    def work(index):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for item in plan[index::clients]:
-            body = json.dumps(
-                {key: item[key] for key in ("order", "voucher", "provider", "amount")}
-            )
-            started = time.perf_counter()
-            try:
-                conn.request("POST", "/bench/floor/claim/", body=body,
-                             headers={"Content-Type": "application/json"})  # fmt: skip
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = None
-            elapsed = time.perf_counter() - started
-            outcome = "ok" if status == 201 else "refused" if status == 409 else "errors"
-            with lock:
-                counts[outcome] += 1
-                latencies.append(elapsed)
-        conn.close()
+    def request_for(item):
+        body = json.dumps({key: item[key] for key in ("order", "voucher", "provider", "amount")})
+        return "/bench/floor/claim/", body, {"Content-Type": "application/json"}
 
-    seconds = common.run_together(work, clients)
-    return _summary(seconds, latencies, counts)
+    return post_all(port, plan, clients, request_for)
 
 
 def _drained(db: str, timeout: float = 60) -> None:

@@ -94,7 +94,7 @@ class LeanListMixin:
 
     def lean_rows(self, values: list[dict], plan) -> list[dict]:
         zone = timezone.get_current_timezone()
-        in_utc = zone.utcoffset(None) == timedelta(0) if hasattr(zone, "utcoffset") else False
+        in_utc = zone.utcoffset(None) == ZERO_OFFSET
 
         def moment(value):
             if value is None:

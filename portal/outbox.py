@@ -154,24 +154,36 @@ class _Publisher:
             raise
 
 
+def _failed_publish(message: OutboxMessage, exc: BaseException, now) -> dict:
+    """The row's fields after a publish that failed (logged): one attempt more, the error,
+    the next attempt backed off."""
+    attempts = message.attempts + 1
+    failure = {
+        "attempts": attempts,
+        "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+        "available_at": now + _retry_delay(attempts),
+    }
+    logger.warning(
+        "outbox: %s #%s not published (attempt %s), retry after %s: %s",
+        message.task_name,
+        message.pk,
+        attempts,
+        failure["available_at"].isoformat(),
+        failure["last_error"],
+    )
+    return failure
+
+
 def _publish_locked(message: OutboxMessage, publisher: _Publisher) -> bool:
     """Publish a row the caller holds locked; record the outcome on the row."""
     now = timezone.now()
     try:
         publisher.publish(message)
     except BROKER_ERRORS as exc:
-        message.attempts += 1
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        message.available_at = now + _retry_delay(message.attempts)
-        message.save(update_fields=["attempts", "last_error", "available_at"])
-        logger.warning(
-            "outbox: %s #%s not published (attempt %s), retry after %s: %s",
-            message.task_name,
-            message.pk,
-            message.attempts,
-            message.available_at.isoformat(),
-            message.last_error,
-        )
+        failure = _failed_publish(message, exc, now)
+        for name, value in failure.items():
+            setattr(message, name, value)
+        message.save(update_fields=list(failure))
         return False
     message.attempts += 1
     message.sent_at = now
@@ -204,19 +216,8 @@ def relay_message(message: OutboxMessage) -> bool:
     try:
         publisher.publish(message)
     except BROKER_ERRORS as exc:
-        last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        unsent.update(
-            attempts=F("attempts") + 1,
-            last_error=last_error,
-            available_at=now + _retry_delay(message.attempts + 1),
-        )
+        unsent.update(**_failed_publish(message, exc, now))
         _broker_away_until = time.monotonic() + settings.OUTBOX_BROKER_AWAY_PAUSE_SECONDS
-        logger.warning(
-            "outbox: %s #%s not published, left to the relay: %s",
-            message.task_name,
-            message.pk,
-            last_error,
-        )
         return False
     unsent.update(attempts=F("attempts") + 1, sent_at=now)
     publisher.run_eager()

@@ -4,8 +4,8 @@ queries whatever the volume of data.
 Redemption figures come from `RedemptionMonthlyFlow` (a few hundred rows), which the
 approval service keeps in the approval's own transaction, never from a scan of the
 redemptions: at a million redemptions those scans took over a second per page. Vouchers
-issued per month come the same way from `StatisticsMonthlyDistrict`, kept by the issue. Voucher and
-queue counts are index scans (see the `perf_` migrations).
+issued per month come the same way from `StatisticsMonthlyDistrict`, kept by the issue.
+Voucher and queue counts are index scans (see the `perf_` migrations).
 """
 
 from decimal import Decimal

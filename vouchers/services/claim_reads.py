@@ -82,17 +82,24 @@ WHERE o."id" = %s
 """
 
 
+def _field_converters(model, field) -> tuple:
+    """(column, converters): what the ORM applies to this field's value from a row."""
+    column = field.get_col(model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+
 @functools.cache
 def _loader(model, vendor: str):
-    """(attnames, (column, converters) per field): what the ORM applies to a row's values."""
+    """(attnames, (column, converters) per field) of the model's concrete fields."""
     del vendor  # part of the cache key: the converters differ by database
     fields = model._meta.concrete_fields
-    converters = []
-    for field in fields:
-        column = field.get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append((column, functions))
-    return [field.attname for field in fields], converters
+    return [f.attname for f in fields], [_field_converters(model, f) for f in fields]
+
+
+@functools.cache
+def _ratio_converters(vendor: str) -> list:
+    del vendor  # part of the cache key
+    return [_field_converters(ProgrammeRules, ProgrammeRules._meta.get_field("co_funding_ratio"))]
 
 
 def _convert(values, converters) -> list:
@@ -114,9 +121,7 @@ def _instance(model, row, start: int):
 
 def _ratio(value):
     """A co-funding ratio as the ORM reads it (SQLite gives a float)."""
-    _, converters = _loader(ProgrammeRules, connection.vendor)
-    index = [f.name for f in ProgrammeRules._meta.concrete_fields].index("co_funding_ratio")
-    return _convert([value], [converters[index]])[0]
+    return _convert([value], _ratio_converters(connection.vendor))[0]
 
 
 def lock_voucher_of_order(*, service_order_id: int, provider_id: int) -> Voucher | None:
