@@ -61,7 +61,7 @@ ORDER_ANNOTATIONS = [
 ORDER_SQL = f"""
 SELECT {_columns(ServiceOrder, "o")}, {_columns(Provider, "p")}, {_columns(Region, "r")},
   EXISTS(SELECT 1 FROM "{Redemption._meta.db_table}" x
-    WHERE x."service_order_id" = o."id" AND x."status" IN (%s, %s, %s)),
+    WHERE x."service_order_id" = o."id" AND x."status" IN ({", ".join(["%s"] * len(LIVE_STATUSES))})),
   EXISTS(SELECT 1 FROM "{ELIGIBLE}" e WHERE e."programmerulesversion_id" = %s),
   EXISTS(SELECT 1 FROM "{ELIGIBLE}" e
     JOIN "{ServiceOffering._meta.db_table}" f ON f."category_id" = e."servicecategory_id"
