@@ -89,3 +89,27 @@ def test_the_voucher_page_links_it(client, demo, issued):
     page = client.get(f"/vouchers/{issued.serial}/").content.decode()
     assert f"/vouchers/{issued.serial}/certificate/" in page
     assert f"/verify/{issued.serial}/" in page
+
+
+def test_the_qr_code_is_drawn_cell_for_cell():
+    """The certificate draws the QR code as runs of dark cells: together they are exactly the
+    code's dark cells, none twice, none missing."""
+    import qrcode
+
+    from portal.pdf import qr_dark_runs
+
+    address = "https://portal.example/verify/WJ-2026-000123/0123456789abcdef"
+    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(address)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size, runs = qr_dark_runs(address)
+    drawn = [[False] * size for _ in range(size)]
+    for row, column, length in runs:
+        assert length >= 1
+        for x in range(column, column + length):
+            assert not drawn[row][x]
+            drawn[row][x] = True
+    assert size == len(matrix)
+    assert drawn == [[bool(cell) for cell in line] for line in matrix]
+    assert len(runs) < sum(map(sum, matrix))  # runs, not one shape per cell
