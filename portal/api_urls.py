@@ -10,6 +10,9 @@ from vouchers import api as vouchers_api
 from vouchers.api import redemptions as redemption_api
 
 router = DefaultRouter()
+# No `.json` suffix twins of every route: they doubled the patterns each API request is
+# matched against, in order, for a form nobody uses (`?format=` still chooses the renderer).
+router.include_format_suffixes = False
 regions_api.register(router)
 vouchers_api.register(router)
 providers_api.register(router)

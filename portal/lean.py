@@ -14,7 +14,7 @@ under /api/, portal.api.ApiTimesInUtc) with `Z`, a date ISO 8601; others pass th
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -39,7 +39,14 @@ def _decimal(places: int):
     exponent = Decimal(1).scaleb(-places)
 
     def convert(value):
-        return None if value is None else format(value.quantize(exponent), "f")
+        if value is None:
+            return None
+        text = str(value)
+        # A numeric column of `places` decimals reads back with exactly that many: the text
+        # is already the answer, without a rounding per value.
+        if places and len(text) > places and text[-places - 1] == "." and "E" not in text:
+            return text
+        return format(value.quantize(exponent), "f")
 
     return convert
 
@@ -100,7 +107,7 @@ class LeanListMixin:
             if value is None:
                 return None
             # Under /api/ both the database's value and the zone are UTC: no conversion.
-            if not (in_utc and value.utcoffset() == ZERO_OFFSET):
+            if not (in_utc and value.tzinfo is UTC):
                 value = value.astimezone(zone)
             text = value.isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -7,6 +7,12 @@ from portal.health import healthz, readyz
 from portal.metrics import metrics_view
 
 urlpatterns = [
+    # The API first: Django tries the patterns in order on every request, and API clients
+    # make most of them.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
@@ -19,10 +25,6 @@ urlpatterns = [
         name="two-factor-recovery-codes",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/", include("portal.api_urls")),
     path("", include("regions.urls")),
     path("", include("vouchers.urls")),
     path("", include("providers.urls")),
