@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from providers import api as providers_api
 from regions import api as regions_api
@@ -10,16 +11,22 @@ from vouchers import api as vouchers_api
 from vouchers.api import redemptions as redemption_api
 
 router = DefaultRouter()
-# No `.json` suffix twins of every route: they doubled the patterns each API request is
-# matched against, in order, for a form nobody uses (`?format=` still chooses the renderer).
+# Suffix twins (`.json`, `.csv`) only for the settlement statements, downloaded as
+# `WUJIN.csv` / `WUJIN.pdf`: a twin of every route doubled the patterns each API request is
+# matched against, in order (`?format=` still chooses the renderer everywhere).
 router.include_format_suffixes = False
 regions_api.register(router)
 vouchers_api.register(router)
 providers_api.register(router)
 redemption_api.register(router)
+SUFFIXED_ROUTES = {"settlement-batch-statements"}
+routes = router.urls
+routes += format_suffix_patterns(
+    [route for route in routes if route.name in SUFFIXED_ROUTES], suffix_required=True
+)
 
 urlpatterns = [
     path("auth/token/", regions_api.ObtainTokenView.as_view(), name="api-token"),
     path("statistics/", StatisticsView.as_view(), name="api-statistics"),
-    path("", include(router.urls)),
+    path("", include(routes)),
 ]

@@ -6,7 +6,10 @@ from django.conf import settings
 from portal import outbox
 
 
-@shared_task(name=outbox.RUN_TASK, bind=True, acks_late=True, max_retries=None)
+# ignore_result: the row records that it ran, nobody waits on the result. With a result
+# backend each publish also subscribed the web process to the task's result channel and the
+# worker stored a result for a day: a Redis round trip on each side of every write.
+@shared_task(name=outbox.RUN_TASK, bind=True, acks_late=True, max_retries=None, ignore_result=True)
 def run_outbox_message(self, message_id: int) -> str:
     """Run the task an outbox row names, at most once per row whatever the deliveries.
 
