@@ -8,6 +8,7 @@ one place to look at in regions.
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -295,33 +296,52 @@ def voucher_totals_per_region(*, year: int) -> dict[int, dict]:
 
 
 def official_queue_counts(*, region_id: int) -> dict[str, int]:
-    """What waits for the district official, one count per queue (index scans)."""
-    return {
-        "applications": VoucherApplication.objects.filter(
-            region_id=region_id, status="submitted"
-        ).count(),
-        "enterprises": Enterprise.objects.filter(
-            region_id=region_id, verified_at__isnull=True
-        ).count(),
-        "providers": Provider.objects.filter(region_id=region_id, status="applied").count(),
-        "redemptions": Redemption.objects.filter(
-            issuing_region_id=region_id, status="pending"
-        ).count(),
-        "payments": Redemption.objects.filter(
-            provider_region_id=region_id, status="approved"
-        ).count(),
-        "disputes": ServiceOrder.objects.filter(
-            provider__region_id=region_id, status="disputed"
-        ).count(),
-        "risk_flags": open_risk_flag_count(region_id=region_id),
-    }
+    """What waits for the district official, one count per queue (index scans), all in one
+    query: seven round trips were a fifth of the dashboard's time."""
+    return counts_in_one_query(
+        {
+            "applications": VoucherApplication.objects.filter(
+                region_id=region_id, status="submitted"
+            ),
+            "enterprises": Enterprise.objects.filter(region_id=region_id, verified_at__isnull=True),
+            "providers": Provider.objects.filter(region_id=region_id, status="applied"),
+            "redemptions": Redemption.objects.filter(issuing_region_id=region_id, status="pending"),
+            "payments": Redemption.objects.filter(provider_region_id=region_id, status="approved"),
+            "disputes": ServiceOrder.objects.filter(
+                provider__region_id=region_id, status="disputed"
+            ),
+            "risk_flags": open_risk_flags(region_id=region_id),
+        }
+    )
 
 
-def open_risk_flag_count(*, region_id: int) -> int:
+def counts_in_one_query(querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """{name: queryset.count()} for each, from one SELECT of scalar subqueries."""
+    columns, params, counts = [], [], {}
+    for name, queryset in querysets.items():
+        try:
+            sql, values = queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a none(): nothing to count
+            counts[name] = 0
+            continue
+        columns.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS counted)"))
+        params.extend(values)
+    if columns:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(column for _, column in columns)}", params)
+            counts.update(zip([name for name, _ in columns], cursor.fetchone(), strict=True))
+    return {name: counts[name] for name in querysets}
+
+
+def open_risk_flags(*, region_id: int) -> QuerySet:
     """Open risk flags on orders paid with the district's vouchers (the risk queue)."""
     return RiskFlag.objects.filter(
         cleared_at__isnull=True, service_order__voucher__issuing_region_id=region_id
-    ).count()
+    )
+
+
+def open_risk_flag_count(*, region_id: int) -> int:
+    return open_risk_flags(region_id=region_id).count()
 
 
 # --- the public serial check ----------------------------------------------------------------
