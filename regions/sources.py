@@ -297,7 +297,7 @@ def voucher_totals_per_region(*, year: int) -> dict[int, dict]:
 
 def official_queue_counts(*, region_id: int) -> dict[str, int]:
     """What waits for the district official, one count per queue (index scans), all in one
-    query: seven round trips were a fifth of the dashboard's time."""
+    query: one round trip and one statement to compile instead of seven on every render."""
     return counts_in_one_query(
         {
             "applications": VoucherApplication.objects.filter(
