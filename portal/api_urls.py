@@ -20,9 +20,8 @@ vouchers_api.register(router)
 providers_api.register(router)
 redemption_api.register(router)
 SUFFIXED_ROUTES = {"settlement-batch-statements"}
-routes = router.urls
-routes += format_suffix_patterns(
-    [route for route in routes if route.name in SUFFIXED_ROUTES], suffix_required=True
+routes = router.urls + format_suffix_patterns(
+    [route for route in router.urls if route.name in SUFFIXED_ROUTES], suffix_required=True
 )
 
 urlpatterns = [

@@ -2,6 +2,7 @@
 drawn with ReportLab and the CJK font the project ships, so Chinese renders everywhere."""
 
 import io
+import itertools
 from decimal import Decimal
 
 import qrcode
@@ -37,14 +38,11 @@ def qr_dark_runs(data: str) -> tuple[int, list[tuple[int, int, int]]]:
     runs = []
     for y, row in enumerate(cells):
         x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append((y, start, x - start))
-            else:
-                x += 1
+        for dark, cells_alike in itertools.groupby(row):
+            length = len(list(cells_alike))
+            if dark:
+                runs.append((y, x, length))
+            x += length
     return len(cells), runs
 
 

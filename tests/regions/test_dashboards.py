@@ -86,10 +86,9 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
     from regions.models import Region
     from regions.sources import counts_in_one_query, official_queue_counts
     from vouchers.models import Enterprise, Redemption, VoucherApplication
-
-    # Something in three queues: an application, an enterprise and a provider to decide on.
     from vouchers.services import application_submit
 
+    # Something in three queues: an application, an enterprise and a provider to decide on.
     user = demo["users"]["enterprise-jiangnan"]
     application_submit(
         enterprise=user.enterprise, requested_amount="10000.00", purpose="Testing", actor=user
