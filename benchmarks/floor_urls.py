@@ -74,7 +74,7 @@ def page_floor(request):
 @require_POST
 def claim_floor(request):
     """A claim's writes and nothing else, for `{"order", "voucher", "provider", "amount"}`:
-    the four statements of benchmarks/http_claims.py's floor in one transaction (no
+    the three statements of benchmarks/http_claims.py's floor in one transaction (no
     authentication, idempotency, checks or serializer). 201, or 409 when the balance is short.
     """
     item = json.loads(request.body)
@@ -89,7 +89,6 @@ def claim_floor(request):
         redemption = cursor.fetchone()[0]
         data = json.dumps({"amount": item["amount"], "order": item["order"]})
         cursor.execute(http_claims.FLOOR_AUDIT, {"id": str(redemption), "data": data})
-        cursor.execute(http_claims.FLOOR_OUTBOX, {"data": data})
     return JsonResponse({"id": redemption}, status=201)
 
 

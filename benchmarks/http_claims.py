@@ -1,15 +1,15 @@
 """Benchmark: claims over HTTP through the real stack, against a hand-written write floor.
 
 gunicorn (GUNICORN_WORKERS sync workers, DEBUG off), PostgreSQL, Redis as broker and a
-Celery worker that sends the notifications. 16 and 64 concurrent clients (threads, one
+Celery worker (a claim queues no task: its officials' e-mail is the minute's claim notice). 16 and 64 concurrent clients (threads, one
 keep-alive connection each) POST `/api/redemptions/` with an `Idempotency-Key` each, on
 distinct vouchers and all on one hot voucher (asking for twice its balance: exactly half
 must be held, the rest answered 409).
 
 Floor: the same number of threads with their own connections each run one hand-written
 transaction per claim doing the claim's writes: the voucher's guarded UPDATE, the
-redemption INSERT, the audit row and the outbox message (a claim posts no journal lines:
-those are written when the claim is approved).
+redemption INSERT and the audit row (a claim posts no journal lines: those are written when
+the claim is approved; nor an outbox message: vouchers/services/claim_notices.py).
 
 Beside it, the same transaction in a bare view on the same gunicorn (`/bench/floor/claim/`,
 benchmarks/floor_urls.py), POSTed by the same clients: what HTTP and Django cost before the
@@ -46,11 +46,6 @@ FLOOR_AUDIT = (
     "INSERT INTO regions_auditentry (at, object_type, object_id, action, from_status,"
     " to_status, reason, data) VALUES (now(), 'vouchers.redemption', %(id)s, 'claim', '',"
     " 'pending', '', %(data)s)"
-)
-FLOOR_OUTBOX = (
-    "INSERT INTO portal_outboxmessage (task_name, kwargs, created_at, available_at, attempts,"
-    " last_error, request_id)"
-    " VALUES ('regions.tasks.send_notification', %(data)s, now(), now(), 0, '', '')"
 )
 
 
@@ -92,7 +87,6 @@ def floor(db: str, plan: list[dict], clients: int) -> dict:
                         redemption = conn.execute(FLOOR_INSERT, params).fetchone()[0]
                         data = json.dumps({"amount": item["amount"], "order": item["order"]})
                         conn.execute(FLOOR_AUDIT, {"id": str(redemption), "data": data})
-                        conn.execute(FLOOR_OUTBOX, {"data": data})
                         outcome = "ok"
             except Exception:
                 outcome = "errors"
@@ -172,7 +166,7 @@ def http_floor(port: int, plan: list[dict], clients: int) -> dict:
 
 
 def _drained(db: str, timeout: float = 60) -> None:
-    """Until the Celery worker has run every outbox message (the claims' notifications)."""
+    """Until the Celery worker has run every outbox message (none is a claim's own)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not common.scalar(db, "SELECT count(*) FROM portal_outboxmessage WHERE done_at IS NULL"):

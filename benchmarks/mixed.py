@@ -10,8 +10,8 @@ an Idempotency-Key each, on confirmed orders with their paperwork).
 The floor phase runs first with the same clients, weights and duration, each kind on its
 floor through the same gunicorn: the dashboard on the bare signed-in page, the list on the
 bare `.values()` view, and every write (application, approval, claim) on one transaction of
-the claim's four writes in a bare view (guarded voucher update, redemption, audit row,
-outbox message). A claim's floor is exactly its writes; an application's and an approval's
+the claim's three writes in a bare view (guarded voucher update, redemption, audit row).
+A claim's floor is exactly its writes; an application's and an approval's
 are of the same size, not the same rows. Then the portal phase. 409 answers (a cap or budget
 reached) are refusals the rules call for; a 5xx or a broken connection is an error.
 Afterwards the reconciliation must be clean.
@@ -71,7 +71,7 @@ def request_for(kind: str, phase: Phase, rng: random.Random):
         return "GET", FLOOR_PATH if phase.floor else API_PATH, None, official
     json_headers = {"Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())}
     if phase.floor:
-        # Every write's floor: the claim's four writes in one transaction, bare.
+        # Every write's floor: the claim's three writes in one transaction, bare.
         item = phase.take(phase.claims)
         if item is None:
             return None

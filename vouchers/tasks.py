@@ -19,3 +19,12 @@ def generate_voucher_certificate(voucher_id: int) -> str:
 def expire_vouchers(batch_size: int = 500) -> int:
     """Daily: expire the vouchers past their expiry and give their balance back to the budget."""
     return services.vouchers_expire_due(batch_size=batch_size)
+
+
+@shared_task(name="vouchers.tasks.send_claim_notices")
+def send_claim_notices() -> dict:
+    """Each minute: one e-mail per district listing its officials' new claims to decide; a
+    second run lists nothing twice (vouchers/services/claim_notices.py)."""
+    from vouchers.services.claim_notices import claim_notices_send
+
+    return {"sent": claim_notices_send()}

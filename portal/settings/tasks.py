@@ -96,6 +96,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.apply_rules_versions",
         "schedule": crontab(hour=0, minute=1),
     },
+    "claim-notices": {
+        "task": "vouchers.tasks.send_claim_notices",
+        "schedule": float(os.environ.get("CLAIM_NOTICE_EVERY_SECONDS", "60")),
+    },
     "reminders-daily": {
         "task": "regions.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -1,6 +1,6 @@
 """A claim costs the queries its writes need, and no more: two locking reads and the
-four writes (redemption, voucher, audit row, outbox message). The officials' addresses for
-the notification are read by the task that sends it."""
+three writes (redemption, voucher, audit row). Its officials hear of it in the minute's claim
+notice, which the claim does not queue (vouchers/services/claim_notices.py)."""
 
 import pytest
 from django.db import connection
@@ -50,7 +50,6 @@ def test_one_claim_runs_exactly_the_queries_its_writes_need(demo):
         "INSERT vouchers_redemption",
         "UPDATE vouchers_voucher",
         "INSERT regions_auditentry",
-        "INSERT portal_outboxmessage",  # the officials' addresses are the task's to read
     ]
 
 

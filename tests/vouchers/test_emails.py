@@ -7,12 +7,23 @@ from portal.emails import render_email
 
 
 def test_it_renders_the_subject_on_one_line_and_keeps_the_body_unescaped():
+    claim = {
+        "id": 7,
+        "amount": "100.00",
+        "voucher__serial": "WJ-1",
+        "provider__name": "A & B",
+        "service_order__title": "Test",
+    }
     subject, body = render_email(
-        "vouchers/redemption_claimed",
-        {"id": 7, "provider": "A & B", "amount": "100.00", "serial": "WJ-1", "order": "Test"},
+        "vouchers/redemptions_claimed",
+        {"count": 1, "total": "100.00", "claims": [claim], "more": 0, "url": "https://x/y/"},
     )
-    assert subject == "[Voucher portal] Redemption #7 to approve"
-    assert body == 'A & B claims 100.00 CNY on voucher WJ-1 for the order "Test".\n'
+    assert subject == "[Voucher portal] 1 new redemption to approve"
+    assert body == (
+        "Providers claimed 1 redemption, 100.00 CNY in all, since the last notice:\n\n"
+        '- #7: A & B claims 100.00 CNY on voucher WJ-1 for the order "Test".\n\n'
+        "https://x/y/\n"
+    )
 
 
 @pytest.mark.parametrize(

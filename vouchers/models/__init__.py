@@ -380,3 +380,17 @@ class Redemption(FirstApproval, models.Model):
             return self.settlement_item.batch_id
         except ObjectDoesNotExist:
             return None
+
+
+class ClaimNotice(models.Model):
+    """A pending claim listed in its district officials' claim notice (the e-mail of the
+    minute task, vouchers/services/claim_notices.py). The claim itself writes no row and
+    queues no e-mail; the task lists each claim once: the redemption is the primary key."""
+
+    redemption = models.OneToOneField(
+        Redemption, primary_key=True, on_delete=models.CASCADE, related_name="claim_notice"
+    )
+    listed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"claim notice of redemption #{self.redemption_id}"

@@ -7,6 +7,7 @@
   vouchers_expire_due, the certificate
 - redemptions.py: redemption_claim, redemption_approve, redemption_reject,
   redemption_mark_paid
+- claim_notices.py: claim_notices_send (the officials' e-mail of new claims, each minute)
 """
 
 from vouchers.services.applications import (

@@ -25,7 +25,7 @@ from portal.errors import (
     ValidationFailed,
 )
 from portal.money import parse_money
-from portal.notifications import notify_after_commit, notify_officials_after_commit
+from portal.notifications import notify_after_commit
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import paperwork_missing, provider_emails
@@ -174,17 +174,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         to_status=Redemption.Status.PENDING,
         data={"amount": str(amount), "voucher": voucher.serial, "order": order.pk},
     )
-    subject, body = render_email(
-        "vouchers/redemption_claimed",
-        {
-            "id": redemption.pk,
-            "provider": provider.display_name,
-            "amount": str(amount),
-            "serial": voucher.serial,
-            "order": order.title,
-        },
-    )
-    notify_officials_after_commit(region_id=voucher.issuing_region_id, subject=subject, body=body)
+    # The district's officials hear of it in the next claim notice (claim_notices.py).
     return redemption
 
 
