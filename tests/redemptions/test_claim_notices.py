@@ -1,14 +1,19 @@
 """The officials' claim notice: a claim queues no e-mail; each minute, one e-mail per district
 lists its new claims, each claim once (vouchers/services/claim_notices.py)."""
 
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from portal.models import OutboxMessage
+from regions.models import User
 from tests.redemptions.factories import make_order, official_of, provider_user
 from tests.vouchers.factories import make_voucher
 from vouchers.models import ClaimNotice, Redemption
@@ -27,7 +32,7 @@ def notices() -> list[dict]:
 
 def claim(demo, voucher, provider_name="provider-sit", amount="100.00"):
     provider = demo["providers"][provider_name]
-    order = make_order(voucher, provider, contract="1000.00")
+    order = make_order(voucher, provider, contract=str(Decimal(amount) * 4))
     return redemption_claim(
         service_order_id=order.pk, amount=amount, actor=provider_user(demo, provider)
     )
@@ -120,31 +125,48 @@ def test_a_long_notice_names_the_first_claims_and_counts_the_rest(quiet):
     assert ClaimNotice.objects.filter(redemption__in=claims).count() == CLAIMS_NAMED + 3
 
 
-def test_the_notice_reads_in_chinese():
-    from django.utils import translation
+def test_the_notice_reads_in_chinese_with_the_providers_chinese_name(quiet):
+    demo = quiet
+    provider = demo["providers"]["provider-sit"]
+    assert provider.name_zh
+    voucher = make_voucher(demo["enterprises"]["enterprise-yangpu"], "100000.00")
+    redemption = claim(demo, voucher, amount="12345.00")
 
-    from portal.emails import render_email
-
-    context = {
-        "count": 2,
-        "total": "300.00",
-        "claims": [
-            {
-                "id": 7,
-                "amount": "100.00",
-                "voucher__serial": "WJ-1",
-                "provider__name": "A & B",
-                "service_order__title": "Test",
-            }
-        ],
-        "more": 1,
-        "url": "https://portal.example/redemptions/",
-    }
     with translation.override("zh-hans"):
-        subject, body = render_email("vouchers/redemptions_claimed", context)
-    assert subject == "【创新券平台】2 笔新兑付申请待审批"
-    assert "A & B 就订单“Test”申请从创新券 WJ-1 兑付 100.00 元。" in body
-    assert "另有 1 笔。" in body
+        assert claim_notices_send() == 1
+
+    [notice] = notices()
+    assert notice["subject"] == "【创新券平台】1 笔新兑付申请待审批"
+    assert "服务机构提交了 1 笔兑付申请，共 12,345.00 元" in notice["body"]
+    order = redemption.service_order.title
+    line = f"#{redemption.pk}: {provider.name_zh} 就订单“{order}”申请从创新券 {voucher.serial}"
+    assert f"{line} 兑付 12,345.00 元。" in notice["body"]
+
+
+def test_a_district_without_officials_keeps_its_claims_for_its_first_official(quiet):
+    demo = quiet
+    voucher = make_voucher(demo["enterprises"]["enterprise-yangpu"], "10000.00")
+    officials = User.objects.filter(role=User.Role.OFFICIAL, region__code="YANGPU")
+    officials.update(is_active=False)
+    redemption = claim(demo, voucher)
+
+    assert claim_notices_send() == 0
+    assert not ClaimNotice.objects.filter(redemption=redemption).exists()
+
+    officials.update(is_active=True)
+    assert claim_notices_send() == 1
+    assert f"#{redemption.pk}: " in notices()[0]["body"]
+
+
+def test_the_command_sends_the_notices_now(quiet):
+    demo = quiet
+    claim(demo, make_voucher(demo["enterprises"]["enterprise-yangpu"], "10000.00"))
+    out = io.StringIO()
+
+    call_command("send_claim_notices", stdout=out)
+
+    assert out.getvalue() == "Sent 1 claim notice(s).\n"
+    assert len(notices()) == 1
 
 
 @pytest.mark.postgres

@@ -10,9 +10,9 @@ def test_it_renders_the_subject_on_one_line_and_keeps_the_body_unescaped():
     claim = {
         "id": 7,
         "amount": "100.00",
-        "voucher__serial": "WJ-1",
-        "provider__name": "A & B",
-        "service_order__title": "Test",
+        "serial": "WJ-1",
+        "provider": "A & B",
+        "order": "Test",
     }
     subject, body = render_email(
         "vouchers/redemptions_claimed",

@@ -20,7 +20,8 @@ from django.db import transaction
 from portal.emails import render_email
 from portal.links import portal_url
 from portal.notifications import notify_officials_after_commit
-from regions.models import Region
+from regions.models import Region, reads_chinese
+from regions.selectors import official_emails
 from vouchers.models import ClaimNotice, Redemption
 
 # The e-mail names this many claims and counts the rest; the page lists them all.
@@ -44,27 +45,46 @@ def claim_notices_send() -> int:
 
 @transaction.atomic
 def claim_notice_send(*, region_id: int) -> int:
-    """List the district's new claims and queue their e-mail; 0 when there were none."""
+    """List the district's new claims and queue their e-mail; 0 when there were none, or
+    when the district has no official to tell yet (its first official hears of them all)."""
     Region.objects.select_for_update(no_key=True).filter(pk=region_id).first()
+    if not official_emails(region_id):
+        return 0
     claims = claims_not_yet_listed(region_id).order_by("id")[:CLAIMS_PER_RUN]
     amounts = dict(claims.values_list("id", "amount"))
     if not amounts:
         return 0
     ids = sorted(amounts)
     ClaimNotice.objects.bulk_create([ClaimNotice(redemption_id=pk) for pk in ids])
-    total = sum(amounts.values())
-    named = list(
+    named = (
         Redemption.objects.filter(pk__in=ids[:CLAIMS_NAMED])
         .order_by("id")
-        .values("id", "amount", "voucher__serial", "provider__name", "service_order__title")
+        .values(
+            "id",
+            "amount",
+            "voucher__serial",
+            "provider__name",
+            "provider__name_zh",
+            "service_order__title",
+        )
     )
+    chinese = reads_chinese()
     subject, body = render_email(
         "vouchers/redemptions_claimed",
         {
             "count": len(ids),
-            "total": f"{total:,.2f}",
-            "claims": named,
-            "more": len(ids) - len(named),
+            "total": f"{sum(amounts.values()):,.2f}",
+            "claims": [
+                {
+                    "id": row["id"],
+                    "provider": (chinese and row["provider__name_zh"]) or row["provider__name"],
+                    "amount": f"{row['amount']:,.2f}",
+                    "serial": row["voucher__serial"],
+                    "order": row["service_order__title"],
+                }
+                for row in named
+            ],
+            "more": max(len(ids) - CLAIMS_NAMED, 0),
             "url": portal_url("redemptions-to-approve"),
         },
     )
