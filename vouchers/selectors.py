@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from portal.money import CENT
-from providers.models import EvidenceFile, RiskFlag, ServiceOrder
+from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
 from regions.models import ZERO, AuditEntry, ProgrammeRules
 from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
 
@@ -286,10 +286,27 @@ def ratio_cap(order: ServiceOrder, rules: ProgrammeRules) -> Decimal:
     return (order.contract_amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
 
 
+def contract_rest(order: ServiceOrder, own_share: Decimal | None) -> Decimal | None:
+    """The contract amount less the enterprise's confirmed own share: the most the voucher
+    may pay besides it, so that the two never pay the provider more than the contract (an
+    own share above its due would otherwise let voucher money flow back to the enterprise).
+    None while no own share is confirmed."""
+    if own_share is None:
+        return None
+    return max(order.contract_amount - own_share, ZERO)
+
+
 def max_claim_for(order: ServiceOrder) -> Decimal:
-    """The most a claim on `order` may be: the ratio cap, and the voucher's balance."""
+    """The most a claim on `order` may be: the ratio cap, the contract less the confirmed
+    own share, and the voucher's balance."""
     rules = ProgrammeRules.objects.filter(
         region_id=order.voucher.issuing_region_id, year=order.voucher.year
     ).first()
     cap = ratio_cap(order, rules) if rules else Decimal("0.00")
-    return min(cap, order.voucher.balance)
+    own_share = (
+        OwnSharePayment.objects.filter(service_order=order, confirmed_at__isnull=False)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    rest = contract_rest(order, own_share)
+    return min(cap, order.voucher.balance, *([rest] if rest is not None else []))

@@ -2,14 +2,17 @@
 what the same reads through the ORM answer: every field, the related rows and every
 annotation, for every order of the demo and for orders made to differ in each of them."""
 
+from decimal import Decimal
+
 import pytest
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from providers.models import ServiceOrder
+from providers.models import OwnSharePayment, ServiceOrder
 from providers.selectors import paperwork_annotations
 from regions.models import ProgrammeRules, ProgrammeRulesVersion
 from regions.selectors import eligibility_annotations
+from tests.paperwork import complete_paperwork
 from tests.redemptions.factories import make_order, provider_user
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES
@@ -53,6 +56,11 @@ def orm_order(order: ServiceOrder) -> ServiceOrder:
             ),
             **eligibility_annotations(),
             **paperwork_annotations(),
+            own_share_confirmed_amount=Subquery(
+                OwnSharePayment.objects.filter(
+                    service_order_id=OuterRef("pk"), confirmed_at__isnull=False
+                ).values("amount")[:1]
+            ),
         )
         .get(pk=order.pk)
     )
@@ -77,6 +85,7 @@ def assert_same_reads(order: ServiceOrder) -> None:
     assert read.voucher is voucher
     for name in ORDER_ANNOTATIONS:
         assert getattr(read, name) is bool(getattr(expected, name)), name
+    assert read.own_share_confirmed_amount == expected.own_share_confirmed_amount
 
 
 def test_every_demo_order_reads_as_through_the_orm(demo):
@@ -95,8 +104,16 @@ def test_paperwork_claims_and_categories_read_as_through_the_orm(demo):
     redemption_claim(
         service_order_id=claimed.pk, amount="100.00", actor=provider_user(demo, provider)
     )
-    for order in (bare, complete, claimed):
+    above_due = make_order(voucher, provider, contract="1000.00", paperwork=False)
+    complete_paperwork(above_due, amount="900.00")
+    for order in (bare, complete, claimed, above_due):
         assert_same_reads(order)
+    read = lock_order_for_claim(service_order_id=above_due.pk, voucher=voucher)
+    assert read.own_share_confirmed_amount == Decimal("900.00")
+    assert (
+        lock_order_for_claim(service_order_id=bare.pk, voucher=voucher).own_share_confirmed_amount
+        is None
+    )
     assert lock_order_for_claim(service_order_id=claimed.pk, voucher=voucher).already_claimed
     assert not lock_order_for_claim(service_order_id=bare.pk, voucher=voucher).has_contract
 

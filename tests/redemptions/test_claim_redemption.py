@@ -10,11 +10,14 @@ from portal.errors import (
     NotAllowed,
     ValidationFailed,
 )
+from providers.models import ServiceOrder
 from regions.models import AuditEntry
 from regions.services import reconciliation_run
+from tests.paperwork import complete_paperwork
 from tests.redemptions.factories import confirm, make_order
 from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption, Voucher
+from vouchers.selectors import max_claim_for
 from vouchers.services import redemption_claim
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +75,35 @@ def test_it_refuses_more_than_the_co_funding_ratio(seed):
     with pytest.raises(ValidationFailed) as error:
         claim(seed, "150000.01")
     assert error.value.field == "amount"
+
+
+def test_it_refuses_more_than_the_contract_less_the_confirmed_own_share(seed):
+    """An own share above its due leaves the voucher only the rest of the contract: the
+    provider is never paid more than the contract."""
+    voucher = make_voucher(seed["enterprises"]["enterprise-jiangnan"], "10000.00")
+    order = make_order(voucher, seed["providers"]["provider-sit"], "2000.00", paperwork=False)
+    complete_paperwork(order, amount="1600.00")  # due: 1,000.00 (ratio 0.5)
+    assert max_claim_for(ServiceOrder.objects.get(pk=order.pk)) == Decimal("400.00")
+
+    with pytest.raises(ValidationFailed) as error:
+        claim(seed, "400.01", order=order)
+    assert error.value.field == "amount"
+    assert "own share 1,600.00 yuan: the voucher pays at most the rest, 400.00 yuan" in str(
+        error.value
+    )
+    assert not Redemption.objects.filter(service_order=order).exists()
+
+    assert claim(seed, "400.00", order=order).amount == Decimal("400.00")
+
+
+def test_an_own_share_of_the_whole_contract_leaves_nothing_to_claim(seed):
+    voucher = make_voucher(seed["enterprises"]["enterprise-jiangnan"], "10000.00")
+    order = make_order(voucher, seed["providers"]["provider-sit"], "2000.00", paperwork=False)
+    complete_paperwork(order, amount="2000.00")
+
+    with pytest.raises(ValidationFailed):
+        claim(seed, "0.01", order=order)
+    assert max_claim_for(ServiceOrder.objects.get(pk=order.pk)) == Decimal("0.00")
 
 
 def test_it_refuses_more_than_the_balance(seed):

@@ -74,6 +74,8 @@ SELECT {_columns(ServiceOrder, "o")}, {_columns(Provider, "p")}, {_columns(Regio
   EXISTS(SELECT 1 FROM "{OrderDocument._meta.db_table}" d
     WHERE d."service_order_id" = o."id" AND d."kind" = %s),
   EXISTS(SELECT 1 FROM "{OwnSharePayment._meta.db_table}" s
+    WHERE s."service_order_id" = o."id" AND s."confirmed_at" IS NOT NULL),
+  (SELECT s."amount" FROM "{OwnSharePayment._meta.db_table}" s
     WHERE s."service_order_id" = o."id" AND s."confirmed_at" IS NOT NULL)
 FROM "{ServiceOrder._meta.db_table}" o
 JOIN "{Provider._meta.db_table}" p ON p."id" = o."provider_id"
@@ -97,9 +99,9 @@ def _loader(model, vendor: str):
 
 
 @functools.cache
-def _ratio_converters(vendor: str) -> list:
+def _value_converters(model, field_name: str, vendor: str) -> list:
     del vendor  # part of the cache key
-    return [_field_converters(ProgrammeRules, ProgrammeRules._meta.get_field("co_funding_ratio"))]
+    return [_field_converters(model, model._meta.get_field(field_name))]
 
 
 def _convert(values, converters) -> list:
@@ -119,9 +121,11 @@ def _instance(model, row, start: int):
     return model.from_db(connection.alias, attnames, values), end
 
 
-def _ratio(value):
-    """A co-funding ratio as the ORM reads it (SQLite gives a float)."""
-    return _convert([value], _ratio_converters(connection.vendor))[0]
+def _value(model, field_name: str, value):
+    """A column's value as the ORM reads it (SQLite gives a decimal as a float)."""
+    if value is None:
+        return None
+    return _convert([value], _value_converters(model, field_name, connection.vendor))[0]
 
 
 def lock_voucher_of_order(*, service_order_id: int, provider_id: int) -> Voucher | None:
@@ -135,14 +139,15 @@ def lock_voucher_of_order(*, service_order_id: int, provider_id: int) -> Voucher
     voucher, end = _instance(Voucher, row, 0)
     region, end = _instance(Region, row, end)
     Voucher._meta.get_field("issuing_region").set_cached_value(voucher, region)
-    voucher.rules_ratio = _ratio(row[end]) if row[end] is not None else None
+    voucher.rules_ratio = _value(ProgrammeRules, "co_funding_ratio", row[end])
     return voucher
 
 
 def lock_order_for_claim(*, service_order_id: int, voucher: Voucher) -> ServiceOrder | None:
     """The order, locked, with its provider and the provider's district, whether it has a
-    live claim, whether its voucher's rules allow its category (`order_is_eligible`) and its
-    paperwork (`paperwork_missing`)."""
+    live claim, whether its voucher's rules allow its category (`order_is_eligible`), its
+    paperwork (`paperwork_missing`) and `own_share_confirmed_amount` (None until the provider
+    confirms the enterprise's own share)."""
     rules_version_id = voucher.rules_version_id
     params = [
         *LIVE_STATUSES,
@@ -165,6 +170,8 @@ def lock_order_for_claim(*, service_order_id: int, voucher: Voucher) -> ServiceO
     ServiceOrder._meta.get_field("provider").set_cached_value(order, provider)
     if order.voucher_id == voucher.pk:
         ServiceOrder._meta.get_field("voucher").set_cached_value(order, voucher)
-    for name, value in zip(ORDER_ANNOTATIONS, row[end:], strict=True):
+    *flags, own_share = row[end:]
+    for name, value in zip(ORDER_ANNOTATIONS, flags, strict=True):
         setattr(order, name, bool(value))
+    order.own_share_confirmed_amount = _value(OwnSharePayment, "amount", own_share)
     return order

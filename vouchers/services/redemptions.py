@@ -50,7 +50,7 @@ from regions.services import audit_record
 from regions.statistics import statistics_changed
 from regions.statistics_summary import district_summary_paid, enterprise_summary_record
 from vouchers.models import Redemption, Voucher
-from vouchers.selectors import ratio_cap
+from vouchers.selectors import contract_rest, ratio_cap
 from vouchers.services.claim_reads import lock_order_for_claim, lock_voucher_of_order
 from vouchers.services.four_eyes import first_approval_recorded
 from vouchers.services.vouchers import programme_rules
@@ -125,6 +125,20 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
                 "for this order."
             )
             % {"ratio": f"{rules.co_funding_ratio:.0%}", "cap": f"{cap:,.2f}"},
+            field="amount",
+        )
+    rest = contract_rest(order, order.own_share_confirmed_amount)
+    if rest is not None and amount > rest:
+        raise ValidationFailed(
+            _(
+                "The contract is %(contract)s yuan and the enterprise's own share %(own)s "
+                "yuan: the voucher pays at most the rest, %(rest)s yuan."
+            )
+            % {
+                "contract": f"{order.contract_amount:,.2f}",
+                "own": f"{order.own_share_confirmed_amount:,.2f}",
+                "rest": f"{rest:,.2f}",
+            },
             field="amount",
         )
     if amount > voucher.balance:
