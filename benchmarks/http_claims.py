@@ -1,10 +1,10 @@
 """Benchmark: claims over HTTP through the real stack, against a hand-written write floor.
 
 gunicorn (GUNICORN_WORKERS sync workers, DEBUG off), PostgreSQL, Redis as broker and a
-Celery worker (a claim queues no task: its officials' e-mail is the minute's claim notice). 16 and 64 concurrent clients (threads, one
-keep-alive connection each) POST `/api/redemptions/` with an `Idempotency-Key` each, on
-distinct vouchers and all on one hot voucher (asking for twice its balance: exactly half
-must be held, the rest answered 409).
+Celery worker (a claim queues no task: its officials' e-mail is the minute's claim notice).
+16 and 64 concurrent clients (threads, one keep-alive connection each) POST
+`/api/redemptions/` with an `Idempotency-Key` each, on distinct vouchers and all on one hot
+voucher (asking for twice its balance: exactly half must be held, the rest answered 409).
 
 Floor: the same number of threads with their own connections each run one hand-written
 transaction per claim doing the claim's writes: the voucher's guarded UPDATE, the

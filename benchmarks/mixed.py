@@ -11,8 +11,8 @@ The floor phase runs first with the same clients, weights and duration, each kin
 floor through the same gunicorn: the dashboard on the bare signed-in page, the list on the
 bare `.values()` view, and every write (application, approval, claim) on one transaction of
 the claim's three writes in a bare view (guarded voucher update, redemption, audit row).
-A claim's floor is exactly its writes; an application's and an approval's
-are of the same size, not the same rows. Then the portal phase. 409 answers (a cap or budget
+A claim's floor is exactly its writes; an application's and an approval's are of the same
+size, not the same rows. Then the portal phase. 409 answers (a cap or budget
 reached) are refusals the rules call for; a 5xx or a broken connection is an error.
 Afterwards the reconciliation must be clean.
 """

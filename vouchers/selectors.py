@@ -309,4 +309,6 @@ def max_claim_for(order: ServiceOrder) -> Decimal:
         .first()
     )
     rest = contract_rest(order, own_share)
-    return min(cap, order.voucher.balance, *([rest] if rest is not None else []))
+    if rest is not None:
+        cap = min(cap, rest)
+    return min(cap, order.voucher.balance)
