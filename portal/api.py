@@ -1,6 +1,7 @@
 """The API's shared pieces: pagination, the one exception handler, the schema hook."""
 
 import copy
+import functools
 import re
 
 from django.core.exceptions import EmptyResultSet
@@ -339,6 +340,21 @@ def document_no_nul_in_parameters(result, generator, request, public):
                 ):
                     schema["pattern"] = NO_NUL
     return result
+
+
+@functools.cache
+def _built_serializer(serializer_class):
+    return serializer_class()
+
+
+def represent(serializer_class, instance) -> dict:
+    """What `serializer_class(instance).data` gives, from one serializer built per class.
+
+    A ModelSerializer builds its fields from the model again for every instance: on a claim
+    that was a sixth of the Python time spent outside the database. `to_representation`
+    keeps no state between calls, so the one built serializer serves every request. Only for
+    serializers that read nothing from `context` (no request, no hyperlinks)."""
+    return _built_serializer(serializer_class).to_representation(instance)
 
 
 class ApiTimesInUtc:

@@ -41,6 +41,19 @@ def _user_key(user_id) -> str:
 class CachedTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's, with the token and user cached."""
 
+    def authenticate(self, request):
+        # A POST with an Idempotency-Key is authenticated twice, by the middleware
+        # (portal/idempotency.py) and by the view: the second time reuses the first's answer,
+        # kept on the request (its header cannot change in between).
+        django_request = getattr(request, "_request", request)
+        known = getattr(django_request, "_portal_token_auth", None)
+        if known is not None:
+            return known
+        result = super().authenticate(request)
+        if result is not None:
+            django_request._portal_token_auth = result
+        return result
+
     def authenticate_credentials(self, key):
         if not isinstance(key, str) or not _timeout():
             return super().authenticate_credentials(key)

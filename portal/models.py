@@ -55,7 +55,10 @@ class IdempotencyRecord(models.Model):
     Scoped per user; kept at least 24 hours. The same key with another body is refused (422).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The unique (user, key) index serves every lookup by user: no second index to write.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=255)

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import represent
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from portal.lean import LeanListMixin
@@ -110,7 +111,7 @@ class RedemptionViewSet(
 
     def _render(self, redemption, code=status.HTTP_200_OK):
         fresh = self.get_queryset().filter(pk=redemption.pk).first() or redemption
-        return Response(RedemptionSerializer(fresh).data, status=code)
+        return Response(represent(RedemptionSerializer, fresh), status=code)
 
     def _visible(self, pk) -> int:
         if not str(pk).isdigit() or not self.get_queryset().filter(pk=pk).exists():
@@ -130,7 +131,7 @@ class RedemptionViewSet(
             actor=request.user,
         )
         # The service's rows carry all the answer shows (voucher, both districts): no re-read.
-        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+        return Response(represent(RedemptionSerializer, redemption), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=NoteInputSerializer,

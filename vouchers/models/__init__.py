@@ -18,8 +18,16 @@ class FirstApproval(models.Model):
     first official's approval is recorded here, and only a second, different official's
     approval decides it (vouchers/services/four_eyes.py; a check constraint on each model)."""
 
+    # No index on who acted (here, nor on `claimed_by` and `decided_by`): nothing lists rows
+    # by the official or provider who acted, and every claim and decision wrote each index.
+    # Users are deactivated, never deleted: the PROTECT check that would scan does not run.
     first_approved_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     first_approved_at = models.DateTimeField(null=True, blank=True)
 
@@ -151,8 +159,14 @@ class VoucherApplication(FirstApproval, models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Not indexed, as `first_approved_by` (FirstApproval says why).
     decided_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decision_note = models.TextField(blank=True)
     # Four eyes: the amount the first official approved (a second may approve no more).
@@ -320,12 +334,23 @@ class Redemption(FirstApproval, models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     claimed_at = models.DateTimeField(default=timezone.now)
+    # Not indexed, as `first_approved_by` (FirstApproval says why).
     claimed_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     decision_note = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
