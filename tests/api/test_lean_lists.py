@@ -115,3 +115,25 @@ def test_a_lean_list_reads_its_page_and_count_in_one_query(
     with django_assert_num_queries(1):
         empty = client.get("/api/vouchers/?enterprise=0").json()
     assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
+
+
+def test_a_serializer_built_once_answers_as_a_new_one(demo):
+    """portal.api.represent: the claim's answer, from a serializer shared by every request."""
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    from portal.api import represent
+    from vouchers.api.redemptions import RedemptionSerializer
+    from vouchers.models import Redemption
+
+    provider = demo["providers"]["provider-graphene"]
+    approved_redemption(demo, demo["voucher"], provider, "1000.00", paid=True)  # every field
+    delivered_claim(demo, "500.00")  # pending
+    redemptions = list(Redemption.objects.all())
+    assert len(redemptions) == 2
+    with timezone.override(UTC):
+        for redemption in redemptions:
+            assert represent(RedemptionSerializer, redemption) == dict(
+                RedemptionSerializer(redemption).data
+            )

@@ -25,6 +25,36 @@ def test_the_second_request_reads_no_token(demo, api_as):
     assert second_reads == []
 
 
+def test_a_post_with_an_idempotency_key_reads_the_token_once(demo, api_as, monkeypatch):
+    """The idempotency middleware and then the view authenticate: one cache read, not two."""
+    import portal.authentication
+
+    real = portal.authentication.cache
+    reads = []
+
+    class CountingCache:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(portal.authentication, "cache", CountingCache())
+    client = api_as(demo["users"]["official-wujin"])
+
+    first = client.post(
+        "/api/redemptions/", {}, format="json", HTTP_IDEMPOTENCY_KEY="one-read-first"
+    )
+    second = client.post(
+        "/api/redemptions/", {}, format="json", HTTP_IDEMPOTENCY_KEY="one-read-second"
+    )
+
+    # An official may not claim: both reach the view, which refuses.
+    assert (first.status_code, second.status_code) == (403, 403)
+    assert len([key for key in reads if key.startswith("api-token:")]) == 2
+
+
 def test_a_deactivated_user_is_refused_at_once(demo, api_as):
     user = demo["users"]["official-wujin"]
     client = api_as(user)
