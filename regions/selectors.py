@@ -61,14 +61,28 @@ def rules_of_voucher(voucher) -> ProgrammeRulesVersion | ProgrammeRules | None:
 def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRulesVersion | None:
     """The version of a district-year's rules in force on `on` (today): the newest whose date
     has come. Right even before the daily task copies a new version onto the row."""
-    on = on or programme_today()
     return (
-        ProgrammeRulesVersion.objects.filter(region_id=region_id, year=year, effective_from__lte=on)
+        _versions_in_force(region_id=region_id, year=year, on=on)
         .select_related("region", "published_by")
         .prefetch_related("eligible_categories")
-        .order_by("-effective_from", "-published_at", "-id")
         .first()
     )
+
+
+def rules_version_id_in_force(*, region_id: int, year: int, on=None) -> int | None:
+    """The id of `rules_version_in_force`: all a voucher being issued records of it."""
+    return (
+        _versions_in_force(region_id=region_id, year=year, on=on)
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+def _versions_in_force(*, region_id: int, year: int, on=None):
+    on = on or programme_today()
+    return ProgrammeRulesVersion.objects.filter(
+        region_id=region_id, year=year, effective_from__lte=on
+    ).order_by("-effective_from", "-published_at", "-id")
 
 
 def rules_versions(*, region_code: str | None = None, year: int | None = None):

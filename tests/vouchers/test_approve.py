@@ -273,3 +273,28 @@ def test_an_enterprise_posting_the_page_gets_403(client, demo, submit):
     application = submit("enterprise-jiangnan")
     client.force_login(demo["users"]["enterprise-jiangnan"])
     assert client.post(f"/applications/{application.pk}/approve/").status_code == 403
+
+
+def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
+    """The locked rules row answers the four-eyes threshold too, and the voucher records the
+    id of the rules version in force without reading the version's categories."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from regions.selectors import rules_version_in_force
+
+    application = submit("enterprise-jiangnan", "80000.00")
+    with CaptureQueriesContext(connection) as queries:
+        response = api_as(demo["users"]["official-wujin"]).post(
+            f"/api/voucher-applications/{application.pk}/approve/",
+            {"approved_amount": "70000.00"},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.json()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len([s for s in sql if 'FROM "regions_programmerules" ' in s]) == 1
+    assert not [s for s in sql if "regions_programmerulesversion_eligible_categories" in s]
+    voucher = Voucher.objects.get(application=application)
+    in_force = rules_version_in_force(region_id=application.region_id, year=voucher.year)
+    assert voucher.rules_version_id == (in_force.pk if in_force else None)

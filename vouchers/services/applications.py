@@ -25,7 +25,7 @@ from portal.pdf import money
 from portal.states import check_transition
 from regions.models import AuditEntry, NotificationPreference, User
 from regions.rules import rules_budget_ceiling
-from regions.selectors import call_window_refusal, current_year, official_emails, rules_for
+from regions.selectors import call_window_refusal, current_year, official_emails
 from regions.services import audit_record
 from vouchers import permissions
 from vouchers.models import ApplicationAttachment, Enterprise, Voucher, VoucherApplication
@@ -232,12 +232,12 @@ def application_approve(
             _("The district's budget has only %(available)s left for %(year)s.")
             % {"available": money(available), "year": rules.year}
         )
-    district_rules = rules_for(region=application.region, year=application.year)
     if first_approval_recorded(
         row=application,
         actor=actor,
         amount=amount,
-        threshold=district_rules.four_eyes_threshold if district_rules else None,
+        # The locked row is the district-year's rules, up to date (`programme_rules`).
+        threshold=rules.four_eyes_threshold,
         note=note,
     ):
         return None  # the first of two approvals: it waits for another official
