@@ -183,6 +183,22 @@ def test_dashboards_show_the_reminders(client, demo):
     assert b"applications waiting longer than 5 days" in page.content
 
 
+def test_an_officials_reminders_are_counted_in_one_query(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    waiting_application(demo, days_ago=6)
+    waiting_application(demo, days_ago=7)
+    waiting_application(demo, days_ago=1)  # within the service level
+
+    with CaptureQueriesContext(connection) as queries:
+        reminders = reminders_for(demo["users"]["official-nanhu"])
+
+    assert [(r.kind, r.count) for r in reminders] == [("applications_waiting", 2)]
+    # The districts' service levels, then the three counts in one SELECT.
+    assert len(queries.captured_queries) == 2
+
+
 def test_the_notification_settings_page_saves_the_choice(client, demo):
     user = demo["users"]["enterprise-jiangnan"]
     client.force_login(user)
