@@ -298,3 +298,26 @@ def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
     voucher = Voucher.objects.get(application=application)
     in_force = rules_version_in_force(region_id=application.region_id, year=voucher.year)
     assert voucher.rules_version_id == (in_force.pk if in_force else None)
+
+
+def test_the_approvals_answer_is_the_applications_as_read_afresh(api_as, demo, submit):
+    """The answer is rendered from the rows the approval wrote, not re-read: it must be
+    what reading the application gives."""
+    from providers.models import ServiceCategory
+
+    application = submit("enterprise-jiangnan", "80000.00")
+    application.service_category = ServiceCategory.objects.first()
+    application.save(update_fields=["service_category"])
+    client = api_as(demo["users"]["official-wujin"])
+
+    answer = client.post(
+        f"/api/voucher-applications/{application.pk}/approve/",
+        {"approved_amount": "70000", "note": "  Fits the programme  "},
+        format="json",
+    )
+
+    assert answer.status_code == 200, answer.json()
+    read = client.get(f"/api/voucher-applications/{application.pk}/")
+    assert answer.json() == read.json()
+    assert answer.json()["voucher"] and answer.json()["service_category"]
+    assert answer.json()["approved_amount"] == "70000.00"

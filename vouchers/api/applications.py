@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import represent
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -186,7 +187,9 @@ class ApplicationViewSet(
         )
         if voucher is None:  # four eyes: the first of two approvals
             return awaiting_second_approval(self.get_queryset().get(pk=application.pk))
-        return self._respond(application.pk)
+        # The rows the approval wrote carry the answer (the application locked with its
+        # enterprise and district, now with its voucher): no re-read of the six-table join.
+        return Response(represent(ApplicationSerializer, voucher.application))
 
     @extend_schema(
         summary="Reject (an official of the district; `note` is required)",
