@@ -258,3 +258,33 @@ def test_it_refuses_a_purpose_longer_than_a_few_pages(demo, api_as):
     )
     assert response.status_code == 400
     assert "purpose" in response.json()
+
+
+@pytest.mark.parametrize("category", [True, False])
+def test_the_api_answer_to_an_application_is_the_application_as_read_afresh(api_as, demo, category):
+    """The answer is rendered from the rows the service wrote, not re-read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from providers.models import ServiceCategory
+
+    client = api_as(demo["users"]["enterprise-jiangnan"])
+    body = {"requested_amount": "1000", "purpose": "  Raman testing  "}
+    if category:
+        body["service_category"] = ServiceCategory.objects.first().code
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post("/api/voucher-applications/", body, format="json")
+
+    assert answer.status_code == 201, answer.json()
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"vouchers_voucherapplication"."purpose"' in q["sql"]
+    ]
+    assert reads == []  # no re-read of the application for the answer
+    read = client.get(f"/api/voucher-applications/{answer.json()['id']}/")
+    assert answer.json() == read.json()
+    assert answer.json()["requested_amount"] == "1000.00"
+    assert answer.json()["voucher"] is None
+    assert (answer.json()["service_category"] is not None) == category

@@ -303,6 +303,9 @@ def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
 def test_the_approvals_answer_is_the_applications_as_read_afresh(api_as, demo, submit):
     """The answer is rendered from the rows the approval wrote, not re-read: it must be
     what reading the application gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from providers.models import ServiceCategory
 
     application = submit("enterprise-jiangnan", "80000.00")
@@ -310,13 +313,20 @@ def test_the_approvals_answer_is_the_applications_as_read_afresh(api_as, demo, s
     application.save(update_fields=["service_category"])
     client = api_as(demo["users"]["official-wujin"])
 
-    answer = client.post(
-        f"/api/voucher-applications/{application.pk}/approve/",
-        {"approved_amount": "70000", "note": "  Fits the programme  "},
-        format="json",
-    )
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(
+            f"/api/voucher-applications/{application.pk}/approve/",
+            {"approved_amount": "70000", "note": "  Fits the programme  "},
+            format="json",
+        )
 
     assert answer.status_code == 200, answer.json()
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"vouchers_voucherapplication"."purpose"' in q["sql"]
+    ]
+    assert len(reads) == 2  # the view's lookup and the service's lock: no re-read after
     read = client.get(f"/api/voucher-applications/{application.pk}/")
     assert answer.json() == read.json()
     assert answer.json()["voucher"] and answer.json()["service_category"]

@@ -160,8 +160,11 @@ class ApplicationViewSet(
             attachments=request.FILES.getlist("attachments"),
             actor=request.user,
         )
-        application = self.get_queryset().get(pk=application.pk)
-        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        # The rows the service wrote carry the answer (enterprise, district, category): no
+        # re-read of the six-table join.
+        return Response(
+            represent(ApplicationSerializer, application), status=status.HTTP_201_CREATED
+        )
 
     def _respond(self, pk):
         return Response(ApplicationSerializer(self.get_queryset().get(pk=pk)).data)

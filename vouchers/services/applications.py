@@ -81,13 +81,15 @@ def application_submit(
         )
     application = VoucherApplication.objects.create(
         enterprise=enterprise,
-        region_id=enterprise.region_id,
+        region=rules.region,  # the enterprise's district, read with its rules
         year=year,
         requested_amount=amount,
         purpose=purpose,
         service_category=service_category,
         submitted_by=actor,
     )
+    # A new application has no voucher: known without asking the database.
+    VoucherApplication._meta.get_field("voucher").set_cached_value(application, None)
     for upload in attachments:
         ApplicationAttachment.objects.create(
             application=application,
