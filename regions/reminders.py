@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.emails import render_email
 from portal.links import portal_url
@@ -115,20 +115,35 @@ def _official_counts(region_id: int, days: int, now) -> dict[str, int]:
     )
 
 
-OFFICIAL_TEXTS = {
-    ReminderSent.Kind.APPLICATIONS_WAITING: (
-        _("applications waiting longer than %(days)s days"),
-        "official-application-queue",
-    ),
-    ReminderSent.Kind.REDEMPTIONS_WAITING: (
-        _("redemptions waiting longer than %(days)s days"),
-        "redemptions-to-approve",
-    ),
-    ReminderSent.Kind.OBJECTIONS_WAITING: (
-        _("objections waiting longer than %(days)s days"),
-        "official-dashboard",
-    ),
+# Where each kind of waiting work is handled.
+OFFICIAL_LINKS = {
+    ReminderSent.Kind.APPLICATIONS_WAITING: "official-application-queue",
+    ReminderSent.Kind.REDEMPTIONS_WAITING: "redemptions-to-approve",
+    ReminderSent.Kind.OBJECTIONS_WAITING: "official-dashboard",
 }
+
+
+def waiting_text(kind: str, count: int, days: int) -> str:
+    """What follows the count: "1 application waiting ...", "2 applications waiting ..."."""
+    if kind == ReminderSent.Kind.APPLICATIONS_WAITING:
+        text = ngettext(
+            "application waiting longer than %(days)s days",
+            "applications waiting longer than %(days)s days",
+            count,
+        )
+    elif kind == ReminderSent.Kind.REDEMPTIONS_WAITING:
+        text = ngettext(
+            "redemption waiting longer than %(days)s days",
+            "redemptions waiting longer than %(days)s days",
+            count,
+        )
+    else:
+        text = ngettext(
+            "objection waiting longer than %(days)s days",
+            "objections waiting longer than %(days)s days",
+            count,
+        )
+    return text % {"days": days}
 
 
 def reminders_for(user, *, now=None) -> list[Reminder]:
@@ -144,7 +159,12 @@ def reminders_for(user, *, now=None) -> list[Reminder]:
             Reminder(
                 ReminderSent.Kind.VOUCHER_EXPIRING,
                 count,
-                str(_("vouchers expire within %(days)s days") % {"days": EXPIRY_WINDOW_DAYS}),
+                ngettext(
+                    "voucher expires within %(days)s days",
+                    "vouchers expire within %(days)s days",
+                    count,
+                )
+                % {"days": EXPIRY_WINDOW_DAYS},
                 "voucher-list",
             )
         ]
@@ -153,8 +173,8 @@ def reminders_for(user, *, now=None) -> list[Reminder]:
         reminders = []
         for kind, count in _official_counts(user.region_id, days, now).items():
             if count:
-                text, url_name = OFFICIAL_TEXTS[kind]
-                reminders.append(Reminder(kind, count, str(text % {"days": days}), url_name))
+                text = waiting_text(kind, count, days)
+                reminders.append(Reminder(kind, count, text, OFFICIAL_LINKS[kind]))
         return reminders
     return []
 
@@ -220,7 +240,6 @@ def reminders_send(*, now=None) -> int:
         ).exclude(email="")
         for official in officials:
             for kind, count in counts.items():
-                text, url_name = OFFICIAL_TEXTS[kind]
                 sent += _send_once(
                     kind=kind,
                     recipient=official.email,
@@ -229,8 +248,8 @@ def reminders_send(*, now=None) -> int:
                     template="regions/reminder_work_waiting",
                     context={
                         "count": count,
-                        "what": str(text % {"days": days}),
-                        "url": portal_url(url_name),
+                        "what": waiting_text(kind, count, days),
+                        "url": portal_url(OFFICIAL_LINKS[kind]),
                     },
                 )
     return sent

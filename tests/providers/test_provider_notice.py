@@ -248,4 +248,4 @@ def test_objections_waiting_past_the_service_level_are_reminded(api_as, users, o
         for m in OutboxMessage.objects.filter(id__gt=before)
         if users["official-wujin"].email in m.kwargs.get("recipients", [])
     ]
-    assert any("objections waiting" in m["subject"] for m in mails)
+    assert any("1 objection waiting longer than 5 days" in m["subject"] for m in mails)

@@ -106,7 +106,7 @@ def test_officials_are_reminded_of_applications_past_the_service_level(demo):
         address = demo["users"][username].email
         mails = mails_to(address)
         assert len(mails) == 1
-        assert "applications waiting longer than 5 days" in mails[0]["subject"]
+        assert "1 application waiting longer than 5 days" in mails[0]["subject"]
     assert not mails_to(demo["users"]["official-wujin"].email)
 
 
@@ -145,7 +145,7 @@ def test_officials_are_reminded_of_redemptions_past_the_service_level(demo):
     reminders_send()
 
     mails = mails_to(demo["users"]["official-yangpu"].email)
-    assert any("redemptions waiting" in m["subject"] for m in mails)
+    assert any("1 redemption waiting longer than 5 days" in m["subject"] for m in mails)
 
 
 def test_a_user_who_turned_reminders_off_gets_no_reminder_e_mail(demo):
@@ -180,7 +180,7 @@ def test_dashboards_show_the_reminders(client, demo):
     assert b"reminders-title" in page.content
     client.force_login(demo["users"]["official-nanhu"])
     page = client.get("/official/")
-    assert b"applications waiting longer than 5 days" in page.content
+    assert b"application waiting longer than 5 days" in page.content
 
 
 def test_an_officials_reminders_are_counted_in_one_query(demo):
@@ -194,9 +194,27 @@ def test_an_officials_reminders_are_counted_in_one_query(demo):
     with CaptureQueriesContext(connection) as queries:
         reminders = reminders_for(demo["users"]["official-nanhu"])
 
-    assert [(r.kind, r.count) for r in reminders] == [("applications_waiting", 2)]
+    assert [(r.kind, r.count, r.text) for r in reminders] == [
+        ("applications_waiting", 2, "applications waiting longer than 5 days")
+    ]
     # The districts' service levels, then the three counts in one SELECT.
     assert len(queries.captured_queries) == 2
+
+
+def test_a_reminder_of_one_says_it_in_the_singular(demo):
+    from django.utils import translation
+
+    waiting_application(demo, days_ago=6)
+    expiring(demo)
+
+    [official] = reminders_for(demo["users"]["official-nanhu"])
+    [enterprise] = reminders_for(demo["users"]["enterprise-jiangnan"])
+
+    assert (official.count, official.text) == (1, "application waiting longer than 5 days")
+    assert (enterprise.count, enterprise.text) == (1, "voucher expires within 30 days")
+    with translation.override("zh-hans"):
+        [official] = reminders_for(demo["users"]["official-nanhu"])
+    assert official.text == "份申请已等待超过 5 天"
 
 
 def test_the_notification_settings_page_saves_the_choice(client, demo):
