@@ -11,7 +11,9 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -216,7 +218,24 @@ def _error_response(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Http404 | NotFound):
+        return Response(
+            {"detail": _not_found_message(exc), "code": "not_found"},
+            status=status.HTTP_404_NOT_FOUND,
+        )
     return drf_exception_handler(exc, context)
+
+
+def _not_found_message(exc) -> str:
+    """The 404's own message, unless it is Django's "No <Model> matches the given query.",
+    which names a class of the code, not anything the client asked for."""
+    if isinstance(exc, NotFound):
+        message = str(exc.detail)
+    else:
+        message = str(exc.args[0]) if exc.args else ""
+    if not message or message.endswith("matches the given query."):
+        return _("Not found.")
+    return message
 
 
 # The error bodies every operation may answer, described once for the whole schema.

@@ -38,3 +38,30 @@ def test_it_answers_json_404_for_an_unknown_format(demo, api_as):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+def test_every_api_404_has_one_shape_and_names_no_model(demo, api_as):
+    """An object outside the caller's scope or absent: `{"detail", "code": "not_found"}`,
+    never Django's "No <Model> matches the given query."."""
+    client = api_as(demo["users"]["official-wujin"])
+
+    for path in (
+        "/api/voucher-applications/999999/",
+        "/api/redemptions/999999/",
+        "/api/vouchers/NOSUCH-1/",
+        "/api/service-orders/999999/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}, path
+
+
+def test_a_404_with_its_own_message_keeps_it(demo, api_as):
+    provider = demo["users"]["provider-sit"]
+
+    response = api_as(provider).post(
+        "/api/redemptions/", {"service_order": 999999, "amount": "10.00"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such service order", "code": "not_found"}
