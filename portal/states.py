@@ -19,11 +19,11 @@ def check_transition(obj, to_status: str) -> str:
     if to_status not in type(obj).TRANSITIONS.get(obj.status, set()):
         status_field = type(obj)._meta.get_field("status")
         labels = dict(status_field.flatchoices)
-        raise InvalidTransition(
-            _("This is %(status)s and cannot become %(to)s.")
-            % {
-                "status": str(labels.get(obj.status, obj.status)).lower(),
-                "to": str(labels.get(to_status, to_status)).lower(),
-            }
-        )
+        names = {
+            "status": str(labels.get(obj.status, obj.status)).lower(),
+            "to": str(labels.get(to_status, to_status)).lower(),
+        }
+        if obj.status == to_status:  # a second click, a second official, a retry
+            raise InvalidTransition(_("This is already %(status)s.") % names)
+        raise InvalidTransition(_("This is %(status)s and cannot become %(to)s.") % names)
     return obj.status

@@ -331,3 +331,15 @@ def test_the_approvals_answer_is_the_applications_as_read_afresh(api_as, demo, s
     assert answer.json() == read.json()
     assert answer.json()["voucher"] and answer.json()["service_category"]
     assert answer.json()["approved_amount"] == "70000.00"
+
+
+def test_approving_twice_says_it_is_already_approved(api_as, demo, submit):
+    application = submit("enterprise-jiangnan", "80000.00")
+    client = api_as(demo["users"]["official-wujin"])
+    path = f"/api/voucher-applications/{application.pk}/approve/"
+    assert client.post(path, {"approved_amount": "1000"}, format="json").status_code == 200
+
+    again = client.post(path, {"approved_amount": "1000"}, format="json")
+
+    assert again.status_code == 409
+    assert again.json()["detail"] == "This is already approved."
