@@ -86,6 +86,25 @@ class TestApplications:
         assert application.status == "submitted"
         assert not Voucher.objects.filter(application=application).exists()
 
+    def test_the_first_approver_is_offered_no_second_approve(self, api_as, client, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        approve = f'action="/applications/{application.pk}/approve/"'.encode()
+        reject = f'action="/applications/{application.pk}/reject/"'.encode()
+
+        pages = {}
+        for name in ("official-yangpu", "official-yangpu-2"):
+            client.force_login(users[name])
+            pages[name] = (
+                client.get("/official/applications/").content,
+                client.get(f"/applications/{application.pk}/").content,
+            )
+
+        for page in pages["official-yangpu"]:  # the queue row and the application's page
+            assert approve not in page and reject in page
+        for page in pages["official-yangpu-2"]:
+            assert approve in page and reject in page
+
     def test_a_second_official_approves_and_the_voucher_is_issued_once(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
         committed = rules_of("YANGPU").committed
@@ -223,6 +242,19 @@ class TestRedemptions:
             Redemption.objects.filter(pk=redemption.pk).update(
                 status="approved", first_approved_by=official, decided_by=official
             )
+
+    def test_the_first_approver_is_offered_no_second_approve(self, client, users, demo):
+        redemption = large_redemption(demo)
+        services.redemption_approve(redemption_id=redemption.pk, actor=users["official-yangpu"])
+        approve = f'action="/redemptions/{redemption.pk}/approve/"'.encode()
+        reject = f'action="/redemptions/{redemption.pk}/reject/"'.encode()
+
+        for name, offered in (("official-yangpu", False), ("official-yangpu-2", True)):
+            client.force_login(users[name])
+            for path in ("/official/redemptions/", f"/redemptions/{redemption.pk}/"):
+                page = client.get(path).content
+                assert (approve in page) is offered, (name, path)
+                assert reject in page, (name, path)
 
     def test_the_queue_row_shows_the_first_approval(self, client, users, demo):
         redemption = large_redemption(demo)
