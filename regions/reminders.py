@@ -97,7 +97,7 @@ def objections_waiting(*, region_id: int, days: int, now=None) -> int:
 
 
 def _official_counts(region_id: int, days: int, now) -> dict[str, int]:
-    # One query for the three: every official page shows them.
+    # One query for the three: the official dashboard shows them at every render.
     from regions.sources import counts_in_one_query
 
     return counts_in_one_query(

@@ -1,4 +1,4 @@
-# Who acted on an application or a redemption is not indexed (vouchers/models: FirstApproval).
+# Who acted on an application or a redemption is not indexed (`who_acted` in vouchers/models).
 # Only the indexes are dropped: Django's AlterField would also drop and re-add each foreign
 # key, which re-checks every row of the table under a lock.
 

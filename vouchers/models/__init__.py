@@ -13,15 +13,12 @@ from django.utils.translation import pgettext_lazy
 from regions.models import MONEY, ZERO, NamedInTwoLanguages, Region
 
 
-class FirstApproval(models.Model):
-    """Four eyes on an application or a redemption: at or above the district's threshold the
-    first official's approval is recorded here, and only a second, different official's
-    approval decides it (vouchers/services/four_eyes.py; a check constraint on each model)."""
-
-    # No index on who acted (here, nor on `claimed_by` and `decided_by`): nothing lists rows
-    # by the official or provider who acted, and every claim and decision wrote each index.
-    # Users are deactivated, never deleted: the PROTECT check that would scan does not run.
-    first_approved_by = models.ForeignKey(
+def who_acted():
+    """The user who claimed, decided or first approved a row, not indexed: nothing lists
+    rows by the official or provider who acted, and every claim and decision wrote each such
+    index. Users are deactivated, never deleted: the PROTECT check that would scan does not
+    run."""
+    return models.ForeignKey(
         "regions.User",
         null=True,
         blank=True,
@@ -29,6 +26,14 @@ class FirstApproval(models.Model):
         related_name="+",
         db_index=False,
     )
+
+
+class FirstApproval(models.Model):
+    """Four eyes on an application or a redemption: at or above the district's threshold the
+    first official's approval is recorded here, and only a second, different official's
+    approval decides it (vouchers/services/four_eyes.py; a check constraint on each model)."""
+
+    first_approved_by = who_acted()
     first_approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -159,15 +164,7 @@ class VoucherApplication(FirstApproval, models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    # Not indexed, as `first_approved_by` (FirstApproval says why).
-    decided_by = models.ForeignKey(
-        "regions.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    decided_by = who_acted()
     decision_note = models.TextField(blank=True)
     # Four eyes: the amount the first official approved (a second may approve no more).
     first_approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
@@ -334,24 +331,9 @@ class Redemption(FirstApproval, models.Model):
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     claimed_at = models.DateTimeField(default=timezone.now)
-    # Not indexed, as `first_approved_by` (FirstApproval says why).
-    claimed_by = models.ForeignKey(
-        "regions.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    claimed_by = who_acted()
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        "regions.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    decided_by = who_acted()
     decision_note = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
