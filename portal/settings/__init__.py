@@ -115,6 +115,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, and a statement that one connection runs a fifth time
+    # prepared: PostgreSQL then plans it once, not on every run. Planning cost more than
+    # running a claim's reads (0.76 of their 1.45 ms) and the voucher list's query; a claim
+    # took 30% less time in one process (README, "Prepared statements"). Off for a pooler
+    # in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
