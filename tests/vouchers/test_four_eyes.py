@@ -76,6 +76,26 @@ class TestApplications:
             action=AuditEntry.Action.FIRST_APPROVE,
         ).exists()
 
+    def test_the_api_shows_the_first_approval_while_it_waits(self, api_as, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        api = api_as(users["official-yangpu-2"])
+        before = api.get(f"/api/voucher-applications/{application.pk}/").json()
+        assert before["first_approved_by"] is None and before["first_approved_at"] is None
+        first = self.approve(api_as, users["official-yangpu"], application).json()
+
+        detail = api.get(f"/api/voucher-applications/{application.pk}/").json()
+        assert detail["status"] == "submitted"
+        assert detail["first_approved_by"] == "official-yangpu"
+        assert detail["first_approved_at"] == first["first_approved_at"]
+        listed = api.get("/api/voucher-applications/?status=submitted").json()["results"]
+        row = next(row for row in listed if row["id"] == application.pk)
+        assert row["first_approved_by"] == "official-yangpu"
+        assert row["first_approved_at"] == first["first_approved_at"]
+
+        second = self.approve(api_as, users["official-yangpu-2"], application).json()
+        assert second["status"] == "approved"
+        assert second["first_approved_by"] == "official-yangpu"
+
     def test_it_refuses_the_same_official_twice_with_409(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
         self.approve(api_as, users["official-yangpu"], application)
@@ -216,6 +236,24 @@ class TestRedemptions:
             ).count()
             == 1
         )
+
+    def test_the_api_shows_the_first_approval_while_it_waits(self, api_as, users, demo):
+        redemption = large_redemption(demo)
+        api = api_as(users["official-yangpu-2"])
+        first = self.approve(api_as, users["official-yangpu"], redemption).json()
+
+        detail = api.get(f"/api/redemptions/{redemption.pk}/").json()
+        assert detail["status"] == "pending"
+        assert detail["first_approved_by"] == "official-yangpu"
+        assert detail["first_approved_at"] == first["first_approved_at"]
+        listed = api.get("/api/redemptions/?status=pending").json()["results"]
+        row = next(row for row in listed if row["id"] == redemption.pk)
+        assert (row["first_approved_by"], row["first_approved_at"]) == (
+            "official-yangpu",
+            first["first_approved_at"],
+        )
+        small = large_redemption(demo, amount="1000.00")
+        assert api.get(f"/api/redemptions/{small.pk}/").json()["first_approved_by"] is None
 
     def test_a_small_redemption_needs_one_official(self, api_as, users, demo):
         redemption = large_redemption(demo, amount="1000.00")

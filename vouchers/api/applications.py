@@ -26,6 +26,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, allow_null=True
     )
     voucher = serializers.SerializerMethodField()
+    # Four eyes: who approved first and when, while the application awaits a second official
+    # (status still `submitted`); null below the district's threshold.
+    first_approved_by = serializers.CharField(
+        source="first_approved_by.username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = VoucherApplication
@@ -44,6 +49,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_at",
             "decision_note",
+            "first_approved_by",
+            "first_approved_at",
         ]
         read_only_fields = fields
 
@@ -127,6 +134,8 @@ class ApplicationViewSet(
         "submitted_at": "submitted_at",
         "decided_at": "decided_at",
         "decision_note": "decision_note",
+        "first_approved_by": "first_approved_by__username",
+        "first_approved_at": "first_approved_at",
     }
     filterset_class = ApplicationFilter
     ordering_fields = ["submitted_at", "requested_amount", "id", "decided_at"]

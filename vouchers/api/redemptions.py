@@ -25,6 +25,11 @@ class RedemptionSerializer(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="provider_id", read_only=True)
     service_order = serializers.IntegerField(source="service_order_id", read_only=True)
     settlement_batch = serializers.IntegerField(source="settlement_batch_id", read_only=True)
+    # Four eyes: who approved first and when, while the claim awaits a second official
+    # (status still `pending`); null below the district's threshold.
+    first_approved_by = serializers.CharField(
+        source="first_approved_by.username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Redemption
@@ -44,6 +49,8 @@ class RedemptionSerializer(serializers.ModelSerializer):
             "paid_at",
             "payment_reference",
             "settlement_batch",
+            "first_approved_by",
+            "first_approved_at",
         ]
         read_only_fields = fields
 
@@ -101,6 +108,8 @@ class RedemptionViewSet(
         "paid_at": "paid_at",
         "payment_reference": "payment_reference",
         "settlement_batch": "settlement_item__batch_id",
+        "first_approved_by": "first_approved_by__username",
+        "first_approved_at": "first_approved_at",
     }
     filterset_class = RedemptionFilter
     ordering_fields = ["claimed_at", "decided_at", "amount", "id"]
