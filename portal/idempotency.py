@@ -48,6 +48,10 @@ KEY_MAX_LENGTH = 255
 RETENTION = timedelta(hours=24)
 # Answers that mean "the view did not run to a final decision": never replayed.
 NOT_STORED = {401, 429}
+# Headers of the first response that describe it (not the connection or the moment): a
+# replay carries them too, so that a retry cannot tell the answers apart but for
+# `Idempotent-Replayed`.
+REPLAYED_HEADERS = ("Location", "Allow", "Vary", "Content-Language", "Content-Disposition")
 CHUNK = 64 * 1024
 # Larger JSON bodies are compared byte for byte: parsing them twice is not worth it.
 JSON_CANONICAL_MAX_BYTES = 1024 * 1024
@@ -190,7 +194,7 @@ def response_for_storage(response) -> dict | None:
         body["text"] = content.decode("utf-8")
     except UnicodeDecodeError:
         body["base64"] = base64.b64encode(content).decode("ascii")
-    headers = {name: response[name] for name in ("Location",) if response.has_header(name)}
+    headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
     if headers:
         body["headers"] = headers
     return body

@@ -39,6 +39,9 @@ def test_it_replays_the_first_response_and_changes_nothing(client):
     assert second.status_code == 201
     assert second.json() == first.json()
     assert second["Location"] == "/here/"
+    # What describes the answer comes back too (DRF's Allow, the negotiation's Vary).
+    for header in ("Allow", "Vary", "Content-Type", "Content-Language"):
+        assert second[header] == first[header], header
     assert second["Idempotent-Replayed"] == "true"
     assert not first.has_header("Idempotent-Replayed")
     assert entries() == 1
