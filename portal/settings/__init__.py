@@ -116,13 +116,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED_STATEMENTS", True
+    "DATABASE_PREPARED_STATEMENTS", False
 ):
     # Parameters bound by the server, and a statement that one connection runs a fifth time
     # prepared: PostgreSQL then plans it once, not on every run. Planning cost more than
-    # running a claim's reads (0.76 of their 1.45 ms) and the voucher list's query; a claim
-    # took 30% less time in one process (README, "Prepared statements"). Off for a pooler
-    # in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+    # running a claim's two locking reads (0.76 of their 1.45 ms). On by default in the web
+    # processes only (portal/wsgi.py), whose requests repeat the same short statements: a
+    # statement bound by the server takes at most 65,535 parameters, and the workers and
+    # commands run set-based statements (bulk inserts, id lists) without such a bound.
+    # Off behind a pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
