@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, get_urlconf, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -50,7 +50,8 @@ RETENTION = timedelta(hours=24)
 NOT_STORED = {401, 429}
 # Headers of the first response that describe it (not the connection or the moment): a
 # replay carries them too, so that a retry cannot tell the answers apart but for
-# `Idempotent-Replayed`.
+# `Idempotent-Replayed`. (The middlewares outside this one add theirs to a replay as to the
+# first answer: Vary's Cookie and Accept-Language, the security headers.)
 REPLAYED_HEADERS = ("Location", "Allow", "Vary", "Content-Language", "Content-Disposition")
 CHUNK = 64 * 1024
 # Larger JSON bodies are compared byte for byte: parsing them twice is not worth it.
@@ -195,8 +196,11 @@ def response_for_storage(response) -> dict | None:
     except UnicodeDecodeError:
         body["base64"] = base64.b64encode(content).decode("ascii")
     headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
-    if headers:
-        body["headers"] = headers
+    # LocaleMiddleware, outside this one, names the language only after the answer is stored;
+    # the answer is in the language active now, and a replay must say so whatever language
+    # the retry asks for (the middleware keeps a Content-Language already set).
+    headers.setdefault("Content-Language", translation.get_language())
+    body["headers"] = headers
     return body
 
 

@@ -47,6 +47,16 @@ def test_it_replays_the_first_response_and_changes_nothing(client):
     assert entries() == 1
 
 
+def test_a_replay_is_in_the_language_of_the_first_answer(client):
+    first = post(client, RECORD, {"note": "one"}, "key-lang", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    again = post(client, RECORD, {"note": "one"}, "key-lang", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first["Content-Language"] == "zh-hans"
+    assert again["Idempotent-Replayed"] == "true"
+    assert again["Content-Language"] == "zh-hans"
+    assert again.content == first.content
+
+
 def test_it_stores_the_final_response(client, alice):
     response = post(client, RECORD, {"note": "one"}, "key-1")
 

@@ -26,8 +26,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True, allow_null=True
     )
     voucher = serializers.SerializerMethodField()
-    # Four eyes: who approved first and when, while the application awaits a second official
-    # (status still `submitted`); null below the district's threshold.
+    # Four eyes: who gave the first of two approvals and when. Set from that approval on:
+    # while the application waits for a second official (status still `submitted`) and after.
+    # Null below the district's threshold.
     first_approved_by = serializers.CharField(
         source="first_approved_by.username", read_only=True, allow_null=True
     )

@@ -25,8 +25,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="provider_id", read_only=True)
     service_order = serializers.IntegerField(source="service_order_id", read_only=True)
     settlement_batch = serializers.IntegerField(source="settlement_batch_id", read_only=True)
-    # Four eyes: who approved first and when, while the claim awaits a second official
-    # (status still `pending`); null below the district's threshold.
+    # Four eyes: who gave the first of two approvals and when. Set from that approval on:
+    # while the claim waits for a second official (status still `pending`) and after.
+    # Null below the district's threshold.
     first_approved_by = serializers.CharField(
         source="first_approved_by.username", read_only=True, allow_null=True
     )
