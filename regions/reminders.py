@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -25,6 +25,8 @@ from regions.models import NotificationPreference, ProgrammeRules, ReminderSent,
 from regions.selectors import programme_today
 
 EXPIRY_WINDOW_DAYS = 30
+# A district without rules for the year (ProgrammeRules.service_level_days' default).
+DEFAULT_SERVICE_LEVEL_DAYS = 5
 
 
 @dataclass
@@ -96,23 +98,35 @@ def objections_waiting(*, region_id: int, days: int, now=None) -> int:
     return unanswered_objections(region_id=region_id, days=days, now=now).count()
 
 
+def official_waiting(*, region_id: int, days: int, now) -> dict[str, QuerySet]:
+    """The district's three kinds of work waiting longer than `days`, as querysets to count
+    (in one query: `counts_in_one_query`; the official dashboard adds its queues to it)."""
+    return {
+        ReminderSent.Kind.APPLICATIONS_WAITING: applications_waiting(
+            region_id=region_id, days=days, now=now
+        ),
+        ReminderSent.Kind.REDEMPTIONS_WAITING: redemptions_waiting(
+            region_id=region_id, days=days, now=now
+        ),
+        ReminderSent.Kind.OBJECTIONS_WAITING: unanswered_objections(
+            region_id=region_id, days=days, now=now
+        ),
+    }
+
+
 def _official_counts(region_id: int, days: int, now) -> dict[str, int]:
-    # One query for the three: the official dashboard shows them at every render.
     from regions.sources import counts_in_one_query
 
-    return counts_in_one_query(
-        {
-            ReminderSent.Kind.APPLICATIONS_WAITING: applications_waiting(
-                region_id=region_id, days=days, now=now
-            ),
-            ReminderSent.Kind.REDEMPTIONS_WAITING: redemptions_waiting(
-                region_id=region_id, days=days, now=now
-            ),
-            ReminderSent.Kind.OBJECTIONS_WAITING: unanswered_objections(
-                region_id=region_id, days=days, now=now
-            ),
-        }
-    )
+    return counts_in_one_query(official_waiting(region_id=region_id, days=days, now=now))
+
+
+def official_reminders(counts: dict[str, int], days: int) -> list[Reminder]:
+    """The reminders of an official whose district has `counts` of each kind waiting."""
+    return [
+        Reminder(kind, count, waiting_text(kind, count, days), OFFICIAL_LINKS[kind])
+        for kind, count in counts.items()
+        if count
+    ]
 
 
 # Where each kind of waiting work is handled.
@@ -169,13 +183,8 @@ def reminders_for(user, *, now=None) -> list[Reminder]:
             )
         ]
     if user.is_official and user.region_id:
-        days = service_levels().get(user.region_id, 5)
-        reminders = []
-        for kind, count in _official_counts(user.region_id, days, now).items():
-            if count:
-                text = waiting_text(kind, count, days)
-                reminders.append(Reminder(kind, count, text, OFFICIAL_LINKS[kind]))
-        return reminders
+        days = service_levels().get(user.region_id, DEFAULT_SERVICE_LEVEL_DAYS)
+        return official_reminders(_official_counts(user.region_id, days, now), days)
     return []
 
 

@@ -128,3 +128,48 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
             {"none": Provider.objects.none(), "all": Provider.objects.all()}
         )
     assert counts == {"none": 0, "all": Provider.objects.count()}
+
+
+def test_the_official_dashboard_counts_its_reminders_and_risk_badge_with_its_queues(client, demo):
+    """The dashboard counts the reminders' waiting work and the menu's risk badge in its
+    queues' one query; they read as on any other page, which counts them on their own."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from providers.models import RiskFlag
+    from regions.selectors import programme_today
+    from tests.redemptions.factories import make_order
+    from vouchers.models import VoucherApplication
+
+    for days_ago in (6, 7, 1):  # two beyond Wujin's five-day service level, one within
+        VoucherApplication.objects.create(
+            enterprise=demo["enterprises"]["enterprise-jiangnan"],
+            region=demo["regions"]["WUJIN"],
+            year=programme_today().year,
+            requested_amount=Decimal("1000.00"),
+            purpose="Waiting",
+            submitted_at=timezone.now() - timedelta(days=days_ago),
+        )
+    order = make_order(demo["voucher"], demo["providers"]["provider-sit"])
+    RiskFlag.objects.create(kind=RiskFlag.Kind.SPLIT_CONTRACT, service_order=order)
+    client.force_login(demo["users"]["official-wujin"])
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard = client.get(reverse("official-dashboard")).content.decode()
+    statements = [
+        query["sql"] for query in queries.captured_queries
+    ]  # the next request clears them
+    elsewhere = client.get(reverse("official-application-queue")).content.decode()
+
+    reminder = "<strong>2</strong> applications waiting longer than 5 days"
+    assert reminder in dashboard
+    badge = '<span class="badge badge-disputed">1</span>'
+    assert badge in dashboard and badge in elsewhere
+    risk_reads = [sql for sql in statements if "providers_riskflag" in sql]
+    assert len(risk_reads) == 1 and "vouchers_voucherapplication" in risk_reads[0]
+    # The service level comes from the district's rules the page reads anyway.
+    assert len([sql for sql in statements if 'FROM "regions_programmerules"' in sql]) == 1
