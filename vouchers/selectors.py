@@ -80,25 +80,6 @@ def enterprises_to_verify(user) -> QuerySet[Enterprise]:
     return enterprises_visible_to(user).filter(verified_at__isnull=True).order_by("registered_at")
 
 
-def issued_to_enterprise(*, enterprise_id: int, year: int) -> Decimal:
-    """Face value issued to the enterprise in the year (its approved applications)."""
-    return VoucherApplication.objects.filter(
-        enterprise_id=enterprise_id, year=year, status=VoucherApplication.Status.APPROVED
-    ).aggregate(total=Coalesce(Sum("approved_amount"), ZERO))["total"]
-
-
-def pending_for_enterprise(
-    *, enterprise_id: int, year: int, exclude_id: int | None = None
-) -> Decimal:
-    """Requested amounts of the enterprise's still undecided applications of the year."""
-    pending = VoucherApplication.objects.filter(
-        enterprise_id=enterprise_id, year=year, status=VoucherApplication.Status.SUBMITTED
-    )
-    if exclude_id:
-        pending = pending.exclude(pk=exclude_id)
-    return pending.aggregate(total=Coalesce(Sum("requested_amount"), ZERO))["total"]
-
-
 def remaining_cap(
     *, rules: ProgrammeRules, enterprise_id: int, include_pending: bool = False
 ) -> Decimal:
@@ -106,12 +87,20 @@ def remaining_cap(
 
     Applying also counts its other undecided applications, so an enterprise cannot queue
     requests that could never all be approved; approving counts only what was issued.
+    Both sums come from one read of the enterprise's applications of the year.
     """
-    remaining = rules.max_voucher_per_enterprise - issued_to_enterprise(
+    status = VoucherApplication.Status
+    totals = VoucherApplication.objects.filter(
         enterprise_id=enterprise_id, year=rules.year
+    ).aggregate(
+        # Face value issued: the approved applications' amounts.
+        issued=Coalesce(Sum("approved_amount", filter=Q(status=status.APPROVED)), ZERO),
+        # Requested by the still undecided ones.
+        pending=Coalesce(Sum("requested_amount", filter=Q(status=status.SUBMITTED)), ZERO),
     )
+    remaining = rules.max_voucher_per_enterprise - totals["issued"]
     if include_pending:
-        remaining -= pending_for_enterprise(enterprise_id=enterprise_id, year=rules.year)
+        remaining -= totals["pending"]
     return max(remaining, ZERO)
 
 

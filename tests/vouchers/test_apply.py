@@ -288,3 +288,32 @@ def test_the_api_answer_to_an_application_is_the_application_as_read_afresh(api_
     assert answer.json()["requested_amount"] == "1000.00"
     assert answer.json()["voucher"] is None
     assert (answer.json()["service_category"] is not None) == category
+
+
+def test_the_remaining_cap_is_one_read_of_issued_and_undecided(
+    api_as, demo, django_assert_num_queries
+):
+    from regions.models import ProgrammeRules
+    from regions.selectors import current_year
+    from vouchers.selectors import remaining_cap
+
+    enterprise = demo["enterprises"]["enterprise-jiangnan"]
+    rules = ProgrammeRules.objects.get(region=enterprise.region, year=current_year())
+    issued = sum(
+        VoucherApplication.objects.filter(
+            enterprise=enterprise, year=rules.year, status="approved"
+        ).values_list("approved_amount", flat=True)
+    )
+    api_as(demo["users"]["enterprise-jiangnan"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": "1234.00", "purpose": "Testing"},
+        format="json",
+    )
+    with django_assert_num_queries(1):
+        when_applying = remaining_cap(
+            rules=rules, enterprise_id=enterprise.pk, include_pending=True
+        )
+    with django_assert_num_queries(1):
+        when_approving = remaining_cap(rules=rules, enterprise_id=enterprise.pk)
+    assert when_approving == rules.max_voucher_per_enterprise - issued
+    assert when_applying == when_approving - Decimal("1234.00")
