@@ -5,6 +5,7 @@ Each carries the `select_related` its list pages and endpoints need, so their qu
 count does not grow with the number of rows.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
@@ -73,6 +74,35 @@ def vouchers_visible_to(user) -> QuerySet[Voucher]:
         Voucher.objects.select_related("enterprise", "issuing_region"),
         enterprise="enterprise_id",
         region="issuing_region_id",
+    )
+
+
+@dataclass(frozen=True)
+class VoucherTerms:
+    """What a voucher pays for, from the rules that govern it (`rules_of_voucher`): the
+    version in force when it was issued, or its district-year's rules for one issued before
+    rules had versions (which name no categories: every category is eligible)."""
+
+    co_funding_ratio: Decimal
+    eligible_categories: list  # ServiceCategory rows; empty: every category
+    rules_version_id: int | None
+    in_force_from: date | None
+
+
+def voucher_terms(voucher: Voucher) -> VoucherTerms | None:
+    """The voucher's terms, or None when its district has no rules for its year."""
+    from regions.models import ProgrammeRulesVersion
+    from regions.selectors import rules_of_voucher
+
+    rules = rules_of_voucher(voucher)
+    if rules is None:
+        return None
+    version = rules if isinstance(rules, ProgrammeRulesVersion) else None
+    return VoucherTerms(
+        co_funding_ratio=rules.co_funding_ratio,
+        eligible_categories=list(version.eligible_categories.all()) if version else [],
+        rules_version_id=version.pk if version else None,
+        in_force_from=version.effective_from if version else None,
     )
 
 

@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "regions.models.Notice.Kind",
         "DemandStatusEnum": "providers.models.Demand.Status",
         "DemandVisibilityEnum": "providers.models.Demand.Visibility",
+        "VoucherStatusEnum": "vouchers.models.Voucher.Status",
     },
     # Integer bounds as on PostgreSQL whatever the database, so schema.yml is one file.
     "DEFAULT_GENERATOR_CLASS": "portal.schema.PortalSchemaGenerator",

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -41,6 +41,43 @@ class VoucherSerializer(serializers.ModelSerializer):
             "expires_at",
         ]
         read_only_fields = fields
+
+
+class VoucherTermsSerializer(serializers.Serializer):
+    """What the voucher pays for, from the rules that govern it (fixed when it was issued)."""
+
+    co_funding_ratio = serializers.DecimalField(max_digits=4, decimal_places=3)
+    eligible_categories = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Service category codes; empty: every category is eligible.",
+    )
+    rules_version = serializers.IntegerField(allow_null=True)
+    in_force_from = serializers.DateField(
+        allow_null=True,
+        help_text="The rules version's date; null for a voucher of its district-year's rules.",
+    )
+
+
+class VoucherDetailSerializer(VoucherSerializer):
+    terms = serializers.SerializerMethodField()
+
+    class Meta(VoucherSerializer.Meta):
+        fields = [*VoucherSerializer.Meta.fields, "terms"]
+        read_only_fields = fields
+
+    @extend_schema_field(VoucherTermsSerializer(allow_null=True))
+    def get_terms(self, voucher):
+        terms = selectors.voucher_terms(voucher)
+        if terms is None:
+            return None
+        return VoucherTermsSerializer(
+            {
+                "co_funding_ratio": terms.co_funding_ratio,
+                "eligible_categories": [c.code for c in terms.eligible_categories],
+                "rules_version": terms.rules_version_id,
+                "in_force_from": terms.in_force_from,
+            }
+        ).data
 
 
 class VoucherRevokeInputSerializer(serializers.Serializer):
@@ -108,6 +145,12 @@ class VoucherViewSet(
 
     def get_queryset(self):
         return selectors.vouchers_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        # One voucher's page also says what it pays for (its rules); the list stays lean.
+        if self.action == "retrieve":
+            return VoucherDetailSerializer
+        return VoucherSerializer
 
     @extend_schema(
         summary="Revoke (an official of the issuing district; `reason` is required)",

@@ -40,6 +40,7 @@ def voucher_list(request):
 def _voucher_context(request, voucher, **extra):
     return {
         "voucher": voucher,
+        "terms": selectors.voucher_terms(voucher),
         "audit_entries": audit_trail_for(voucher),
         "can_revoke": permissions.can_revoke_voucher(request.user, voucher)
         and Voucher.Status.REVOKED in Voucher.TRANSITIONS[voucher.status],
