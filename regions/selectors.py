@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from regions.models import Notice, ProgrammeRules, ProgrammeRulesVersion, Region, User
 
@@ -110,7 +111,10 @@ def category_refusal(voucher, category_ids) -> str | None:
     eligible = {c.pk for c in version.eligible_categories.all()}
     if not eligible or eligible & set(category_ids):
         return None
-    names = ", ".join(c.display_name for c in version.eligible_categories.all())
+    # "A, B" in English, "A、B" in Chinese.
+    names = pgettext("list separator", ", ").join(
+        c.display_name for c in version.eligible_categories.all()
+    )
     return _("Voucher %(serial)s pays only for services in these categories: %(names)s.") % {
         "serial": voucher.serial,
         "names": names,

@@ -132,7 +132,7 @@ def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
             ("", "", provider.name if provider.name_zh else ""),
             ("统一社会信用代码", "Credit code", provider.credit_code),
             ("所在地区", "District", f"{region.name_zh} {region.name}"),
-            ("服务类别", "Categories", ", ".join(c.name_zh for c in provider.categories.all())),
+            ("服务类别", "Categories", "、".join(c.name_zh for c in provider.categories.all())),
             ("发证日期", "Issued", timezone.localtime(certificate.issued_at).date().isoformat()),
             ("有效期至", "Valid until", certificate.valid_until.isoformat()),
             *_notice_rows(certificate),

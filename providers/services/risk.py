@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.errors import InvalidTransition, NotAllowed
 from providers.models import RiskFlag, ServiceOrder
@@ -207,4 +208,4 @@ def risk_flag_clear(*, flag_id: int, actor: User, reason: str) -> RiskFlag:
 
 def risk_flags_named(flags) -> str:
     """ "Split contract suspected, Related parties suspected": the flags as a message names them."""
-    return ", ".join(str(flag.get_kind_display()) for flag in flags)
+    return pgettext("list separator", ", ").join(str(flag.get_kind_display()) for flag in flags)

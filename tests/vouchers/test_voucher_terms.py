@@ -61,3 +61,15 @@ def test_without_rules_for_its_year_a_voucher_shows_no_terms(api_as, client, dem
     page = client.get(reverse("voucher-detail", args=[voucher.serial]), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "Co-funding ratio" not in page.content.decode()
+
+
+def test_in_chinese_the_categories_are_listed_with_the_chinese_comma(client, demo):
+    voucher = demo["voucher"]
+    first, second = ServiceCategory.objects.order_by("pk")[:2]
+    voucher.rules_version.eligible_categories.set([first, second])
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    page = client.get(
+        reverse("voucher-detail", args=[voucher.serial]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert f"{first.name_zh}、{second.name_zh}" in page
