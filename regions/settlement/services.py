@@ -59,6 +59,10 @@ def chunk_delay() -> float:
 # --- open ----------------------------------------------------------------------------------
 
 
+def _moment(value: datetime) -> str:
+    return timezone.localtime(value).isoformat(timespec="minutes")
+
+
 @transaction.atomic(durable=True)
 def settlement_batch_create(
     *, cutoff: datetime | None = None, actor: User | None
@@ -72,7 +76,13 @@ def settlement_batch_create(
     if timezone.is_naive(cutoff):
         cutoff = timezone.make_aware(cutoff)
     if cutoff > now:
-        raise ValidationFailed(_("The cutoff cannot be in the future."), field="cutoff")
+        # Both moments with their offset: a date alone is midnight in the request's time zone
+        # (UTC under /api/), which can still be ahead in the morning in China.
+        raise ValidationFailed(
+            _("The cutoff cannot be in the future: %(cutoff)s is later than now, %(now)s.")
+            % {"cutoff": _moment(cutoff), "now": _moment(now)},
+            field="cutoff",
+        )
     batch = SettlementBatch.objects.create(cutoff=cutoff, created_by=actor)
     audit_record(
         actor=actor,

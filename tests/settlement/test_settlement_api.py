@@ -36,6 +36,8 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
         "/api/settlement-batches/", {"cutoff": "2999-01-01T00:00:00Z"}, format="json"
     )
     assert late.status_code == 400 and "cutoff" in late.json()
+    # The refusal names both moments, with their offset (the API's times are UTC).
+    assert "2999-01-01T00:00+00:00 is later than now" in str(late.json()["cutoff"])
     bad = client.post("/api/settlement-batches/", {"cutoff": "yesterday"}, format="json")
     assert bad.status_code == 400
 
