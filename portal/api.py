@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import ApplicationError
+from portal.renderers import PortalJSONRenderer
 
 # Digits beyond which a page number or page size is read as "very large".
 MAX_DIGITS = 18
@@ -193,8 +193,8 @@ def exception_handler(exc, context):
     response = _error_response(exc, context)
     request = context.get("request")
     if response is not None and request is not None:
-        request.accepted_renderer = JSONRenderer()
-        request.accepted_media_type = JSONRenderer.media_type
+        request.accepted_renderer = PortalJSONRenderer()
+        request.accepted_media_type = PortalJSONRenderer.media_type
     return response
 
 

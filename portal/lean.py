@@ -8,8 +8,9 @@ the serializer's fields; the serializer stays the documented shape (the schema a
 detail view use it) and tests/api/test_lean_lists.py checks that both give the same JSON.
 
 Values are converted by the model field they come from, as DRF would: a Decimal becomes a
-string with the field's decimal places, a datetime ISO 8601 in the current time zone (UTC
-under /api/, portal.api.ApiTimesInUtc) with `Z`, a date ISO 8601; others pass through.
+string with the field's decimal places, a datetime ISO 8601 in the current time zone with `Z`
+for UTC, a date ISO 8601; others pass through. Under /api/ (UTC, portal.api.ApiTimesInUtc) a
+datetime stays a datetime, which the renderer writes in that same form (portal/renderers.py).
 """
 
 from __future__ import annotations
@@ -106,10 +107,11 @@ class LeanListMixin:
         def moment(value):
             if value is None:
                 return None
-            # Under /api/ both the database's value and the zone are UTC: no conversion.
-            if not (in_utc and value.tzinfo is UTC):
-                value = value.astimezone(zone)
-            text = value.isoformat()
+            if in_utc and value.tzinfo is UTC:
+                # Under /api/ both the database's value and the zone are UTC: the renderer
+                # writes it as DRF does (portal/renderers.py), in a fraction of the time.
+                return value
+            text = value.astimezone(zone).isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text
 
         converters = [

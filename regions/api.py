@@ -18,6 +18,7 @@ from portal import two_factor
 from portal.errors import NotAllowed
 from portal.lockout import lockout_response
 from portal.parsers import BoundedJSONParser
+from portal.renderers import PortalJSONRenderer
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
 from regions.models import Notice, Region, SettlementBatch
@@ -316,7 +317,7 @@ class SettlementBatchViewSet(
         detail=True,
         methods=["get"],
         url_path=r"statements/(?P<region_code>[A-Za-z_]+)",
-        renderer_classes=[CSVRenderer, PDFRenderer, renderers.JSONRenderer],
+        renderer_classes=[CSVRenderer, PDFRenderer, PortalJSONRenderer],
     )
     def statements(self, request, pk=None, region_code=None, format=None):
         """The district's statement: `.csv` / `.pdf` suffix or `?format=csv|pdf`."""

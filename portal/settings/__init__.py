@@ -238,6 +238,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON, written by orjson (portal/renderers.py); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "portal.renderers.PortalJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "portal.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

@@ -12,6 +12,7 @@ from portal.errors import NotAllowed
 from portal.files import private_file_response
 from portal.filters import ApiFilterSet, IdFilter
 from portal.lean import LeanListMixin
+from portal.renderers import PortalJSONRenderer
 from regions.selectors import region_id_for_code
 from vouchers import permissions, selectors, services
 from vouchers.models import Voucher
@@ -174,7 +175,7 @@ class VoucherViewSet(
     @action(
         detail=True,
         methods=["get"],
-        renderer_classes=[renderers.JSONRenderer, PDFRenderer],
+        renderer_classes=[PortalJSONRenderer, PDFRenderer],
     )
     def certificate(self, request, serial=None):
         voucher = self.get_object()
