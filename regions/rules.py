@@ -19,7 +19,7 @@ from portal.money import parse_money
 from portal.pdf import money
 from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion, Region, User
 from regions.models.rules import RULE_FIELDS
-from regions.selectors import programme_today
+from regions.selectors import VERSION_ORDER, programme_today
 from regions.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -111,19 +111,32 @@ def _apply(rules: ProgrammeRules, version: ProgrammeRulesVersion, now) -> None:
     version.applied_at = now
 
 
+def rules_versions_of(rules: ProgrammeRules) -> list[ProgrammeRulesVersion]:
+    """Every version of a LOCKED district-year row, newest in force first, read once per row
+    in hand: an approval asks three things of them (which are due, the budget ceiling, which
+    one is in force), each was a query. They cannot change while the row is locked:
+    publishing a version locks it too (`rules_version_publish`)."""
+    versions = rules.__dict__.get("_versions")
+    if versions is None:
+        versions = list(
+            ProgrammeRulesVersion.objects.filter(
+                region_id=rules.region_id, year=rules.year
+            ).order_by(*VERSION_ORDER)
+        )
+        rules._versions = versions
+    return versions
+
+
 def rules_apply_due(rules: ProgrammeRules, *, today: date | None = None) -> ProgrammeRules:
     """Bring a LOCKED district-year row up to the version in force today: the newest version
     whose date has come, if it was not applied yet (older due ones are marked applied too).
     Runs inside the caller's transaction; idempotent."""
     today = today or programme_today()
-    due = list(
-        ProgrammeRulesVersion.objects.filter(
-            region_id=rules.region_id,
-            year=rules.year,
-            effective_from__lte=today,
-            applied_at__isnull=True,
-        ).order_by("-effective_from", "-published_at", "-id")
-    )
+    due = [
+        version
+        for version in rules_versions_of(rules)
+        if version.effective_from <= today and version.applied_at is None
+    ]
     if not due:
         return rules
     now = timezone.now()
@@ -135,16 +148,26 @@ def rules_apply_due(rules: ProgrammeRules, *, today: date | None = None) -> Prog
         return rules
     _apply(rules, newest, now)
     ProgrammeRulesVersion.objects.filter(pk__in=[v.pk for v in due[1:]]).update(applied_at=now)
+    for version in due[1:]:
+        version.applied_at = now
     return rules
 
 
 def rules_budget_ceiling(rules: ProgrammeRules) -> Decimal:
     """What the district may commit in all this year: its budget, or less when a version to
     come has a smaller one (so that the version can still apply on its date)."""
-    pending = ProgrammeRulesVersion.objects.filter(
-        region_id=rules.region_id, year=rules.year, applied_at__isnull=True
-    ).values_list("annual_budget", flat=True)
+    pending = [v.annual_budget for v in rules_versions_of(rules) if v.applied_at is None]
     return min([rules.annual_budget, *pending])
+
+
+def rules_version_id_of(rules: ProgrammeRules, *, on: date | None = None) -> int | None:
+    """The id of the LOCKED row's version in force on `on` (today), the one
+    `regions.selectors.rules_version_in_force` reads: what a voucher being issued records."""
+    on = on or programme_today()
+    for version in rules_versions_of(rules):
+        if version.effective_from <= on:
+            return version.pk
+    return None
 
 
 def rules_first_version(rules: ProgrammeRules) -> tuple[ProgrammeRulesVersion, bool]:

@@ -70,20 +70,15 @@ def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRu
     )
 
 
-def rules_version_id_in_force(*, region_id: int, year: int, on=None) -> int | None:
-    """The id of `rules_version_in_force`: all a voucher being issued records of it."""
-    return (
-        _versions_in_force(region_id=region_id, year=year, on=on)
-        .values_list("id", flat=True)
-        .first()
-    )
+# Newest in force first: the first whose date has come is the one in force.
+VERSION_ORDER = ("-effective_from", "-published_at", "-id")
 
 
 def _versions_in_force(*, region_id: int, year: int, on=None):
     on = on or programme_today()
     return ProgrammeRulesVersion.objects.filter(
         region_id=region_id, year=year, effective_from__lte=on
-    ).order_by("-effective_from", "-published_at", "-id")
+    ).order_by(*VERSION_ORDER)
 
 
 def rules_versions(*, region_code: str | None = None, year: int | None = None):

@@ -277,7 +277,8 @@ def test_an_enterprise_posting_the_page_gets_403(client, demo, submit):
 
 def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
     """The locked rules row answers the four-eyes threshold too, and the voucher records the
-    id of the rules version in force without reading the version's categories."""
+    id of the rules version in force without reading the version's categories. The versions
+    are read once: which are due, the budget ceiling and the one in force come from it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -294,6 +295,7 @@ def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
     assert response.status_code == 200, response.json()
     sql = [q["sql"] for q in queries.captured_queries]
     assert len([s for s in sql if 'FROM "regions_programmerules" ' in s]) == 1
+    assert len([s for s in sql if 'FROM "regions_programmerulesversion" ' in s]) == 1
     assert not [s for s in sql if "regions_programmerulesversion_eligible_categories" in s]
     voucher = Voucher.objects.get(application=application)
     in_force = rules_version_in_force(region_id=application.region_id, year=voucher.year)

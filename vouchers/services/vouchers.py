@@ -21,8 +21,7 @@ from portal.outbox import enqueue
 from portal.pdf import certificate_pdf, money
 from portal.states import check_transition
 from regions.models import AuditEntry, ProgrammeRules, User
-from regions.rules import rules_apply_due
-from regions.selectors import rules_version_id_in_force
+from regions.rules import rules_apply_due, rules_version_id_of
 from regions.services import audit_record
 from regions.statistics import statistics_changed
 from regions.statistics_summary import district_summary_issued
@@ -70,7 +69,7 @@ def voucher_issue(
         face_value=amount,
         balance=amount,
         cross_region=rules.cross_region,
-        rules_version_id=rules_version_id_in_force(region_id=rules.region_id, year=rules.year),
+        rules_version_id=rules_version_id_of(rules),
         issued_at=now,
         expires_at=now + timedelta(days=rules.validity_days),
     )
