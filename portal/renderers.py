@@ -9,8 +9,9 @@ datetime in UTC as DRF does ("2026-12-05T08:30:00.123456Z"), so a lean list
 What orjson does not know (a lazy translation, a Decimal, a set) goes through DRF's own
 encoder's `default`, as before. A value orjson refuses altogether (an integer beyond 64 bits)
 and an indented answer (`Accept: application/json; indent=4`, the browsable API) are
-written by DRF's renderer itself. One difference: a float NaN or infinity, which no field of
-ours produces, is written as null where DRF's strict renderer fails the request.
+written by DRF's renderer itself. Two differences, neither produced by a field of ours (money
+is text): a float NaN or infinity is written as null where DRF's strict renderer fails the
+request, and a float below 0.0001 without an exponent (0.00001 for 1e-05, the same number).
 tests/api/test_renderers.py compares the two.
 """
 

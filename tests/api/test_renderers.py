@@ -46,6 +46,13 @@ def test_the_same_bytes_as_drf(name):
     assert PortalJSONRenderer().render(value) == JSONRenderer().render(value)
 
 
+def test_a_tiny_float_is_the_same_number():
+    import json
+
+    data = {"share": 1e-05, "rate": 0.125}
+    assert json.loads(PortalJSONRenderer().render(data)) == data
+
+
 def test_indented_answers_are_drfs_own():
     data = {"a": [1, 2], "b": "c"}
     rendered = PortalJSONRenderer().render(data, "application/json; indent=4")
