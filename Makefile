@@ -22,7 +22,7 @@ demo: export PORTAL_BASE_URL = http://$(HOST)
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --password $(DEMO_PASSWORD)
-	@echo "Portal at http://$(HOST)/ - demo users (operator, official-wujin, provider-sit, enterprise-jiangnan, ...) use password $(DEMO_PASSWORD)"
+	@echo "Portal at http://$(HOST)/ - demo users (operator, official-wujin, provider-sit, enterprise-jiangnan, ...) use password $(DEMO_PASSWORD) (if they were created by this run: an earlier seed keeps its passwords)"
 	$(PY) manage.py runserver $(HOST)
 
 ## Install and run the tests (SQLite by default; DATABASE_URL / TEST_CELERY_BROKER_URL for the real services),

@@ -1,5 +1,18 @@
+import sqlite3
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
+
+SQLITE_INTEGER = range(-(2**63), 2**63)
+
+
+def _sqlite_integer(value: int):
+    """An integer SQLite can hold as it is; a larger one as its text, which no integer column
+    equals. The sqlite3 module refused such a number with OverflowError, a 500 for
+    `?enterprise=99999999999999999999` or a form's category id, where PostgreSQL simply finds
+    nothing (and a model field's validation refuses it before any write)."""
+    return value if value in SQLITE_INTEGER else str(value)
 
 
 class PortalConfig(AppConfig):
@@ -16,6 +29,8 @@ class PortalConfig(AppConfig):
         from portal.two_factor import remember_second_factor_state
 
         user_logged_in.connect(remember_second_factor_state, dispatch_uid="portal-second-factor")
+        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+            sqlite3.register_adapter(int, _sqlite_integer)
 
 
 class PortalAdminConfig(AdminConfig):

@@ -129,8 +129,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         server_side_binding=True, prepare_threshold=5
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite serialises writers; wait for the lock instead of failing at once. A transaction
+    # takes the write lock when it begins (IMMEDIATE): one that read first and then wanted
+    # to write could not wait (SQLite refuses such an upgrade at once, "database is locked"),
+    # so two applications posted together failed one of them. WAL lets pages read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL;",
+    )
     # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite builds them without the
     # extra columns, which is all the embedded default needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
