@@ -8,7 +8,13 @@ import pytest
 from django.db import connection
 
 from portal.errors import ApplicationError
-from regions.models import AuditEntry, JournalEntry, ProgrammeRules, User
+from regions.models import (
+    AuditEntry,
+    JournalEntry,
+    ProgrammeRules,
+    ProgrammeRulesVersion,
+    User,
+)
 from regions.selectors import current_year
 from tests.redemptions.factories import make_order
 from tests.vouchers.factories import make_voucher
@@ -29,6 +35,16 @@ def rules_of(code):
 
 def set_threshold(code, threshold=THRESHOLD):
     ProgrammeRules.objects.filter(region__code=code, year=current_year()).update(
+        four_eyes_threshold=threshold
+    )
+
+
+def set_threshold_of_voucher(voucher, threshold):
+    """The threshold of the rules that govern `voucher`: its version, or its district-year."""
+    ProgrammeRulesVersion.objects.filter(pk=voucher.rules_version_id).update(
+        four_eyes_threshold=threshold
+    )
+    ProgrammeRules.objects.filter(region=voucher.issuing_region, year=voucher.year).update(
         four_eyes_threshold=threshold
     )
 
@@ -161,6 +177,63 @@ class TestApplications:
         assert response.json()["code"] == "amount_differs"
         assert not Voucher.objects.filter(application=application).exists()
 
+    def test_a_second_official_below_the_threshold_must_approve_the_first_amount(
+        self, api_as, users, submit
+    ):
+        application = submit("enterprise-yangpu", "200000.00")
+        committed = rules_of("YANGPU").committed
+        first = self.approve(api_as, users["official-yangpu"], application, "200000.00")
+        assert first.status_code == 202
+        response = self.approve(api_as, users["official-yangpu-2"], application, "199999.99")
+        assert response.status_code == 409
+        assert response.json()["code"] == "amount_differs"
+        assert "200,000.00" in response.json()["detail"]
+        application.refresh_from_db()
+        assert application.status == "submitted"
+        assert application.first_approved_by == users["official-yangpu"]
+        assert application.first_approved_amount == Decimal("200000.00")
+        assert application.approved_amount is None and application.decided_by is None
+        assert not Voucher.objects.filter(application=application).exists()
+        assert rules_of("YANGPU").committed == committed
+
+    def test_the_first_official_again_below_the_threshold_gets_same_official(
+        self, api_as, users, submit
+    ):
+        application = submit("enterprise-yangpu", "250000.00")
+        committed = rules_of("YANGPU").committed
+        self.approve(api_as, users["official-yangpu"], application)
+        response = self.approve(api_as, users["official-yangpu"], application, "150000.00")
+        assert response.status_code == 409
+        assert response.json()["code"] == "same_official"
+        assert "250,000.00" in response.json()["detail"]
+        application.refresh_from_db()
+        assert application.status == "submitted"
+        assert application.first_approved_by == users["official-yangpu"]
+        assert application.first_approved_amount == Decimal("250000.00")
+        assert application.decided_by is None
+        assert not Voucher.objects.filter(application=application).exists()
+        assert rules_of("YANGPU").committed == committed
+
+    def test_a_threshold_removed_after_the_first_approval_still_needs_the_second(
+        self, api_as, users, submit
+    ):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        set_threshold("YANGPU", None)
+        same = self.approve(api_as, users["official-yangpu"], application)
+        assert same.status_code == 409 and same.json()["code"] == "same_official"
+        other_amount = self.approve(api_as, users["official-yangpu-2"], application, "1000.00")
+        assert other_amount.status_code == 409
+        assert other_amount.json()["code"] == "amount_differs"
+        assert not Voucher.objects.filter(application=application).exists()
+
+        second = self.approve(api_as, users["official-yangpu-2"], application)
+        assert second.status_code == 200
+        application.refresh_from_db()
+        assert application.decided_by == users["official-yangpu-2"]
+        assert application.approved_amount == Decimal("250000.00")
+        assert Voucher.objects.filter(application=application).count() == 1
+
     def test_either_official_may_reject_after_the_first_approval(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
         self.approve(api_as, users["official-yangpu"], application)
@@ -258,6 +331,27 @@ class TestRedemptions:
     def test_a_small_redemption_needs_one_official(self, api_as, users, demo):
         redemption = large_redemption(demo, amount="1000.00")
         assert self.approve(api_as, users["official-yangpu"], redemption).status_code == 200
+
+    def test_a_threshold_raised_after_the_first_approval_still_needs_another_official(
+        self, api_as, users, demo
+    ):
+        redemption = large_redemption(demo)
+        voucher = redemption.voucher
+        assert self.approve(api_as, users["official-yangpu"], redemption).status_code == 202
+        set_threshold_of_voucher(voucher, Decimal("300000.00"))  # now above the claim
+
+        same = self.approve(api_as, users["official-yangpu"], redemption)
+        assert same.status_code == 409 and same.json()["code"] == "same_official"
+        redemption.refresh_from_db()
+        assert redemption.status == "pending" and redemption.decided_by is None
+        assert redemption.first_approved_by == users["official-yangpu"]
+        voucher.refresh_from_db()
+        assert voucher.redeemed == 0 and voucher.held == Decimal("250000.00")
+        assert not JournalEntry.objects.filter(redemption=redemption).exists()
+
+        second = self.approve(api_as, users["official-yangpu-2"], redemption)
+        assert second.status_code == 200 and second.json()["status"] == "approved"
+        assert JournalEntry.objects.filter(redemption=redemption).count() == 1
 
     def test_the_first_official_may_still_reject(self, api_as, users, demo):
         redemption = large_redemption(demo)

@@ -3,7 +3,10 @@ district's `four_eyes_threshold` needs the approval of two different officials.
 
 The first official's approval is recorded on the row (`first_approved_by`, `first_approved_at`)
 with an audit entry and moves no money; the second, by another official of the district, runs
-the normal approval. The same official twice is refused (409 `same_official`), and a database
+the normal approval. Once a first approval is recorded, every later approval is its second,
+whatever the amount or the threshold now: the same official is refused (409 `same_official`),
+and for an application so is any amount but the one the first approved (409
+`amount_differs`); an amount below the threshold is no way round either. A database
 constraint makes an approved row's two officials differ. Both run inside the approval's
 transaction on the row it has locked, so two second approvals at once approve once.
 """
@@ -28,36 +31,52 @@ def first_approval_recorded(
 ) -> bool:
     """Inside the caller's transaction on the locked `row`: True when this approval was the
     first of two (recorded; the caller stops there), False when the caller approves now (no
-    second approval needed, or this is the second)."""
+    second approval needed, or this is the second).
+
+    A recorded first approval is checked before the threshold: otherwise an amount below it
+    (or a threshold lowered since) would pass as a fresh single approval, and the row would
+    read as two officials approving what the first never approved."""
+    if row.first_approved_by_id is not None:
+        _check_second_approval(row=row, actor=actor, amount=amount)
+        return False
     if not needs_two_officials(amount, threshold):
         return False
-    if row.first_approved_by_id is None:
-        row.first_approved_by = actor
-        row.first_approved_at = timezone.now()
-        fields = ["first_approved_by", "first_approved_at"]
-        if hasattr(row, "first_approved_amount"):
-            row.first_approved_amount = amount
-            fields.append("first_approved_amount")
-        row.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            obj=row,
-            action=AuditEntry.Action.FIRST_APPROVE,
-            from_status=row.status,
-            to_status=row.status,
-            reason=(note or "").strip(),
-            data={"amount": str(amount), "threshold": str(threshold)},
-        )
-        return True
+    row.first_approved_by = actor
+    row.first_approved_at = timezone.now()
+    fields = ["first_approved_by", "first_approved_at"]
+    if hasattr(row, "first_approved_amount"):
+        row.first_approved_amount = amount
+        fields.append("first_approved_amount")
+    row.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        obj=row,
+        action=AuditEntry.Action.FIRST_APPROVE,
+        from_status=row.status,
+        to_status=row.status,
+        reason=(note or "").strip(),
+        data={"amount": str(amount), "threshold": str(threshold)},
+    )
+    return True
+
+
+def _check_second_approval(*, row, actor: User, amount: Decimal) -> None:
+    """The second approval of a row with a first one recorded: by another official, and for
+    an application (which records the amount) for exactly the amount the first approved."""
+    first_amount = getattr(row, "first_approved_amount", None)
     if row.first_approved_by_id == actor.pk:
-        raise InvalidTransition(
-            _(
+        if first_amount is None:  # a redemption: its amount is fixed by the claim
+            message = _(
                 "You gave the first approval; another official of the district must give "
                 "the second."
-            ),
-            code="same_official",
-        )
-    first_amount = getattr(row, "first_approved_amount", None)
+            )
+        else:
+            message = _(
+                "You gave the first approval, of %(amount)s, and it stands: another official "
+                "of the district must approve exactly %(amount)s, or an official may reject "
+                "the application."
+            ) % {"amount": money(first_amount)}
+        raise InvalidTransition(message, code="same_official")
     if first_amount is not None and first_amount != amount:
         raise InvalidTransition(
             _(
@@ -67,4 +86,3 @@ def first_approval_recorded(
             % {"amount": money(first_amount)},
             code="amount_differs",
         )
-    return False
