@@ -267,6 +267,17 @@ class TestApplications:
         html = client.get(f"/applications/{application.pk}/").content.decode()
         assert "Awaiting second approval" in html and "official-yangpu" in html
 
+    def test_the_second_officials_form_offers_the_first_amount(self, client, users, submit):
+        """Any other amount is refused (`amount_differs`): the form starts from the one that
+        can pass, not from the amount requested."""
+        application = submit("enterprise-yangpu", "250000.00")
+        client.force_login(users["official-yangpu"])
+        client.post(f"/applications/{application.pk}/approve/", {"approved_amount": "240000"})
+        client.force_login(users["official-yangpu-2"])
+        html = client.get(f"/applications/{application.pk}/").content.decode()
+        assert 'name="approved_amount"' in html
+        assert 'value="240000.00"' in html and 'value="250000.00"' not in html
+
 
 # --- redemptions ----------------------------------------------------------------------------
 
