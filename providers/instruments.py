@@ -1,10 +1,14 @@
 """Shared instruments: the booking calendar of an instrument and booking it.
 
 An instrument is a `ServiceOffering` with `is_instrument` and an `hourly_rate`. It is booked
-by whole hours, in the slots of a working day (09:00 to 17:00, the portal's time zone), over
-the next BOOKING_DAYS days. A booking is paid like any service: it creates a service order
-through the order service (contract amount = hours x hourly rate, paid by the enterprise's
-voucher), and the provider accepts it, logs it completed, and claims the voucher as usual.
+by whole hours, in the slots of a working day (09:00 to 17:00), over the next BOOKING_DAYS
+days. Days and hours are the programme's local time (settings.TIME_ZONE, China Standard Time)
+whoever asks: the API reads and answers datetimes in UTC, so a booking made there for 09:00 is
+the same 01:00 UTC slot as one made on the page, and the opening hours, the booking window and
+the overlap check are one rule for both. A booking is paid like any service: it creates a
+service order through the order service (contract amount = hours x hourly rate, paid by the
+enterprise's voucher), and the provider accepts it, logs it completed, and claims the voucher
+as usual.
 
 Two bookings of one instrument never overlap: each booked hour is an `InstrumentSlot` row,
 unique per instrument and start; the instrument's row is locked while a booking checks and
@@ -16,7 +20,9 @@ Lock order (CONVENTIONS.md): instrument (offering) -> voucher -> service order.
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +32,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers.models import InstrumentBooking, InstrumentSlot, ServiceOffering
 from providers.services.orders import order_create_within
 from regions.models import AuditEntry, User
+from regions.selectors import programme_today
 from regions.services import audit_record
 
 BOOKING_DAYS = 14
@@ -43,13 +50,21 @@ def is_bookable(offering: ServiceOffering) -> bool:
     )
 
 
+def _programme_zone() -> ZoneInfo:
+    """The zone a booking's day and hours are read in. Not the request's current zone: the
+    API switches that to UTC (portal.api.ApiTimesInUtc), and hour 9 must be the same slot
+    whether it was booked through the API or on the page."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def _slot_start(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
+    return datetime.combine(day, time(hour), tzinfo=_programme_zone())
 
 
 def booking_days(today: date | None = None) -> list[date]:
-    """The days a booking may fall on: today and the next BOOKING_DAYS - 1 days."""
-    today = today or timezone.localdate()
+    """The days a booking may fall on: today and the next BOOKING_DAYS - 1 days, counted in
+    the programme's time zone."""
+    today = today or programme_today()
     return [today + timedelta(days=n) for n in range(BOOKING_DAYS)]
 
 
@@ -57,7 +72,7 @@ def instrument_calendar(offering: ServiceOffering, *, now: datetime | None = Non
     """The next BOOKING_DAYS days of the instrument, each with its hourly slots: free,
     booked or past. One query for the booked slots, whatever the span."""
     now = now or timezone.now()
-    days = booking_days(timezone.localdate(now))
+    days = booking_days(timezone.localdate(now, timezone=_programme_zone()))
     first, last = _slot_start(days[0], 0), _slot_start(days[-1] + timedelta(days=1), 0)
     booked = set(
         InstrumentSlot.objects.filter(
@@ -109,7 +124,7 @@ def _start(day, hour, *, now: datetime) -> datetime:
             % {"first": FIRST_HOUR, "last": LAST_HOUR},
             field="hour",
         )
-    if day not in booking_days(timezone.localdate(now)):
+    if day not in booking_days(timezone.localdate(now, timezone=_programme_zone())):
         raise ValidationFailed(
             _("Book a day within the next %(n)s days.") % {"n": BOOKING_DAYS}, field="day"
         )
@@ -131,9 +146,9 @@ def instrument_book(
     hours = _whole_hours(hours, field="hours")
     start = _start(day, hour, now=now)
     end = start + timedelta(hours=hours)
-    if timezone.localtime(end).hour > LAST_HOUR or timezone.localtime(end).date() != (
-        timezone.localtime(start).date()
-    ):
+    local_start = timezone.localtime(start, _programme_zone())
+    local_end = timezone.localtime(end, _programme_zone())
+    if local_end.hour > LAST_HOUR or local_end.date() != local_start.date():
         raise ValidationFailed(
             _("A booking ends by %(last)s:00 of its day.") % {"last": LAST_HOUR}, field="hours"
         )
@@ -156,7 +171,6 @@ def instrument_book(
             field="hour",
         )
     amount = (offering.hourly_rate * hours).quantize(Decimal("0.01"))
-    local = timezone.localtime(start)
     order = order_create_within(
         actor=actor,
         provider=offering.provider,
@@ -165,9 +179,9 @@ def instrument_book(
         title=_("%(instrument)s: %(day)s %(start)s–%(end)s")
         % {
             "instrument": offering.title,
-            "day": date_format(local.date(), "Y-m-d"),
-            "start": f"{local.hour:02d}:00",
-            "end": f"{local.hour + hours:02d}:00",
+            "day": date_format(local_start.date(), "Y-m-d"),
+            "start": f"{local_start.hour:02d}:00",
+            "end": f"{local_start.hour + hours:02d}:00",
         },
         description=_("Booking of %(hours)s hours at ¥%(rate)s an hour.")
         % {"hours": hours, "rate": offering.hourly_rate},

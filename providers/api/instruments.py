@@ -1,6 +1,8 @@
 """Shared instruments' bookings (`GET POST /api/instruments/{id}/bookings/`), {id} being the
 instrument's service offering. Booking goes through `instruments.instrument_book`, which
-makes the service order the voucher pays; an hour already booked is `409` `slot_taken`."""
+makes the service order the voucher pays; an hour already booked is `409` `slot_taken`.
+`day` and `hour` are the programme's local time, as on the page; the answer's datetimes are
+UTC like the rest of the API."""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -35,9 +37,15 @@ class InstrumentBookingSerializer(serializers.ModelSerializer):
 
 class InstrumentBookingCreateSerializer(serializers.Serializer):
     voucher = serializers.CharField(max_length=40, help_text="Serial of one of your vouchers")
-    day = serializers.DateField(help_text="Within the next 14 days, the portal's time zone")
-    hour = serializers.IntegerField(help_text="First hour, 9 to 16")
-    hours = serializers.IntegerField(help_text="Whole hours, ending by 17:00")
+    day = serializers.DateField(
+        help_text="Within the next 14 days, in the programme's local time "
+        "(China Standard Time, UTC+8)"
+    )
+    hour = serializers.IntegerField(
+        help_text="First hour, 9 to 16, in the programme's local time (China Standard Time, "
+        "UTC+8): hour 9 starts at 01:00 UTC; starts_at and ends_at are answered in UTC"
+    )
+    hours = serializers.IntegerField(help_text="Whole hours, ending by 17:00 local time")
 
 
 INSTRUMENT = OpenApiParameter(
