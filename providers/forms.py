@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
 from providers.models import OrderDocument, Provider, ServiceCategory, ServiceOffering
+from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
 
 
@@ -33,8 +34,8 @@ class MultipleFileField(forms.FileField):
 class AccountForm(forms.Form):
     """The provider user account an anonymous visitor creates while applying."""
 
-    username = forms.CharField(label=_("User name"), max_length=150)
-    email = forms.EmailField(label=_("Your e-mail address"))
+    username = forms.CharField(label=_("User name"), max_length=150, validators=[validate_username])
+    email = forms.EmailField(label=_("Your e-mail address"), validators=[validate_email_unused])
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(render_value=False),

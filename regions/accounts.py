@@ -12,7 +12,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -24,6 +24,68 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from regions.models import AuditEntry, Region, User
 from regions.services import USERNAME_PATTERN, audit_record
+
+# --- who may have an account under which name and address ---------------------------------
+# Every way in checks the same two rules: the invitation of officials, the sign-up of
+# enterprises (vouchers.forms.SignupForm), the provider's application with a new account
+# (providers.forms.AccountForm, providers.services.provider_register). `manage.py
+# create_operator` matches the same USERNAME_PATTERN (regions.services.operator_create).
+
+# The first key of the advisory lock that serialises the creation of accounts with one address.
+EMAIL_LOCK = 18020
+
+
+def validate_username(value: str) -> None:
+    """Django validator (form fields) for a user name people choose or are given. Stricter than
+    Django's own: no spaces, nothing a page or a log could take for markup."""
+    if not re.fullmatch(USERNAME_PATTERN, value or ""):
+        raise DjangoValidationError(
+            _("3 to 150 letters, digits and @ . + - _ only."), code="invalid"
+        )
+
+
+def validate_email_unused(value: str) -> None:
+    """Django validator (form fields): one address, one account, so that a password reset knows
+    whose password it resets. Compared without case, as the reset looks addresses up
+    (PasswordResetIncludingInvited). An empty address is left to the field's `required`."""
+    value = (value or "").strip()
+    if value and User.objects.filter(email__iexact=value).exists():
+        raise DjangoValidationError(
+            _("An account with this e-mail address exists already."), code="email_taken"
+        )
+
+
+def clean_username(value: str | None) -> str:
+    """The user name as stored, or a ValidationFailed on `username` (for services)."""
+    username = (value or "").strip()
+    try:
+        validate_username(username)
+    except DjangoValidationError as error:
+        raise ValidationFailed(error.messages[0], field="username", code="invalid") from error
+    return username
+
+
+def check_email_unused(email: str) -> None:
+    """Inside the transaction that creates the account: refuse an address another account has
+    (InvalidTransition on `email`, 409, as the invitation always answered).
+
+    A form's check passed earlier can be overtaken by a concurrent request with the same
+    address; on PostgreSQL an advisory lock on the address, held until commit, makes the
+    second creation wait here and then see the first. Call it before the transaction takes any
+    row lock: whoever waits here then holds nothing that another could wait for, so it cannot
+    deadlock. SQLite (local runs) serialises writes anyway."""
+    email = (email or "").strip()
+    if not email:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(lower(%s)))", [EMAIL_LOCK, email]
+            )
+    try:
+        validate_email_unused(email)
+    except DjangoValidationError as error:
+        raise InvalidTransition(error.messages[0], field="email", code="email_taken") from error
 
 
 def can_manage_people(user) -> bool:
@@ -69,12 +131,8 @@ def official_invite(
         region = actor.region
     if region is None:
         raise ValidationFailed(_("Choose the official's district."), field="region")
-    username = (username or "").strip()
+    username = clean_username(username)
     email = (email or "").strip()
-    if not re.fullmatch(USERNAME_PATTERN, username):
-        raise ValidationFailed(
-            _("3 to 150 letters, digits and @ . + - _ only."), field="username", code="invalid"
-        )
     try:
         validate_email(email)
     except DjangoValidationError as error:
@@ -83,11 +141,7 @@ def official_invite(
         raise InvalidTransition(
             _("An account with this username exists already."), code="username_taken"
         )
-    if User.objects.filter(email__iexact=email).exists():
-        # One address, one account: a password reset must know whose password it resets.
-        raise InvalidTransition(
-            _("An account with this e-mail address exists already."), code="email_taken"
-        )
+    check_email_unused(email)
     official = User(
         username=username,
         email=email,

@@ -3,6 +3,7 @@ settlement batches (the operator runs settlement and records transfers; official
 district's part and download their statements)."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
@@ -255,7 +256,7 @@ class SettlementBatchViewSet(
         if getattr(self, "swagger_fake_view", False):
             return SettlementBatch.objects.none()
         if not can_view_settlement(self.request.user):
-            raise NotAllowed("Only officials and the operator see settlement.")
+            raise NotAllowed(_("Only officials and the operator see settlement."))
         return batches_visible_to(self.request.user).order_by("-id")
 
     @extend_schema(responses=BatchDetailSerializer)
@@ -268,7 +269,7 @@ class SettlementBatchViewSet(
     def create(self, request):
         """Open a batch up to `cutoff` (default now); a Celery worker settles it (202)."""
         if not can_run_settlement(request.user):
-            raise NotAllowed("Only the programme operator runs settlement.")
+            raise NotAllowed(_("Only the programme operator runs settlement."))
         data = CreateBatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = settlement_batch_create(
@@ -283,7 +284,7 @@ class SettlementBatchViewSet(
     def resume(self, request, pk=None):
         """Queue an open batch's unfinished work again (a stalled batch: its worker died)."""
         if not can_run_settlement(request.user):
-            raise NotAllowed("Only the programme operator runs settlement.")
+            raise NotAllowed(_("Only the programme operator runs settlement."))
         batch = self.get_object()
         settlement_batch_resume(batch_id=batch.pk, actor=request.user)
         batch.refresh_from_db()
@@ -295,7 +296,7 @@ class SettlementBatchViewSet(
     def confirm_transfer(self, request, pk=None):
         """Record a transfer's payment reference; the last one confirms and closes the batch."""
         if not can_run_settlement(request.user):
-            raise NotAllowed("Only the programme operator records settlement transfers.")
+            raise NotAllowed(_("Only the programme operator records settlement transfers."))
         batch = self.get_object()
         data = ConfirmTransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from regions import sources
 from regions.models import ProgrammeRules, RedemptionMonthlyFlow, Region
@@ -72,19 +73,22 @@ def statistics_query(params) -> dict:
         if re.fullmatch(r"[A-Z_]{1,16}", code):
             region = Region.objects.filter(code=code).first()
         if region is None:
-            errors["region"] = "Not a district code: YANGPU, WUJIN, NANHU or HEFEI_HT."
+            errors["region"] = _("Not a district code: YANGPU, WUJIN, NANHU or HEFEI_HT.")
     year = current_year()
     raw_year = (params.get("year") or "").strip()
     if raw_year:
         if not _number(raw_year) or not FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
-            errors["year"] = f"A year from {FIRST_YEAR} to {LAST_YEAR}."
+            errors["year"] = _("A year from %(first)s to %(last)s.") % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
         else:
             year = int(raw_year)
     month = None
     raw_month = (params.get("month") or "").strip()
     if raw_month:
         if not _number(raw_month) or not 1 <= int(raw_month) <= 12:
-            errors["month"] = "A month from 1 to 12."
+            errors["month"] = _("A month from 1 to 12.")
         else:
             month = int(raw_month)
     if errors:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
 from providers.models import ServiceCategory
+from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
 
@@ -16,8 +17,10 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class SignupForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
-    email = forms.EmailField(label=_("Your e-mail"), required=False)
+    username = forms.CharField(label=_("User name"), max_length=150, validators=[validate_username])
+    email = forms.EmailField(
+        label=_("Your e-mail"), required=False, validators=[validate_email_unused]
+    )
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
     name = forms.CharField(label=_("Enterprise name"), max_length=200)
@@ -61,6 +64,13 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("email") and not self.has_error("email"):
+            # Without an address of its own the account gets the contact's
+            # (enterprise_register), which must then be nobody else's either.
+            try:
+                validate_email_unused(cleaned.get("contact_email", ""))
+            except ValidationError as error:
+                self.add_error("contact_email", error)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))

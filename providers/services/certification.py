@@ -37,6 +37,7 @@ from providers.services.certificates import (
 )
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.notices import notice_open, notice_withdraw
+from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
 from regions.services import audit_record
@@ -169,8 +170,11 @@ def provider_register(
     *, username: str, email: str, password: str, **application
 ) -> tuple[User, Provider]:
     """An anonymous visitor: create the provider user account and apply in one go."""
-    username = required_text(username, field="username", message=_("Choose a user name."))
+    username = clean_username(
+        required_text(username, field="username", message=_("Choose a user name."))
+    )
     email = required_text(email, field="email", message=_("Enter your e-mail address."))
+    check_email_unused(email)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(
             _("This user name is taken; choose another."), field="username", code="taken"

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal.charts import bar_chart, flow_matrix, month_label
@@ -102,7 +102,7 @@ def statistics_page(request):
 FIGURE_COLUMNS = [
     Column(gettext_lazy("Section"), kind=TEXT, width=24),
     Column(gettext_lazy("Item"), kind=TEXT, width=20),
-    Column(gettext_lazy("Name"), kind=TEXT),
+    Column(pgettext_lazy("name of a district, category or industry", "Name"), kind=TEXT),
     Column(gettext_lazy("Count"), kind=INTEGER),
     Column(gettext_lazy("Amount"), kind=MONEY),
     Column(gettext_lazy("Share or days"), kind=INTEGER, width=14),

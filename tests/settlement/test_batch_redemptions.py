@@ -58,3 +58,19 @@ def test_an_open_batch_says_its_redemptions_are_being_claimed(client, demo):
     client.force_login(demo["users"]["operator"])
     body = client.get(f"/settlement/{batch.pk}/").content.decode()
     assert "The workers are still claiming this batch" in body
+
+
+def test_the_batch_page_names_districts_and_providers_in_the_readers_language(
+    client, demo, computed
+):
+    batch, _ = computed
+    redemption = Redemption.objects.filter(settlement_item__batch=batch).order_by("id").first()
+    client.force_login(demo["users"]["operator"])
+    body = client.get(
+        f"/settlement/{batch.pk}/?page_size=200", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9"
+    ).content.decode()
+    provider, region = redemption.provider, redemption.issuing_region
+    assert provider.name_zh and region.name_zh
+    assert f"<td>{provider.name_zh}</td>" in body
+    assert f"<td>{region.name_zh}</td>" in body
+    assert f"<td>{region.name}</td>" not in body

@@ -3,6 +3,7 @@ home district records the payment. Thin: parse, call one service, render."""
 
 import django_filters
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -132,7 +133,7 @@ class RedemptionViewSet(
     def create(self, request):
         """The provider claims `amount` on its confirmed service order (held on the voucher)."""
         if not request.user.is_provider:
-            raise NotAllowed("Only a service provider claims a redemption.")
+            raise NotAllowed(_("Only a service provider claims a redemption."))
         data = ClaimInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         redemption = services.redemption_claim(
@@ -151,7 +152,7 @@ class RedemptionViewSet(
     def approve(self, request, pk=None):
         """The issuing district's official approves: the held amount is spent."""
         if not request.user.is_official:
-            raise NotAllowed("Only a district official decides on redemptions.")
+            raise NotAllowed(_("Only a district official decides on redemptions."))
         data = NoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         redemption = services.redemption_approve(
@@ -166,7 +167,7 @@ class RedemptionViewSet(
     def reject(self, request, pk=None):
         """The issuing district's official rejects with a reason: the hold is released."""
         if not request.user.is_official:
-            raise NotAllowed("Only a district official decides on redemptions.")
+            raise NotAllowed(_("Only a district official decides on redemptions."))
         data = RejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         redemption = services.redemption_reject(
@@ -179,7 +180,7 @@ class RedemptionViewSet(
     def mark_paid(self, request, pk=None):
         """The provider's home district records its payment to the provider."""
         if not request.user.is_official:
-            raise NotAllowed("Only a district official records payments.")
+            raise NotAllowed(_("Only a district official records payments."))
         data = PaidInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         redemption = services.redemption_mark_paid(

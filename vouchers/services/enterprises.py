@@ -8,6 +8,7 @@ from portal.codes import clean_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
+from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
 from regions.services import audit_record
@@ -68,7 +69,12 @@ def enterprise_register(
     region: Region,
     **fields,
 ) -> tuple[User, Enterprise]:
-    """Browser sign-up: a user account with role=enterprise and its (unverified) enterprise."""
+    """Browser sign-up: a user account with role=enterprise and its (unverified) enterprise,
+    both or neither. One e-mail address belongs to one account: the form checks it, and this
+    again with the address locked (`check_email_unused`), for two sign-ups at once."""
+    username = clean_username(username)
+    email = email or fields.get("contact_email", "")
+    check_email_unused(email)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(_("This user name is taken."), field="username")
     enterprise = _enterprise_insert(credit_code=credit_code, region=region, actor=None, **fields)
@@ -77,7 +83,7 @@ def enterprise_register(
             user = User.objects.create_user(
                 username=username,
                 password=password,
-                email=email or fields.get("contact_email", ""),
+                email=email,
                 role=User.Role.ENTERPRISE,
                 enterprise=enterprise,
             )
