@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
-from providers.models import OrderDocument, Provider, ServiceCategory, ServiceOffering
+from providers.models import (
+    OrderDocument,
+    Provider,
+    ServiceCategory,
+    ServiceOffering,
+    ServiceOrder,
+)
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
 
@@ -298,7 +304,10 @@ class OrderForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
-        label=_("What you need"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("What you need"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=ServiceOrder.TEXT_MAX_LENGTH,
     )
     contract_amount = MoneyFormField(label=_("Contract amount (CNY)"))
 
@@ -318,12 +327,15 @@ class OrderForm(forms.Form):
 
 class CompletionForm(forms.Form):
     summary = forms.CharField(
-        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What was delivered"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=ServiceOrder.TEXT_MAX_LENGTH,
     )
     deliverables = forms.CharField(
         label=_("Deliverables"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=ServiceOrder.TEXT_MAX_LENGTH,
         help_text=_("Reports, samples, data sets handed over."),
     )
     evidence = MultipleFileField(label=_("Evidence files"), required=False)

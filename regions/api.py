@@ -4,6 +4,7 @@ district's part and download their statements)."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
@@ -214,7 +215,18 @@ class BatchDetailSerializer(serializers.Serializer):
 
 
 class CreateBatchSerializer(serializers.Serializer):
-    cutoff = serializers.DateTimeField(required=False, allow_null=True)
+    cutoff = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Settle what was approved up to this moment (default now). A date alone is "
+        "midnight UTC of that day.",
+        error_messages={
+            "invalid": gettext_lazy(
+                "Give the cutoff as a date (YYYY-MM-DD: midnight UTC) or a date and time "
+                "(YYYY-MM-DDThh:mm[:ss], with +HH:MM or Z)."
+            )
+        },
+    )
 
 
 class ConfirmTransferSerializer(serializers.Serializer):

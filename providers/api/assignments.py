@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.errors import NotAllowed
+from portal.errors import NotAllowed, ValidationFailed
 from providers import libraries
 from providers.models import Expert, ExpertAssignment, ExpertComment
 
@@ -87,6 +87,12 @@ class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         expert = Expert.objects.filter(pk=values["expert"]).first()
         if expert is None:
             raise serializers.ValidationError({"expert": [_("No expert has this id.")]})
+        if (values.get("application") is None) == (values.get("demand") is None):
+            # The request's shape before which target exists: a 404 would send the caller
+            # looking for an id when the body can never pass.
+            raise ValidationFailed(
+                _("Choose one application or one demand."), field="application", code="one_target"
+            )
         # Only the district's undecided applications and open demands, as the page offers.
         targets = {}
         for field, choices in [

@@ -101,13 +101,19 @@ class OrderCreateSerializer(serializers.Serializer):
     voucher = serializers.CharField(help_text="Serial of one of your active vouchers")
     title = serializers.CharField(max_length=255)
     contract_amount = MoneyField()
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
+    )
     offering = serializers.IntegerField(required=False, allow_null=True)
 
 
 class OrderCompleteSerializer(serializers.Serializer):
-    summary = serializers.CharField(required=False, allow_blank=True)
-    deliverables = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
+    )
+    deliverables = serializers.CharField(
+        required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
+    )
     evidence = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False
     )

@@ -185,6 +185,10 @@ class ServiceOffering(models.Model):
 
 
 class ServiceOrder(models.Model):
+    # What the enterprise and the provider write in their own words: long enough for a
+    # technical brief, bounded so that a page, an export and the audit stay readable.
+    TEXT_MAX_LENGTH = 10000
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         ACCEPTED = "accepted", _("Accepted")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from portal.codes import clean_credit_code
 from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import DOCUMENT_KINDS, check_upload
+from portal.files import DOCUMENT_KINDS, check_upload, original_name
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.states import check_transition
@@ -137,7 +137,7 @@ def _apply(
         qualification = ProviderQualification(
             provider=provider,
             title=upload.name[:200],
-            original_name=upload.name[:255],
+            original_name=original_name(upload),
             content_type=file_kind.content_type,
             size=upload.size,
         )

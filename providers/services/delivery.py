@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import EVIDENCE_KINDS, check_upload, sha256_of
+from portal.files import EVIDENCE_KINDS, check_upload, original_name, sha256_of
 from portal.states import check_transition
 from providers import permissions
 from providers.models import EvidenceFile, InstrumentSlot, OrderRating, ServiceOrder
@@ -137,7 +137,7 @@ def order_complete(
     for upload, kind in zip(evidence, kinds, strict=True):
         record = EvidenceFile(
             order=order,
-            original_name=upload.name[:255],
+            original_name=original_name(upload),
             content_type=kind.content_type,
             size=upload.size,
             sha256=sha256_of(upload),

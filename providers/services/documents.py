@@ -10,6 +10,7 @@ own so that the flag stays although the upload is refused.
 Lock order (CONVENTIONS.md): service order, and nothing after it.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import DOCUMENT_KINDS, check_upload, sha256_of
+from portal.files import DOCUMENT_KINDS, check_upload, original_name, sha256_of
 from portal.money import parse_money
 from providers import permissions
 from providers.models import OrderDocument, OwnSharePayment, RiskFlag, ServiceOrder
@@ -28,9 +29,12 @@ from providers.services.risk import risk_flag_raise
 from regions.ledger import clean_payment_reference
 from regions.models import AuditEntry, User
 from regions.services import audit_record
+from vouchers.models import Redemption
 
 # Orders past these states take no more paperwork.
 CLOSED = permissions.PAPERWORK_CLOSED
+# Claim states whose official decision read the order's paperwork as it was.
+DECIDED_CLAIMS = (Redemption.Status.APPROVED, Redemption.Status.PAID)
 INVOICE_FIELD_MAX = 32
 
 
@@ -50,9 +54,10 @@ class InvoiceId:
 
 def clean_invoice(code: str | None, number: str | None) -> InvoiceId:
     """The invoice's code (optional: fully digital invoices have none) and number (required),
-    stripped of every space and upper-cased, so that one invoice is always written one way."""
-    code = "".join((code or "").split()).upper()
-    number = "".join((number or "").split()).upper()
+    stripped of every space and upper-cased, so that one invoice is always written one way.
+    Full-width letters and digits (a Chinese keyboard's "９９７８") read as their ASCII ones."""
+    code = "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
+    number = "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
     if not number:
         raise ValidationFailed(
             _("Enter the invoice number."), field="invoice_number", code="required"
@@ -150,6 +155,15 @@ def _refusal(invoice: InvoiceId, other: OrderDocument, order_id: int) -> Invoice
 def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> OrderDocument:
     order = _lock_order(order_id)
     _open(order)
+    if order.redemptions.filter(status__in=DECIDED_CLAIMS).exists():
+        # The official approved the claim on these papers: a paper added now was not seen,
+        # and an invoice number would be spent programme-wide on an order already paid.
+        raise InvalidTransition(
+            _(
+                "The claim on this order is approved: its contract and invoice can no longer change."
+            ),
+            code="claim_approved",
+        )
     if invoice is not None:
         other = _reused(invoice)
         if other is not None:
@@ -157,7 +171,7 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
     document = OrderDocument(
         service_order=order,
         kind=kind,
-        original_name=file.name[:255],
+        original_name=original_name(file),
         content_type=file_kind.content_type,
         size=file.size,
         sha256=sha256_of(file),

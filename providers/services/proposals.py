@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.files import EVIDENCE_KINDS, check_upload
+from portal.files import EVIDENCE_KINDS, check_upload, original_name
 from portal.money import parse_money
 from portal.states import check_transition
 from providers import permissions
@@ -110,7 +110,7 @@ def proposal_submit(
     for upload, kind in zip(attachments, kinds, strict=True):
         record = ProposalAttachment(
             proposal=proposal,
-            original_name=upload.name[:255],
+            original_name=original_name(upload),
             content_type=kind.content_type,
             size=upload.size,
             uploaded_at=now,

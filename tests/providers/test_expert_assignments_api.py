@@ -108,3 +108,17 @@ def test_an_empty_comment_is_400_and_assigning_twice_409(api_as, demo, li_wei):
     )
     assert response.status_code == 409
     assert response.json()["code"] == "already_assigned"
+
+
+def test_both_or_no_target_is_a_400_before_any_lookup(api_as, demo, li_wei):
+    """Not exactly one target is the request's shape: 400, even for ids that do not exist."""
+    official = api_as(demo["users"]["official-wujin"])
+    before = ExpertAssignment.objects.count()
+    for body in (
+        {"expert": li_wei.pk, "application": 999999, "demand": 999999},
+        {"expert": li_wei.pk},
+    ):
+        response = official.post(URL, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["code"] == "one_target"
+    assert ExpertAssignment.objects.count() == before

@@ -185,3 +185,21 @@ def test_a_retry_with_the_same_idempotency_key_creates_one_order(jiangnan, demo,
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
     assert ServiceOrder.objects.filter(title=body["title"]).count() == 1
+
+
+def test_a_description_beyond_the_limit_is_refused_by_name(jiangnan, demo, sit):
+    before = ServiceOrder.objects.count()
+    too_long = "x" * (ServiceOrder.TEXT_MAX_LENGTH + 1)
+    response = jiangnan.post(
+        "/api/service-orders/",
+        order_body(sit, demo["voucher"], description=too_long),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "description" in response.json()
+    assert ServiceOrder.objects.count() == before
+    limit = "x" * ServiceOrder.TEXT_MAX_LENGTH
+    response = jiangnan.post(
+        "/api/service-orders/", order_body(sit, demo["voucher"], description=limit), format="json"
+    )
+    assert response.status_code == 201

@@ -77,6 +77,13 @@ def test_the_provider_uploads_the_invoice_normalised(api_as, demo):
     )
 
 
+def test_full_width_digits_read_as_ascii(api_as, demo):
+    response = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="ＡＢ９９７８")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["invoice_number"] == "AB9978"
+
+
 def test_an_invoice_needs_its_number(api_as, demo):
     response = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="  ")
 
@@ -141,6 +148,23 @@ def test_a_cancelled_order_takes_no_documents(api_as, demo):
 
     assert response.status_code == 409
     assert response.json()["code"] == "order_closed"
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_an_order_whose_claim_is_approved_takes_no_more_papers(api_as, demo, paid):
+    from tests.redemptions.factories import approved_redemption
+
+    provider = demo["providers"]["provider-sit"]
+    redemption = approved_redemption(demo, demo["voucher"], provider, "1000.00", paid=paid)
+    order = redemption.service_order
+    before = order.documents.count()
+
+    response = invoice(api_as(demo["users"]["provider-sit"]), order, number="AFTERPAY2")
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "claim_approved"
+    assert order.documents.count() == before
+    assert not OrderDocument.objects.filter(invoice_number="AFTERPAY2").exists()
 
 
 def test_an_invoice_used_in_another_district_is_refused_and_flagged(api_as, demo, hefei_order):

@@ -40,6 +40,10 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     assert "2999-01-01T00:00+00:00 is later than now" in str(late.json()["cutoff"])
     bad = client.post("/api/settlement-batches/", {"cutoff": "yesterday"}, format="json")
     assert bad.status_code == 400
+    # The refusal offers the date alone too, which is accepted (midnight UTC).
+    assert "YYYY-MM-DD: midnight UTC" in str(bad.json()["cutoff"])
+    day = client.post("/api/settlement-batches/", {"cutoff": "2021-03-04"}, format="json")
+    assert day.status_code == 202 and day.json()["cutoff"] == "2021-03-04T00:00:00Z"
 
 
 def test_only_the_operator_creates_batches(demo, api_as):

@@ -97,3 +97,11 @@ def test_a_provider_gets_403(api_as, demo):
         "/api/enterprises/", body(), format="json"
     )
     assert response.status_code == 403
+
+
+def test_a_caller_who_may_not_register_gets_403_whatever_the_body(api_as, demo):
+    """The role is checked before the fields: a 400 would tell the caller to fix a body that
+    can never pass."""
+    for name in ("enterprise-yangpu", "provider-sit"):
+        response = api_as(demo["users"][name]).post("/api/enterprises/", {}, format="json")
+        assert response.status_code == 403, name

@@ -154,6 +154,8 @@ def test_declaring_twice_is_a_conflict(ent_user, graphene):
         related_party_declare(actor=ent_user, provider=graphene, relation="other")
     assert refused.value.code == "already_related"
     assert RelatedParty.objects.count() == 1
+    # The enterprise's name ends in a full stop ("Co., Ltd."): the sentence has one.
+    assert refused.value.message.endswith(".") and not refused.value.message.endswith("..")
 
 
 def test_a_bad_relation_is_refused(ent_user, graphene):

@@ -1,14 +1,16 @@
 """API of enterprises: list and read those in your scope, register one, verify it."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
-from vouchers import selectors, services
+from vouchers import permissions, selectors, services
 from vouchers.models import Enterprise
 
 
@@ -82,6 +84,9 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         responses={201: EnterpriseSerializer},
     )
     def create(self, request):
+        # The role first: a caller who may not register one gets 403 whatever its body.
+        if not permissions.can_create_enterprise(request.user):
+            raise NotAllowed(_("Your role may not register an enterprise."))
         data = EnterpriseCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_create(actor=request.user, **data.validated_data)

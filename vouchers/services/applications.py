@@ -17,7 +17,7 @@ from portal.errors import (
     NotAllowed,
     ValidationFailed,
 )
-from portal.files import DOCUMENT_KINDS, check_upload
+from portal.files import DOCUMENT_KINDS, check_upload, original_name
 from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
@@ -94,7 +94,7 @@ def application_submit(
         ApplicationAttachment.objects.create(
             application=application,
             file=upload,
-            original_name=upload.name[:255],
+            original_name=original_name(upload),
             content_type=getattr(upload, "content_type", "") or "application/octet-stream",
             size=upload.size,
         )

@@ -189,6 +189,8 @@ def related_party_declare(
         "name": provider.display_name,
         "enterprise": enterprise.display_name,
     }
+    if exists.endswith(".."):  # "... Co., Ltd.." : the name's full stop ends the sentence
+        exists = exists[:-1]
     if RelatedParty.objects.filter(enterprise=enterprise, credit_code=code).exists():
         raise InvalidTransition(exists, code="already_related")
     try:
