@@ -7,6 +7,7 @@ trail and the change commit or roll back together.
 import re
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy
 
 from regions.models import AuditEntry, ReconciliationReport, Region, User
 
@@ -39,6 +40,36 @@ def audit_action_label(action: str) -> str:
         return str(AuditEntry.Action(action).label)
     except ValueError:
         return action or ""
+
+
+# Reasons the portal itself writes into the trail, stored in English like the codes beside
+# them, and shown in the reader's language: (stored pattern, message with its named groups).
+SYSTEM_REASONS = [
+    (
+        re.compile(r"Redemption #(?P<id>\d+) holds the last of the balance\."),
+        gettext_lazy("Redemption #%(id)s holds the last of the balance."),
+    ),
+    (
+        re.compile(r"Redemption #(?P<id>\d+) was rejected; its hold is available again\."),
+        gettext_lazy("Redemption #%(id)s was rejected; its hold is available again."),
+    ),
+    (
+        re.compile(r"Every transfer has a payment reference\."),
+        gettext_lazy("Every transfer has a payment reference."),
+    ),
+    (re.compile(r"Nothing to transfer\."), gettext_lazy("Nothing to transfer.")),
+    (re.compile(r"deadline"), gettext_lazy("The demand's deadline passed.")),
+]
+
+
+def audit_reason_label(reason: str) -> str:
+    """An entry's reason as the history tables show it: what a person wrote, as written; what
+    the portal wrote, in the reader's language."""
+    for pattern, message in SYSTEM_REASONS:
+        match = pattern.fullmatch(reason or "")
+        if match:
+            return str(message) % match.groupdict() if match.groupdict() else str(message)
+    return reason or ""
 
 
 def audit_trail_for(obj: models.Model):

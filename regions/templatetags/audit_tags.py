@@ -2,7 +2,7 @@
 
 from django import template
 
-from regions.services import audit_action_label
+from regions.services import audit_action_label, audit_reason_label
 
 register = template.Library()
 
@@ -11,3 +11,10 @@ register = template.Library()
 def audit_action(value) -> str:
     """An audit entry's action ("accept", "mark_paid") as words in the current language."""
     return audit_action_label(value)
+
+
+@register.filter
+def audit_reason(value) -> str:
+    """An audit entry's reason: a person's words as written, the portal's own in the current
+    language."""
+    return audit_reason_label(value)
