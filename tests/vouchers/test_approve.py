@@ -39,10 +39,14 @@ def test_it_issues_the_voucher_in_the_same_transaction(
     assert voucher.cross_region is True
     assert voucher.expires_at - voucher.issued_at == timedelta(days=365)
     assert voucher.status == "active"
-    subjects = [m.subject for m in mail.outbox]
-    assert any("approved" in s for s in subjects)
-    assert any(voucher.serial in s for s in subjects)
-    assert all(m.to == ["enterprise-jiangnan@example.com"] for m in mail.outbox)
+    # One e-mail tells the decision and the voucher it issued.
+    assert [m.subject for m in mail.outbox] == [
+        f"[Voucher portal] Your voucher application #{application.pk} was approved: "
+        f"voucher {voucher.serial} issued"
+    ]
+    assert mail.outbox[0].to == ["enterprise-jiangnan@example.com"]
+    assert "approved ¥70,000.00 of the ¥80,000.00 you requested" in mail.outbox[0].body
+    assert "Fits the programme" in mail.outbox[0].body
     assert AuditEntry.objects.filter(
         object_type="vouchers.voucherapplication", object_id=str(application.pk), action="approve"
     ).exists()

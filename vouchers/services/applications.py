@@ -252,21 +252,8 @@ def application_approve(
     application.save(
         update_fields=["status", "approved_amount", "decided_at", "decided_by", "decision_note"]
     )
-    subject, body = render_email(
-        "vouchers/application_approved",
-        {
-            "id": application.pk,
-            "amount": money(amount),
-            "requested": money(application.requested_amount),
-            "note": f"\n\n{application.decision_note}" if application.decision_note else "",
-        },
-    )
-    notify_after_commit(
-        recipients=[application.enterprise.contact_email],
-        subject=subject,
-        body=body,
-        kind=NotificationPreference.Kind.APPLICATION_DECISIONS,
-    )
+    # The enterprise hears of the decision in the voucher's e-mail (voucher_issue): one
+    # message, not an approval and an issue a moment apart.
     voucher = voucher_issue(application=application, rules=rules, amount=amount, actor=actor)
     audit_record(
         actor=actor,

@@ -84,6 +84,9 @@ def voucher_issue(
     subject, body = render_email(
         "vouchers/voucher_issued",
         {
+            "id": application.pk,
+            "requested": money(application.requested_amount),
+            "note": f"\n\n{application.decision_note}" if application.decision_note else "",
             "serial": voucher.serial,
             "amount": money(amount),
             "name": application.enterprise.display_name,
