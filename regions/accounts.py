@@ -92,9 +92,16 @@ def can_manage_people(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_operator or user.is_official))
 
 
+def can_invite_officials(user) -> bool:
+    """Only the operator creates officials' accounts. An official who could create a
+    colleague's account could hold both of a four-eyes approval (approve, then approve again
+    as the account just made), as one who could switch a colleague off could approve alone."""
+    return bool(user and user.is_authenticated and user.is_operator)
+
+
 def can_manage_account(actor, account: User) -> bool:
     """Only the operator deactivates and reactivates accounts (never an operator's, never
-    its own). Officials invite colleagues but cannot switch one off: with four-eyes approvals,
+    its own). Officials cannot switch a colleague off: with four-eyes approvals,
     an official who could deactivate the district's other official could approve alone."""
     if not (actor and actor.is_authenticated and actor.is_operator) or account.pk == actor.pk:
         return False
@@ -123,12 +130,13 @@ def official_invite(
     region: Region | None = None,
 ) -> User:
     """Create an official's account without a password and e-mail the link to choose one."""
-    if not can_manage_people(actor):
-        raise NotAllowed(_("Only the operator and officials invite officials."))
-    if actor.is_official:
-        if region is not None and region.pk != actor.region_id:
-            raise NotAllowed(_("Officials invite colleagues for their own district only."))
-        region = actor.region
+    if not can_invite_officials(actor):
+        raise NotAllowed(
+            _(
+                "Only the programme operator invites officials: an official who could create "
+                "a colleague's account could give both approvals of four eyes."
+            )
+        )
     if region is None:
         raise ValidationFailed(_("Choose the official's district."), field="region")
     username = clean_username(username)

@@ -26,11 +26,6 @@ class InviteOfficialForm(forms.Form):
         label=gettext_lazy("District"), queryset=Region.objects.order_by("id")
     )
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user is not None and user.is_official:
-            del self.fields["region"]
-
 
 @login_required
 @require_GET
@@ -62,9 +57,9 @@ def _render_people(request, status=200):
 
 @login_required
 def people_invite(request):
-    if not accounts.can_manage_people(request.user):
+    if not accounts.can_invite_officials(request.user):
         raise PermissionDenied
-    form = InviteOfficialForm(request.POST or None, user=request.user)
+    form = InviteOfficialForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

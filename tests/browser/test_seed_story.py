@@ -169,7 +169,7 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     enterprise.check(
         "order-form",
         heading="Order a service from %(name)s",
-        name="Shanghai Institute of Technology",
+        name=card_name[language],
     )
     voucher_choice = enterprise.field("Voucher to use")
     expect(voucher_choice.locator("option:checked")).to_contain_text(serial)

@@ -1,5 +1,5 @@
-"""The operator and officials invite officials and deactivate accounts in the portal, never
-in the Django admin."""
+"""The operator invites officials and deactivates accounts in the portal, never in the Django
+admin; officials see their district's officials."""
 
 import re
 
@@ -21,12 +21,12 @@ def link_in(mail) -> str:
     return re.search(r"https?://\S+/account/set-password/\S+/", mail.body).group(0)
 
 
-def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
+def test_the_operator_invites_an_official_who_chooses_a_password_and_logs_in(
     client, demo, mailoutbox, django_capture_on_commit_callbacks
 ):
-    client.force_login(demo["users"]["official-wujin"])
+    client.force_login(demo["users"]["operator"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = invite(client, region=demo["regions"]["NANHU"].pk)  # ignored for officials
+        response = invite(client, region=demo["regions"]["WUJIN"].pk)
 
     assert response.status_code == 302
     colleague = User.objects.get(username="official-wujin-3")
@@ -62,13 +62,26 @@ def test_an_official_invites_a_colleague_who_chooses_a_password_and_logs_in(
     ],
 )
 def test_bad_invitations_are_refused_and_create_nothing(client, demo, fields, needle):
-    client.force_login(demo["users"]["official-wujin"])
+    client.force_login(demo["users"]["operator"])
     before = User.objects.count()
 
-    response = invite(client, **fields)
+    response = invite(client, region=demo["regions"]["WUJIN"].pk, **fields)
 
     assert response.status_code in {400, 409}
     assert needle in response.content.decode()
+    assert User.objects.count() == before
+
+
+def test_an_official_invites_nobody(client, demo):
+    """Four eyes: an official who could create a colleague's account could approve once as
+    itself and once as the account it made."""
+    client.force_login(demo["users"]["official-wujin"])
+    before = User.objects.count()
+
+    assert invite(client, region=demo["regions"]["WUJIN"].pk).status_code == 403
+    assert client.get("/people/invite/").status_code == 403
+    page = client.get("/people/").content.decode()
+    assert 'href="/people/invite/"' not in page
     assert User.objects.count() == before
 
 
@@ -166,18 +179,26 @@ def test_an_invited_official_whose_link_expired_asks_for_a_new_one(client, demo,
 
 
 def test_an_address_already_in_use_is_refused(client, demo):
-    client.force_login(demo["users"]["official-wujin"])
+    client.force_login(demo["users"]["operator"])
 
-    response = invite(client, email="Enterprise-Jiangnan@example.com")
+    response = invite(
+        client, email="Enterprise-Jiangnan@example.com", region=demo["regions"]["WUJIN"].pk
+    )
 
     assert response.status_code == 409
     assert not User.objects.filter(username="official-wujin-3").exists()
 
 
 def test_an_official_cannot_deactivate_a_district_colleague(client, demo):
-    client.force_login(demo["users"]["official-wujin"])
-    invite(client, username="wujin-colleague", email="colleague@example.com")
+    client.force_login(demo["users"]["operator"])
+    invite(
+        client,
+        username="wujin-colleague",
+        email="colleague@example.com",
+        region=demo["regions"]["WUJIN"].pk,
+    )
     colleague = User.objects.get(username="wujin-colleague")
+    client.force_login(demo["users"]["official-wujin"])
 
     response = client.post(f"/people/{colleague.pk}/deactivate/", {"reason": "Gone."})
 
