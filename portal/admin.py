@@ -3,6 +3,20 @@ from django.contrib import admin
 from portal.models import OutboxMessage
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Looked at, never edited by hand: history, and the rows whose money, state or scope
+    change only through the portal's services (their rules, their locks, an audit entry)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Read-only: what waits, what failed and why; the relay and the worker write the rows."""

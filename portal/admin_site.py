@@ -23,3 +23,23 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
         return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+
+
+class OperatorReadsAdminBackend:
+    """The operator reads every table in the admin, and changes none there: what changes
+    money, a state or who may act goes through the portal's pages, with its rules and an
+    audit entry. (Without this, an operator who is not a superuser met an empty admin.)
+    Authenticates nobody; only answers permission questions."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user, perm, obj=None):
+        return bool(
+            user.is_active
+            and getattr(user, "is_operator", False)
+            and perm.partition(".")[2].startswith("view_")
+        )
+
+    def has_module_perms(self, user, app_label):
+        return bool(user.is_active and getattr(user, "is_operator", False))

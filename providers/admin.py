@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
 from providers.models import (
     EvidenceFile,
     Provider,
@@ -32,7 +33,8 @@ class ProviderAdmin(admin.ModelAdmin):
     list_display = ["name", "name_zh", "credit_code", "region", "kind", "status", "applied_at"]
     list_filter = ["status", "region", "kind", "categories"]
     search_fields = ["name", "name_zh", "credit_code"]
-    readonly_fields = ["status", "decided_at"]
+    # Its district decides which claims cross districts; its code is its identity.
+    readonly_fields = ["status", "decided_at", "region", "credit_code"]
     inlines = [QualificationInline, OfferingInline]
 
 
@@ -66,7 +68,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(admin.ModelAdmin):
+class ServiceOrderAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "title",
@@ -85,7 +87,9 @@ class ServiceOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskFlag)
-class RiskFlagAdmin(admin.ModelAdmin):
+class RiskFlagAdmin(ReadOnlyAdmin):
+    """An official clears a flag on the risk queue, with a reason in the audit trail."""
+
     list_display = ["id", "kind", "service_order", "raised_at", "cleared_at", "cleared_by"]
     list_filter = ["kind"]
     raw_id_fields = ["service_order", "cleared_by"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from portal.admin import ReadOnlyAdmin
 from regions.models import (
     AuditEntry,
     JournalEntry,
@@ -38,14 +39,18 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "role", "region", "enterprise", "provider", "is_active"]
     list_filter = ["role", "region", "is_active", "is_staff"]
     search_fields = ["username", "email", "first_name", "last_name"]
-    raw_id_fields = ["enterprise", "provider"]
     fieldsets = DjangoUserAdmin.fieldsets + (
         ("Programme role", {"fields": ["role", "region", "enterprise", "provider"]}),
     )
+    # Who a person is in the programme decides what they see and approve: set where the
+    # account is made (sign-up, provider application, invitation), never edited here.
+    readonly_fields = ["role", "region", "enterprise", "provider"]
 
 
 @admin.register(ProgrammeRules)
-class ProgrammeRulesAdmin(admin.ModelAdmin):
+class ProgrammeRulesAdmin(ReadOnlyAdmin):
+    """Rules change by publishing a version (`/rules/publish/`)."""
+
     list_display = [
         "region",
         "year",
@@ -59,19 +64,6 @@ class ProgrammeRulesAdmin(admin.ModelAdmin):
     ]
     list_filter = ["year", "region", "cross_region"]
     readonly_fields = ["committed", "redeemed", "last_voucher_number"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

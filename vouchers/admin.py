@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
 from vouchers.models import (
     ApplicationAttachment,
     Enterprise,
@@ -20,6 +21,9 @@ class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "region", "industry", "size", "verified_at"]
     list_filter = ["region", "size", "industry"]
     search_fields = ["name", "credit_code", "contact_name", "contact_email"]
+    # Its district decides who verifies it and where its vouchers come from; its code is
+    # its identity; verification is an official's audited act.
+    readonly_fields = ["credit_code", "region", "verified_at"]
     inlines = [RelatedPartyInline]
 
 
@@ -29,7 +33,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(VoucherApplication)
-class VoucherApplicationAdmin(admin.ModelAdmin):
+class VoucherApplicationAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "enterprise",
@@ -42,13 +46,11 @@ class VoucherApplicationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "region", "year"]
     search_fields = ["enterprise__name", "purpose"]
-    readonly_fields = ["status", "approved_amount", "decided_at", "decided_by"]
-    raw_id_fields = ["enterprise"]
     inlines = [AttachmentInline]
 
 
 @admin.register(Voucher)
-class VoucherAdmin(admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyAdmin):
     list_display = [
         "serial",
         "enterprise",
@@ -62,12 +64,10 @@ class VoucherAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "issuing_region", "year"]
     search_fields = ["serial", "enterprise__name"]
-    readonly_fields = ["serial", "face_value", "balance", "held", "redeemed", "released", "status"]
-    raw_id_fields = ["application", "enterprise"]
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "voucher",
@@ -81,5 +81,3 @@ class RedemptionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "cross_region", "issuing_region", "provider_region"]
     search_fields = ["voucher__serial", "provider__name", "payment_reference"]
-    readonly_fields = ["amount", "status", "settlement_batch_id", "payment_reference"]
-    raw_id_fields = ["service_order", "voucher", "provider"]

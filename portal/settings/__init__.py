@@ -151,6 +151,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses any login of a locked-out account or address before a password is checked.
     "portal.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The operator reads the admin's tables (and changes them only through the portal).
+    "portal.admin_site.OperatorReadsAdminBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
