@@ -110,6 +110,14 @@ def check_upload(upload, *, allowed=EVIDENCE_KINDS, field: str = "file") -> File
             code="file_type",
         )
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if kind.name == OLE.name and extension in OLE.extensions and extension not in kind.extensions:
+        # The old Office container holds this program's file, which is not accepted here.
+        raise ValidationFailed(
+            _("“%(name)s” is a %(ext)s file, which is not accepted here (%(allowed)s).")
+            % {"name": name, "ext": extension, "allowed": allowed_names},
+            field=field,
+            code="file_type",
+        )
     if extension not in kind.extensions:
         raise ValidationFailed(
             _("“%(name)s” is named like %(ext)s but its content is %(kind)s.")

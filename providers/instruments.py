@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers.models import InstrumentBooking, InstrumentSlot, ServiceOffering
@@ -183,7 +184,11 @@ def instrument_book(
             "start": f"{local_start.hour:02d}:00",
             "end": f"{local_start.hour + hours:02d}:00",
         },
-        description=_("Booking of %(hours)s hours at ¥%(rate)s an hour.")
+        description=ngettext(
+            "Booking of %(hours)s hour at ¥%(rate)s an hour.",
+            "Booking of %(hours)s hours at ¥%(rate)s an hour.",
+            hours,
+        )
         % {"hours": hours, "rate": offering.hourly_rate},
         contract_amount=amount,
     )

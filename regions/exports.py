@@ -73,6 +73,7 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
             serial,
             order,
             provider,
+            provider_zh,
             issuing,
             paying,
             issuing_id,
@@ -84,7 +85,8 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
                 str(rid),
                 serial,
                 str(order),
-                provider,
+                # Both names, as the statement's district line has both.
+                f"{provider_zh} {provider}" if provider_zh else provider,
                 issuing,
                 paying,
                 "owes" if issuing_id == region.pk else "owed",

@@ -191,6 +191,7 @@ def batch_redemption_rows(*, batch_id: int, region_id: int) -> QuerySet:
             "voucher__serial",
             "service_order_id",
             "provider__name",
+            "provider__name_zh",
             "issuing_region__code",
             "provider_region__code",
             "issuing_region_id",

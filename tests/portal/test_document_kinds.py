@@ -23,6 +23,7 @@ def test_a_powerpoint_document_is_refused_and_not_offered():
     with pytest.raises(ValidationFailed) as refused:
         check_upload(ole("deck.ppt"), allowed=DOCUMENT_KINDS)
     assert refused.value.field == "file"
+    assert refused.value.message.startswith("“deck.ppt” is a .ppt file, which is not accepted")
     with pytest.raises(ValidationFailed) as refused:
         check_upload(SimpleUploadedFile("notes.txt", b"plain text"), allowed=DOCUMENT_KINDS)
     assert ".ppt" not in refused.value.message and ".doc" in refused.value.message

@@ -39,6 +39,10 @@ def test_the_statement_reconciles_to_the_batch(computed, code):
     )
     summary = statement_summary(batch, region)
     assert summary["count"] == len(lines)
+    # Each provider by both its names, as the district line has both.
+    for line in lines:
+        provider = Redemption.objects.get(pk=int(line["redemption"])).provider
+        assert line["provider"] == f"{provider.name_zh} {provider.name}".strip()
 
 
 def test_the_pdf_statement_names_the_districts_in_both_languages(computed):

@@ -113,3 +113,18 @@ def test_the_qr_code_is_drawn_cell_for_cell():
     assert size == len(matrix)
     assert drawn == [[bool(cell) for cell in line] for line in matrix]
     assert len(runs) < sum(map(sum, matrix))  # runs, not one shape per cell
+
+
+def test_it_names_the_holder_in_both_languages(demo, monkeypatch):
+    from vouchers.services import vouchers as voucher_services
+
+    drawn = {}
+    monkeypatch.setattr(
+        voucher_services, "certificate_pdf", lambda **kwargs: drawn.update(kwargs) or b"%PDF"
+    )
+    voucher = demo["voucher"]
+    voucher_services.voucher_certificate_pdf(voucher)
+
+    holder = dict((english, value) for _, english, value in drawn["rows"])["Holder"]
+    assert voucher.enterprise.name_zh and voucher.enterprise.name_zh in holder
+    assert voucher.enterprise.name in holder

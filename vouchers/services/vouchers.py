@@ -225,7 +225,12 @@ def voucher_certificate_pdf(voucher: Voucher) -> bytes:
         title_zh="创新券凭证",
         title_en="Innovation Voucher Certificate",
         rows=[
-            ("持券企业", "Holder", f"{voucher.enterprise.name}"),
+            # Both names, as the district row has both (a name_zh may be blank).
+            (
+                "持券企业",
+                "Holder",
+                " ".join(filter(None, [voucher.enterprise.name_zh, voucher.enterprise.name])),
+            ),
             ("统一社会信用代码", "Credit code", voucher.enterprise.credit_code),
             ("券号", "Serial", voucher.serial),
             ("面额", "Face value", money(voucher.face_value)),
