@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
@@ -52,8 +53,10 @@ class DemandSerializer(serializers.ModelSerializer):
     def get_invited_providers(self, demand) -> list[int]:
         """Shown to the demand's enterprise (and officials); others see an empty list."""
         user = self.context["request"].user if "request" in self.context else None
-        if user is not None and (
-            permissions.is_demand_owner(user, demand) or user.is_official or user.is_operator
+        if (
+            user is not None
+            and user.is_authenticated
+            and (permissions.is_demand_owner(user, demand) or user.is_official or user.is_operator)
         ):
             return sorted(p.pk for p in demand.invited_providers.all())
         return []
@@ -189,6 +192,12 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related("invited_providers")
             .order_by("-created_at", "-id")
         )
+
+    def get_permissions(self):
+        # Public demands are readable by anyone, as their pages are (/demands/).
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return super().get_permissions()
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -62,3 +62,22 @@ def test_the_list_reads_in_constant_queries(api_as, users, django_assert_max_num
     with django_assert_max_num_queries(12):
         response = client.get("/api/demands/")
     assert response.status_code == 200
+
+
+def test_anyone_reads_public_demands_through_the_api_as_on_the_pages(api_client, demo):
+    from providers.models import Demand
+
+    listed = api_client.get("/api/demands/")
+    assert listed.status_code == 200
+    rows = listed.json()["results"]
+    assert rows and all(
+        Demand.objects.get(pk=row["id"]).visibility == Demand.Visibility.PUBLIC for row in rows
+    )
+    one = api_client.get(f"/api/demands/{rows[0]['id']}/")
+    # The ranked providers and experts are for those who may see them, as on the page.
+    assert one.status_code == 200 and one.json()["matches"] == one.json()["experts"] == []
+    hidden = Demand.objects.exclude(visibility=Demand.Visibility.PUBLIC).first()
+    if hidden is not None:
+        assert api_client.get(f"/api/demands/{hidden.pk}/").status_code == 404
+    assert api_client.post("/api/demands/", {}, format="json").status_code in (401, 403)
+    assert api_client.get(f"/api/demands/{rows[0]['id']}/proposals/").status_code in (401, 403)
