@@ -206,3 +206,21 @@ def certify_now(provider, official):
 
     notice = services.provider_certify(provider=provider, actor=official)
     return pass_notice(notice)
+
+
+@pytest.fixture
+def sem(demo):
+    """The demo's shared instrument (Weikai's SEM), for the booking tests."""
+    from providers.models import ServiceOffering
+
+    return ServiceOffering.objects.get(
+        is_instrument=True, provider__users__username="provider-weikai"
+    )
+
+
+@pytest.fixture
+def day():
+    """A bookable day a few days ahead."""
+    from providers.instruments import booking_days
+
+    return booking_days()[3]

@@ -9,24 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from providers.instruments import booking_days
-from providers.models import InstrumentBooking, ServiceOffering, ServiceOrder
+from providers.models import InstrumentBooking, ServiceOrder
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def sem(demo):
-    return ServiceOffering.objects.get(
-        is_instrument=True, provider__users__username="provider-weikai"
-    )
-
-
-@pytest.fixture
-def day():
-    return booking_days()[3]
 
 
 @pytest.fixture

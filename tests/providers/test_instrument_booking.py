@@ -14,18 +14,6 @@ from regions.models import AuditEntry
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def sem(demo):
-    return ServiceOffering.objects.get(
-        is_instrument=True, provider__users__username="provider-weikai"
-    )
-
-
-@pytest.fixture
-def day():
-    return booking_days()[3]
-
-
 def _post(client, sem, voucher, day, hour, hours):
     return client.post(
         f"/instruments/{sem.pk}/",

@@ -4,22 +4,9 @@ bad input 400, another role 403, an unknown instrument or voucher 404, a taken h
 
 import pytest
 
-from providers.instruments import booking_days
 from providers.models import InstrumentBooking, ServiceOffering, ServiceOrder
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sem(demo):
-    return ServiceOffering.objects.get(
-        is_instrument=True, provider__users__username="provider-weikai"
-    )
-
-
-@pytest.fixture
-def day():
-    return booking_days()[3]
 
 
 def _url(offering_id):

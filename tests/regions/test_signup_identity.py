@@ -14,6 +14,7 @@ from providers.services import provider_register
 from regions.models import Region, User
 from tests.providers.conftest import credit_code, pdf_upload
 from tests.vouchers.conftest import valid_credit_code
+from tests.vouchers.test_signup import form as signup_form
 from vouchers.models import Enterprise
 
 pytestmark = pytest.mark.django_db
@@ -23,25 +24,6 @@ TAKEN = "enterprise-jiangnan@example.com"
 BAD_USERNAMES = ["x y", "a", "<script>x</script>"]
 USERNAME_RULE = "3 to 150 letters, digits and @ . + - _ only."
 EMAIL_TAKEN = "An account with this e-mail address exists already."
-
-
-def signup_form(demo, **overrides):
-    data = {
-        "username": "newco",
-        "email": "boss@newco.example",
-        "password1": "a-Strong-pass-2026",
-        "password2": "a-Strong-pass-2026",
-        "name": "Wujin New Materials Co., Ltd.",
-        "credit_code": valid_credit_code(),
-        "region": demo["regions"]["WUJIN"].pk,
-        "industry": "New materials",
-        "size": "small",
-        "contact_name": "Li Wei",
-        "contact_phone": "0519-1234567",
-        "contact_email": "li@newco.example",
-    }
-    data.update(overrides)
-    return data
 
 
 def apply_form(demo, **account):
