@@ -81,8 +81,6 @@ class ServiceOrderAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "provider__region"]
     search_fields = ["title", "enterprise__name", "provider__name", "voucher__serial"]
-    readonly_fields = ["status"]
-    raw_id_fields = ["enterprise", "provider", "voucher", "offering"]
     inlines = [EvidenceInline]
 
 
@@ -92,4 +90,3 @@ class RiskFlagAdmin(ReadOnlyAdmin):
 
     list_display = ["id", "kind", "service_order", "raised_at", "cleared_at", "cleared_by"]
     list_filter = ["kind"]
-    raw_id_fields = ["service_order", "cleared_by"]
