@@ -231,6 +231,58 @@ def _insert_record(**fields) -> IdempotencyRecord:
     return IdempotencyRecord.objects.create(**fields)
 
 
+# What `claim_key` found instead of a fresh record of its own.
+CLAIMED, REPLAY, REUSED, BUSY = "claimed", "replay", "reused", "busy"
+
+
+def claim_key(*, user, key: str, request, fingerprint: str) -> tuple[IdempotencyRecord | None, str]:
+    """Insert the record for (user, key), committed before the view runs.
+
+    Returns (the new record, CLAIMED): run the view; (the first request's record, REPLAY):
+    answer what it answered; (None, REUSED): the key came with another request; (None, BUSY):
+    the first request is still running after `IDEMPOTENCY_WAIT_SECONDS`."""
+    deadline = time.monotonic() + _wait_seconds()
+    while True:
+        try:
+            record = _insert_record(
+                user=user,
+                key=key,
+                method=request.method,
+                path=request.path[:255],
+                request_hash=fingerprint,
+            )
+            return record, CLAIMED
+        except IntegrityError:
+            pass
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is not None:
+            if existing.request_hash != fingerprint:
+                return None, REUSED
+            if existing.response_status is not None:
+                return existing, REPLAY
+            if (timezone.now() - existing.created_at).total_seconds() > _stale_seconds():
+                # Its worker died before answering: let this retry run the view.
+                IdempotencyRecord.objects.filter(
+                    pk=existing.pk, response_status__isnull=True
+                ).delete()
+                continue
+        if time.monotonic() >= deadline:
+            return None, BUSY
+        if existing is not None:
+            time.sleep(0.05)
+        # else: the first attempt failed (5xx) and gave the key back; claim it now.
+
+
+def store_response(record: IdempotencyRecord, response, *, stored: bool) -> None:
+    """Keep the view's answer on its record for the retries, or give the key back."""
+    body = response_for_storage(response) if stored else None
+    records = IdempotencyRecord.objects.filter(pk=record.pk)
+    if body is None:
+        records.delete()
+    else:
+        records.update(response_status=response.status_code, response_body=body)
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -256,66 +308,31 @@ class IdempotencyMiddleware:
                 "without spaces (a UUID is best).",
             )
 
-        record, early = self.claim(user=user, key=key, request=request, fingerprint=fingerprint)
-        if early is not None:
-            return early
+        record, outcome = claim_key(user=user, key=key, request=request, fingerprint=fingerprint)
+        if outcome == REUSED:
+            return error(
+                422,
+                "idempotency_key_reused",
+                f"This {HEADER} was already used for another request; "
+                "use a new key for a new request.",
+            )
+        if outcome == BUSY:
+            return error(
+                409,
+                "idempotency_in_progress",
+                f"A request with this {HEADER} is still being processed; retry shortly.",
+                Retry_After="1",
+            )
+        if outcome == REPLAY:
+            return stored_response(record)
         try:
             response = self.get_response(request)
         except BaseException:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             raise
-        body = None
-        if response.status_code < 500 and response.status_code not in NOT_STORED:
-            body = response_for_storage(response)
-        records = IdempotencyRecord.objects.filter(pk=record.pk)
-        if body is None:
-            records.delete()
-        else:
-            records.update(response_status=response.status_code, response_body=body)
+        final = response.status_code < 500 and response.status_code not in NOT_STORED
+        store_response(record, response, stored=final)
         return response
-
-    def claim(self, *, user, key, request, fingerprint):
-        """Insert the record, or return what to answer instead: a replay, 409 or 422."""
-        deadline = time.monotonic() + _wait_seconds()
-        while True:
-            try:
-                record = _insert_record(
-                    user=user,
-                    key=key,
-                    method=request.method,
-                    path=request.path[:255],
-                    request_hash=fingerprint,
-                )
-                return record, None
-            except IntegrityError:
-                pass
-            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-            if existing is not None:
-                if existing.request_hash != fingerprint:
-                    return None, error(
-                        422,
-                        "idempotency_key_reused",
-                        f"This {HEADER} was already used for another request; "
-                        "use a new key for a new request.",
-                    )
-                if existing.response_status is not None:
-                    return None, stored_response(existing)
-                if (timezone.now() - existing.created_at).total_seconds() > _stale_seconds():
-                    # Its worker died before answering: let this retry run the view.
-                    IdempotencyRecord.objects.filter(
-                        pk=existing.pk, response_status__isnull=True
-                    ).delete()
-                    continue
-            if time.monotonic() >= deadline:
-                return None, error(
-                    409,
-                    "idempotency_in_progress",
-                    f"A request with this {HEADER} is still being processed; retry shortly.",
-                    Retry_After="1",
-                )
-            if existing is not None:
-                time.sleep(0.05)
-            # else: the first attempt failed (5xx) and gave the key back; claim it now.
 
 
 def purge_idempotency_records(*, older_than: timedelta = RETENTION) -> int:

@@ -63,3 +63,11 @@ def can_use_admin(context) -> bool:
 
     request = context.get("request")
     return bool(request and request.user.is_authenticated and admin.site.has_permission(request))
+
+
+@register.simple_tag
+def submission_key():
+    """The hidden field that makes a form's POST count once (portal/submissions.py)."""
+    from portal.submissions import submission_key_input
+
+    return submission_key_input()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.submissions import submitted_once
 from portal.views import form_status, run_service, run_service_with_status
 from providers import selectors, services
 from providers.forms import OfferingForm
@@ -72,6 +73,7 @@ def _offering_kwargs(form) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def offering_create(request):
     provider = _own_provider(request)
     form = OfferingForm(request.POST or None)

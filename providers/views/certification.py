@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
+from portal.submissions import submitted_once
 from portal.views import add_service_error, next_or, page_of, query_without_page
 from providers import permissions, selectors, services
 from providers.forms import AccountForm, DecisionForm, ProviderApplicationForm
@@ -25,6 +26,7 @@ from providers.views.directory import render_provider
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def provider_apply(request):
     user = request.user
     if user.is_authenticated and user.is_provider and user.provider_id:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import private_file_response
+from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service, run_service_with_status
 from providers import permissions, selectors, services
 from providers.forms import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
@@ -61,6 +62,7 @@ def _form_values(form) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def demand_create(request):
     user = request.user
     if not permissions.can_publish_demand(user):
@@ -174,6 +176,7 @@ def demand_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def proposal_create(request, pk):
     demand = _visible_demand(request, pk)
     user = request.user

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.files import private_file_response
+from portal.submissions import submitted_once
 from portal.views import run_service_with_status
 from providers import permissions
 from providers.forms import DocumentForm, OwnShareForm
@@ -18,6 +19,7 @@ from providers.views.orders import _order_form_action, _render_order, _visible_o
 
 @login_required
 @require_POST
+@submitted_once
 def order_document_upload(request, pk):
     order = _visible_order(request, pk)
     form = DocumentForm(request.POST, request.FILES, prefix="document")

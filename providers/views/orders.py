@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import ApplicationError, NotAllowed
 from portal.files import private_file_response
+from portal.submissions import submitted_once
 from portal.views import (
     add_service_error,
     is_htmx,
@@ -104,6 +105,7 @@ def order_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def order_create(request):
     user = request.user
     if not (user.is_enterprise and user.enterprise_id):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.errors import ApplicationError
+from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from regions.models import Notice, Region
 from regions.notices import (
@@ -111,6 +112,7 @@ def notice_withdraw_view(request, pk):
 
 
 @login_required
+@submitted_once
 def notice_new(request):
     if not can_publish_notices(request.user):
         raise PermissionDenied

@@ -7,6 +7,32 @@ document.addEventListener("submit", function (event) {
   }
 }, true);
 
+// A form sends once: a second tap while the first POST is on its way is ignored. The server
+// refuses a second submission of a creating form anyway (its submission key,
+// portal/submissions.py); this spares the user the wait. After a few seconds the form sends
+// again, for the POST whose answer never comes or is a download that leaves the page as it
+// was. htmx sends its own forms (it has cancelled the event by the time it bubbles here).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+    return;
+  }
+  var sent = Number(form.getAttribute("data-sent-at") || 0);
+  if (sent && Date.now() - sent < 5000) {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("data-sent-at", String(Date.now()));
+});
+// Back to a page kept in the browser's memory: its forms may be sent again at once.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) {
+    document.querySelectorAll("form[data-sent-at]").forEach(function (form) {
+      form.removeAttribute("data-sent-at");
+    });
+  }
+});
+
 // The header menu. `js` on <html> first thing (this file loads without `defer`, in <head>),
 // so that the phone layout folds the menu behind its button before the first paint; without
 // JavaScript the button stays hidden and the menu stays open. Listeners sit on `document`:

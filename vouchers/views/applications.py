@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.files import private_file_response
+from portal.submissions import submitted_once
 from portal.views import answer_decision, form_status, page_of, run_service
 from regions.selectors import current_year, rules_for
 from regions.services import audit_trail_for
@@ -26,6 +27,7 @@ from vouchers.views import PAGE_SIZE, require_enterprise, require_official
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def application_create(request):
     require_enterprise(request)
     enterprise = selectors.enterprises_visible_to(request.user).get(pk=request.user.enterprise_id)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.submissions import submitted_once
 from portal.views import form_status, next_or, run_service
 from regions.services import audit_trail_for
 from vouchers import selectors
@@ -79,6 +80,7 @@ def enterprise_detail(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def related_party_create(request, pk):
     """Declare (the enterprise, pk = its own) or record (an official of its district) a
     related party; back to the page it was posted from."""

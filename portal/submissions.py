@@ -1,0 +1,104 @@
+"""One submission per rendered form: a double tap on "Send order" creates one order, not two.
+
+A form that creates something carries `{% submission_key %}`: a hidden field with a new random
+key each time the form is rendered. Its view is decorated with `@submitted_once`, which does
+for the browser what `Idempotency-Key` does for the API (portal/idempotency.py), on the same
+records: the first POST with a key runs the view; a second POST of the same form with the same
+contents (a double click, a reload that re-sends, a phone that retries on a bad connection)
+does not run it again but gets the first one's redirect, to the order the first POST created.
+
+Differences from the API's promise, because a person is behind the form:
+- only a redirect (the form's success) is kept; a form shown again with its errors gives the
+  key back, and the corrected form carries a new key anyway;
+- the same key with other contents (back, change a field, send again) simply runs the view:
+  the person meant a second, different submission;
+- when the first POST is still running after `IDEMPOTENCY_WAIT_SECONDS`, the second goes back
+  to the form with a message instead of creating a duplicate.
+Without JavaScript, from any browser, the key works the same: it is plain HTML.
+"""
+
+import functools
+import hashlib
+import secrets
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from portal.idempotency import BUSY, REPLAY, REUSED, claim_key, store_response, stored_response
+from portal.idempotency import valid_key as _valid_key
+
+FIELD = "submission_key"
+# Records of forms share the table with the API's keys: the prefix keeps the two apart.
+PREFIX = "form:"
+CHUNK = 64 * 1024
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def submission_key_input() -> str:
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_submission_key())
+
+
+def form_fingerprint(request) -> str:
+    """sha256 of the path, the fields (but the CSRF token) and each file's name and bytes."""
+    digest = hashlib.sha256(request.method.encode() + b"\n" + request.get_full_path().encode())
+    for name in sorted(request.POST):
+        if name == "csrfmiddlewaretoken":
+            continue
+        for value in request.POST.getlist(name):
+            digest.update(f"\n{name}={len(value)}:{value}".encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"\nfile {name}={upload.name}:{upload.size}\n".encode())
+            for chunk in upload.chunks(CHUNK):
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+def submitted_once(view):
+    """Run `view` once per submission key and user; see the module's docstring."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = request.POST.get(FIELD, "").strip()
+        if not _valid_key(key) or len(key) > 200:
+            return view(request, *args, **kwargs)
+        record, outcome = claim_key(
+            user=request.user,
+            key=PREFIX + key,
+            request=request,
+            fingerprint=form_fingerprint(request),
+        )
+        if outcome == REPLAY:
+            return stored_response(record)
+        if outcome == REUSED:
+            return view(request, *args, **kwargs)
+        if outcome == BUSY:
+            messages.info(
+                request,
+                _(
+                    "Your first submission of this form is still being processed; look again in a moment."
+                ),
+            )
+            back = request.META.get("HTTP_REFERER", "")
+            safe = url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(back if safe else "dashboard")
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            store_response(record, None, stored=False)
+            raise
+        store_response(record, response, stored=300 <= response.status_code < 400)
+        return response
+
+    return wrapper
