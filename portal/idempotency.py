@@ -33,7 +33,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
@@ -220,15 +220,40 @@ def _resolves_in(root_urlconf: str, urlconf, path: str) -> bool:
     return True
 
 
-def _insert_record(**fields) -> IdempotencyRecord:
-    """Insert the record committed at once, so that a concurrent twin sees it before either
-    view has written anything: one INSERT in autocommit (no BEGIN and COMMIT round trips
-    around it, on every POST). Inside a transaction (ATOMIC_REQUESTS, a test's) a savepoint
-    keeps that transaction usable when the insert loses the race."""
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(**fields)
-    return IdempotencyRecord.objects.create(**fields)
+# Two statements run on every POST with a key, written once here: through the ORM their
+# building cost about a third of the key's CPU on a claim. Values are prepared by the fields
+# themselves (the datetime and the JSON as each database stores them).
+_TABLE = IdempotencyRecord._meta.db_table
+_INSERT_SQL = (
+    f'INSERT INTO "{_TABLE}" ("user_id", "key", "method", "path", "request_hash", "created_at")'
+    ' VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING "id"'
+)
+_ANSWER_SQL = f'UPDATE "{_TABLE}" SET "response_status" = %s, "response_body" = %s WHERE "id" = %s'
+
+
+def _insert_record(*, user, key: str, method: str, path: str, request_hash: str):
+    """The new record, or None when (user, key) has one already.
+
+    Committed at once, so that a concurrent twin sees it before either view has written
+    anything: one INSERT in autocommit, no BEGIN and COMMIT round trips around it. A key
+    already taken inserts nothing instead of failing, which leaves an enclosing transaction
+    (ATOMIC_REQUESTS, a test's) usable without a savepoint."""
+    now = timezone.now()
+    created_at = IdempotencyRecord._meta.get_field("created_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, [user.pk, key, method, path, request_hash, created_at])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IdempotencyRecord(
+        id=row[0],
+        user_id=user.pk,
+        key=key,
+        method=method,
+        path=path,
+        request_hash=request_hash,
+        created_at=now,
+    )
 
 
 # What `claim_key` found instead of a fresh record of its own.
@@ -243,17 +268,15 @@ def claim_key(*, user, key: str, request, fingerprint: str) -> tuple[Idempotency
     the first request is still running after `IDEMPOTENCY_WAIT_SECONDS`."""
     deadline = time.monotonic() + _wait_seconds()
     while True:
-        try:
-            record = _insert_record(
-                user=user,
-                key=key,
-                method=request.method,
-                path=request.path[:255],
-                request_hash=fingerprint,
-            )
+        record = _insert_record(
+            user=user,
+            key=key,
+            method=request.method,
+            path=request.path[:255],
+            request_hash=fingerprint,
+        )
+        if record is not None:
             return record, CLAIMED
-        except IntegrityError:
-            pass
         existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is not None:
             if existing.request_hash != fingerprint:
@@ -276,11 +299,14 @@ def claim_key(*, user, key: str, request, fingerprint: str) -> tuple[Idempotency
 def store_response(record: IdempotencyRecord, response, *, stored: bool) -> None:
     """Keep the view's answer on its record for the retries, or give the key back."""
     body = response_for_storage(response) if stored else None
-    records = IdempotencyRecord.objects.filter(pk=record.pk)
     if body is None:
-        records.delete()
-    else:
-        records.update(response_status=response.status_code, response_body=body)
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    stored_body = IdempotencyRecord._meta.get_field("response_body").get_db_prep_value(
+        body, connection
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_ANSWER_SQL, [response.status_code, stored_body, record.pk])
 
 
 class IdempotencyMiddleware:
