@@ -15,6 +15,17 @@ def _sqlite_integer(value: int):
     return value if value in SQLITE_INTEGER else str(value)
 
 
+def remember_sign_in_language(sender, request, user, **kwargs):
+    """The page someone signs in on is in the language they read: their e-mails will be too
+    (portal/emails.py)."""
+    from django.utils import translation
+
+    from portal.emails import remember_language
+
+    if request is not None:
+        remember_language(user, translation.get_language())
+
+
 class PortalConfig(AppConfig):
     """What every app shares (see README: Layout); an app so that it can hold shared tables,
     template tags and the sign-in signals."""
@@ -29,6 +40,7 @@ class PortalConfig(AppConfig):
         from portal.two_factor import remember_second_factor_state
 
         user_logged_in.connect(remember_second_factor_state, dispatch_uid="portal-second-factor")
+        user_logged_in.connect(remember_sign_in_language, dispatch_uid="portal-language")
         if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             sqlite3.register_adapter(int, _sqlite_integer)
 

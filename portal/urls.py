@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal import two_factor_views
 from portal.health import healthz, readyz
+from portal.language import set_language
 from portal.metrics import metrics_view
 
 urlpatterns = [
@@ -24,7 +25,7 @@ urlpatterns = [
         two_factor_views.recovery_codes,
         name="two-factor-recovery-codes",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", include("regions.urls")),
     path("", include("vouchers.urls")),
     path("", include("providers.urls")),

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
@@ -228,9 +227,10 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     expert = Expert.objects.select_related("user").get(pk=expert.pk)
     if not expert.active:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
-    subject, body = render_email(
-        "providers/expert_contact",
-        {
+    notify_after_commit(
+        recipients=_expert_emails(expert),
+        email="providers/expert_contact",
+        context=lambda: {
             "expert": expert.display_name,
             "sender": actor.get_full_name() or actor.get_username(),
             "sender_email": actor.email,
@@ -238,7 +238,6 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
             "message": message,
         },
     )
-    notify_after_commit(recipients=_expert_emails(expert), subject=subject, body=body)
     audit_record(
         actor=actor, obj=expert, action=AuditEntry.Action.REQUEST, data={"contact": len(message)}
     )
@@ -297,9 +296,10 @@ def expert_assign(
             "demand": getattr(demand, "pk", None),
         },
     )
-    subject, body = render_email(
-        "providers/expert_assigned",
-        {
+    notify_after_commit(
+        recipients=_expert_emails(expert),
+        email="providers/expert_assigned",
+        context=lambda: {
             "expert": expert.display_name,
             "what": (
                 _("review voucher application #%(id)s") % {"id": application.pk}
@@ -310,7 +310,6 @@ def expert_assign(
             "url": portal_url("expert-assignment-detail", assignment.pk),
         },
     )
-    notify_after_commit(recipients=_expert_emails(expert), subject=subject, body=body)
     return assignment
 
 
@@ -329,15 +328,15 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
     audit_record(
         actor=actor, obj=assignment, action=AuditEntry.Action.COMMENT, data={"comment": comment.pk}
     )
-    subject, text = render_email(
-        "providers/expert_commented",
-        {
+    notify_after_commit(
+        recipients=[assignment.assigned_by.email],
+        email="providers/expert_commented",
+        context=lambda: {
             "expert": assignment.expert.display_name,
             "body": body,
             "url": portal_url("expert-assignment-detail", assignment.pk),
         },
     )
-    notify_after_commit(recipients=[assignment.assigned_by.email], subject=subject, body=text)
     return comment
 
 
@@ -371,14 +370,14 @@ def demand_broker_request(*, actor: User, demand: Demand, manager: TechnologyMan
         action=AuditEntry.Action.ASSIGN,
         data={"technology_manager": manager.pk},
     )
-    subject, body = render_email(
-        "providers/broker_requested",
-        {
+    notify_after_commit(
+        recipients=_manager_emails(manager),
+        email="providers/broker_requested",
+        context=lambda: {
             "manager": manager.display_name,
             "enterprise": demand.enterprise.display_name,
             "title": demand.title,
             "url": portal_url("manager-dashboard"),
         },
     )
-    notify_after_commit(recipients=_manager_emails(manager), subject=subject, body=body)
     return demand

@@ -19,7 +19,6 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from regions.models import AuditEntry, Region, User
@@ -168,16 +167,16 @@ def official_invite(
         action=AuditEntry.Action.CREATE,
         data={"role": User.Role.OFFICIAL, "region": region.code, "invited": True},
     )
-    subject, body = render_email(
-        "regions/official_invited",
-        {
+    notify_after_commit(
+        recipients=[email],
+        email="regions/official_invited",
+        context=lambda: {
             "username": username,
             "district": region.display_name,
             "inviter": actor.get_full_name() or actor.username,
             "url": set_password_link(official),
         },
     )
-    notify_after_commit(recipients=[email], subject=subject, body=body)
     return official
 
 

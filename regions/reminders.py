@@ -8,6 +8,7 @@ twice. A user who turned reminders off (Notification settings) gets none by e-ma
 dashboards still show them.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,6 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from portal.emails import render_email
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from regions.models import NotificationPreference, ProgrammeRules, ReminderSent, User
@@ -188,17 +188,25 @@ def reminders_for(user, *, now=None) -> list[Reminder]:
     return []
 
 
+def _work_waiting_context(kind: str, count: int, days: int) -> dict:
+    return {
+        "count": count,
+        "what": waiting_text(kind, count, days),
+        "url": portal_url(OFFICIAL_LINKS[kind]),
+    }
+
+
 def _send_once(*, kind: str, recipient: str, day, count: int, template: str, context) -> bool:
-    """Record and queue one reminder; False when it was sent today already."""
+    """Record and queue one reminder; False when it was sent today already. `context` as
+    `notify_after_commit` takes it."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(kind=kind, recipient=recipient, day=day, count=count)
-            subject, body = render_email(template, context)
             notify_after_commit(
                 recipients=[recipient],
-                subject=subject,
-                body=body,
                 kind=NotificationPreference.Kind.REMINDERS,
+                email=template,
+                context=context,
             )
     except IntegrityError:
         return False
@@ -255,10 +263,7 @@ def reminders_send(*, now=None) -> int:
                     day=day,
                     count=count,
                     template="regions/reminder_work_waiting",
-                    context={
-                        "count": count,
-                        "what": waiting_text(kind, count, days),
-                        "url": portal_url(OFFICIAL_LINKS[kind]),
-                    },
+                    # Called in the official's language: `what` is words.
+                    context=functools.partial(_work_waiting_context, kind, count, days),
                 )
     return sent

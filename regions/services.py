@@ -385,19 +385,18 @@ def _ledger_breaches() -> list[dict]:
 def _notify_operators_of_breach(report: ReconciliationReport) -> None:
     from django.utils import timezone
 
-    from portal.emails import render_email
     from portal.notifications import notify_after_commit
     from regions.selectors import operator_emails
 
-    subject, body = render_email(
-        "regions/reconciliation_breaches",
-        {
+    notify_after_commit(
+        recipients=operator_emails(),
+        email="regions/reconciliation_breaches",
+        context=lambda: {
             "breaches": len(report.breaches),
             "ran_at": f"{timezone.localtime(report.ran_at):%Y-%m-%d %H:%M}",
             "lines": "\n".join(str(b) for b in report.breaches[:50]),
         },
     )
-    notify_after_commit(recipients=operator_emails(), subject=subject, body=body)
 
 
 # --- first run -------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Celery tasks of the regions app: thin, idempotent wrappers over services."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import OperationalError
+from django.utils import translation
 
 from regions import audit_chain, services
 
@@ -50,15 +52,30 @@ def send_notification(*, recipients: list[str], subject: str, body: str) -> int:
     retry_backoff=True,
     max_retries=5,
 )
-def notify_officials(*, region_id: int, subject: str, body: str) -> int:
+def notify_officials(
+    *, region_id: int, messages=None, fallback: str = "", subject: str = "", body: str = ""
+) -> int:
     """E-mail the district's active officials, looked up when the mail goes out: the action
-    that asked for it (a claim) spends no query on their addresses in its transaction."""
+    that asked for it (a claim) spends no query on their addresses in its transaction.
+    `messages` is {language: [subject, body]}: each official gets the one in their language,
+    else `fallback`'s. (A message queued before languages came has one `subject` and `body`.)"""
+    from portal.emails import addresses_by_language
     from regions.selectors import official_emails
 
     recipients = official_emails(region_id)
     if not recipients:
         return 0
-    return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    if messages is None:
+        messages = {fallback: [subject, body]}
+    sent = 0
+    with translation.override(fallback or settings.LANGUAGE_CODE):
+        groups = addresses_by_language(recipients)
+    for language, addresses in groups.items():
+        subject, body = (
+            messages.get(language) or messages.get(fallback) or next(iter(messages.values()))
+        )
+        sent += send_mail(subject=subject, message=body, from_email=None, recipient_list=addresses)
+    return sent
 
 
 # --- settlement ----------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.codes import clean_credit_code
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload, original_name
 from portal.links import portal_url
@@ -153,15 +152,15 @@ def _apply(
         to_status=Provider.Status.APPLIED,
         data={"qualifications": [u.name for u in qualifications]},
     )
-    subject, body = render_email(
-        "providers/provider_applied",
-        {
+    notify_after_commit(
+        recipients=official_emails(region.pk),
+        email="providers/provider_applied",
+        context=lambda: {
             "name": provider.display_name,
             "region": region.display_name,
             "url": portal_url("provider-detail", provider.pk),
         },
     )
-    notify_after_commit(recipients=official_emails(region.pk), subject=subject, body=body)
     return provider
 
 
@@ -209,8 +208,11 @@ def _lock_for_decision(provider: Provider, actor: User) -> Provider:
 
 
 def _notify_provider(provider: Provider, name: str, context: dict) -> None:
-    subject, body = render_email(f"providers/{name}", {"name": provider.display_name, **context})
-    notify_after_commit(recipients=provider_emails(provider.pk), subject=subject, body=body)
+    notify_after_commit(
+        recipients=provider_emails(provider.pk),
+        email=f"providers/{name}",
+        context=lambda: {"name": provider.display_name, **context},
+    )
 
 
 @transaction.atomic(durable=True)

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.money import parse_money
@@ -44,32 +43,28 @@ def programme_today() -> datetime.date:
 
 
 def tell_provider(proposal_or_provider_id, demand: Demand, name: str, **context) -> None:
-    subject, body = render_email(
-        f"providers/{name}",
-        {
+    notify_after_commit(
+        recipients=provider_emails(proposal_or_provider_id),
+        email=f"providers/{name}",
+        context=lambda: {
             "id": str(demand.pk),
             "title": demand.title,
             "url": portal_url("demand-detail", demand.pk),
             **context,
         },
-    )
-    notify_after_commit(
-        recipients=provider_emails(proposal_or_provider_id), subject=subject, body=body
     )
 
 
 def tell_enterprise(demand: Demand, name: str, **context) -> None:
-    subject, body = render_email(
-        f"providers/{name}",
-        {
+    notify_after_commit(
+        recipients=enterprise_emails(demand.enterprise_id),
+        email=f"providers/{name}",
+        context=lambda: {
             "id": str(demand.pk),
             "title": demand.title,
             "url": portal_url("demand-detail", demand.pk),
             **context,
         },
-    )
-    notify_after_commit(
-        recipients=enterprise_emails(demand.enterprise_id), subject=subject, body=body
     )
 
 

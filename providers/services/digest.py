@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from portal.emails import render_email
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from providers.matching import demand_matches, provider_pool
@@ -84,9 +83,9 @@ def _send_digest(*, provider: Provider, day, now: datetime, items: list[dict]) -
     digest.demands.set([item["demand"] for item in items])
     for item in items:
         item["url"] = portal_url("demand-detail", item["demand"].pk)
-    subject, body = render_email(
-        "providers/matching_digest",
-        {"name": provider.display_name, "items": items, "count": len(items)},
+    notify_after_commit(
+        recipients=provider_emails(provider.pk),
+        email="providers/matching_digest",
+        context=lambda: {"name": provider.display_name, "items": items, "count": len(items)},
     )
-    notify_after_commit(recipients=provider_emails(provider.pk), subject=subject, body=body)
     return True

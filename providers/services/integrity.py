@@ -6,7 +6,6 @@ operator's reconciliation page, and an e-mail to the operators). It repairs noth
 from django.db import transaction
 from django.utils import timezone
 
-from portal.emails import render_email
 from portal.files import sha256_of
 from portal.notifications import notify_after_commit
 from providers.models import EvidenceFile, FileIntegrityCheck, OrderDocument
@@ -61,9 +60,10 @@ def file_integrity_check() -> FileIntegrityCheck:
         checked_at=timezone.now(), files_checked=checked, findings=findings
     )
     if findings:
-        subject, body = render_email(
-            "providers/file_integrity_findings",
-            {
+        notify_after_commit(
+            recipients=operator_emails(),
+            email="providers/file_integrity_findings",
+            context=lambda: {
                 "count": len(findings),
                 "checked": checked,
                 "ran_at": f"{timezone.localtime(result.checked_at):%Y-%m-%d %H:%M}",
@@ -73,5 +73,4 @@ def file_integrity_check() -> FileIntegrityCheck:
                 ),
             },
         )
-        notify_after_commit(recipients=operator_emails(), subject=subject, body=body)
     return result

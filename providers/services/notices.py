@@ -15,7 +15,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
@@ -60,15 +59,15 @@ def notice_open(*, provider: Provider, actor: User) -> ProviderNotice:
         to_status=provider.status,
         data={"notice": notice.pk, "ends_at": notice.ends_at.isoformat()},
     )
-    subject, body = render_email(
-        "providers/provider_on_notice",
-        {
+    notify_after_commit(
+        recipients=provider_emails(provider.pk),
+        email="providers/provider_on_notice",
+        context=lambda: {
             "name": provider.display_name,
             "until": timezone.localtime(notice.ends_at).strftime("%Y-%m-%d %H:%M"),
             "url": portal_url("provider-notice-detail", notice.pk),
         },
     )
-    notify_after_commit(recipients=provider_emails(provider.pk), subject=subject, body=body)
     return notice
 
 
@@ -128,16 +127,14 @@ def objection_raise(*, notice_id: int, actor: User, reason: str) -> ProviderObje
         reason=reason,
         data={"objection": objection.pk},
     )
-    subject, body = render_email(
-        "providers/objection_raised",
-        {
+    notify_after_commit(
+        recipients=official_emails(notice.provider.region_id),
+        email="providers/objection_raised",
+        context=lambda: {
             "name": notice.provider.display_name,
             "reason": reason,
             "url": portal_url("provider-notice-detail", notice.pk),
         },
-    )
-    notify_after_commit(
-        recipients=official_emails(notice.provider.region_id), subject=subject, body=body
     )
     return objection
 
@@ -172,18 +169,14 @@ def objection_answer(*, objection_id: int, actor: User, answer: str) -> Provider
         reason=answer,
         data={"objection": objection.pk},
     )
-    subject, body = render_email(
-        "providers/objection_answered",
-        {
+    notify_after_commit(
+        recipients=[User.objects.get(pk=objection.raised_by_id).email],
+        email="providers/objection_answered",
+        context=lambda: {
             "name": notice.provider.display_name,
             "answer": answer,
             "url": portal_url("provider-notice-detail", notice.pk),
         },
-    )
-    notify_after_commit(
-        recipients=[User.objects.get(pk=objection.raised_by_id).email],
-        subject=subject,
-        body=body,
     )
     return objection
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.codes import normalise_credit_code
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.money import parse_money
@@ -34,20 +33,16 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
         recipients = enterprise_emails(order.enterprise_id)
     else:
         recipients = provider_emails(order.provider_id)
-    subject, body = render_email(
-        f"providers/{name}",
-        {
+    notify_after_commit(
+        recipients=[*recipients, *extra],
+        kind=NotificationPreference.Kind.ORDER_UPDATES,
+        email=f"providers/{name}",
+        context=lambda: {
             "id": str(order.pk),
             "title": order.title,
             "url": portal_url("order-detail", order.pk),
             **context,
         },
-    )
-    notify_after_commit(
-        recipients=[*recipients, *extra],
-        subject=subject,
-        body=body,
-        kind=NotificationPreference.Kind.ORDER_UPDATES,
     )
 
 

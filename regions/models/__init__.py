@@ -101,6 +101,10 @@ class User(AbstractUser):
     provider = models.ForeignKey(
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # The language the person last used the portal in (the switch in the header, or the page
+    # they signed in on): the e-mails they receive are written in it (portal/notifications.py).
+    # Empty until they sign in: their e-mails then come in the language of whoever acted.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         constraints = [

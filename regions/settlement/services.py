@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
@@ -312,21 +311,17 @@ def _compute(batch: SettlementBatch) -> SettlementBatch:
     recipients = operator_emails()
     for region in regions:
         recipients += official_emails(region.pk)
-    subject, body = render_email(
-        "regions/settlement_computed",
-        {
+    notify_after_commit(
+        recipients=recipients,
+        kind=NotificationPreference.Kind.SETTLEMENT,
+        email="regions/settlement_computed",
+        context=lambda: {
             "batch": batch.pk,
             "cutoff": f"{timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}",
             "redemptions": count,
             "gross": batch.gross_total,
             "transfers": len(transfers),
         },
-    )
-    notify_after_commit(
-        recipients=recipients,
-        subject=subject,
-        body=body,
-        kind=NotificationPreference.Kind.SETTLEMENT,
     )
     return batch
 
@@ -383,14 +378,13 @@ def settlement_transfer_confirm(
     if not batch.transfers.filter(payment_reference="").exists():
         settlement_batch_confirm(batch=batch, actor=actor)
         settlement_batch_close(batch=batch, actor=actor)
-        subject, body = render_email("regions/settlement_closed", {"batch": batch.pk})
         notify_after_commit(
             recipients=operator_emails()
             + official_emails(debtor.pk)
             + official_emails(creditor.pk),
-            subject=subject,
-            body=body,
             kind=NotificationPreference.Kind.SETTLEMENT,
+            email="regions/settlement_closed",
+            context=lambda: {"batch": batch.pk},
         )
     return transfer
 

@@ -160,14 +160,21 @@ def test_a_user_who_turned_reminders_off_gets_no_reminder_e_mail(demo):
     assert reminders_for(user)[0].count == 1
 
 
+MAIL = "vouchers/enterprise_verified"
+
+
 def test_a_kind_turned_off_is_skipped_and_other_kinds_still_sent(demo):
     user = demo["users"]["provider-sit"]
     NotificationPreference.objects.create(user=user, kind="order_updates", email=False)
 
-    notify_after_commit(recipients=[user.email], subject="s", body="b", kind="order_updates")
+    notify_after_commit(
+        recipients=[user.email], email=MAIL, context={"name": "Jiangnan"}, kind="order_updates"
+    )
     assert not mails_to(user.email)
-    notify_after_commit(recipients=[user.email], subject="s", body="b", kind="settlement")
-    notify_after_commit(recipients=[user.email], subject="s", body="b")
+    notify_after_commit(
+        recipients=[user.email], email=MAIL, context={"name": "Jiangnan"}, kind="settlement"
+    )
+    notify_after_commit(recipients=[user.email], email=MAIL, context={"name": "Jiangnan"})
     assert len(mails_to(user.email)) == 2
 
 

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import (
     BudgetExceeded,
     CapExceeded,
@@ -105,18 +104,16 @@ def application_submit(
         to_status=application.status,
         data={"requested_amount": str(amount), "attachments": len(attachments)},
     )
-    subject, body = render_email(
-        "vouchers/application_submitted",
-        {
+    notify_after_commit(
+        recipients=official_emails(enterprise.region_id),
+        email="vouchers/application_submitted",
+        context=lambda: {
             "id": application.pk,
             "name": enterprise.display_name,
             "amount": money(amount),
             "purpose": purpose,
             "url": portal_url("application-detail", application.pk),
         },
-    )
-    notify_after_commit(
-        recipients=official_emails(enterprise.region_id), subject=subject, body=body
     )
     return application
 
@@ -172,14 +169,11 @@ def application_reject(
         to_status=application.status,
         reason=note,
     )
-    subject, body = render_email(
-        "vouchers/application_rejected", {"id": application.pk, "note": note}
-    )
     notify_after_commit(
         recipients=[application.enterprise.contact_email],
-        subject=subject,
-        body=body,
         kind=NotificationPreference.Kind.APPLICATION_DECISIONS,
+        email="vouchers/application_rejected",
+        context=lambda: {"id": application.pk, "note": note},
     )
     return application
 

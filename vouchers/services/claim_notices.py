@@ -17,7 +17,6 @@ commits after a run has read its district is simply listed by the next run, what
 
 from django.db import transaction
 
-from portal.emails import render_email
 from portal.links import portal_url
 from portal.notifications import notify_officials_after_commit
 from regions.models import Region, reads_chinese
@@ -68,16 +67,17 @@ def claim_notice_send(*, region_id: int) -> int:
             "service_order__title",
         )
     )
-    chinese = reads_chinese()
-    subject, body = render_email(
-        "vouchers/redemptions_claimed",
-        {
+    notify_officials_after_commit(
+        region_id=region_id,
+        email="vouchers/redemptions_claimed",
+        context=lambda: {
             "count": len(ids),
             "total": f"{sum(amounts.values()):,.2f}",
             "claims": [
                 {
                     "id": row["id"],
-                    "provider": (chinese and row["provider__name_zh"]) or row["provider__name"],
+                    "provider": (reads_chinese() and row["provider__name_zh"])
+                    or row["provider__name"],
                     "amount": f"{row['amount']:,.2f}",
                     "serial": row["voucher__serial"],
                     "order": row["service_order__title"],
@@ -88,5 +88,4 @@ def claim_notice_send(*, region_id: int) -> int:
             "url": portal_url("redemptions-to-approve"),
         },
     )
-    notify_officials_after_commit(region_id=region_id, subject=subject, body=body)
     return 1

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.codes import clean_credit_code
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from regions.accounts import check_email_unused, clean_username
@@ -51,11 +50,15 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
     audit_record(
         actor=actor, obj=enterprise, action=AuditEntry.Action.REGISTER, to_status="unverified"
     )
-    subject, body = render_email(
-        "vouchers/enterprise_registered",
-        {"name": enterprise.display_name, "code": code, "region": region.display_name},
+    notify_after_commit(
+        recipients=official_emails(region.id),
+        email="vouchers/enterprise_registered",
+        context=lambda: {
+            "name": enterprise.display_name,
+            "code": code,
+            "region": region.display_name,
+        },
     )
-    notify_after_commit(recipients=official_emails(region.id), subject=subject, body=body)
     return enterprise
 
 
@@ -131,6 +134,9 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         from_status="unverified",
         to_status="verified",
     )
-    subject, body = render_email("vouchers/enterprise_verified", {"name": enterprise.display_name})
-    notify_after_commit(recipients=[enterprise.contact_email], subject=subject, body=body)
+    notify_after_commit(
+        recipients=[enterprise.contact_email],
+        email="vouchers/enterprise_verified",
+        context=lambda: {"name": enterprise.display_name},
+    )
     return enterprise

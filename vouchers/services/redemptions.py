@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.emails import render_email
 from portal.errors import (
     AlreadyRedeemed,
     InsufficientBalance,
@@ -281,16 +280,12 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
         reason=redemption.decision_note,
         data={"amount": str(amount)},
     )
-    subject, body = render_email(
-        "vouchers/redemption_approved",
-        {"id": redemption.pk, "amount": str(amount), "serial": voucher.serial},
-    )
     notify_after_commit(
         recipients=provider_emails(redemption.provider_id)
         + (official_emails(redemption.provider_region_id) if redemption.cross_region else []),
-        subject=subject,
-        body=body,
         kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
+        email="vouchers/redemption_approved",
+        context=lambda: {"id": redemption.pk, "amount": str(amount), "serial": voucher.serial},
     )
     return redemption
 
@@ -344,15 +339,16 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
         reason=note,
         data={"amount": str(amount), "released_to_budget": "released" in fields},
     )
-    subject, body = render_email(
-        "vouchers/redemption_rejected",
-        {"id": redemption.pk, "amount": str(amount), "serial": voucher.serial, "note": note},
-    )
     notify_after_commit(
         recipients=provider_emails(redemption.provider_id),
-        subject=subject,
-        body=body,
         kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
+        email="vouchers/redemption_rejected",
+        context=lambda: {
+            "id": redemption.pk,
+            "amount": str(amount),
+            "serial": voucher.serial,
+            "note": note,
+        },
     )
     return redemption
 
@@ -390,14 +386,14 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
         to_status=Redemption.Status.PAID,
         reason=payment_reference,
     )
-    subject, body = render_email(
-        "vouchers/redemption_paid",
-        {"id": redemption.pk, "amount": str(redemption.amount), "reference": payment_reference},
-    )
     notify_after_commit(
         recipients=provider_emails(redemption.provider_id),
-        subject=subject,
-        body=body,
         kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
+        email="vouchers/redemption_paid",
+        context=lambda: {
+            "id": redemption.pk,
+            "amount": str(redemption.amount),
+            "reference": payment_reference,
+        },
     )
     return redemption

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.codes import voucher_serial
-from portal.emails import render_email
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
@@ -81,9 +80,10 @@ def voucher_issue(
         data={"face_value": str(amount), "committed": str(rules.committed)},
     )
     enqueue("vouchers.tasks.generate_voucher_certificate", voucher_id=voucher.pk)
-    subject, body = render_email(
-        "vouchers/voucher_issued",
-        {
+    notify_after_commit(
+        recipients=[application.enterprise.contact_email],
+        email="vouchers/voucher_issued",
+        context=lambda: {
             "id": application.pk,
             "requested": money(application.requested_amount),
             "note": f"\n\n{application.decision_note}" if application.decision_note else "",
@@ -94,9 +94,6 @@ def voucher_issue(
             "expires": timezone.localtime(voucher.expires_at).date().isoformat(),
             "url": portal_url("voucher-detail", voucher.serial),
         },
-    )
-    notify_after_commit(
-        recipients=[application.enterprise.contact_email], subject=subject, body=body
     )
     district_summary_issued(voucher=voucher, application=application)  # the statistics' summary
     statistics_changed()  # the open statistics count it
@@ -149,10 +146,11 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
         reason=reason,
         data={"released": str(released), "held": str(voucher.held)},
     )
-    subject, body = render_email(
-        "vouchers/voucher_revoked", {"serial": voucher.serial, "reason": reason}
+    notify_after_commit(
+        recipients=[voucher.enterprise.contact_email],
+        email="vouchers/voucher_revoked",
+        context=lambda: {"serial": voucher.serial, "reason": reason},
     )
-    notify_after_commit(recipients=[voucher.enterprise.contact_email], subject=subject, body=body)
     return voucher
 
 
@@ -192,10 +190,11 @@ def voucher_expire(*, voucher_id: int, now=None) -> bool:
         reason=voucher.status_reason,
         data={"released": str(released), "held": str(voucher.held)},
     )
-    subject, body = render_email(
-        "vouchers/voucher_expired", {"serial": voucher.serial, "released": money(released)}
+    notify_after_commit(
+        recipients=[voucher.enterprise.contact_email],
+        email="vouchers/voucher_expired",
+        context=lambda: {"serial": voucher.serial, "released": money(released)},
     )
-    notify_after_commit(recipients=[voucher.enterprise.contact_email], subject=subject, body=body)
     return True
 
 
