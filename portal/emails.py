@@ -40,20 +40,22 @@ def current_language() -> str:
     return supported_language(translation.get_language()) or settings.LANGUAGE_CODE
 
 
-def addresses_by_language(addresses) -> dict[str, list[str]]:
-    """{language: addresses}, each address in its reader's language (see the module)."""
-    from regions.models import User
-
+def addresses_by_language(addresses, *, languages: dict | None = None) -> dict[str, list[str]]:
+    """{language: addresses}, each address in its reader's language (see the module).
+    `languages`: {address: language} read already by the caller; else read here."""
     addresses = sorted({a for a in addresses if a})
+    if languages is None:
+        from regions.models import User
+
+        languages = dict(
+            User.objects.filter(email__in=addresses)
+            .exclude(language="")
+            .values_list("email", "language")
+        )
     fallback = current_language()
-    known = dict(
-        User.objects.filter(email__in=addresses)
-        .exclude(language="")
-        .values_list("email", "language")
-    )
     groups: dict[str, list[str]] = {}
     for address in addresses:
-        language = supported_language(known.get(address)) or fallback
+        language = supported_language(languages.get(address)) or fallback
         groups.setdefault(language, []).append(address)
     return groups
 

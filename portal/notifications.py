@@ -12,29 +12,39 @@ from portal.emails import addresses_by_language, current_language, render_email_
 from portal.outbox import enqueue
 
 
-def recipients_wanting(recipients, kind: str | None) -> list[str]:
-    """The addresses, without those of users who turned e-mail of `kind` off."""
-    recipients = sorted({r for r in recipients if r})
-    if not kind or not recipients:
-        return recipients
-    from regions.models import NotificationPreference
+def _readers(recipients: list[str], kind: str | None) -> tuple[dict[str, str], set[str]]:
+    """({address: the language its user reads}, {addresses whose user turned `kind` off}),
+    in one query."""
+    from django.db.models import Exists, OuterRef, Value
 
-    off = set(
-        NotificationPreference.objects.filter(
-            kind=kind, email=False, user__email__in=recipients
-        ).values_list("user__email", flat=True)
+    from regions.models import NotificationPreference, User
+
+    turned_off = (
+        Exists(NotificationPreference.objects.filter(user=OuterRef("pk"), kind=kind, email=False))
+        if kind
+        else Value(False)
     )
-    return [r for r in recipients if r not in off]
+    languages, off = {}, set()
+    rows = User.objects.filter(email__in=recipients).annotate(off=turned_off)
+    for address, language, is_off in rows.values_list("email", "language", "off"):
+        if language:
+            languages[address] = language
+        if is_off:
+            off.add(address)
+    return languages, off
 
 
 def notify_after_commit(*, recipients: list[str], email: str, context, kind: str | None = None):
     """E-mail `email` (templates/emails/) to `recipients` once the transaction commits, each in
-    their language. `context`: the template's context, or a function that returns it, called
-    in each language needed (so that names and words it computes come in that language)."""
-    recipients = recipients_wanting(recipients, kind)
+    their language, leaving out those who turned `kind` off. `context`: the template's context,
+    or a function that returns it, called in each language needed (so that names and words it
+    computes come in that language)."""
+    recipients = sorted({r for r in recipients if r})
     if not recipients:
         return
-    for language, addresses in addresses_by_language(recipients).items():
+    languages, off = _readers(recipients, kind)
+    wanted = [r for r in recipients if r not in off]
+    for language, addresses in addresses_by_language(wanted, languages=languages).items():
         subject, body = render_email_in(language, email, context)
         enqueue("regions.tasks.send_notification", recipients=addresses, subject=subject, body=body)
 
