@@ -29,11 +29,14 @@ def render_email_in(language: str, name: str, context) -> tuple[str, str]:
 
 
 def supported_language(language: str | None) -> str | None:
-    """The portal's code for `language` ("zh-hans" for "zh-Hans" or "zh-cn"), or None."""
+    """The portal's code for `language`, as settings.LANGUAGES spells it ("zh-hans" for
+    "zh-Hans", "ZH-HANS" or "zh-cn"; "en" for "EN"), or None when it has no such language."""
     try:
-        return translation.get_supported_language_variant(language or "")
+        variant = translation.get_supported_language_variant((language or "").lower())
     except LookupError:
         return None
+    codes = {code.lower(): code for code, _name in settings.LANGUAGES}
+    return codes.get(variant.lower())
 
 
 def current_language() -> str:

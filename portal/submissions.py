@@ -10,8 +10,9 @@ does not run it again but gets the first one's redirect, to the order the first 
 Differences from the API's promise, because a person is behind the form:
 - only a redirect (the form's success) is kept; a form shown again with its errors gives the
   key back, and the corrected form carries a new key anyway;
-- the same key with other contents (back, change a field, send again) simply runs the view:
-  the person meant a second, different submission;
+- the same key with other contents (back, change a field, send again) runs the view: the
+  person meant a second, different submission, which is itself counted once (the record's
+  key holds the contents' fingerprint);
 - when the first POST is still running after `IDEMPOTENCY_WAIT_SECONDS`, the second goes back
   to the form with a message instead of creating a duplicate.
 Without JavaScript, from any browser, the key works the same: it is plain HTML.
@@ -27,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from portal.idempotency import BUSY, REPLAY, REUSED, claim_key, store_response, stored_response
+from portal.idempotency import BUSY, REPLAY, claim_key, store_response, stored_response
 from portal.idempotency import valid_key as _valid_key
 
 FIELD = "submission_key"
@@ -71,16 +72,17 @@ def submitted_once(view):
         key = request.POST.get(FIELD, "").strip()
         if not _valid_key(key) or len(key) > 200:
             return view(request, *args, **kwargs)
+        fingerprint = form_fingerprint(request)
+        # The contents are part of the record's key: the same form sent again with other
+        # contents (back, change a field, send) is a submission of its own, itself counted once.
         record, outcome = claim_key(
             user=request.user,
-            key=PREFIX + key,
+            key=f"{PREFIX}{key}:{fingerprint[:32]}",
             request=request,
-            fingerprint=form_fingerprint(request),
+            fingerprint=fingerprint,
         )
         if outcome == REPLAY:
             return stored_response(record)
-        if outcome == REUSED:
-            return view(request, *args, **kwargs)
         if outcome == BUSY:
             messages.info(
                 request,

@@ -79,7 +79,7 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action=AuditEntry.Action.ACCEPT)
     order.accepted_at = timezone.now()
     order.save(update_fields=["status", "accepted_at"])
-    _tell(order, "order_accepted", to_enterprise=True, provider=order.provider.display_name)
+    _tell(order, "order_accepted", to_enterprise=True, provider=lambda: order.provider.display_name)
     return order
 
 
@@ -102,7 +102,7 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
         order,
         "order_declined",
         to_enterprise=True,
-        provider=order.provider.display_name,
+        provider=lambda: order.provider.display_name,
         reason=reason,
     )
     return order
@@ -157,7 +157,9 @@ def order_complete(
     order.deliverables = (deliverables or "").strip()
     order.completed_at = now
     order.save(update_fields=["status", "completion_summary", "deliverables", "completed_at"])
-    _tell(order, "order_completed", to_enterprise=True, provider=order.provider.display_name)
+    _tell(
+        order, "order_completed", to_enterprise=True, provider=lambda: order.provider.display_name
+    )
     return order
 
 
@@ -169,7 +171,12 @@ def order_confirm(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _move_order(order, ServiceOrder.Status.CONFIRMED, actor=actor, action=AuditEntry.Action.CONFIRM)
     order.confirmed_at = timezone.now()
     order.save(update_fields=["status", "confirmed_at"])
-    _tell(order, "order_confirmed", to_enterprise=False, enterprise=order.enterprise.display_name)
+    _tell(
+        order,
+        "order_confirmed",
+        to_enterprise=False,
+        enterprise=lambda: order.enterprise.display_name,
+    )
     return order
 
 
@@ -192,7 +199,7 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
         "order_disputed",
         to_enterprise=False,
         extra=official_emails(order.provider.region_id),
-        enterprise=order.enterprise.display_name,
+        enterprise=lambda: order.enterprise.display_name,
         reason=reason,
     )
     return order
@@ -227,7 +234,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         order,
         "order_cancelled",
         to_enterprise=not by_enterprise,
-        party=order.enterprise.display_name if by_enterprise else order.provider.display_name,
+        party=lambda: (order.enterprise if by_enterprise else order.provider).display_name,
         reason=reason,
     )
     return order
@@ -282,7 +289,7 @@ def order_resolve_dispute(
             order,
             f"order_dispute_{decision}",
             to_enterprise=to_enterprise,
-            district=order.voucher.issuing_region.display_name,
+            district=lambda: order.voucher.issuing_region.display_name,
             reason=reason,
         )
     return order

@@ -28,7 +28,8 @@ from vouchers.selectors import enterprise_emails
 
 def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **context) -> None:
     """E-mail the enterprise side or the provider side of an order: `name` is the template
-    under emails/providers/, `context` its words besides the order's id, title and link."""
+    under emails/providers/, `context` its words besides the order's id, title and link. A
+    value may be a function (a name): it is called in each reader's language."""
     if to_enterprise:
         recipients = enterprise_emails(order.enterprise_id)
     else:
@@ -41,7 +42,7 @@ def _tell(order: ServiceOrder, name: str, *, to_enterprise: bool, extra=(), **co
             "id": str(order.pk),
             "title": order.title,
             "url": portal_url("order-detail", order.pk),
-            **context,
+            **{key: value() if callable(value) else value for key, value in context.items()},
         },
     )
 
@@ -170,7 +171,7 @@ def order_create_within(
         order,
         "order_requested",
         to_enterprise=False,
-        enterprise=enterprise.display_name,
+        enterprise=lambda: enterprise.display_name,
         amount=str(amount),
     )
     return order

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from portal.emails import supported_language
 from portal.money import MoneyFormField
 from portal.views import page_of, query_without_page, run_service_with_status
 from providers.models import ServiceCategory
@@ -159,5 +160,8 @@ def notification_settings(request):
     return render(
         request,
         "regions/notification_settings.html",
-        {"preferences": notification_preferences_of(request.user)},
+        {
+            "preferences": notification_preferences_of(request.user),
+            "email_language": supported_language(request.user.language),
+        },
     )

@@ -137,8 +137,15 @@ def test_the_language_switch_keeps_the_choice_for_e_mails(client, demo):
     assert User.objects.get(pk=user.pk).language == "zh-hans"
     client.post("/i18n/setlang/", {"language": "en", "next": "/enterprise/"})
     assert User.objects.get(pk=user.pk).language == "en"
-    # A language the portal does not have changes nothing.
-    client.post("/i18n/setlang/", {"language": "fr", "next": "/enterprise/"})
+    # A language the portal does not have changes nothing, not even the pages' language.
+    answer = client.post("/i18n/setlang/", {"language": "fr", "next": "/enterprise/"})
+    assert answer.status_code == 302 and answer["Location"] == "/enterprise/"
+    assert User.objects.get(pk=user.pk).language == "en"
+    assert "fr" not in str(client.cookies.get("django_language", ""))
+    # However a code is written, the portal's own spelling is kept.
+    client.post("/i18n/setlang/", {"language": "ZH-HANS", "next": "/enterprise/"})
+    assert User.objects.get(pk=user.pk).language == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "EN", "next": "/enterprise/"})
     assert User.objects.get(pk=user.pk).language == "en"
 
 
@@ -156,3 +163,41 @@ def test_the_notification_settings_say_which_language_e_mails_come_in(client, de
     User.objects.filter(pk=user.pk).update(language="zh-hans")
     page = client.get("/account/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Your e-mails are written in Simplified Chinese" in page
+
+    # A code stored in another spelling, or one the portal no longer has, is read as such.
+    for stored, shown in (("ZH-HANS", "Simplified Chinese"), ("fr", "the language you sign")):
+        User.objects.filter(pk=user.pk).update(language=stored)
+        page = client.get("/account/notifications/", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        assert shown in page.content.decode()
+
+
+def test_an_order_e_mail_names_the_other_party_in_the_readers_language(client, demo):
+    """The enterprise orders in English; the provider, who reads Chinese, is told in Chinese,
+    the enterprise named by its Chinese name."""
+    from django.test import Client
+
+    sit = demo["providers"]["provider-sit"]
+    jiangnan = demo["enterprises"]["enterprise-jiangnan"]
+    User.objects.filter(provider=sit).update(language="zh-hans")
+    enterprise = Client()
+    enterprise.force_login(demo["users"]["enterprise-jiangnan"])
+    first = last_outbox_id()
+
+    answer = enterprise.post(
+        "/orders/new/",
+        {
+            "provider": sit.pk,
+            "voucher": demo["voucher"].serial,
+            "title": "Raman mapping",
+            "contract_amount": "20000.00",
+            "description": "Ten samples.",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert answer.status_code == 302
+    provider_users = set(User.objects.filter(provider=sit).values_list("email", flat=True))
+    [told] = [m for m in queued_since(first) if provider_users & set(m["recipients"])]
+    assert jiangnan.name_zh in told["body"]
+    assert jiangnan.name not in told["body"]
