@@ -3,6 +3,7 @@ settlement batches (the operator runs settlement and records transfers; official
 district's part and download their statements)."""
 
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal import two_factor
+from portal.emails import remember_language
 from portal.errors import NotAllowed
 from portal.lockout import lockout_response
 from portal.parsers import BoundedJSONParser
@@ -90,6 +92,10 @@ class ObtainTokenView(ObtainAuthToken):
                 {"detail": "A valid otp_code is needed.", "code": "otp_required"}, status=403
             )
         token, _ = Token.objects.get_or_create(user=user)
+        if request.headers.get("Accept-Language"):
+            # The language the client asks its answers in is the person's: their e-mails
+            # come in it too (portal/emails.py), as after signing in on the website.
+            remember_language(user, translation.get_language())
         return Response({"token": token.key})
 
 

@@ -201,3 +201,17 @@ def test_an_order_e_mail_names_the_other_party_in_the_readers_language(client, d
     [told] = [m for m in queued_since(first) if provider_users & set(m["recipients"])]
     assert jiangnan.name_zh in told["body"]
     assert jiangnan.name not in told["body"]
+
+
+def test_asking_for_an_api_token_in_a_language_keeps_it(client, demo, password):
+    user = demo["users"]["enterprise-jiangnan"]
+    User.objects.filter(pk=user.pk).update(language="en")
+    body = {"username": user.username, "password": password}
+
+    # No language asked for: the choice made on the website stays.
+    assert client.post("/api/auth/token/", body).status_code == 200
+    assert User.objects.get(pk=user.pk).language == "en"
+
+    answer = client.post("/api/auth/token/", body, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert answer.status_code == 200
+    assert User.objects.get(pk=user.pk).language == "zh-hans"
