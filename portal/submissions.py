@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from portal.idempotency import BUSY, REPLAY, claim_key, store_response, stored_response
+from portal.idempotency import BUSY, REPLAY, REUSED, claim_key, store_response, stored_response
 from portal.idempotency import valid_key as _valid_key
 
 FIELD = "submission_key"
@@ -83,6 +83,10 @@ def submitted_once(view):
         )
         if outcome == REPLAY:
             return stored_response(record)
+        if outcome == REUSED:
+            # The same key and fingerprint prefix with other contents: as good as never
+            # (128 bits), and then simply a submission of its own, unguarded.
+            return view(request, *args, **kwargs)
         if outcome == BUSY:
             messages.info(
                 request,

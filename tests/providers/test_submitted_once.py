@@ -184,3 +184,30 @@ def test_a_second_post_while_the_first_still_runs_goes_back_with_a_message(
     assert response.redirect_chain == [(form_page, 302)]
     assert "still being processed" in response.content.decode()
     assert ServiceOrder.objects.count() == before
+
+
+def test_a_record_of_the_same_key_with_other_contents_lets_the_form_run(
+    jiangnan, users, sit, demo, rf
+):
+    """Two contents sharing a fingerprint's first 128 bits: never seen, and then no harm."""
+    from portal.submissions import form_fingerprint
+
+    key = form_key(jiangnan, f"/orders/new/?provider={sit.pk}")
+    data = order_form(sit, demo, key)
+    fingerprint = form_fingerprint(rf.post("/orders/new/", data))
+    IdempotencyRecord.objects.create(
+        user=users["enterprise-jiangnan"],
+        key=f"form:{key}:{fingerprint[:32]}",
+        method="POST",
+        path="/orders/new/",
+        request_hash="0" * 64,
+        response_status=302,
+        response_body={"content_type": "", "text": "", "headers": {"Location": "/elsewhere/"}},
+    )
+    before = ServiceOrder.objects.count()
+
+    response = jiangnan.post("/orders/new/", data)
+
+    assert response.status_code == 302
+    assert response["Location"] != "/elsewhere/"
+    assert ServiceOrder.objects.count() == before + 1
