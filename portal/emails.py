@@ -43,9 +43,12 @@ def current_language() -> str:
     return supported_language(translation.get_language()) or settings.LANGUAGE_CODE
 
 
-def addresses_by_language(addresses, *, languages: dict | None = None) -> dict[str, list[str]]:
+def addresses_by_language(
+    addresses, *, languages: dict | None = None, fallback: str | None = None
+) -> dict[str, list[str]]:
     """{language: addresses}, each address in its reader's language (see the module).
-    `languages`: {address: language} read already by the caller; else read here."""
+    `languages`: {address: language} read already by the caller; else read here. `fallback`:
+    the language of the addresses of no known reader (the current one by default)."""
     addresses = sorted({a for a in addresses if a})
     if languages is None:
         from regions.models import User
@@ -55,7 +58,7 @@ def addresses_by_language(addresses, *, languages: dict | None = None) -> dict[s
             .exclude(language="")
             .values_list("email", "language")
         )
-    fallback = current_language()
+    fallback = supported_language(fallback) or current_language()
     groups: dict[str, list[str]] = {}
     for address in addresses:
         language = supported_language(languages.get(address)) or fallback

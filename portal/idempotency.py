@@ -354,7 +354,7 @@ class IdempotencyMiddleware:
         try:
             response = self.get_response(request)
         except BaseException:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            store_response(record, None, stored=False)
             raise
         final = response.status_code < 500 and response.status_code not in NOT_STORED
         store_response(record, response, stored=final)

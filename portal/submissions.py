@@ -62,6 +62,13 @@ def form_fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def record_key(key: str, fingerprint: str) -> str:
+    """The record of a form's submission: its key and its contents' fingerprint. The same form
+    sent again with other contents (back, change a field, send) is a submission of its own,
+    itself counted once."""
+    return f"{PREFIX}{key}:{fingerprint[:32]}"
+
+
 def submitted_once(view):
     """Run `view` once per submission key and user; see the module's docstring."""
 
@@ -73,11 +80,9 @@ def submitted_once(view):
         if not _valid_key(key) or len(key) > 200:
             return view(request, *args, **kwargs)
         fingerprint = form_fingerprint(request)
-        # The contents are part of the record's key: the same form sent again with other
-        # contents (back, change a field, send) is a submission of its own, itself counted once.
         record, outcome = claim_key(
             user=request.user,
-            key=f"{PREFIX}{key}:{fingerprint[:32]}",
+            key=record_key(key, fingerprint),
             request=request,
             fingerprint=fingerprint,
         )

@@ -4,7 +4,6 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import OperationalError
-from django.utils import translation
 
 from regions import audit_chain, services
 
@@ -68,8 +67,7 @@ def notify_officials(
     if messages is None:
         messages = {fallback: [subject, body]}
     sent = 0
-    with translation.override(fallback or settings.LANGUAGE_CODE):
-        groups = addresses_by_language(recipients)
+    groups = addresses_by_language(recipients, fallback=fallback or settings.LANGUAGE_CODE)
     for language, addresses in groups.items():
         subject, body = (
             messages.get(language) or messages.get(fallback) or next(iter(messages.values()))

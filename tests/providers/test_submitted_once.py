@@ -40,6 +40,21 @@ def order_form(sit, demo, key, **overrides):
     return data
 
 
+def first_posts_record(rf, user, key, data, **fields):
+    """The record a first POST of the order form with `data` has (no answer yet unless
+    `fields` give one)."""
+    from portal.submissions import form_fingerprint, record_key
+
+    fingerprint = form_fingerprint(rf.post("/orders/new/", data))
+    return IdempotencyRecord.objects.create(
+        user=user,
+        key=record_key(key, fingerprint),
+        method="POST",
+        path="/orders/new/",
+        **{"request_hash": fingerprint, **fields},
+    )
+
+
 def test_each_rendering_of_the_order_form_carries_a_new_key(jiangnan, sit):
     url = f"/orders/new/?provider={sit.pk}"
     assert form_key(jiangnan, url) != form_key(jiangnan, url)
@@ -162,20 +177,11 @@ def test_a_double_click_sends_two_posts_at_once_and_one_order_is_made(demo):
 def test_a_second_post_while_the_first_still_runs_goes_back_with_a_message(
     jiangnan, users, sit, demo, settings, rf
 ):
-    from portal.submissions import form_fingerprint
-
     settings.IDEMPOTENCY_WAIT_SECONDS = 0.2
     key = form_key(jiangnan, f"/orders/new/?provider={sit.pk}")
     data = order_form(sit, demo, key)
     # The first POST of the form has its record and no answer yet.
-    fingerprint = form_fingerprint(rf.post("/orders/new/", data))
-    IdempotencyRecord.objects.create(
-        user=users["enterprise-jiangnan"],
-        key=f"form:{key}:{fingerprint[:32]}",
-        method="POST",
-        path="/orders/new/",
-        request_hash=fingerprint,
-    )
+    first_posts_record(rf, users["enterprise-jiangnan"], key, data)
     before = ServiceOrder.objects.count()
     form_page = f"http://testserver/orders/new/?provider={sit.pk}"
 
@@ -190,16 +196,13 @@ def test_a_record_of_the_same_key_with_other_contents_lets_the_form_run(
     jiangnan, users, sit, demo, rf
 ):
     """Two contents sharing a fingerprint's first 128 bits: never seen, and then no harm."""
-    from portal.submissions import form_fingerprint
-
     key = form_key(jiangnan, f"/orders/new/?provider={sit.pk}")
     data = order_form(sit, demo, key)
-    fingerprint = form_fingerprint(rf.post("/orders/new/", data))
-    IdempotencyRecord.objects.create(
-        user=users["enterprise-jiangnan"],
-        key=f"form:{key}:{fingerprint[:32]}",
-        method="POST",
-        path="/orders/new/",
+    first_posts_record(
+        rf,
+        users["enterprise-jiangnan"],
+        key,
+        data,
         request_hash="0" * 64,
         response_status=302,
         response_body={"content_type": "", "text": "", "headers": {"Location": "/elsewhere/"}},
