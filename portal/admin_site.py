@@ -25,6 +25,21 @@ class PortalAdminSite(admin.AdminSite):
         return redirect(f"{reverse('login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
+def unregister_secrets(site: admin.AdminSite) -> None:
+    """API tokens and second-factor devices stay out of the admin, for the operator and
+    superusers alike: a token or a TOTP key read there signs in as its owner, second factor
+    included, and with two officials' tokens one person could give both approvals of four
+    eyes. Deactivating a person deletes their tokens; each person manages their own second
+    step at /account/2fa/."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.authtoken.models import Token, TokenProxy
+
+    for model in (Token, TokenProxy, TOTPDevice, StaticDevice):
+        if site.is_registered(model):
+            site.unregister(model)
+
+
 class OperatorReadsAdminBackend:
     """The operator reads every table in the admin, and changes none there: what changes
     money, a state or who may act goes through the portal's pages, with its rules and an

@@ -49,3 +49,11 @@ class PortalAdminConfig(AdminConfig):
     """django.contrib.admin with the portal's own admin site as `admin.site`."""
 
     default_site = "portal.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscover: every app's admin module registers its models
+        from django.contrib import admin
+
+        from portal.admin_site import unregister_secrets
+
+        unregister_secrets(admin.site)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
 from providers.models import (
+    Demand,
     OrderDocument,
     Provider,
     ServiceCategory,
@@ -76,7 +77,10 @@ class ProviderApplicationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=Provider.DESCRIPTION_MAX_LENGTH,
     )
     contact_email = forms.EmailField(label=_("Contact e-mail"))
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
@@ -172,6 +176,16 @@ class CancelForm(DecisionForm):
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
+
+
+class ProviderCancelForm(CancelForm):
+    """A provider walking away from an order it took says why (the service refuses a blank
+    reason, and its message comes back onto this field); the enterprise may say nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why do you cancel? The enterprise is told.")
+        self.fields["reason"].widget.attrs["required"] = True
 
 
 class DirectoryFilterForm(forms.Form):
@@ -352,7 +366,9 @@ class DemandForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("The technical problem"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("The technical problem"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=Demand.DESCRIPTION_MAX_LENGTH,
     )
     category = forms.ModelChoiceField(
         label=_("Service category"), queryset=ServiceCategory.objects.all()

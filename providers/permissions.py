@@ -89,7 +89,11 @@ def _can_move(order: ServiceOrder, to_status: str) -> bool:
 
 
 def can_accept_order(user, order: ServiceOrder) -> bool:
-    return is_order_provider(user, order) and order.status == ServiceOrder.Status.REQUESTED
+    return (
+        is_order_provider(user, order)
+        and order.status == ServiceOrder.Status.REQUESTED
+        and not order.voucher.ended
+    )
 
 
 def can_decline_order(user, order: ServiceOrder) -> bool:

@@ -196,6 +196,16 @@ def _lock_account(actor: User, account: User) -> User:
 
 
 @transaction.atomic(durable=True)
+def password_set_from_link(form) -> User:
+    """A new password chosen through an e-mailed link (a reset or an invitation). The API
+    tokens made with the old password stop working: whoever learnt that password may have
+    made one, and a reset is how a person takes their account back."""
+    user = form.save()
+    Token.objects.filter(user=user).delete()
+    return user
+
+
+@transaction.atomic(durable=True)
 def account_deactivate(*, actor: User, account: User, reason: str) -> User:
     """The person can no longer sign in; their API tokens stop working. Nothing they did is
     removed: the audit trail keeps their name."""

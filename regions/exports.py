@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from portal.exports import CSV_BOM
 from portal.pdf import table_pdf
 from regions import sources
 from regions.models import Region, SettlementBatch
@@ -152,6 +153,14 @@ def _batched(iterable, size):
 PDF_HEADER = ["编号 #", "创新券 voucher", "服务机构 provider", "发券区 from", "兑付区 to",
               "方向 dir", "状态 status", "金额 amount"]  # fmt: skip
 PDF_DIRECTION = {"owes": "应付 owes", "owed": "应收 owed"}
+# The redemption's and the batch's status, in both languages like every other label of the
+# PDF (the Chinese as the portal's pages show these statuses).
+PDF_STATUS = {"approved": "已批准 approved", "paid": "已付款 paid",
+              "pending": "待审核 pending", "rejected": "已驳回 rejected"}  # fmt: skip
+PDF_BATCH_STATUS = {"open": "进行中 open", "computed": "已计算 computed",
+                    "confirmed": "已确认 confirmed", "closed": "已关闭 closed"}  # fmt: skip
+# Numbers right-aligned, text left.
+PDF_ALIGN = ["right", "left", "left", "left", "left", "left", "left", "right"]
 
 
 def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
@@ -159,7 +168,7 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
     named = {r.code: f"{r.name_zh} {r.code}" for r in Region.objects.all()}
     lines = [
         f"批次 Batch #{batch.pk}  截止 cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}  "
-        f"状态 status {batch.status}",
+        f"状态 status {PDF_BATCH_STATUS.get(batch.status, batch.status)}",
         f"地区 District {region.name_zh} {region.name} ({region.code})",
         f"兑付笔数 Redemptions {summary['count']}  应付 owes {summary['owes_total']:.2f}  "
         f"应收 is owed {summary['owed_total']:.2f}  净头寸 net position "
@@ -192,12 +201,13 @@ def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
                 names_zh.get(r[4], r[4]),
                 names_zh.get(r[5], r[5]),
                 PDF_DIRECTION.get(r[6], r[6]),
-                r[8],
+                PDF_STATUS.get(r[8], r[8]),
                 r[10],
             ]
             for r in statement_rows(batch, region)
         ],  # fmt: skip
         summary=statement_pdf_summary_lines(batch, region, summary),
+        align=PDF_ALIGN,
     )
 
 
@@ -208,8 +218,11 @@ def statement_response(batch: SettlementBatch, region: Region, fmt: str):
         response = HttpResponse(statement_pdf(batch, region), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
+    # With a byte-order mark, as the list exports (portal.exports): Excel then reads the
+    # Chinese names as UTF-8.
     response = StreamingHttpResponse(
-        statement_csv_lines(batch, region), content_type="text/csv; charset=utf-8"
+        itertools.chain([CSV_BOM], statement_csv_lines(batch, region)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

@@ -61,6 +61,7 @@ def can_claim_redemption(user, order) -> bool:
         and user.is_provider
         and user.provider_id == order.provider_id
         and order.status == ServiceOrder.Status.CONFIRMED
+        and not order.voucher.ended
     )
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from portal.money import CENT
 from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
@@ -287,13 +288,16 @@ def redemptions_to_pay(user) -> QuerySet[Redemption]:
 
 
 def claimable_orders_for(user) -> QuerySet[ServiceOrder]:
-    """The provider's confirmed orders with no live claim yet."""
+    """The provider's confirmed orders with no live claim yet, on vouchers that still pay."""
     if not (user.is_authenticated and user.is_provider and user.provider_id):
         return ServiceOrder.objects.none()
     return (
         ServiceOrder.objects.filter(
-            provider_id=user.provider_id, status=ServiceOrder.Status.CONFIRMED
+            provider_id=user.provider_id,
+            status=ServiceOrder.Status.CONFIRMED,
+            voucher__expires_at__gt=timezone.now(),
         )
+        .exclude(voucher__status__in=Voucher.ENDED_STATUSES)
         .exclude(redemptions__status__in=LIVE_STATUSES)
         .select_related("voucher", "enterprise")
         .order_by("-confirmed_at", "-id")

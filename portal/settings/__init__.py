@@ -108,13 +108,21 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
+except (dj_database_url.UnknownSchemeError, dj_database_url.ParseError):
+    # The address is not repeated: it may hold the database password. `from None`: the
+    # library's traceback and its list of every backend it knows add nothing to this.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not a database address the portal can use: write "
+        "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH (sqlite:////ABSOLUTE/PATH)."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DATABASE_PREPARED_STATEMENTS", False
 ):
@@ -144,6 +152,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "regions.User"
 AUTH_PASSWORD_VALIDATORS = [
+    # Not the user name, e-mail or name again ("official-nanhu-3" for official-nanhu).
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]

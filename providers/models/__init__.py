@@ -31,6 +31,8 @@ class ServiceCategory(models.Model):
 
 
 class Provider(NamedInTwoLanguages, models.Model):
+    DESCRIPTION_MAX_LENGTH = 5000
+
     class Kind(models.TextChoices):
         UNIVERSITY = "university", _("University")
         INSTITUTE = "institute", _("Research institute")

@@ -16,6 +16,8 @@ class Demand(models.Model):
     """A technical problem an enterprise wants solved, public or shown only to the providers
     it invites."""
 
+    DESCRIPTION_MAX_LENGTH = 10000
+
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
         INVITED = "invited", _("Invited providers only")

@@ -34,7 +34,7 @@ from providers.services.certificates import (
     certificate_suspend,
     certificate_verify_url,
 )
-from providers.services.inputs import required_reason, required_text, stored_name
+from providers.services.inputs import required_reason, required_text, stored_name, text_within
 from providers.services.notices import notice_open, notice_withdraw
 from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
@@ -116,6 +116,9 @@ def _apply(
         raise ValidationFailed(
             _("Choose at least one service category."), field="categories", code="required"
         )
+    description = text_within(
+        (description or "").strip(), limit=Provider.DESCRIPTION_MAX_LENGTH, field="description"
+    )
     kinds = [
         check_upload(f, allowed=DOCUMENT_KINDS, field="qualifications") for f in qualifications
     ]
@@ -126,7 +129,7 @@ def _apply(
         credit_code=code,
         region=region,
         kind=kind,
-        description=(description or "").strip(),
+        description=description,
         contact_email=(contact_email or "").strip(),
         contact_phone=clean_phone(contact_phone),
         status=Provider.Status.APPLIED,

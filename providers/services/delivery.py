@@ -76,6 +76,14 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
             _("A provider that is not certified cannot accept orders."),
             code="provider_not_certified",
         )
+    if order.voucher.ended:
+        raise InvalidTransition(
+            _(
+                "Voucher %(serial)s is %(status)s: it pays for no more work, so the order cannot be accepted."
+            )
+            % {"serial": order.voucher.serial, "status": _voucher_state(order.voucher)},
+            code="voucher_not_active",
+        )
     _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action=AuditEntry.Action.ACCEPT)
     order.accepted_at = timezone.now()
     order.save(update_fields=["status", "accepted_at"])
@@ -207,11 +215,12 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
 
 @transaction.atomic(durable=True)
 def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> ServiceOrder:
-    """Either party may cancel before the service is completed."""
+    """Either party may cancel before the service is completed; the provider says why (the
+    enterprise counted on the service it had taken), the enterprise may."""
     by_enterprise = permissions.is_order_enterprise(actor, order)
     if not (by_enterprise or permissions.is_order_provider(actor, order)):
         raise NotAllowed(_("Only the two parties of an order can cancel it."))
-    reason = (reason or "").strip()
+    reason = (reason or "").strip() if by_enterprise else required_reason(reason)
     order = _lock_order(order)
     check_transition(order, ServiceOrder.Status.CANCELLED)
     if order.status not in permissions.PARTIES_MAY_CANCEL:
@@ -238,6 +247,49 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
         reason=reason,
     )
     return order
+
+
+def _voucher_state(voucher) -> str:
+    if voucher.status in voucher.ENDED_STATUSES:
+        return voucher.get_status_display().lower()
+    return _("past its expiry")
+
+
+def orders_cancel_for_ended_voucher(*, voucher, actor: User | None, reason: str) -> int:
+    """A revoked or expired voucher pays for no more work: its orders not yet delivered
+    (requested or accepted) are cancelled with `reason`, and both parties told, so that no
+    provider goes on working for a voucher that can no longer pay. The caller has locked the
+    voucher (lock order: voucher, then its orders). Completed and confirmed orders stay: the
+    work was done, and a claim on them is refused with the voucher's state. Returns how many."""
+    orders = list(
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "provider")
+        .filter(voucher_id=voucher.pk, status__in=permissions.PARTIES_MAY_CANCEL)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for order in orders:
+        _move_order(
+            order,
+            ServiceOrder.Status.CANCELLED,
+            actor=actor,
+            action=AuditEntry.Action.CANCEL,
+            reason=reason,
+            data={"voucher": voucher.serial, "voucher_status": voucher.status},
+        )
+        order.cancelled_at = now
+        order.status_reason = reason
+        order.save(update_fields=["status", "cancelled_at", "status_reason"])
+        _free_instrument_hours(order)
+        for to_enterprise in (True, False):
+            _tell(
+                order,
+                f"order_voucher_{voucher.status}",
+                to_enterprise=to_enterprise,
+                serial=voucher.serial,
+                reason=reason,
+            )
+    return len(orders)
 
 
 class DisputeDecision:

@@ -29,7 +29,7 @@ from providers.models import (
 )
 from providers.search import search_terms
 from providers.selectors import provider_emails
-from providers.services.inputs import required_text
+from providers.services.inputs import required_text, text_within
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 from regions.statistics import statistics_changed
@@ -73,10 +73,14 @@ def _clean_demand(values: dict) -> dict:
     title = required_text(values.get("title"), field="title", message=_("Give the demand a title."))
     if len(title) > 200:
         raise ValidationFailed(_("The title is at most 200 characters."), field="title")
-    description = required_text(
-        values.get("description"),
+    description = text_within(
+        required_text(
+            values.get("description"),
+            field="description",
+            message=_("Describe the technical problem."),
+        ),
+        limit=Demand.DESCRIPTION_MAX_LENGTH,
         field="description",
-        message=_("Describe the technical problem."),
     )
     category = values.get("category")
     if not isinstance(category, ServiceCategory):
@@ -95,6 +99,11 @@ def _clean_demand(values: dict) -> dict:
     if deadline < programme_today():
         raise ValidationFailed(
             _("The deadline cannot be in the past."), field="deadline", code="deadline_past"
+        )
+    today = programme_today()
+    if deadline > today.replace(year=today.year + 10, day=min(today.day, 28)):
+        raise ValidationFailed(
+            _("The deadline is at most ten years ahead."), field="deadline", code="deadline_far"
         )
     visibility = values.get("visibility") or Demand.Visibility.PUBLIC
     if visibility not in Demand.Visibility.values:

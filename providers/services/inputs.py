@@ -15,6 +15,19 @@ def required_text(value: str | None, *, field: str, message: str) -> str:
     return value
 
 
+def text_within(value: str, *, limit: int, field: str) -> str:
+    """A text as given, refused when longer than `limit` characters (a form's maxlength is
+    only the browser's: the API and a crafted POST reach the service without it)."""
+    if len(value) > limit:
+        raise ValidationFailed(
+            _("Use at most %(limit)s characters (this text has %(length)s).")
+            % {"limit": f"{limit:,}", "length": f"{len(value):,}"},
+            field=field,
+            code="max_length",
+        )
+    return value
+
+
 def required_reason(value: str | None) -> str:
     return required_text(value, field="reason", message=_("Please give a reason."))
 

@@ -38,6 +38,7 @@ from providers.forms import (
     DocumentForm,
     OrderForm,
     OwnShareForm,
+    ProviderCancelForm,
     RatingForm,
 )
 from providers.models import Provider, ServiceOrder
@@ -198,7 +199,12 @@ def _render_order(
         "resolve_form": forms.get("resolve") or DisputeDecisionForm(prefix="resolve"),
         "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
         "dispute_form": forms.get("dispute") or DisputeForm(prefix="dispute"),
-        "cancel_form": forms.get("cancel") or CancelForm(prefix="cancel"),
+        "cancel_form": forms.get("cancel")
+        or (
+            ProviderCancelForm(prefix="cancel")
+            if permissions.is_order_provider(user, order)
+            else CancelForm(prefix="cancel")
+        ),
         "completion_form": forms.get("complete") or CompletionForm(),
     }
     return render(request, template, context, status=status)

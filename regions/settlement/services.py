@@ -25,6 +25,7 @@ from regions.ledger import clean_payment_reference
 from regions.models import (
     AuditEntry,
     NotificationPreference,
+    ProgrammeRules,
     Region,
     SettlementBatch,
     SettlementNetPosition,
@@ -58,6 +59,14 @@ def chunk_delay() -> float:
 # --- open ----------------------------------------------------------------------------------
 
 
+def _programme_start() -> datetime | None:
+    """Midnight of January 1 of the programme's first year, in programme time."""
+    first_year = ProgrammeRules.objects.order_by("year").values_list("year", flat=True).first()
+    if first_year is None:
+        return None
+    return timezone.make_aware(datetime(first_year, 1, 1))
+
+
 def _moment(value: datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="minutes")
 
@@ -80,6 +89,25 @@ def settlement_batch_create(
         raise ValidationFailed(
             _("The cutoff cannot be in the future: %(cutoff)s is later than now, %(now)s.")
             % {"cutoff": _moment(cutoff), "now": _moment(now)},
+            field="cutoff",
+        )
+    programme_start = _programme_start()
+    if programme_start is not None and cutoff < programme_start:
+        raise ValidationFailed(
+            _("The cutoff %(cutoff)s is before the programme began, %(start)s.")
+            % {"cutoff": _moment(cutoff), "start": _moment(programme_start)},
+            field="cutoff",
+        )
+    last = SettlementBatch.objects.order_by("-cutoff").only("pk", "cutoff").first()
+    if last is not None and cutoff < last.cutoff:
+        # Batch #N settled everything decided up to its cutoff: an earlier one finds nothing,
+        # and its empty batch would stand as the latest on the settlement page.
+        raise ValidationFailed(
+            _(
+                "The cutoff %(cutoff)s is before that of batch #%(batch)s, %(last)s, which "
+                "settled everything decided up to then."
+            )
+            % {"cutoff": _moment(cutoff), "batch": last.pk, "last": _moment(last.cutoff)},
             field="cutoff",
         )
     batch = SettlementBatch.objects.create(cutoff=cutoff, created_by=actor)

@@ -20,10 +20,11 @@ BROWSER_LOCALES = {"en": "en-GB", "zh-hans": "zh-CN"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def tr(language: str, message: str, **params) -> str:
-    """`message` as the portal shows it in `language` (the committed catalogue)."""
+def tr(language: str, message: str, context: str = "", **params) -> str:
+    """`message` (in `context`, when the template gives one) as the portal shows it in
+    `language` (the committed catalogue)."""
     with translation.override(language):
-        text = translation.gettext(message)
+        text = translation.pgettext(context, message) if context else translation.gettext(message)
     return text % params if params else text
 
 
@@ -71,8 +72,8 @@ class Person:
     confirmations: list[str] = field(default_factory=list)
     pages_checked: list[str] = field(default_factory=list)
 
-    def t(self, message: str, **params) -> str:
-        return tr(self.language, message, **params)
+    def t(self, message: str, context: str = "", **params) -> str:
+        return tr(self.language, message, context, **params)
 
     def go(self, path: str):
         response = self.page.goto(self.site.at(path))
@@ -99,8 +100,8 @@ class Person:
             group.locator("summary").click()
         link.click()
 
-    def button(self, message: str, scope=None):
-        return (scope or self.page).get_by_role("button", name=exactly(self.t(message)))
+    def button(self, message: str, scope=None, context: str = ""):
+        return (scope or self.page).get_by_role("button", name=exactly(self.t(message, context)))
 
     def link(self, message: str, scope=None):
         return (scope or self.page).get_by_role("link", name=exactly(self.t(message)))

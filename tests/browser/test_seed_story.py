@@ -54,7 +54,7 @@ NEWCOMERS = {
         "contact": "李伟",
     },
 }
-NEWCOMER_PASSWORD = "graphene-powder-2026"
+NEWCOMER_PASSWORD = "sea-lantern-4711"
 SEARCH = {"en": "Shanghai Institute", "zh-hans": "上海应用技术"}
 
 
@@ -107,7 +107,7 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     official.check("enterprises-to-verify", heading="Enterprises to verify")
     row = o.get_by_role("row").filter(has_text=newcomer["name"])
     expect(row).to_contain_text(newcomer["credit_code"])
-    official.button("Verify", row).click()
+    official.button("Verify", row, context="enterprise").click()
     official.confirm_was_asked("Verify this enterprise? It may then apply for vouchers.")
     expect(o.get_by_role("status")).to_contain_text(
         official.t("%(name)s is verified and may now apply.", name=newcomer["name"])

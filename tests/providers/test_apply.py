@@ -206,3 +206,33 @@ def test_it_answers_409_when_the_provider_already_applied(api_as, users):
 
 def test_it_needs_a_login_in_the_api(api_client, demo):
     assert api_client.post("/api/providers/", {}, format="json").status_code == 401
+
+
+def test_a_description_beyond_its_limit_is_refused_by_the_page_and_the_service(
+    client, wujin, testing
+):
+    from portal.errors import ValidationFailed
+    from providers.services import provider_apply
+
+    long = "x" * (Provider.DESCRIPTION_MAX_LENGTH + 1)
+    response = client.post(
+        "/providers/apply/",
+        {**form_data(region=wujin.pk, categories=[testing.pk], description=long), **account()},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["description"]
+    assert not User.objects.filter(username="new-lab").exists()
+    # The service refuses it too, for callers without the form (the API).
+    user = User.objects.create_user(username="lab-y", password="p-2026-yy", role="provider")
+    with pytest.raises(ValidationFailed) as refused:
+        provider_apply(
+            actor=user,
+            name="Y Lab",
+            credit_code=credit_code(),
+            region=wujin,
+            kind="testing_lab",
+            categories=[testing],
+            description=long,
+        )
+    assert refused.value.code == "max_length"
+    assert not Provider.objects.filter(name="Y Lab").exists()

@@ -50,6 +50,26 @@ def test_it_refuses_a_past_deadline(jiangnan):
     assert response.json()["code"] == "deadline_past"
 
 
+def test_it_refuses_a_deadline_more_than_ten_years_ahead(jiangnan):
+    response = jiangnan.post("/api/demands/", demand_body(deadline="9999-12-31"), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "deadline_far"
+    near = (timezone.localdate() + timedelta(days=365 * 9)).isoformat()
+    assert (
+        jiangnan.post("/api/demands/", demand_body(deadline=near), format="json").status_code == 201
+    )
+
+
+def test_it_refuses_a_description_beyond_its_limit_and_writes_nothing(jiangnan):
+    before = Demand.objects.count()
+    body = demand_body(description="x" * (Demand.DESCRIPTION_MAX_LENGTH + 1))
+    response = jiangnan.post("/api/demands/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "max_length"
+    assert "10,000" in str(response.json()["description"])
+    assert Demand.objects.count() == before
+
+
 @pytest.mark.parametrize(
     "field,value",
     [("budget_min", 5), ("deadline", "soon"), ("category", "nope"), ("visibility", "secret")],

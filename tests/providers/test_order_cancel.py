@@ -46,3 +46,21 @@ def test_the_other_party_is_told(
     assert "enterprise-jiangnan@example.com" in mailoutbox[-1].to
     assert "provider-sit@example.com" not in mailoutbox[-1].to
     assert "Lab closed" in mailoutbox[-1].body
+
+
+def test_the_provider_says_why_it_cancels(api_as, client, users, order_in):
+    order = order_in("accepted")
+    provider = api_as(users["provider-sit"])
+    for body in ({}, {"reason": "   "}):
+        response = provider.post(f"/api/service-orders/{order.pk}/cancel/", body, format="json")
+        assert response.status_code == 400, response.content
+        assert "reason" in response.json()
+    order.refresh_from_db()
+    assert order.status == "accepted"
+    client.force_login(users["provider-sit"])
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Why do you cancel? The enterprise is told." in page
+    response = client.post(f"/orders/{order.pk}/cancel/", {"cancel-reason": ""})
+    assert response.status_code == 400
+    order.refresh_from_db()
+    assert order.status == "accepted"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Trim, Upper
 
 from providers.models import OwnSharePayment, ServiceOrder
 from providers.selectors import paperwork_annotations
@@ -14,7 +14,7 @@ from regions.models import ProgrammeRules, ProgrammeRulesVersion
 from regions.selectors import eligibility_annotations
 from tests.paperwork import complete_paperwork
 from tests.redemptions.factories import make_order, provider_user
-from vouchers.models import Redemption, Voucher
+from vouchers.models import Redemption, RelatedParty, Voucher
 from vouchers.selectors import LIVE_STATUSES
 from vouchers.services import redemption_claim
 from vouchers.services.claim_reads import (
@@ -56,6 +56,12 @@ def orm_order(order: ServiceOrder) -> ServiceOrder:
             ),
             **eligibility_annotations(),
             **paperwork_annotations(),
+            related_party=Exists(
+                RelatedParty.objects.filter(
+                    enterprise_id=OuterRef("enterprise_id"),
+                    credit_code=Upper(Trim(OuterRef("provider__credit_code"))),
+                )
+            ),
             own_share_confirmed_amount=Subquery(
                 OwnSharePayment.objects.filter(
                     service_order_id=OuterRef("pk"), confirmed_at__isnull=False

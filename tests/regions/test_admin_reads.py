@@ -64,3 +64,24 @@ def test_the_operator_cannot_deactivate_a_superuser(client, demo, django_user_mo
     assert response.status_code == 403
     root.refresh_from_db()
     assert root.is_active
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/authtoken/tokenproxy/",
+        "/admin/authtoken/token/",
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_static/staticdevice/",
+    ],
+)
+def test_tokens_and_second_factor_keys_are_not_in_the_admin(client, demo, path):
+    from django.contrib.auth import get_user_model
+
+    superuser = get_user_model().objects.create_superuser("root-x", "root-x@example.com", "x")
+    for user in (demo["users"]["operator"], superuser):
+        client.force_login(user)
+        assert client.get(path).status_code == 404
+        index = client.get("/admin/").content.decode()
+        assert "/admin/authtoken/" not in index
+        assert "totpdevice" not in index and "staticdevice" not in index

@@ -154,7 +154,10 @@ def test_the_operator_cannot_deactivate_an_operator(client, demo):
     assert operator.is_active
 
 
-def test_forgot_password_sends_a_link_that_sets_a_new_password(client, demo, mailoutbox):
+def test_forgot_password_sends_a_link_that_sets_a_new_password(client, api_as, demo, mailoutbox):
+    # A token made with the old password (by whoever knew it) stops with the reset.
+    old_api = api_as(demo["users"]["enterprise-nanhu"])
+    assert old_api.get("/api/vouchers/").status_code == 200
     response = client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})
 
     assert response.status_code == 302
@@ -165,6 +168,19 @@ def test_forgot_password_sends_a_link_that_sets_a_new_password(client, demo, mai
         {"new_password1": "b-Long-pass-2026", "new_password2": "b-Long-pass-2026"},
     )
     assert client.login(username="enterprise-nanhu", password="b-Long-pass-2026")
+    assert old_api.get("/api/vouchers/").status_code == 401
+
+
+def test_a_new_password_like_the_user_name_is_refused(client, demo, mailoutbox):
+    client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})
+    path = link_in(mailoutbox[-1]).split("://", 1)[1].split("/", 1)[1]
+    form = client.get("/" + path, follow=True)
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "enterprise-nanhu-3", "new_password2": "enterprise-nanhu-3"},
+    )
+    assert response.status_code == 400
+    assert "too similar" in str(response.context["form"].errors["new_password2"])
 
 
 def test_an_invited_official_whose_link_expired_asks_for_a_new_one(client, demo, mailoutbox):

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -101,3 +101,17 @@ def test_a_future_cutoff_is_refused(demo):
     with pytest.raises(ValidationFailed):
         create(demo, cutoff=timezone.now() + timedelta(days=1))
     assert not SettlementBatch.objects.exists()
+
+
+def test_a_cutoff_before_the_last_batchs_or_the_programme_is_refused(demo):
+    from portal.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        create(demo, cutoff=datetime(1, 1, 1, tzinfo=UTC))
+    assert "before the programme began" in str(refused.value)
+    first = create(demo, cutoff=timezone.now() - timedelta(days=1))
+    with pytest.raises(ValidationFailed) as refused:
+        create(demo, cutoff=timezone.now() - timedelta(days=2))
+    assert f"batch #{first.pk}" in str(refused.value)
+    assert list(SettlementBatch.objects.all()) == [first]
+    create(demo, cutoff=timezone.now())  # later than the last: as before

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from regions.models import SettlementBatch
 
@@ -30,8 +31,16 @@ def test_the_operator_creates_a_batch_answered_202(
 
 def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     client = api_as(demo["users"]["operator"])
-    ok = client.post("/api/settlement-batches/", {"cutoff": "2020-01-01T00:00:00Z"}, format="json")
-    assert ok.status_code == 202 and ok.json()["cutoff"].startswith("2020-01-01")
+    year = timezone.now().year  # the demo's rules are this year's
+    ok = client.post(
+        "/api/settlement-batches/", {"cutoff": f"{year}-01-02T00:00:00Z"}, format="json"
+    )
+    assert ok.status_code == 202 and ok.json()["cutoff"].startswith(f"{year}-01-02")
+    # Before the programme's first year: nothing to settle.
+    early = client.post(
+        "/api/settlement-batches/", {"cutoff": "0001-01-01T00:00:00Z"}, format="json"
+    )
+    assert early.status_code == 400 and "before the programme began" in str(early.json())
     late = client.post(
         "/api/settlement-batches/", {"cutoff": "2999-01-01T00:00:00Z"}, format="json"
     )
@@ -42,8 +51,8 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     assert bad.status_code == 400
     # The refusal offers the date alone too, which is accepted (midnight UTC).
     assert "YYYY-MM-DD: midnight UTC" in str(bad.json()["cutoff"])
-    day = client.post("/api/settlement-batches/", {"cutoff": "2021-03-04"}, format="json")
-    assert day.status_code == 202 and day.json()["cutoff"] == "2021-03-04T00:00:00Z"
+    day = client.post("/api/settlement-batches/", {"cutoff": f"{year}-01-03"}, format="json")
+    assert day.status_code == 202 and day.json()["cutoff"] == f"{year}-01-03T00:00:00Z"
 
 
 def test_only_the_operator_creates_batches(demo, api_as):
@@ -114,7 +123,8 @@ def test_statements_by_suffix_and_by_query(computed, demo, api_as):
     csv = client.get(f"/api/settlement-batches/{batch.pk}/statements/WUJIN.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     text = b"".join(csv.streaming_content).decode()
-    assert text.splitlines()[0].startswith("redemption,voucher")
+    # A byte-order mark first, as every CSV export: Excel then reads the Chinese names.
+    assert text.splitlines()[0].startswith("\ufeffredemption,voucher")
     pdf = client.get(f"/api/settlement-batches/{batch.pk}/statements/WUJIN/?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(f"/api/settlement-batches/{batch.pk}/statements/NANHU.csv").status_code == 404

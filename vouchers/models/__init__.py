@@ -233,6 +233,8 @@ class Voucher(models.Model):
         Status.EXPIRED: set(),
         Status.REVOKED: set(),
     }
+    # Revoked or expired: the voucher pays for no more work (orders on it are refused).
+    ENDED_STATUSES = (Status.EXPIRED, Status.REVOKED)
 
     serial = models.CharField(max_length=32, unique=True)
     application = models.OneToOneField(
@@ -294,6 +296,12 @@ class Voucher(models.Model):
     @property
     def available(self) -> Decimal:
         return self.balance
+
+    @property
+    def ended(self) -> bool:
+        """Revoked or expired, or past its expiry before the nightly task marks it so: it
+        pays for no more work."""
+        return self.status in self.ENDED_STATUSES or self.expires_at <= timezone.now()
 
 
 class Redemption(FirstApproval, models.Model):

@@ -18,7 +18,7 @@ from django.db import connection
 
 from providers.models import OrderDocument, OwnSharePayment, Provider, ServiceOffering, ServiceOrder
 from regions.models import ProgrammeRules, ProgrammeRulesVersion, Region
-from vouchers.models import Redemption, Voucher
+from vouchers.models import Redemption, RelatedParty, Voucher
 from vouchers.selectors import LIVE_STATUSES
 
 ELIGIBLE = ProgrammeRulesVersion.eligible_categories.through._meta.db_table
@@ -57,6 +57,7 @@ ORDER_ANNOTATIONS = [
     "has_contract",
     "has_invoice",
     "own_share_confirmed",
+    "related_party",
 ]
 ORDER_SQL = f"""
 SELECT {_columns(ServiceOrder, "o")}, {_columns(Provider, "p")}, {_columns(Region, "r")},
@@ -75,6 +76,8 @@ SELECT {_columns(ServiceOrder, "o")}, {_columns(Provider, "p")}, {_columns(Regio
     WHERE d."service_order_id" = o."id" AND d."kind" = %s),
   EXISTS(SELECT 1 FROM "{OwnSharePayment._meta.db_table}" s
     WHERE s."service_order_id" = o."id" AND s."confirmed_at" IS NOT NULL),
+  EXISTS(SELECT 1 FROM "{RelatedParty._meta.db_table}" rp
+    WHERE rp."enterprise_id" = o."enterprise_id" AND rp."credit_code" = UPPER(TRIM(p."credit_code"))),
   (SELECT s."amount" FROM "{OwnSharePayment._meta.db_table}" s
     WHERE s."service_order_id" = o."id" AND s."confirmed_at" IS NOT NULL)
 FROM "{ServiceOrder._meta.db_table}" o
@@ -146,7 +149,8 @@ def lock_voucher_of_order(*, service_order_id: int, provider_id: int) -> Voucher
 def lock_order_for_claim(*, service_order_id: int, voucher: Voucher) -> ServiceOrder | None:
     """The order, locked, with its provider and the provider's district, whether it has a
     live claim, whether its voucher's rules allow its category (`order_is_eligible`), its
-    paperwork (`paperwork_missing`) and `own_share_confirmed_amount` (None until the provider
+    paperwork (`paperwork_missing`), whether the enterprise has declared the provider a
+    related party since the order (`related_party`) and `own_share_confirmed_amount` (None until the provider
     confirms the enterprise's own share)."""
     rules_version_id = voucher.rules_version_id
     params = [

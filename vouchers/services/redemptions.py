@@ -52,6 +52,7 @@ from vouchers.models import Redemption, Voucher
 from vouchers.selectors import contract_rest, ratio_cap
 from vouchers.services.claim_reads import lock_order_for_claim, lock_voucher_of_order
 from vouchers.services.four_eyes import first_approval_recorded
+from vouchers.services.related_parties import is_related_party, related_party_refusal
 from vouchers.services.vouchers import programme_rules
 
 
@@ -88,6 +89,8 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         raise AlreadyRedeemed(_("This service order has already been claimed."))
     if provider.status != Provider.Status.CERTIFIED:
         raise InvalidTransition(_("Only a certified provider can claim a redemption."))
+    if order.related_party:
+        raise InvalidTransition(related_party_refusal(provider), code="related_party")
     missing = paperwork_missing(order)
     # The rules are read only when something is missing: a complete order costs no query.
     if missing and _requires_own_share(voucher):
@@ -228,6 +231,13 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
             )
             % {"order": redemption.service_order_id, "flags": risk_flags_named(flags)},
             code="risk_flag_open",
+        )
+    if is_related_party(enterprise_id=voucher.enterprise_id, provider_id=redemption.provider_id):
+        raise InvalidTransition(
+            related_party_refusal(redemption.provider)
+            + " "
+            + _("Reject the redemption: its hold goes back to the voucher."),
+            code="related_party",
         )
     amount = redemption.amount
     voucher_rules = rules_of_voucher(voucher)

@@ -10,6 +10,8 @@ import re
 import unicodedata
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
+from django.db.models.functions import Trim, Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -165,6 +167,26 @@ def _enterprise_in_scope(actor: User, enterprise_id) -> Enterprise:
             raise Http404("No such enterprise")
         return enterprise
     raise NotAllowed(_("Only the enterprise or an official of its district records relations."))
+
+
+def is_related_party(*, enterprise_id: int, provider_id: int) -> bool:
+    """Has the enterprise (or an official of its district) declared this provider related?
+    One query: the provider's credit code is compared as normalise_credit_code writes it."""
+    from providers.models import Provider
+
+    code = Provider.objects.filter(pk=provider_id).values("credit_code")[:1]
+    return RelatedParty.objects.filter(
+        enterprise_id=enterprise_id, credit_code=Upper(Trim(Subquery(code)))
+    ).exists()
+
+
+def related_party_refusal(provider) -> str:
+    """Why a claim or an approval is refused once the two parties are declared related: the
+    declaration holds for orders placed before it too."""
+    return _(
+        "%(name)s is a declared related party of the enterprise that ordered; its vouchers "
+        "cannot pay it."
+    ) % {"name": provider.display_name}
 
 
 @transaction.atomic(durable=True)

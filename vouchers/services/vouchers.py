@@ -19,6 +19,7 @@ from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.pdf import certificate_pdf, money
 from portal.states import check_transition
+from providers.services.delivery import orders_cancel_for_ended_voucher
 from regions.models import AuditEntry, ProgrammeRules, User
 from regions.rules import rules_apply_due, rules_version_id_of
 from regions.services import audit_record
@@ -137,6 +138,7 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
     voucher.status = Voucher.Status.REVOKED
     voucher.status_reason = reason
     voucher.save(update_fields=["balance", "released", "status", "status_reason"])
+    cancelled = orders_cancel_for_ended_voucher(voucher=voucher, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         obj=voucher,
@@ -144,7 +146,7 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
         from_status=from_status,
         to_status=voucher.status,
         reason=reason,
-        data={"released": str(released), "held": str(voucher.held)},
+        data={"released": str(released), "held": str(voucher.held), "orders_cancelled": cancelled},
     )
     notify_after_commit(
         recipients=[voucher.enterprise.contact_email],
@@ -181,6 +183,9 @@ def voucher_expire(*, voucher_id: int, now=None) -> bool:
         "date": timezone.localtime(voucher.expires_at).date().isoformat()
     }
     voucher.save(update_fields=["balance", "released", "status", "status_reason"])
+    cancelled = orders_cancel_for_ended_voucher(
+        voucher=voucher, actor=None, reason=voucher.status_reason
+    )
     audit_record(
         actor=None,
         obj=voucher,
@@ -188,7 +193,7 @@ def voucher_expire(*, voucher_id: int, now=None) -> bool:
         from_status=from_status,
         to_status=voucher.status,
         reason=voucher.status_reason,
-        data={"released": str(released), "held": str(voucher.held)},
+        data={"released": str(released), "held": str(voucher.held), "orders_cancelled": cancelled},
     )
     notify_after_commit(
         recipients=[voucher.enterprise.contact_email],

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.management.commands._database import require_migrated_database
 from regions.audit_chain import audit_chain_seal, audit_chain_verify
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_seal=False, **options):
+        require_migrated_database()
         if not no_seal:
             sealed = audit_chain_seal()
             self.stdout.write(f"sealed {sealed} new audit entries")

@@ -11,8 +11,8 @@ from getpass import getpass
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
+from portal.management.commands._database import require_migrated_database
 from regions.models import User
 from regions.services import operator_create
 
@@ -30,12 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
 
     def handle(self, *args, username, email, **options):
-        try:
-            existing = User.objects.filter(role=User.Role.OPERATOR).order_by("pk").first()
-        except DatabaseError as error:
-            raise CommandError(
-                f"The database is not ready ({type(error).__name__}): run `manage.py migrate` first."
-            ) from error
+        require_migrated_database()
+        existing = User.objects.filter(role=User.Role.OPERATOR).order_by("pk").first()
         if existing is not None:
             self.stdout.write(
                 f"An operator account exists already ({existing.username}); nothing done."

@@ -5,8 +5,9 @@ and puts back their names if they were edited. Idempotent.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, IntegrityError
+from django.db import IntegrityError
 
+from portal.management.commands._database import require_migrated_database
 from regions.services import districts_load
 
 
@@ -14,16 +15,13 @@ class Command(BaseCommand):
     help = "Create (or restore the names of) the four districts of the programme. No demo data."
 
     def handle(self, *args, **options):
+        require_migrated_database()
         try:
             loaded = districts_load()
         except IntegrityError as error:
             raise CommandError(
                 "A district's short code is used by another district row; fix it in the admin "
                 f"first ({error})."
-            ) from error
-        except DatabaseError as error:
-            raise CommandError(
-                f"The database is not ready ({type(error).__name__}): run `manage.py migrate` first."
             ) from error
         for region, created in loaded:
             state = "created" if created else "present"

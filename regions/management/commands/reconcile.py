@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.management.commands._database import require_migrated_database
 from regions.services import reconciliation_run
 
 
@@ -7,6 +8,7 @@ class Command(BaseCommand):
     help = "Re-check every money invariant; exit non-zero and list the breaches if any."
 
     def handle(self, *args, **options):
+        require_migrated_database()
         report = reconciliation_run()
         for key, value in report.checked.items():
             self.stdout.write(f"checked {key}: {value}")

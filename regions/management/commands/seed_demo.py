@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal.codes import certificate_serial, credit_code_check_character
+from portal.management.commands._database import require_migrated_database
 from providers.models import (
     Provider,
     ProviderCertificate,
@@ -198,6 +199,7 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters.")
+        require_migrated_database()
         # No transaction around the whole: the story goes through the programme's services,
         # each its own (durable) transaction, and every step is idempotent, so a run that
         # stops half-way is completed by the next one.

@@ -19,7 +19,11 @@ from decimal import ROUND_DOWN, Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.errors import ValidationFailed
+from portal.management.commands._database import require_migrated_database
+from portal.money import parse_money
 from providers.models import Provider, ServiceCategory
 from regions import ledger
 from regions.dashboards import flow_summary_rebuild
@@ -29,6 +33,9 @@ from regions.selectors import current_year
 from regions.statistics_summary import district_summary_rebuild, enterprise_summary_rebuild
 
 CENT = Decimal("0.01")
+# Ten times the largest load the benchmarks make (a million redemptions); beyond it the
+# number series and the Python loop over the vouchers run for hours or overflow.
+MAX_ROWS = 10_000_000
 
 
 def series(n: int) -> str:
@@ -76,16 +83,31 @@ class Command(BaseCommand):
             " redemptions, at most 50,000)",
         )
         parser.add_argument(
-            "--amount", type=Decimal, default=None, help="Each redemption's amount (default: fit)"
+            "--amount",
+            default=None,
+            help="Each redemption's amount in yuan, like 1000.00 (default: what the budgets fit)",
         )
 
     def handle(self, *args, enterprises, vouchers, redemptions, demands, amount, **options):
-        if min(enterprises, vouchers, redemptions) < 1:
-            raise CommandError("--enterprises, --vouchers and --redemptions must be at least 1.")
+        if not all(1 <= n <= MAX_ROWS for n in (enterprises, vouchers, redemptions)):
+            raise CommandError(
+                _("--enterprises, --vouchers and --redemptions must be from 1 to %(maximum)d.")
+                % {"maximum": MAX_ROWS}
+            )
         if demands is None:
             demands = min(redemptions // 20, 50_000)
         if not 0 <= demands <= redemptions:
             raise CommandError("--demands must be from 0 to --redemptions (one order each).")
+        if amount is not None:
+            # The rule every form and endpoint applies (a plain Decimal took "1e3", and
+            # failed with a traceback on "abc" or "NaN").
+            try:
+                amount = parse_money(amount, field="--amount")
+            except ValidationFailed as error:
+                raise CommandError(
+                    _("--amount %(value)s: %(reason)s") % {"value": amount, "reason": error.message}
+                ) from error
+        require_migrated_database()
         started = time.monotonic()
         with transaction.atomic():
             self.load(enterprises, vouchers, redemptions, demands, amount)

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from portal.management.commands._database import require_migrated_database
 from vouchers.services.claim_notices import claim_notices_send
 
 
@@ -12,5 +13,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        require_migrated_database()
         sent = claim_notices_send()
         self.stdout.write(f"Sent {sent} claim notice(s).")

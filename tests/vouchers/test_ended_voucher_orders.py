@@ -1,0 +1,113 @@
+"""A revoked or expired voucher pays for no more work: its orders not yet delivered are
+cancelled and both parties told; a provider cannot accept an order on it, and a delivered
+order on it is not offered for a claim."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from portal.errors import InvalidTransition
+from providers.models import ServiceOrder
+from providers.services import order_accept
+from regions.models import AuditEntry
+from tests.redemptions.factories import make_order, provider_user
+from vouchers.models import Voucher
+from vouchers.selectors import claimable_orders_for
+from vouchers.tasks import expire_vouchers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def graphene(demo):
+    return demo["providers"]["provider-graphene"]
+
+
+def orders_on(voucher, provider):
+    requested = make_order(voucher, provider, contract="1000.00", confirmed=False)
+    accepted = make_order(voucher, provider, contract="1000.00", confirmed=False)
+    ServiceOrder.objects.filter(pk=accepted.pk).update(status=ServiceOrder.Status.ACCEPTED)
+    confirmed = make_order(voucher, provider, contract="1000.00")
+    return requested, accepted, confirmed
+
+
+def test_revoking_cancels_the_orders_not_yet_delivered_and_tells_both_parties(
+    api_as, demo, graphene, django_capture_on_commit_callbacks
+):
+    voucher = demo["voucher"]
+    already_open = ServiceOrder.objects.filter(
+        voucher=voucher, status__in=["requested", "accepted"]
+    ).count()
+    requested, accepted, confirmed = orders_on(voucher, graphene)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(demo["users"]["official-wujin"]).post(
+            f"/api/vouchers/{voucher.serial}/revoke/", {"reason": "Company closed"}, format="json"
+        )
+    assert response.status_code == 200
+    for order in (requested, accepted):
+        order.refresh_from_db()
+        assert order.status == ServiceOrder.Status.CANCELLED
+        assert order.status_reason == "Company closed"
+        entry = AuditEntry.objects.get(
+            object_type="providers.serviceorder", object_id=str(order.pk), action="cancel"
+        )
+        assert entry.actor == demo["users"]["official-wujin"]
+        assert entry.data["voucher"] == voucher.serial
+    confirmed.refresh_from_db()
+    assert confirmed.status == ServiceOrder.Status.CONFIRMED  # the work was done
+    told = [m for m in mail.outbox if "revoked" in m.subject and "Order #" in m.subject]
+    recipients = {address for m in told for address in m.to}
+    assert "enterprise-jiangnan@example.com" in recipients
+    assert any(address.startswith("provider-graphene") for address in recipients), recipients
+    assert len(told) == 2 * (already_open + 2)  # each order to both parties
+    assert "Company closed" in told[0].body
+
+
+def test_a_provider_cannot_accept_an_order_on_a_revoked_voucher(demo, graphene):
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00", confirmed=False)
+    # Revoked before this change cancelled its orders: the accept itself refuses.
+    Voucher.objects.filter(pk=voucher.pk).update(status=Voucher.Status.REVOKED)
+    with pytest.raises(InvalidTransition) as refused:
+        order_accept(order=order, actor=provider_user(demo, graphene))
+    assert refused.value.code == "voucher_not_active"
+    assert voucher.serial in str(refused.value)
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.REQUESTED
+
+
+def test_a_voucher_past_its_expiry_refuses_the_accept_before_the_nightly_task(demo, graphene):
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00", confirmed=False)
+    Voucher.objects.filter(pk=voucher.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(InvalidTransition):
+        order_accept(order=order, actor=provider_user(demo, graphene))
+
+
+def test_expiry_cancels_the_orders_not_yet_delivered(demo, graphene):
+    voucher = demo["voucher"]
+    requested, accepted, confirmed = orders_on(voucher, graphene)
+    Voucher.objects.filter(pk=voucher.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert expire_vouchers.delay().get() == 1
+    for order in (requested, accepted):
+        order.refresh_from_db()
+        assert order.status == ServiceOrder.Status.CANCELLED
+        assert order.status_reason
+    confirmed.refresh_from_db()
+    assert confirmed.status == ServiceOrder.Status.CONFIRMED
+
+
+def test_a_delivered_order_on_a_revoked_voucher_is_not_offered_for_a_claim(client, demo, graphene):
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00")
+    user = provider_user(demo, graphene)
+    assert order in claimable_orders_for(user)
+    Voucher.objects.filter(pk=voucher.pk).update(status=Voucher.Status.REVOKED)
+    assert order not in claimable_orders_for(user)
+    client.force_login(user)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Revoked: the voucher pays for no more work" in page
+    assert f"/redemptions/claim/{order.pk}/" not in page
