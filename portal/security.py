@@ -1,9 +1,13 @@
 """Who the client is, and requests refused before any view sees them."""
 
+import re
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from portal.errors import ValidationFailed
 
 
 def _in_networks(address: str, networks: list[str]) -> bool:
@@ -81,3 +85,21 @@ class ContentSecurityPolicy:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+# Characters that change how the text around them is shown without being seen themselves:
+# the bidirectional embeddings, overrides and isolates, and the directional marks. In a name
+# they let "公司ABC" print as something else on a public certificate or verification page.
+HIDDEN_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_hidden_controls(value: str, *, field: str) -> str:
+    """A name as given, refused when it holds a character that reorders the text it is shown
+    in; the message says which field."""
+    if HIDDEN_CONTROLS.search(value or ""):
+        raise ValidationFailed(
+            _("Remove the invisible direction characters (U+202E and the like) from the name."),
+            field=field,
+            code="hidden_characters",
+        )
+    return value

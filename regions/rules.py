@@ -7,6 +7,7 @@ Lock order (CONVENTIONS): the ProgrammeRules row first, as every money move does
 """
 
 import logging
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -42,7 +43,18 @@ def can_publish_rules(user) -> bool:
     return bool(user and user.is_authenticated and user.is_operator)
 
 
-def _ratio(value) -> Decimal:
+PLAIN_DECIMAL = re.compile(r"\d+(\.\d+)?")
+
+
+def clean_ratio(value) -> Decimal:
+    # A string in plain decimals (as money: a JSON number has already been through a float,
+    # "1e-1" is not how people write a ratio), or a form's Decimal.
+    if not isinstance(value, Decimal | str) or (
+        isinstance(value, str) and not PLAIN_DECIMAL.fullmatch(value.strip())
+    ):
+        raise ValidationFailed(
+            _("Enter the co-funding ratio as a decimal, like 0.5."), field="co_funding_ratio"
+        )
     try:
         ratio = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -75,7 +87,8 @@ def _days(name: str, value) -> int:
 
 def rules_values(values: dict) -> dict:
     """The published values, checked: amounts not negative (a cap and a four-eyes threshold
-    above zero), the ratio in (0, 1], days within sensible bounds."""
+    above zero), the ratio in (0, 1] as a plain decimal, days within sensible bounds. A cap
+    above the budget stays allowed: a budget cut in the year leaves the cap as published."""
     clean = {
         "annual_budget": parse_money(
             values.get("annual_budget"), field="annual_budget", allow_zero=True
@@ -83,7 +96,7 @@ def rules_values(values: dict) -> dict:
         "max_voucher_per_enterprise": parse_money(
             values.get("max_voucher_per_enterprise"), field="max_voucher_per_enterprise"
         ),
-        "co_funding_ratio": _ratio(values.get("co_funding_ratio")),
+        "co_funding_ratio": clean_ratio(values.get("co_funding_ratio")),
         "cross_region": bool(values.get("cross_region", True)),
         "requires_own_share": bool(values.get("requires_own_share", True)),
     }

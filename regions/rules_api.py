@@ -1,17 +1,20 @@
 """API of the programme rules' versions: anyone reads them (`?region=&year=`, newest first);
 the operator publishes one (POST, 201)."""
 
+from decimal import Decimal
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.errors import ValidationFailed
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
 from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
-from regions.rules import rules_version_publish
+from regions.rules import clean_ratio, rules_version_publish
 from regions.selectors import rules_versions
 
 
@@ -25,15 +28,28 @@ class CodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class RatioField(serializers.CharField):
+    """The co-funding ratio as a decimal string, read by the rules' own check (a JSON number
+    or an exponent is refused, as for money)."""
+
+    def to_internal_value(self, data):
+        try:
+            return clean_ratio(data)
+        except ValidationFailed as error:
+            raise serializers.ValidationError(str(error.message)) from None
+
+    def to_representation(self, value):
+        return f"{Decimal(value):.3f}"
+
+
 class RulesVersionSerializer(serializers.ModelSerializer):
     region = CodeField(slug_field="code", queryset=Region.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=9999)
     annual_budget = MoneyField(allow_zero=True)
     max_voucher_per_enterprise = MoneyField()
-    co_funding_ratio = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=3,
-        help_text="The share of a contract the voucher pays: more than 0, at most 1.",
+    co_funding_ratio = RatioField(
+        help_text="The share of a contract the voucher pays, as a decimal string: more than 0, "
+        'at most 1, e.g. "0.500".',
     )
     validity_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
     cross_region = serializers.BooleanField(required=False, default=True)

@@ -66,10 +66,13 @@ MIDDLEWARE = [
     # First: the request id and the request metrics cover everything below (observability).
     "portal.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may answer early (a NUL refused, a bad Host, static files): every
+    # response carries the policy and X-Frame-Options.
+    "portal.security.ContentSecurityPolicy",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Serves /static/ from gunicorn itself (no web server needed for the CSS and htmx).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.security.RefuseNulCharacters",
-    "portal.security.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.api.ApiTimesInUtc",
@@ -80,7 +83,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Officials and the operator finish their second step before any other page.
     "portal.two_factor.SecondFactorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused by the lock-out into the 429 page (portal.lockout).
     "axes.middleware.AxesMiddleware",
     # After authentication: replays POST /api/ retries that carry an Idempotency-Key.

@@ -17,6 +17,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload, original_name
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
+from portal.security import refuse_hidden_controls
 from portal.states import check_transition
 from providers import permissions
 from providers.models import (
@@ -99,7 +100,11 @@ def _apply(
         raise InvalidTransition(
             _("This account already belongs to a provider."), code="already_applied"
         )
-    name = required_text(name, field="name", message=_("Enter the provider's legal name."))
+    name = refuse_hidden_controls(
+        required_text(name, field="name", message=_("Enter the provider's legal name.")),
+        field="name",
+    )
+    name_zh = refuse_hidden_controls((name_zh or "").strip(), field="name_zh")
     code = clean_credit_code(credit_code)
     if Provider.objects.filter(credit_code=code).exists():
         raise ValidationFailed(
@@ -125,7 +130,7 @@ def _apply(
 
     provider = Provider.objects.create(
         name=name,
-        name_zh=(name_zh or "").strip(),
+        name_zh=name_zh,
         credit_code=code,
         region=region,
         kind=kind,

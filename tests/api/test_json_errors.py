@@ -65,3 +65,21 @@ def test_a_404_with_its_own_message_keeps_it(demo, api_as):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "No such service order", "code": "not_found"}
+
+
+def test_deciding_a_redemption_out_of_reach_says_not_found_to_every_district(demo, api_as):
+    """Yangpu's provider claimed on Wujin's voucher: Yangpu's official sees the claim, yet
+    only Wujin decides; Yangpu's refusal says what Nanhu's, which cannot see it, says."""
+    from tests.redemptions.factories import make_order, provider_user
+    from vouchers.services import redemption_claim
+
+    sit = demo["providers"]["provider-sit"]
+    order = make_order(demo["voucher"], sit, contract="1000.00")
+    redemption = redemption_claim(
+        service_order_id=order.pk, amount="100.00", actor=provider_user(demo, sit)
+    )
+    assert redemption.cross_region
+    for name in ("official-yangpu", "official-nanhu"):
+        response = api_as(demo["users"][name]).post(f"/api/redemptions/{redemption.pk}/approve/")
+        assert response.status_code == 404, name
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}, name

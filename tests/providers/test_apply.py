@@ -236,3 +236,11 @@ def test_a_description_beyond_its_limit_is_refused_by_the_page_and_the_service(
         )
     assert refused.value.code == "max_length"
     assert not Provider.objects.filter(name="Y Lab").exists()
+
+
+def test_a_provider_name_with_an_invisible_direction_character_is_refused(client, wujin, testing):
+    data = form_data(region=wujin.pk, categories=[testing.pk], name_zh="好实验室\u202e")
+    response = client.post("/providers/apply/", {**data, **account()})
+    assert response.status_code == 400
+    assert "invisible direction characters" in str(response.context["form"].errors)
+    assert not User.objects.filter(username="new-lab").exists()

@@ -126,6 +126,8 @@ def test_anonymous_cannot_publish(api_client, demo):
         {"co_funding_ratio": "1.500"},
         {"co_funding_ratio": "0"},
         {"co_funding_ratio": "-0.2"},
+        {"co_funding_ratio": 0.5},  # a JSON number: as for money, a string only
+        {"co_funding_ratio": "1e-1"},
         {"validity_days": 0},
         {"effective_from": "2000-01-01"},
         {"year": 2001},

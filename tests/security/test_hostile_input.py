@@ -137,3 +137,14 @@ def test_a_well_formed_serial_still_goes_to_its_page(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/verify/WJ-2026-000001-7/"
+
+
+def test_a_request_refused_before_the_portal_still_carries_the_security_headers(client, settings):
+    nul = client.get("/api/vouchers/?q=%00")
+    assert nul.status_code == 400
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    bad_host = client.get("/api/vouchers/", HTTP_HOST="evil.example")
+    assert bad_host.status_code == 400
+    for response in (nul, bad_host):
+        assert response["X-Frame-Options"] == "DENY"
+        assert "default-src" in response["Content-Security-Policy"]

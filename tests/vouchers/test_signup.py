@@ -112,3 +112,13 @@ def test_it_refuses_different_passwords(client, demo):
     assert response.status_code == 400
     assert response.context["form"].errors["password2"]
     assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()
+
+
+@pytest.mark.parametrize("field", ["name", "name_zh", "contact_name"])
+def test_a_name_with_an_invisible_direction_character_is_refused(client, demo, field):
+    # U+202E turns the rest of the name around where it is shown (a public certificate).
+    response = client.post("/signup/", form(demo, **{field: "Good Co\u202eDAB Ltd"}))
+    assert response.status_code == 400
+    assert "invisible direction characters" in str(response.context["form"].errors)
+    assert not User.objects.filter(username="newco").exists()
+    assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
+from portal.security import refuse_hidden_controls
 from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
@@ -35,6 +36,8 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
     if Enterprise.objects.filter(credit_code=code).exists():
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
     fields["contact_phone"] = clean_phone(fields.get("contact_phone"))
+    for name_field in ("name", "name_zh", "contact_name"):
+        refuse_hidden_controls(fields.get(name_field) or "", field=name_field)
     if fields.get("size") not in Enterprise.Size.values:
         raise ValidationFailed(_("Choose the enterprise's size."), field="size")
     try:

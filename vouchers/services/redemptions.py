@@ -205,7 +205,9 @@ def _locked_for_decision(redemption_id: int, actor: User, to_status: str):
         .first()
     )
     if row is None:
-        raise Http404("No such redemption")
+        # As the list's own 404 for a redemption out of sight: the provider's district sees
+        # the claim, yet a message of its own here would tell others that it exists.
+        raise Http404
     rules = programme_rules(row["voucher__issuing_region_id"], row["voucher__year"], lock=True)
     voucher = Voucher.objects.select_for_update().get(pk=row["voucher_id"])
     redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
