@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from portal.money import CENT
 from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
+from providers.selectors import paperwork_missing
 from regions.models import ZERO, AuditEntry, ProgrammeRules
+from regions.selectors import rules_of_voucher
 from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
 
 # A claim in one of these holds or has spent its order: the order may not be claimed again.
@@ -285,6 +287,28 @@ def redemptions_to_pay(user) -> QuerySet[Redemption]:
     return redemptions_visible_to(user).filter(
         provider_region_id=user.region_id, status=Redemption.Status.APPROVED
     )
+
+
+def voucher_requires_paperwork(voucher) -> bool:
+    """Do the voucher's rules ask for the contract, the invoice and the confirmed own share
+    before a claim? (Rules without the setting, or none found, do.)"""
+    rules = rules_of_voucher(voucher)
+    return rules is None or rules.requires_own_share
+
+
+def paperwork_before_claim(order: ServiceOrder, answers: dict | None = None) -> list[str]:
+    """What the order still needs before it may be claimed, named in the reader's language;
+    empty when nothing is missing or the voucher's rules do not ask for it. `answers` keeps
+    each voucher's rules answer across a list of orders."""
+    missing = paperwork_missing(order)
+    if not missing:
+        return []
+    answers = {} if answers is None else answers
+    voucher = order.voucher
+    key = (voucher.rules_version_id, voucher.issuing_region_id, voucher.year)
+    if key not in answers:
+        answers[key] = voucher_requires_paperwork(voucher)
+    return missing if answers[key] else []
 
 
 def claimable_orders_for(user) -> QuerySet[ServiceOrder]:

@@ -151,3 +151,31 @@ def test_the_detail_page_shows_the_audit_trail(demo, login, pending):
 
 def test_the_queue_is_403_for_a_provider(demo, login):
     assert login(demo["users"]["provider-sit"]).get("/official/redemptions/").status_code == 403
+
+
+def test_what_an_order_needs_before_its_claim_is_said_before_the_claim(
+    demo, login, django_assert_max_num_queries
+):
+    # Confirmed without its contract, invoice and own share: the list and the claim page say
+    # so and lead to the order's documents, instead of a form the service would refuse.
+    confirm(demo["order"], paperwork=False)
+    client = login(demo["users"]["provider-sit"])
+    listing = client.get("/redemptions/").content.decode()
+    assert "Needs before a claim:" in listing and "the signed contract" in listing
+    assert f"/orders/{demo['order'].pk}/#documents" in listing
+    assert f"/redemptions/claim/{demo['order'].pk}/" not in listing
+    page = client.get(f"/redemptions/claim/{demo['order'].pk}/").content.decode()
+    assert "Before a claim the order needs:" in page and "the invoice" in page
+    assert 'name="amount"' not in page
+    # Orders of the same voucher ask its rules once.
+    for _ in range(5):
+        make_order(demo["voucher"], demo["providers"]["provider-sit"], paperwork=False)
+    with django_assert_max_num_queries(14):
+        client.get("/redemptions/")
+
+
+def test_a_complete_order_shows_its_claim_form(demo, login):
+    confirm(demo["order"])
+    page = login(demo["users"]["provider-sit"]).get(f"/redemptions/claim/{demo['order'].pk}/")
+    assert 'name="amount"' in page.content.decode()
+    assert "Before a claim the order needs" not in page.content.decode()

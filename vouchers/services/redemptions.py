@@ -49,16 +49,11 @@ from regions.services import audit_record
 from regions.statistics import statistics_changed
 from regions.statistics_summary import district_summary_paid, enterprise_summary_record
 from vouchers.models import Redemption, Voucher
-from vouchers.selectors import contract_rest, ratio_cap
+from vouchers.selectors import contract_rest, ratio_cap, voucher_requires_paperwork
 from vouchers.services.claim_reads import lock_order_for_claim, lock_voucher_of_order
 from vouchers.services.four_eyes import first_approval_recorded
 from vouchers.services.related_parties import is_related_party, related_party_refusal
 from vouchers.services.vouchers import programme_rules
-
-
-def _requires_own_share(voucher: Voucher) -> bool:
-    rules = rules_of_voucher(voucher)
-    return rules is None or rules.requires_own_share
 
 
 @transaction.atomic(durable=True)
@@ -93,7 +88,7 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         raise InvalidTransition(related_party_refusal(provider), code="related_party")
     missing = paperwork_missing(order)
     # The rules are read only when something is missing: a complete order costs no query.
-    if missing and _requires_own_share(voucher):
+    if missing and voucher_requires_paperwork(voucher):
         raise InvalidTransition(
             _("Before a claim the order needs %(missing)s.") % {"missing": "; ".join(missing)},
             code="own_share_missing",

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
-from providers.selectors import order_paperwork
+from providers.selectors import order_paperwork, paperwork_annotations
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import NOTE_MAX_LENGTH
@@ -58,7 +58,15 @@ def redemption_list(request):
     queryset = selectors.redemptions_visible_to(user).order_by("-claimed_at", "-id")
     if filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
-    claimable = list(selectors.claimable_orders_for(user)[:50]) if user.is_provider else []
+    claimable = []
+    if user.is_provider:
+        # What each order still needs is said before the provider opens its claim.
+        claimable = list(
+            selectors.claimable_orders_for(user).annotate(**paperwork_annotations())[:50]
+        )
+        answers = {}
+        for order in claimable:
+            order.needs = selectors.paperwork_before_claim(order, answers)
     return render(
         request,
         "redemptions/list.html",
@@ -85,6 +93,7 @@ def redemption_claim(request, order_id):
         provider_id=user.provider_id,
     )
     existing = order.redemptions.filter(status__in=LIVE_STATUSES).first()
+    needs = selectors.paperwork_before_claim(order) if existing is None else []
     maximum = selectors.max_claim_for(order)
     form = ClaimForm(request.POST or None, initial={"amount": f"{maximum:.2f}"})
     if request.method == "POST" and form.is_valid():
@@ -107,6 +116,7 @@ def redemption_claim(request, order_id):
             "form": form,
             "maximum": maximum,
             "existing": existing,
+            "needs": needs,
             "claimable": order.status == ServiceOrder.Status.CONFIRMED and existing is None,
         },
         status=400 if request.method == "POST" else 200,
