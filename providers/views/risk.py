@@ -13,11 +13,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.views import next_or, page_of, run_service
 from providers.services.risk import risk_flag_clear, risk_flags_visible_to
+from regions.models import Region
 
 FIELD_LABELS = {
     "legal_representative": gettext_lazy("Legal representative"),
     "registered_address": gettext_lazy("Registered address"),
     "contact_phone": gettext_lazy("Contact phone"),
+}
+# The facts other flags record, named for the page (a key not named here shows as recorded).
+FACT_LABELS = {
+    "invoice_code": gettext_lazy("Invoice code"),
+    "invoice_number": gettext_lazy("Invoice number"),
+    "other_order": gettext_lazy("The other order"),
+    "other_district": gettext_lazy("Its issuing district"),
 }
 LIMIT_LABELS = {
     "four_eyes_threshold": gettext_lazy("the four-eyes threshold"),
@@ -47,12 +55,24 @@ def with_evidence(flags) -> list:
         flag.orders = evidence.get("orders", [])
         flag.limit_label = LIMIT_LABELS.get(evidence.get("limit_rule"), "")
         flag.facts = [
-            (key, value)
+            _fact(key, value)
             for key, value in evidence.items()
             if key not in {"fields", "orders", "total", "limit", "limit_rule", "co_funding_ratio",
                            "window_days", "enterprise", "provider"}
         ]  # fmt: skip
     return rows
+
+
+def _fact(key: str, value) -> tuple:
+    """(label, value shown, link or ""): the other order links to its page, a district is
+    named in the reader's language."""
+    label = FACT_LABELS.get(key, key)
+    if key == "other_order" and str(value).isdigit():
+        return label, f"#{value}", reverse("order-detail", args=[value])
+    if key == "other_district":
+        region = Region.objects.filter(code=value).first()
+        return label, region.display_name if region else value, ""
+    return label, value, ""
 
 
 def _require_official(request):

@@ -167,7 +167,9 @@ def test_an_order_whose_claim_is_approved_takes_no_more_papers(api_as, demo, pai
     assert not OrderDocument.objects.filter(invoice_number="AFTERPAY2").exists()
 
 
-def test_an_invoice_used_in_another_district_is_refused_and_flagged(api_as, demo, hefei_order):
+def test_an_invoice_used_in_another_district_is_refused_and_flagged(
+    api_as, client, demo, hefei_order
+):
     first = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="88880001")
     assert first.status_code == 201, first.content
 
@@ -181,6 +183,15 @@ def test_an_invoice_used_in_another_district_is_refused_and_flagged(api_as, demo
     assert flag.evidence["other_order"] == demo["order"].pk
     assert flag.evidence["other_district"] == "WUJIN"
     assert not RiskFlag.objects.filter(service_order=demo["order"]).exists()
+    # Hefei's official reads the flag in words, in Chinese: no raw keys.
+    official = next(
+        u for u in demo["users"].values() if u.is_official and u.region.code == "HEFEI_HT"
+    )
+    client.force_login(official)
+    page = client.get("/official/risk-queue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "other_order" not in page and "other_district" not in page
+    assert "发票号码" in page and "武进" in page
+    assert f'href="/orders/{demo["order"].pk}/"' in page
 
 
 def test_the_same_invoice_twice_on_one_order_is_refused_without_a_flag(api_as, demo):
