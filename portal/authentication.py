@@ -18,10 +18,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from portal.throttling import CACHE_ERRORS
+from portal.two_factor import has_second_factor, second_factor_required
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +67,28 @@ class CachedTokenAuthentication(TokenAuthentication):
             logger.warning("token cache unavailable: %r", exc)
             return super().authenticate_credentials(key)
         if token is not None and token.key == key and token.user.is_active:
-            return token.user, token
+            return _second_step_kept(token.user), token
         user, token = super().authenticate_credentials(key)  # raises for a bad key
         try:
             cache.set_many({cache_key: token, _user_key(user.pk): cache_key}, _timeout())
         except CACHE_ERRORS as exc:
             logger.warning("token cache unavailable: %r", exc)
-        return user, token
+        return _second_step_kept(user), token
+
+
+def _second_step_kept(user):
+    """An official's or the operator's token works only once they have a second step: a
+    token made before two-step sign-in was required was made without one. (Setting the
+    second step up deletes the tokens made before it: portal/two_factor.py.) One query, for
+    those roles only, while REQUIRE_2FA is on."""
+    if second_factor_required(user) and not has_second_factor(user):
+        raise exceptions.PermissionDenied(
+            {
+                "detail": _("Set up two-step sign-in on the website first."),
+                "code": "otp_setup_required",
+            }
+        )
+    return user
 
 
 def forget_user_token(user_id) -> None:

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -67,6 +68,8 @@ def totp_device_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | 
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    # Tokens made before were made without this step: from now on a token takes a code.
+    Token.objects.filter(user=user).delete()
     return recovery_codes_regenerate(user=user)
 
 

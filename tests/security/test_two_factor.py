@@ -259,3 +259,31 @@ def test_the_admin_is_closed_to_officials(client, official):
 
     assert client.get("/admin/").status_code in (302, 403)
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_a_token_made_before_the_second_step_was_required_stops_working(
+    api_client, client, official
+):
+    # The token was made while two-step sign-in was off (or before this official had to).
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=official)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    refused = api_client.get("/api/vouchers/")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "otp_setup_required"
+    # Setting the second step up deletes it: a new one takes a code at the token endpoint.
+    log_in(client)
+    client.get("/account/2fa/setup/")
+    device = TOTPDevice.objects.get(user=official)
+    client.post("/account/2fa/setup/", {"code": code_of(device), "next": "/official/"})
+    assert not Token.objects.filter(user=official).exists()
+    assert api_client.get("/api/vouchers/").status_code == 401
+
+
+def test_an_enterprise_token_needs_no_second_step(api_client, alice):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=alice)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get("/api/vouchers/").status_code == 200
