@@ -166,7 +166,7 @@ class PortalPagination(PageNumberPagination):
     def _whole_number(parameter: str, raw: str) -> int:
         # ASCII digits only: int() would also take " 5", "+5", "1_0" and other scripts' digits.
         if not re.fullmatch(r"[0-9]+", raw) or int(raw[:MAX_DIGITS]) < 1:
-            raise ValidationError({parameter: ["A whole number of at least 1 is required."]})
+            raise ValidationError({parameter: [_("A whole number of at least 1 is required.")]})
         # A number too long to be a page (or a sane page size) is still one: past the last.
         return int(raw) if len(raw) <= MAX_DIGITS else 10**MAX_DIGITS
 

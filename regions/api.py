@@ -416,7 +416,9 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         region = self.request.query_params.get("region") or None
         kind = self.request.query_params.get("kind") or None
         if kind and kind not in Notice.Kind.values:
-            raise ValidationError({"kind": [f"One of {', '.join(Notice.Kind.values)}."]})
+            raise ValidationError(
+                {"kind": [_("One of %(values)s.") % {"values": ", ".join(Notice.Kind.values)}]}
+            )
         return notices_published(region_code=region, kind=kind)
 
     def create(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@ the operator publishes one (POST, 201)."""
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -123,7 +124,7 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
             except ValueError:
                 year = None
             if year is None:
-                raise ValidationError({"year": ["A year, like 2026."]})
+                raise ValidationError({"year": [_("A year, like 2026.")]})
             if not 1 <= year <= 9999:  # no rules so far off
                 return rules_versions().none()
         return rules_versions(region_code=region, year=year)

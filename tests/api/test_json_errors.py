@@ -83,3 +83,10 @@ def test_deciding_a_redemption_out_of_reach_says_not_found_to_every_district(dem
         response = api_as(demo["users"][name]).post(f"/api/redemptions/{redemption.pk}/approve/")
         assert response.status_code == 404, name
         assert response.json() == {"detail": "Not found.", "code": "not_found"}, name
+
+
+def test_a_bad_page_number_is_answered_in_the_readers_language(demo, api_as):
+    client = api_as(demo["users"]["enterprise-jiangnan"])
+    response = client.get("/api/vouchers/?page=-1", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert response.json()["page"] == ["请填写不小于 1 的整数。"]
