@@ -142,6 +142,17 @@ def test_applications_outside_every_call_are_refused_with_the_dates(api_as, demo
     assert not VoucherApplication.objects.filter(purpose="Graphene powder yield").exists()
 
 
+def test_the_application_form_says_the_call_window_before_it_is_filled_in(
+    api_as, client, demo
+):
+    form = "/applications/new/"
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert "Spring call" not in client.get(form).content.decode()
+    call(api_as(demo["users"]["official-wujin"]), 10, 40)
+    page = client.get(form).content.decode()
+    assert 'role="alert"' in page and "Spring call" in page
+
+
 def test_the_public_pages_list_and_show_notices_in_the_readers_language(client, api_as, demo):
     notice = call(api_as(demo["users"]["official-wujin"]), -1, 30).json()
 

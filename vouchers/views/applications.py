@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.files import private_file_response
 from portal.submissions import submitted_once
 from portal.views import answer_decision, form_status, page_of, run_service
-from regions.selectors import current_year, rules_for
+from regions.selectors import call_window_refusal, current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
@@ -56,7 +56,14 @@ def application_create(request):
     return render(
         request,
         "vouchers/application_form.html",
-        {"form": form, "enterprise": enterprise, "rules": rules, "remaining": remaining},
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "rules": rules,
+            "remaining": remaining,
+            # Said before the enterprise fills the form in, not after it sends it.
+            "call_window_refusal": call_window_refusal(enterprise.region_id),
+        },
         status=form_status(form),
     )
 
