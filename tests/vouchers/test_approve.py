@@ -221,6 +221,9 @@ def test_it_approves_with_a_plain_post(client, demo, submit):
     application.refresh_from_db()
     assert application.status == "approved"
     assert application.voucher.face_value == Decimal("9000.00")
+    # The queue shows what was approved beside what was asked.
+    queue = client.get("/official/applications/?status=approved").content.decode()
+    assert "¥10,000.00" in queue and "Approved ¥9,000.00" in queue
 
 
 def test_it_approves_inline_with_htmx(client, demo, submit):
