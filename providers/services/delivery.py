@@ -51,6 +51,22 @@ def _free_instrument_hours(order: ServiceOrder) -> None:
     InstrumentSlot.objects.filter(booking__service_order_id=order.pk).delete()
 
 
+def _cancel(order: ServiceOrder, *, actor: User | None, reason: str, data=None) -> None:
+    """Cancel a locked order not yet delivered: audited, saved, its instrument hours freed."""
+    _move_order(
+        order,
+        ServiceOrder.Status.CANCELLED,
+        actor=actor,
+        action=AuditEntry.Action.CANCEL,
+        reason=reason,
+        data=data,
+    )
+    order.cancelled_at = timezone.now()
+    order.status_reason = reason
+    order.save(update_fields=["status", "cancelled_at", "status_reason"])
+    _free_instrument_hours(order)
+
+
 def _provider_side(order: ServiceOrder, actor: User) -> None:
     if not permissions.is_order_provider(actor, order):
         raise NotAllowed(_("Only the provider of this order can do this."))
@@ -228,17 +244,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
             _("A disputed order is cancelled only by the official who decides the dispute."),
             code="invalid_transition",
         )
-    _move_order(
-        order,
-        ServiceOrder.Status.CANCELLED,
-        actor=actor,
-        action=AuditEntry.Action.CANCEL,
-        reason=reason,
-    )
-    order.cancelled_at = timezone.now()
-    order.status_reason = reason
-    order.save(update_fields=["status", "cancelled_at", "status_reason"])
-    _free_instrument_hours(order)
+    _cancel(order, actor=actor, reason=reason)
     _tell(
         order,
         "order_cancelled",
@@ -267,20 +273,13 @@ def orders_cancel_for_ended_voucher(*, voucher, actor: User | None, reason: str)
         .filter(voucher_id=voucher.pk, status__in=permissions.PARTIES_MAY_CANCEL)
         .order_by("pk")
     )
-    now = timezone.now()
     for order in orders:
-        _move_order(
+        _cancel(
             order,
-            ServiceOrder.Status.CANCELLED,
             actor=actor,
-            action=AuditEntry.Action.CANCEL,
             reason=reason,
             data={"voucher": voucher.serial, "voucher_status": voucher.status},
         )
-        order.cancelled_at = now
-        order.status_reason = reason
-        order.save(update_fields=["status", "cancelled_at", "status_reason"])
-        _free_instrument_hours(order)
         for to_enterprise in (True, False):
             _tell(
                 order,
