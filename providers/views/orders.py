@@ -70,6 +70,8 @@ def next_step(user, order: ServiceOrder) -> str:
     steps = NEXT_STEPS.get(user.role)
     if steps is None:
         return order.get_status_display()
+    if order.status == ServiceOrder.Status.CONFIRMED and order.voucher.ended:
+        return ""  # no claim: the page says why beside the voucher
     return steps.get(order.status, "")
 
 

@@ -142,9 +142,7 @@ def test_applications_outside_every_call_are_refused_with_the_dates(api_as, demo
     assert not VoucherApplication.objects.filter(purpose="Graphene powder yield").exists()
 
 
-def test_the_application_form_says_the_call_window_before_it_is_filled_in(
-    api_as, client, demo
-):
+def test_the_application_form_says_the_call_window_before_it_is_filled_in(api_as, client, demo):
     form = "/applications/new/"
     client.force_login(demo["users"]["enterprise-jiangnan"])
     assert "Spring call" not in client.get(form).content.decode()

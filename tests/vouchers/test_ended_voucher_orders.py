@@ -111,3 +111,19 @@ def test_a_delivered_order_on_a_revoked_voucher_is_not_offered_for_a_claim(clien
     page = client.get(f"/orders/{order.pk}/").content.decode()
     assert "Revoked: the voucher pays for no more work" in page
     assert f"/redemptions/claim/{order.pk}/" not in page
+    assert "Claim the voucher" not in page  # no "Next:" that the line beside contradicts
+    # The claim page, opened directly, says so instead of offering a form.
+    claim = client.get(f"/redemptions/claim/{order.pk}/").content.decode()
+    assert "Revoked: the voucher pays for no more work" in claim and 'name="amount"' not in claim
+
+
+def test_a_claim_on_a_revoked_voucher_is_409_voucher_not_active(api_as, demo, graphene):
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00")
+    Voucher.objects.filter(pk=voucher.pk).update(status=Voucher.Status.REVOKED)
+    response = api_as(provider_user(demo, graphene)).post(
+        "/api/redemptions/", {"service_order": order.pk, "amount": "100.00"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "voucher_not_active"
+    assert "The voucher is revoked and cannot be spent." in response.json()["detail"]

@@ -98,10 +98,13 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
             raise InsufficientBalance(_("The voucher has no balance left."))
         raise InvalidTransition(
             _("The voucher is %(status)s and cannot be spent.")
-            % {"status": voucher.get_status_display()}
+            % {"status": voucher.get_status_display().lower()},
+            code="voucher_not_active",
         )
     if voucher.expires_at <= timezone.now():
-        raise InvalidTransition(_("The voucher has expired and cannot be spent."))
+        raise InvalidTransition(
+            _("The voucher has expired and cannot be spent."), code="voucher_not_active"
+        )
     cross_region = voucher.issuing_region_id != provider.region_id
     if cross_region and not voucher.cross_region:
         raise InvalidTransition(_("This voucher can only be spent in the district that issued it."))
