@@ -100,7 +100,7 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
 
 def statement_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
     lines = [
-        f"Batch #{batch.pk}  cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}  status {batch.status}",
+        f"Batch #{batch.pk}  cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M (UTC%z)}  status {batch.status}",
         f"District {region.code} {region.name_zh} {region.name}",
         f"Redemptions: {summary['count']}  owes {summary['owes_total']:.2f}  "
         f"is owed {summary['owed_total']:.2f}  net position {summary['net_position']:.2f}",
@@ -167,7 +167,7 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
     """The statement's totals in Chinese and English, districts by name and code."""
     named = {r.code: f"{r.name_zh} {r.code}" for r in Region.objects.all()}
     lines = [
-        f"批次 Batch #{batch.pk}  截止 cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}  "
+        f"批次 Batch #{batch.pk}  截止 cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M (UTC%z)}  "
         f"状态 status {PDF_BATCH_STATUS.get(batch.status, batch.status)}",
         f"地区 District {region.name_zh} {region.name} ({region.code})",
         f"兑付笔数 Redemptions {summary['count']}  应付 owes {summary['owes_total']:.2f}  "

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Q
+from django.utils import timezone
 
 from regions.exports import statement_csv_lines, statement_summary
 from regions.models import Region
@@ -55,6 +56,9 @@ def test_the_pdf_statement_names_the_districts_in_both_languages(computed):
     lines = statement_pdf_summary_lines(batch, wujin, summary)
 
     assert lines[1] == f"地区 District {wujin.name_zh} {wujin.name} (WUJIN)"
+    # The cutoff in programme time, with its offset: the API and the CSV's rows speak UTC.
+    cutoff = timezone.localtime(batch.cutoff)
+    assert f"{cutoff:%Y-%m-%d %H:%M} (UTC+0800)" in lines[0]
     owes = [line for line in lines if line.startswith("  应付 owes")]
     assert len(owes) == len(summary["owes"]) > 0
     for line, (code, amount, _n) in zip(owes, summary["owes"], strict=True):
