@@ -195,14 +195,11 @@ def _lock_account(actor: User, account: User) -> User:
     return account
 
 
-@transaction.atomic(durable=True)
-def password_set_from_link(form) -> User:
-    """A new password chosen through an e-mailed link (a reset or an invitation). The API
-    tokens made with the old password stop working: whoever learnt that password may have
-    made one, and a reset is how a person takes their account back."""
-    user = form.save()
+def api_tokens_end(user: User) -> None:
+    """A new password chosen through an e-mailed link (a reset or an invitation) ends the
+    account's API tokens: whoever learnt the old password may have made one, and a reset is
+    how a person takes their account back. Runs in the transaction that saves the password."""
     Token.objects.filter(user=user).delete()
-    return user
 
 
 @transaction.atomic(durable=True)

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.db import transaction
 from django.urls import path, re_path, reverse_lazy
 
 from portal.views import InvalidFormIsBadRequest
 from regions import views
-from regions.accounts import PasswordResetIncludingInvited, password_set_from_link
+from regions.accounts import PasswordResetIncludingInvited, api_tokens_end
 from regions.views import notices, people, rules, statistics
 
 
@@ -15,13 +15,10 @@ class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
 
 class SetPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
-        # As PasswordResetConfirmView.form_valid, with the password saved by the service
-        # that also ends the account's API tokens.
-        password_set_from_link(form)
-        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        if self.post_reset_login:
-            auth_views.auth_login(self.request, form.user, self.post_reset_login_backend)
-        return HttpResponseRedirect(self.get_success_url())
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves the new password
+            api_tokens_end(form.user)
+        return response
 
 
 class ForgotPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetView):

@@ -84,7 +84,8 @@ def order_create_within(
 ) -> ServiceOrder:
     """`order_create` inside a transaction the caller holds (accepting a proposal creates its
     order in the same transaction as the award, providers/services/demands.py)."""
-    from vouchers.models import RelatedParty, Voucher
+    from vouchers.models import Voucher
+    from vouchers.services.related_parties import is_related_party
 
     if not (actor.is_authenticated and actor.is_enterprise and actor.enterprise_id):
         raise NotAllowed(_("Only an enterprise can order services."))
@@ -121,9 +122,7 @@ def order_create_within(
             field="provider",
             code="own_provider",
         )
-    if RelatedParty.objects.filter(
-        enterprise_id=enterprise.pk, credit_code=normalise_credit_code(provider.credit_code)
-    ).exists():
+    if is_related_party(enterprise_id=enterprise.pk, provider_id=provider.pk):
         raise ValidationFailed(
             _("%(name)s is a declared related party of your enterprise; vouchers cannot pay it.")
             % {"name": provider.display_name},

@@ -46,6 +46,7 @@ def with_evidence(flags) -> list:
     label, enterprise's value, provider's value) or the orders summed (`orders`, `total`,
     `limit`, `limit_label`); other kinds keep their evidence as recorded (`facts`)."""
     rows = list(flags)
+    regions = Region.objects.in_bulk(field_name="code")  # four rows, read once for the page
     for flag in rows:
         evidence = flag.evidence or {}
         flag.shared = [
@@ -55,7 +56,7 @@ def with_evidence(flags) -> list:
         flag.orders = evidence.get("orders", [])
         flag.limit_label = LIMIT_LABELS.get(evidence.get("limit_rule"), "")
         flag.facts = [
-            _fact(key, value)
+            _fact(key, value, regions)
             for key, value in evidence.items()
             if key not in {"fields", "orders", "total", "limit", "limit_rule", "co_funding_ratio",
                            "window_days", "enterprise", "provider"}
@@ -63,14 +64,14 @@ def with_evidence(flags) -> list:
     return rows
 
 
-def _fact(key: str, value) -> tuple:
+def _fact(key: str, value, regions: dict) -> tuple:
     """(label, value shown, link or ""): the other order links to its page, a district is
     named in the reader's language."""
     label = FACT_LABELS.get(key, key)
     if key == "other_order" and str(value).isdigit():
         return label, f"#{value}", reverse("order-detail", args=[value])
     if key == "other_district":
-        region = Region.objects.filter(code=value).first()
+        region = regions.get(value)
         return label, region.display_name if region else value, ""
     return label, value, ""
 
