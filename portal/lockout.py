@@ -1,15 +1,28 @@
 """What a login answers once too many passwords were wrong.
 
 Every login path (the /login/ page, POST /api/auth/token/, the admin login) authenticates
-through `LockoutBackend`, so django-axes counts failures for the account and for the client
-address (`portal.security.client_ip`) in one place, and refuses both once AXES_FAILURE_LIMIT
-is reached until AXES_COOLOFF_TIME has passed.
+through `LockoutBackend`, so django-axes counts failures in one place, and refuses until
+AXES_COOLOFF_TIME has passed once AXES_FAILURE_LIMIT is reached by one client address
+(`portal.security.client_ip`) or by one account from one address. An account alone is
+locked only at LOGIN_ACCOUNT_FAILURE_LIMIT failures from all addresses together
+(`LockoutHandler`): were five failures from anywhere enough, anyone could lock any official
+out by typing five wrong passwords.
 """
 
 from datetime import timedelta
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
-from axes.helpers import get_cool_off, get_lockout_message
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import (
+    get_client_username,
+    get_cool_off,
+    get_failure_limit,
+    get_lockout_message,
+)
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -25,6 +38,26 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes' own counts (per address, per account and address), and the account's failures
+    from every address against the higher account limit."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        failures = super().get_failures(request, credentials)
+        username = get_client_username(request, credentials)
+        if not username:
+            return failures
+        account_failures = (
+            AccessAttempt.objects.filter(
+                username=username, attempt_time__gte=get_cool_off_threshold(request)
+            ).aggregate(total=Sum("failures_since_start"))["total"]
+            or 0
+        )
+        if account_failures >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
 
 
 def cool_off_seconds(request=None) -> int:

@@ -1,4 +1,5 @@
-"""Wrong passwords lock the account and the client address out of every login path."""
+"""Wrong passwords lock the client address, the account from that address, and the account
+itself once guessed at from many addresses, out of every login path."""
 
 from datetime import timedelta
 
@@ -83,11 +84,38 @@ def test_a_new_x_forwarded_for_does_not_reset_the_count(client, api_client, alic
     assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
 
 
-def test_the_account_stays_locked_from_another_address(client, alice):
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_account_elsewhere(client, alice):
+    # Anyone can type five wrong passwords for an official's name: that must not lock the
+    # official out of their own office.
     for _ in range(5):
         login_page(client, "wrong", REMOTE_ADDR="192.0.2.1")
 
-    assert login_page(client, PASSWORD, REMOTE_ADDR="192.0.2.2").status_code == 429
+    assert login_page(client, PASSWORD, REMOTE_ADDR="192.0.2.1").status_code == 429
+    response = login_page(client, PASSWORD, REMOTE_ADDR="192.0.2.2")
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_an_account_guessed_at_from_many_addresses_is_locked_everywhere(client, alice, settings):
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 12
+    for address in range(3):
+        for _ in range(4):
+            login_page(client, "wrong", REMOTE_ADDR=f"192.0.2.{address}")
+
+    response = login_page(client, PASSWORD, REMOTE_ADDR="198.51.100.1")
+
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+def test_the_account_limit_counts_only_the_cool_off(client, alice, settings):
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 8
+    for address in range(2):
+        for _ in range(4):
+            login_page(client, "wrong", REMOTE_ADDR=f"192.0.2.{address}")
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=15, seconds=1))
+
+    assert login_page(client, PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 302
 
 
 def test_an_address_guessing_many_accounts_is_locked_out(client, alice):
