@@ -69,6 +69,7 @@ class InstrumentBookingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet)
     serializer_class = InstrumentBookingSerializer
     filterset_class = None
     ordering = ["starts_at", "id"]
+    ordering_fields = ["starts_at", "id"]
 
     def instrument(self):
         visible = selectors.offerings_visible_to(self.request.user).filter(is_instrument=True)

@@ -1,6 +1,8 @@
 """List filters: a value of the documented type is always accepted (an id that matches
 nothing gives an empty list); a value of another type is a 400 that names the parameter."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,33 @@ def test_it_filters_on_true_and_false(demo, api_as):
     unverified = client.get("/api/enterprises/?verified=false").json()["count"]
 
     assert verified + unverified == client.get("/api/enterprises/").json()["count"]
+
+
+def test_an_unknown_ordering_field_answers_400_naming_the_fields(demo, api_as):
+    response = api_as(demo["users"]["operator"]).get("/api/vouchers/?ordering=-claimed_at")
+
+    assert response.status_code == 400
+    message = response.json()["ordering"][0]
+    assert "balance" in message and "issued_at" in message
+
+
+def test_known_ordering_fields_still_order(demo, api_as):
+    client = api_as(demo["users"]["operator"])
+
+    rows = client.get("/api/providers/?ordering=-id,name").json()["results"]
+
+    ids = [row["id"] for row in rows]
+    assert len(ids) > 1 and ids == sorted(ids, reverse=True)
+    assert client.get("/api/vouchers/?ordering=id,").status_code == 200
+
+
+def test_the_schema_gives_the_ordering_fields_as_a_pattern():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = schema["paths"]["/api/vouchers/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+
+    assert "face_value" in ordering["description"]
+    assert re.fullmatch(ordering["schema"]["pattern"], "-face_value,id")
+    assert not re.fullmatch(ordering["schema"]["pattern"], "claimed_at")
