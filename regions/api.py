@@ -124,7 +124,6 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegionSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"
-    pagination_class = None
     filter_backends = []
 
     def get_queryset(self):
@@ -225,11 +224,11 @@ class CreateBatchSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="Settle what was approved up to this moment (default now). A date alone is "
-        "midnight UTC of that day.",
+        "midnight UTC of that day; a time without an offset is UTC, as every API time.",
         error_messages={
             "invalid": gettext_lazy(
                 "Give the cutoff as a date (YYYY-MM-DD: midnight UTC) or a date and time "
-                "(YYYY-MM-DDThh:mm[:ss], with +HH:MM or Z)."
+                "(YYYY-MM-DDThh:mm[:ss]: UTC, or in the offset it ends with, +08:00 for China)."
             )
         },
     )

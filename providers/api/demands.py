@@ -237,14 +237,15 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         },
         responses={201: ProposalSerializer},
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
     def proposals(self, request, pk=None):
         """GET: every proposal for the demand's enterprise, a provider its own. POST: a
         certified provider proposes (`attachments` as multipart files)."""
         demand = self.get_object()
         if request.method == "GET":
             proposals = selectors.proposals_visible_to(request.user, demand)
-            return Response(ProposalSerializer(proposals, many=True).data)
+            page = self.paginate_queryset(proposals)
+            return self.get_paginated_response(ProposalSerializer(page, many=True).data)
         data = ProposalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -35,8 +35,8 @@ def test_a_demand_becomes_an_order_a_redemption_a_settlement_and_a_statistic(
 
     demand = Demand.objects.get(enterprise__users__username="enterprise-jiangnan", status="open")
     proposals = ok(enterprise.get(f"/api/demands/{demand.pk}/proposals/"))
-    proposals = proposals["results"] if isinstance(proposals, dict) else proposals
-    assert len(proposals) == 2
+    assert proposals["count"] == 2
+    proposals = proposals["results"]
     chosen = Proposal.objects.get(demand=demand, provider__users__username="provider-sit")
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -79,9 +79,11 @@ def test_the_enterprise_sees_all_proposals_a_provider_its_own(api_as, users, dem
     propose(users["provider-sit"], demand)
     propose(users["provider-graphene"], demand, price="70000.00")
     url = f"/api/demands/{demand.pk}/proposals/"
-    assert len(api_as(users["enterprise-jiangnan"]).get(url).json()) == 2
-    own = api_as(users["provider-sit"]).get(url).json()
+    assert api_as(users["enterprise-jiangnan"]).get(url).json()["count"] == 2
+    own = api_as(users["provider-sit"]).get(url).json()["results"]
     assert [p["provider"] for p in own] == [users["provider-sit"].provider_id]
+    first = api_as(users["enterprise-jiangnan"]).get(url + "?page_size=1").json()
+    assert len(first["results"]) == 1 and first["next"]
 
 
 def test_accepting_creates_the_order_and_declines_the_others(

@@ -55,6 +55,23 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     assert day.status_code == 202 and day.json()["cutoff"] == f"{year}-01-03T00:00:00Z"
 
 
+def test_a_cutoff_time_without_offset_is_utc_and_one_with_it_is_read_in_it(demo, api_as):
+    client = api_as(demo["users"]["operator"])
+    year = timezone.now().year
+
+    china = client.post(
+        "/api/settlement-batches/", {"cutoff": f"{year}-01-02T09:00+08:00"}, format="json"
+    )
+    naive = client.post(
+        "/api/settlement-batches/", {"cutoff": f"{year}-01-02T09:00"}, format="json"
+    )
+
+    assert china.json()["cutoff"] == f"{year}-01-02T01:00:00Z"
+    assert naive.json()["cutoff"] == f"{year}-01-02T09:00:00Z"
+    bad = client.post("/api/settlement-batches/", {"cutoff": "2026-13-01T09:00"}, format="json")
+    assert "+08:00 for China" in str(bad.json()["cutoff"])
+
+
 def test_only_the_operator_creates_batches(demo, api_as):
     for name in ("official-wujin", "provider-sit", "enterprise-jiangnan"):
         assert api_as(demo["users"][name]).post("/api/settlement-batches/", {}).status_code == 403
