@@ -6,11 +6,13 @@ The order pages answer a refused action with the refusal's own status beside the
 inside the row, so `order_action` catches the domain error itself and shows it with
 `add_service_error`, the helper `run_service` uses."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -80,7 +82,6 @@ def next_step(user, order: ServiceOrder) -> str:
 def order_list(request):
     user = request.user
     orders = selectors.orders_visible_to(user)
-    counts = dict(orders.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     status = request.GET.get("status") or ""
     if status in ServiceOrder.Status.values:
         orders = orders.filter(status=status)
@@ -89,21 +90,19 @@ def order_list(request):
     page = page_of(request, orders.order_by("-requested_at", "-id"))
     for order in page.object_list:
         order.next_step = next_step(user, order)
+    context = {"page": page, "query": query_without_page(request)}
+    return render(request, "providers/orders.html", context | _order_tabs(user, status))
+
+
+def _order_tabs(user, status: str) -> dict:
+    """The list's state tabs with their counts, `status` the one shown."""
+    orders = selectors.orders_visible_to(user)
+    counts = dict(orders.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     tabs = [
         {"value": value, "label": label, "count": counts.get(value, 0)}
         for value, label in ServiceOrder.Status.choices
     ]
-    return render(
-        request,
-        "providers/orders.html",
-        {
-            "page": page,
-            "tabs": tabs,
-            "status": status,
-            "total": sum(counts.values()),
-            "query": query_without_page(request),
-        },
-    )
+    return {"tabs": tabs, "status": status, "total": sum(counts.values())}
 
 
 @login_required
@@ -276,17 +275,21 @@ def _order_row(request, pk, *, error=None, success=None):
     Without JavaScript the same forms post normally and come back to `next` with a message."""
     order = _visible_order(request, pk)
     order.next_step = next_step(request.user, order)
-    return render(
-        request,
-        "providers/partials/order_row.html",
-        {
-            "order": order,
-            "row_error": error,
-            "row_success": None if error else success,
-            "next": request.POST.get("next", ""),
-            "show_next": bool(request.POST.get("show_next")),
-        },
-    )
+    back = request.POST.get("next", "")
+    context = {
+        "order": order,
+        "row_error": error,
+        "row_success": None if error else success,
+        "next": back,
+        "show_next": bool(request.POST.get("show_next")),
+    }
+    if success and urlsplit(back).path == reverse("order-list"):
+        # The list's tabs count the orders by state: the accepted or declined one moved, so
+        # they come along out of band and the list never says "Requested (2)" beside one.
+        status = QueryDict(urlsplit(back).query).get("status") or ""
+        context |= _order_tabs(request.user, status if status in ServiceOrder.Status.values else "")
+        context["tabs_out_of_band"] = True
+    return render(request, "providers/partials/order_row.html", context)
 
 
 def _order_form_action(request, pk, *, form_class, prefix: str, service, success: str):

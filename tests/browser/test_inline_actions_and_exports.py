@@ -41,6 +41,8 @@ def test_the_provider_accepts_and_declines_in_the_list_with_javascript(site, pag
     expect(_row(page, first)).to_contain_text("You accepted the order.")
     expect(_row(page, first).locator(".badge")).to_have_text("Accepted")
     assert page.url == url  # the row was swapped, the page stayed
+    # The tabs counted it again, without a reload.
+    expect(page.locator("#order-tabs")).to_contain_text("Accepted (1)")
     row = _row(page, second)
     row.get_by_label("Reason for declining").fill("No instrument time this month.")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -21,6 +21,7 @@ def test_the_list_offers_accept_and_decline_on_requested_orders(provider, demo):
     assert f'hx-post="/orders/{order.pk}/accept/"' in html
     assert f'action="/orders/{order.pk}/decline/"' in html
     assert 'name="next" value="/orders/"' in html
+    assert html.count('id="order-tabs"') == 1
 
 
 def test_the_enterprise_sees_no_inline_decision(client, users, demo):
@@ -41,6 +42,30 @@ def test_htmx_accept_answers_the_row(provider, demo):
     assert "/accept/" not in html  # nothing left to decide
     order.refresh_from_db()
     assert order.status == "accepted"
+
+
+def test_htmx_accept_on_the_list_brings_the_tabs_counts_along(provider, demo):
+    order = demo["order"]
+    before = provider.get("/orders/?status=requested").content.decode()
+    assert "Requested (1)" in before and "Accepted (0)" in before
+
+    response = provider.post(
+        f"/orders/{order.pk}/accept/", {"row": "1", "next": "/orders/?status=requested"}, **HTMX
+    )
+
+    html = response.content.decode()
+    tabs = html[html.index('<nav class="filters" id="order-tabs"') :]
+    assert 'hx-swap-oob="true"' in tabs
+    assert "Requested (0)" in tabs and "Accepted (1)" in tabs
+    assert '<a href="?status=requested" aria-current="page">' in tabs
+
+
+def test_a_refused_row_action_leaves_the_tabs_alone(provider, demo):
+    response = provider.post(
+        f"/orders/{demo['order'].pk}/decline/", {"row": "1", "next": "/orders/"}, **HTMX
+    )
+
+    assert "order-tabs" not in response.content.decode()
 
 
 def test_htmx_decline_answers_the_row_with_the_reason_kept(provider, demo):
