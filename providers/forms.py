@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
@@ -262,7 +263,7 @@ class InstrumentBookingForm(forms.Form):
         label=_("Voucher to use"), queryset=None, to_field_name="serial", empty_label=None
     )
     day = forms.DateField(label=_("Day"), widget=forms.Select)
-    hour = forms.TypedChoiceField(label=_("From"), coerce=int)
+    hour = forms.TypedChoiceField(label=pgettext_lazy("booking start", "From"), coerce=int)
     hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=8, initial=1)
 
     def __init__(self, *args, vouchers, days, hours, **kwargs):

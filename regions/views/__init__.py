@@ -3,6 +3,7 @@ officials' and the operator's dashboards, and settlement (the operator's matrix,
 transfers; the districts' statements; the reconciliation reports)."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -115,7 +116,9 @@ SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 @require_GET
 def verify_lookup(request):
-    serial = (request.GET.get("serial") or "").strip()
+    # A Chinese input method types full-width letters, digits and hyphens (ＷＪ－２０２６):
+    # NFKC turns them into the serial's own characters.
+    serial = unicodedata.normalize("NFKC", request.GET.get("serial") or "").strip()
     if SERIAL_CHARACTERS.fullmatch(serial):
         return redirect("verify", serial=serial)
     if serial:
@@ -129,7 +132,7 @@ def verify_lookup(request):
 @require_GET
 def verify(request, serial):
     """Public check of a voucher or provider certificate serial. A forged serial is 'not found'."""
-    serial = serial.strip().upper()
+    serial = unicodedata.normalize("NFKC", serial).strip().upper()
     voucher = sources.voucher_by_serial(serial)
     certificate = sources.certificate_by_serial(serial) if voucher is None else None
     found = voucher is not None or certificate is not None

@@ -138,3 +138,12 @@ def test_an_offering_that_is_not_an_instrument_has_no_calendar(client, demo):
 def test_the_provider_profile_links_the_calendar(client, sem):
     response = client.get(f"/providers/{sem.provider_id}/")
     assert f"/instruments/{sem.pk}/".encode() in response.content
+
+
+def test_the_booking_form_names_its_start_hour_in_chinese(client, demo, sem):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    page = client.get(f"/instruments/{sem.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    # "From" of the audit trail's columns is the previous status (原状态); here it is the hour.
+    assert "开始时间" in page and "原状态" not in page

@@ -63,3 +63,44 @@ def test_the_check_needs_the_serials_shape(serial, wrong):
         assert serial_check_digit_is_wrong(with_wrong_digit(right))
     else:
         assert serial_check_digit_is_wrong(serial) is wrong
+
+
+def test_an_active_voucher_is_called_valid(client, demo):
+    page = client.get(f"/verify/{demo['voucher'].serial}/").content.decode()
+
+    assert "Valid: it can pay for services" in page and "verify-ok" in page
+
+
+def test_a_revoked_voucher_is_genuine_but_says_it_pays_for_nothing(client, demo):
+    voucher = demo["voucher"]
+    voucher.status = "revoked"
+    voucher.save(update_fields=["status"])
+
+    page = client.get(f"/verify/{voucher.serial}/").content.decode()
+
+    assert "This voucher was revoked" in page and "verify-warn" in page
+    assert "Valid: it can pay" not in page
+
+
+def test_a_voucher_past_its_expiry_says_so_before_the_nightly_task(client, demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    voucher = demo["voucher"]
+    voucher.expires_at = timezone.now() - timedelta(minutes=1)
+    voucher.save(update_fields=["expires_at"])
+
+    page = client.get(f"/verify/{voucher.serial}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "已过期" in page and "真实有效" not in page
+
+
+def test_full_width_characters_from_a_chinese_input_method_are_read(client, demo):
+    serial = demo["voucher"].serial
+    typed = serial.replace("-", "－").replace("W", "Ｗ")
+
+    response = client.get("/verify/", {"serial": typed}, follow=True)
+
+    assert response.status_code == 200
+    assert serial in response.content.decode()

@@ -317,3 +317,19 @@ def test_the_remaining_cap_is_one_read_of_issued_and_undecided(
         when_approving = remaining_cap(rules=rules, enterprise_id=enterprise.pk)
     assert when_approving == rules.max_voucher_per_enterprise - issued
     assert when_applying == when_approving - Decimal("1234.00")
+
+
+def test_the_application_page_names_its_service_category_in_chinese(client, demo):
+    from providers.models import ServiceCategory
+    from vouchers.models import VoucherApplication
+
+    application = VoucherApplication.objects.first()
+    application.service_category = ServiceCategory.objects.exclude(name_zh="").first()
+    application.save(update_fields=["service_category"])
+    client.force_login(application.enterprise.users.first())
+
+    page = client.get(
+        f"/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert application.service_category.name_zh in page
