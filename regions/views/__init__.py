@@ -229,9 +229,15 @@ def settlement_home(request):
         request.GET.get("page")
     )
     latest = SettlementBatch.objects.exclude(status=SettlementBatch.Status.OPEN).first()
+    # A later batch must not hide an earlier one whose transfers are still to be recorded:
+    # the money it names is owed until the operator records each payment.
+    unpaid = SettlementBatch.objects.filter(
+        status__in=[SettlementBatch.Status.COMPUTED, SettlementBatch.Status.CONFIRMED]
+    ).order_by("id")
     context = {
         "page": batches,
         "latest": latest,
+        "unpaid": [batch for batch in unpaid if latest is None or batch.pk != latest.pk],
         "unsettled": unsettled_summary(),
         "regions": _regions(),
     }
@@ -245,6 +251,10 @@ def settlement_home(request):
 @require_POST
 def settlement_run_now(request):
     _require_operator(request)
+    if not unsettled_summary()["count"]:
+        # A batch of nothing would stand as the latest, closed, above one still unpaid.
+        messages.info(request, _("No approved cross-region redemption waits for settlement."))
+        return redirect("settlement-home")
     batch, ok = run_service(
         request,
         settlement_batch_create,

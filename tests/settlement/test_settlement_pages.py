@@ -97,3 +97,29 @@ def test_the_header_shows_the_money_pages_per_role(demo, login):
         'href="/redemptions/"'
         in login(demo["users"]["provider-sit"]).get("/redemptions/").content.decode()
     )
+
+
+def test_with_nothing_waiting_run_now_makes_no_empty_batch(computed, demo, login):
+    client = login(demo["users"]["operator"])
+    page = client.get("/settlement/").content.decode()
+    assert 'disabled aria-describedby="nothing-waits"' in page
+
+    response = client.post("/settlement/run/", follow=True)
+
+    assert SettlementBatch.objects.count() == 1
+    assert "No approved cross-region redemption waits" in response.content.decode()
+
+
+def test_a_later_batch_does_not_hide_one_still_to_be_paid(computed, demo, login):
+    from regions.settlement.services import settlement_batch_create, settlement_run
+    from tests.settlement.factories import spread
+
+    unpaid, _ = computed
+    spread(demo, 2)
+    later = settlement_batch_create(actor=demo["users"]["operator"])
+    settlement_run(batch_id=later.pk)
+
+    page = login(demo["users"]["operator"]).get("/settlement/").content.decode()
+
+    notice = page[page.index("Earlier batches with transfers still to record") :]
+    assert f'href="/settlement/{unpaid.pk}/"' in notice.split("</section>")[0]
