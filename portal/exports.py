@@ -323,6 +323,27 @@ def query_has_filters(request) -> bool:
     return any(key != "page" for key in request.GET)
 
 
+class ExportFilterRefused(Exception):
+    """A filter of an export's query string that is not one of its values: the file would
+    hold every row instead of the ones asked for, which nobody reading it would notice."""
+
+    def __init__(self, names):
+        self.names = sorted(names)
+
+
+def refuse_bad_filters(names) -> None:
+    """Raise ExportFilterRefused naming the parameters, if any."""
+    if names:
+        raise ExportFilterRefused(names)
+
+
+def refuse_unknown_status(request, values) -> str:
+    """The `?status=` asked for ("" for none), refused when it names no state."""
+    status = request.GET.get("status", "")
+    refuse_bad_filters(["status"] if status and status not in values else [])
+    return status
+
+
 def require_official(request) -> None:
     """The queue exports mirror pages that only district officials have."""
     if not request.user.is_official:
@@ -335,7 +356,7 @@ def export_view(lists: dict[str, Callable]):
     filters and scope as its page). Enterprise and provider users get 403: their own pages
     are short, and these files are the districts' working lists."""
     from django.contrib.auth.decorators import login_required
-    from django.http import Http404
+    from django.http import Http404, HttpResponse
     from django.views.decorators.http import require_GET
 
     @login_required
@@ -345,6 +366,15 @@ def export_view(lists: dict[str, Callable]):
             raise Http404
         if not (request.user.is_official or request.user.is_operator):
             raise PermissionDenied(_("Exports are for district officials and the operator."))
-        return export_response(lists[kind](request), fmt)
+        try:
+            export = lists[kind](request)
+        except ExportFilterRefused as refused:
+            message = _("This filter is not one the list knows: %(names)s. Nothing was exported.")
+            return HttpResponse(
+                message % {"names": ", ".join(refused.names)},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return export_response(export, fmt)
 
     return export

@@ -16,6 +16,8 @@ from portal.exports import (
     Export,
     export_view,
     local_field,
+    refuse_bad_filters,
+    refuse_unknown_status,
     require_official,
 )
 from providers import selectors as provider_selectors
@@ -46,13 +48,12 @@ def provider_export(request) -> Export:
         require_official(request)
         queryset = provider_selectors.providers_to_certify(request.user)
     else:
-        # The directory's filters; an unknown district or category is dropped, as there.
+        # The directory's filters; one it does not know is refused, not dropped.
         form = DirectoryFilterForm(request.GET or None)
-        form.is_valid()
-        cleaned = getattr(form, "cleaned_data", {})
-        status = request.GET.get("status", "")
-        if status not in Provider.Status.values:
-            status = Provider.Status.CERTIFIED  # what the directory lists
+        refuse_bad_filters(form.errors if form.is_bound else [])
+        cleaned = form.cleaned_data if form.is_bound else {}
+        # What the directory lists, unless a state is asked for.
+        status = refuse_unknown_status(request, Provider.Status.values) or Provider.Status.CERTIFIED
         queryset = provider_selectors.filter_providers(
             provider_selectors.providers_visible_to(request.user),
             search=cleaned.get("q", ""),

@@ -18,6 +18,8 @@ from portal.exports import (
     export_view,
     local_field,
     query_has_filters,
+    refuse_bad_filters,
+    refuse_unknown_status,
     require_official,
     with_local_names,
 )
@@ -28,9 +30,10 @@ from vouchers.models import Redemption, Voucher, VoucherApplication
 
 def application_export(request) -> Export:
     """The review queue as /official/applications/ shows it: no query string means the
-    applications waiting for a decision, an invalid filter means no filter (as the page)."""
+    applications waiting for a decision; an invalid filter is refused (the page shows all)."""
     filters = QueueFilterForm(request.GET or None)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
+    refuse_bad_filters(filters.errors if filters.is_bound else [])
+    criteria = filters.cleaned_data if filters.is_bound else {}
     if not query_has_filters(request):
         criteria = {"status": VoucherApplication.Status.SUBMITTED}
     queryset = voucher_selectors.application_queue(
@@ -69,8 +72,8 @@ def application_export(request) -> Export:
 
 def voucher_export(request) -> Export:
     queryset = voucher_selectors.vouchers_visible_to(request.user).order_by("-id")
-    status = request.GET.get("status", "")
-    if status in Voucher.Status.values:
+    status = refuse_unknown_status(request, Voucher.Status.values)
+    if status:
         queryset = queryset.filter(status=status)
     return Export(
         name="vouchers",
@@ -115,8 +118,8 @@ def redemption_export(request) -> Export:
         queryset = voucher_selectors.redemptions_visible_to(request.user).order_by(
             "-claimed_at", "-id"
         )
-        status = request.GET.get("status", "")
-        if status in Redemption.Status.values:
+        status = refuse_unknown_status(request, Redemption.Status.values)
+        if status:
             queryset = queryset.filter(status=status)
     return Export(
         name=f"redemptions-{queue.replace('_', '-')}" if queue else "redemptions",

@@ -42,13 +42,18 @@ def test_it_applies_the_pages_filters(demo, login, applications):
     assert rows[1:] == []
 
 
-def test_bad_filters_are_ignored_as_on_the_page(demo, login, applications):
+def test_bad_filters_are_refused_with_nothing_exported(demo, login, applications):
     applications("enterprise-jiangnan", 2)
     client = login(demo["users"]["official-wujin"])
-    page = client.get("/official/applications/?amount_min=lots&status=submitted")
-    export = client.get("/exports/applications.csv?amount_min=lots&status=submitted")
-    assert export.status_code == 200
-    assert len(csv_rows(export)) - 1 == page.context["page"].paginator.count
+
+    export = client.get(
+        "/exports/applications.csv?amount_min=lots&status=bogus", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert export.status_code == 400
+    assert export["Content-Type"] == "text/plain; charset=utf-8"
+    text = export.content.decode()
+    assert "amount_min" in text and "status" in text and "未导出" in text
 
 
 def test_the_operator_exports_every_district(demo, login, applications):

@@ -32,9 +32,9 @@ def test_it_exports_the_directory_with_its_filters(demo, login):
     assert column(rows, "Provider") == ["Shanghai Institute of Technology"]
     rows = csv_rows(client.get("/exports/providers.csv?q=graphene"))
     assert column(rows, "Provider") == ["Jiangnan Graphene Research Institute"]
-    # An unknown district is dropped, as in the directory; the search still applies.
-    rows = csv_rows(client.get("/exports/providers.csv?region=MARS&q=graphene"))
-    assert column(rows, "Provider") == ["Jiangnan Graphene Research Institute"]
+    # An unknown district is refused, not dropped (the file would hold every district).
+    refused = client.get("/exports/providers.csv?region=MARS&q=graphene")
+    assert refused.status_code == 400 and "region" in refused.content.decode()
 
 
 def test_it_lists_categories_and_the_certificate(demo, login):

@@ -29,8 +29,12 @@ def test_it_filters_by_status_as_the_page(demo, login):
     assert column(csv_rows(client.get("/exports/vouchers.csv?status=revoked")), "Serial") == [
         revoked.serial
     ]
-    # An unknown status is no filter, as on /vouchers/.
-    assert len(csv_rows(client.get("/exports/vouchers.csv?status=bogus"))) == 3
+    # An unknown status is refused: a file of every voucher would pass for the filtered one.
+    refused = client.get("/exports/vouchers.csv?status=bogus")
+    assert refused.status_code == 400
+    assert (
+        "status" in refused.content.decode() and "Nothing was exported" in refused.content.decode()
+    )
 
 
 def test_the_operator_gets_every_district_in_xlsx(demo, login):
