@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal.charts import bar_chart, flow_matrix, month_label
@@ -65,9 +65,11 @@ def statistics_page(request):
         names=[r.display_name for r in regions],
         amounts=amounts,
     )
+    labels = {"region": _("District"), "year": _("Year"), "month": _("Month")}
     context = {
         "figures": figures,
         "errors": errors,
+        "error_rows": [(labels.get(name, name), message) for name, message in errors.items()],
         "query": query,
         "regions": regions,
         "years": statistics_years(),
@@ -99,13 +101,15 @@ def statistics_page(request):
 
 # --- downloads ------------------------------------------------------------------------------
 
+# Open data read by programs: the header is the same in every language (the `name` column
+# is in the reader's language, the codes beside it are not).
 FIGURE_COLUMNS = [
-    Column(gettext_lazy("Section"), kind=TEXT, width=24),
-    Column(gettext_lazy("Item"), kind=TEXT, width=20),
-    Column(pgettext_lazy("name of a district, category or industry", "Name"), kind=TEXT),
-    Column(gettext_lazy("Count"), kind=INTEGER),
-    Column(gettext_lazy("Amount"), kind=MONEY),
-    Column(gettext_lazy("Share or days"), kind=INTEGER, width=14),
+    Column("section", kind=TEXT, width=24),
+    Column("item", kind=TEXT, width=20),
+    Column("name", kind=TEXT),
+    Column("count", kind=INTEGER),
+    Column("amount", kind=MONEY),
+    Column("share_or_days", kind=INTEGER, width=14),
 ]
 
 

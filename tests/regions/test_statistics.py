@@ -219,6 +219,7 @@ def test_bad_choices_answer_400_naming_them(client, demo):
     response = client.get(reverse("statistics"), {"year": "abc", "month": "13"})
     assert response.status_code == 400
     assert set(response.context["errors"]) == {"year", "month"}
+    assert "Month: A month from 1 to 12." in response.content.decode()
     response = client.get(reverse("statistics-download", args=["json"]), {"region": "MARS"})
     assert response.status_code == 400
     assert "region" in response.json()
@@ -242,6 +243,17 @@ def test_the_downloads_carry_the_same_figures(client, spending):
         f"{page['vouchers_redeemed']['amount']:.2f}",
     ]
     flows = {r[1]: r[4] for r in rows if r[0] == "flows"}
+    assert rows[0] == ["section", "item", "name", "count", "amount", "share_or_days"]
+    chinese = client.get(
+        reverse("statistics-download", args=["csv"]),
+        {"region": "WUJIN"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert (
+        b"".join(chinese.streaming_content)
+        .decode("utf-8-sig")
+        .startswith("section,item,name,count,amount,share_or_days")
+    )
     assert flows == {
         f"{f['from_region']}>{f['to_region']}": f"{f['amount']:.2f}" for f in page["flows"]
     }
