@@ -94,12 +94,28 @@ HIDDEN_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def refuse_hidden_controls(value: str, *, field: str) -> str:
-    """A name as given, refused when it holds a character that reorders the text it is shown
-    in; the message says which field."""
+    """A text as given, refused when it holds a character that reorders the text it is shown
+    in (a name or title could read backwards on a public page); the error names the field."""
     if HIDDEN_CONTROLS.search(value or ""):
         raise ValidationFailed(
-            _("Remove the invisible direction characters (U+202E and the like) from the name."),
+            _("Remove the invisible direction characters (U+202E and the like) from the text."),
             field=field,
             code="hidden_characters",
         )
+    return value
+
+
+# Characters that show nothing: control codes but tab and line breaks, zero-width spaces and
+# joiners, the word joiner and the byte-order mark.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+
+
+def shown_text(value: str | None, *, field: str) -> str:
+    """The text as a reader will see it: stripped, refused when it holds direction characters,
+    and empty when nothing in it shows (a title of zero-width characters and control codes
+    was a blank link on the public pages), so that a required field's check refuses it."""
+    value = (value or "").strip()
+    refuse_hidden_controls(value, field=field)
+    if not INVISIBLE.sub("", value).strip():
+        return ""
     return value

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
+from portal.security import shown_text
 from providers.models import (
     Demand,
     Expert,
@@ -35,7 +36,7 @@ NOTE_MAX = 2000
 
 
 def _text(value, *, field: str, limit: int, required: bool = True) -> str:
-    value = (value or "").strip()
+    value = shown_text(value, field=field)
     if required and not value:
         raise ValidationFailed(_("This field is required."), field=field, code="required")
     if len(value) > limit:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.security import shown_text
 from regions.models import AuditEntry, Notice, Region, User
 from regions.services import audit_record
 
@@ -23,7 +24,7 @@ def can_publish_notices(user) -> bool:
 
 
 def _text(value, *, field: str, limit: int, required: bool) -> str:
-    value = (value or "").strip()
+    value = shown_text(value, field=field)
     if required and not value:
         raise ValidationFailed(_("This field is required."), field=field, code="required")
     if len(value) > limit:

@@ -6,10 +6,11 @@ import uuid
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
+from portal.security import shown_text
 
 
 def required_text(value: str | None, *, field: str, message: str) -> str:
-    value = (value or "").strip()
+    value = shown_text(value, field=field)
     if not value:
         raise ValidationFailed(message, field=field, code="required")
     return value

@@ -122,3 +122,12 @@ def test_the_database_refuses_an_upside_down_budget(users):
     demand = publish(users["enterprise-jiangnan"])
     with pytest.raises(IntegrityError), transaction.atomic():
         Demand.objects.filter(pk=demand.pk).update(budget_min=demand.budget_max + 1)
+
+
+@pytest.mark.parametrize("title", ["\u200b\u0007", "\ufeff \u2060", "Graphene\u202e\u200bdilution"])
+def test_a_title_that_shows_nothing_or_reads_backwards_is_refused(jiangnan, title):
+    response = jiangnan.post("/api/demands/", demand_body(title=title), format="json")
+
+    assert response.status_code == 400
+    assert "title" in response.json()
+    assert not Demand.objects.filter(title=title).exists()

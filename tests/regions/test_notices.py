@@ -264,3 +264,23 @@ def test_an_official_edits_its_notice_from_the_page(client, api_as, demo):
     assert Notice.objects.get(pk=notice["id"]).title == "New title"
     client.force_login(demo["users"]["official-nanhu"])
     assert client.get(f"/notices/{notice['id']}/edit/").status_code == 403
+
+
+def test_a_notice_title_with_direction_characters_is_refused(api_as, demo):
+    client = api_as(demo["users"]["official-wujin"])
+
+    response = publish(client, region="WUJIN", title_zh="\u202e")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "hidden_characters"
+    assert not Notice.objects.filter(title_zh="\u202e").exists()
+
+
+def test_an_application_purpose_of_invisible_characters_is_refused(api_as, demo):
+    response = api_as(demo["users"]["enterprise-jiangnan"]).post(
+        "/api/voucher-applications/",
+        {"requested_amount": "10000.00", "purpose": "\u200b\u200b"},
+        format="json",
+    )
+
+    assert response.status_code == 400 and "purpose" in response.json()

@@ -21,6 +21,7 @@ from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.pdf import money
+from portal.security import shown_text
 from portal.states import check_transition
 from regions.models import AuditEntry, NotificationPreference, User
 from regions.rules import rules_budget_ceiling
@@ -46,7 +47,7 @@ def application_submit(
     if not permissions.can_apply_for(actor, enterprise):
         raise NotAllowed(_("Only a user of the enterprise may apply for its voucher."))
     amount = parse_money(requested_amount, field="requested_amount")
-    purpose = (purpose or "").strip()
+    purpose = shown_text(purpose, field="purpose")
     if not purpose:
         raise ValidationFailed(
             _("Describe the technical need the voucher is for."), field="purpose"
