@@ -60,6 +60,13 @@ class AlreadyRedeemed(ApplicationError):
     code = "already_redeemed"
 
 
+class TooManyRequests(ApplicationError):
+    """Allowed, but not this often: a person's messages to one recipient, for instance."""
+
+    status = 429
+    code = "too_many_requests"
+
+
 class NotAllowed(ApplicationError):
     """A role that may never do this (403)."""
 

@@ -14,26 +14,45 @@ Differences from the API's promise, because a person is behind the form:
   person meant a second, different submission, which is itself counted once (the record's
   key holds the contents' fingerprint);
 - when the first POST is still running after `IDEMPOTENCY_WAIT_SECONDS`, the second goes back
-  to the form with a message instead of creating a duplicate.
+  to the form with a message instead of creating a duplicate;
+- the same contents sent again under ANOTHER key within `SAME_CONTENTS_WINDOW` (send, press
+  Back: the browser fetches the form anew, with a new key, and puts the typed values back;
+  send again) land on what the first created, with a message saying so, instead of making a
+  second identical application or order. After the window the same contents are a new
+  submission: someone ordering the same test again tomorrow means it.
 Without JavaScript, from any browser, the key works the same: it is plain HTML.
 """
 
 import functools
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from portal.idempotency import BUSY, REPLAY, REUSED, claim_key, store_response, stored_response
+from portal.idempotency import (
+    BUSY,
+    REPLAY,
+    REUSED,
+    claim_key,
+    response_for_storage,
+    store_response,
+    stored_response,
+)
 from portal.idempotency import valid_key as _valid_key
+from portal.models import IdempotencyRecord
 
 FIELD = "submission_key"
 # Records of forms share the table with the API's keys: the prefix keeps the two apart.
 PREFIX = "form:"
+CONTENTS_PREFIX = "form-contents:"
+SAME_CONTENTS_WINDOW = timedelta(minutes=10)
 CHUNK = 64 * 1024
 
 
@@ -45,21 +64,63 @@ def submission_key_input() -> str:
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_submission_key())
 
 
-def form_fingerprint(request) -> str:
-    """sha256 of the path, the fields (but the CSRF token) and each file's name and bytes."""
-    digest = hashlib.sha256(request.method.encode() + b"\n" + request.get_full_path().encode())
+def form_fingerprints(request) -> tuple[str, str]:
+    """sha256 of the path, the fields (but the CSRF token) and each file's name and bytes;
+    and the same without the submission key: the contents alone."""
+    head = request.method.encode() + b"\n" + request.get_full_path().encode()
+    digest, contents = hashlib.sha256(head), hashlib.sha256(head)
     for name in sorted(request.POST):
         if name == "csrfmiddlewaretoken":
             continue
         for value in request.POST.getlist(name):
             digest.update(f"\n{name}={len(value)}:{value}".encode())
+            if name != FIELD:
+                contents.update(f"\n{name}={len(value)}:{value}".encode())
     for name in sorted(request.FILES):
         for upload in request.FILES.getlist(name):
-            digest.update(f"\nfile {name}={upload.name}:{upload.size}\n".encode())
+            for target in (digest, contents):
+                target.update(f"\nfile {name}={upload.name}:{upload.size}\n".encode())
             for chunk in upload.chunks(CHUNK):
                 digest.update(chunk)
+                contents.update(chunk)
             upload.seek(0)
-    return digest.hexdigest()
+    return digest.hexdigest(), contents.hexdigest()
+
+
+def form_fingerprint(request) -> str:
+    return form_fingerprints(request)[0]
+
+
+def contents_key(contents: str) -> str:
+    """The record of the last successful submission of these contents by the user."""
+    return f"{CONTENTS_PREFIX}{contents}"
+
+
+def _recent_same_contents(user, contents: str):
+    since = timezone.now() - SAME_CONTENTS_WINDOW
+    return IdempotencyRecord.objects.filter(
+        user=user, key=contents_key(contents), created_at__gte=since, response_status__isnull=False
+    ).first()
+
+
+def _remember_contents(request, contents: str, response) -> None:
+    """Keep (or renew) the record of these contents' successful submission."""
+    body = response_for_storage(response)
+    values = {
+        "method": request.method,
+        "path": request.path[:255],
+        "request_hash": contents,
+        "response_status": response.status_code,
+        "response_body": body,
+        "created_at": timezone.now(),
+    }
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.update_or_create(
+                user=request.user, key=contents_key(contents), defaults=values
+            )
+    except IntegrityError:
+        pass  # a twin sent at the same moment recorded it: either record serves
 
 
 def record_key(key: str, fingerprint: str) -> str:
@@ -79,7 +140,14 @@ def submitted_once(view):
         key = request.POST.get(FIELD, "").strip()
         if not _valid_key(key) or len(key) > 200:
             return view(request, *args, **kwargs)
-        fingerprint = form_fingerprint(request)
+        fingerprint, contents = form_fingerprints(request)
+        earlier = _recent_same_contents(request.user, contents)
+        if earlier is not None:
+            messages.info(
+                request,
+                _("You sent this form with the same contents a moment ago: here is what it made."),
+            )
+            return stored_response(earlier)
         record, outcome = claim_key(
             user=request.user,
             key=record_key(key, fingerprint),
@@ -109,7 +177,10 @@ def submitted_once(view):
         except BaseException:
             store_response(record, None, stored=False)
             raise
-        store_response(record, response, stored=300 <= response.status_code < 400)
+        succeeded = 300 <= response.status_code < 400
+        store_response(record, response, stored=succeeded)
+        if succeeded:
+            _remember_contents(request, contents, response)
         return response
 
     return wrapper

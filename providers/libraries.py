@@ -12,11 +12,14 @@
 Every write is one durable transaction with its audit entry; e-mail goes through the outbox.
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import InvalidTransition, NotAllowed, TooManyRequests, ValidationFailed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.security import shown_text
@@ -217,6 +220,10 @@ def _manager_emails(manager: TechnologyManager) -> list[str]:
     return emails
 
 
+# Messages one person may pass on to one expert within a day.
+CONTACTS_PER_EXPERT_PER_DAY = 3
+
+
 @transaction.atomic(durable=True)
 def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     """A signed-in person writes to an expert; the portal passes the message on by e-mail
@@ -225,9 +232,28 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     if not (actor and actor.is_authenticated):
         raise NotAllowed(_("Log in to contact an expert."))
     message = _text(message, field="message", limit=MESSAGE_MAX)
-    expert = Expert.objects.select_related("user").get(pk=expert.pk)
+    # Locked: twelve messages sent at once must count as twelve against the limit below.
+    expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
     if not expert.active:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    sent_today = AuditEntry.objects.filter(
+        object_type=Expert._meta.label_lower,
+        object_id=str(expert.pk),
+        action=AuditEntry.Action.REQUEST,
+        actor=actor,
+        at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    if sent_today >= CONTACTS_PER_EXPERT_PER_DAY:
+        # The portal passes each message on to the expert's own mailbox: it must not become
+        # a way to flood it.
+        raise TooManyRequests(
+            _(
+                "You have written to this expert %(count)s times in the last day; wait for an "
+                "answer before writing again."
+            )
+            % {"count": sent_today},
+            code="too_many_messages",
+        )
     notify_after_commit(
         recipients=_expert_emails(expert),
         email="providers/expert_contact",

@@ -69,6 +69,26 @@ def test_a_signed_in_user_contacts_an_expert_by_email(
     assert "Can you help?" in mail.outbox[0].body
 
 
+def test_a_fourth_message_to_one_expert_in_a_day_is_refused(
+    client, demo, li_wei, django_capture_on_commit_callbacks
+):
+    client.force_login(demo["users"]["enterprise-yangpu"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            client.post(f"/experts/{li_wei.pk}/contact/", {"message": f"Question {n}"}).status_code
+            for n in range(4)
+        ]
+
+    assert statuses == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    refused = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Again"})
+    assert "3 times in the last day" in refused.content.decode()
+    # Another person may still write.
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Hi"}).status_code == 302
+
+
 def test_contacting_needs_a_login(client, li_wei):
     response = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Hi"})
     assert response.status_code == 302 and "/login/" in response["Location"]

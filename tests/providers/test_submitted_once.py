@@ -214,3 +214,34 @@ def test_a_record_of_the_same_key_with_other_contents_lets_the_form_run(
     assert response.status_code == 302
     assert response["Location"] != "/elsewhere/"
     assert ServiceOrder.objects.count() == before + 1
+
+
+def test_back_and_send_again_under_a_new_key_lands_on_the_first_order(jiangnan, sit, demo):
+    # Back fetches the form anew (a new key) and the browser puts the typed values back.
+    url = f"/orders/new/?provider={sit.pk}"
+    before = ServiceOrder.objects.count()
+    first = jiangnan.post("/orders/new/", order_form(sit, demo, form_key(jiangnan, url)))
+
+    again = jiangnan.post("/orders/new/", order_form(sit, demo, form_key(jiangnan, url)))
+
+    assert ServiceOrder.objects.count() == before + 1
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert "same contents a moment ago" in jiangnan.get(again["Location"]).content.decode()
+
+
+def test_the_same_contents_after_the_window_are_a_new_order(jiangnan, sit, demo):
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    url = f"/orders/new/?provider={sit.pk}"
+    before = ServiceOrder.objects.count()
+    jiangnan.post("/orders/new/", order_form(sit, demo, form_key(jiangnan, url)))
+    IdempotencyRecord.objects.filter(key__startswith="form-contents:").update(
+        created_at=F("created_at") - timedelta(minutes=10, seconds=1)
+    )
+
+    later = jiangnan.post("/orders/new/", order_form(sit, demo, form_key(jiangnan, url)))
+
+    assert later.status_code == 302
+    assert ServiceOrder.objects.count() == before + 2
