@@ -28,9 +28,11 @@ from providers.models import (
     Expert,
     ExpertAssignment,
     ExpertComment,
+    Proposal,
     ServiceOrder,
     TechnologyManager,
 )
+from providers.services.demands import lock_demand
 from regions.models import AuditEntry, User, names_for_reader
 from regions.services import audit_record
 
@@ -270,6 +272,21 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     )
 
 
+def proposal_of_advisers_side(expert: Expert, demand) -> Proposal | None:
+    """A live proposal for `demand` led by `expert` or made by the provider the expert works
+    with: the expert has a stake in the demand and cannot advise the district on it."""
+    stake = Q(expert=expert)
+    if expert.provider_id:
+        stake |= Q(provider_id=expert.provider_id)
+    return (
+        Proposal.objects.filter(demand=demand)
+        .filter(stake)
+        .exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.DECLINED])
+        .select_related("provider")
+        .first()
+    )
+
+
 @transaction.atomic(durable=True)
 def expert_assign(
     *, actor: User, expert: Expert, application=None, demand=None, note: str = ""
@@ -286,9 +303,22 @@ def expert_assign(
     target_region = application.region_id if application is not None else demand.region_id
     if target_region != actor.region_id:
         raise NotAllowed(_("Officials assign experts to their own district's files only."))
-    expert = Expert.objects.select_related("user").get(pk=expert.pk)
+    expert = Expert.objects.select_related("user", "provider").get(pk=expert.pk)
     if not expert.active:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    if demand is not None:
+        # Locked as a proposal locks it: a proposal and an assignment cannot cross unseen.
+        demand = lock_demand(demand)
+        stake = proposal_of_advisers_side(expert, demand)
+        if stake is not None:
+            raise InvalidTransition(
+                _(
+                    "%(expert)s cannot advise on this demand: %(provider)s, whose expert they "
+                    "are, proposes for it. Choose an expert without a stake in it."
+                )
+                % {"expert": expert.display_name, "provider": stake.provider.display_name},
+                code="conflict_of_interest",
+            )
     already = ExpertAssignment.objects.filter(expert=expert)
     already = (
         already.filter(application=application)

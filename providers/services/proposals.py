@@ -8,6 +8,7 @@ Nothing else locks a demand, so the order service's order is kept.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,15 @@ from regions.services import audit_record
 
 MAX_ATTACHMENTS = 10
 MAX_DURATION_DAYS = 3650
+
+
+def advising_expert_with_stake(demand: Demand, *, provider, expert=None):
+    """An expert assigned to advise the district on `demand` who works with `provider` or
+    would lead the proposal, or None."""
+    stake = Q(provider=provider)
+    if expert is not None:
+        stake |= Q(pk=expert.pk)
+    return Expert.objects.filter(stake, assignments__demand=demand).first()
 
 
 @transaction.atomic(durable=True)
@@ -82,6 +92,17 @@ def proposal_submit(
     ):
         raise ValidationFailed(
             _("This expert cannot lead your proposal."), field="expert", code="expert_unavailable"
+        )
+    adviser = advising_expert_with_stake(demand, provider=provider, expert=expert)
+    if adviser is not None:
+        raise InvalidTransition(
+            _(
+                "%(expert)s advises the district on this demand and works with you (or would "
+                "lead this proposal): a provider whose expert advises on a demand cannot "
+                "propose for it."
+            )
+            % {"expert": adviser.display_name},
+            code="conflict_of_interest",
         )
     attachments = list(attachments or [])
     if len(attachments) > MAX_ATTACHMENTS:

@@ -170,3 +170,53 @@ def test_without_a_voucher_acceptance_says_so(api_as, users, make_enterprise):
     response = api_as(owner).post(f"/api/proposals/{proposal.pk}/accept/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "no_voucher"
+
+
+def test_an_expert_whose_provider_proposes_may_not_advise_on_the_demand(api_as, users, demand):
+    from providers.libraries import expert_assign
+    from providers.models import Expert
+
+    propose(users["provider-sit"], demand)
+    zhang_min = Expert.objects.get(provider__users__username="provider-sit")
+
+    with pytest.raises(InvalidTransition) as refused:
+        expert_assign(actor=users["official-wujin"], expert=zhang_min, demand=demand)
+
+    assert refused.value.code == "conflict_of_interest"
+    assert "Shanghai Institute of Technology" in refused.value.message
+    # Through the API too, with its code.
+    response = api_as(users["official-wujin"]).post(
+        "/api/expert-assignments/", {"expert": zhang_min.pk, "demand": demand.pk}, format="json"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "conflict_of_interest"
+
+
+def test_a_provider_whose_expert_advises_on_the_demand_may_not_propose(users, demand):
+    from providers.libraries import expert_assign
+    from providers.models import Expert
+
+    zhang_min = Expert.objects.get(provider__users__username="provider-sit")
+    expert_assign(actor=users["official-wujin"], expert=zhang_min, demand=demand)
+
+    with pytest.raises(InvalidTransition) as refused:
+        propose(users["provider-sit"], demand)
+
+    assert refused.value.code == "conflict_of_interest"
+    assert not Proposal.objects.filter(demand=demand).exists()
+    # Nor may another provider name an adviser as its leading expert; without them it may.
+    independent = Expert.objects.filter(provider__isnull=True, active=True).first()
+    expert_assign(actor=users["official-wujin"], expert=independent, demand=demand)
+    with pytest.raises(InvalidTransition):
+        propose(users["provider-graphene"], demand, expert=independent)
+    assert propose(users["provider-graphene"], demand).pk
+
+
+def test_a_withdrawn_proposal_leaves_its_expert_free_to_advise(users, demand):
+    from providers.libraries import expert_assign
+    from providers.models import Expert
+
+    proposal = propose(users["provider-sit"], demand)
+    services.proposal_withdraw(proposal=proposal, actor=users["provider-sit"])
+    zhang_min = Expert.objects.get(provider__users__username="provider-sit")
+
+    assert expert_assign(actor=users["official-wujin"], expert=zhang_min, demand=demand).pk

@@ -12,7 +12,7 @@ URL = "/api/expert-assignments/"
 
 
 @pytest.fixture
-def li_wei(demo):
+def demo_expert(demo):
     return Expert.objects.get(user__username="expert-demo")
 
 
@@ -28,15 +28,19 @@ def application(demo):
     )
 
 
-def test_an_official_assigns_and_the_expert_sees_and_comments(api_as, demo, li_wei, application):
+def test_an_official_assigns_and_the_expert_sees_and_comments(
+    api_as, demo, demo_expert, application
+):
     official = api_as(demo["users"]["official-wujin"])
     response = official.post(
-        URL, {"expert": li_wei.pk, "application": application.pk, "note": "Check"}, format="json"
+        URL,
+        {"expert": demo_expert.pk, "application": application.pk, "note": "Check"},
+        format="json",
     )
     assert response.status_code == 201, response.content
     body = response.json()
     assignment = ExpertAssignment.objects.get(pk=body["id"])
-    assert assignment.application == application and assignment.expert == li_wei
+    assert assignment.application == application and assignment.expert == demo_expert
     assert body["assigned_by"] == "official-wujin" and body["demand"] is None
 
     expert = api_as(demo["users"]["expert-demo"])
@@ -49,19 +53,19 @@ def test_an_official_assigns_and_the_expert_sees_and_comments(api_as, demo, li_w
     assert [c["body"] for c in detail["comments"]] == ["Sound."]
 
 
-def test_other_roles_are_refused_and_other_districts_do_not_see(api_as, demo, li_wei):
+def test_other_roles_are_refused_and_other_districts_do_not_see(api_as, demo, demo_expert):
     users = demo["users"]
     assignment = ExpertAssignment.objects.get(demand__region__code="WUJIN")
     demand = Demand.objects.filter(region__code="WUJIN", status="open").first()
     for username in ("enterprise-jiangnan", "provider-sit", "expert-demo"):
         client = api_as(users[username])
-        response = client.post(URL, {"expert": li_wei.pk, "demand": demand.pk}, format="json")
+        response = client.post(URL, {"expert": demo_expert.pk, "demand": demand.pk}, format="json")
         assert response.status_code == 403, username
     # Another district's official: neither the assignment nor the demand is found.
     yangpu = api_as(users["official-yangpu"])
     assert yangpu.get(f"{URL}{assignment.pk}/").status_code == 404
     assert assignment.pk not in [row["id"] for row in yangpu.get(URL).json()["results"]]
-    other = Expert.objects.exclude(pk=li_wei.pk).first()
+    other = Expert.objects.exclude(pk=demo_expert.pk).first()
     response = yangpu.post(URL, {"expert": other.pk, "demand": demand.pk}, format="json")
     assert response.status_code == 404
     # Only the assigned expert comments: the official who sees it is refused.
@@ -82,12 +86,12 @@ def test_other_roles_are_refused_and_other_districts_do_not_see(api_as, demo, li
         ("neither", "application"),
     ],
 )
-def test_bad_input_is_400(api_as, demo, li_wei, application, data, field):
+def test_bad_input_is_400(api_as, demo, demo_expert, application, data, field):
     demand = Demand.objects.filter(region__code="WUJIN", status="open").first()
     if data == "both":
-        data = {"expert": li_wei.pk, "application": application.pk, "demand": demand.pk}
+        data = {"expert": demo_expert.pk, "application": application.pk, "demand": demand.pk}
     elif data == "neither":
-        data = {"expert": li_wei.pk}
+        data = {"expert": demo_expert.pk}
     before = ExpertAssignment.objects.count()
     response = api_as(demo["users"]["official-wujin"]).post(URL, data, format="json")
     assert response.status_code == 400, response.content
@@ -95,8 +99,8 @@ def test_bad_input_is_400(api_as, demo, li_wei, application, data, field):
     assert ExpertAssignment.objects.count() == before
 
 
-def test_an_empty_comment_is_400_and_assigning_twice_409(api_as, demo, li_wei):
-    assignment = ExpertAssignment.objects.get(expert=li_wei)
+def test_an_empty_comment_is_400_and_assigning_twice_409(api_as, demo, demo_expert):
+    assignment = ExpertAssignment.objects.get(expert=demo_expert)
     before = ExpertComment.objects.count()
     response = api_as(demo["users"]["expert-demo"]).post(
         f"{URL}{assignment.pk}/comments/", {"body": "  "}, format="json"
@@ -104,19 +108,19 @@ def test_an_empty_comment_is_400_and_assigning_twice_409(api_as, demo, li_wei):
     assert response.status_code == 400 and "body" in response.json()
     assert ExpertComment.objects.count() == before
     response = api_as(demo["users"]["official-wujin"]).post(
-        URL, {"expert": li_wei.pk, "demand": assignment.demand_id}, format="json"
+        URL, {"expert": demo_expert.pk, "demand": assignment.demand_id}, format="json"
     )
     assert response.status_code == 409
     assert response.json()["code"] == "already_assigned"
 
 
-def test_both_or_no_target_is_a_400_before_any_lookup(api_as, demo, li_wei):
+def test_both_or_no_target_is_a_400_before_any_lookup(api_as, demo, demo_expert):
     """Not exactly one target is the request's shape: 400, even for ids that do not exist."""
     official = api_as(demo["users"]["official-wujin"])
     before = ExpertAssignment.objects.count()
     for body in (
-        {"expert": li_wei.pk, "application": 999999, "demand": 999999},
-        {"expert": li_wei.pk},
+        {"expert": demo_expert.pk, "application": 999999, "demand": 999999},
+        {"expert": demo_expert.pk},
     ):
         response = official.post(URL, body, format="json")
         assert response.status_code == 400, (body, response.content)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def li_wei(demo):
+def demo_expert(demo):
     return Expert.objects.get(user__username="expert-demo")
 
 
@@ -42,13 +42,13 @@ def test_the_library_lists_experts_with_filters(client, demo, django_assert_max_
     assert "Li Wei" in {e.name for e in found}
 
 
-def test_the_profile_never_shows_the_address(client, li_wei):
-    response = client.get(f"/experts/{li_wei.pk}/")
+def test_the_profile_never_shows_the_address(client, demo_expert):
+    response = client.get(f"/experts/{demo_expert.pk}/")
     assert response.status_code == 200
-    assert li_wei.contact_email.encode() not in response.content
+    assert demo_expert.contact_email.encode() not in response.content
 
 
-def test_the_api_lists_experts_for_anyone(api_client, demo, li_wei):
+def test_the_api_lists_experts_for_anyone(api_client, demo, demo_expert):
     body = api_client.get("/api/experts/?region=WUJIN&category=rnd&q=graphene").json()
     assert [e["name"] for e in body["results"]] == ["Li Wei"]
     expert = body["results"][0]
@@ -57,61 +57,67 @@ def test_the_api_lists_experts_for_anyone(api_client, demo, li_wei):
 
 
 def test_a_signed_in_user_contacts_an_expert_by_email(
-    client, demo, li_wei, django_capture_on_commit_callbacks
+    client, demo, demo_expert, django_capture_on_commit_callbacks
 ):
     client.force_login(demo["users"]["enterprise-yangpu"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Can you help?"})
+        response = client.post(f"/experts/{demo_expert.pk}/contact/", {"message": "Can you help?"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    assert li_wei.contact_email in mail.outbox[0].to
+    assert demo_expert.contact_email in mail.outbox[0].to
     assert "Can you help?" in mail.outbox[0].body
 
 
 def test_a_fourth_message_to_one_expert_in_a_day_is_refused(
-    client, demo, li_wei, django_capture_on_commit_callbacks
+    client, demo, demo_expert, django_capture_on_commit_callbacks
 ):
     client.force_login(demo["users"]["enterprise-yangpu"])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         statuses = [
-            client.post(f"/experts/{li_wei.pk}/contact/", {"message": f"Question {n}"}).status_code
+            client.post(
+                f"/experts/{demo_expert.pk}/contact/", {"message": f"Question {n}"}
+            ).status_code
             for n in range(4)
         ]
 
     assert statuses == [302, 302, 302, 429]
     assert len(mail.outbox) == 3
-    refused = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Again"})
+    refused = client.post(f"/experts/{demo_expert.pk}/contact/", {"message": "Again"})
     assert "3 times in the last day" in refused.content.decode()
     # Another person may still write.
     client.force_login(demo["users"]["enterprise-jiangnan"])
-    assert client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Hi"}).status_code == 302
+    assert client.post(f"/experts/{demo_expert.pk}/contact/", {"message": "Hi"}).status_code == 302
 
 
-def test_contacting_needs_a_login(client, li_wei):
-    response = client.post(f"/experts/{li_wei.pk}/contact/", {"message": "Hi"})
+def test_contacting_needs_a_login(client, demo_expert):
+    response = client.post(f"/experts/{demo_expert.pk}/contact/", {"message": "Hi"})
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_an_official_assigns_an_expert_to_an_application_of_the_district(
-    client, demo, li_wei, wujin_application
+    client, demo, demo_expert, wujin_application
 ):
     client.force_login(demo["users"]["official-wujin"])
     response = client.post(
-        f"/experts/{li_wei.pk}/assign/", {"application": wujin_application.pk, "note": "Check"}
+        f"/experts/{demo_expert.pk}/assign/", {"application": wujin_application.pk, "note": "Check"}
     )
     assignment = ExpertAssignment.objects.get(application=wujin_application)
     assert response.status_code == 302
-    assert assignment.expert == li_wei and assignment.assigned_by.username == "official-wujin"
+    assert assignment.expert == demo_expert and assignment.assigned_by.username == "official-wujin"
     assert AuditEntry.objects.filter(
         object_type="providers.expertassignment", object_id=str(assignment.pk), action="assign"
     ).exists()
 
 
-def test_an_application_of_another_district_is_not_found(client, demo, li_wei, wujin_application):
+def test_an_application_of_another_district_is_not_found(
+    client, demo, demo_expert, wujin_application
+):
     client.force_login(demo["users"]["official-yangpu"])
-    response = client.post(f"/experts/{li_wei.pk}/assign/", {"application": wujin_application.pk})
+    response = client.post(
+        f"/experts/{demo_expert.pk}/assign/", {"application": wujin_application.pk}
+    )
     assert response.status_code == 404
     assert not ExpertAssignment.objects.filter(application=wujin_application).exists()
 
@@ -124,26 +130,26 @@ def test_an_assignment_of_another_district_is_not_found(client, demo):
     assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 200
 
 
-def test_the_service_refuses_another_districts_demand(demo, li_wei):
+def test_the_service_refuses_another_districts_demand(demo, demo_expert):
     from portal.errors import NotAllowed
 
     demand = Demand.objects.filter(region__code="WUJIN").first()
     with pytest.raises(NotAllowed):
-        expert_assign(actor=demo["users"]["official-yangpu"], expert=li_wei, demand=demand)
+        expert_assign(actor=demo["users"]["official-yangpu"], expert=demo_expert, demand=demand)
 
 
-def test_assigning_twice_is_a_conflict(client, demo, li_wei):
-    demand = ExpertAssignment.objects.get(expert=li_wei).demand
+def test_assigning_twice_is_a_conflict(client, demo, demo_expert):
+    demand = ExpertAssignment.objects.get(expert=demo_expert).demand
     client.force_login(demo["users"]["official-wujin"])
-    response = client.post(f"/experts/{li_wei.pk}/assign/", {"demand": demand.pk})
+    response = client.post(f"/experts/{demo_expert.pk}/assign/", {"demand": demand.pk})
     assert response.status_code == 409
 
 
-def test_the_expert_sees_the_assignment_and_comments(client, demo, li_wei):
+def test_the_expert_sees_the_assignment_and_comments(client, demo, demo_expert):
     client.force_login(demo["users"]["expert-demo"])
     assert client.get("/dashboard/")["Location"] == "/expert-assignments/"
     listing = client.get("/expert-assignments/")
-    assignment = ExpertAssignment.objects.get(expert=li_wei)
+    assignment = ExpertAssignment.objects.get(expert=demo_expert)
     assert list(listing.context["page"].object_list) == [assignment]
     before = ExpertComment.objects.count()
     response = client.post(f"/expert-assignments/{assignment.pk}/", {"body": "Looks sound."})
@@ -161,12 +167,14 @@ def test_only_the_assigned_expert_comments(client, demo):
     assert response.status_code == 403
 
 
-def test_another_expert_does_not_see_it(client, demo, li_wei):
+def test_another_expert_does_not_see_it(client, demo, demo_expert):
     from regions.models import User
 
     other = User.objects.create_user("expert-other", role=User.Role.EXPERT, password="x-pass-2026")
-    Expert.objects.filter(pk=Expert.objects.exclude(pk=li_wei.pk).first().pk).update(user=other)
+    Expert.objects.filter(pk=Expert.objects.exclude(pk=demo_expert.pk).first().pk).update(
+        user=other
+    )
     client.force_login(other)
-    assignment = ExpertAssignment.objects.get(expert=li_wei)
+    assignment = ExpertAssignment.objects.get(expert=demo_expert)
     assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 404
     assert VoucherApplication.objects.exists()  # the seed still stands

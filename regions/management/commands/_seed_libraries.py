@@ -3,8 +3,9 @@ seed_demo. Idempotent: rows are looked up by their natural key first; assignment
 brokering and the booking go through the services, as a user's would.
 
 Runs after _seed_demands (whose experts, managers and graphene demand it links): the demo
-expert account `expert-demo` is Li Wei, the graphene expert, whom the Wujin official asks to
-advise on the graphene demand; `manager-demo` is Zhao Lei, whom the Wujin company asks to
+expert account `expert-demo` is Zhao Ming, Weikai's SEM specialist, whom the Wujin official
+asks to advise on the graphene demand (Li Wei and Zhang Min, the graphene and powder experts,
+work with the two providers proposing for it: neither may advise on it); `manager-demo` is Zhao Lei, whom the Wujin company asks to
 broker that demand; Weikai's scanning electron microscope is a shared instrument."""
 
 from decimal import Decimal
@@ -70,7 +71,8 @@ MANAGERS = [
     ("Gao Fang", "高芳", "junior", ["YANGPU"], "Yangpu Science Park Incubator"),
 ]
 
-DEMO_EXPERT = "Li Wei"  # seeded by _seed_demands; falls back to the first expert above
+# The demand's adviser must have no stake in it: Weikai does not propose for the demand.
+DEMO_EXPERT = "Zhao Ming"
 INSTRUMENT_TITLE = "Scanning electron microscope (SEM), shared"
 
 
@@ -134,8 +136,8 @@ def seed_libraries(command, password: str) -> None:
 
 
 def _seed_graphene_demand_links(command, expert, manager) -> None:
-    """The Wujin official asks the graphene expert to advise on the Wujin company's demand;
-    the expert comments; the company asks the senior manager to broker it."""
+    """The Wujin official asks the SEM expert to advise on the Wujin company's demand; the
+    expert comments; the company asks the senior manager to broker it."""
     jiangnan = User.objects.get(username="enterprise-jiangnan")
     demand = (
         Demand.objects.filter(enterprise_id=jiangnan.enterprise_id, region__code="WUJIN")
@@ -149,7 +151,7 @@ def _seed_graphene_demand_links(command, expert, manager) -> None:
             actor=User.objects.get(username="official-wujin"),
             expert=expert,
             demand=demand,
-            note="Please judge whether the dispersion targets are realistic for the budget.",
+            note="Please judge whether the test evidence the demand asks for is sufficient.",
         )
         command.created += 1
         if expert.user_id:
@@ -157,8 +159,8 @@ def _seed_graphene_demand_links(command, expert, manager) -> None:
                 actor=expert.user,
                 assignment=assignment,
                 body=(
-                    "Realistic: 5% solids stable for 30 days needs a surfactant screen and "
-                    "controlled ultrasonic energy; ask for zeta-potential data in the proposals."
+                    "SEM alone will not show re-agglomeration over 30 days: ask the proposals "
+                    "for zeta-potential and particle-size data at day 1, 7 and 30 as well."
                 ),
             )
             command.created += 1
