@@ -48,7 +48,13 @@ def run_service_with_status(request, service, *, form, success: str, **kwargs):
     try:
         result = service(**kwargs)
     except ApplicationError as error:
-        add_service_error(request, error, form)
+        if error.status == 409 and error.field not in getattr(form, "fields", {}):
+            # A conflict with the object's state (rated already, one's own notice): the page
+            # drawn again shows the new state, where this form may no longer be, so the
+            # refusal goes at the top of the page instead of inside the form.
+            messages.error(request, error.message)
+        else:
+            add_service_error(request, error, form)
         return None, error.status
     messages.success(request, success)
     return result, None

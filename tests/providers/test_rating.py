@@ -88,3 +88,16 @@ def test_a_party_who_may_not_rate_is_refused_before_its_input_is_read(api_as, us
     order = order_in("confirmed")
 
     assert rate(api_as(users["provider-sit"]), order).status_code == 403
+
+
+def test_a_second_rating_on_the_page_says_why_it_is_refused(client, users, order_in):
+    order = order_in("confirmed")
+    client.force_login(users["enterprise-jiangnan"])
+    client.post(f"/orders/{order.pk}/rating/", {"rate-score": "5"})
+
+    again = client.post(f"/orders/{order.pk}/rating/", {"rate-score": "1"})
+
+    assert again.status_code == 409
+    # The form is gone (the rating is shown), so the refusal is at the top of the page.
+    assert "You rated this service already." in again.content.decode()
+    assert OrderRating.objects.get().score == 5
