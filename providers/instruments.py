@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -135,6 +135,15 @@ def _start(day, hour, *, now: datetime) -> datetime:
     return start
 
 
+def in_both_languages(text) -> str:
+    """`text()` in Chinese and in English, "中文 · English" (once when they are the same)."""
+    versions = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            versions.append(text())
+    return " · ".join(dict.fromkeys(versions))
+
+
 @transaction.atomic(durable=True)
 def instrument_book(
     *, actor: User, offering: ServiceOffering, voucher, day, hour, hours
@@ -184,12 +193,15 @@ def instrument_book(
             "start": f"{local_start.hour:02d}:00",
             "end": f"{local_start.hour + hours:02d}:00",
         },
-        description=ngettext(
-            "Booking of %(hours)s hour at ¥%(rate)s an hour.",
-            "Booking of %(hours)s hours at ¥%(rate)s an hour.",
-            hours,
-        )
-        % {"hours": hours, "rate": offering.hourly_rate},
+        # Stored text read by both parties, each in their own language: written in both.
+        description=in_both_languages(
+            lambda: ngettext(
+                "Booking of %(hours)s hour at ¥%(rate)s an hour.",
+                "Booking of %(hours)s hours at ¥%(rate)s an hour.",
+                hours,
+            )
+            % {"hours": hours, "rate": offering.hourly_rate}
+        ),
         contract_amount=amount,
     )
     booking = InstrumentBooking.objects.create(

@@ -147,3 +147,17 @@ def test_the_booking_form_names_its_start_hour_in_chinese(client, demo, sem):
 
     # "From" of the audit trail's columns is the previous status (原状态); here it is the hour.
     assert "开始时间" in page and "原状态" not in page
+
+
+def test_the_booking_order_describes_itself_in_both_languages(demo, sem, day):
+    booking = instrument_book(
+        actor=demo["users"]["enterprise-jiangnan"],
+        offering=sem,
+        voucher=demo["voucher"],
+        day=day,
+        hour=9,
+        hours=2,
+    )
+
+    description = booking.service_order.description
+    assert "Booking of 2 hours" in description and "预约" in description
