@@ -5,6 +5,8 @@ from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
@@ -55,10 +57,25 @@ class RefuseNulCharacters:
 
     def __call__(self, request):
         if self._holds_nul(request):
-            message = "The request holds a NUL character."
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            # Refused before LocaleMiddleware has run: the reader's language is asked here.
+            language = translation.get_language_from_request(request)
+            with translation.override(language):
+                if request.path.startswith("/api/"):
+                    message = _("The request holds a NUL character.")
+                    return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+                message = _(
+                    "What you sent holds a NUL character (\\0), which the portal cannot store. "
+                    "Go back, remove it (it often comes with text pasted from another program) "
+                    "and send again: your text is still in the form."
+                )
+            page = format_html(
+                '<!doctype html><html lang="{}"><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                "<title>400</title><p>{}</p></html>",
+                language,
+                message,
+            )
+            return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod

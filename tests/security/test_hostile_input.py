@@ -114,6 +114,20 @@ def test_a_nul_in_a_form_value_is_a_400(client):
     assert response.status_code == 400
 
 
+def test_a_person_sending_a_nul_is_told_in_their_language_how_to_go_on(client):
+    response = client.post(
+        "/login/",
+        "username=al%00ice&password=x",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    page = response.content.decode()
+    assert '<html lang="zh-hans">' in page and "NUL" in page and "返回" in page
+
+
 def test_a_nul_in_a_json_value_is_a_400(client):
     response = client.post(
         "/api/auth/token/",
