@@ -195,12 +195,14 @@ def instrument_book(
         },
         # Stored text read by both parties, each in their own language: written in both.
         description=in_both_languages(
-            lambda: ngettext(
-                "Booking of %(hours)s hour at ¥%(rate)s an hour.",
-                "Booking of %(hours)s hours at ¥%(rate)s an hour.",
-                hours,
+            lambda: (
+                ngettext(
+                    "Booking of %(hours)s hour at ¥%(rate)s an hour.",
+                    "Booking of %(hours)s hours at ¥%(rate)s an hour.",
+                    hours,
+                )
+                % {"hours": hours, "rate": offering.hourly_rate}
             )
-            % {"hours": hours, "rate": offering.hourly_rate}
         ),
         contract_amount=amount,
     )

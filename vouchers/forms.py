@@ -12,6 +12,7 @@ from providers.models import ServiceCategory
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
+from vouchers.services.enterprises import REJECTION_REASON_MAX
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -206,3 +207,13 @@ class RelatedPartyForm(forms.Form):
         self.fields["provider"].queryset = Provider.objects.exclude(
             status=Provider.Status.REJECTED
         ).order_by("name")
+
+
+class RejectionForm(forms.Form):
+    """An official's reason for refusing an enterprise's registration."""
+
+    reason = forms.CharField(
+        label=_("Why the registration is refused"),
+        max_length=REJECTION_REASON_MAX,
+        widget=forms.TextInput,
+    )

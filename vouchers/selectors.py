@@ -110,7 +110,11 @@ def voucher_terms(voucher: Voucher) -> VoucherTerms | None:
 
 
 def enterprises_to_verify(user) -> QuerySet[Enterprise]:
-    return enterprises_visible_to(user).filter(verified_at__isnull=True).order_by("registered_at")
+    return (
+        enterprises_visible_to(user)
+        .filter(verified_at__isnull=True, rejected_at__isnull=True)
+        .order_by("registered_at")
+    )
 
 
 def remaining_cap(

@@ -29,6 +29,12 @@ urlpatterns = [
     path("official/applications/", applications.official_queue, name="official-application-queue"),
     path("official/enterprises/", enterprises.enterprises_to_verify, name="enterprises-to-verify"),
     path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise-verify"),
+    path("enterprises/<int:pk>/reject/", enterprises.enterprise_reject, name="enterprise-reject"),
+    path(
+        "enterprise/review-again/",
+        enterprises.enterprise_review_again,
+        name="enterprise-review-again",
+    ),
     path("enterprise/profile/", related_parties.enterprise_profile, name="enterprise-profile"),
     path("enterprises/<int:pk>/", related_parties.enterprise_detail, name="enterprise-detail"),
     path(

@@ -105,3 +105,59 @@ def test_an_unverified_enterprise_may_not_apply(api_as, client, demo, newcomer):
     assert page.status_code == 400
     assert "not been verified" in str(page.context["form"].non_field_errors())
     assert not newcomer[0].applications.exists()
+
+
+def test_an_official_refuses_a_registration_and_the_enterprise_reads_why(
+    client, demo, newcomer, django_capture_on_commit_callbacks
+):
+    enterprise, user = newcomer
+    client.force_login(demo["users"]["official-wujin"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/enterprises/{enterprise.pk}/reject/", {"reason": "No such company in the register."}
+        )
+
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert (
+        enterprise.is_rejected and enterprise.rejection_reason == "No such company in the register."
+    )
+    assert enterprise not in client.get("/official/enterprises/").context["enterprises"]
+    assert "No such company in the register." in mail.outbox[0].body
+    assert AuditEntry.objects.filter(object_id=str(enterprise.pk), action="reject").exists()
+    # The enterprise reads the reason and asks again: back in the queue.
+    client.force_login(user)
+    page = client.get("/dashboard/", follow=True).content.decode()
+    assert "No such company in the register." in page and "Ask for the review again" in page
+    client.post("/enterprise/review-again/")
+    enterprise.refresh_from_db()
+    assert not enterprise.is_rejected
+    client.force_login(demo["users"]["official-wujin"])
+    assert enterprise in client.get("/official/enterprises/").context["enterprises"]
+
+
+def test_a_refusal_needs_a_reason_and_the_officials_district(api_as, demo, newcomer):
+    enterprise, _user = newcomer
+    url = f"/api/enterprises/{enterprise.pk}/reject/"
+
+    assert (
+        api_as(demo["users"]["official-wujin"])
+        .post(url, {"reason": " "}, format="json")
+        .status_code
+        == 400
+    )
+    assert api_as(demo["users"]["official-yangpu"]).post(
+        url, {"reason": "No."}, format="json"
+    ).status_code in (403, 404)
+    done = api_as(demo["users"]["official-wujin"]).post(
+        url, {"reason": "Not in Wujin."}, format="json"
+    )
+    assert done.status_code == 200 and done.json()["rejection_reason"] == "Not in Wujin."
+    again = api_as(demo["users"]["official-wujin"]).post(url, {"reason": "Twice."}, format="json")
+    assert again.status_code == 409
+    # A refused registration may still be verified: the official changed their mind.
+    verified = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/enterprises/{enterprise.pk}/verify/"
+    )
+    assert verified.status_code == 200 and verified.json()["verified"] is True

@@ -36,8 +36,14 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "registered_at",
             "verified",
             "verified_at",
+            "rejected_at",
+            "rejection_reason",
         ]
         read_only_fields = fields
+
+
+class EnterpriseRejectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class EnterpriseCreateInputSerializer(serializers.Serializer):
@@ -96,4 +102,18 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         enterprise = services.enterprise_verify(enterprise=self.get_object(), actor=request.user)
+        return Response(EnterpriseSerializer(enterprise).data)
+
+    @extend_schema(
+        summary="Refuse the registration, saying why (an official of its district)",
+        request=EnterpriseRejectionSerializer,
+        responses=EnterpriseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = EnterpriseRejectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise = services.enterprise_reject(
+            enterprise=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
+        )
         return Response(EnterpriseSerializer(enterprise).data)

@@ -72,6 +72,13 @@ class Enterprise(NamedInTwoLanguages, models.Model):
     verified_by = models.ForeignKey(
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A registration the district refused (not a real company, not of the district), with
+    # the reason the enterprise reads; cleared when the enterprise asks for review again.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +86,10 @@ class Enterprise(NamedInTwoLanguages, models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.verified_at is None and self.rejected_at is not None
 
 
 class RelatedParty(models.Model):

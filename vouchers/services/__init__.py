@@ -1,6 +1,7 @@
 """Every write of the vouchers app, one function per action of the programme.
 
-- enterprises.py: enterprise_register (sign-up), enterprise_create (API), enterprise_verify
+- enterprises.py: enterprise_register (sign-up), enterprise_create (API), enterprise_verify,
+  enterprise_reject, enterprise_review_again
 - applications.py: application_submit, application_withdraw, application_approve,
   application_reject
 - vouchers.py: voucher_issue (inside approval), voucher_revoke, voucher_expire,
@@ -19,6 +20,8 @@ from vouchers.services.applications import (
 from vouchers.services.enterprises import (
     enterprise_create,
     enterprise_register,
+    enterprise_reject,
+    enterprise_review_again,
     enterprise_verify,
 )
 from vouchers.services.redemptions import (
@@ -42,6 +45,8 @@ __all__ = [
     "application_withdraw",
     "enterprise_create",
     "enterprise_register",
+    "enterprise_reject",
+    "enterprise_review_again",
     "enterprise_verify",
     "redemption_approve",
     "redemption_claim",

@@ -1,4 +1,5 @@
-"""Enterprises sign up (or are registered through the API) and district officials verify them."""
+"""Enterprises sign up (or are registered through the API) and district officials verify them
+or refuse them, saying why."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import refuse_hidden_controls
+from portal.security import refuse_hidden_controls, shown_text
 from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
@@ -127,6 +128,7 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if enterprise.verified_at is not None:
         raise InvalidTransition(_("This enterprise is already verified."))
+    from_status = "rejected" if enterprise.is_rejected else "unverified"
     enterprise.verified_at = timezone.now()
     enterprise.verified_by = actor
     enterprise.save(update_fields=["verified_at", "verified_by"])
@@ -134,12 +136,84 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
         actor=actor,
         obj=enterprise,
         action=AuditEntry.Action.VERIFY,
-        from_status="unverified",
+        from_status=from_status,
         to_status="verified",
     )
     notify_after_commit(
         recipients=[enterprise.contact_email],
         email="vouchers/enterprise_verified",
         context=lambda: {"name": enterprise.display_name},
+    )
+    return enterprise
+
+
+REJECTION_REASON_MAX = 2000
+
+
+@transaction.atomic(durable=True)
+def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> Enterprise:
+    """The district refuses a registration it cannot verify, saying why; the enterprise reads
+    the reason, corrects what it can and asks for review again (`enterprise_review_again`)."""
+    if not permissions.can_verify_enterprise(actor, enterprise):
+        raise NotAllowed(_("Only an official of the enterprise's district may decide on it."))
+    reason = shown_text(reason, field="reason")
+    if not reason:
+        raise ValidationFailed(
+            _("Say why the registration is refused: the enterprise reads it."),
+            field="reason",
+            code="required",
+        )
+    if len(reason) > REJECTION_REASON_MAX:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": REJECTION_REASON_MAX},
+            field="reason",
+            code="max_length",
+        )
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.verified_at is not None:
+        raise InvalidTransition(_("This enterprise is already verified."))
+    if enterprise.rejected_at is not None:
+        raise InvalidTransition(_("This registration is refused already."), code="already_rejected")
+    enterprise.rejected_at = timezone.now()
+    enterprise.rejected_by = actor
+    enterprise.rejection_reason = reason
+    enterprise.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
+    audit_record(
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.REJECT,
+        from_status="unverified",
+        to_status="rejected",
+        reason=reason,
+    )
+    notify_after_commit(
+        recipients=[enterprise.contact_email],
+        email="vouchers/enterprise_rejected",
+        context=lambda: {"name": enterprise.display_name, "reason": reason},
+    )
+    return enterprise
+
+
+@transaction.atomic(durable=True)
+def enterprise_review_again(*, enterprise: Enterprise, actor: User) -> Enterprise:
+    """The enterprise whose registration was refused asks its district to look again: it is
+    back in the officials' queue."""
+    if not (actor.is_enterprise and actor.enterprise_id == enterprise.pk):
+        raise NotAllowed(_("Only the enterprise itself asks for its review."))
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if not enterprise.is_rejected:
+        raise InvalidTransition(
+            _("This registration is not refused: it waits for the district or is verified."),
+            code="not_rejected",
+        )
+    enterprise.rejected_at = None
+    enterprise.rejected_by = None
+    enterprise.save(update_fields=["rejected_at", "rejected_by"])
+    audit_record(
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.REQUEST,
+        from_status="rejected",
+        to_status="unverified",
     )
     return enterprise

@@ -15,6 +15,7 @@ from providers.models import ServiceOrder
 from regions.selectors import current_year, rules_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
+    RejectionForm,
     SignupForm,
 )
 from vouchers.models import Voucher, VoucherApplication
@@ -64,6 +65,8 @@ def _next_steps(enterprise, *, open_orders, active_vouchers, pending_application
     Its orders come first (one step per open order, the ones it must act on before the ones
     waiting for the provider); ordering is offered for an active voucher that no open order
     uses yet; applying only when nothing else is under way and the yearly cap allows it."""
+    if enterprise.is_rejected:
+        return []  # the page shows the refusal and the way back instead
     if not enterprise.is_verified:
         return [{"kind": "verify"}]
     steps = []
@@ -154,3 +157,40 @@ def enterprise_verify(request, pk):
         success=_("%(name)s is verified and may now apply.") % {"name": enterprise.display_name},
     )
     return redirect(next_or(request, reverse("enterprises-to-verify")))
+
+
+@login_required
+@require_POST
+def enterprise_reject(request, pk):
+    enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
+    if not permissions.can_verify_enterprise(request.user, enterprise):
+        raise PermissionDenied
+    form = RejectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect(next_or(request, reverse("enterprises-to-verify")))
+    run_service(
+        request,
+        services.enterprise_reject,
+        enterprise=enterprise,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        success=_("The registration of %(name)s is refused; the enterprise is told why.")
+        % {"name": enterprise.display_name},
+    )
+    return redirect(next_or(request, reverse("enterprises-to-verify")))
+
+
+@login_required
+@require_POST
+def enterprise_review_again(request):
+    if not (request.user.is_enterprise and request.user.enterprise_id):
+        raise PermissionDenied
+    run_service(
+        request,
+        services.enterprise_review_again,
+        enterprise=request.user.enterprise,
+        actor=request.user,
+        success=_("Your district is asked to review the registration again."),
+    )
+    return redirect("dashboard")
