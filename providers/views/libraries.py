@@ -215,7 +215,9 @@ def manager_detail(request, pk):
     manager = _active_manager(pk)
     user = request.user
     demands = libraries.demands_to_broker(user)
-    form = BrokerRequestForm(request.POST or None, demands=demands)
+    # Only demands of a district the manager serves are offered: another would be refused.
+    servable = demands.filter(region__in=manager.regions_served.all())
+    form = BrokerRequestForm(request.POST or None, demands=servable)
     status = 200
     if request.method == "POST":
         if not user.is_authenticated:
@@ -245,7 +247,8 @@ def manager_detail(request, pk):
             "manager": manager,
             "form": form,
             "may_ask": user.is_authenticated and user.is_enterprise,
-            "has_demands": demands.exists(),
+            "has_demands": servable.exists(),
+            "has_other_demands": demands.exists(),
             "deals": ServiceOrder.objects.filter(technology_manager=manager)
             .exclude(status__in=[ServiceOrder.Status.CANCELLED, ServiceOrder.Status.DECLINED])
             .count(),

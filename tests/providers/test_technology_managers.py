@@ -61,6 +61,20 @@ def test_a_manager_not_serving_the_district_is_refused(client, demo, demand):
     assert response.status_code == 400
     demand.refresh_from_db()
     assert demand.technology_manager is None
+    # The form does not offer it in the first place, and says why.
+    page = client.get(f"/technology-managers/{gao.pk}/").content.decode()
+    assert "None of your open demands without a manager is in a district" in page
+
+
+def test_the_demand_and_its_order_name_their_broker(client, demo, zhao, demand):
+    proposal = Proposal.objects.filter(demand=demand).order_by("id").first()
+    result = proposal_accept(proposal=proposal, actor=demo["users"]["enterprise-jiangnan"])
+    order = getattr(result, "service_order", result)
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    for url in (f"/demands/{demand.pk}/", f"/orders/{order.pk}/"):
+        page = client.get(url).content.decode()
+        assert "Brokered by" in page and f"/technology-managers/{zhao.pk}/" in page, url
 
 
 def test_another_enterprises_demand_is_not_found(client, demo, zhao, demand):
