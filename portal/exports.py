@@ -369,7 +369,7 @@ def export_view(lists: dict[str, Callable]):
         try:
             export = lists[kind](request)
         except ExportFilterRefused as refused:
-            message = _("This filter is not one the list knows: %(names)s. Nothing was exported.")
+            message = _("The list cannot filter by this value of %(names)s. Nothing was exported.")
             return HttpResponse(
                 message % {"names": ", ".join(refused.names)},
                 status=400,

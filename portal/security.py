@@ -1,6 +1,7 @@
 """Who the client is, and requests refused before any view sees them."""
 
 import re
+import unicodedata
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.errors import ValidationFailed
 
@@ -41,6 +43,11 @@ def client_ip(request) -> str:
             except ValueError:
                 return remote
     return remote
+
+
+# DRF's own message for a NUL in a JSON string, named here so that the portal's catalogue
+# holds a Chinese translation of it (DRF's reads "不允许是用空字符串", garbled).
+DRF_NUL_MESSAGE = gettext_noop("Null characters are not allowed.")
 
 
 class RefuseNulCharacters:
@@ -107,7 +114,7 @@ class ContentSecurityPolicy:
 # Characters that change how the text around them is shown without being seen themselves:
 # the bidirectional embeddings, overrides and isolates, and the directional marks. In a name
 # they let "公司ABC" print as something else on a public certificate or verification page.
-HIDDEN_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+HIDDEN_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def refuse_hidden_controls(value: str, *, field: str) -> str:
@@ -122,9 +129,16 @@ def refuse_hidden_controls(value: str, *, field: str) -> str:
     return value
 
 
-# Characters that show nothing: control codes but tab and line breaks, zero-width spaces and
-# joiners, the word joiner and the byte-order mark.
-INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# Letters and symbols that print as blank space although Unicode calls them visible: the
+# Hangul fillers, the braille blank, the Mongolian vowel separator.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def _shows(character: str) -> bool:
+    """Whether a reader sees the character: not a control or format character (soft hyphen,
+    zero-width characters, tags), not a space or separator, not a combining mark standing
+    alone, not a blank-looking letter."""
+    return unicodedata.category(character)[0] not in "CZM" and character not in BLANK_LOOKING
 
 
 def shown_text(value: str | None, *, field: str) -> str:
@@ -133,6 +147,6 @@ def shown_text(value: str | None, *, field: str) -> str:
     was a blank link on the public pages), so that a required field's check refuses it."""
     value = (value or "").strip()
     refuse_hidden_controls(value, field=field)
-    if not INVISIBLE.sub("", value).strip():
+    if not any(_shows(character) for character in value):
         return ""
     return value

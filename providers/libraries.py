@@ -238,6 +238,8 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
     if not expert.active:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    if expert.user_id == actor.pk:
+        raise InvalidTransition(_("This is your own profile."), code="own_profile")
     sent_today = AuditEntry.objects.filter(
         object_type=Expert._meta.label_lower,
         object_id=str(expert.pk),

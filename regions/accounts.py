@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
+from portal.security import shown_text
 from regions.models import AuditEntry, Region, User
 from regions.services import USERNAME_PATTERN, audit_record
 
@@ -206,7 +207,7 @@ def api_tokens_end(user: User) -> None:
 def account_deactivate(*, actor: User, account: User, reason: str) -> User:
     """The person can no longer sign in; their API tokens stop working. Nothing they did is
     removed: the audit trail keeps their name."""
-    reason = (reason or "").strip()
+    reason = shown_text(reason, field="reason")
     if not reason:
         raise ValidationFailed(_("Give the reason."), field="reason", code="required")
     account = _lock_account(actor, account)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import NotAllowed, ValidationFailed
 from portal.money import parse_money
+from portal.security import shown_text
 from providers import permissions
 from providers.models import ServiceCategory, ServiceOffering
 from providers.services.inputs import required_text
@@ -40,7 +41,7 @@ def _clean_offering(fields: dict) -> dict:
         if key in cleaned and cleaned[key] is not None and int(cleaned[key]) < 0:
             raise ValidationFailed(_("Enter a number of zero or more."), field=key)
     if "description" in cleaned:
-        cleaned["description"] = (cleaned["description"] or "").strip()
+        cleaned["description"] = shown_text(cleaned["description"], field="description")
     return cleaned
 
 

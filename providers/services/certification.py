@@ -17,7 +17,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload, original_name
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from portal.security import refuse_hidden_controls
+from portal.security import refuse_hidden_controls, shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import (
@@ -122,7 +122,9 @@ def _apply(
             _("Choose at least one service category."), field="categories", code="required"
         )
     description = text_within(
-        (description or "").strip(), limit=Provider.DESCRIPTION_MAX_LENGTH, field="description"
+        shown_text(description, field="description"),
+        limit=Provider.DESCRIPTION_MAX_LENGTH,
+        field="description",
     )
     kinds = [
         check_upload(f, allowed=DOCUMENT_KINDS, field="qualifications") for f in qualifications

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import EVIDENCE_KINDS, check_upload, original_name, sha256_of
+from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import EvidenceFile, InstrumentSlot, OrderRating, ServiceOrder
@@ -178,7 +179,7 @@ def order_complete(
         data={"evidence": [u.name for u in evidence]},
     )
     order.completion_summary = summary
-    order.deliverables = (deliverables or "").strip()
+    order.deliverables = shown_text(deliverables, field="deliverables")
     order.completed_at = now
     order.save(update_fields=["status", "completion_summary", "deliverables", "completed_at"])
     _tell(
@@ -236,7 +237,7 @@ def order_cancel(*, order: ServiceOrder, actor: User, reason: str = "") -> Servi
     by_enterprise = permissions.is_order_enterprise(actor, order)
     if not (by_enterprise or permissions.is_order_provider(actor, order)):
         raise NotAllowed(_("Only the two parties of an order can cancel it."))
-    reason = (reason or "").strip() if by_enterprise else required_reason(reason)
+    reason = shown_text(reason, field="reason") if by_enterprise else required_reason(reason)
     order = _lock_order(order)
     check_transition(order, ServiceOrder.Status.CANCELLED)
     if order.status not in permissions.PARTIES_MAY_CANCEL:
@@ -359,7 +360,7 @@ def order_rate(*, order: ServiceOrder, score, comment: str = "", actor: User) ->
         score = 0
     if isinstance(score, bool) or not 1 <= score <= 5:
         raise ValidationFailed(_("Rate from 1 to 5."), field="score", code="invalid")
-    comment = (comment or "").strip()
+    comment = shown_text(comment, field="comment")
     if len(comment) > RATING_COMMENT_MAX:
         raise ValidationFailed(
             _("At most %(limit)s characters.") % {"limit": RATING_COMMENT_MAX},

@@ -19,6 +19,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
+from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import (
@@ -277,7 +278,7 @@ def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
         to_status=Demand.Status.CLOSED,
         actor=actor,
         action=AuditEntry.Action.CLOSE,
-        reason=(reason or "").strip(),
+        reason=shown_text(reason, field="reason"),
     )
     decline_live_proposals(demand, actor=actor, reason=_("The enterprise closed the demand."))
     return demand

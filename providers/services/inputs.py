@@ -6,7 +6,7 @@ import uuid
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
-from portal.security import shown_text
+from portal.security import refuse_hidden_controls, shown_text
 
 
 def required_text(value: str | None, *, field: str, message: str) -> str:
@@ -18,7 +18,9 @@ def required_text(value: str | None, *, field: str, message: str) -> str:
 
 def text_within(value: str, *, limit: int, field: str) -> str:
     """A text as given, refused when longer than `limit` characters (a form's maxlength is
-    only the browser's: the API and a crafted POST reach the service without it)."""
+    only the browser's: the API and a crafted POST reach the service without it); refused
+    too when it holds characters that turn the text around where it is shown."""
+    refuse_hidden_controls(value, field=field)
     if len(value) > limit:
         raise ValidationFailed(
             _("Use at most %(limit)s characters (this text has %(length)s).")

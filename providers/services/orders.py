@@ -16,6 +16,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
+from portal.security import shown_text
 from providers.models import Provider, ServiceOffering, ServiceOrder
 from providers.selectors import provider_emails
 from providers.services.inputs import required_text
@@ -153,7 +154,7 @@ def order_create_within(
         voucher=voucher,
         offering=offering,
         title=title,
-        description=(description or "").strip(),
+        description=shown_text(description, field="description"),
         contract_amount=amount,
         status=ServiceOrder.Status.REQUESTED,
     )

@@ -283,9 +283,10 @@ def _order_row(request, pk, *, error=None, success=None):
         "next": back,
         "show_next": bool(request.POST.get("show_next")),
     }
-    if success and urlsplit(back).path == reverse("order-list"):
-        # The list's tabs count the orders by state: the accepted or declined one moved, so
-        # they come along out of band and the list never says "Requested (2)" beside one.
+    if urlsplit(back).path == reverse("order-list"):
+        # The list's tabs count the orders by state: the accepted or declined one moved (or,
+        # refused, had moved meanwhile), so they come along out of band and the list never
+        # says "Requested (2)" beside one.
         status = QueryDict(urlsplit(back).query).get("status") or ""
         context |= _order_tabs(request.user, status if status in ServiceOrder.Status.values else "")
         context["tabs_out_of_band"] = True

@@ -114,11 +114,20 @@ def dashboard(request):
 SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
+# Dashes a keyboard or an input method types for "-": the em dash of a Chinese input method's
+# shift+minus, the hyphen, the non-breaking hyphen, the figure and en dashes, the minus sign.
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def typed_serial(text: str) -> str:
+    """A serial as typed, in the serial's own characters: a Chinese input method types
+    full-width letters, digits and hyphens (ＷＪ－２０２６), which NFKC turns back, and dashes."""
+    return unicodedata.normalize("NFKC", text).translate(DASHES).strip()
+
+
 @require_GET
 def verify_lookup(request):
-    # A Chinese input method types full-width letters, digits and hyphens (ＷＪ－２０２６):
-    # NFKC turns them into the serial's own characters.
-    serial = unicodedata.normalize("NFKC", request.GET.get("serial") or "").strip()
+    serial = typed_serial(request.GET.get("serial") or "")
     if SERIAL_CHARACTERS.fullmatch(serial):
         return redirect("verify", serial=serial)
     if serial:
@@ -132,7 +141,7 @@ def verify_lookup(request):
 @require_GET
 def verify(request, serial):
     """Public check of a voucher or provider certificate serial. A forged serial is 'not found'."""
-    serial = unicodedata.normalize("NFKC", serial).strip().upper()
+    serial = typed_serial(serial).upper()
     voucher = sources.voucher_by_serial(serial)
     certificate = sources.certificate_by_serial(serial) if voucher is None else None
     found = voucher is not None or certificate is not None

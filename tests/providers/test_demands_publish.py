@@ -124,7 +124,20 @@ def test_the_database_refuses_an_upside_down_budget(users):
         Demand.objects.filter(pk=demand.pk).update(budget_min=demand.budget_max + 1)
 
 
-@pytest.mark.parametrize("title", ["\u200b\u0007", "\ufeff \u2060", "Graphene\u202e\u200bdilution"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\u200b\u0007",
+        "\ufeff \u2060",
+        "Graphene\u202e\u200bdilution",
+        "\u3164",  # Hangul filler: a letter that prints blank
+        "\u2800",  # braille blank
+        "\u00ad\u180e",  # soft hyphen, Mongolian vowel separator
+        "\u0301",  # a combining accent on nothing
+        "\U000e0041",  # a tag character
+        "\u061cA",  # the Arabic letter mark turns text around too
+    ],
+)
 def test_a_title_that_shows_nothing_or_reads_backwards_is_refused(jiangnan, title):
     response = jiangnan.post("/api/demands/", demand_body(title=title), format="json")
 

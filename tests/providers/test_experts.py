@@ -178,3 +178,12 @@ def test_another_expert_does_not_see_it(client, demo, demo_expert):
     assignment = ExpertAssignment.objects.get(expert=demo_expert)
     assert client.get(f"/expert-assignments/{assignment.pk}/").status_code == 404
     assert VoucherApplication.objects.exists()  # the seed still stands
+
+
+def test_an_expert_does_not_write_to_their_own_profile(client, demo, demo_expert):
+    client.force_login(demo["users"]["expert-demo"])
+
+    response = client.post(f"/experts/{demo_expert.pk}/contact/", {"message": "Me?"})
+
+    assert response.status_code == 409
+    assert "This is your own profile." in response.content.decode()

@@ -60,12 +60,18 @@ def test_htmx_accept_on_the_list_brings_the_tabs_counts_along(provider, demo):
     assert '<a href="?status=requested" aria-current="page">' in tabs
 
 
-def test_a_refused_row_action_leaves_the_tabs_alone(provider, demo):
+def test_a_refused_row_action_still_brings_the_tabs_counted_again(provider, demo):
+    # The order changed meanwhile (the enterprise cancelled it): the refusal's row and the
+    # tabs both show where it is now.
+    order = demo["order"]
+    type(order).objects.filter(pk=order.pk).update(status="cancelled")
+
     response = provider.post(
-        f"/orders/{demo['order'].pk}/decline/", {"row": "1", "next": "/orders/"}, **HTMX
+        f"/orders/{order.pk}/accept/", {"row": "1", "next": "/orders/"}, **HTMX
     )
 
-    assert "order-tabs" not in response.content.decode()
+    html = response.content.decode()
+    assert "order-tabs" in html and "Cancelled (1)" in html and "Requested (0)" in html
 
 
 def test_htmx_decline_answers_the_row_with_the_reason_kept(provider, demo):

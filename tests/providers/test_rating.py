@@ -101,3 +101,12 @@ def test_a_second_rating_on_the_page_says_why_it_is_refused(client, users, order
     # The form is gone (the rating is shown), so the refusal is at the top of the page.
     assert "You rated this service already." in again.content.decode()
     assert OrderRating.objects.get().score == 5
+
+
+def test_a_rating_comment_that_reads_backwards_is_refused(api_as, users, order_in):
+    order = order_in("confirmed")
+
+    response = rate(api_as(users["enterprise-jiangnan"]), order, score=5, comment="good \u202eevil")
+
+    assert response.status_code == 400 and response.json()["code"] == "hidden_characters"
+    assert not OrderRating.objects.exists()

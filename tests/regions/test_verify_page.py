@@ -104,3 +104,26 @@ def test_full_width_characters_from_a_chinese_input_method_are_read(client, demo
 
     assert response.status_code == 200
     assert serial in response.content.decode()
+
+
+def test_a_voucher_past_its_expiry_wears_the_expired_badge_not_active(client, demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    voucher = demo["voucher"]
+    voucher.expires_at = timezone.now() - timedelta(minutes=1)
+    voucher.save(update_fields=["expires_at"])
+
+    page = client.get(f"/verify/{voucher.serial}/").content.decode()
+
+    assert 'badge-expired">Expired' in page and "badge-active" not in page
+
+
+@pytest.mark.parametrize("dash", ["\u2014", "\u2010", "\u2013", "\u2212"])
+def test_other_dashes_typed_for_the_hyphen_are_read(client, demo, dash):
+    serial = demo["voucher"].serial
+
+    response = client.get("/verify/", {"serial": serial.replace("-", dash)}, follow=True)
+
+    assert response.status_code == 200 and serial in response.content.decode()

@@ -162,3 +162,15 @@ def test_a_request_refused_before_the_portal_still_carries_the_security_headers(
     for response in (nul, bad_host):
         assert response["X-Frame-Options"] == "DENY"
         assert "default-src" in response["Content-Security-Policy"]
+
+
+def test_drfs_nul_message_reads_right_in_chinese(client):
+    response = client.post(
+        "/api/auth/token/",
+        '{"username": "a\\u0000b", "password": "x"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 400
+    assert "空字符（NUL）" in response.content.decode()

@@ -122,3 +122,11 @@ def test_a_name_with_an_invisible_direction_character_is_refused(client, demo, f
     assert "invisible direction characters" in str(response.context["form"].errors)
     assert not User.objects.filter(username="newco").exists()
     assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()
+
+
+def test_a_name_that_shows_nothing_is_refused(client, demo):
+    response = client.post("/signup/", form(demo, name="\u200b\u3164"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"]
+    assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()

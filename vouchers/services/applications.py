@@ -153,7 +153,7 @@ def application_reject(
 ) -> VoucherApplication:
     if not permissions.can_decide_application(actor, application):
         raise NotAllowed(_("Only an official of the enterprise's district may decide."))
-    note = (note or "").strip()
+    note = shown_text(note, field="note")
     if not note:
         raise ValidationFailed(_("Give the reason for the rejection."), field="note")
     application, from_status = _locked(application, VoucherApplication.Status.REJECTED)
@@ -243,7 +243,7 @@ def application_approve(
     application.approved_amount = amount
     application.decided_at = timezone.now()
     application.decided_by = actor
-    application.decision_note = (note or "").strip()
+    application.decision_note = shown_text(note, field="note")
     application.save(
         update_fields=["status", "approved_amount", "decided_at", "decided_by", "decision_note"]
     )

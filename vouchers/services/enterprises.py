@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import refuse_hidden_controls, shown_text
+from portal.security import shown_text
 from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
@@ -38,7 +38,10 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
     fields["contact_phone"] = clean_phone(fields.get("contact_phone"))
     for name_field in ("name", "name_zh", "contact_name"):
-        refuse_hidden_controls(fields.get(name_field) or "", field=name_field)
+        fields[name_field] = shown_text(fields.get(name_field), field=name_field)
+    if not fields["name"]:
+        # A name of zero-width characters alone would be a blank line in every list.
+        raise ValidationFailed(_("Enter the enterprise's name."), field="name", code="required")
     if fields.get("size") not in Enterprise.Size.values:
         raise ValidationFailed(_("Choose the enterprise's size."), field="size")
     try:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition
 from portal.pdf import money
+from portal.security import shown_text
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 
@@ -54,7 +55,7 @@ def first_approval_recorded(
         action=AuditEntry.Action.FIRST_APPROVE,
         from_status=row.status,
         to_status=row.status,
-        reason=(note or "").strip(),
+        reason=shown_text(note, field="note"),
         data={"amount": str(amount), "threshold": str(threshold)},
     )
     return True

@@ -25,6 +25,7 @@ from portal.errors import (
 )
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
+from portal.security import shown_text
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import paperwork_missing, provider_emails
@@ -258,7 +259,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     redemption.status = Redemption.Status.APPROVED
     redemption.decided_at = now
     redemption.decided_by = actor
-    redemption.decision_note = (note or "").strip()
+    redemption.decision_note = shown_text(note, field="note")
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
     flow_summary_record(redemption=redemption)  # the dashboards' monthly pair totals
     enterprise_summary_record(redemption=redemption)  # the statistics' monthly summary
@@ -303,7 +304,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
 @transaction.atomic(durable=True)
 def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redemption:
     """The issuing district's official rejects with a reason: the hold is released."""
-    note = (note or "").strip()
+    note = shown_text(note, field="note")
     if not note:
         raise ValidationFailed(_("Give the reason for the rejection."), field="note")
     rules, voucher, redemption, from_status = _locked_for_decision(

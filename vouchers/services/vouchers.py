@@ -18,6 +18,7 @@ from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.pdf import certificate_pdf, money
+from portal.security import shown_text
 from portal.states import check_transition
 from providers.services.delivery import orders_cancel_for_ended_voucher
 from regions.models import AuditEntry, ProgrammeRules, User
@@ -128,7 +129,7 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
     """
     if not permissions.can_revoke_voucher(actor, voucher):
         raise NotAllowed(_("Only an official of the issuing district may revoke a voucher."))
-    reason = (reason or "").strip()
+    reason = shown_text(reason, field="reason")
     if not reason:
         raise ValidationFailed(_("Give the reason for revoking the voucher."), field="reason")
     rules = programme_rules(voucher.issuing_region_id, voucher.year, lock=True)
