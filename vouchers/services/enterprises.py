@@ -9,6 +9,7 @@ from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from portal.security import shown_text
+from providers.services.inputs import required_text, text_within
 from regions.accounts import check_email_unused, clean_username
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
@@ -159,19 +160,15 @@ def enterprise_reject(*, enterprise: Enterprise, actor: User, reason: str) -> En
     the reason, corrects what it can and asks for review again (`enterprise_review_again`)."""
     if not permissions.can_verify_enterprise(actor, enterprise):
         raise NotAllowed(_("Only an official of the enterprise's district may decide on it."))
-    reason = shown_text(reason, field="reason")
-    if not reason:
-        raise ValidationFailed(
-            _("Say why the registration is refused: the enterprise reads it."),
+    reason = text_within(
+        required_text(
+            reason,
             field="reason",
-            code="required",
-        )
-    if len(reason) > REJECTION_REASON_MAX:
-        raise ValidationFailed(
-            _("At most %(limit)s characters.") % {"limit": REJECTION_REASON_MAX},
-            field="reason",
-            code="max_length",
-        )
+            message=_("Say why the registration is refused: the enterprise reads it."),
+        ),
+        limit=REJECTION_REASON_MAX,
+        field="reason",
+    )
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if enterprise.verified_at is not None:
         raise InvalidTransition(_("This enterprise is already verified."))
