@@ -72,3 +72,29 @@ def _page(message: str) -> str:
         f"<body><main><h1>{_('Innovation Voucher Portal')}</h1><p>{message}</p>"
         '<p><a href="/">/</a></p></main></body></html>'
     )
+
+
+class MethodNotAllowedPage:
+    """A page's 405 (an address that takes a form's button, visited by typing it or from a
+    bookmark) says so in the reader's language; Django's own is an empty page. The API's
+    405s are DRF's JSON and pass untouched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not request.path.startswith("/api/")
+            and not getattr(response, "streaming", False)
+            and not response.content
+        ):
+            response.content = _page(
+                _(
+                    "This address is for a button on one of the portal's pages, not for a "
+                    "visit: go back to the page and use the button there."
+                )
+            ).encode()
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response

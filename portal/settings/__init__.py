@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "portal.security.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # An empty 405 of a page becomes a sentence in the reader's language.
+    "portal.error_pages.MethodNotAllowedPage",
     "portal.api.ApiTimesInUtc",
     "portal.slashes.CommonMiddlewareKeepingMethod",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -174,3 +174,13 @@ def test_drfs_nul_message_reads_right_in_chinese(client):
 
     assert response.status_code == 400
     assert "空字符（NUL）" in response.content.decode()
+
+
+def test_visiting_an_address_that_takes_a_button_says_so(client, demo):
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    response = client.get("/settlement/run/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "按钮" in response.content.decode()
