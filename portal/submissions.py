@@ -130,8 +130,13 @@ def record_key(key: str, fingerprint: str) -> str:
     return f"{PREFIX}{key}:{fingerprint[:32]}"
 
 
-def submitted_once(view):
-    """Run `view` once per submission key and user; see the module's docstring."""
+def submitted_once(view=None, *, same_contents: bool = True):
+    """Run `view` once per submission key and user; see the module's docstring.
+
+    `@submitted_once(same_contents=False)` for a form whose same contents may rightly be sent
+    again soon (a button without fields, "Run settlement now"): only its key counts."""
+    if view is None:
+        return functools.partial(submitted_once, same_contents=same_contents)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -141,7 +146,7 @@ def submitted_once(view):
         if not _valid_key(key) or len(key) > 200:
             return view(request, *args, **kwargs)
         fingerprint, contents = form_fingerprints(request)
-        earlier = _recent_same_contents(request.user, contents)
+        earlier = _recent_same_contents(request.user, contents) if same_contents else None
         if earlier is not None:
             messages.info(
                 request,
@@ -179,7 +184,7 @@ def submitted_once(view):
             raise
         succeeded = 300 <= response.status_code < 400
         store_response(record, response, stored=succeeded)
-        if succeeded:
+        if succeeded and same_contents:
             _remember_contents(request, contents, response)
         return response
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from providers import permissions, selectors, services
 from providers.models import ProviderNotice, ProviderObjection
@@ -87,6 +88,7 @@ def notice_detail(request, pk):
 
 @login_required
 @require_POST
+@submitted_once
 def objection_new(request, pk):
     notice = get_object_or_404(selectors.provider_notices(), pk=pk)
     form = ObjectionForm(request.POST)

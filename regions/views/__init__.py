@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong
+from portal.submissions import submitted_once
 from portal.views import (
     is_htmx,
     page_of,
@@ -258,6 +259,7 @@ def settlement_home(request):
 
 @login_required
 @require_POST
+@submitted_once(same_contents=False)  # a double click starts one batch, not a second, empty one
 def settlement_run_now(request):
     _require_operator(request)
     if not unsettled_summary()["count"]:

@@ -249,3 +249,16 @@ def test_objections_waiting_past_the_service_level_are_reminded(api_as, users, o
         if users["official-wujin"].email in m.kwargs.get("recipients", [])
     ]
     assert any("1 objection waiting longer than 5 days" in m["subject"] for m in mails)
+
+
+def test_the_same_objection_sent_twice_from_the_page_is_one(client, users, on_notice):
+    _provider, notice = on_notice
+    client.force_login(users["enterprise-hefei"])
+    url = f"/provider-notices/{notice.pk}/objections/"
+    form = {"reason": "Its lab has no accreditation."}
+
+    first = client.post(url, {**form, "submission_key": "key-one"})
+    second = client.post(url, {**form, "submission_key": "key-two"})  # Back, then send again
+
+    assert first.status_code == second.status_code == 302
+    assert notice.objections.count() == 1

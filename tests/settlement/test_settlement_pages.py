@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from regions.models import ReconciliationReport, SettlementBatch
@@ -123,3 +125,19 @@ def test_a_later_batch_does_not_hide_one_still_to_be_paid(computed, demo, login)
 
     notice = page[page.index("Earlier batches with transfers still to record") :]
     assert f'href="/settlement/{unpaid.pk}/"' in notice.split("</section>")[0]
+
+
+def test_a_double_click_on_run_now_starts_one_batch(demo, login):
+    from tests.settlement.factories import spread
+
+    spread(demo, 4)
+    client = login(demo["users"]["operator"])
+    key = re.search(
+        r'name="submission_key" value="([^"]+)"', client.get("/settlement/").content.decode()
+    )[1]
+
+    first = client.post("/settlement/run/", {"submission_key": key})
+    second = client.post("/settlement/run/", {"submission_key": key})
+
+    assert SettlementBatch.objects.count() == 1
+    assert first["Location"] == second["Location"]
