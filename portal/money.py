@@ -51,6 +51,20 @@ def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> De
     return amount.quantize(CENT)
 
 
+# An amount as the pages print it, copied back into a form: "¥250,000.00", "250,000".
+_PRINTED = re.compile(
+    r"[¥￥]?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?)"
+)
+
+
+def as_typed_on_a_page(text: str) -> str:
+    """The amount without the yuan sign and the thousands commas the pages print, when it is
+    written exactly so (groups of three); anything else is left for `parse_money` to judge.
+    Only forms read it: the API's amounts are plain decimal strings, as its schema says."""
+    printed = _PRINTED.fullmatch(text.strip().translate(_FULL_WIDTH))
+    return printed[1].replace(",", "") if printed else text
+
+
 class MoneyFormField(forms.CharField):
     """A form's amount field: text (so full-width digits reach the parser), read by
     `parse_money`."""
@@ -67,7 +81,7 @@ class MoneyFormField(forms.CharField):
         if text in self.empty_values:
             return None
         try:
-            return parse_money(text, allow_zero=self.allow_zero)
+            return parse_money(as_typed_on_a_page(text), allow_zero=self.allow_zero)
         except ValidationFailed as error:
             raise forms.ValidationError(error.message) from None
 

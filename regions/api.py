@@ -375,6 +375,11 @@ class NoticeSerializer(serializers.ModelSerializer):
             "published_at",
         ]
         read_only_fields = ["id", "published_by", "published_at"]
+        # In English, in Chinese or both: the service asks for one title and one text.
+        extra_kwargs = {
+            name: {"required": False, "allow_blank": True}
+            for name in ("title", "body", "title_zh", "body_zh")
+        }
 
 
 class NoticeEditSerializer(serializers.ModelSerializer):

@@ -36,10 +36,12 @@ def _text(value, *, field: str, limit: int, required: bool) -> str:
 
 def _checked_fields(*, kind, region, title, body, title_zh, body_zh, opens_at, closes_at) -> dict:
     """The notice's texts and window, checked; a call needs a window still to come or open."""
-    title = _text(title, field="title", limit=TITLE_MAX, required=True)
-    body = _text(body, field="body", limit=BODY_MAX, required=True)
+    # In English, in Chinese or in both: a district may publish in Chinese alone, and each
+    # reader gets the language there is (`Notice.shown_title`).
     title_zh = _text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
     body_zh = _text(body_zh, field="body_zh", limit=BODY_MAX, required=False)
+    title = _text(title, field="title", limit=TITLE_MAX, required=not title_zh)
+    body = _text(body, field="body", limit=BODY_MAX, required=not body_zh)
     if kind == Notice.Kind.CALL:
         if region is None:
             raise ValidationFailed(
@@ -84,8 +86,8 @@ def notice_publish(
     *,
     actor: User,
     kind: str,
-    title: str,
-    body: str,
+    title: str = "",
+    body: str = "",
     title_zh: str = "",
     body_zh: str = "",
     region: Region | None = None,
@@ -152,8 +154,8 @@ def notice_edit(
     *,
     actor: User,
     notice: Notice,
-    title: str,
-    body: str,
+    title: str = "",
+    body: str = "",
     title_zh: str = "",
     body_zh: str = "",
     opens_at=None,

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # Small whole numbers of days the rules carry, and their bounds.
 DAY_FIELDS = {
     "validity_days": (1, 3660),
-    "provider_notice_days": (0, 365),
+    "provider_notice_days": (1, 365),  # the notice runs at least a day
     "split_window_days": (1, 3660),
     "service_level_days": (1, 365),
 }

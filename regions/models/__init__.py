@@ -28,6 +28,8 @@ def names_for_reader(name: str, name_zh: str) -> tuple[str, str]:
     optional Chinese name: the Chinese one first for a Chinese reader, where there is one."""
     if not name_zh or name_zh == name:
         return name or name_zh, ""
+    if not name:  # recorded in Chinese alone
+        return name_zh, ""
     return (name_zh, name) if reads_chinese() else (name, name_zh)
 
 
@@ -113,6 +115,13 @@ class User(AbstractUser):
                 condition=~Q(role="official") | Q(region__isnull=False),
             ),
         ]
+
+    def get_full_name(self) -> str:
+        """张三 for a Chinese name (family name first, no space), Jane Smith otherwise."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u3400" <= character <= "\u9fff" for character in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
 
     @property
     def is_enterprise(self) -> bool:
@@ -255,7 +264,7 @@ class Notice(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.title or self.title_zh
 
     def shown_title(self) -> str:
         return names_for_reader(self.title, self.title_zh)[0]

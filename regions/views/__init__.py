@@ -419,6 +419,15 @@ def reconciliation_reports(request):
     page = Paginator(ReconciliationReport.objects.order_by("-ran_at", "-id"), 20).get_page(
         request.GET.get("page")
     )
+    # What each report counted, named in the reader's language (the report keeps its keys).
+    labels = {
+        "vouchers": _("vouchers"),
+        "journal_lines": _("journal lines"),
+        "rules": _("programme rules"),
+        "batches": _("settlement batches"),
+    }
+    for report in page.object_list:
+        report.checked_rows = [(labels.get(k, k), v) for k, v in (report.checked or {}).items()]
     return render(
         request,
         "settlement/reconciliation.html",

@@ -31,11 +31,14 @@ class NoticeForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("The whole programme"),
     )
-    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
+    # English, Chinese or both: the service asks for one of the two.
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200, required=False)
     title_zh = forms.CharField(
         label=gettext_lazy("Title (Chinese)"), max_length=200, required=False
     )
-    body = forms.CharField(label=gettext_lazy("Text (English)"), widget=forms.Textarea)
+    body = forms.CharField(
+        label=gettext_lazy("Text (English)"), widget=forms.Textarea, required=False
+    )
     body_zh = forms.CharField(
         label=gettext_lazy("Text (Chinese)"), widget=forms.Textarea, required=False
     )

@@ -69,3 +69,28 @@ def test_it_names_the_field_it_refuses():
     with pytest.raises(ValidationFailed) as refused:
         parse_money("abc", field="approved_amount")
     assert refused.value.field == "approved_amount"
+
+
+@pytest.mark.parametrize(
+    "typed,amount",
+    [("250,000.00", "250000.00"), ("¥250,000.00", "250000.00"), ("￥1,500", "1500.00")],
+)
+def test_a_form_reads_an_amount_as_the_pages_print_it(typed, amount):
+    from portal.money import MoneyFormField
+
+    assert MoneyFormField().clean(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["1,5", "12,34,567", "1,000.123"])
+def test_commas_not_in_groups_of_three_are_still_refused(typed):
+    from django import forms
+
+    from portal.money import MoneyFormField
+
+    with pytest.raises(forms.ValidationError):
+        MoneyFormField().clean(typed)
+
+
+def test_the_api_keeps_plain_decimal_strings():
+    with pytest.raises(ValidationFailed):
+        parse_money("250,000.00")

@@ -284,3 +284,25 @@ def test_an_application_purpose_of_invisible_characters_is_refused(api_as, demo)
     )
 
     assert response.status_code == 400 and "purpose" in response.json()
+
+
+def test_a_district_publishes_in_chinese_alone_and_english_readers_see_it(api_as, client, demo):
+    official = api_as(demo["users"]["official-nanhu"])
+
+    response = official.post(
+        "/api/notices/",
+        {
+            "kind": "news",
+            "region": "NANHU",
+            "title_zh": "南湖区创新券说明会",
+            "body_zh": "周五下午两点。",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    page = client.get("/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "南湖区创新券说明会" in page
+    # Neither language at all is still refused.
+    empty = official.post("/api/notices/", {"kind": "news", "region": "NANHU"}, format="json")
+    assert empty.status_code == 400 and "title" in empty.json()

@@ -244,3 +244,10 @@ def test_a_wrong_password_at_login_answers_400(client, demo):
     assert response.status_code == 400
     assert response.context["form"].errors
     assert client.post("/account/forgot-password/", {"email": "not-an-address"}).status_code == 400
+
+
+def test_a_chinese_name_reads_family_name_first():
+    from regions.models import User
+
+    assert User(first_name="三", last_name="张").get_full_name() == "张三"
+    assert User(first_name="Jane", last_name="Smith").get_full_name() == "Jane Smith"

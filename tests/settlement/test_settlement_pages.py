@@ -141,3 +141,16 @@ def test_a_double_click_on_run_now_starts_one_batch(demo, login):
 
     assert SettlementBatch.objects.count() == 1
     assert first["Location"] == second["Location"]
+
+
+def test_the_reconciliation_reports_name_what_they_counted_in_chinese(demo, login):
+    from regions.services import reconciliation_run
+
+    reconciliation_run()
+    client = login(demo["users"]["operator"])
+
+    page = client.get(
+        "/settlement/reconciliation/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "分录行" in page and "journal_lines" not in page
