@@ -144,20 +144,26 @@ class ApiOrderingFilter(OrderingFilter):
     naming the ones it can, instead of being dropped so that the client silently gets the
     default order (a typo in `-claimed_at` looked like a working sort)."""
 
-    def remove_invalid_fields(self, queryset, fields, view, request):
-        fields = [field for field in fields if field]
-        valid = super().remove_invalid_fields(queryset, fields, view, request)
-        if len(valid) != len(fields):
-            names = sorted(name for name, _label in self.get_valid_fields(queryset, view))
+    def get_ordering(self, request, queryset, view):
+        """The ordering asked for, exactly as the schema's pattern writes it (no blank or
+        spaced terms); an empty value is the list's default order."""
+        params = request.query_params.get(self.ordering_param)
+        if not params:
+            return self.get_default_ordering(view)
+        terms = params.split(",")
+        names = [
+            name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+        ]
+        if not all(term.removeprefix("-") in names for term in terms):
             raise exceptions.ValidationError(
                 {
                     self.ordering_param: [
                         _("Order by one of: %(fields)s (a leading - reverses it).")
-                        % {"fields": ", ".join(names)}
+                        % {"fields": ", ".join(sorted(names))}
                     ]
                 }
             )
-        return valid
+        return terms
 
     def get_schema_operation_parameters(self, view):
         """The parameter with the fields it takes, comma-separated, each reversed by a
@@ -170,5 +176,6 @@ class ApiOrderingFilter(OrderingFilter):
                 parameter["description"] = (
                     f"Order by: {', '.join(fields)}; several comma-separated; - reverses."
                 )
-                parameter["schema"]["pattern"] = f"^{term}(?:,{term})*$"
+                # Empty is the list's default order.
+                parameter["schema"]["pattern"] = f"^(?:{term}(?:,{term})*)?$"
         return parameters

@@ -15,7 +15,7 @@ from portal.files import EVIDENCE_KINDS, check_upload, original_name, sha256_of
 from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
-from providers.models import EvidenceFile, InstrumentSlot, OrderRating, ServiceOrder
+from providers.models import EvidenceFile, InstrumentSlot, OrderRating, RiskFlag, ServiceOrder
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
 from regions.models import AuditEntry, User
@@ -66,6 +66,20 @@ def _cancel(order: ServiceOrder, *, actor: User | None, reason: str, data=None) 
     order.status_reason = reason
     order.save(update_fields=["status", "cancelled_at", "status_reason"])
     _free_instrument_hours(order)
+    _clear_flags_of_closed_order(order, actor, reason)
+
+
+def _clear_flags_of_closed_order(order: ServiceOrder, actor: User | None, reason: str) -> None:
+    """An order cancelled or declined will never be paid: its open risk flags stop asking an
+    official for a decision, cleared by whoever closed it (the closing is in the audit
+    trail). A flag must name who cleared it, so the nightly expiry (no one) leaves them."""
+    if actor is None:
+        return
+    RiskFlag.objects.filter(service_order=order, cleared_at__isnull=True).update(
+        cleared_at=timezone.now(),
+        cleared_by=actor,
+        clear_reason=_("The order was closed without payment: %(reason)s") % {"reason": reason},
+    )
 
 
 def _provider_side(order: ServiceOrder, actor: User) -> None:
@@ -123,6 +137,7 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     order.status_reason = reason
     order.save(update_fields=["status", "status_reason"])
     _free_instrument_hours(order)
+    _clear_flags_of_closed_order(order, actor, reason)
     _tell(
         order,
         "order_declined",

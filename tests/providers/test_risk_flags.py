@@ -344,3 +344,17 @@ def test_the_queue_page_is_for_the_districts_officials(demo, browser, flagged_cl
     client = browser(demo["users"]["official-yangpu"])
     assert f'id="flag-{flag.pk}"' not in client.get("/official/risk-queue/").content.decode()
     assert client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": "x"}).status_code == 404
+
+
+def test_a_cancelled_or_declined_order_leaves_no_flag_open(parties):
+    first = order(parties, "400000.00")
+    second = order(parties, "300000.00")
+    assert open_flags("split_contract").count() == 2
+    enterprise, provider, _voucher = parties
+
+    services.order_cancel(order=first, actor=enterprise.users.first(), reason="Ordered twice.")
+    services.order_decline(order=second, actor=provider.users.first(), reason="No capacity.")
+
+    assert not open_flags().exists()
+    cleared = RiskFlag.objects.get(service_order=first)
+    assert cleared.cleared_at and "Ordered twice." in cleared.clear_reason
