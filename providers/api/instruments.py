@@ -92,7 +92,7 @@ class InstrumentBookingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet)
         return bookings.filter(mine)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):

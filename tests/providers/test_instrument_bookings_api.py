@@ -33,6 +33,9 @@ def test_an_enterprise_books_and_gets_the_booking_with_its_order(api_as, demo, s
     assert order.contract_amount == sem.hourly_rate * 3 and order.voucher == demo["voucher"]
     listed = client.get(_url(sem.pk)).json()
     assert [b["id"] for b in listed["results"]] == [booking.pk]
+    # Its ordering is the one the schema documents, checked like every list's.
+    assert client.get(_url(sem.pk) + "?ordering=-starts_at").status_code == 200
+    assert client.get(_url(sem.pk) + "?ordering=price").status_code == 400
 
 
 def test_the_same_hour_twice_is_409_and_writes_nothing(api_as, demo, sem, day):
