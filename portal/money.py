@@ -52,8 +52,10 @@ def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> De
 
 
 # An amount as the pages print it, copied back into a form: "¥250,000.00", "250,000".
+# (The yen signs written as their codes: the pages never show the full-width one, so the web
+# font's subset, built from the characters of the sources, need not hold it.)
 _PRINTED = re.compile(
-    r"[¥￥]?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?)"
+    "[\u00a5\uffe5]?" + r"\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?)"
 )
 
 
