@@ -53,8 +53,8 @@ def _free_instrument_hours(order: ServiceOrder) -> None:
 
 
 def _cancel(order: ServiceOrder, *, actor: User | None, reason: str, data=None) -> None:
-    """Cancel a locked order not yet delivered: audited, saved, its instrument hours freed."""
-    _move_order(
+    """Cancel a locked order not yet delivered."""
+    _close_undelivered(
         order,
         ServiceOrder.Status.CANCELLED,
         actor=actor,
@@ -62,9 +62,18 @@ def _cancel(order: ServiceOrder, *, actor: User | None, reason: str, data=None) 
         reason=reason,
         data=data,
     )
-    order.cancelled_at = timezone.now()
+
+
+def _close_undelivered(order: ServiceOrder, status, *, actor, action, reason: str, data=None):
+    """End a locked order that will never be delivered nor paid (cancelled, declined):
+    audited, saved with its reason, its instrument hours freed, its risk flags cleared."""
+    _move_order(order, status, actor=actor, action=action, reason=reason, data=data)
     order.status_reason = reason
-    order.save(update_fields=["status", "cancelled_at", "status_reason"])
+    fields = ["status", "status_reason"]
+    if status == ServiceOrder.Status.CANCELLED:
+        order.cancelled_at = timezone.now()
+        fields.append("cancelled_at")
+    order.save(update_fields=fields)
     _free_instrument_hours(order)
     _clear_flags_of_closed_order(order, actor, reason)
 
@@ -127,17 +136,13 @@ def order_decline(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
     _provider_side(order, actor)
     reason = required_reason(reason)
     order = _lock_order(order)
-    _move_order(
+    _close_undelivered(
         order,
         ServiceOrder.Status.DECLINED,
         actor=actor,
         action=AuditEntry.Action.DECLINE,
         reason=reason,
     )
-    order.status_reason = reason
-    order.save(update_fields=["status", "status_reason"])
-    _free_instrument_hours(order)
-    _clear_flags_of_closed_order(order, actor, reason)
     _tell(
         order,
         "order_declined",
