@@ -150,3 +150,16 @@ def shown_text(value: str | None, *, field: str) -> str:
     if not any(_shows(character) for character in value):
         return ""
     return value
+
+
+def written_text(value: str | None, *, field: str, limit: int, required: bool = True) -> str:
+    """A text someone wrote for others to read (a notice, an expert's profile): as shown,
+    refused when required and empty, or longer than `limit` characters."""
+    value = shown_text(value, field=field)
+    if required and not value:
+        raise ValidationFailed(_("This field is required."), field=field, code="required")
+    if len(value) > limit:
+        raise ValidationFailed(
+            _("At most %(limit)s characters.") % {"limit": limit}, field=field, code="max_length"
+        )
+    return value

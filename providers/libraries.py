@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portal.errors import InvalidTransition, NotAllowed, TooManyRequests, ValidationFailed
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from portal.security import shown_text
+from portal.security import written_text
 from providers.models import (
     Demand,
     Expert,
@@ -38,17 +38,6 @@ from regions.services import audit_record
 
 MESSAGE_MAX = 2000
 NOTE_MAX = 2000
-
-
-def _text(value, *, field: str, limit: int, required: bool = True) -> str:
-    value = shown_text(value, field=field)
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), field=field, code="required")
-    if len(value) > limit:
-        raise ValidationFailed(
-            _("At most %(limit)s characters.") % {"limit": limit}, field=field, code="max_length"
-        )
-    return value
 
 
 def _search(queryset, search: str, fields: tuple[str, ...]):
@@ -233,7 +222,7 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     expert's own address is never shown to the sender."""
     if not (actor and actor.is_authenticated):
         raise NotAllowed(_("Log in to contact an expert."))
-    message = _text(message, field="message", limit=MESSAGE_MAX)
+    message = written_text(message, field="message", limit=MESSAGE_MAX)
     # Locked: twelve messages sent at once must count as twelve against the limit below.
     expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
     if not expert.active:
@@ -301,7 +290,7 @@ def expert_assign(
         raise ValidationFailed(
             _("Choose one application or one demand."), field="application", code="one_target"
         )
-    note = _text(note, field="note", limit=NOTE_MAX, required=False)
+    note = written_text(note, field="note", limit=NOTE_MAX, required=False)
     target_region = application.region_id if application is not None else demand.region_id
     if target_region != actor.region_id:
         raise NotAllowed(_("Officials assign experts to their own district's files only."))
@@ -382,7 +371,7 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
     )
     if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
         raise NotAllowed(_("Only the assigned expert comments here."))
-    body = _text(body, field="body", limit=MESSAGE_MAX)
+    body = written_text(body, field="body", limit=MESSAGE_MAX)
     comment = ExpertComment.objects.create(assignment=assignment, author=actor, body=body)
     audit_record(
         actor=actor, obj=assignment, action=AuditEntry.Action.COMMENT, data={"comment": comment.pk}

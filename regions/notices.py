@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
-from portal.security import shown_text
+from portal.security import written_text
 from regions.models import AuditEntry, Notice, Region, User
 from regions.services import audit_record
 
@@ -23,25 +23,14 @@ def can_publish_notices(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_operator or user.is_official))
 
 
-def _text(value, *, field: str, limit: int, required: bool) -> str:
-    value = shown_text(value, field=field)
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), field=field, code="required")
-    if len(value) > limit:
-        raise ValidationFailed(
-            _("At most %(limit)s characters.") % {"limit": limit}, field=field, code="max_length"
-        )
-    return value
-
-
 def _checked_fields(*, kind, region, title, body, title_zh, body_zh, opens_at, closes_at) -> dict:
     """The notice's texts and window, checked; a call needs a window still to come or open."""
     # In English, in Chinese or in both: a district may publish in Chinese alone, and each
     # reader gets the language there is (`Notice.shown_title`).
-    title_zh = _text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
-    body_zh = _text(body_zh, field="body_zh", limit=BODY_MAX, required=False)
-    title = _text(title, field="title", limit=TITLE_MAX, required=not title_zh)
-    body = _text(body, field="body", limit=BODY_MAX, required=not body_zh)
+    title_zh = written_text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
+    body_zh = written_text(body_zh, field="body_zh", limit=BODY_MAX, required=False)
+    title = written_text(title, field="title", limit=TITLE_MAX, required=not title_zh)
+    body = written_text(body, field="body", limit=BODY_MAX, required=not body_zh)
     if kind == Notice.Kind.CALL:
         if region is None:
             raise ValidationFailed(
@@ -136,7 +125,7 @@ def can_withdraw_notice(user, notice: Notice) -> bool:
 def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
     """Take a notice off the public site, with a reason; a withdrawn call stops setting the
     district's application window at once."""
-    reason = _text(reason, field="reason", limit=BODY_MAX, required=True)
+    reason = written_text(reason, field="reason", limit=BODY_MAX, required=True)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.withdrawn_at is not None:
         raise InvalidTransition(_("This notice is withdrawn already."), code="withdrawn")
