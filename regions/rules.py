@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import ApplicationError, NotAllowed, ValidationFailed
+from portal.errors import ApplicationError, InvalidTransition, NotAllowed, ValidationFailed
 from portal.money import parse_money
 from portal.pdf import money
+from portal.security import written_text
 from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion, Region, User
 from regions.models.rules import RULE_FIELDS
 from regions.selectors import VERSION_ORDER, programme_today
@@ -32,6 +33,10 @@ DAY_FIELDS = {
     "split_window_days": (1, 3660),
     "service_level_days": (1, 365),
 }
+
+
+# A withdrawal's reason: a sentence or two, read in the audit trail.
+REASON_MAX = 500
 
 
 class BudgetBelowCommitted(ApplicationError):
@@ -289,6 +294,32 @@ def rules_version_publish(
             field="annual_budget",
             extra={"committed": str(rules.committed)},
         )
+    if rules is not None and effective_from > today:
+        # Two versions waiting for the same date: which one applies would depend on the
+        # order they were published in, which no one reading the rules page can see.
+        waiting = next(
+            (
+                v
+                for v in rules_versions_of(rules)
+                if v.effective_from == effective_from and v.applied_at is None
+            ),
+            None,
+        )
+        if waiting is not None:
+            raise InvalidTransition(
+                _(
+                    "A version of %(region)s's rules already waits to take effect on %(date)s "
+                    "(published %(published)s). Withdraw it first, or choose another date."
+                )
+                % {
+                    "region": region.display_name,
+                    "date": effective_from.isoformat(),
+                    "published": timezone.localdate(waiting.published_at).isoformat(),
+                },
+                code="version_date_taken",
+                field="effective_from",
+                extra={"waiting_version": waiting.pk},
+            )
     now = timezone.now()
     version = ProgrammeRulesVersion.objects.create(
         region=region,
@@ -322,3 +353,58 @@ def rules_version_publish(
         },
     )
     return version
+
+
+@transaction.atomic(durable=True)
+def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None:
+    """The operator withdraws a version still waiting for its date (a typo in the budget, a
+    decision reversed): it is deleted, and the audit trail keeps its values and the reason.
+    A version in force is never withdrawn: vouchers were issued under it, and the rules
+    change by publishing a new version."""
+    if not can_publish_rules(actor):
+        raise NotAllowed(_("Only the programme operator withdraws programme rules."))
+    reason = written_text(reason, field="reason", limit=REASON_MAX)
+    found = ProgrammeRulesVersion.objects.filter(pk=version_id).values("region_id", "year").first()
+    if found is None:
+        raise InvalidTransition(
+            _("This version of the rules no longer exists: it was withdrawn."),
+            code="version_withdrawn",
+        )
+    # The district-year row first, as publishing and every money move lock it.
+    rules = ProgrammeRules.objects.select_for_update().get(
+        region_id=found["region_id"], year=found["year"]
+    )
+    today = programme_today()
+    rules_apply_due(rules, today=today)
+    version = next((v for v in rules_versions_of(rules) if v.pk == version_id), None)
+    if version is None:
+        raise InvalidTransition(
+            _("This version of the rules no longer exists: it was withdrawn."),
+            code="version_withdrawn",
+        )
+    if version.applied_at is not None or version.effective_from <= today:
+        raise InvalidTransition(
+            _(
+                "This version is in force since %(date)s and cannot be withdrawn: publish a "
+                "new version to change the rules."
+            )
+            % {"date": version.effective_from.isoformat()},
+            code="version_in_force",
+        )
+    audit_record(
+        actor=actor,
+        obj=version,
+        action=AuditEntry.Action.WITHDRAW,
+        reason=reason,
+        data={
+            "region": rules.region.code,
+            "year": version.year,
+            "effective_from": version.effective_from.isoformat(),
+            **{
+                name: str(value) if isinstance(value, Decimal) else value
+                for name, value in ((name, getattr(version, name)) for name in RULE_FIELDS)
+            },
+            "eligible_categories": sorted(c.code for c in version.eligible_categories.all()),
+        },
+    )
+    version.delete()

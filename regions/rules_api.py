@@ -1,5 +1,6 @@
 """API of the programme rules' versions: anyone reads them (`?region=&year=`, newest first);
-the operator publishes one (POST, 201)."""
+the operator publishes one (POST, 201) and withdraws one still waiting for its date
+(POST .../withdraw/, 204)."""
 
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -15,7 +17,7 @@ from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
 from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
-from regions.rules import clean_ratio, rules_version_publish
+from regions.rules import REASON_MAX, clean_ratio, rules_version_publish, rules_version_withdraw
 from regions.selectors import rules_versions
 
 
@@ -100,6 +102,12 @@ class RulesVersionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "published_by", "published_at"]
 
 
+class WithdrawalSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX, help_text="Why the version is withdrawn (required)."
+    )
+
+
 class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Each district's programme rules for a year, as published versions with the date they
     take effect, newest first. Anyone reads them; the operator publishes."""
@@ -109,7 +117,7 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     parser_classes = [BoundedJSONParser]
 
     def get_permissions(self):
-        if self.action == "create":
+        if self.action in ("create", "withdraw"):
             return [permissions.IsAuthenticated()]
         return [permissions.AllowAny()]
 
@@ -143,3 +151,16 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         data.is_valid(raise_exception=True)
         version = rules_version_publish(actor=request.user, **data.validated_data)
         return Response(RulesVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawalSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The operator withdraws a version still waiting for its date (409
+        `version_in_force` once it is in force)."""
+        version = self.get_object()
+        data = WithdrawalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rules_version_withdraw(
+            actor=request.user, version_id=version.pk, reason=data.validated_data["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -78,6 +78,7 @@ urlpatterns = [
     path("notices/<int:pk>/edit/", notices.notice_edit_view, name="notice-edit"),
     path("rules/", rules.rules_page, name="rules"),
     path("rules/publish/", rules.rules_publish, name="rules-publish"),
+    path("rules/<int:pk>/withdraw/", rules.rules_withdraw, name="rules-withdraw"),
     path("account/notifications/", rules.notification_settings, name="notification-settings"),
     path("statistics/", statistics.statistics_page, name="statistics"),
     re_path(

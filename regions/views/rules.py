@@ -6,19 +6,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.emails import supported_language
 from portal.money import MoneyFormField
 from portal.views import page_of, query_without_page, run_service_with_status
 from providers.models import ServiceCategory
-from regions.models import NotificationPreference, ProgrammeRules, Region
+from regions.models import NotificationPreference, ProgrammeRules, ProgrammeRulesVersion, Region
 from regions.preferences import notification_preferences_of, notification_preferences_set
-from regions.rules import can_publish_rules, rules_version_publish
+from regions.rules import can_publish_rules, rules_version_publish, rules_version_withdraw
 from regions.selectors import (
     current_year,
     programme_today,
@@ -118,13 +118,40 @@ def rules_publish(request):
     return render(request, "regions/rules_publish.html", {"form": form}, status=status)
 
 
+@login_required
+@require_POST
+def rules_withdraw(request, pk: int):
+    """The operator withdraws a version still waiting for its date, with a reason."""
+    if not can_publish_rules(request.user):
+        raise PermissionDenied
+    version = get_object_or_404(ProgrammeRulesVersion.objects.select_related("region"), pk=pk)
+    _withdrawn, status = run_service_with_status(
+        request,
+        rules_version_withdraw,
+        form=None,
+        success=_("The version of %(region)s's rules from %(date)s is withdrawn.")
+        % {"region": version.region.display_name, "date": version.effective_from.isoformat()},
+        actor=request.user,
+        version_id=version.pk,
+        reason=request.POST.get("reason", ""),
+    )
+    if status is not None:
+        # Refused (no reason, in force meanwhile): the page again, with why, and its status.
+        return _rules_page(request, region_code=version.region.code, status=status)
+    return redirect(f"{reverse('rules')}?region={version.region.code}")
+
+
 @require_GET
 def rules_page(request):
     """Each district's rules in force this year, and every version published, newest first."""
-    year = current_year()
     region_code = request.GET.get("region") or ""
     if region_code and not Region.objects.filter(code=region_code).exists():
         region_code = ""
+    return _rules_page(request, region_code=region_code)
+
+
+def _rules_page(request, *, region_code: str, status: int = 200):
+    year = current_year()
     districts = [
         {"region": region, "version": rules_version_in_force(region_id=region.pk, year=year)}
         for region in region_list()
@@ -143,6 +170,7 @@ def rules_page(request):
             "query": query_without_page(request),
             "may_publish": can_publish_rules(request.user),
         },
+        status=status,
     )
 
 
