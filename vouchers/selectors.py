@@ -350,9 +350,9 @@ def contract_rest(order: ServiceOrder, own_share: Decimal | None) -> Decimal | N
 def max_claim_for(order: ServiceOrder) -> Decimal:
     """The most a claim on `order` may be: the ratio cap, the contract less the confirmed
     own share, and the voucher's balance."""
-    rules = ProgrammeRules.objects.filter(
-        region_id=order.voucher.issuing_region_id, year=order.voucher.year
-    ).first()
+    # The voucher's own rules (the version it was issued under), as the claim reads them: a
+    # later version with another ratio does not change what this voucher pays.
+    rules = rules_of_voucher(order.voucher)
     cap = ratio_cap(order, rules) if rules else Decimal("0.00")
     own_share = (
         OwnSharePayment.objects.filter(service_order=order, confirmed_at__isnull=False)

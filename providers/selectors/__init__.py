@@ -43,6 +43,7 @@ from providers.selectors.orders import (
     own_share_due,
     paperwork_annotations,
     paperwork_missing,
+    voucher_share_of,
 )
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "order_paperwork",
     "orders_visible_to",
     "own_share_due",
+    "voucher_share_of",
     "paperwork_annotations",
     "paperwork_missing",
     "provider_directory",

@@ -91,6 +91,32 @@ def own_share_due(order: ServiceOrder) -> Decimal:
     return order.contract_amount - cap
 
 
+def voucher_share_of(order: ServiceOrder) -> dict | None:
+    """What the voucher may pay of an order not yet claimed: its rules' share of the contract,
+    and less when the voucher's balance is below that share (the claim is then held to the
+    balance, and the enterprise pays the rest). None for an order closed, already claimed or
+    on an ended voucher, whose page says so otherwise."""
+    from vouchers.selectors import LIVE_STATUSES
+
+    voucher = order.voucher
+    if order.status in (ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED):
+        return None
+    if voucher.ended or order.redemptions.filter(status__in=LIVE_STATUSES).exists():
+        return None
+    rules = rules_of_voucher(voucher)
+    if rules is None:
+        return None
+    share = (order.contract_amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
+    pays = min(share, voucher.balance)
+    return {
+        "share": share,
+        "balance": voucher.balance,
+        "pays": pays,
+        "enterprise_pays": order.contract_amount - pays,
+        "short": voucher.balance < share,
+    }
+
+
 def paperwork_annotations() -> dict:
     """What a claim needs besides a confirmed order, as annotations of a ServiceOrder query
     (the claim reads them with its row lock, in the same query)."""

@@ -171,6 +171,7 @@ def _render_order(
         "order": order,
         "evidence": selectors.order_evidence(order),
         "paperwork": paperwork,
+        "voucher_share": selectors.voucher_share_of(order),
         "document_form": forms.get("document") or DocumentForm(prefix="document"),
         "own_share_form": forms.get("own_share")
         or OwnShareForm(
