@@ -42,10 +42,11 @@ class RiskFlag(models.Model):
                 condition=Q(cleared_at__isnull=True),
                 name="riskflag_one_open_per_order_kind",
             ),
+            # Cleared always with a reason; by an official, or by no one when the nightly
+            # expiry closed the order (cleared_by empty: the portal itself).
             models.CheckConstraint(
                 name="riskflag_cleared_with_reason",
-                condition=Q(cleared_at__isnull=True)
-                | (Q(cleared_by__isnull=False) & ~Q(clear_reason="")),
+                condition=Q(cleared_at__isnull=True) | ~Q(clear_reason=""),
             ),
         ]
 

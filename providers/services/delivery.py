@@ -81,9 +81,8 @@ def _close_undelivered(order: ServiceOrder, status, *, actor, action, reason: st
 def _clear_flags_of_closed_order(order: ServiceOrder, actor: User | None, reason: str) -> None:
     """An order cancelled or declined will never be paid: its open risk flags stop asking an
     official for a decision, cleared by whoever closed it (the closing is in the audit
-    trail). A flag must name who cleared it, so the nightly expiry (no one) leaves them."""
-    if actor is None:
-        return
+    trail); by no one when the nightly expiry closed it, which the queue shows as the
+    portal."""
     RiskFlag.objects.filter(service_order=order, cleared_at__isnull=True).update(
         cleared_at=timezone.now(),
         cleared_by=actor,

@@ -358,3 +358,22 @@ def test_a_cancelled_or_declined_order_leaves_no_flag_open(parties):
     assert not open_flags().exists()
     cleared = RiskFlag.objects.get(service_order=first)
     assert cleared.cleared_at and "Ordered twice." in cleared.clear_reason
+
+
+def test_the_nightly_expiry_clears_the_flags_of_the_orders_it_cancels(parties, demo, browser):
+    from vouchers.models import Voucher
+    from vouchers.services.vouchers import voucher_expire
+
+    order(parties, "400000.00")
+    order(parties, "300000.00")
+    assert open_flags("split_contract").count() == 2
+    _enterprise, _provider, voucher = parties
+    Voucher.objects.filter(pk=voucher.pk).update(expires_at=voucher.issued_at)
+
+    assert voucher_expire(voucher_id=voucher.pk)
+
+    assert not open_flags().exists()
+    flag = RiskFlag.objects.filter(kind="split_contract").first()
+    assert flag.cleared_by is None and "Expired on" in flag.clear_reason
+    page = browser(demo["users"]["official-wujin"]).get("/official/risk-queue/")
+    assert "the portal (voucher expired)" in page.content.decode()
