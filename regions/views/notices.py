@@ -21,6 +21,7 @@ from regions.notices import (
     notice_withdraw,
 )
 from regions.selectors import notices_published, region_list
+from regions.services import audit_trail_for
 
 
 class NoticeForm(forms.Form):
@@ -89,11 +90,18 @@ def notice_list(request):
 @require_GET
 def notice_detail(request, pk):
     notice = get_object_or_404(notices_published().select_related("published_by"), pk=pk)
-    return render(
-        request,
-        "regions/notice_detail.html",
-        {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
-    )
+    return render(request, "regions/notice_detail.html", _notice_context(request, notice))
+
+
+def _notice_context(request, notice) -> dict:
+    """The notice, and for those who may withdraw it (its district's officials, the
+    operator) its history: published, edited, by whom and why."""
+    may_withdraw = can_withdraw_notice(request.user, notice)
+    return {
+        "notice": notice,
+        "may_withdraw": may_withdraw,
+        "audit_entries": audit_trail_for(notice) if may_withdraw else None,
+    }
 
 
 @login_required
@@ -107,7 +115,7 @@ def notice_withdraw_view(request, pk):
         return render(
             request,
             "regions/notice_detail.html",
-            {"notice": notice, "may_withdraw": can_withdraw_notice(request.user, notice)},
+            _notice_context(request, notice),
             status=error.status,
         )
     messages.success(request, _("The notice is withdrawn."))

@@ -306,3 +306,21 @@ def test_a_district_publishes_in_chinese_alone_and_english_readers_see_it(api_as
     # Neither language at all is still refused.
     empty = official.post("/api/notices/", {"kind": "news", "region": "NANHU"}, format="json")
     assert empty.status_code == 400 and "title" in empty.json()
+
+
+def test_a_notices_history_is_shown_to_those_who_may_withdraw_it(client, demo):
+    from regions.notices import notice_publish
+
+    notice = notice_publish(
+        actor=demo["users"]["official-wujin"],
+        kind="news",
+        title="Office closed",
+        body="On Friday.",
+        region=demo["regions"]["WUJIN"],
+    )
+    assert "History" not in client.get(f"/notices/{notice.pk}/").content.decode()
+    client.force_login(demo["users"]["official-wujin"])
+    page = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert 'id="audit-title"' in page and "official-wujin" in page
+    client.force_login(demo["users"]["official-nanhu"])
+    assert 'id="audit-title"' not in client.get(f"/notices/{notice.pk}/").content.decode()

@@ -137,6 +137,9 @@ def test_the_operator_deactivates_an_account_whose_token_and_session_stop(client
     assert (entry.action, entry.reason) == (AuditEntry.Action.SUSPEND, "Left the company.")
     again = client.post(f"/people/{enterprise_user.pk}/deactivate/", {"reason": "Twice."})
     assert again.status_code == 409
+    # The list says who deactivated the account, when and why.
+    listed = client.get("/people/", {"q": enterprise_user.username}).content.decode()
+    assert "Left the company." in listed and "operator" in listed
 
     assert client.post(f"/people/{enterprise_user.pk}/reactivate/").status_code == 302
     enterprise_user.refresh_from_db()
