@@ -97,4 +97,7 @@ class MethodNotAllowedPage:
                 )
             ).encode()
             response["Content-Type"] = "text/html; charset=utf-8"
+            # CommonMiddleware, inside this one, had measured the empty body: a length of 0
+            # before 368 bytes broke the browser's reading of the answer (and of the next).
+            response["Content-Length"] = str(len(response.content))
         return response

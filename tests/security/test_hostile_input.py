@@ -184,3 +184,5 @@ def test_visiting_an_address_that_takes_a_button_says_so(client, demo):
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert "按钮" in response.content.decode()
+    # The length sent is the page's (a browser refused the answer when it said 0).
+    assert int(response["Content-Length"]) == len(response.content)
