@@ -306,7 +306,9 @@ def official_queues(*, region_id: int) -> dict[str, QuerySet]:
     """The district official's queues, by name, as querysets to count."""
     return {
         "applications": VoucherApplication.objects.filter(region_id=region_id, status="submitted"),
-        "enterprises": Enterprise.objects.filter(region_id=region_id, verified_at__isnull=True),
+        "enterprises": Enterprise.objects.filter(
+            region_id=region_id, verified_at__isnull=True, rejected_at__isnull=True
+        ),
         "providers": Provider.objects.filter(region_id=region_id, status="applied"),
         "redemptions": Redemption.objects.filter(issuing_region_id=region_id, status="pending"),
         "payments": Redemption.objects.filter(provider_region_id=region_id, status="approved"),

@@ -94,6 +94,12 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
         enterprise=user.enterprise, requested_amount="10000.00", purpose="Testing", actor=user
     )
     Enterprise.objects.filter(pk=Enterprise.objects.order_by("pk")[0].pk).update(verified_at=None)
+    # A refused registration waits for the enterprise, not for the official.
+    from django.utils import timezone
+
+    Enterprise.objects.filter(pk=Enterprise.objects.order_by("pk")[1].pk).update(
+        verified_at=None, rejected_at=timezone.now(), rejection_reason="Unknown address."
+    )
     Provider.objects.filter(pk=Provider.objects.order_by("pk")[0].pk).update(status="applied")
     seen = 0
     for region in Region.objects.all():
@@ -102,7 +108,7 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
                 region=region, status="submitted"
             ).count(),
             "enterprises": Enterprise.objects.filter(
-                region=region, verified_at__isnull=True
+                region=region, verified_at__isnull=True, rejected_at__isnull=True
             ).count(),
             "providers": Provider.objects.filter(region=region, status="applied").count(),
             "redemptions": Redemption.objects.filter(
