@@ -63,7 +63,8 @@ def as_typed_on_a_page(text: str) -> str:
     """The amount without the yuan sign and the thousands commas the pages print, when it is
     written exactly so (groups of three); anything else is left for `parse_money` to judge.
     Only forms read it: the API's amounts are plain decimal strings, as its schema says."""
-    printed = _PRINTED.fullmatch(text.strip().translate(_FULL_WIDTH))
+    # A Chinese input method types the thousands comma full-width too (U+FF0C).
+    printed = _PRINTED.fullmatch(text.strip().translate(_FULL_WIDTH).replace("\uff0c", ","))
     return printed[1].replace(",", "") if printed else text
 
 

@@ -73,7 +73,13 @@ def test_it_names_the_field_it_refuses():
 
 @pytest.mark.parametrize(
     "typed,amount",
-    [("250,000.00", "250000.00"), ("¥250,000.00", "250000.00"), ("￥1,500", "1500.00")],
+    [
+        ("250,000.00", "250000.00"),
+        ("¥250,000.00", "250000.00"),
+        ("￥1,500", "1500.00"),
+        # A Chinese input method's full-width digits and comma: ３００，０００
+        ("\uff13\uff10\uff10\uff0c\uff10\uff10\uff10", "300000.00"),
+    ],
 )
 def test_a_form_reads_an_amount_as_the_pages_print_it(typed, amount):
     from portal.money import MoneyFormField

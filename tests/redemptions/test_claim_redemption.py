@@ -150,3 +150,15 @@ def test_a_rejected_claim_can_be_made_again(seed):
     redemption_reject(redemption_id=first.pk, actor=seed["users"]["official-wujin"], note="No")
     second = claim(seed, "90.00")
     assert second.status == "pending"
+
+
+@pytest.mark.parametrize("typed", ["¥1,000.00", "1,000", "\uff11\uff0c\uff10\uff10\uff10"])
+def test_the_claim_form_reads_an_amount_as_the_pages_print_it(client, seed, typed):
+    voucher = make_voucher(seed["enterprises"]["enterprise-jiangnan"], "10000.00")
+    order = make_order(voucher, seed["providers"]["provider-sit"], "4000.00")
+    client.force_login(seed["users"]["provider-sit"])
+
+    response = client.post(f"/redemptions/claim/{order.pk}/", {"amount": typed})
+
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Redemption.objects.get(service_order=order).amount == Decimal("1000.00")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.money import MoneyFormField
 from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
 from providers.selectors import order_paperwork, paperwork_annotations
@@ -28,8 +29,8 @@ from vouchers.views.applications import AWAITING_SECOND
 
 
 class ClaimForm(forms.Form):
-    # Text, not a number field: the service gives the one message for every bad amount.
-    amount = forms.CharField(label=gettext_lazy("Amount to claim (CNY)"), max_length=32)
+    # As every amount of the forms: "¥1,000.00" as the pages print it, full-width digits.
+    amount = MoneyFormField(label=gettext_lazy("Amount to claim (CNY)"))
 
 
 class DecisionForm(forms.Form):
