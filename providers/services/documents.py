@@ -164,6 +164,17 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
             ),
             code="claim_approved",
         )
+    if order.redemptions.filter(status=Redemption.Status.PENDING).exists():
+        # The claim waits for the official, who decides on these papers: a new invoice now
+        # would be judged unseen beside the one the claim was made on.
+        raise InvalidTransition(
+            _(
+                "A claim on this order waits for the official's decision: its contract and "
+                "invoice stay as the claim was made on them. If they must change, the official "
+                "rejects the claim first."
+            ),
+            code="claim_pending",
+        )
     if invoice is not None:
         other = _reused(invoice)
         if other is not None:

@@ -45,6 +45,7 @@ from providers.forms import (
 )
 from providers.models import Provider, ServiceOrder
 from regions.services import audit_trail_for
+from vouchers.selectors import LIVE_STATUSES
 
 NEXT_STEPS = {
     "enterprise": {
@@ -192,7 +193,9 @@ def _render_order(
             "cancel": permissions.can_cancel_order(user, order),
             "resolve": permissions.can_resolve_dispute(user, order),
             "rate": permissions.can_rate_order(user, order),
-            "upload": permissions.can_upload_order_documents(user, order),
+            # Not while a claim stands on the papers (the service refuses it, 409).
+            "upload": permissions.can_upload_order_documents(user, order)
+            and not order.redemptions.filter(status__in=LIVE_STATUSES).exists(),
             "record_own_share": permissions.can_record_own_share(user, order, payment),
             "confirm_own_share": permissions.can_confirm_own_share(user, order, payment),
         },

@@ -296,3 +296,29 @@ def test_the_upload_form_shows_a_reused_invoice_beside_the_field(
     assert response.status_code == 409
     assert "another order" in response.content.decode()
     assert RiskFlag.objects.filter(service_order=hefei_order).exists()
+
+
+def test_an_order_whose_claim_waits_takes_no_new_papers_until_it_is_rejected(api_as, client, demo):
+    from tests.redemptions.factories import make_order
+    from vouchers.services import redemption_claim, redemption_reject
+
+    sit = demo["users"]["provider-sit"]
+    order = make_order(demo["voucher"], demo["providers"]["provider-sit"], "2000.00")
+    redemption = redemption_claim(service_order_id=order.pk, amount="500.00", actor=sit)
+    before = order.documents.count()
+
+    response = invoice(api_as(sit), order, number="SWAP0001")
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "claim_pending"
+    assert order.documents.count() == before
+    client.force_login(sit)
+    assert (
+        "Upload the signed contract or the invoice"
+        not in client.get(f"/orders/{order.pk}/").content.decode()
+    )
+
+    redemption_reject(
+        redemption_id=redemption.pk, actor=demo["users"]["official-wujin"], note="Wrong invoice."
+    )
+    assert invoice(api_as(sit), order, number="SWAP0001").status_code == 201
