@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.emails import supported_language
 from portal.money import MoneyFormField
+from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from providers.models import ServiceCategory
 from regions.models import NotificationPreference, ProgrammeRules, ProgrammeRulesVersion, Region
@@ -29,8 +30,13 @@ from regions.selectors import (
 
 
 class RulesForm(forms.Form):
+    # Chosen above the form, which then holds that district's rules in force: a district
+    # changed inside the form published the other district's values under its name.
     region = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=Region.objects.order_by("id"), to_field_name="code"
+        label=gettext_lazy("District"),
+        queryset=Region.objects.order_by("id"),
+        to_field_name="code",
+        widget=forms.HiddenInput,
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=9999)
     effective_from = forms.DateField(
@@ -89,6 +95,7 @@ def _initial(region: Region, year: int) -> dict:
 
 
 @login_required
+@submitted_once
 def rules_publish(request):
     if not can_publish_rules(request.user):
         raise PermissionDenied
@@ -115,7 +122,13 @@ def rules_publish(request):
             or region_list().first()
         )
         form = RulesForm(initial=_initial(region, current_year()))
-    return render(request, "regions/rules_publish.html", {"form": form}, status=status)
+    region = form["region"].value()
+    return render(
+        request,
+        "regions/rules_publish.html",
+        {"form": form, "region": Region.objects.filter(code=region).first()},
+        status=status,
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ def test_the_operator_publishes_rules_and_the_public_page_shows_them(site, new_c
 
     operator.nav("Publish rules")
     operator.check("rules-publish", heading="Publish rules")
-    page.get_by_label("Start from the rules of").select_option("WUJIN")
+    page.get_by_label("District").select_option("WUJIN")
     operator.button("Show").click()
     budget = operator.field("Annual budget (yuan)")
     expect(budget).to_have_value("10000000.00")

@@ -392,6 +392,35 @@ def test_the_publish_page_prefills_and_publishes(client, demo):
     assert snapshot() == before
 
 
+def test_the_publish_page_holds_the_chosen_districts_rules_and_counts_once(client, demo):
+    from portal.submissions import FIELD
+
+    client.force_login(demo["users"]["operator"])
+    page = client.get("/rules/publish/?region=NANHU").content.decode()
+    # The district is the one chosen above the form, not a choice inside it.
+    assert 'type="hidden" name="region" value="NANHU"' in page
+    assert '<select name="region"' not in page
+
+    form = {
+        FIELD: "publish-once-key-0001",
+        "region": "NANHU",
+        "year": current_year(),
+        "effective_from": programme_today().isoformat(),
+        "annual_budget": "13000000.00",
+        "max_voucher_per_enterprise": "300000.00",
+        "co_funding_ratio": "0.5",
+        "validity_days": "365",
+        "provider_notice_days": "7",
+        "split_window_days": "90",
+        "service_level_days": "5",
+    }
+    before = ProgrammeRulesVersion.objects.filter(region__code="NANHU").count()
+    assert client.post("/rules/publish/", form).status_code == 302
+    # Back, and Publish again with the same form: one version.
+    client.post("/rules/publish/", form)
+    assert ProgrammeRulesVersion.objects.filter(region__code="NANHU").count() == before + 1
+
+
 def test_the_publish_page_is_the_operators(client, demo):
     client.force_login(demo["users"]["official-wujin"])
     assert client.get("/rules/publish/").status_code == 403
