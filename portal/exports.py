@@ -87,7 +87,9 @@ class Export:
     rows: Iterable[tuple] | None = None
 
 
-def _safe_text(value) -> str:
+def spreadsheet_safe(value) -> str:
+    """A text cell that a spreadsheet shows as text: one starting like a formula gets a
+    leading apostrophe (a provider named "=HYPERLINK(...)" would run on an official's PC)."""
     text = force_str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
@@ -163,7 +165,7 @@ class _Plan:
             return self.yes if value else self.no
         if kind == INTEGER:
             return str(value)
-        return _safe_text(value)
+        return spreadsheet_safe(value)
 
     def csv_row(self, row: tuple) -> list[str]:
         return [
@@ -192,7 +194,7 @@ class _Plan:
         if kind == INTEGER:
             return value
         # openpyxl refuses control characters and would store "=..." as a formula.
-        return ILLEGAL_CHARACTERS_RE.sub("", _safe_text(value))
+        return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_safe(value))
 
     def xlsx_row(self, sheet, row: tuple) -> list:
         return [

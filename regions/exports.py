@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from portal.exports import CSV_BOM
+from portal.exports import CSV_BOM, spreadsheet_safe
 from portal.pdf import table_pdf
 from regions import sources
 from regions.models import Region, SettlementBatch
@@ -87,7 +87,7 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
                 serial,
                 str(order),
                 # Both names, as the statement's district line has both.
-                f"{provider_zh} {provider}" if provider_zh else provider,
+                spreadsheet_safe(f"{provider_zh} {provider}" if provider_zh else provider),
                 issuing,
                 paying,
                 "owes" if issuing_id == region.pk else "owed",
@@ -139,7 +139,16 @@ def statement_csv_lines(batch: SettlementBatch, region: Region) -> Iterator[str]
     writer.writerow(["total_owed", *blank, f"{summary['owed_total']:.2f}"])
     writer.writerow(["net_position", *blank, f"{summary['net_position']:.2f}"])
     for debtor, creditor, amount, reference in summary["transfers"]:
-        writer.writerow(["transfer", debtor, creditor, reference, *blank[3:], f"{amount:.2f}"])
+        writer.writerow(
+            [
+                "transfer",
+                debtor,
+                creditor,
+                spreadsheet_safe(reference or ""),
+                *blank[3:],
+                f"{amount:.2f}",
+            ]
+        )
     yield flush()
 
 

@@ -64,3 +64,21 @@ def test_the_pdf_statement_names_the_districts_in_both_languages(computed):
     for line, (code, amount, _n) in zip(owes, summary["owes"], strict=True):
         assert Region.objects.get(code=code).name_zh in line and f"{amount:.2f}" in line
     assert statement_pdf(batch, wujin).startswith(b"%PDF")
+
+
+def test_a_provider_named_like_a_formula_is_text_in_the_statement(computed):
+    """The statements are opened in Excel (they carry a BOM for it): a provider that named
+    itself "=HYPERLINK(...)" must not run on the official's machine."""
+    from providers.models import Provider
+
+    batch, _expected = computed
+    provider = Redemption.objects.filter(settlement_item__batch=batch).first().provider
+    Provider.objects.filter(pk=provider.pk).update(name_zh="", name='=HYPERLINK("http://x")')
+    region = provider.region
+
+    text = "".join(statement_csv_lines(batch, region))
+
+    rows = list(csv.reader(io.StringIO(text)))
+    names = {row[3] for row in rows[1:] if row and row[0].isdigit()}
+    assert "'=HYPERLINK(\"http://x\")" in names
+    assert not any(cell.startswith("=") for row in rows for cell in row)
