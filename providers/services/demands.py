@@ -167,6 +167,16 @@ def demand_publish(
     fields = _clean_demand(values)
     invited = _clean_invited(fields["visibility"], invited_providers)
     enterprise = actor.enterprise
+    if enterprise.verified_at is None:
+        # A demand is published under the programme's name, to every provider: anyone who
+        # signed up could otherwise post a "call" as a company they are not.
+        raise InvalidTransition(
+            _(
+                "Your enterprise has not been verified by the district office yet; "
+                "you may publish demands once it is."
+            ),
+            code="enterprise_unverified",
+        )
     demand = Demand.objects.create(
         enterprise=enterprise,
         region_id=enterprise.region_id,

@@ -33,6 +33,29 @@ def test_it_publishes_a_demand(jiangnan, users):
     ).exists()
 
 
+@pytest.mark.parametrize("rejected", [False, True])
+def test_an_enterprise_not_verified_publishes_no_demand(api_as, client, users, rejected):
+    """A demand goes out under the programme's name to every provider: an enterprise the
+    district has not verified (or has refused) publishes none, as it applies for no voucher."""
+    from vouchers.models import Enterprise
+
+    user = users["enterprise-jiangnan"]
+    Enterprise.objects.filter(pk=user.enterprise_id).update(
+        verified_at=None,
+        rejected_at=timezone.now() if rejected else None,
+        rejection_reason="Unknown address." if rejected else "",
+    )
+    before = Demand.objects.count()
+
+    response = api_as(user).post("/api/demands/", demand_body(), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "enterprise_unverified"
+    assert Demand.objects.count() == before
+    client.force_login(user)
+    assert "not been verified" in client.get("/demands/new/").content.decode()
+
+
 def test_it_refuses_a_budget_range_upside_down(jiangnan):
     before = Demand.objects.count()
     response = jiangnan.post(
