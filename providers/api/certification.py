@@ -24,11 +24,31 @@ from providers.api.inputs import ReasonSerializer
 from providers.models import Provider, ProviderCertificate, ServiceCategory
 from regions.models import Region
 
+PRIVATE_FIELDS = ("contact_phone", "legal_representative", "registered_address")
+PRIVATE_HELP = "Shown to officials, the operator and the provider itself; null for others."
+
+
+def may_read_private_details(user, provider) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_official or user.is_operator or user.provider_id == provider.pk)
+    )
+
 
 class ProviderSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     certificate = serializers.SerializerMethodField()
+    # The provider's private details: the page shows them only to officials, the operator
+    # and the provider itself, and so does the API (null for everyone else).
+    contact_phone = serializers.CharField(read_only=True, allow_null=True, help_text=PRIVATE_HELP)
+    legal_representative = serializers.CharField(
+        read_only=True, allow_null=True, help_text=PRIVATE_HELP
+    )
+    registered_address = serializers.CharField(
+        read_only=True, allow_null=True, help_text=PRIVATE_HELP
+    )
 
     class Meta:
         model = Provider
@@ -52,6 +72,14 @@ class ProviderSerializer(serializers.ModelSerializer):
             "status_reason",
         ]
         read_only_fields = fields
+
+    def to_representation(self, provider):
+        data = super().to_representation(provider)
+        request = self.context.get("request")
+        if request is not None and not may_read_private_details(request.user, provider):
+            for name in PRIVATE_FIELDS:
+                data[name] = None
+        return data
 
     def get_certificate(self, provider) -> str | None:
         certificate = selectors.latest_certificate(provider)
@@ -149,9 +177,13 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         )
         for provider_id, serial in newest_first.values_list("provider_id", "serial"):
             certificates.setdefault(provider_id, serial)
+        user = self.request.user
         for row in rows:
             row["categories"] = categories.get(row["id"], [])
             row["certificate"] = certificates.get(row["id"])
+            if not may_read_private_details(user, Provider(pk=row["id"])):
+                for name in PRIVATE_FIELDS:
+                    row[name] = None
 
     @extend_schema(request=ProviderApplySerializer, responses={201: ProviderSerializer})
     def create(self, request, *args, **kwargs):
