@@ -353,6 +353,7 @@ class AuditEntry(models.Model):
     OTHER_STATES = {
         "unverified": pgettext_lazy("enterprise state", "Unverified"),
         "verified": pgettext_lazy("enterprise state", "Verified"),
+        "rejected": pgettext_lazy("enterprise state", "Refused"),
     }
 
     def save(self, *args, **kwargs):

@@ -137,6 +137,27 @@ def test_an_official_refuses_a_registration_and_the_enterprise_reads_why(
     assert enterprise in client.get("/official/enterprises/").context["enterprises"]
 
 
+def test_a_refused_enterprises_page_says_so_and_still_verifies(client, demo, newcomer):
+    enterprise, _user = newcomer
+    client.force_login(demo["users"]["official-wujin"])
+    client.post(f"/enterprises/{enterprise.pk}/reject/", {"reason": "No such company."})
+
+    page = client.get(f"/enterprises/{enterprise.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    page = page.decode()
+    assert "Registration refused" in page and "No such company." in page
+    assert "Waiting for verification" not in page
+    assert f"/enterprises/{enterprise.pk}/verify/" in page
+    # The history names the refused state, not its code.
+    assert "<td>Unverified</td><td>Refused</td>" in page
+
+    response = client.post(
+        f"/enterprises/{enterprise.pk}/verify/", {"next": f"/enterprises/{enterprise.pk}/"}
+    )
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.is_verified and not enterprise.is_rejected
+
+
 def test_a_refusal_needs_a_reason_and_the_officials_district(api_as, demo, newcomer):
     enterprise, _user = newcomer
     url = f"/api/enterprises/{enterprise.pk}/reject/"

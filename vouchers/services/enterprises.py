@@ -212,7 +212,7 @@ def enterprise_review_again(*, enterprise: Enterprise, actor: User) -> Enterpris
     audit_record(
         actor=actor,
         obj=enterprise,
-        action=AuditEntry.Action.REQUEST,
+        action=AuditEntry.Action.SUBMIT,
         from_status="rejected",
         to_status="unverified",
     )

@@ -13,6 +13,7 @@ from portal.views import form_status, next_or, run_service
 from regions.services import audit_trail_for
 from vouchers import selectors
 from vouchers.forms import PartyDetailsForm, RelatedPartyForm
+from vouchers.permissions import can_verify_enterprise
 from vouchers.services.related_parties import enterprise_details_update, related_party_declare
 from vouchers.views import require_enterprise, require_official
 
@@ -73,6 +74,7 @@ def enterprise_detail(request, pk):
             request,
             enterprise,
             may_record=request.user.is_official,
+            may_verify=can_verify_enterprise(request.user, enterprise),
             audit_entries=audit_trail_for(enterprise),
         ),
     )
@@ -117,6 +119,7 @@ def related_party_create(request, pk):
         enterprise,
         relation_form=form,
         may_record=request.user.is_official,
+        may_verify=can_verify_enterprise(request.user, enterprise),
         audit_entries=audit_trail_for(enterprise),
     )
     return render(request, "vouchers/enterprise_detail.html", context, status=status)
