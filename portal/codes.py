@@ -1,5 +1,7 @@
 """Unified social credit codes (GB 32100-2015) and the programme's serial numbers."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,12 @@ def credit_code_check_character(first17: str) -> str:
 
 
 def normalise_credit_code(value: str) -> str:
-    return (value or "").strip().upper()
+    """As stored: upper case, without the spaces and dashes people group it with, and with
+    a Chinese input method's full-width letters and digits read as ASCII (NFKC)."""
+    code = unicodedata.normalize("NFKC", value or "").upper()
+    return "".join(
+        c for c in code if not c.isspace() and c not in "-\u2010\u2011\u2012\u2013\u2014\u2015"
+    )
 
 
 def validate_credit_code(value: str) -> None:

@@ -38,3 +38,20 @@ def test_voucher_serials_carry_a_check_digit():
     assert serial.startswith("WJ-2026-000123-")
     assert serial_is_well_formed(serial)
     assert not serial_is_well_formed(serial[:-1] + str((int(serial[-1]) + 1) % 10))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "914403001922038216",
+        " 9144 0300 1922 0382 16 ",
+        "91440300-19220382-16",
+        # A Chinese input method's full-width digits: ９１４４０３００１９２２０３８２１６
+        "\uff19\uff11\uff14\uff14\uff10\uff13\uff10\uff10\uff11\uff19\uff12\uff12\uff10"
+        "\uff13\uff18\uff12\uff11\uff16",
+    ],
+)
+def test_a_credit_code_typed_grouped_or_full_width_is_read_as_stored(typed):
+    from portal.codes import clean_credit_code
+
+    assert clean_credit_code(typed) == "914403001922038216"
