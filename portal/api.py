@@ -213,7 +213,7 @@ def _error_response(exc, context):
         # A database constraint refused a second effect (a race the service lost).
         return Response(
             {
-                "detail": "This conflicts with the current state; reload and retry.",
+                "detail": _("This conflicts with the current state; reload and retry."),
                 "code": "conflict",
             },
             status=status.HTTP_409_CONFLICT,

@@ -6,9 +6,11 @@ nest a handful of levels, so anything past API_JSON_MAX_DEPTH is refused with a 
 """
 
 import io
+import json
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -37,11 +39,27 @@ class BoundedJSONParser(JSONParser):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as error:
-            raise ParseError(f"JSON parse error - {error}") from error
+            raise ParseError(
+                _("The body is not text in %(encoding)s.") % {"encoding": encoding}
+            ) from error
         limit = settings.API_JSON_MAX_DEPTH
         if json_depth_exceeds(text, limit):
-            raise ParseError(f"JSON parse error - nested deeper than {limit} levels.")
+            raise ParseError(_too_deep(limit))
         try:
             return super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error
+            raise ParseError(_too_deep(limit)) from error
+        except ParseError as error:
+            # DRF's message quotes Python's json error in English, whatever the reader's
+            # language: say where the body stops being JSON, in the reader's language.
+            problem = error.__context__
+            if not isinstance(problem, json.JSONDecodeError):
+                raise
+            raise ParseError(
+                _("The body is not valid JSON (line %(line)s, column %(column)s).")
+                % {"line": problem.lineno, "column": problem.colno}
+            ) from problem
+
+
+def _too_deep(limit: int) -> str:
+    return _("The JSON body nests deeper than %(limit)s levels.") % {"limit": limit}

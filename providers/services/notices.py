@@ -99,7 +99,7 @@ def _locked_open_notice(notice_id: int) -> ProviderNotice:
         .first()
     )
     if notice is None:
-        raise Http404("No such notice")
+        raise Http404(_("No such notice."))
     return notice
 
 
@@ -148,7 +148,7 @@ def objection_answer(*, objection_id: int, actor: User, answer: str) -> Provider
         .first()
     )
     if row is None:
-        raise Http404("No such objection")
+        raise Http404(_("No such objection."))
     if not permissions.is_district_official(actor, row["notice__provider__region_id"]):
         raise NotAllowed(_("Only an official of the provider's district answers objections."))
     answer = required_text(answer, field="answer", message=_("Write the answer."))

@@ -185,7 +185,7 @@ def risk_flag_clear(*, flag_id: int, actor: User, reason: str) -> RiskFlag:
         .first()
     )
     if flag is None:
-        raise Http404("No such risk flag")
+        raise Http404(_("No such risk flag."))
     if flag.cleared_at is not None:
         raise InvalidTransition(
             _("This risk flag was already cleared on %(date)s.")

@@ -377,7 +377,7 @@ def settlement_transfer_confirm(
     creditor = _region_by_code(to_region, field="to_region")
     batch = SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None:
-        raise Http404("No such settlement batch")
+        raise Http404(_("No such settlement batch."))
     if batch.status != Status.COMPUTED:
         raise InvalidTransition(
             _("Transfers are recorded on a computed batch (this one is %(status)s).")

@@ -64,7 +64,7 @@ def test_a_404_with_its_own_message_keeps_it(demo, api_as):
     )
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "No such service order", "code": "not_found"}
+    assert response.json() == {"detail": "No such service order.", "code": "not_found"}
 
 
 def test_deciding_a_redemption_out_of_reach_says_not_found_to_every_district(demo, api_as):
@@ -90,3 +90,25 @@ def test_a_bad_page_number_is_answered_in_the_readers_language(demo, api_as):
     response = client.get("/api/vouchers/?page=-1", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     assert response.json()["page"] == ["请填写不小于 1 的整数。"]
+
+
+def test_errors_of_the_body_and_of_lookups_are_in_the_readers_language(demo, api_as):
+    client = api_as(demo["users"]["provider-sit"])
+
+    broken = client.post(
+        "/api/redemptions/",
+        data='{"service_order": 1,,}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert broken.status_code == 400
+    assert broken.json()["detail"] == "请求体不是有效的 JSON（第 1 行，第 21 列）。"
+
+    absent = client.post(
+        "/api/redemptions/",
+        {"service_order": 999999, "amount": "10.00"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert absent.status_code == 404
+    assert absent.json()["detail"] == "没有这个服务订单。"

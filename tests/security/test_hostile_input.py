@@ -27,7 +27,7 @@ def test_deep_json_to_the_token_endpoint_is_a_400(client, body):
     response = client.post("/api/auth/token/", body, content_type="application/json")
 
     assert response.status_code == 400
-    assert "nested deeper than" in response.json()["detail"]
+    assert "nests deeper than" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

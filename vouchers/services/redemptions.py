@@ -71,10 +71,10 @@ def redemption_claim(*, service_order_id: int, amount, actor: User) -> Redemptio
         service_order_id=service_order_id, provider_id=actor.provider_id
     )
     if voucher is None:
-        raise Http404("No such service order")
+        raise Http404(_("No such service order."))
     order = lock_order_for_claim(service_order_id=service_order_id, voucher=voucher)
     if order is None:
-        raise Http404("No such service order")
+        raise Http404(_("No such service order."))
     provider = order.provider
 
     if order.status != ServiceOrder.Status.CONFIRMED:
@@ -371,7 +371,7 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
         raise NotAllowed(_("Only a district official records payments."))
     payment_reference = clean_payment_reference(payment_reference)
     if not Redemption.objects.filter(pk=redemption_id, provider_region_id=actor.region_id).exists():
-        raise Http404("No such redemption")
+        raise Http404(_("No such redemption."))
     redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
     from_status = check_transition(redemption, Redemption.Status.PAID)
     redemption.status = Redemption.Status.PAID

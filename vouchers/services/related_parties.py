@@ -153,7 +153,7 @@ def _enterprise_in_scope(actor: User, enterprise_id) -> Enterprise:
     district (404 outside it, as for every object a user may not see)."""
     if actor.is_enterprise:
         if not actor.enterprise_id or (enterprise_id and int(enterprise_id) != actor.enterprise_id):
-            raise Http404("No such enterprise")
+            raise Http404(_("No such enterprise."))
         return Enterprise.objects.select_for_update().get(pk=actor.enterprise_id)
     if actor.is_official:
         if not enterprise_id:
@@ -164,7 +164,7 @@ def _enterprise_in_scope(actor: User, enterprise_id) -> Enterprise:
             .first()
         )
         if enterprise is None:
-            raise Http404("No such enterprise")
+            raise Http404(_("No such enterprise."))
         return enterprise
     raise NotAllowed(_("Only the enterprise or an official of its district records relations."))
 
