@@ -58,7 +58,7 @@ class RulesVersionSerializer(serializers.ModelSerializer):
     cross_region = serializers.BooleanField(required=False, default=True)
     four_eyes_threshold = MoneyField(required=False, allow_null=True)
     requires_own_share = serializers.BooleanField(required=False, default=True)
-    provider_notice_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    provider_notice_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
     split_window_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
     service_level_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
     eligible_categories = CodeField(

@@ -20,8 +20,9 @@ from regions.selectors import people_visible_to
 class InviteOfficialForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("E-mail"))
-    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)
+    # Family name first, as a Chinese name is written (and read on the people list).
     last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
+    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)
     region = forms.ModelChoiceField(
         label=gettext_lazy("District"), queryset=Region.objects.order_by("id")
     )

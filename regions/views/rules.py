@@ -62,7 +62,7 @@ class RulesForm(forms.Form):
         required=False,
     )
     provider_notice_days = forms.IntegerField(
-        label=gettext_lazy("Public notice of new providers (days)"), min_value=0
+        label=gettext_lazy("Public notice of new providers (days)"), min_value=1
     )
     split_window_days = forms.IntegerField(
         label=gettext_lazy("Split-contract window (days)"), min_value=1
