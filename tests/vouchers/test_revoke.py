@@ -93,6 +93,10 @@ def test_it_revokes_on_the_page(client, demo, rules_of):
     assert voucher.status == "revoked"
     page = client.get(f"/vouchers/{voucher.serial}/").content.decode()
     assert "revoke" in page and "Closed" in page
+    # The same form sent again from a second tab says why nothing happened.
+    again = client.post(f"/vouchers/{voucher.serial}/revoke/", {"reason": "Closed twice"})
+    assert again.status_code == 409
+    assert "This is already revoked." in again.content.decode()
 
 
 def test_a_revoked_voucher_cannot_be_revoked_again(api_as, demo, rules_of):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.files import private_file_response
-from portal.views import page_of, run_service
+from portal.views import page_of, run_service_with_status
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
@@ -80,8 +80,11 @@ def voucher_revoke(request, serial):
     if not permissions.can_revoke_voucher(request.user, voucher):
         raise PermissionDenied
     form = RevokeForm(request.POST)
+    status = 400
     if form.is_valid():
-        _result, ok = run_service(
+        # A refusal of the voucher's state (revoked meanwhile in another tab) goes at the top
+        # of the page, where the revoke form no longer is.
+        _result, status = run_service_with_status(
             request,
             services.voucher_revoke,
             form=form,
@@ -90,11 +93,12 @@ def voucher_revoke(request, serial):
             reason=form.cleaned_data["reason"],
             success=_("The voucher was revoked; its unspent balance went back to the budget."),
         )
-        if ok:
+        if status is None:
             return redirect("voucher-detail", serial=serial)
+        voucher.refresh_from_db()
     return render(
         request,
         "vouchers/voucher_detail.html",
         _voucher_context(request, voucher, revoke_form=form),
-        status=400,
+        status=status,
     )
