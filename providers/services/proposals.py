@@ -212,6 +212,20 @@ def proposal_accept(*, proposal: Proposal, actor: User, voucher=None) -> Service
     check_owner(demand, actor)
     demand = lock_demand(demand)
     proposal = _lock_proposal(proposal)
+    if demand.status == Demand.Status.AWARDED and proposal.status != Proposal.Status.ACCEPTED:
+        # Back and "Accept" on another proposal: say which one was accepted, rather than
+        # that this one is declined and cannot become accepted.
+        accepted = (
+            Proposal.objects.filter(demand=demand, status=Proposal.Status.ACCEPTED)
+            .select_related("provider")
+            .first()
+        )
+        if accepted is not None:
+            raise InvalidTransition(
+                _("You have already accepted the proposal of %(provider)s for this demand.")
+                % {"provider": accepted.provider.display_name},
+                code="demand_awarded",
+            )
     if proposal.status != Proposal.Status.SUBMITTED:
         check_transition(proposal, Proposal.Status.ACCEPTED)
     check_open(demand)

@@ -162,6 +162,19 @@ def test_accepting_twice_is_refused(api_as, users, demand):
     assert again.status_code == 409
 
 
+def test_accepting_another_after_one_names_the_accepted(api_as, users, demand):
+    chosen = propose(users["provider-sit"], demand)
+    other = propose(users["provider-graphene"], demand)
+    client = api_as(users["enterprise-jiangnan"])
+    client.post(f"/api/proposals/{chosen.pk}/accept/", {}, format="json")
+
+    again = client.post(f"/api/proposals/{other.pk}/accept/", {}, format="json")
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "demand_awarded"
+    assert chosen.provider.display_name in again.json()["detail"]
+
+
 def test_without_a_voucher_acceptance_says_so(api_as, users, make_enterprise):
     enterprise = make_enterprise(region="NANHU")
     owner = enterprise.users.first()
