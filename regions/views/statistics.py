@@ -3,7 +3,7 @@ and JSON downloads, and the quarterly indicator report of a district for officia
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -260,13 +260,22 @@ def statistics_quarterly(request, fmt: str):
     user = request.user
     if not (user.is_official or user.is_operator):
         raise PermissionDenied(_("This report is for district officials and the operator."))
+    # A file asked for from a browser: a refusal is a sentence in the reader's language.
     try:
         query = statistics_query(request.GET)
     except StatisticsQueryError as error:
-        return JsonResponse({name: [text] for name, text in error.errors.items()}, status=400)
-    region = user.region if user.is_official else query["region"]
+        return _refused(" ".join(str(text) for text in error.errors.values()))
+    if user.is_official:
+        if query["region"] is not None and query["region"].pk != user.region_id:
+            return _refused(
+                _("An official reads the report of their own district, %(region)s.")
+                % {"region": user.region.display_name}
+            )
+        region = user.region
+    else:
+        region = query["region"]
     if region is None:
-        raise Http404
+        return _refused(_("Choose the district of the report: ?region= and its code."))
     periods = quarterly_figures(year=query["year"], region=region)
     columns = QUARTERLY_COLUMNS + (DEMAND_COLUMNS if periods[0][1]["demands"] is not None else [])
     return export_response(
@@ -279,3 +288,7 @@ def statistics_quarterly(request, fmt: str):
         ),
         fmt,
     )
+
+
+def _refused(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -47,8 +47,22 @@ def test_it_is_an_excel_workbook_too(client, demo):
 def test_the_operator_names_the_district(client, demo):
     client.force_login(demo["users"]["operator"])
     url = reverse("statistics-quarterly", args=["csv"])
-    assert client.get(url).status_code == 404
+    unnamed = client.get(url)
+    assert unnamed.status_code == 400 and "?region=" in unnamed.content.decode()
     assert client.get(url, {"region": "NANHU"}).status_code == 200
+
+
+def test_an_official_asking_for_another_district_or_a_bad_year_is_told(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+    url = reverse("statistics-quarterly", args=["csv"])
+
+    other = client.get(url, {"region": "YANGPU"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert other.status_code == 400
+    assert other["Content-Type"].startswith("text/plain")
+    assert "own district" in other.content.decode()
+    assert client.get(url, {"region": "WUJIN"}).status_code == 200
+    bad_year = client.get(url, {"year": "abc"})
+    assert bad_year.status_code == 400 and bad_year["Content-Type"].startswith("text/plain")
 
 
 def test_enterprises_providers_and_the_public_may_not(client, demo):
