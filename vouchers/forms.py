@@ -173,8 +173,9 @@ class QueueFilterForm(forms.Form):
     submitted_to = forms.DateField(
         label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount_min = forms.DecimalField(label=_("Amount from"), required=False, **MONEY)
-    amount_max = forms.DecimalField(label=_("Amount up to"), required=False, **MONEY)
+    # As every amount of the forms: "100,000" and "¥100,000.00" as the pages print them.
+    amount_min = MoneyFormField(label=_("Amount from"), required=False, allow_zero=True)
+    amount_max = MoneyFormField(label=_("Amount up to"), required=False, allow_zero=True)
     industry = forms.CharField(label=_("Industry"), required=False, max_length=100)
     ordering = forms.ChoiceField(label=_("Sort by"), required=False, choices=ORDERINGS)
 

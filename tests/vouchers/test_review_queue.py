@@ -61,9 +61,21 @@ def test_it_sorts(client, demo, submit, official):
     assert amounts == sorted(amounts, reverse=True)
 
 
-def test_bad_filters_do_not_break_the_page(client, demo, submit, official):
+def test_bad_filters_say_so_and_list_nothing(client, demo, submit, official):
+    submit("enterprise-jiangnan", "1000.00")
     response = client.get("/official/applications/?amount_min=lots&submitted_from=yesterday")
-    assert response.status_code == 200
+    # The queue under the error is not the whole queue read as filtered.
+    assert response.status_code == 400
+    assert list(response.context["applications"]) == []
+    assert response.context["filters"].errors["amount_min"]
+
+
+def test_amounts_filter_as_the_pages_print_them(client, demo, submit, official):
+    submit("enterprise-jiangnan", "1000.00")
+    big = submit("enterprise-jiangnan", "50000.00")
+    for typed in ("10,000", "¥10,000.00", "10000"):
+        got = client.get("/official/applications/", {"amount_min": typed, "status": "submitted"})
+        assert list(got.context["applications"]) == [big], typed
 
 
 def test_it_paginates_with_a_constant_number_of_queries(

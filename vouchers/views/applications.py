@@ -206,10 +206,15 @@ def official_queue(request):
         # The queue opens on what needs deciding; page links keep that filter.
         query["status"] = VoucherApplication.Status.SUBMITTED
     filters = QueueFilterForm(query)
-    criteria = filters.cleaned_data if filters.is_valid() else {}
+    # A filter the form cannot read shows its error and no rows: the whole queue under an
+    # error read as if the filter had applied.
+    valid = filters.is_valid()
     queryset = selectors.application_queue(
-        request.user, **{k: v for k, v in criteria.items() if v not in (None, "")}
+        request.user,
+        **{k: v for k, v in filters.cleaned_data.items() if valid and v not in (None, "")},
     )
+    if not valid:
+        queryset = queryset.none()
     page = page_of(request, queryset, default=PAGE_SIZE)
     return render(
         request,
@@ -221,4 +226,5 @@ def official_queue(request):
             "query": query.urlencode(),
             "industries": selectors.industries_of(request.user),
         },
+        status=200 if valid else 400,
     )
