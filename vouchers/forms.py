@@ -14,8 +14,6 @@ from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
 from vouchers.services.enterprises import REJECTION_REASON_MAX
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class SignupForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150, validators=[validate_username])
