@@ -36,6 +36,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from portal.errors import ValidationFailed
 from portal.idempotency import (
     BUSY,
     REPLAY,
@@ -47,6 +48,7 @@ from portal.idempotency import (
 )
 from portal.idempotency import valid_key as _valid_key
 from portal.models import IdempotencyRecord
+from portal.money import as_typed_on_a_page, parse_money
 
 FIELD = "submission_key"
 # Records of forms share the table with the API's keys: the prefix keeps the two apart.
@@ -75,6 +77,7 @@ def form_fingerprints(request) -> tuple[str, str]:
         for value in request.POST.getlist(name):
             digest.update(f"\n{name}={len(value)}:{value}".encode())
             if name != FIELD:
+                value = _as_read(value)
                 contents.update(f"\n{name}={len(value)}:{value}".encode())
     for name in sorted(request.FILES):
         for upload in request.FILES.getlist(name):
@@ -85,6 +88,17 @@ def form_fingerprints(request) -> tuple[str, str]:
                 contents.update(chunk)
             upload.seek(0)
     return digest.hexdigest(), contents.hexdigest()
+
+
+def _as_read(value: str) -> str:
+    """A field's value as the form reads it, for comparing contents: surrounding spaces
+    off, and an amount as its number ("2,000", "¥2,000.00" and "2000" are the same
+    request, sent again after Back with the amount retyped)."""
+    value = value.strip()
+    try:
+        return str(parse_money(as_typed_on_a_page(value), allow_zero=True))
+    except ValidationFailed:
+        return value
 
 
 def form_fingerprint(request) -> str:

@@ -229,6 +229,25 @@ def test_back_and_send_again_under_a_new_key_lands_on_the_first_order(jiangnan, 
     assert "same contents a moment ago" in jiangnan.get(again["Location"]).content.decode()
 
 
+def test_the_same_amount_retyped_otherwise_is_the_same_contents(jiangnan, sit, demo):
+    # Back, the amount retyped as the page prints it ("20,000"): still the first order.
+    url = f"/orders/new/?provider={sit.pk}"
+    before = ServiceOrder.objects.count()
+    first = jiangnan.post("/orders/new/", order_form(sit, demo, form_key(jiangnan, url)))
+
+    again = jiangnan.post(
+        "/orders/new/",
+        order_form(sit, demo, form_key(jiangnan, url), contract_amount=" 20,000 "),
+    )
+
+    assert ServiceOrder.objects.count() == before + 1
+    assert again["Location"] == first["Location"]
+    other = jiangnan.post(
+        "/orders/new/", order_form(sit, demo, form_key(jiangnan, url), contract_amount="20,001")
+    )
+    assert ServiceOrder.objects.count() == before + 2 and other.status_code == 302
+
+
 def test_the_same_contents_after_the_window_are_a_new_order(jiangnan, sit, demo):
     from datetime import timedelta
 
