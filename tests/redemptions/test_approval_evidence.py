@@ -128,3 +128,21 @@ def test_the_inline_approval_answers_the_row_with_its_evidence(client, demo, cla
     row = response.content.decode()
     assert response.status_code == 200 and f'id="redemption-{claim.pk}"' in row
     assert "process-report.pdf" in row and "Delivery confirmed by" in row
+
+
+def test_one_file_given_for_several_documents_is_pointed_out(client, demo, claim):
+    """The same bytes as contract and as evidence: the official reads it said, not only
+    two equal digests side by side."""
+    from providers.models import EvidenceFile, OrderDocument
+
+    order = ServiceOrder.objects.get(pk=claim.service_order_id)
+    client.force_login(demo["users"]["official-wujin"])
+    assert "same-file" not in client.get(f"/redemptions/{claim.pk}/").content.decode()
+
+    contract = OrderDocument.objects.get(service_order=order, kind="contract")
+    EvidenceFile.objects.filter(order=order).update(sha256=contract.sha256)
+    page = client.get(f"/redemptions/{claim.pk}/").content.decode()
+
+    assert "same-file" in page
+    assert "One file is given for several documents" in page
+    assert f"{contract.original_name} (contract)" in page
