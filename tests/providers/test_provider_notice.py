@@ -262,3 +262,23 @@ def test_the_same_objection_sent_twice_from_the_page_is_one(client, users, on_no
 
     assert first.status_code == second.status_code == 302
     assert notice.objections.count() == 1
+
+
+def test_the_command_concludes_the_ended_notices_as_the_beat_does(users, on_notice):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    provider, notice = on_notice
+    out = StringIO()
+    call_command("conclude_provider_notices", stdout=out)
+    assert "Certified 0 provider(s)" in out.getvalue()
+
+    ProviderNotice.objects.filter(pk=notice.pk).update(
+        starts_at=timezone.now() - timedelta(days=8),
+        ends_at=timezone.now() - timedelta(minutes=1),
+    )
+    call_command("conclude_provider_notices", stdout=out)
+    assert "Certified 1 provider(s)" in out.getvalue()
+    provider.refresh_from_db()
+    assert provider.status == "certified"
