@@ -363,25 +363,30 @@ def test_only_the_operator_calls_the_service(demo):
         rules_version_publish(actor=demo["users"]["official-wujin"], **values)
 
 
-def test_the_publish_page_prefills_and_publishes(client, demo):
-    client.force_login(demo["users"]["operator"])
-    page = client.get("/rules/publish/?region=WUJIN")
-    assert page.status_code == 200
-    assert b'value="10000000.00"' in page.content or b"10000000" in page.content
-
-    form = {
-        "region": "WUJIN",
+def page_form(region: str, **fields) -> dict:
+    """The publish page's form as a person fills it in, for `region`."""
+    return {
+        "region": region,
         "year": current_year(),
         "effective_from": programme_today().isoformat(),
         "annual_budget": "13000000.00",
         "max_voucher_per_enterprise": "300000.00",
         "co_funding_ratio": "0.5",
         "validity_days": "365",
-        "cross_region": "on",
         "provider_notice_days": "7",
         "split_window_days": "90",
         "service_level_days": "5",
+        **fields,
     }
+
+
+def test_the_publish_page_prefills_and_publishes(client, demo):
+    client.force_login(demo["users"]["operator"])
+    page = client.get("/rules/publish/?region=WUJIN")
+    assert page.status_code == 200
+    assert b'value="10000000.00"' in page.content or b"10000000" in page.content
+
+    form = page_form("WUJIN", cross_region="on")
     response = client.post("/rules/publish/", form)
     assert response.status_code == 302
     assert wujin().annual_budget == Decimal("13000000.00")
@@ -401,19 +406,7 @@ def test_the_publish_page_holds_the_chosen_districts_rules_and_counts_once(clien
     assert 'type="hidden" name="region" value="NANHU"' in page
     assert '<select name="region"' not in page
 
-    form = {
-        FIELD: "publish-once-key-0001",
-        "region": "NANHU",
-        "year": current_year(),
-        "effective_from": programme_today().isoformat(),
-        "annual_budget": "13000000.00",
-        "max_voucher_per_enterprise": "300000.00",
-        "co_funding_ratio": "0.5",
-        "validity_days": "365",
-        "provider_notice_days": "7",
-        "split_window_days": "90",
-        "service_level_days": "5",
-    }
+    form = page_form("NANHU", **{FIELD: "publish-once-key-0001"})
     before = ProgrammeRulesVersion.objects.filter(region__code="NANHU").count()
     assert client.post("/rules/publish/", form).status_code == 302
     # Back, and Publish again with the same form: one version.
