@@ -13,8 +13,18 @@ from providers import instruments, selectors
 from providers.forms import InstrumentBookingForm
 
 
-def _booking_form(request, data=None):
-    initial = {}
+def _first_free_slot(calendar) -> dict:
+    """The day and hour the form starts on: the first slot neither past nor booked (the
+    first of the list was today 09:00, often past, and a booking there is refused)."""
+    for day in calendar:
+        for slot in day["slots"]:
+            if not (slot["past"] or slot["booked"]):
+                return {"day": day["day"].isoformat(), "hour": slot["hour"]}
+    return {}
+
+
+def _booking_form(request, calendar, data=None):
+    initial = _first_free_slot(calendar)
     if request.GET.get("day"):
         initial["day"] = request.GET["day"]
     if request.GET.get("hour"):
@@ -40,7 +50,8 @@ def instrument_detail(request, pk):
         and bool(user.enterprise_id)
         and instruments.is_bookable(offering)
     )
-    form = _booking_form(request, request.POST or None) if may_book else None
+    calendar = instruments.instrument_calendar(offering)
+    form = _booking_form(request, calendar, request.POST or None) if may_book else None
     status = 200
     if request.method == "POST":
         if not user.is_authenticated:
@@ -71,7 +82,10 @@ def instrument_detail(request, pk):
         "providers/instrument.html",
         {
             "offering": offering,
-            "calendar": instruments.instrument_calendar(offering),
+            # After a refused booking, the calendar as it is now (a slot taken meanwhile).
+            "calendar": instruments.instrument_calendar(offering)
+            if request.method == "POST"
+            else calendar,
             "form": form,
             "may_book": may_book,
             "bookable": instruments.is_bookable(offering),

@@ -39,6 +39,39 @@ def test_it_shows_the_calendar_with_booked_hours_greyed(client, demo, sem, day):
     assert b"calendar-day" in response.content
 
 
+def test_the_form_starts_on_the_first_slot_still_free(client, demo, sem):
+    from providers.instruments import instrument_calendar
+
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    first = next(
+        (d["day"], s["hour"])
+        for d in instrument_calendar(sem)
+        for s in d["slots"]
+        if not (s["past"] or s["booked"])
+    )
+    instrument_book(
+        actor=demo["users"]["enterprise-jiangnan"],
+        offering=sem,
+        voucher=demo["voucher"],
+        day=first[0],
+        hour=first[1],
+        hours=1,
+    )
+
+    form = client.get(f"/instruments/{sem.pk}/").context["form"]
+
+    day, hour = form.initial["day"], form.initial["hour"]
+    slot = next(
+        s
+        for d in instrument_calendar(sem)
+        if d["day"].isoformat() == day
+        for s in d["slots"]
+        if s["hour"] == hour
+    )
+    assert not slot["past"] and not slot["booked"]
+    assert (day, hour) != (first[0].isoformat(), first[1])
+
+
 def test_a_booking_creates_an_order_of_hours_times_rate(client, demo, sem, day):
     client.force_login(demo["users"]["enterprise-jiangnan"])
     response = _post(client, sem, demo["voucher"], day, 13, 3)
