@@ -118,3 +118,14 @@ def test_the_holder_gets_403_and_another_district_404(api_as, demo):
     assert api_as(demo["users"]["official-yangpu"]).post(url, {"reason": "x"}).status_code == 404
     voucher.refresh_from_db()
     assert voucher.status == "active"
+
+
+def test_the_voucher_list_says_when_a_state_does_not_exist(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+
+    bogus = client.get("/vouchers/", {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert bogus.status_code == 400
+    assert list(bogus.context["vouchers"]) == []
+    assert "No voucher is ever in a state called" in bogus.content.decode()
+    assert client.get("/vouchers/", {"status": "active"}).status_code == 200

@@ -22,8 +22,16 @@ from vouchers.views import PAGE_SIZE
 def voucher_list(request):
     queryset = selectors.vouchers_visible_to(request.user).order_by("-id")
     status = request.GET.get("status", "")
+    status_error = ""
     if status in Voucher.Status.values:
         queryset = queryset.filter(status=status)
+    elif status:
+        # A state typed into the address that no voucher has: nothing, and why (the whole
+        # list under it read as filtered).
+        queryset = queryset.none()
+        status_error = _("No voucher is ever in a state called “%(status)s”.") % {
+            "status": status[:40]
+        }
     page = page_of(request, queryset, default=PAGE_SIZE)
     return render(
         request,
@@ -32,8 +40,10 @@ def voucher_list(request):
             "page": page,
             "vouchers": page.object_list,
             "status": status,
+            "status_error": status_error,
             "statuses": Voucher.Status.choices,
         },
+        status=400 if status_error else 200,
     )
 
 
