@@ -60,22 +60,28 @@ def run_service_with_status(request, service, *, form, success: str, **kwargs):
     return result, None
 
 
-def answer_decision(request, form, *, success: str, row_template: str, row, fallback: str):
+def answer_decision(
+    request, form, *, success: str, row_template: str, row, fallback: str, subject: str = ""
+):
     """Answer an inline decision posted with `form`, after `run_service` ran it (a refusal is
     on the form by then): htmx gets the table row again with the outcome inside it; a plain
     POST, with JavaScript off, flashes the outcome and goes back to `next` or `fallback`.
 
     `row()` returns the row's context as it is after the decision; only htmx needs it, so a
-    plain POST does not read it.
+    plain POST does not read it. `subject` ("Application #111") heads the flashed message:
+    back on a queue of many rows, it says which one the outcome is about.
     """
     error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
     if is_htmx(request):
         outcome = {"row_error": error, "row_success": None if error else success}
         return render(request, row_template, {**row(), **outcome})
+    outcome = error or success
+    if subject and outcome:
+        outcome = f"{subject}: {outcome}"
     if error:
-        messages.error(request, error)
+        messages.error(request, outcome)
     else:
-        messages.success(request, success)
+        messages.success(request, outcome)
     return redirect(next_or(request, fallback))
 
 

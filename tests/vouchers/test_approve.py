@@ -226,6 +226,22 @@ def test_it_approves_with_a_plain_post(client, demo, submit):
     assert "¥10,000.00" in queue and "Approved ¥9,000.00" in queue
 
 
+def test_a_plain_post_refused_names_the_application_on_the_queue(client, demo, submit):
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "lots", "note": "", "next": "/official/applications/"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert f"Application #{application.pk}: " in page
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
 def test_it_approves_inline_with_htmx(client, demo, submit):
     application = submit("enterprise-jiangnan", "10000.00")
     client.force_login(demo["users"]["official-wujin"])

@@ -161,6 +161,7 @@ def _decide(request, pk, *, form_class, service, arguments, success):
             "next": request.POST.get("next", ""),
         },
         fallback=reverse("application-detail", args=[pk]),
+        subject=_("Application #%(id)s") % {"id": pk},
     )
 
 

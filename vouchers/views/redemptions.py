@@ -210,6 +210,7 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         row_template=row_template,
         row=lambda: {"redemption": selectors.with_order_facts([visible.get(pk=pk)])[0]},
         fallback=reverse("redemption-detail", args=[pk]),
+        subject=_("Redemption #%(id)s") % {"id": pk},
     )
 
 
