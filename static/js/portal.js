@@ -1,8 +1,18 @@
-// Confirmation before irreversible actions: any form with data-confirm asks first.
+// Confirmation before irreversible actions: any form with data-confirm asks first, once: a
+// second tap while the confirmed POST is on its way is dropped without asking again (the
+// listener below would drop it after the question).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var question = form.getAttribute && form.getAttribute("data-confirm");
-  if (question && !window.confirm(question)) {
+  if (!question) {
+    return;
+  }
+  var sent = Number(form.getAttribute("data-sent-at") || 0);
+  if (sent && Date.now() - sent < 5000) {
+    event.preventDefault();
+    return;
+  }
+  if (!window.confirm(question)) {
     event.preventDefault();
   }
 }, true);

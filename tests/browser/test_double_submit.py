@@ -57,3 +57,34 @@ def test_a_second_click_on_send_while_the_first_is_on_its_way_sends_nothing(site
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
     order = ServiceOrder.objects.get(title=TITLE)
     assert page.url == site.at(f"/orders/{order.pk}/")
+
+
+def test_a_second_tap_on_a_confirmed_action_does_not_ask_again(site, new_context):
+    enterprise = open_person(new_context, site, "en", "enterprise", username="enterprise-jiangnan")
+    page = enterprise.page
+    enterprise.go("/dashboard/")
+    # A form that asks before it sends, as "Cancel the order" does; the page stays where it
+    # is, as on a slow connection.
+    page.evaluate(
+        """() => {
+          const form = document.createElement("form");
+          form.method = "post";
+          form.action = "/nowhere/";
+          form.setAttribute("data-confirm", "Cancel the order?");
+          form.innerHTML = '<button type="submit" id="tap">Cancel</button>';
+          document.body.appendChild(form);
+          window.sentForms = 0;
+          window.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) { window.sentForms += 1; }
+            event.preventDefault();
+          });
+        }"""
+    )
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+    page.locator("#tap").click()
+    page.locator("#tap").click()
+
+    assert questions == ["Cancel the order?"]
+    assert page.evaluate("window.sentForms") == 1
