@@ -29,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
@@ -333,6 +333,12 @@ class ExportFilterRefused(Exception):
         self.names = sorted(names)
 
 
+def refusal(message: str) -> HttpResponse:
+    """Why a file asked for from a browser is not sent: a 400 with the sentence alone (a
+    browser shows it where the download would have started)."""
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
 def refuse_bad_filters(names) -> None:
     """Raise ExportFilterRefused naming the parameters, if any."""
     if names:
@@ -358,7 +364,7 @@ def export_view(lists: dict[str, Callable]):
     filters and scope as its page). Enterprise and provider users get 403: their own pages
     are short, and these files are the districts' working lists."""
     from django.contrib.auth.decorators import login_required
-    from django.http import Http404, HttpResponse
+    from django.http import Http404
     from django.views.decorators.http import require_GET
 
     @login_required
@@ -372,11 +378,7 @@ def export_view(lists: dict[str, Callable]):
             export = lists[kind](request)
         except ExportFilterRefused as refused:
             message = _("The list cannot filter by this value of %(names)s. Nothing was exported.")
-            return HttpResponse(
-                message % {"names": ", ".join(refused.names)},
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return refusal(message % {"names": ", ".join(refused.names)})
         return export_response(export, fmt)
 
     return export

@@ -42,6 +42,15 @@ def can_read_provider_files(user, provider: Provider) -> bool:
     )
 
 
+def can_read_private_details(user, provider_id: int) -> bool:
+    """A provider's legal representative, registered address and phone (compared by the
+    officials at every order): officials, the operator and the provider itself; the page and
+    the API alike."""
+    return _authenticated(user) and (
+        user.is_official or user.is_operator or user.provider_id == provider_id
+    )
+
+
 def can_manage_offering(user, offering: ServiceOffering) -> bool:
     return _authenticated(user) and user.is_provider and user.provider_id == offering.provider_id
 

@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from regions.models import Notice, ProgrammeRules, ProgrammeRulesVersion, Region, User
+from regions.models import (
+    AuditEntry,
+    Notice,
+    ProgrammeRules,
+    ProgrammeRulesVersion,
+    Region,
+    User,
+)
 
 
 def region_list():
@@ -235,3 +242,28 @@ def order_is_eligible(order) -> bool:
     if order.offering_id:
         return order.offering_category_eligible
     return order.provider_category_eligible
+
+
+ACCOUNT_ACTIONS = (
+    AuditEntry.Action.CREATE,
+    AuditEntry.Action.SUSPEND,
+    AuditEntry.Action.REACTIVATE,
+)
+
+
+def last_account_changes(people) -> dict[str, AuditEntry]:
+    """The latest invitation, deactivation or reactivation of each person on the page, by
+    id: who did it, when and why, beside the account's state (one query for the page)."""
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=User._meta.label_lower,
+            object_id__in=[str(person.pk) for person in people],
+            action__in=ACCOUNT_ACTIONS,
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    latest = {}
+    for entry in entries:
+        latest.setdefault(entry.object_id, entry)
+    return latest

@@ -12,6 +12,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.money import CENT
 from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
@@ -363,3 +364,18 @@ def max_claim_for(order: ServiceOrder) -> Decimal:
     if rest is not None:
         cap = min(cap, rest)
     return min(cap, order.voucher.balance)
+
+
+def same_files(paperwork: dict, evidence_files) -> list[list[str]]:
+    """Files the claim stands on that are one file under several roles (the same SHA-256 as
+    contract, invoice and evidence): each group's names, for the official's warning."""
+    roles = [
+        (paperwork["contract"], _("contract")),
+        (paperwork["invoice"], _("invoice")),
+        *((file, _("evidence")) for file in evidence_files),
+    ]
+    by_hash: dict[str, list[str]] = {}
+    for file, role in roles:
+        if file is not None and file.sha256:
+            by_hash.setdefault(file.sha256, []).append(f"{file.original_name} ({role})")
+    return [names for names in by_hash.values() if len(names) > 1]

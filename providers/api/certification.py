@@ -22,18 +22,11 @@ from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
 from providers.models import Provider, ProviderCertificate, ServiceCategory
+from providers.permissions import can_read_private_details
 from regions.models import Region
 
 PRIVATE_FIELDS = ("contact_phone", "legal_representative", "registered_address")
 PRIVATE_HELP = "Shown to officials, the operator and the provider itself; null for others."
-
-
-def may_read_private_details(user, provider) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_official or user.is_operator or user.provider_id == provider.pk)
-    )
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -76,7 +69,7 @@ class ProviderSerializer(serializers.ModelSerializer):
     def to_representation(self, provider):
         data = super().to_representation(provider)
         request = self.context.get("request")
-        if request is not None and not may_read_private_details(request.user, provider):
+        if request is not None and not can_read_private_details(request.user, provider.pk):
             for name in PRIVATE_FIELDS:
                 data[name] = None
         return data
@@ -181,7 +174,7 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         for row in rows:
             row["categories"] = categories.get(row["id"], [])
             row["certificate"] = certificates.get(row["id"])
-            if not may_read_private_details(user, Provider(pk=row["id"])):
+            if not can_read_private_details(user, row["id"]):
                 for name in PRIVATE_FIELDS:
                     row[name] = None
 

@@ -91,17 +91,22 @@ def own_share_due(order: ServiceOrder) -> Decimal:
     return order.contract_amount - cap
 
 
-def voucher_share_of(order: ServiceOrder) -> dict | None:
-    """What the voucher may pay of an order not yet claimed: its rules' share of the contract,
-    and less when the voucher's balance is below that share (the claim is then held to the
-    balance, and the enterprise pays the rest). None for an order closed, already claimed or
-    on an ended voucher, whose page says so otherwise."""
+def has_live_claim(order: ServiceOrder) -> bool:
+    """A claim on the order is pending, approved or paid (a rejected one is not)."""
     from vouchers.selectors import LIVE_STATUSES
 
+    return order.redemptions.filter(status__in=LIVE_STATUSES).exists()
+
+
+def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:
+    """What the voucher may pay of an order not yet claimed: its rules' share of the contract,
+    and less when the voucher's balance is below that share (the claim is then held to the
+    balance, and the enterprise pays the rest). None for an order closed, already claimed
+    (`claimed`: `has_live_claim`) or on an ended voucher, whose page says so otherwise."""
     voucher = order.voucher
     if order.status in (ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED):
         return None
-    if voucher.ended or order.redemptions.filter(status__in=LIVE_STATUSES).exists():
+    if voucher.ended or claimed:
         return None
     rules = rules_of_voucher(voucher)
     if rules is None:

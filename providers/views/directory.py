@@ -45,6 +45,7 @@ def render_provider(request, provider, *, decision_form=None, decision_action=""
         "certificate": selectors.latest_certificate(provider),
         "may_decide": may_decide,
         "may_read_files": may_read_files,
+        "may_read_private": permissions.can_read_private_details(user, provider.pk),
         "may_order": permissions.can_order_from(user, provider),
         "own": permissions.is_provider_member(user, provider),
         "decision_form": decision_form or DecisionForm(),

@@ -45,7 +45,6 @@ from providers.forms import (
 )
 from providers.models import Provider, ServiceOrder
 from regions.services import audit_trail_for
-from vouchers.selectors import LIVE_STATUSES
 
 NEXT_STEPS = {
     "enterprise": {
@@ -168,11 +167,12 @@ def _render_order(
     forms = forms or {}
     paperwork = selectors.order_paperwork(order)
     payment = paperwork["own_share"]
+    claimed = selectors.has_live_claim(order)
     context = {
         "order": order,
         "evidence": selectors.order_evidence(order),
         "paperwork": paperwork,
-        "voucher_share": selectors.voucher_share_of(order),
+        "voucher_share": selectors.voucher_share_of(order, claimed=claimed),
         "document_form": forms.get("document") or DocumentForm(prefix="document"),
         "own_share_form": forms.get("own_share")
         or OwnShareForm(
@@ -194,8 +194,7 @@ def _render_order(
             "resolve": permissions.can_resolve_dispute(user, order),
             "rate": permissions.can_rate_order(user, order),
             # Not while a claim stands on the papers (the service refuses it, 409).
-            "upload": permissions.can_upload_order_documents(user, order)
-            and not order.redemptions.filter(status__in=LIVE_STATUSES).exists(),
+            "upload": permissions.can_upload_order_documents(user, order) and not claimed,
             "record_own_share": permissions.can_record_own_share(user, order, payment),
             "confirm_own_share": permissions.can_confirm_own_share(user, order, payment),
         },

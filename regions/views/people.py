@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.errors import ApplicationError
 from portal.views import next_or, page_of, query_without_page, run_service_with_status
 from regions import accounts
-from regions.models import AuditEntry, Region, User
-from regions.selectors import people_visible_to
+from regions.models import Region, User
+from regions.selectors import last_account_changes, people_visible_to
 
 
 class InviteOfficialForm(forms.Form):
@@ -36,36 +36,11 @@ def people_list(request):
     return _render_people(request)
 
 
-ACCOUNT_ACTIONS = (
-    AuditEntry.Action.CREATE,
-    AuditEntry.Action.SUSPEND,
-    AuditEntry.Action.REACTIVATE,
-)
-
-
-def _last_account_changes(people) -> dict[str, AuditEntry]:
-    """The latest invitation, deactivation or reactivation of each person on the page, by
-    id: who did it, when and why, beside the account's state (one query for the page)."""
-    entries = (
-        AuditEntry.objects.filter(
-            object_type=User._meta.label_lower,
-            object_id__in=[str(person.pk) for person in people],
-            action__in=ACCOUNT_ACTIONS,
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")
-    )
-    latest = {}
-    for entry in entries:
-        latest.setdefault(entry.object_id, entry)
-    return latest
-
-
 def _render_people(request, status=200):
     role = request.GET.get("role") or None
     q = (request.GET.get("q") or "").strip()[:100] or None
     page = page_of(request, people_visible_to(request.user, role=role, q=q))
-    last_changes = _last_account_changes(page.object_list)
+    last_changes = last_account_changes(page.object_list)
     for person in page.object_list:
         person.manageable = accounts.can_manage_account(request.user, person)
         person.last_change = last_changes.get(str(person.pk))

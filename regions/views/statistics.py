@@ -3,14 +3,14 @@ and JSON downloads, and the quarterly indicator report of a district for officia
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal.charts import bar_chart, flow_matrix, month_label
-from portal.exports import INTEGER, MONEY, TEXT, Column, Export, export_response
+from portal.exports import INTEGER, MONEY, TEXT, Column, Export, export_response, refusal
 from regions.models import reads_chinese
 from regions.selectors import current_year, region_list
 from regions.statistics import (
@@ -264,10 +264,10 @@ def statistics_quarterly(request, fmt: str):
     try:
         query = statistics_query(request.GET)
     except StatisticsQueryError as error:
-        return _refused(" ".join(str(text) for text in error.errors.values()))
+        return refusal(" ".join(str(text) for text in error.errors.values()))
     if user.is_official:
         if query["region"] is not None and query["region"].pk != user.region_id:
-            return _refused(
+            return refusal(
                 _("An official reads the report of their own district, %(region)s.")
                 % {"region": user.region.display_name}
             )
@@ -275,7 +275,7 @@ def statistics_quarterly(request, fmt: str):
     else:
         region = query["region"]
     if region is None:
-        return _refused(_("Choose the district of the report: ?region= and its code."))
+        return refusal(_("Choose the district of the report: ?region= and its code."))
     periods = quarterly_figures(year=query["year"], region=region)
     columns = QUARTERLY_COLUMNS + (DEMAND_COLUMNS if periods[0][1]["demands"] is not None else [])
     return export_response(
@@ -288,7 +288,3 @@ def statistics_quarterly(request, fmt: str):
         ),
         fmt,
     )
-
-
-def _refused(message: str) -> HttpResponse:
-    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -14,6 +14,18 @@ from regions.models import AuditEntry
 pytestmark = pytest.mark.postgres
 
 
+def book(demo, sem, day, *, hour, hours):
+    """Jiangnan books the SEM with the demo's voucher, through the service."""
+    return instrument_book(
+        actor=demo["users"]["enterprise-jiangnan"],
+        offering=sem,
+        voucher=demo["voucher"],
+        day=day,
+        hour=hour,
+        hours=hours,
+    )
+
+
 def _post(client, sem, voucher, day, hour, hours):
     return client.post(
         f"/instruments/{sem.pk}/",
@@ -22,14 +34,7 @@ def _post(client, sem, voucher, day, hour, hours):
 
 
 def test_it_shows_the_calendar_with_booked_hours_greyed(client, demo, sem, day):
-    instrument_book(
-        actor=demo["users"]["enterprise-jiangnan"],
-        offering=sem,
-        voucher=demo["voucher"],
-        day=day,
-        hour=10,
-        hours=2,
-    )
+    book(demo, sem, day, hour=10, hours=2)
     response = client.get(f"/instruments/{sem.pk}/")
     assert response.status_code == 200
     calendar = response.context["calendar"]
@@ -49,14 +54,7 @@ def test_the_form_starts_on_the_first_slot_still_free(client, demo, sem):
         for s in d["slots"]
         if not (s["past"] or s["booked"])
     )
-    instrument_book(
-        actor=demo["users"]["enterprise-jiangnan"],
-        offering=sem,
-        voucher=demo["voucher"],
-        day=first[0],
-        hour=first[1],
-        hours=1,
-    )
+    book(demo, sem, first[0], hour=first[1], hours=1)
 
     form = client.get(f"/instruments/{sem.pk}/").context["form"]
 
@@ -101,28 +99,17 @@ def test_an_overlapping_booking_is_refused_with_409(client, demo, sem, day):
 def test_the_database_refuses_a_second_booking_of_one_slot(demo, sem, day):
     from django.db import IntegrityError, transaction
 
-    booking = instrument_book(
-        actor=demo["users"]["enterprise-jiangnan"],
-        offering=sem,
-        voucher=demo["voucher"],
-        day=day,
-        hour=9,
-        hours=1,
-    )
+    booking = book(demo, sem, day, hour=9, hours=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         InstrumentSlot.objects.create(booking=booking, offering=sem, starts_at=booking.starts_at)
 
 
 def test_cancelling_the_order_frees_the_hours(demo, sem, day):
     enterprise_user = demo["users"]["enterprise-jiangnan"]
-    booking = instrument_book(
-        actor=enterprise_user, offering=sem, voucher=demo["voucher"], day=day, hour=15, hours=2
-    )
+    booking = book(demo, sem, day, hour=15, hours=2)
     services.order_cancel(order=booking.service_order, actor=enterprise_user)
     assert not booking.slots.exists()
-    again = instrument_book(
-        actor=enterprise_user, offering=sem, voucher=demo["voucher"], day=day, hour=15, hours=2
-    )
+    again = book(demo, sem, day, hour=15, hours=2)
     assert again.pk != booking.pk
 
 
@@ -141,14 +128,7 @@ def test_it_refuses_a_day_beyond_the_calendar(demo, sem):
     from portal.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        instrument_book(
-            actor=demo["users"]["enterprise-jiangnan"],
-            offering=sem,
-            voucher=demo["voucher"],
-            day=booking_days()[-1] + timedelta(days=1),
-            hour=10,
-            hours=1,
-        )
+        book(demo, sem, booking_days()[-1] + timedelta(days=1), hour=10, hours=1)
 
 
 def test_a_provider_cannot_book(client, demo, sem, day):
@@ -183,14 +163,7 @@ def test_the_booking_form_names_its_start_hour_in_chinese(client, demo, sem):
 
 
 def test_the_booking_order_describes_itself_in_both_languages(demo, sem, day):
-    booking = instrument_book(
-        actor=demo["users"]["enterprise-jiangnan"],
-        offering=sem,
-        voucher=demo["voucher"],
-        day=day,
-        hour=9,
-        hours=2,
-    )
+    booking = book(demo, sem, day, hour=9, hours=2)
 
     description = booking.service_order.description
     assert "Booking of 2 hours" in description and "预约" in description

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from providers.models import ServiceOrder
-from providers.selectors import voucher_share_of
+from providers.selectors import has_live_claim, voucher_share_of
 from regions.rules import rules_version_publish
 from regions.selectors import current_year
 from tests.redemptions.factories import make_order
@@ -17,11 +17,16 @@ from vouchers.selectors import max_claim_for
 pytestmark = pytest.mark.django_db
 
 
+def share_now(order):
+    order = ServiceOrder.objects.get(pk=order.pk)
+    return voucher_share_of(order, claimed=has_live_claim(order))
+
+
 def test_a_voucher_with_balance_enough_pays_its_share(client, demo):
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "10000.00")
     order = make_order(voucher, demo["providers"]["provider-sit"], "2000.00", confirmed=False)
 
-    share = voucher_share_of(order)
+    share = voucher_share_of(order, claimed=has_live_claim(order))
     assert share["pays"] == Decimal("1000.00")  # ratio 0.5
     assert share["enterprise_pays"] == Decimal("1000.00")
     assert not share["short"]
@@ -35,7 +40,7 @@ def test_a_balance_below_the_share_is_said_on_the_order_page(client, demo):
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "600.00")
     order = make_order(voucher, demo["providers"]["provider-sit"], "2000.00", confirmed=False)
 
-    share = voucher_share_of(order)
+    share = voucher_share_of(order, claimed=has_live_claim(order))
     assert share == {
         "share": Decimal("1000.00"),
         "balance": Decimal("600.00"),
@@ -57,11 +62,11 @@ def test_nothing_is_said_once_the_order_is_claimed_or_closed(demo):
     order = make_order(voucher, demo["providers"]["provider-sit"], "2000.00")
     provider_user = next(u for u in demo["users"].values() if u.provider_id == order.provider_id)
     redemption_claim(service_order_id=order.pk, amount="500.00", actor=provider_user)
-    assert voucher_share_of(ServiceOrder.objects.get(pk=order.pk)) is None
+    assert share_now(order) is None
 
     cancelled = make_order(voucher, demo["providers"]["provider-sit"], "100.00", confirmed=False)
     ServiceOrder.objects.filter(pk=cancelled.pk).update(status=ServiceOrder.Status.CANCELLED)
-    assert voucher_share_of(ServiceOrder.objects.get(pk=cancelled.pk)) is None
+    assert share_now(cancelled) is None
 
 
 def test_the_claims_most_follows_the_vouchers_own_rules(demo):
@@ -78,4 +83,4 @@ def test_the_claims_most_follows_the_vouchers_own_rules(demo):
     )
 
     assert max_claim_for(ServiceOrder.objects.get(pk=order.pk)) == Decimal("1000.00")
-    assert voucher_share_of(ServiceOrder.objects.get(pk=order.pk))["share"] == Decimal("1000.00")
+    assert share_now(order)["share"] == Decimal("1000.00")

@@ -124,21 +124,6 @@ def redemption_claim(request, order_id):
     )
 
 
-def same_files(paperwork: dict, evidence_files) -> list[list[str]]:
-    """Files the claim stands on that are one file under several roles (the same SHA-256 as
-    contract, invoice and evidence): each group's names, for the official's warning."""
-    roles = [
-        (paperwork["contract"], _("contract")),
-        (paperwork["invoice"], _("invoice")),
-        *((file, _("evidence")) for file in evidence_files),
-    ]
-    by_hash: dict[str, list[str]] = {}
-    for file, role in roles:
-        if file is not None and file.sha256:
-            by_hash.setdefault(file.sha256, []).append(f"{file.original_name} ({role})")
-    return [names for names in by_hash.values() if len(names) > 1]
-
-
 @login_required
 @require_GET
 def redemption_detail(request, pk):
@@ -152,7 +137,7 @@ def redemption_detail(request, pk):
             "redemption": redemption,
             "order": redemption.service_order,
             "paperwork": paperwork,
-            "same_files": same_files(paperwork, redemption.evidence_files),
+            "same_files": selectors.same_files(paperwork, redemption.evidence_files),
             "audit_entries": audit_trail_for(redemption),
             "may_decide": permissions.can_decide_redemption(request.user, redemption),
             "may_pay": permissions.can_mark_paid_redemption(request.user, redemption),
