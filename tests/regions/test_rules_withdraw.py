@@ -155,6 +155,11 @@ def test_the_rules_page_offers_withdrawal_of_waiting_versions_to_the_operator(
     assert f"/rules/{waiting.pk}/withdraw/" in page
     in_force = rules_version_in_force(region_id=demo["regions"]["WUJIN"].pk, year=current_year())
     assert f"/rules/{in_force.pk}/withdraw/" not in page
+    # Next year's first version, applied at once (its year had no rules): not offered either.
+    first_of_next_year = ProgrammeRulesVersion.objects.get(
+        region__code="WUJIN", effective_from=date(next_year(), 1, 1)
+    )
+    assert f"/rules/{first_of_next_year.pk}/withdraw/" not in page
 
     refused = client.post(f"/rules/{waiting.pk}/withdraw/", {"reason": ""})
     assert refused.status_code == 400
