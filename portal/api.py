@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import ApplicationError
+from portal.files import FileKind
 from portal.renderers import PortalJSONRenderer
 
 # Digits beyond which a page number or page size is read as "very large".
@@ -362,6 +364,13 @@ def document_no_nul_in_parameters(result, generator, request, public):
 
 
 @functools.cache
+def download_responses(kinds: tuple[FileKind, ...]) -> dict:
+    """The schema's 200 of a file download: one entry per content type that an upload of
+    these kinds is stored and served as (a contract's PNG is `image/png`, not bytes)."""
+    content_types = dict.fromkeys(kind.content_type for kind in kinds)
+    return {(200, content_type): OpenApiTypes.BINARY for content_type in content_types}
+
+
 def _built_serializer(serializer_class):
     return serializer_class()
 

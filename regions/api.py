@@ -14,14 +14,14 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal import two_factor
 from portal.emails import remember_language
 from portal.errors import NotAllowed
 from portal.lockout import lockout_response
-from portal.parsers import BoundedJSONParser
+from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from portal.renderers import PortalJSONRenderer
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
@@ -62,7 +62,7 @@ class ObtainTokenView(ObtainAuthToken):
 
     serializer_class = TokenRequestSerializer
     throttle_classes = [AnonThrottle]
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, StrictMultiPartParser]
 
     @extend_schema(responses=TokenResponseSerializer)
     def post(self, request, *args, **kwargs):

@@ -12,13 +12,13 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
-from portal.parsers import BoundedJSONParser
+from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
 from providers.models import Provider, ProviderCertificate, ServiceCategory
@@ -145,7 +145,7 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     filterset_class = ProviderFilter
     ordering_fields = ["name", "applied_at", "id"]
     ordering = ["name", "id"]
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, StrictMultiPartParser, FormParser]
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):

@@ -7,14 +7,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.money import MoneyField
-from portal.parsers import BoundedJSONParser
+from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import permissions, selectors, services
 from providers.api.matching import ExpertMatchesField, MatchesField
 from providers.models import Demand, Expert, Proposal, ProposalAttachment, Provider, ServiceCategory
@@ -184,7 +184,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = DemandFilter
     ordering_fields = ["created_at", "deadline", "budget_max", "id"]
     ordering = ["-created_at", "-id"]
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, StrictMultiPartParser, FormParser]
 
     def get_queryset(self):
         return (
@@ -272,7 +272,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     service order."""
 
     serializer_class = ProposalSerializer
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, StrictMultiPartParser]
 
     def get_queryset(self):
         user = self.request.user

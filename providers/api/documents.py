@@ -9,7 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.files import private_file_response
+from portal.api import download_responses
+from portal.files import DOCUMENT_KINDS, private_file_response
 from portal.money import MoneyField
 from providers.models import OrderDocument, OwnSharePayment
 from providers.services import documents as services
@@ -101,7 +102,7 @@ class OrderPaperworkActions:
 
     @extend_schema(
         parameters=[OpenApiParameter("document_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(DOCUMENT_KINDS),
     )
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]+)")
     def document(self, request, pk=None, document_id=None):

@@ -8,15 +8,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
+from portal.api import download_responses
 from portal.errors import NotAllowed
-from portal.files import private_file_response
+from portal.files import EVIDENCE_KINDS, private_file_response
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
 from portal.money import MoneyField
-from portal.parsers import BoundedJSONParser
+from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import permissions, selectors, services
 from providers.api.documents import DocumentSerializer, OrderPaperworkActions, OwnShareSerializer
 from providers.api.inputs import ReasonSerializer
@@ -160,7 +161,7 @@ class ServiceOrderViewSet(
     filterset_class = ServiceOrderFilter
     ordering_fields = ["requested_at", "contract_amount", "id"]
     ordering = ["-requested_at", "-id"]
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, StrictMultiPartParser, FormParser]
 
     def get_queryset(self):
         return (
@@ -317,7 +318,7 @@ class ServiceOrderViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(EVIDENCE_KINDS),
     )
     @action(detail=True, methods=["get"], url_path=r"evidence/(?P<file_id>[0-9]+)")
     def evidence(self, request, pk=None, file_id=None):

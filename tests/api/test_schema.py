@@ -7,6 +7,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from portal import files
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMMITTED = ROOT / "schema.yml"
 
@@ -76,3 +78,17 @@ def test_reads_take_no_idempotency_key(schema):
         if method == "get":
             names = {p["name"] for p in operation.get("parameters", [])}
             assert "Idempotency-Key" not in names, path
+
+
+@pytest.mark.parametrize(
+    ("path", "kinds"),
+    [
+        ("/api/service-orders/{id}/documents/{document_id}/", "DOCUMENT_KINDS"),
+        ("/api/service-orders/{id}/evidence/{file_id}/", "EVIDENCE_KINDS"),
+    ],
+)
+def test_a_download_documents_every_type_an_upload_is_served_as(schema, path, kinds):
+    # The download answers with the type the upload was stored as (a PNG invoice is
+    # image/png): each of them must be in the schema, or a client trusting it is misled.
+    documented = set(schema["paths"][path]["get"]["responses"]["200"]["content"])
+    assert {kind.content_type for kind in getattr(files, kinds)} <= documented

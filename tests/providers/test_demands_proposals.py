@@ -233,3 +233,41 @@ def test_a_withdrawn_proposal_leaves_its_expert_free_to_advise(users, demand):
     zhang_min = Expert.objects.get(provider__users__username="provider-sit")
 
     assert expert_assign(actor=users["official-wujin"], expert=zhang_min, demand=demand).pk
+
+
+BOUNDARY = "7c5156fb04a2177cf9e322ad31ebde44"
+
+
+def test_a_multipart_body_of_nothing_but_unnamed_content_is_refused(api_as, users, demand):
+    # What a client sends for a body it had no form for: one part without a name.
+    proposal = propose(users["provider-sit"], demand)
+    before = ServiceOrder.objects.count()
+    response = api_as(users["enterprise-jiangnan"]).post(
+        f"/api/proposals/{proposal.pk}/accept/",
+        f"--{BOUNDARY}\r\nNone--{BOUNDARY}--\r\n",
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert response.status_code == 400, response.content
+    assert "no named field" in response.json()["detail"]
+    assert ServiceOrder.objects.count() == before
+    proposal.refresh_from_db()
+    assert proposal.status == "submitted"
+
+
+@pytest.mark.parametrize("body", [f"--{BOUNDARY}--\r\n", f"--{BOUNDARY}--"], ids=["crlf", "bare"])
+def test_an_empty_multipart_form_still_accepts(api_as, users, demand, body):
+    proposal = propose(users["provider-sit"], demand)
+    response = api_as(users["enterprise-jiangnan"]).post(
+        f"/api/proposals/{proposal.pk}/accept/",
+        body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_a_named_multipart_field_still_reaches_the_action(api_as, users, demand):
+    proposal = propose(users["provider-sit"], demand)
+    response = api_as(users["enterprise-jiangnan"]).post(
+        f"/api/proposals/{proposal.pk}/accept/", {"voucher": "NO-SUCH-SERIAL"}, format="multipart"
+    )
+    assert response.status_code == 404, response.content
