@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from providers.models import Provider, ProviderQualification, ServiceCategory
@@ -244,3 +246,13 @@ def test_a_provider_name_with_an_invisible_direction_character_is_refused(client
     assert response.status_code == 400
     assert "invisible direction characters" in str(response.context["form"].errors)
     assert not User.objects.filter(username="new-lab").exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_application_form_labels_end_without_a_colon(client, demo, language):
+    # Every other form of the portal labels its fields without Django's ":" / "："; the
+    # provider's application, its profile and the order forms read the same.
+    page = client.get("/providers/apply/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", page, re.DOTALL)
+    assert len(labels) > 5
+    assert [label for label in labels if label.strip().endswith((":", "："))] == []
