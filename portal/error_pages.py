@@ -9,6 +9,8 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -64,14 +66,29 @@ def server_error(request):
     return HttpResponse(_page(message), status=500)
 
 
-def _page(message: str) -> str:
+def _page(message: str, *, back: str = "/", back_label: str = "/") -> str:
     return (
         '<!doctype html><html><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_('Innovation Voucher Portal')}</title></head>"
         f"<body><main><h1>{_('Innovation Voucher Portal')}</h1><p>{message}</p>"
-        '<p><a href="/">/</a></p></main></body></html>'
+        f'<p><a href="{escape(back)}">{escape(back_label)}</a></p></main></body></html>'
     )
+
+
+def _page_above(path: str) -> str:
+    """The nearest address above `path` that is a page (`/orders/7/documents/` is a form's
+    button; `/orders/7/` is the page the button sits on), else the home page."""
+    segments = path.strip("/").split("/")
+    while len(segments) > 1:
+        segments.pop()
+        candidate = "/" + "/".join(segments) + "/"
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return "/"
 
 
 class MethodNotAllowedPage:
@@ -90,11 +107,14 @@ class MethodNotAllowedPage:
             and not getattr(response, "streaming", False)
             and not response.content
         ):
+            back = _page_above(request.path)
             response.content = _page(
                 _(
                     "This address is for a button on one of the portal's pages, not for a "
                     "visit: go back to the page and use the button there."
-                )
+                ),
+                back=back,
+                back_label=_("Go to the page") if back != "/" else "/",
             ).encode()
             response["Content-Type"] = "text/html; charset=utf-8"
             # CommonMiddleware, inside this one, had measured the empty body: a length of 0

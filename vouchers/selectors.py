@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.money import CENT
 from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
-from providers.selectors import paperwork_missing
+from providers.selectors import paperwork_annotations, paperwork_missing, paperwork_section
 from regions.models import ZERO, AuditEntry, ProgrammeRules
 from regions.selectors import rules_of_voucher
 from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
@@ -331,6 +331,17 @@ def claimable_orders_for(user) -> QuerySet[ServiceOrder]:
         .select_related("voucher", "enterprise")
         .order_by("-confirmed_at", "-id")
     )
+
+
+def claimable_orders_with_needs(user, *, limit: int = 50) -> list[ServiceOrder]:
+    """The provider's claimable orders (`claimable_orders_for`), each with `needs` (what it
+    still needs before a claim) and `needs_section` (where on the order page it is given)."""
+    orders = list(claimable_orders_for(user).annotate(**paperwork_annotations())[:limit])
+    answers = {}
+    for order in orders:
+        order.needs = paperwork_before_claim(order, answers)
+        order.needs_section = paperwork_section(order) if order.needs else ""
+    return orders
 
 
 def ratio_cap(order: ServiceOrder, rules: ProgrammeRules) -> Decimal:

@@ -44,6 +44,7 @@ from providers.selectors.orders import (
     own_share_due,
     paperwork_annotations,
     paperwork_missing,
+    paperwork_section,
     voucher_share_of,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "voucher_share_of",
     "paperwork_annotations",
     "paperwork_missing",
+    "paperwork_section",
     "provider_directory",
     "provider_emails",
     "provider_notice_objections",

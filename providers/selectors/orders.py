@@ -129,6 +129,9 @@ def paperwork_annotations() -> dict:
     return {
         "has_contract": Exists(documents.filter(kind=OrderDocument.Kind.CONTRACT)),
         "has_invoice": Exists(documents.filter(kind=OrderDocument.Kind.INVOICE)),
+        "own_share_recorded": Exists(
+            OwnSharePayment.objects.filter(service_order_id=OuterRef("pk"))
+        ),
         "own_share_confirmed": Exists(
             OwnSharePayment.objects.filter(
                 service_order_id=OuterRef("pk"), confirmed_at__isnull=False
@@ -140,16 +143,37 @@ def paperwork_annotations() -> dict:
 def paperwork_missing(order: ServiceOrder) -> list[str]:
     """The names of what is missing, in the reader's language; reads the annotations of
     `paperwork_annotations` when the order has them."""
-    if not hasattr(order, "has_contract"):
-        order = ServiceOrder.objects.annotate(**paperwork_annotations()).get(pk=order.pk)
+    order = _with_paperwork(order)
     missing = []
     if not order.has_contract:
         missing.append(_("the signed contract"))
     if not order.has_invoice:
         missing.append(_("the invoice"))
-    if not order.own_share_confirmed:
-        missing.append(_("the enterprise's own share, confirmed by the provider"))
+    # Who acts next differs: the enterprise records its payment, then the provider confirms.
+    if not order.own_share_recorded:
+        missing.append(
+            _(
+                "the enterprise's own share: the enterprise records its payment, the provider confirms it"
+            )
+        )
+    elif not order.own_share_confirmed:
+        missing.append(
+            _("the provider's confirmation that the enterprise's own share was received")
+        )
     return missing
+
+
+def paperwork_section(order: ServiceOrder) -> str:
+    """The section of the order page where the first missing piece is given: the documents
+    while the contract or the invoice is missing, else the own share."""
+    order = _with_paperwork(order)
+    return "documents" if not (order.has_contract and order.has_invoice) else "own-share"
+
+
+def _with_paperwork(order: ServiceOrder) -> ServiceOrder:
+    if hasattr(order, "has_contract"):
+        return order
+    return ServiceOrder.objects.annotate(**paperwork_annotations()).get(pk=order.pk)
 
 
 def order_paperwork(order: ServiceOrder) -> dict:

@@ -16,6 +16,7 @@ from portal.views import form_status, run_service, run_service_with_status
 from providers import selectors, services
 from providers.forms import OfferingForm
 from providers.models import Provider, ServiceOffering, ServiceOrder
+from vouchers.selectors import claimable_orders_with_needs
 
 
 def _own_provider(request) -> Provider:
@@ -50,6 +51,8 @@ def provider_dashboard(request):
                 orders.filter(status__in=[S.ACCEPTED, S.DISPUTED]).order_by("accepted_at")[:20]
             ),
             "awaiting": list(orders.filter(status=S.COMPLETED).order_by("completed_at")[:20]),
+            # Confirmed and not yet claimed: the provider's money waits on its own claim.
+            "to_claim": claimable_orders_with_needs(user, limit=20),
             "counts": counts,
             "offering_count": provider.offerings.filter(active=True).count(),
         },

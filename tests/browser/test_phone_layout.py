@@ -154,3 +154,32 @@ def test_every_page_fits_a_phone(site, sized, username):
     for language in LANGUAGES:
         for page, path in main_pages(DESKTOP, language):
             shot(page, f"desktop-{who}-{slug(path)}")
+
+
+def on_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_a_rows_button_is_on_a_phones_screen(site, sized):
+    # A table scrolled inside its box, and a row's button sat 700 px to the right with
+    # nothing showing that it was there: on a phone each row of these tables is a card.
+    page = sized(PHONE)
+    log_in(page, site.url, "provider-sit", site.password)
+    page.goto(site.at("/provider/"))
+    accept = page.get_by_role("button", name="Accept").first
+    expect(accept).to_be_visible()
+    assert on_screen(accept)
+    # The provider's own name is no column of its rows.
+    assert "Provider" not in page.locator("table.stack thead").first.inner_text()
+
+    page = sized(PHONE)
+    log_in(page, site.url, "enterprise-jiangnan", site.password)
+    page.goto(site.at(f"/providers/{site.demo['order'].provider_id}/"))
+    order = page.get_by_role("link", name="Order", exact=True).first
+    expect(order).to_be_visible()
+    assert on_screen(order)
+    page.goto(site.at("/enterprise/"))
+    status = page.locator("table.stack td[data-label='Status']").first
+    expect(status).to_be_visible()
+    assert on_screen(status)

@@ -26,7 +26,7 @@ def test_confirm_and_dispute_are_two_separate_forms(client, demo, order_in):
     # The reason box belongs to the dispute only, and is required there.
     assert "<textarea" not in confirm
     assert re.search(r'<textarea name="dispute-reason"[^>]*required', dispute)
-    forms = re.findall(r'<form method="post"[^>]*action="([^"]+)"', body)
+    forms = re.findall(r'<form method="post"[^>]*action="([^"#]+)', body)
     assert f"/orders/{order.pk}/confirm/" in forms and f"/orders/{order.pk}/dispute/" in forms
 
 
@@ -67,3 +67,29 @@ def test_the_cancel_reason_sits_in_the_cancel_fieldset(client, demo, order_in):
     body = client.get(f"/orders/{order.pk}/").content.decode()
     (cancel,) = [f for f in fieldsets(body) if "Cancel the order" in f]
     assert "<legend>Cancel the order</legend>" in cancel and 'name="cancel-reason"' in cancel
+
+
+@pytest.mark.parametrize(
+    ("state", "username"),
+    [
+        ("requested", "provider-sit"),
+        ("accepted", "provider-sit"),
+        ("accepted", "enterprise-jiangnan"),
+        ("completed", "enterprise-jiangnan"),
+        ("confirmed", "provider-sit"),
+    ],
+)
+def test_every_form_of_the_order_page_comes_back_to_its_own_section(
+    client, demo, order_in, state, username
+):
+    # Refused, the page comes back with the message beside the form: at the top of a long
+    # page on a phone it looked as if nothing had happened.
+    order = order_in(state)
+    client.force_login(demo["users"][username])
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    actions = re.findall(r'<form method="post"[^>]*action="([^"]+)"', body)
+    assert actions
+    for action in actions:
+        path, _, anchor = action.partition("#")
+        assert anchor, f"{action} comes back to the top of the page"
+        assert f'id="{anchor}"' in body, f"{action}: no #{anchor} on the page"

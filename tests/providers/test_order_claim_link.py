@@ -20,8 +20,17 @@ def page(client, user, order):
 
 
 def test_it_offers_the_claim_on_a_confirmed_order(client, users, order_in):
-    order = order_in("confirmed")
+    order = complete_paperwork(order_in("confirmed"))
     assert CLAIM.format(order.pk) in page(client, users["provider-sit"], order)
+
+
+def test_before_the_paperwork_it_says_what_is_missing_instead(client, users, order_in):
+    # The claim page would only refuse: the order page says what to give first.
+    order = order_in("confirmed")
+    body = page(client, users["provider-sit"], order)
+    assert CLAIM.format(order.pk) not in body
+    assert "Before a claim the order needs:" in body
+    assert "the signed contract" in body
 
 
 def test_it_does_not_offer_it_before_confirmation(client, users, order_in):

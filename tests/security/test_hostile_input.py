@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from providers.models import ServiceOrder
 from tests.security.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -185,4 +186,17 @@ def test_visiting_an_address_that_takes_a_button_says_so(client, demo):
     assert response["Allow"] == "POST"
     assert "按钮" in response.content.decode()
     # The length sent is the page's (a browser refused the answer when it said 0).
+    assert int(response["Content-Length"]) == len(response.content)
+
+
+def test_a_buttons_address_links_to_the_page_the_button_is_on(client, demo):
+    # A form refused on the order page leaves its address in the bar; opened again later,
+    # the 405 leads back to the order, not to the home page.
+    order = ServiceOrder.objects.order_by("pk").first()
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    response = client.get(f"/orders/{order.pk}/documents/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 405
+    assert f'<a href="/orders/{order.pk}/">' in response.content.decode()
     assert int(response["Content-Length"]) == len(response.content)

@@ -3,7 +3,7 @@
 from django import template
 
 from vouchers.permissions import can_claim_redemption
-from vouchers.selectors import LIVE_STATUSES
+from vouchers.selectors import LIVE_STATUSES, paperwork_before_claim
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ def claimable_by(order, user) -> bool:
     if not can_claim_redemption(user, order):
         return False
     return not order.redemptions.filter(status__in=LIVE_STATUSES).exists()
+
+
+@register.filter
+def claim_needs(order) -> list[str]:
+    """What the order still needs before a claim (the voucher's rules may ask for nothing)."""
+    return paperwork_before_claim(order)

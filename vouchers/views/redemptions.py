@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.money import MoneyFormField
 from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
-from providers.selectors import order_paperwork, paperwork_annotations
+from providers.selectors import order_paperwork, paperwork_section
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import NOTE_MAX_LENGTH
@@ -59,15 +59,8 @@ def redemption_list(request):
     queryset = selectors.redemptions_visible_to(user).order_by("-claimed_at", "-id")
     if filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
-    claimable = []
-    if user.is_provider:
-        # What each order still needs is said before the provider opens its claim.
-        claimable = list(
-            selectors.claimable_orders_for(user).annotate(**paperwork_annotations())[:50]
-        )
-        answers = {}
-        for order in claimable:
-            order.needs = selectors.paperwork_before_claim(order, answers)
+    # What each order still needs is said before the provider opens its claim.
+    claimable = selectors.claimable_orders_with_needs(user) if user.is_provider else []
     return render(
         request,
         "redemptions/list.html",
@@ -118,6 +111,7 @@ def redemption_claim(request, order_id):
             "maximum": maximum,
             "existing": existing,
             "needs": needs,
+            "needs_section": paperwork_section(order) if needs else "",
             "claimable": order.status == ServiceOrder.Status.CONFIRMED and existing is None,
         },
         status=400 if request.method == "POST" else 200,
