@@ -22,6 +22,16 @@ _AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
+# A minus sign, ASCII, typographic or full-width, before what would be an amount.
+_NEGATIVE = re.compile(r"[-\u2212\uff0d]\s*[0-9][0-9,]*(\.[0-9]*)?")
+
+
+def _negative_message(allow_zero: bool) -> str:
+    if allow_zero:
+        return _("The amount cannot be negative.")
+    return _("The amount must be more than zero.")
+
+
 def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
     """A CNY amount with at most two decimals, more than zero unless `allow_zero`."""
     if isinstance(value, Decimal):
@@ -40,12 +50,15 @@ def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> De
             raise ValidationFailed(_("Amounts have at most two decimal places."), field=field)
     else:
         if not _AMOUNT.fullmatch(text):
+            if _NEGATIVE.fullmatch(text):
+                # "-100" is no typo of the format: say what is wrong with it.
+                raise ValidationFailed(_negative_message(allow_zero), field=field)
             if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
                 raise ValidationFailed(_("Amounts have at most two decimal places."), field=field)
             raise ValidationFailed(_("Enter an amount in yuan, like 1500.00."), field=field)
         amount = Decimal(text)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationFailed(_("The amount must be more than zero."), field=field)
+        raise ValidationFailed(_negative_message(allow_zero), field=field)
     if amount >= MAX_AMOUNT:
         raise ValidationFailed(_("The amount is too large."), field=field)
     return amount.quantize(CENT)

@@ -45,6 +45,16 @@ def _clean_offering(fields: dict) -> dict:
     return cleaned
 
 
+def _check_instrument_hours(is_instrument: bool, hours) -> None:
+    """A shared instrument says how many hours a month it is open: its page showed "— hours
+    a month", and enterprises could not tell whether it could be booked at all."""
+    if is_instrument and not hours:
+        raise ValidationFailed(
+            _("Say how many hours a month the shared instrument is open for bookings (at least 1)."),
+            field="instrument_hours",
+        )
+
+
 @transaction.atomic(durable=True)
 def offering_create(*, actor: User, category: ServiceCategory, title: str, **fields):
     """A provider adds a service (or a shared instrument with its monthly hours)."""
@@ -54,6 +64,7 @@ def offering_create(*, actor: User, category: ServiceCategory, title: str, **fie
     if not cleaned.get("is_instrument"):
         cleaned["instrument_hours"] = None
         cleaned["hourly_rate"] = None
+    _check_instrument_hours(cleaned.get("is_instrument"), cleaned.get("instrument_hours"))
     offering = ServiceOffering.objects.create(provider_id=actor.provider_id, **cleaned)
     audit_record(
         actor=actor, obj=offering, action=AuditEntry.Action.CREATE, data={"title": offering.title}
@@ -74,6 +85,7 @@ def offering_update(*, offering: ServiceOffering, actor: User, **fields) -> Serv
     if not offering.is_instrument:
         offering.instrument_hours = None
         offering.hourly_rate = None
+    _check_instrument_hours(offering.is_instrument, offering.instrument_hours)
     offering.save()
     audit_record(
         actor=actor,

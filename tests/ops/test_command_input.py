@@ -103,7 +103,7 @@ def test_relay_takes_the_largest_limit(demo, capsys):
         ("NaN", "Enter an amount in yuan, like 1500.00."),
         ("Infinity", "Enter an amount in yuan, like 1500.00."),
         ("1e3", "Enter an amount in yuan, like 1500.00."),
-        ("-5", "Enter an amount in yuan, like 1500.00."),
+        ("-5", "The amount must be more than zero."),
         ("0", "The amount must be more than zero."),
         ("10.005", "Amounts have at most two decimal places."),
         ("1000000000000", "The amount is too large."),

@@ -100,3 +100,14 @@ def test_commas_not_in_groups_of_three_are_still_refused(typed):
 def test_the_api_keeps_plain_decimal_strings():
     with pytest.raises(ValidationFailed):
         parse_money("250,000.00")
+
+
+@pytest.mark.parametrize("typed", ["-100", "- 5", "−1500.50", "－１００", "-1,000", -5])
+def test_a_negative_amount_is_told_it_must_be_more_than_zero(typed):
+    # "Enter an amount in yuan, like 1500.00." did not say what was wrong with "-100".
+    with pytest.raises(ValidationFailed) as refused:
+        parse_money(typed)
+    assert refused.value.message == "The amount must be more than zero."
+    with pytest.raises(ValidationFailed) as refused:
+        parse_money(typed, allow_zero=True)
+    assert refused.value.message == "The amount cannot be negative."

@@ -98,3 +98,21 @@ def test_the_api_refuses_another_provider(api_as, users, sit):
         "/api/service-offerings/", {"category": "testing", "title": "x"}, format="json"
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("hours", [None, 0])
+def test_a_shared_instrument_needs_its_monthly_hours(api_as, users, hours):
+    client = api_as(users["provider-sit"])
+    body = {"category": "instruments", "title": "XRD", "is_instrument": True}
+    if hours is not None:
+        body["instrument_hours"] = hours
+    response = client.post("/api/service-offerings/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert "hours a month" in str(response.json())
+    created = client.post(
+        "/api/service-offerings/", {**body, "instrument_hours": 40}, format="json"
+    ).json()
+    refused = client.patch(
+        f"/api/service-offerings/{created['id']}/", {"instrument_hours": None}, format="json"
+    )
+    assert refused.status_code == 400
