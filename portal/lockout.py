@@ -41,23 +41,38 @@ class LockoutBackend(AxesStandaloneBackend):
 
 
 class LockoutHandler(AxesDatabaseHandler):
-    """axes' own counts (per address, per account and address), and the account's failures
-    from every address against the higher account limit."""
+    """axes' own count (an account from one address) against LOGIN_FAILURE_LIMIT; the
+    address's failures over every account name against LOGIN_ADDRESS_FAILURE_LIMIT; the
+    account's failures from every address against LOGIN_ACCOUNT_FAILURE_LIMIT.
+
+    The address has a limit of its own, higher than an account's: a district office signs in
+    from one address behind its NAT, and five mistyped user names (or anyone's made-up ones)
+    locked every official there out."""
 
     def get_failures(self, request, credentials=None) -> int:
         failures = super().get_failures(request, credentials)
+        locked = get_failure_limit(request, credentials)
+        since = get_cool_off_threshold(request)
+        address = getattr(request, "axes_ip_address", None)
+        if address and _failures(ip_address=address, attempt_time__gte=since) >= (
+            settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        ):
+            return max(failures, locked)
         username = get_client_username(request, credentials)
-        if not username:
-            return failures
-        account_failures = (
-            AccessAttempt.objects.filter(
-                username=username, attempt_time__gte=get_cool_off_threshold(request)
-            ).aggregate(total=Sum("failures_since_start"))["total"]
-            or 0
-        )
-        if account_failures >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT:
-            return max(failures, get_failure_limit(request, credentials))
+        if username and _failures(username=username, attempt_time__gte=since) >= (
+            settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+        ):
+            return max(failures, locked)
         return failures
+
+
+def _failures(**attempts) -> int:
+    return (
+        AccessAttempt.objects.filter(**attempts).aggregate(total=Sum("failures_since_start"))[
+            "total"
+        ]
+        or 0
+    )
 
 
 def cool_off_seconds(request=None) -> int:

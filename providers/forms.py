@@ -465,11 +465,20 @@ class DocumentForm(forms.Form):
         label=_("Invoice number"), required=False, max_length=64, help_text=_("Invoices only.")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, invoices: bool = True, **kwargs):
+        """`invoices`: the reader may upload an invoice (the order's provider, which issues
+        it); the enterprise's form takes the contract only."""
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, images or office documents; at most %(size)s.") % {
             "size": filesizeformat(settings.UPLOAD_MAX_BYTES)
         }
+        if not invoices:
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in OrderDocument.Kind.choices
+                if value == OrderDocument.Kind.CONTRACT
+            ]
+            del self.fields["invoice_code"], self.fields["invoice_number"]
 
 
 class OwnShareForm(forms.Form):

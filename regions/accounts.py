@@ -214,7 +214,8 @@ def account_deactivate(*, actor: User, account: User, reason: str) -> User:
     if not account.is_active:
         raise InvalidTransition(_("This account is deactivated already."), code="inactive")
     account.is_active = False
-    account.save(update_fields=["is_active"])
+    account.session_generation += 1  # every session signed in so far ends, for good
+    account.save(update_fields=["is_active", "session_generation"])
     Token.objects.filter(user=account).delete()
     audit_record(
         actor=actor,

@@ -335,15 +335,16 @@ OTP_TOTP_ISSUER = "Innovation Voucher Portal"
 TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
 
 # Login lock-out (django-axes) on every login path: after LOGIN_FAILURE_LIMIT wrong passwords
-# from one client address, or for one account from one address, that address (or that
-# account from it) is refused for LOGIN_COOLOFF_MINUTES (a failure during the cool-off starts
+# for one account from one address, or LOGIN_ADDRESS_FAILURE_LIMIT from one address for any
+# accounts, that account from it (or that address) is refused for LOGIN_COOLOFF_MINUTES (a failure during the cool-off starts
 # it again); the account itself, from everywhere, after LOGIN_ACCOUNT_FAILURE_LIMIT failures
 # from all addresses together (portal.lockout). Failures are listed in the admin.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "30"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "portal.lockout.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"

@@ -50,7 +50,9 @@ def _check_instrument_hours(is_instrument: bool, hours) -> None:
     a month", and enterprises could not tell whether it could be booked at all."""
     if is_instrument and not hours:
         raise ValidationFailed(
-            _("Say how many hours a month the shared instrument is open for bookings (at least 1)."),
+            _(
+                "Say how many hours a month the shared instrument is open for bookings (at least 1)."
+            ),
             field="instrument_hours",
         )
 

@@ -81,6 +81,11 @@ def _lock_order(order_id: int) -> ServiceOrder:
     )
 
 
+# A contract may be invoiced in parts; more than this on one order is not an order's
+# paperwork but numbers being spent.
+MAX_INVOICES_PER_ORDER = 10
+
+
 def _either_party(order: ServiceOrder, actor: User) -> None:
     if not (
         permissions.is_order_enterprise(actor, order) or permissions.is_order_provider(actor, order)
@@ -106,13 +111,18 @@ def order_document_upload(
     invoice_code: str = "",
     invoice_number: str = "",
 ) -> OrderDocument:
-    """Either party uploads the signed contract or the invoice. An invoice already used on
-    any order is refused, nothing is stored, and a risk flag on this order records it."""
+    """Either party uploads the signed contract; the provider, which issues it, the invoice
+    (at most MAX_INVOICES_PER_ORDER on one order). An invoice already used on any order is
+    refused, nothing is stored, and a risk flag on this order records it."""
     _either_party(order, actor)
     if kind not in OrderDocument.Kind.values:
         raise ValidationFailed(
             _("Choose “contract” or “invoice”."), field="kind", code="invalid_choice"
         )
+    if kind == OrderDocument.Kind.INVOICE and not permissions.is_order_provider(actor, order):
+        # An invoice number counts programme-wide: an enterprise uploading "invoices" could
+        # spend the provider's next numbers and block its claims in every district.
+        raise NotAllowed(_("The provider issues the invoice, and uploads it."))
     if file is None:
         raise ValidationFailed(_("Choose a file."), field="file", code="required")
     invoice = clean_invoice(invoice_code, invoice_number) if kind == "invoice" else None
@@ -179,6 +189,13 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
         other = _reused(invoice)
         if other is not None:
             raise _refusal(invoice, other, order_id)
+        invoices = order.documents.filter(kind=OrderDocument.Kind.INVOICE).count()
+        if invoices >= MAX_INVOICES_PER_ORDER:
+            raise InvalidTransition(
+                _("This order has %(count)s invoices, as many as one order takes.")
+                % {"count": invoices},
+                code="too_many_invoices",
+            )
     document = OrderDocument(
         service_order=order,
         kind=kind,

@@ -22,7 +22,12 @@ from providers.views.orders import _order_form_action, _render_order, _visible_o
 @submitted_once
 def order_document_upload(request, pk):
     order = _visible_order(request, pk)
-    form = DocumentForm(request.POST, request.FILES, prefix="document")
+    form = DocumentForm(
+        request.POST,
+        request.FILES,
+        prefix="document",
+        invoices=permissions.is_order_provider(request.user, order),
+    )
     if not form.is_valid():
         return _render_order(request, order, forms={"document": form}, status=400)
     _document, status = run_service_with_status(

@@ -173,7 +173,8 @@ def _render_order(
         "evidence": selectors.order_evidence(order),
         "paperwork": paperwork,
         "voucher_share": selectors.voucher_share_of(order, claimed=claimed),
-        "document_form": forms.get("document") or DocumentForm(prefix="document"),
+        "document_form": forms.get("document")
+        or DocumentForm(prefix="document", invoices=permissions.is_order_provider(user, order)),
         "own_share_form": forms.get("own_share")
         or OwnShareForm(
             prefix="own_share",
@@ -195,6 +196,8 @@ def _render_order(
             "rate": permissions.can_rate_order(user, order),
             # Not while a claim stands on the papers (the service refuses it, 409).
             "upload": permissions.can_upload_order_documents(user, order) and not claimed,
+            # The invoice: its issuer, the provider (the enterprise's form takes the contract).
+            "upload_invoice": permissions.is_order_provider(user, order),
             "record_own_share": permissions.can_record_own_share(user, order, payment),
             "confirm_own_share": permissions.can_confirm_own_share(user, order, payment),
         },

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,10 @@ class User(AbstractUser):
     # they signed in on): the e-mails they receive are written in it (portal/notifications.py).
     # Empty until they sign in: their e-mails then come in the language of whoever acted.
     language = models.CharField(max_length=16, blank=True, default="")
+    # Raised when the account is deactivated: it is part of the sessions' check
+    # (`_get_session_auth_hash`), so every session signed in before ends for good, and a
+    # reactivation does not bring back a session that someone else may hold.
+    session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -115,6 +120,17 @@ class User(AbstractUser):
                 condition=~Q(role="official") | Q(region__isnull=False),
             ),
         ]
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_generation:
+            # As Django's own: the sessions of accounts never deactivated stay valid.
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "regions.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         """张三 for a Chinese name (family name first, no space), Jane Smith otherwise."""

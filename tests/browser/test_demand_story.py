@@ -235,7 +235,7 @@ def test_the_seed_story_runs_from_a_demand_to_the_open_statistics(
     expect(e.get_by_role("link", name="process-report.pdf")).to_be_visible()
     enterprise.button("Confirm delivery").click()
     expect(e.locator("h1 .badge")).to_have_text(enterprise.t("Confirmed"))
-    upload = e.get_by_role("group", name=enterprise.t("Upload the signed contract or the invoice"))
+    upload = e.get_by_role("group", name=enterprise.t("Upload the signed contract"))
     enterprise.field("Document", upload).select_option("contract")
     enterprise.field("File", upload).set_input_files(evidence_pdf(tmp_path, "contract.pdf"))
     enterprise.button("Upload", upload).click()

@@ -35,7 +35,7 @@ def test_contract_invoice_own_share_then_the_claim(site, new_context, tmp_path):
     enterprise = open_person(new_context, site, LANGUAGE, "enterprise", username=jiangnan.username)
     e = enterprise.page
     enterprise.go(path)
-    upload = e.get_by_role("group", name=enterprise.t("Upload the signed contract or the invoice"))
+    upload = e.get_by_role("group", name=enterprise.t("Upload the signed contract"))
     enterprise.field("Document", upload).select_option("contract")
     enterprise.field("File", upload).set_input_files(evidence_pdf(tmp_path, "contract.pdf"))
     enterprise.button("Upload", upload).click()

@@ -322,3 +322,35 @@ def test_an_order_whose_claim_waits_takes_no_new_papers_until_it_is_rejected(api
         redemption_id=redemption.pk, actor=demo["users"]["official-wujin"], note="Wrong invoice."
     )
     assert invoice(api_as(sit), order, number="SWAP0001").status_code == 201
+
+
+def test_only_the_provider_uploads_an_invoice(api_as, client, demo, password, hefei_order):
+    # An invoice number counts in all four districts: an enterprise uploading "invoices" on
+    # its own order spent a provider's next numbers and blocked that provider's claims.
+    response = invoice(api_as(demo["users"]["enterprise-jiangnan"]), demo["order"], "77770001")
+    assert response.status_code == 403
+    assert not OrderDocument.objects.filter(kind="invoice").exists()
+    assert (
+        invoice(api_as(demo["users"]["provider-ustc"]), hefei_order, "77770001").status_code == 201
+    )
+
+    client.login(username="enterprise-jiangnan", password=password)
+    page = client.get(f"/orders/{demo['order'].pk}/").content.decode()
+    assert 'value="contract"' in page and 'value="invoice"' not in page
+    assert "document-invoice_number" not in page
+    refused = client.post(
+        f"/orders/{demo['order'].pk}/documents/",
+        {"document-kind": "invoice", "document-file": pdf_upload(), "document-invoice_number": "1"},
+    )
+    assert refused.status_code == 400
+    assert not OrderDocument.objects.filter(service_order=demo["order"]).exists()
+
+
+def test_an_order_takes_at_most_ten_invoices(api_as, demo):
+    provider = api_as(demo["users"]["provider-sit"])
+    for number in range(10):
+        assert invoice(provider, demo["order"], f"5555{number:04d}").status_code == 201
+    refused = invoice(provider, demo["order"], "55559999")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "too_many_invoices"
+    assert OrderDocument.objects.filter(service_order=demo["order"]).count() == 10

@@ -4,6 +4,7 @@ admin; officials see their district's officials."""
 import re
 
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from regions.models import AuditEntry, User
@@ -254,3 +255,31 @@ def test_a_chinese_name_reads_family_name_first():
 
     assert User(first_name="三", last_name="张").get_full_name() == "张三"
     assert User(first_name="Jane", last_name="Smith").get_full_name() == "Jane Smith"
+
+
+def test_a_reactivated_account_does_not_get_its_old_sessions_back(client, demo):
+    # Switched off because it was compromised: whoever held its session must not be signed
+    # in again the moment the operator switches it back on.
+    enterprise_user = demo["users"]["enterprise-yangpu"]
+    held = Client()
+    held.force_login(enterprise_user)
+    assert held.get("/enterprise/").status_code == 200
+    client.force_login(demo["users"]["operator"])
+
+    client.post(f"/people/{enterprise_user.pk}/deactivate/", {"reason": "Compromised."})
+    assert held.get("/enterprise/").status_code == 302
+    assert client.post(f"/people/{enterprise_user.pk}/reactivate/").status_code == 302
+
+    assert held.get("/enterprise/").status_code == 302  # to the login page, for good
+    enterprise_user.refresh_from_db()
+    again = Client()
+    again.force_login(enterprise_user)  # signing in afresh works
+    assert again.get("/enterprise/").status_code == 200
+
+
+def test_an_account_never_deactivated_keeps_its_sessions_across_the_change(client, demo):
+    enterprise_user = demo["users"]["enterprise-yangpu"]
+    client.force_login(enterprise_user)
+    enterprise_user.refresh_from_db()
+    assert enterprise_user.session_generation == 0
+    assert client.get("/enterprise/").status_code == 200
