@@ -46,6 +46,27 @@ def can_download_certificate(user, voucher) -> bool:
     return _official_of(user, voucher.issuing_region_id)
 
 
+def can_read_voucher_holder(user, voucher) -> bool:
+    """The public check of a serial names the holder and the face value in full to those a
+    voucher is shown to (providers, officials, the operator) and to the holder; to anyone
+    else a masked name and no amount: serials run in sequence, and the public page would
+    otherwise list every beneficiary and its amount."""
+    if not user.is_authenticated:
+        return False
+    if user.is_provider or user.is_official or user.is_operator:
+        return True
+    return bool(user.is_enterprise and user.enterprise_id == voucher.enterprise_id)
+
+
+def masked_holder(name: str) -> str:
+    """ "常州江南石墨烯科技有限公司" -> "常州****公司": enough for the holder standing in front
+    of a provider to recognise, too little to list the beneficiaries."""
+    name = name.strip()
+    if len(name) <= 4:
+        return name[:1] + "****"
+    return f"{name[:2]}****{name[-2:]}"
+
+
 def can_create_enterprise(user) -> bool:
     """An enterprise user not yet linked to one, an official (for its district), the operator."""
     if not user.is_authenticated:

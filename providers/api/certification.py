@@ -236,7 +236,10 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 class CertificateSerializer(serializers.Serializer):
     serial = serializers.CharField()
     kind = serializers.CharField(help_text="provider or voucher")
-    holder = serializers.CharField()
+    holder = serializers.CharField(
+        help_text="A voucher's holder is masked (常州****公司) except to providers, officials, "
+        "the operator and the holder itself"
+    )
     region = serializers.CharField()
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField()
@@ -257,6 +260,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=CertificateSerializer)
     def retrieve(self, request, serial=None):
         from vouchers.models import Voucher
+        from vouchers.permissions import can_read_voucher_holder, masked_holder
 
         serial = (serial or "").strip().upper()
         certificate = (
@@ -284,7 +288,9 @@ class CertificateViewSet(viewsets.GenericViewSet):
             body = {
                 "serial": voucher.serial,
                 "kind": "voucher",
-                "holder": voucher.enterprise.name,
+                "holder": voucher.enterprise.name
+                if can_read_voucher_holder(request.user, voucher)
+                else masked_holder(voucher.enterprise.name),
                 "region": voucher.issuing_region.code,
                 "issued_at": voucher.issued_at,
                 # A calendar date of the programme, in the programme's time zone.

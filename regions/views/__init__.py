@@ -53,6 +53,7 @@ from regions.settlement.services import (
     settlement_transfer_confirm,
 )
 from vouchers import selectors as redemption_selectors
+from vouchers.permissions import can_read_voucher_holder, masked_holder
 
 
 @require_GET
@@ -146,12 +147,21 @@ def verify(request, serial):
     voucher = sources.voucher_by_serial(serial)
     certificate = sources.certificate_by_serial(serial) if voucher is None else None
     found = voucher is not None or certificate is not None
+    holder_in_full = voucher is not None and can_read_voucher_holder(request.user, voucher)
     return render(
         request,
         "regions/verify.html",
         {
             "serial": serial,
             "voucher": voucher,
+            "holder_in_full": holder_in_full,
+            "holder": (
+                voucher.enterprise.display_name
+                if holder_in_full
+                else masked_holder(voucher.enterprise.display_name)
+            )
+            if voucher is not None
+            else "",
             "certificate": certificate,
             "found": found,
             "mistyped": not found and serial_check_digit_is_wrong(serial),

@@ -22,7 +22,7 @@ def test_it_verifies_a_voucher_serial(api_client, demo):
     voucher = demo["voucher"]
     body = api_client.get(f"/api/certificates/{voucher.serial}/").json()
     assert body["kind"] == "voucher"
-    assert body["holder"] == "Changzhou Jiangnan Graphene Technology Co., Ltd."
+    assert body["holder"] == "Ch****d."  # anonymous: masked
     assert body["region"] == "WUJIN"
     assert body["status"] == "active"
     assert body["valid_until"] == timezone.localtime(voucher.expires_at).date().isoformat()
@@ -37,3 +37,20 @@ def test_it_answers_404_with_a_clear_detail_for_an_unknown_serial(api_client, de
     response = api_client.get("/api/certificates/PC-YP-2026-9999-1/")
     assert response.status_code == 404
     assert "PC-YP-2026-9999-1" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("username", "in_full"),
+    [
+        ("provider-graphene", True),
+        ("official-hefei", True),
+        ("enterprise-jiangnan", True),  # its own voucher
+        ("enterprise-yangpu", False),
+    ],
+)
+def test_a_vouchers_holder_is_named_in_full_to_those_it_is_shown_to(
+    api_as, demo, username, in_full
+):
+    body = api_as(demo["users"][username]).get(f"/api/certificates/{demo['voucher'].serial}/")
+    full = "Changzhou Jiangnan Graphene Technology Co., Ltd."
+    assert (body.json()["holder"] == full) is in_full

@@ -127,3 +127,29 @@ def test_other_dashes_typed_for_the_hyphen_are_read(client, demo, dash):
     response = client.get("/verify/", {"serial": serial.replace("-", dash)}, follow=True)
 
     assert response.status_code == 200 and serial in response.content.decode()
+
+
+def test_a_visitor_sees_a_masked_holder_and_no_amount(client, demo):
+    # Serials run in sequence: the public page listed every beneficiary and its amount.
+    voucher = demo["voucher"]
+    body = client.get(f"/verify/{voucher.serial}/").content.decode()
+    assert "Genuine voucher" in body
+    assert "Ch****d." in body
+    assert voucher.enterprise.name not in body
+    assert "200,000" not in body
+
+    client.force_login(demo["users"]["provider-sit"])
+    body = client.get(f"/verify/{voucher.serial}/").content.decode()
+    assert voucher.enterprise.name in body and "200,000" in body
+
+
+def test_a_balance_held_by_a_claim_is_not_called_spent(client, demo):
+    from decimal import Decimal
+
+    voucher = demo["voucher"]
+    type(voucher).objects.filter(pk=voucher.pk).update(
+        status="exhausted", held=voucher.face_value, balance=Decimal("0.00")
+    )
+    body = client.get(f"/verify/{voucher.serial}/").content.decode()
+    assert "held by claims waiting for the district" in body
+    assert "balance is spent" not in body
