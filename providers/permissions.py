@@ -19,6 +19,20 @@ def is_district_official(user, region_id: int) -> bool:
     return _authenticated(user) and user.is_official and user.region_id == region_id
 
 
+def can_read_objection(user, objection, region_id: int) -> bool:
+    """An objection's words (and the answer to them) go to the district that decides, the
+    operator and whoever lodged it: they may hold what must not be public, and anyone signed
+    in can lodge one. Everyone else sees that an objection was lodged and whether it is
+    answered."""
+    if not _authenticated(user):
+        return False
+    return (
+        is_district_official(user, region_id)
+        or user.is_operator
+        or objection.raised_by_id == user.pk
+    )
+
+
 def can_apply_as_provider(user) -> bool:
     """Anonymous visitors register while applying; a provider user may apply once."""
     if not _authenticated(user):

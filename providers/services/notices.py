@@ -119,6 +119,15 @@ def objection_raise(*, notice_id: int, actor: User, reason: str) -> ProviderObje
         raise InvalidTransition(
             _("This notice is closed; objections are no longer taken."), code="notice_closed"
         )
+    if notice.objections.filter(raised_by=actor, answered_at__isnull=True).exists():
+        # Each unanswered objection holds the certification back: one person, one at a time.
+        raise InvalidTransition(
+            _(
+                "Your objection to this notice waits for the district's answer; you can "
+                "lodge another once it is answered."
+            ),
+            code="objection_waiting",
+        )
     objection = ProviderObjection.objects.create(notice=notice, raised_by=actor, reason=reason)
     audit_record(
         actor=actor,

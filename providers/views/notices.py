@@ -62,12 +62,14 @@ def _render_notice(request, notice, *, objection_form=None, answer_forms=None, s
         "providers/notice_detail.html",
         {
             "notice": notice,
-            # Each objection with the answer form the official sees under an open one.
+            # Each objection with the answer form the official sees under an open one, and
+            # whether the reader may read its words.
             "objections": [
                 (
                     objection,
                     (answer_forms or {}).get(objection.pk)
                     or AnswerForm(auto_id=f"id_answer_{objection.pk}_%s"),
+                    permissions.can_read_objection(user, objection, notice.provider.region_id),
                 )
                 for objection in selectors.provider_notice_objections(notice)
             ],

@@ -282,3 +282,37 @@ def test_the_command_concludes_the_ended_notices_as_the_beat_does(users, on_noti
     assert "Certified 1 provider(s)" in out.getvalue()
     provider.refresh_from_db()
     assert provider.status == "certified"
+
+
+def test_an_objections_words_go_to_the_district_and_its_author_only(
+    api_as, client, users, on_notice
+):
+    # Anyone signed in can object, and an objection may say what must not be public: the
+    # page showed every objection's words to every visitor.
+    _, notice = on_notice
+    object_to(api_as, users["enterprise-yangpu"], notice)
+    page = f"/provider-notices/{notice.pk}/"
+    words = "Its lab has no accreditation."
+
+    assert words not in client.get(page).content.decode()  # a visitor
+    assert "Objection of" in client.get(page).content.decode()
+    for username, reads in [
+        ("enterprise-jiangnan", False),
+        ("enterprise-yangpu", True),  # its author
+        ("official-wujin", True),  # the provider's district
+        ("official-yangpu", False),
+        ("operator", True),
+    ]:
+        client.force_login(users[username])
+        assert (words in client.get(page).content.decode()) is reads, username
+
+
+def test_one_person_has_one_unanswered_objection_at_a_time(api_as, users, on_notice):
+    # Each unanswered objection holds the certification back: three from one account did.
+    _, notice = on_notice
+    assert object_to(api_as, users["enterprise-yangpu"], notice).status_code == 201
+    again = object_to(api_as, users["enterprise-yangpu"], notice)
+    assert again.status_code == 409
+    assert again.json()["code"] == "objection_waiting"
+    assert object_to(api_as, users["enterprise-jiangnan"], notice).status_code == 201
+    assert notice.objections.count() == 2
