@@ -1,7 +1,8 @@
 """Every API route under /api/, gathered from the three apps' routers."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.response import Response
+from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from providers import api as providers_api
@@ -10,7 +11,24 @@ from regions.statistics_api import StatisticsView
 from vouchers import api as vouchers_api
 from vouchers.api import redemptions as redemption_api
 
-router = DefaultRouter()
+
+class PortalAPIRootView(APIRootView):
+    """GET /api/: each list's address under /api/. DRF's index reversed each list's URL name,
+    and `voucher-list`, `notice-list` and `redemption-list` name the pages too: the index
+    linked to HTML pages."""
+
+    def get(self, request, *args, **kwargs):
+        base = request.build_absolute_uri(request.path)
+        return Response(
+            {prefix: f"{base}{prefix}/" for prefix in self.api_root_dict if "(" not in prefix}
+        )
+
+
+class PortalRouter(DefaultRouter):
+    APIRootView = PortalAPIRootView
+
+
+router = PortalRouter()
 # Suffix twins (`.json`, `.csv`) only for the settlement statements, downloaded as
 # `WUJIN.csv` / `WUJIN.pdf`: a twin of every route doubled the patterns each API request is
 # matched against, in order (`?format=` still chooses the renderer everywhere).

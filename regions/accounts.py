@@ -5,11 +5,13 @@ reactivates) the accounts it is responsible for. No role needs the Django admin 
 An invited official receives a one-time link to choose a password (Django's password reset
 token: it stops working once a password is set, and after PASSWORD_RESET_TIMEOUT)."""
 
+import hashlib
 import re
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
@@ -22,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from portal.security import shown_text
+from portal.throttling import CACHE_ERRORS
 from regions.models import AuditEntry, Region, User
 from regions.services import USERNAME_PATTERN, audit_record
 
@@ -181,12 +184,31 @@ def official_invite(
     return official
 
 
+# Reset links one address receives in an hour: a person who lost a mail asks again once or
+# twice; anyone could otherwise flood an official's mailbox from the public form.
+RESET_MAILS_PER_HOUR = 3
+
+
 class PasswordResetIncludingInvited(PasswordResetForm):
     """Django's form skips accounts without a password; an invited official whose link
-    expired has none yet and must be able to ask for a new one here."""
+    expired has none yet and must be able to ask for a new one here. An address gets at
+    most RESET_MAILS_PER_HOUR links an hour; the page answers the same either way, as it does
+    for an address without an account."""
 
     def get_users(self, email):
+        if not _reset_mail_allowed(email):
+            return User.objects.none()
         return User.objects.filter(email__iexact=email, is_active=True)
+
+
+def _reset_mail_allowed(email: str) -> bool:
+    key = "password-reset:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    try:
+        if cache.add(key, 1, timeout=3600):
+            return True
+        return cache.incr(key) <= RESET_MAILS_PER_HOUR
+    except (ValueError, *CACHE_ERRORS):
+        return True  # the count expired meanwhile, or the cache is away: the mail goes
 
 
 def _lock_account(actor: User, account: User) -> User:

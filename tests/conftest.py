@@ -61,6 +61,15 @@ def _eager_celery():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """What the portal counts in the cache (reset mails an address got, throttle windows)
+    starts at zero in each test: the tests' cache is each process's memory (no CACHE_URL)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _email_locmem(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = FAST_HASHERS

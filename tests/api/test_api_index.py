@@ -1,0 +1,17 @@
+"""GET /api/ lists the API's lists, each under /api/."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_index_links_to_the_api_not_to_the_pages(api_as, demo):
+    # `voucher-list` names a page too: the index sent API clients to HTML.
+    client = api_as(demo["users"]["operator"])
+    index = client.get("/api/").json()
+    assert {"vouchers", "redemptions", "notices", "service-orders"} <= set(index)
+    for name, link in index.items():
+        assert link.startswith("http://testserver/api/"), (name, link)
+    listed = client.get(index["vouchers"].removeprefix("http://testserver"))
+    assert listed.status_code == 200
+    assert listed["Content-Type"].startswith("application/json")
