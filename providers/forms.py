@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
+from portal.widgets import Textarea
 from providers.models import (
     Demand,
     OrderDocument,
@@ -79,7 +80,7 @@ class ProviderApplicationForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         required=False,
         max_length=Provider.DESCRIPTION_MAX_LENGTH,
     )
@@ -108,7 +109,7 @@ REASON_MAX_LENGTH = 2000
 class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
@@ -125,7 +126,7 @@ class DisputeDecisionForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason, sent to both parties"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
 
@@ -139,7 +140,7 @@ class RatingForm(forms.Form):
     )
     comment = forms.CharField(
         label=_("Comment (optional)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
     )
@@ -148,7 +149,7 @@ class RatingForm(forms.Form):
 class DeclineForm(DecisionForm):
     reason = forms.CharField(
         label=_("Why do you decline?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
@@ -160,7 +161,7 @@ class DisputeForm(DecisionForm):
 
     reason = forms.CharField(
         label=_("What was not delivered as agreed?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
@@ -173,7 +174,7 @@ class DisputeForm(DecisionForm):
 class CancelForm(DecisionForm):
     reason = forms.CharField(
         label=_("Why do you cancel? (optional)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         required=False,
         max_length=REASON_MAX_LENGTH,
     )
@@ -209,7 +210,7 @@ class ExpertContactForm(forms.Form):
     message = forms.CharField(
         label=_("Your message"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text=_("The portal e-mails it to the expert with your name and address."),
     )
 
@@ -223,7 +224,7 @@ class ExpertAssignForm(forms.Form):
         label=_("Note for the expert"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, applications, demands, **kwargs):
@@ -245,7 +246,7 @@ class ExpertAssignForm(forms.Form):
 
 class ExpertCommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Your comment"), max_length=2000, widget=Textarea(attrs={"rows": 4})
     )
 
 
@@ -300,7 +301,7 @@ class OfferingForm(forms.ModelForm):
         }
         # The labels say it; the model's help texts are the admin's English notes.
         help_texts = {"is_instrument": "", "instrument_hours": ""}
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": Textarea(attrs={"rows": 4})}
 
 
 class OrderForm(forms.Form):
@@ -320,7 +321,7 @@ class OrderForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(
         label=_("What you need"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         required=False,
         max_length=ServiceOrder.TEXT_MAX_LENGTH,
     )
@@ -343,12 +344,12 @@ class OrderForm(forms.Form):
 class CompletionForm(forms.Form):
     summary = forms.CharField(
         label=_("What was delivered"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         max_length=ServiceOrder.TEXT_MAX_LENGTH,
     )
     deliverables = forms.CharField(
         label=_("Deliverables"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=ServiceOrder.TEXT_MAX_LENGTH,
         help_text=_("Reports, samples, data sets handed over."),
@@ -368,7 +369,7 @@ class DemandForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("The technical problem"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         max_length=Demand.DESCRIPTION_MAX_LENGTH,
     )
     category = forms.ModelChoiceField(
@@ -417,7 +418,7 @@ class DemandSearchForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    approach = forms.CharField(label=_("Your approach"), widget=forms.Textarea(attrs={"rows": 6}))
+    approach = forms.CharField(label=_("Your approach"), widget=Textarea(attrs={"rows": 6}))
     price = MoneyFormField(label=_("Price (CNY)"))
     duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=1, max_value=3650)
     expert = forms.ModelChoiceField(label=_("Leading expert"), queryset=None, required=False)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
+from portal.widgets import Textarea
 from providers.models import ServiceCategory
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
@@ -101,7 +102,7 @@ class ApplicationForm(forms.Form):
     purpose = forms.CharField(
         max_length=VoucherApplication.PURPOSE_MAX_LENGTH,
         label=_("Purpose: the technical need"),
-        widget=forms.Textarea,
+        widget=Textarea,
         help_text=_("What do you need solved or tested, and what result do you expect?"),
     )
     service_category = forms.ModelChoiceField(
@@ -128,7 +129,7 @@ class ApproveForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=NOTE_MAX_LENGTH,
     )
 
@@ -136,7 +137,7 @@ class ApproveForm(forms.Form):
 class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Reason for rejection"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=NOTE_MAX_LENGTH,
         error_messages={"required": _("Give the reason for the rejection.")},
     )
@@ -145,7 +146,7 @@ class RejectForm(forms.Form):
 class RevokeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for revocation"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=NOTE_MAX_LENGTH,
         error_messages={"required": _("Give the reason for revoking the voucher.")},
     )

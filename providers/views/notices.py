@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
+from portal.widgets import Textarea
 from providers import permissions, selectors, services
 from providers.models import ProviderNotice, ProviderObjection
 from regions.selectors import region_list
@@ -18,14 +19,14 @@ from regions.selectors import region_list
 class ObjectionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Your objection and its reason"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         max_length=4000,
     )
 
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label=gettext_lazy("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label=gettext_lazy("Answer"), widget=Textarea(attrs={"rows": 3}), max_length=4000
     )
 
 

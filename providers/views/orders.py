@@ -44,6 +44,7 @@ from providers.forms import (
     RatingForm,
 )
 from providers.models import Provider, ServiceOrder
+from regions.models import AuditEntry
 from regions.services import audit_trail_for
 
 NEXT_STEPS = {
@@ -160,6 +161,19 @@ def order_create(request):
     )
 
 
+# Risk flags are the officials' (providers.services.risk.risk_flags_visible_to): the parties'
+# history of the order leaves them out; it told an enterprise "flagged: suspected contract
+# splitting" with nothing it could do.
+RISK_ACTIONS = (AuditEntry.Action.FLAG, AuditEntry.Action.CLEAR)
+
+
+def _history_for(user, order):
+    entries = audit_trail_for(order)
+    if user.is_official or user.is_operator:
+        return entries
+    return entries.exclude(action__in=RISK_ACTIONS)
+
+
 def _render_order(
     request, order, *, forms=None, status=200, template="providers/order_detail.html"
 ):
@@ -183,7 +197,7 @@ def _render_order(
                 "payment_reference": payment.payment_reference if payment else "",
             },
         ),
-        "audit_entries": audit_trail_for(order),
+        "audit_entries": _history_for(user, order),
         "next_step": next_step(user, order),
         "may": {
             "accept": permissions.can_accept_order(user, order),

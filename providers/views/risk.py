@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.views import next_or, page_of, run_service
+from portal.widgets import Textarea
 from providers.services.risk import risk_flag_clear, risk_flags_visible_to
 from regions.models import Region
 
@@ -36,7 +37,7 @@ LIMIT_LABELS = {
 class ClearForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why the flag can be cleared"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
 

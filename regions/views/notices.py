@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.errors import ApplicationError
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
+from portal.widgets import Textarea
 from regions.models import Notice, Region
 from regions.notices import (
     can_publish_notices,
@@ -37,12 +38,8 @@ class NoticeForm(forms.Form):
     title_zh = forms.CharField(
         label=gettext_lazy("Title (Chinese)"), max_length=200, required=False
     )
-    body = forms.CharField(
-        label=gettext_lazy("Text (English)"), widget=forms.Textarea, required=False
-    )
-    body_zh = forms.CharField(
-        label=gettext_lazy("Text (Chinese)"), widget=forms.Textarea, required=False
-    )
+    body = forms.CharField(label=gettext_lazy("Text (English)"), widget=Textarea, required=False)
+    body_zh = forms.CharField(label=gettext_lazy("Text (Chinese)"), widget=Textarea, required=False)
     opens_at = forms.DateTimeField(
         label=gettext_lazy("Applications open (calls only)"),
         required=False,

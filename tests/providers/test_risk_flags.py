@@ -377,3 +377,22 @@ def test_the_nightly_expiry_clears_the_flags_of_the_orders_it_cancels(parties, d
     assert flag.cleared_by is None and "Expired on" in flag.clear_reason
     page = browser(demo["users"]["official-wujin"]).get("/official/risk-queue/")
     assert "the portal (voucher expired)" in page.content.decode()
+
+
+def test_the_parties_history_of_the_order_leaves_out_the_flags(client, parties, demo):
+    # A flag is the officials' to weigh: the enterprise read "flagged: suspected contract
+    # splitting" in its order's history, with nothing it could do about it.
+    enterprise, provider, _voucher = parties
+    order(parties, "400000.00")
+    second = order(parties, "300000.00")
+    assert open_flags("split_contract").filter(service_order=second).exists()
+    page = f"/orders/{second.pk}/"
+    for user, sees in [
+        (enterprise.users.first(), False),
+        (provider.users.first(), False),
+        (demo["users"]["official-wujin"], True),
+        (demo["users"]["operator"], True),
+    ]:
+        client.force_login(user)
+        entries = client.get(page).context["audit_entries"]
+        assert entries.filter(action=AuditEntry.Action.FLAG).exists() is sees, user.username

@@ -288,7 +288,9 @@ def test_an_account_never_deactivated_keeps_its_sessions_across_the_change(clien
 def test_an_address_gets_at_most_three_reset_links_an_hour(client, demo, mailoutbox):
     # The public form sent a link each time it was asked: anyone could flood a mailbox.
     for _ in range(5):
-        response = client.post("/account/forgot-password/", {"email": "enterprise-hefei@example.com"})
+        response = client.post(
+            "/account/forgot-password/", {"email": "enterprise-hefei@example.com"}
+        )
         assert response.status_code == 302  # the same answer every time
     assert len([m for m in mailoutbox if "enterprise-hefei@example.com" in m.to]) == 3
     client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})

@@ -335,3 +335,26 @@ def test_the_application_page_names_its_service_category_in_chinese(client, demo
     ).content.decode()
 
     assert application.service_category.name_zh in page
+
+
+def test_a_purpose_at_the_boxs_limit_in_many_lines_is_taken(client, jiangnan):
+    # The browser counts a line break as one character against maxlength and sends two:
+    # 4,000 characters in 12 lines came back refused as 4,012.
+    lines = ["x" * 332] * 12
+    typed = "\r\n".join(lines)
+    assert len(typed.replace("\r\n", "\n")) <= 4000 < len(typed)
+    response = post(client, requested_amount="1000.00", purpose=typed)
+    assert response.status_code == 302, response.context["form"].errors
+    application = VoucherApplication.objects.get(status="submitted")
+    assert application.purpose == "\n".join(lines)
+
+
+def test_a_purpose_beyond_the_limit_is_told_so_in_plain_chinese(client, jiangnan):
+    response = client.post(
+        "/applications/new/",
+        {"purpose": "x" * 4001, "requested_amount": "1000.00"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["purpose"])
+    assert "变量" not in message and "4000" in message
