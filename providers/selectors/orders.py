@@ -113,13 +113,36 @@ def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:
         return None
     share = (order.contract_amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
     pays = min(share, voucher.balance)
+    # The voucher's other open orders not yet claimed expect their shares of the same
+    # balance: each order alone looked covered while together they asked more than it held.
+    others = sum(
+        (
+            (amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
+            for amount in _unclaimed_open_orders(voucher.pk)
+            .exclude(pk=order.pk)
+            .values_list("contract_amount", flat=True)
+        ),
+        Decimal("0.00"),
+    )
     return {
         "share": share,
         "balance": voucher.balance,
         "pays": pays,
         "enterprise_pays": order.contract_amount - pays,
         "short": voucher.balance < share,
+        "others": others,
+        "shared_short": not voucher.balance < share and others + share > voucher.balance,
     }
+
+
+def _unclaimed_open_orders(voucher_id: int) -> QuerySet[ServiceOrder]:
+    from vouchers.selectors import LIVE_STATUSES
+
+    return (
+        ServiceOrder.objects.filter(voucher_id=voucher_id)
+        .exclude(status__in=[ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED])
+        .exclude(redemptions__status__in=LIVE_STATUSES)
+    )
 
 
 def paperwork_annotations() -> dict:

@@ -47,6 +47,8 @@ def test_a_balance_below_the_share_is_said_on_the_order_page(client, demo):
         "pays": Decimal("600.00"),
         "enterprise_pays": Decimal("1400.00"),
         "short": True,
+        "others": Decimal("0.00"),
+        "shared_short": False,
     }
     client.force_login(demo["users"]["enterprise-jiangnan"])
     client.cookies["django_language"] = "zh-hans"
@@ -84,3 +86,18 @@ def test_the_claims_most_follows_the_vouchers_own_rules(demo):
 
     assert max_claim_for(ServiceOrder.objects.get(pk=order.pk)) == Decimal("1000.00")
     assert share_now(order)["share"] == Decimal("1000.00")
+
+
+def test_open_orders_that_together_ask_more_than_the_balance_are_warned_of(client, demo):
+    # Each order alone looked covered: three asked ¥1,500 of a ¥1,000 balance together.
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "1000.00")
+    sit = demo["providers"]["provider-sit"]
+    first = make_order(voucher, sit, "1200.00", confirmed=False)  # share 600
+    assert not share_now(first)["shared_short"]
+    second = make_order(voucher, sit, "1800.00", confirmed=False)  # share 900
+
+    share = share_now(second)
+    assert share["others"] == Decimal("600.00") and share["shared_short"]
+    assert share_now(first)["others"] == Decimal("900.00")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert "voucher-shared" in client.get(f"/orders/{second.pk}/").content.decode()
