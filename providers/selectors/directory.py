@@ -66,14 +66,19 @@ def filter_providers(
     category: str = "",
     status: str = "",
 ) -> QuerySet[Provider]:
-    """Keyword (names, description, offering titles), district code, category code, status.
+    """Keyword (names, description, offering titles and descriptions), district code,
+    category code, status.
 
     Offerings and categories are matched with EXISTS rather than joins so that a provider is
     listed once and the page count stays a plain COUNT(*)."""
     search = (search or "").strip()
     if search:
+        # A service's description too: the directory's box promises services and keywords,
+        # and "球磨" (ball milling) is in what a service does, rarely in its title.
         offering_match = ServiceOffering.objects.filter(
-            provider=OuterRef("pk"), active=True, title__icontains=search
+            Q(title__icontains=search) | Q(description__icontains=search),
+            provider=OuterRef("pk"),
+            active=True,
         )
         providers = providers.filter(
             Q(name__icontains=search)

@@ -33,6 +33,15 @@ def test_it_finds_providers_by_chinese_name_and_offering_title(client, demo):
     assert "Jiaxing Weikai" in html and "Shanghai Institute" not in html
 
 
+def test_it_finds_a_provider_by_what_its_service_does(client, demo):
+    # "球磨" (ball milling) is in the institute's service description only: the search box
+    # promises services and keywords, and found nothing.
+    html = client.get("/providers/", {"q": "球磨"}).content.decode()
+    assert "Shanghai Institute of Technology" in html
+    html = client.get("/providers/", {"q": "ball milling"}).content.decode()
+    assert "Shanghai Institute of Technology" in html
+
+
 def test_it_filters_by_district_and_category(client, demo):
     html = client.get("/providers/", {"region": "NANHU"}).content.decode()
     assert "Jiaxing Weikai" in html and "Shanghai Institute" not in html
