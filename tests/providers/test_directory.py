@@ -113,3 +113,10 @@ def test_an_unknown_district_is_ignored_not_an_error(client, demo):
     response = client.get("/providers/", {"region": "PUDONG", "q": "Shanghai"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 1
+
+
+def test_a_chinese_page_lists_with_the_chinese_comma(client, demo, sit):
+    assert sit.categories.count() > 1
+    body = client.get(f"/providers/{sit.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    services = body.split("<dt>服务</dt><dd>")[1].split("</dd>")[0]
+    assert "、" in services and ", " not in services
