@@ -30,8 +30,11 @@ def test_it_exports_the_directory_with_its_filters(demo, login):
     assert set(column(rows, "Status")) == {"Certified"}
     rows = csv_rows(client.get("/exports/providers.csv?region=YANGPU"))
     assert column(rows, "Provider") == ["Shanghai Institute of Technology"]
-    rows = csv_rows(client.get("/exports/providers.csv?q=graphene"))
+    rows = csv_rows(client.get("/exports/providers.csv?q=jiangnan"))
     assert column(rows, "Provider") == ["Jiangnan Graphene Research Institute"]
+    # A service's description is searched too: the institute's ball milling is of graphene.
+    rows = csv_rows(client.get("/exports/providers.csv?q=graphene"))
+    assert "Shanghai Institute of Technology" in column(rows, "Provider")
     # An unknown district is refused, not dropped (the file would hold every district).
     refused = client.get("/exports/providers.csv?region=MARS&q=graphene")
     assert refused.status_code == 400 and "region" in refused.content.decode()
@@ -39,7 +42,7 @@ def test_it_exports_the_directory_with_its_filters(demo, login):
 
 def test_it_lists_categories_and_the_certificate(demo, login):
     provider = _provider(demo, "WUJIN", "certified", "Two Category Lab", ("testing", "rd"))
-    rows = csv_rows(login(demo["users"]["operator"]).get("/exports/providers.csv?q=Two"))
+    rows = csv_rows(login(demo["users"]["operator"]).get("/exports/providers.csv?q=Two Category"))
     expected = ", ".join(
         ServiceCategory.objects.filter(code__in=("testing", "rd"))
         .order_by("id")

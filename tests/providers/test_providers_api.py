@@ -36,7 +36,7 @@ def test_it_filters(api_client, demo):
 
     assert names(region="NANHU") == ["Jiaxing Weikai Testing Technology Co., Ltd."]
     assert "Jiaxing Weikai Testing Technology Co., Ltd." not in names(category="rnd")
-    assert names(search="graphene") == ["Jiangnan Graphene Research Institute"]
+    assert names(search="jiangnan") == ["Jiangnan Graphene Research Institute"]
     assert names(status="applied") == []
 
 
