@@ -46,6 +46,7 @@ from providers.selectors.orders import (
     paperwork_missing,
     paperwork_section,
     voucher_share_of,
+    voucher_terms,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "paperwork_annotations",
     "paperwork_missing",
     "paperwork_section",
+    "voucher_terms",
     "provider_directory",
     "provider_emails",
     "provider_notice_objections",

@@ -135,6 +135,35 @@ def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:
     }
 
 
+def voucher_terms(vouchers) -> list[dict]:
+    """What each voucher pays of a new order: its rules' share (a percentage) and its balance,
+    less what its open orders not yet claimed already expect of it."""
+    terms = []
+    for voucher in vouchers:
+        rules = rules_of_voucher(voucher)
+        if rules is None:
+            continue
+        expected = sum(
+            (
+                (amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
+                for amount in _unclaimed_open_orders(voucher.pk).values_list(
+                    "contract_amount", flat=True
+                )
+            ),
+            Decimal("0.00"),
+        )
+        terms.append(
+            {
+                "voucher": voucher,
+                "percent": format((rules.co_funding_ratio * 100).normalize(), "f"),
+                "balance": voucher.balance,
+                "expected": expected,
+                "free": max(voucher.balance - expected, Decimal("0.00")),
+            }
+        )
+    return terms
+
+
 def _unclaimed_open_orders(voucher_id: int) -> QuerySet[ServiceOrder]:
     from vouchers.selectors import LIVE_STATUSES
 

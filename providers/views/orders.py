@@ -156,7 +156,12 @@ def order_create(request):
     return render(
         request,
         "providers/order_form.html",
-        {"form": form, "provider": provider, "has_active_voucher": has_active},
+        {
+            "form": form,
+            "provider": provider,
+            "has_active_voucher": has_active,
+            "voucher_terms": selectors.voucher_terms(v for v in vouchers if v.status == "active"),
+        },
         status=status,
     )
 

@@ -203,3 +203,19 @@ def test_a_description_beyond_the_limit_is_refused_by_name(jiangnan, demo, sit):
         "/api/service-orders/", order_body(sit, demo["voucher"], description=limit), format="json"
     )
     assert response.status_code == 201
+
+
+def test_the_order_form_says_what_each_voucher_pays_and_what_is_already_expected(
+    client, users, demo, sit
+):
+    # The form said "the district's co-funding share": not 50%, and not that the demo's
+    # waiting order already expects ¥150,000 of the ¥200,000 balance.
+    client.force_login(users["enterprise-jiangnan"])
+    body = client.get(f"/orders/new/?provider={sit.pk}").content.decode()
+    serial = demo["voucher"].serial
+    assert (
+        f"<code>{serial}</code>: pays 50% of a contract, up to its balance of ¥200,000.00." in body
+    )
+    assert "already expect ¥150,000.00 of it, which leaves ¥50,000.00." in body
+    zh = client.get(f"/orders/new/?provider={sit.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "50%" in zh.content.decode()
