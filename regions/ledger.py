@@ -47,40 +47,81 @@ def _account(**lookup) -> LedgerAccount:
         return LedgerAccount.objects.get(**lookup)
 
 
-def fund_account(region: Region | int) -> LedgerAccount:
-    return _account(
-        kind=LedgerAccount.Kind.FUND,
-        region_id=_region_id(region),
-        counterparty=None,
-        provider=None,
+def _order_of(lookup: dict) -> tuple:
+    return (
+        str(lookup["kind"]),
+        lookup["region_id"],
+        lookup.get("counterparty_id") or 0,
+        lookup.get("provider_id") or 0,
     )
+
+
+def accounts(*lookups: dict) -> list[LedgerAccount]:
+    """The accounts of `lookups` (from `fund`, `cash`, `clearing`, `payable`), in that
+    order; missing ones are created in one fixed order, whatever the caller's.
+
+    A first use inserts the account's row, and a concurrent first use waits on that insert's
+    unique-index entry until its transaction ends. Two approvals of cross-region claims in
+    opposite directions (Wujin -> Yangpu, Yangpu -> Wujin) each created the pair's two
+    clearing accounts in their own order and waited on each other: PostgreSQL broke the
+    deadlock by failing one (a 503 under load). In one order, the second waits for the first
+    and then reads its rows."""
+    found = {}
+    for index in sorted(range(len(lookups)), key=lambda i: _order_of(lookups[i])):
+        found[index] = _account(**lookups[index])
+    return [found[index] for index in range(len(lookups))]
+
+
+def fund(region: Region | int) -> dict:
+    return {
+        "kind": LedgerAccount.Kind.FUND,
+        "region_id": _region_id(region),
+        "counterparty_id": None,
+        "provider_id": None,
+    }
+
+
+def cash(region: Region | int) -> dict:
+    return {
+        "kind": LedgerAccount.Kind.CASH,
+        "region_id": _region_id(region),
+        "counterparty_id": None,
+        "provider_id": None,
+    }
+
+
+def clearing(region: Region | int, counterparty: Region | int) -> dict:
+    return {
+        "kind": LedgerAccount.Kind.CLEARING,
+        "region_id": _region_id(region),
+        "counterparty_id": _region_id(counterparty),
+        "provider_id": None,
+    }
+
+
+def payable(provider) -> dict:
+    return {
+        "kind": LedgerAccount.Kind.PAYABLE,
+        "region_id": provider.region_id,
+        "counterparty_id": None,
+        "provider_id": provider.pk,
+    }
+
+
+def fund_account(region: Region | int) -> LedgerAccount:
+    return accounts(fund(region))[0]
 
 
 def cash_account(region: Region | int) -> LedgerAccount:
-    return _account(
-        kind=LedgerAccount.Kind.CASH,
-        region_id=_region_id(region),
-        counterparty=None,
-        provider=None,
-    )
+    return accounts(cash(region))[0]
 
 
 def clearing_account(region: Region | int, counterparty: Region | int) -> LedgerAccount:
-    return _account(
-        kind=LedgerAccount.Kind.CLEARING,
-        region_id=_region_id(region),
-        counterparty_id=_region_id(counterparty),
-        provider=None,
-    )
+    return accounts(clearing(region, counterparty))[0]
 
 
 def payable_account(provider) -> LedgerAccount:
-    return _account(
-        kind=LedgerAccount.Kind.PAYABLE,
-        region_id=provider.region_id,
-        counterparty=None,
-        provider_id=provider.pk,
-    )
+    return accounts(payable(provider))[0]
 
 
 def post_entry(

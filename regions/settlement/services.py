@@ -426,13 +426,18 @@ def settlement_batch_confirm(*, batch: SettlementBatch, actor: User | None) -> N
     """
     from_status = check_transition(batch, Status.CONFIRMED)
     transfers = list(batch.transfers.all())
-    lines = []
+    sides = []  # (account lookup, debit, credit)
     for o in batch.obligations.all():
-        lines.append((ledger.clearing_account(o.from_region_id, o.to_region_id), o.amount, 0))
-        lines.append((ledger.clearing_account(o.to_region_id, o.from_region_id), 0, o.amount))
+        sides.append((ledger.clearing(o.from_region_id, o.to_region_id), o.amount, 0))
+        sides.append((ledger.clearing(o.to_region_id, o.from_region_id), 0, o.amount))
     for t in transfers:
-        lines.append((ledger.cash_account(t.to_region_id), t.amount, 0))
-        lines.append((ledger.cash_account(t.from_region_id), 0, t.amount))
+        sides.append((ledger.cash(t.to_region_id), t.amount, 0))
+        sides.append((ledger.cash(t.from_region_id), 0, t.amount))
+    found = ledger.accounts(*(lookup for lookup, _debit, _credit in sides))
+    lines = [
+        (account, debit, credit)
+        for account, (_lookup, debit, credit) in zip(found, sides, strict=True)
+    ]
     if lines:
         ledger.post_entry(
             reference=f"settlement:{batch.pk}:net",

@@ -265,16 +265,22 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
     enterprise_summary_record(redemption=redemption)  # the statistics' monthly summary
     statistics_changed()  # and the open statistics
 
-    fund = ledger.fund_account(redemption.issuing_region_id)
-    payable = ledger.payable_account(redemption.provider)
+    issuing, providing = redemption.issuing_region_id, redemption.provider_region_id
     if redemption.cross_region:
+        fund, owed_out, owed_in, payable = ledger.accounts(
+            ledger.fund(issuing),
+            ledger.clearing(issuing, providing),
+            ledger.clearing(providing, issuing),
+            ledger.payable(redemption.provider),
+        )
         lines = [
             (fund, amount, 0),
-            (ledger.clearing_account(redemption.issuing_region_id, redemption.provider_region_id), 0, amount),
-            (ledger.clearing_account(redemption.provider_region_id, redemption.issuing_region_id), amount, 0),
+            (owed_out, 0, amount),
+            (owed_in, amount, 0),
             (payable, 0, amount),
-        ]  # fmt: skip
+        ]
     else:
+        fund, payable = ledger.accounts(ledger.fund(issuing), ledger.payable(redemption.provider))
         lines = [(fund, amount, 0), (payable, 0, amount)]
     ledger.post_entry(
         reference=f"redemption:{redemption.pk}:approve",
@@ -380,13 +386,13 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     redemption.save(update_fields=["status", "paid_at", "payment_reference"])
     district_summary_paid(redemption=redemption)  # the statistics' monthly summary
     statistics_changed()  # the open statistics' time from claim to payment
+    payable, cash = ledger.accounts(
+        ledger.payable(redemption.provider), ledger.cash(redemption.provider_region_id)
+    )
     ledger.post_entry(
         reference=f"redemption:{redemption.pk}:pay",
         description=f"Redemption #{redemption.pk} paid, reference {payment_reference}",
-        lines=[
-            (ledger.payable_account(redemption.provider), redemption.amount, 0),
-            (ledger.cash_account(redemption.provider_region_id), 0, redemption.amount),
-        ],
+        lines=[(payable, redemption.amount, 0), (cash, 0, redemption.amount)],
         redemption=redemption,
     )
     audit_record(
