@@ -72,40 +72,31 @@ def accounts(*lookups: dict) -> list[LedgerAccount]:
     return [found[index] for index in range(len(lookups))]
 
 
-def fund(region: Region | int) -> dict:
+def _lookup(kind, region_id: int, *, counterparty_id=None, provider_id=None) -> dict:
     return {
-        "kind": LedgerAccount.Kind.FUND,
-        "region_id": _region_id(region),
-        "counterparty_id": None,
-        "provider_id": None,
+        "kind": kind,
+        "region_id": region_id,
+        "counterparty_id": counterparty_id,
+        "provider_id": provider_id,
     }
+
+
+def fund(region: Region | int) -> dict:
+    return _lookup(LedgerAccount.Kind.FUND, _region_id(region))
 
 
 def cash(region: Region | int) -> dict:
-    return {
-        "kind": LedgerAccount.Kind.CASH,
-        "region_id": _region_id(region),
-        "counterparty_id": None,
-        "provider_id": None,
-    }
+    return _lookup(LedgerAccount.Kind.CASH, _region_id(region))
 
 
 def clearing(region: Region | int, counterparty: Region | int) -> dict:
-    return {
-        "kind": LedgerAccount.Kind.CLEARING,
-        "region_id": _region_id(region),
-        "counterparty_id": _region_id(counterparty),
-        "provider_id": None,
-    }
+    return _lookup(
+        LedgerAccount.Kind.CLEARING, _region_id(region), counterparty_id=_region_id(counterparty)
+    )
 
 
 def payable(provider) -> dict:
-    return {
-        "kind": LedgerAccount.Kind.PAYABLE,
-        "region_id": provider.region_id,
-        "counterparty_id": None,
-        "provider_id": provider.pk,
-    }
+    return _lookup(LedgerAccount.Kind.PAYABLE, provider.region_id, provider_id=provider.pk)
 
 
 def fund_account(region: Region | int) -> LedgerAccount:

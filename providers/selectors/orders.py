@@ -111,19 +111,11 @@ def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:
     rules = rules_of_voucher(voucher)
     if rules is None:
         return None
-    share = (order.contract_amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
+    share = _ratio_share(order.contract_amount, rules.co_funding_ratio)
     pays = min(share, voucher.balance)
     # The voucher's other open orders not yet claimed expect their shares of the same
     # balance: each order alone looked covered while together they asked more than it held.
-    others = sum(
-        (
-            (amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
-            for amount in _unclaimed_open_orders(voucher.pk)
-            .exclude(pk=order.pk)
-            .values_list("contract_amount", flat=True)
-        ),
-        Decimal("0.00"),
-    )
+    others = _expected_of(voucher.pk, rules.co_funding_ratio, besides=order.pk)
     return {
         "share": share,
         "balance": voucher.balance,
@@ -143,15 +135,7 @@ def voucher_terms(vouchers) -> list[dict]:
         rules = rules_of_voucher(voucher)
         if rules is None:
             continue
-        expected = sum(
-            (
-                (amount * rules.co_funding_ratio).quantize(CENT, rounding=ROUND_DOWN)
-                for amount in _unclaimed_open_orders(voucher.pk).values_list(
-                    "contract_amount", flat=True
-                )
-            ),
-            Decimal("0.00"),
-        )
+        expected = _expected_of(voucher.pk, rules.co_funding_ratio)
         terms.append(
             {
                 "voucher": voucher,
@@ -164,14 +148,24 @@ def voucher_terms(vouchers) -> list[dict]:
     return terms
 
 
-def _unclaimed_open_orders(voucher_id: int) -> QuerySet[ServiceOrder]:
+def _ratio_share(amount: Decimal, ratio: Decimal) -> Decimal:
+    """The co-funding ratio's share of a contract amount, rounded down to the cent (as
+    vouchers.selectors.ratio_cap, which the claim uses)."""
+    return (amount * ratio).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _expected_of(voucher_id: int, ratio: Decimal, *, besides: int | None = None) -> Decimal:
+    """The shares the voucher's open orders not yet claimed expect of it (but `besides`'s)."""
     from vouchers.selectors import LIVE_STATUSES
 
-    return (
+    amounts = (
         ServiceOrder.objects.filter(voucher_id=voucher_id)
         .exclude(status__in=[ServiceOrder.Status.DECLINED, ServiceOrder.Status.CANCELLED])
         .exclude(redemptions__status__in=LIVE_STATUSES)
+        .exclude(pk=besides)
+        .values_list("contract_amount", flat=True)
     )
+    return sum((_ratio_share(amount, ratio) for amount in amounts), Decimal("0.00"))
 
 
 def paperwork_annotations() -> dict:
@@ -202,7 +196,7 @@ def paperwork_missing(order: ServiceOrder) -> list[str]:
     if not order.has_invoice:
         missing.append(_("the invoice"))
     # Who acts next differs: the enterprise records its payment, then the provider confirms.
-    if not order.own_share_recorded:
+    if not order.own_share_confirmed and not _own_share_recorded(order):
         missing.append(
             _(
                 "the enterprise's own share: the enterprise records its payment, the provider confirms it"
@@ -213,6 +207,15 @@ def paperwork_missing(order: ServiceOrder) -> list[str]:
             _("the provider's confirmation that the enterprise's own share was received")
         )
     return missing
+
+
+def _own_share_recorded(order: ServiceOrder) -> bool:
+    # The claim's locked read (vouchers.services.claim_reads) leaves this out of the hot
+    # path: a refusal asks here.
+    recorded = getattr(order, "own_share_recorded", None)
+    if recorded is None:
+        recorded = OwnSharePayment.objects.filter(service_order_id=order.pk).exists()
+    return recorded
 
 
 def paperwork_section(order: ServiceOrder) -> str:

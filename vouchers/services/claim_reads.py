@@ -56,7 +56,6 @@ ORDER_ANNOTATIONS = [
     "provider_category_eligible",
     "has_contract",
     "has_invoice",
-    "own_share_recorded",
     "own_share_confirmed",
     "related_party",
 ]
@@ -75,8 +74,6 @@ SELECT {_columns(ServiceOrder, "o")}, {_columns(Provider, "p")}, {_columns(Regio
     WHERE d."service_order_id" = o."id" AND d."kind" = %s),
   EXISTS(SELECT 1 FROM "{OrderDocument._meta.db_table}" d
     WHERE d."service_order_id" = o."id" AND d."kind" = %s),
-  EXISTS(SELECT 1 FROM "{OwnSharePayment._meta.db_table}" s
-    WHERE s."service_order_id" = o."id"),
   EXISTS(SELECT 1 FROM "{OwnSharePayment._meta.db_table}" s
     WHERE s."service_order_id" = o."id" AND s."confirmed_at" IS NOT NULL),
   EXISTS(SELECT 1 FROM "{RelatedParty._meta.db_table}" rp

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.money import MoneyFormField
 from portal.views import answer_decision, page_of, run_service
 from providers.models import ServiceOrder
-from providers.selectors import order_paperwork, paperwork_section
+from providers.selectors import order_paperwork, paperwork_annotations, paperwork_section
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import NOTE_MAX_LENGTH
@@ -82,7 +82,9 @@ def redemption_claim(request, order_id):
     if not (user.is_provider and user.provider_id):
         raise PermissionDenied(_("Only a service provider claims a redemption."))
     order = get_object_or_404(
-        ServiceOrder.objects.select_related("voucher", "enterprise", "voucher__issuing_region"),
+        ServiceOrder.objects.select_related(
+            "voucher", "enterprise", "voucher__issuing_region"
+        ).annotate(**paperwork_annotations()),  # read by the needs and their section
         pk=order_id,
         provider_id=user.provider_id,
     )
