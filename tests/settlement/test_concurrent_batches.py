@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from regions.models import SettlementBatch, SettlementObligation
 from regions.services import reconciliation_run
+from regions.settlement import services as settlement_services
 from regions.settlement.services import settlement_claim_range, settlement_compute, settlement_run
 from vouchers.models import Redemption
 
@@ -54,10 +55,25 @@ def loaded(demo, settings, monkeypatch):
     return Redemption.objects.filter(cross_region=True).aggregate(total=Sum("amount"))["total"]
 
 
-def test_two_batches_at_once_claim_disjoint_sets(loaded):
+def test_two_batches_at_once_claim_disjoint_sets(loaded, monkeypatch):
     cutoff = timezone.now()
     first = SettlementBatch.objects.create(cutoff=cutoff)
     second = SettlementBatch.objects.create(cutoff=cutoff)
+    # Make the interleaving certain rather than likely: after its first claimed chunk each
+    # batch waits until the other has claimed something too (on a loaded machine one thread
+    # once started only after the other had claimed all 600 rows).
+    has_claimed = {first.pk: threading.Event(), second.pk: threading.Event()}
+    claim_chunk = settlement_services._claim_chunk
+
+    def interleaved_claim_chunk(batch_id, *args):
+        result = claim_chunk(batch_id, *args)
+        if result and result[0]:
+            has_claimed[batch_id].set()
+            other = second.pk if batch_id == first.pk else first.pk
+            assert has_claimed[other].wait(timeout=60), "the other batch never claimed"
+        return result
+
+    monkeypatch.setattr(settlement_services, "_claim_chunk", interleaved_claim_chunk)
     in_threads(
         lambda: settlement_claim_range(batch_id=first.pk),
         lambda: settlement_claim_range(batch_id=second.pk),
