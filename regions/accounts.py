@@ -235,8 +235,15 @@ def account_deactivate(*, actor: User, account: User, reason: str) -> User:
     account = _lock_account(actor, account)
     if not account.is_active:
         raise InvalidTransition(_("This account is deactivated already."), code="inactive")
+    end_account(actor=actor, account=account, reason=reason)
+    return account
+
+
+def end_account(*, actor: User, account: User, reason: str) -> None:
+    """Inside the caller's transaction, with the account locked: it can no longer sign in,
+    every session signed in so far ends for good, its API tokens stop working."""
     account.is_active = False
-    account.session_generation += 1  # every session signed in so far ends, for good
+    account.session_generation += 1
     account.save(update_fields=["is_active", "session_generation"])
     Token.objects.filter(user=account).delete()
     audit_record(
@@ -247,7 +254,6 @@ def account_deactivate(*, actor: User, account: User, reason: str) -> User:
         to_status="inactive",
         reason=reason,
     )
-    return account
 
 
 @transaction.atomic(durable=True)

@@ -53,7 +53,7 @@ class SignupForm(forms.Form):
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data["credit_code"])
         validate_credit_code(code)
-        if Enterprise.objects.filter(credit_code=code).exists():
+        if Enterprise.objects.filter(credit_code=code, closed_at__isnull=True).exists():
             raise ValidationError(
                 _(
                     "An enterprise with this unified social credit code is already registered. "

@@ -118,6 +118,16 @@ def enterprises_to_verify(user) -> QuerySet[Enterprise]:
     )
 
 
+def enterprises_refused(user) -> QuerySet[Enterprise]:
+    """Refused registrations not closed, the latest refusal first."""
+    return (
+        enterprises_visible_to(user)
+        .filter(verified_at__isnull=True, rejected_at__isnull=False, closed_at__isnull=True)
+        .select_related("region")
+        .order_by("-rejected_at", "-id")
+    )
+
+
 def remaining_cap(
     *, rules: ProgrammeRules, enterprise_id: int, include_pending: bool = False
 ) -> Decimal:

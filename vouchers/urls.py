@@ -30,6 +30,7 @@ urlpatterns = [
     path("official/enterprises/", enterprises.enterprises_to_verify, name="enterprises-to-verify"),
     path("enterprises/<int:pk>/verify/", enterprises.enterprise_verify, name="enterprise-verify"),
     path("enterprises/<int:pk>/reject/", enterprises.enterprise_reject, name="enterprise-reject"),
+    path("enterprises/<int:pk>/close/", enterprises.enterprise_close, name="enterprise-close"),
     path(
         "enterprise/review-again/",
         enterprises.enterprise_review_again,

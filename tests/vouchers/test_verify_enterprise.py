@@ -182,3 +182,84 @@ def test_a_refusal_needs_a_reason_and_the_officials_district(api_as, demo, newco
         f"/api/enterprises/{enterprise.pk}/verify/"
     )
     assert verified.status_code == 200 and verified.json()["verified"] is True
+
+
+def test_a_closed_registration_gives_its_credit_code_back(client, demo, newcomer):
+    """An impostor registered the firm's code and was refused: the district closes that
+    registration, its account ends for good, and the real firm registers with the code."""
+    from tests.vouchers.test_signup import form
+
+    enterprise, impostor = newcomer
+    official = demo["users"]["official-wujin"]
+    client.force_login(official)
+    client.post(f"/enterprises/{enterprise.pk}/reject/", {"reason": "Not this firm's staff."})
+
+    # Before closing, the code is taken.
+    client.logout()
+    taken = client.post("/signup/", form(demo, credit_code=enterprise.credit_code))
+    assert taken.status_code == 400
+    assert "already registered" in str(taken.context["form"].errors["credit_code"])
+
+    client.force_login(official)
+    queue = client.get("/official/enterprises/", HTTP_ACCEPT_LANGUAGE="en")
+    assert list(queue.context["refused"]) == [enterprise]
+    assert f"/enterprises/{enterprise.pk}/" in queue.content.decode()
+    page = client.get(f"/enterprises/{enterprise.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/enterprises/{enterprise.pk}/close/" in page
+    response = client.post(f"/enterprises/{enterprise.pk}/close/")
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    impostor.refresh_from_db()
+    assert enterprise.is_closed and enterprise.closed_by == official
+    assert not impostor.is_active
+    assert AuditEntry.objects.filter(object_id=str(enterprise.pk), action="close").exists()
+    queue = client.get("/official/enterprises/")
+    assert list(queue.context["refused"]) == []
+    page = client.get(f"/enterprises/{enterprise.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Registration closed" in page
+    assert f"/enterprises/{enterprise.pk}/verify/" not in page
+    assert f"/enterprises/{enterprise.pk}/close/" not in page
+
+    client.logout()
+    response = client.post("/signup/", form(demo, credit_code=enterprise.credit_code))
+    assert response.status_code == 302
+    firm = User.objects.get(username="newco").enterprise
+    assert firm.pk != enterprise.pk and firm.credit_code == enterprise.credit_code
+    # The closed one cannot come back: no verification, no second closing, no review.
+    assert client.login(username="unverified", password="x-pass-2026!") is False
+
+
+def test_only_a_refused_registration_closes_and_only_once(api_as, demo, newcomer):
+    enterprise, user = newcomer
+    official = api_as(demo["users"]["official-wujin"])
+    url = f"/api/enterprises/{enterprise.pk}/close/"
+
+    waiting = official.post(url)
+    assert waiting.status_code == 409 and waiting.json()["code"] == "not_rejected"
+    assert api_as(demo["users"]["official-yangpu"]).post(url).status_code in (403, 404)
+    assert api_as(user).post(url).status_code == 403
+    official.post(f"/api/enterprises/{enterprise.pk}/reject/", {"reason": "No."}, format="json")
+    closed = official.post(url)
+    assert closed.status_code == 200 and closed.json()["closed_at"]
+    again = official.post(url)
+    assert again.status_code == 409 and again.json()["code"] == "closed"
+    verify = official.post(f"/api/enterprises/{enterprise.pk}/verify/")
+    assert verify.status_code == 409 and verify.json()["code"] == "closed"
+    enterprise.refresh_from_db()
+    assert enterprise.verified_at is None
+
+
+def test_two_open_registrations_of_one_code_are_refused_by_the_database(demo, newcomer):
+    from django.db import IntegrityError, transaction
+
+    enterprise, _user = newcomer
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enterprise.objects.create(
+            name="Second",
+            credit_code=enterprise.credit_code,
+            region=enterprise.region,
+            industry="x",
+            size="micro",
+            contact_name="x",
+            contact_email="x@example.com",
+        )

@@ -1,4 +1,5 @@
-"""API of enterprises: list and read those in your scope, register one, verify it."""
+"""API of enterprises: list and read those in your scope, register one, verify, refuse or
+close it."""
 
 import django_filters
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "verified_at",
             "rejected_at",
             "rejection_reason",
+            "closed_at",
         ]
         read_only_fields = fields
 
@@ -116,4 +118,17 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         enterprise = services.enterprise_reject(
             enterprise=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
+        return Response(EnterpriseSerializer(enterprise).data)
+
+    @extend_schema(
+        summary=(
+            "Close a refused registration for good: its accounts are deactivated and its "
+            "credit code may be registered again (an official of its district)"
+        ),
+        request=None,
+        responses=EnterpriseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        enterprise = services.enterprise_close(enterprise=self.get_object(), actor=request.user)
         return Response(EnterpriseSerializer(enterprise).data)

@@ -56,7 +56,9 @@ class Enterprise(NamedInTwoLanguages, models.Model):
         db_default="",
         help_text="The registered Chinese name, where it differs.",
     )
-    credit_code = models.CharField(max_length=18, unique=True)
+    # Unique among registrations not closed (see Meta): a refused registration the district
+    # closes gives its code back, so the real firm can register after an impostor was refused.
+    credit_code = models.CharField(max_length=18)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises")
     industry = models.CharField(max_length=100)
     size = models.CharField(max_length=16, choices=Size.choices)
@@ -79,9 +81,22 @@ class Enterprise(NamedInTwoLanguages, models.Model):
         "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rejection_reason = models.TextField(blank=True, default="", db_default="")
+    # A refused registration the district closed for good: its accounts are deactivated and
+    # its credit code is free for a new registration; the record stays for the audit trail.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "regions.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=models.Q(closed_at__isnull=True),
+                name="enterprise_credit_code_once_open",
+            ),
+        ]
 
     @property
     def is_verified(self) -> bool:
@@ -90,6 +105,10 @@ class Enterprise(NamedInTwoLanguages, models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.verified_at is None and self.rejected_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class RelatedParty(models.Model):

@@ -1,7 +1,7 @@
 """Every write of the vouchers app, one function per action of the programme.
 
 - enterprises.py: enterprise_register (sign-up), enterprise_create (API), enterprise_verify,
-  enterprise_reject, enterprise_review_again
+  enterprise_reject, enterprise_review_again, enterprise_close
 - applications.py: application_submit, application_withdraw, application_approve,
   application_reject
 - vouchers.py: voucher_issue (inside approval), voucher_revoke, voucher_expire,
@@ -18,6 +18,7 @@ from vouchers.services.applications import (
     application_withdraw,
 )
 from vouchers.services.enterprises import (
+    enterprise_close,
     enterprise_create,
     enterprise_register,
     enterprise_reject,
@@ -43,6 +44,7 @@ __all__ = [
     "application_reject",
     "application_submit",
     "application_withdraw",
+    "enterprise_close",
     "enterprise_create",
     "enterprise_register",
     "enterprise_reject",

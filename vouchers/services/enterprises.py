@@ -1,5 +1,5 @@
 """Enterprises sign up (or are registered through the API) and district officials verify them
-or refuse them, saying why."""
+or refuse them, saying why, and close a refused registration for good."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,7 +10,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
 from portal.security import shown_text
 from providers.services.inputs import required_text, text_within
-from regions.accounts import check_email_unused, clean_username
+from regions.accounts import check_email_unused, clean_username, end_account
 from regions.models import AuditEntry, Region, User
 from regions.selectors import official_emails
 from regions.services import audit_record
@@ -35,7 +35,7 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
         "An enterprise with this unified social credit code is already registered. "
         "Ask a colleague with an account to add you, or contact the district office."
     )
-    if Enterprise.objects.filter(credit_code=code).exists():
+    if Enterprise.objects.filter(credit_code=code, closed_at__isnull=True).exists():
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
     fields["contact_phone"] = clean_phone(fields.get("contact_phone"))
     for name_field in ("name", "name_zh", "contact_name"):
@@ -132,6 +132,7 @@ def enterprise_verify(*, enterprise: Enterprise, actor: User) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if enterprise.verified_at is not None:
         raise InvalidTransition(_("This enterprise is already verified."))
+    _refuse_closed(enterprise)
     from_status = "rejected" if enterprise.is_rejected else "unverified"
     enterprise.verified_at = timezone.now()
     enterprise.verified_by = actor
@@ -201,6 +202,7 @@ def enterprise_review_again(*, enterprise: Enterprise, actor: User) -> Enterpris
     if not (actor.is_enterprise and actor.enterprise_id == enterprise.pk):
         raise NotAllowed(_("Only the enterprise itself asks for its review."))
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    _refuse_closed(enterprise)
     if not enterprise.is_rejected:
         raise InvalidTransition(
             _("This registration is not refused: it waits for the district or is verified."),
@@ -215,5 +217,42 @@ def enterprise_review_again(*, enterprise: Enterprise, actor: User) -> Enterpris
         action=AuditEntry.Action.SUBMIT,
         from_status="rejected",
         to_status="unverified",
+    )
+    return enterprise
+
+
+def _refuse_closed(enterprise: Enterprise) -> None:
+    if enterprise.is_closed:
+        raise InvalidTransition(
+            _("This registration is closed: the enterprise registers again."), code="closed"
+        )
+
+
+@transaction.atomic(durable=True)
+def enterprise_close(*, enterprise: Enterprise, actor: User) -> Enterprise:
+    """The district closes a registration it refused, for good: its accounts are deactivated
+    and its credit code is free again. An impostor's refused registration otherwise kept the
+    real firm's code, and the firm could never register."""
+    if not permissions.can_verify_enterprise(actor, enterprise):
+        raise NotAllowed(_("Only an official of the enterprise's district may decide on it."))
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    _refuse_closed(enterprise)
+    if not enterprise.is_rejected:
+        raise InvalidTransition(
+            _("Only a refused registration can be closed: refuse it first, saying why."),
+            code="not_rejected",
+        )
+    enterprise.closed_at = timezone.now()
+    enterprise.closed_by = actor
+    enterprise.save(update_fields=["closed_at", "closed_by"])
+    reason = _("The registration of the enterprise was closed.")
+    for account in User.objects.select_for_update().filter(enterprise=enterprise, is_active=True):
+        end_account(actor=actor, account=account, reason=reason)
+    audit_record(
+        actor=actor,
+        obj=enterprise,
+        action=AuditEntry.Action.CLOSE,
+        from_status="rejected",
+        to_status="closed",
     )
     return enterprise

@@ -131,6 +131,9 @@ def enterprise_dashboard(request):
     )
 
 
+REFUSED_SHOWN = 50
+
+
 @login_required
 @require_GET
 def enterprises_to_verify(request):
@@ -139,7 +142,13 @@ def enterprises_to_verify(request):
     return render(
         request,
         "vouchers/enterprises_to_verify.html",
-        {"page": page, "enterprises": page.object_list},
+        {
+            "page": page,
+            "enterprises": page.object_list,
+            # Refused registrations stay findable: the official verifies one after all, or
+            # closes it so that its credit code may be registered again.
+            "refused": selectors.enterprises_refused(request.user)[:REFUSED_SHOWN],
+        },
     )
 
 
@@ -179,6 +188,26 @@ def enterprise_reject(request, pk):
         % {"name": enterprise.display_name},
     )
     return redirect(next_or(request, reverse("enterprises-to-verify")))
+
+
+@login_required
+@require_POST
+def enterprise_close(request, pk):
+    enterprise = get_object_or_404(selectors.enterprises_visible_to(request.user), pk=pk)
+    if not permissions.can_verify_enterprise(request.user, enterprise):
+        raise PermissionDenied
+    run_service(
+        request,
+        services.enterprise_close,
+        enterprise=enterprise,
+        actor=request.user,
+        success=_(
+            "The registration of %(name)s is closed: its accounts are deactivated and its "
+            "credit code may be registered again."
+        )
+        % {"name": enterprise.display_name},
+    )
+    return redirect(next_or(request, reverse("enterprise-detail", args=[enterprise.pk])))
 
 
 @login_required
