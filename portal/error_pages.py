@@ -7,12 +7,15 @@ templates that could need the database (the context processors read it) to rende
 
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from portal.security import oversize_refusal
 
 RETRY_AFTER_SECONDS = 5
 # psycopg's messages for a connection that was closed or never opened; the same classes
@@ -43,7 +46,11 @@ def page_not_found(request, exception):
 
 
 def bad_request(request, exception):
-    """handler400 (a bad Host header, an unreadable upload): JSON under /api/."""
+    """handler400 (a bad Host header, an unreadable upload): JSON under /api/. Text fields of
+    a multipart body beyond DATA_UPLOAD_MAX_MEMORY_SIZE are a 413 that says so (other bodies
+    are refused before they are read: portal.security.RefuseOversizeBodies)."""
+    if isinstance(exception, RequestDataTooBig):
+        return oversize_refusal(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)

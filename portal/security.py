@@ -5,7 +5,7 @@ import unicodedata
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -50,6 +50,68 @@ def client_ip(request) -> str:
 DRF_NUL_MESSAGE = gettext_noop("Null characters are not allowed.")
 
 
+def _refusal(request, status: int, *, code: str, api_message: str, page_message: str, **values):
+    """JSON under /api/, a short page elsewhere, in the reader's language: these refusals
+    come before LocaleMiddleware has run, so the language is asked here."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _(api_message) % values, "code": code}, status=status)
+        message = _(page_message) % values
+    page = format_html(
+        '<!doctype html><html lang="{}"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>{}</title><p>{}</p></html>",
+        language,
+        status,
+        message,
+    )
+    return HttpResponse(page, status=status, content_type="text/html; charset=utf-8")
+
+
+def oversize_refusal(request):
+    """413, saying how much the portal takes."""
+    return _refusal(
+        request,
+        413,
+        code="too_large",
+        api_message=gettext_noop("The request body is larger than %(limit)s MB."),
+        page_message=gettext_noop(
+            "What you sent is larger than %(limit)s MB, more than any form of the portal "
+            "takes. Go back and shorten it."
+        ),
+        limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+    )
+
+
+class RefuseOversizeBodies:
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE that is not a multipart upload (whose
+    files have limits of their own), before anything reads it. Django refuses such a body
+    only when something reads it, as a SuspiciousOperation: an HTML 400 under /api/ (the
+    debug page in the demo) that did not say what was wrong."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and not request.content_type.startswith("multipart/")
+            and self._length(request) > limit
+        ):
+            return oversize_refusal(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _length(request) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
+
+
 class RefuseNulCharacters:
     """400 for a NUL character in the path, the query string or a form body.
 
@@ -64,25 +126,17 @@ class RefuseNulCharacters:
 
     def __call__(self, request):
         if self._holds_nul(request):
-            # Refused before LocaleMiddleware has run: the reader's language is asked here.
-            language = translation.get_language_from_request(request)
-            with translation.override(language):
-                if request.path.startswith("/api/"):
-                    message = _("The request holds a NUL character.")
-                    return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-                message = _(
+            return _refusal(
+                request,
+                400,
+                code="bad_request",
+                api_message=gettext_noop("The request holds a NUL character."),
+                page_message=gettext_noop(
                     "What you sent holds a NUL character (\\0), which the portal cannot store. "
                     "Go back, remove it (it often comes with text pasted from another program) "
                     "and send again: your text is still in the form."
-                )
-            page = format_html(
-                '<!doctype html><html lang="{}"><meta charset="utf-8">'
-                '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                "<title>400</title><p>{}</p></html>",
-                language,
-                message,
+                ),
             )
-            return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod

@@ -261,6 +261,16 @@ def account_reactivate(*, actor: User, account: User) -> User:
     account = _lock_account(actor, account)
     if account.is_active:
         raise InvalidTransition(_("This account is active already."), code="active")
+    if account.enterprise_id and account.enterprise.closed_at is not None:
+        # Closing a registration ends its accounts for good (vouchers.services.enterprise_close):
+        # reactivated, an impostor's account came back to the refused registration.
+        raise InvalidTransition(
+            _(
+                "This account belongs to a registration its district closed for good: it stays "
+                "deactivated. The enterprise registers again."
+            ),
+            code="registration_closed",
+        )
     account.is_active = True
     account.save(update_fields=["is_active"])
     audit_record(

@@ -48,13 +48,19 @@ def can_download_certificate(user, voucher) -> bool:
 
 def can_read_voucher_holder(user, voucher) -> bool:
     """The public check of a serial names the holder and the face value in full to those a
-    voucher is shown to (providers, officials, the operator) and to the holder; to anyone
+    voucher is shown to (certified providers, officials, the operator) and to the holder; to anyone
     else a masked name and no amount: serials run in sequence, and the public page would
     otherwise list every beneficiary and its amount."""
     if not user.is_authenticated:
         return False
-    if user.is_provider or user.is_official or user.is_operator:
+    if user.is_official or user.is_operator:
         return True
+    if user.is_provider:
+        # A certified provider only: anyone can apply to be one, and an applicant's account
+        # read every holder in full by counting through the serials.
+        from providers.models import Provider
+
+        return bool(user.provider_id) and user.provider.status == Provider.Status.CERTIFIED
     return bool(user.is_enterprise and user.enterprise_id == voucher.enterprise_id)
 
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Serves /static/ from gunicorn itself (no web server needed for the CSS and htmx).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.security.RefuseOversizeBodies",
     "portal.security.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

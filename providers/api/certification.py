@@ -290,7 +290,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
                 "kind": "voucher",
                 "holder": voucher.enterprise.name
                 if can_read_voucher_holder(request.user, voucher)
-                else masked_holder(voucher.enterprise.name),
+                else masked_holder(voucher.enterprise.display_name),
                 "region": voucher.issuing_region.code,
                 "issued_at": voucher.issued_at,
                 # A calendar date of the programme, in the programme's time zone.

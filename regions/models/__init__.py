@@ -370,6 +370,7 @@ class AuditEntry(models.Model):
         "unverified": pgettext_lazy("enterprise state", "Unverified"),
         "verified": pgettext_lazy("enterprise state", "Verified"),
         "rejected": pgettext_lazy("enterprise state", "Refused"),
+        "closed": pgettext_lazy("enterprise state", "Closed"),
     }
 
     def save(self, *args, **kwargs):

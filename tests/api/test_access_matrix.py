@@ -112,9 +112,10 @@ def test_redemption_actions_are_scoped(api_as, demo):
     assert api_as(demo["users"]["official-wujin"]).post(approve).status_code == 200
     paid = f"/api/redemptions/{redemption.pk}/mark-paid/"
     body = {"payment_reference": "YP-1"}
-    # The issuing district does not pay the provider; the provider's district does.
+    # The issuing district does not pay the provider (it sees the claim: 403, not 404); the
+    # provider's district does.
     assert (
-        api_as(demo["users"]["official-wujin"]).post(paid, body, format="json").status_code == 404
+        api_as(demo["users"]["official-wujin"]).post(paid, body, format="json").status_code == 403
     )
     assert (
         api_as(demo["users"]["official-yangpu"]).post(paid, body, format="json").status_code == 200

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
-from portal.errors import InvalidTransition, ValidationFailed
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from regions.models import JournalEntry
 from regions.services import reconciliation_run
 from tests.redemptions.factories import approved_redemption
@@ -35,10 +35,30 @@ def test_the_providers_district_records_the_payment(demo, approved):
     assert reconciliation_run().ok
 
 
-def test_the_issuing_district_gets_404(demo, approved):
-    with pytest.raises(Http404):
+def test_the_issuing_district_is_told_whose_payment_it_is(demo, approved, api_as):
+    """It sees the claim, so "No such redemption" was wrong: 403, naming who pays."""
+    with pytest.raises(NotAllowed):
         redemption_mark_paid(
             redemption_id=approved.pk, payment_reference="X", actor=demo["users"]["official-wujin"]
+        )
+    response = api_as(demo["users"]["official-wujin"]).post(
+        f"/api/redemptions/{approved.pk}/mark-paid/", {"payment_reference": "X"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "provider's district" in response.json()["detail"]
+    # A district with no part in the claim still learns nothing of it.
+    response = api_as(demo["users"]["official-nanhu"]).post(
+        f"/api/redemptions/{approved.pk}/mark-paid/", {"payment_reference": "X"}, format="json"
+    )
+    assert response.status_code == 404
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+
+
+def test_an_unknown_claim_is_404(demo):
+    with pytest.raises(Http404):
+        redemption_mark_paid(
+            redemption_id=987654, payment_reference="X", actor=demo["users"]["official-wujin"]
         )
 
 

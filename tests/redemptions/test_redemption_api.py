@@ -164,7 +164,7 @@ def test_approve_reject_and_mark_paid(api_as, seed):
     paid_by_issuer = api_as(users["official-wujin"]).post(
         f"/api/redemptions/{rid}/mark-paid/", {"payment_reference": "P"}
     )
-    assert paid_by_issuer.status_code == 404
+    assert paid_by_issuer.status_code == 403  # it sees the claim; the provider's district pays
     missing = api_as(users["official-yangpu"]).post(
         f"/api/redemptions/{rid}/mark-paid/", {"payment_reference": ""}
     )

@@ -153,3 +153,29 @@ def test_a_balance_held_by_a_claim_is_not_called_spent(client, demo):
     body = client.get(f"/verify/{voucher.serial}/").content.decode()
     assert "held by claims waiting for the district" in body
     assert "balance is spent" not in body
+
+
+def test_a_provider_not_certified_sees_the_holder_masked(client, api_client, demo):
+    """Anyone can apply to be a provider: an applicant's account read every holder and face
+    value in full by counting through the serials."""
+    from providers.models import Provider
+
+    voucher = demo["voucher"]
+    provider_user = demo["users"]["provider-sit"]
+    Provider.objects.filter(pk=provider_user.provider_id).update(status=Provider.Status.APPLIED)
+
+    client.force_login(provider_user)
+    body = client.get(f"/verify/{voucher.serial}/").content.decode()
+    assert voucher.enterprise.name not in body and "200,000" not in body
+    api_client.force_authenticate(provider_user)
+    assert api_client.get(f"/api/certificates/{voucher.serial}/").json()["holder"] == "Ch****d."
+
+
+def test_the_apis_masked_holder_is_in_the_readers_language(api_client, demo):
+    voucher = demo["voucher"]
+    voucher.enterprise.name_zh = "常州江南石墨烯科技有限公司"
+    voucher.enterprise.save(update_fields=["name_zh"])
+    body = api_client.get(
+        f"/api/certificates/{voucher.serial}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).json()
+    assert body["holder"] == "常州****公司"

@@ -263,3 +263,21 @@ def test_two_open_registrations_of_one_code_are_refused_by_the_database(demo, ne
             contact_name="x",
             contact_email="x@example.com",
         )
+
+
+def test_a_closed_registrations_account_cannot_be_reactivated(client, demo, newcomer):
+    enterprise, user = newcomer
+    official = demo["users"]["official-wujin"]
+    client.force_login(official)
+    client.post(f"/enterprises/{enterprise.pk}/reject/", {"reason": "Not this firm's staff."})
+    client.post(f"/enterprises/{enterprise.pk}/close/")
+
+    client.force_login(demo["users"]["operator"])
+    response = client.post(f"/people/{user.pk}/reactivate/", follow=True)
+    user.refresh_from_db()
+    assert not user.is_active
+    assert "closed for good" in response.content.decode()
+    # The history names the closed state in the reader's language.
+    client.force_login(official)
+    page = client.get(f"/enterprises/{enterprise.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<td>已关闭</td>" in page.content.decode() or "已关闭" in page.content.decode()

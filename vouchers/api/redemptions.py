@@ -25,7 +25,9 @@ class RedemptionSerializer(serializers.ModelSerializer):
     provider_region = serializers.CharField(source="provider_region.code", read_only=True)
     provider = serializers.IntegerField(source="provider_id", read_only=True)
     service_order = serializers.IntegerField(source="service_order_id", read_only=True)
-    settlement_batch = serializers.IntegerField(source="settlement_batch_id", read_only=True)
+    settlement_batch = serializers.IntegerField(
+        source="settlement_batch_id", read_only=True, allow_null=True
+    )
     # Four eyes: who gave the first of two approvals and when. Set from that approval on:
     # while the claim waits for a second official (status still `pending`) and after.
     # Null below the district's threshold.

@@ -246,8 +246,11 @@ def enterprise_close(*, enterprise: Enterprise, actor: User) -> Enterprise:
     enterprise.closed_by = actor
     enterprise.save(update_fields=["closed_at", "closed_by"])
     reason = _("The registration of the enterprise was closed.")
-    for account in User.objects.select_for_update().filter(enterprise=enterprise, is_active=True):
-        end_account(actor=actor, account=account, reason=reason)
+    # Every account locked, the inactive ones too: a reactivation committed while this waited
+    # is then seen here, and ended (a later one is refused: regions.accounts).
+    for account in User.objects.select_for_update().filter(enterprise=enterprise).order_by("pk"):
+        if account.is_active:
+            end_account(actor=actor, account=account, reason=reason)
     audit_record(
         actor=actor,
         obj=enterprise,

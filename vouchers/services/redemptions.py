@@ -376,8 +376,19 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
     if not actor.is_official:
         raise NotAllowed(_("Only a district official records payments."))
     payment_reference = clean_payment_reference(payment_reference)
-    if not Redemption.objects.filter(pk=redemption_id, provider_region_id=actor.region_id).exists():
+    # Callers have checked that the actor sees the claim: the issuing district does, and is
+    # told whose payment it is rather than that the claim does not exist.
+    paying_region_id = (
+        Redemption.objects.filter(pk=redemption_id)
+        .values_list("provider_region_id", flat=True)
+        .first()
+    )
+    if paying_region_id is None:
         raise Http404(_("No such redemption."))
+    if paying_region_id != actor.region_id:
+        raise NotAllowed(
+            _("Only an official of the provider's district records its payment to the provider.")
+        )
     redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
     from_status = check_transition(redemption, Redemption.Status.PAID)
     redemption.status = Redemption.Status.PAID
