@@ -460,10 +460,15 @@ class DocumentForm(forms.Form):
         label=_("Invoice code"),
         required=False,
         max_length=64,
-        help_text=_("Invoices only; leave empty if the invoice has none."),
+        help_text=_(
+            "Invoices only: the 10 or 12 digits above the number; empty on a fully digital invoice."
+        ),
     )
     invoice_number = forms.CharField(
-        label=_("Invoice number"), required=False, max_length=64, help_text=_("Invoices only.")
+        label=_("Invoice number"),
+        required=False,
+        max_length=64,
+        help_text=_("Invoices only: 8 digits, or 20 on a fully digital invoice."),
     )
 
     def __init__(self, *args, invoices: bool = True, **kwargs):

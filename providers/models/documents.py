@@ -30,7 +30,8 @@ class OrderDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-    # 发票代码 (absent on fully digital invoices) and 发票号码, stripped and upper-cased.
+    # 发票代码 (absent on fully digital invoices) and 发票号码, as the tax system writes them
+    # (providers.services.documents.clean_invoice).
     invoice_code = models.CharField(max_length=32, blank=True)
     invoice_number = models.CharField(max_length=32, blank=True)
     uploaded_by = models.ForeignKey(
@@ -52,6 +53,12 @@ class OrderDocument(models.Model):
                 condition=Q(kind="contract") | ~Q(invoice_number=""),
             ),
             models.CheckConstraint(name="orderdocument_not_empty", condition=Q(size__gt=0)),
+        ]
+        indexes = [
+            # An invoice's file uploaded again is the same invoice (documents._same_file).
+            models.Index(
+                fields=["sha256"], condition=Q(kind="invoice"), name="orderdocument_invoice_file"
+            ),
         ]
 
     def __str__(self):

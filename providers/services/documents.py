@@ -3,8 +3,8 @@
 enterprise's payment of its own share (the enterprise records it, the provider confirms it).
 
 An invoice (its code and number) backs one order only, across all four districts: the
-database says so (`orderdocument_invoice_backs_one_order`), and an invoice offered again is
-refused (409 `invoice_reused`) and flags the order it was offered on, in a transaction of its
+database says so (`orderdocument_invoice_backs_one_order`), and an invoice offered again, by
+its number or as the same file, is refused (409 `invoice_reused`) and flags the order it was offered on, in a transaction of its
 own so that the flag stays although the upload is refused.
 
 Lock order (CONVENTIONS.md): service order, and nothing after it.
@@ -35,14 +35,19 @@ from vouchers.models import Redemption
 CLOSED = permissions.PAPERWORK_CLOSED
 # Claim states whose official decision read the order's paperwork as it was.
 DECIDED_CLAIMS = (Redemption.Status.APPROVED, Redemption.Status.PAID)
-INVOICE_FIELD_MAX = 32
+# The shapes of a Chinese invoice's identity (see clean_invoice).
+DIGITAL_INVOICE_DIGITS = 20
+INVOICE_NUMBER_DIGITS = 8
+INVOICE_CODE_DIGITS = (10, 12)
 
 
 class InvoiceReused(InvalidTransition):
     code = "invoice_reused"
 
-    def __init__(self, message: str, *, other: OrderDocument | None = None):
-        super().__init__(message, field="invoice_number")
+    def __init__(
+        self, message: str, *, other: OrderDocument | None = None, field: str = "invoice_number"
+    ):
+        super().__init__(message, field=field)
         self.other = other
 
 
@@ -53,23 +58,49 @@ class InvoiceId:
 
 
 def clean_invoice(code: str | None, number: str | None) -> InvoiceId:
-    """The invoice's code (optional: fully digital invoices have none) and number (required),
-    stripped of every space and upper-cased, so that one invoice is always written one way.
-    Full-width letters and digits (a Chinese keyboard's "９９７８") read as their ASCII ones."""
-    code = "".join(unicodedata.normalize("NFKC", code or "").split()).upper()
-    number = "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
+    """The invoice's code and number as the tax system writes them, so that one invoice is
+    always written one way and is found again however it was typed: spaces out, full-width
+    digits (a Chinese keyboard's "９９７８") read as ASCII, and one of the two shapes of a
+    Chinese invoice: a fully digital invoice (数电发票) has a 20-digit number and no code; the
+    others an 8-digit number under a 10- or 12-digit code. A number written with extra
+    leading zeros, or a digital invoice's number under some code, was another invoice to
+    the one-order check, and the same invoice backed two orders."""
+    code = "".join(unicodedata.normalize("NFKC", code or "").split())
+    number = "".join(unicodedata.normalize("NFKC", number or "").split())
     if not number:
         raise ValidationFailed(
             _("Enter the invoice number."), field="invoice_number", code="required"
         )
-    for field, value in (("invoice_code", code), ("invoice_number", number)):
-        if len(value) > INVOICE_FIELD_MAX or not value.isascii() or not value.isalnum():
-            if value:
-                raise ValidationFailed(
-                    _("Use at most %(limit)s letters and digits.") % {"limit": INVOICE_FIELD_MAX},
-                    field=field,
-                    code="invalid",
-                )
+    if not (number.isascii() and number.isdigit()):
+        raise ValidationFailed(
+            _("An invoice number is digits only."), field="invoice_number", code="invalid"
+        )
+    if len(number) == DIGITAL_INVOICE_DIGITS:
+        if code:
+            raise ValidationFailed(
+                _(
+                    "A fully digital invoice (a 20-digit number) has no invoice code: leave "
+                    "the code empty."
+                ),
+                field="invoice_code",
+                code="invalid",
+            )
+        return InvoiceId(code="", number=number)
+    if len(number) != INVOICE_NUMBER_DIGITS:
+        raise ValidationFailed(
+            _(
+                "An invoice number has 8 digits (under a 10- or 12-digit invoice code) or, on a "
+                "fully digital invoice, 20 digits."
+            ),
+            field="invoice_number",
+            code="invalid",
+        )
+    if not (code.isascii() and code.isdigit() and len(code) in INVOICE_CODE_DIGITS):
+        raise ValidationFailed(
+            _("Enter the invoice code printed above the number: 10 or 12 digits."),
+            field="invoice_code",
+            code="invalid" if code else "required",
+        )
     return InvoiceId(code=code, number=number)
 
 
@@ -150,6 +181,27 @@ def _reused(invoice: InvoiceId) -> OrderDocument | None:
     )
 
 
+def _same_file(digest: str) -> OrderDocument | None:
+    """An invoice whose file is byte for byte one already uploaded as an invoice: the same
+    invoice, whatever number was typed beside it."""
+    return (
+        OrderDocument.objects.filter(kind=OrderDocument.Kind.INVOICE, sha256=digest)
+        .select_related("service_order__voucher__issuing_region")
+        .first()
+    )
+
+
+def _file_refusal(other: OrderDocument, order_id: int) -> InvoiceReused:
+    if other.service_order_id == order_id:
+        message = _("This file is already on this order as invoice %(invoice)s.")
+    else:
+        message = _(
+            "This file is already uploaded as invoice %(invoice)s of another order; an invoice "
+            "backs one order only."
+        )
+    return InvoiceReused(message % {"invoice": other.invoice_label}, other=other, field="file")
+
+
 def _refusal(invoice: InvoiceId, other: OrderDocument, order_id: int) -> InvoiceReused:
     label = " ".join(p for p in (invoice.code, invoice.number) if p)
     if other.service_order_id == order_id:
@@ -185,10 +237,14 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
             ),
             code="claim_pending",
         )
+    digest = sha256_of(file)
     if invoice is not None:
         other = _reused(invoice)
         if other is not None:
             raise _refusal(invoice, other, order_id)
+        other = _same_file(digest)
+        if other is not None:
+            raise _file_refusal(other, order_id)
         invoices = order.documents.filter(kind=OrderDocument.Kind.INVOICE).count()
         if invoices >= MAX_INVOICES_PER_ORDER:
             raise InvalidTransition(
@@ -202,7 +258,7 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
         original_name=original_name(file),
         content_type=file_kind.content_type,
         size=file.size,
-        sha256=sha256_of(file),
+        sha256=digest,
         invoice_code=invoice.code if invoice else "",
         invoice_number=invoice.number if invoice else "",
         uploaded_by=actor,

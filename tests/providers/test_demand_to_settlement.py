@@ -72,7 +72,7 @@ def test_a_demand_becomes_an_order_a_redemption_a_settlement_and_a_statistic(
                     "kind": "invoice",
                     "file": pdf_upload("invoice.pdf"),
                     "invoice_code": "031001900111",
-                    "invoice_number": "DEMAND0001",
+                    "invoice_number": "20260001",
                 },
                 format="multipart",
             ),

@@ -24,11 +24,12 @@ def post(client, order, **body):
 
 
 def invoice(client, order, number="12345678", code="031001900111", name="invoice.pdf"):
+    # The file's bytes follow the number: the same file twice is the same invoice.
     return post(
         client,
         order,
         kind="invoice",
-        file=pdf_upload(name),
+        file=upload(name, PDF_BYTES + f"%{number}".encode()),
         invoice_code=code,
         invoice_number=number,
     )
@@ -67,21 +68,87 @@ def test_the_enterprise_uploads_the_contract_with_its_hash(api_as, demo):
 
 def test_the_provider_uploads_the_invoice_normalised(api_as, demo):
     response = invoice(
-        api_as(demo["users"]["provider-sit"]), demo["order"], number=" ab 1234 ", code=" 0310 "
+        api_as(demo["users"]["provider-sit"]),
+        demo["order"],
+        number=" 1234 5678 ",
+        code=" 0310 0190 0111 ",
     )
 
     assert response.status_code == 201, response.content
     assert (response.json()["invoice_code"], response.json()["invoice_number"]) == (
-        "0310",
-        "AB1234",
+        "031001900111",
+        "12345678",
     )
 
 
 def test_full_width_digits_read_as_ascii(api_as, demo):
-    response = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number="ＡＢ９９７８")
+    response = invoice(
+        api_as(demo["users"]["provider-sit"]), demo["order"], number="９９７８１２３４"
+    )
 
     assert response.status_code == 201, response.content
-    assert response.json()["invoice_number"] == "AB9978"
+    assert response.json()["invoice_number"] == "99781234"
+
+
+def test_a_fully_digital_invoice_has_twenty_digits_and_no_code(api_as, demo):
+    client = api_as(demo["users"]["provider-sit"])
+    number = "24312000000000012345"
+    with_code = invoice(client, demo["order"], number=number, code="1")
+    assert with_code.status_code == 400
+    assert "no invoice code" in with_code.json()["invoice_code"][0]
+    response = invoice(client, demo["order"], number=number, code="")
+    assert response.status_code == 201, response.content
+    assert (response.json()["invoice_code"], response.json()["invoice_number"]) == ("", number)
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "field"),
+    [
+        ("031001900111", "0024312000000000012345", "invoice_number"),  # 22 digits
+        ("031001900111", "ABC", "invoice_number"),
+        ("031001900111", "1234567", "invoice_number"),
+        ("", "12345678", "invoice_code"),  # an 8-digit number needs its code
+        ("0310", "12345678", "invoice_code"),
+        ("03100190011X", "12345678", "invoice_code"),
+    ],
+)
+def test_an_invoice_not_shaped_like_one_is_refused(api_as, demo, code, number, field):
+    """Each shape a Chinese invoice has, and nothing else: a number with extra zeros or under
+    a made-up code was another invoice to the one-order check."""
+    response = invoice(api_as(demo["users"]["provider-sit"]), demo["order"], number, code)
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not OrderDocument.objects.exists()
+
+
+def test_one_invoice_file_on_two_orders_is_refused_and_flagged(api_as, demo, hefei_order):
+    """The same PDF typed with another number is the same invoice."""
+    same_file = PDF_BYTES + b"%the one invoice"
+    first = post(
+        api_as(demo["users"]["provider-sit"]), demo["order"], kind="invoice",
+        file=upload("invoice.pdf", same_file), invoice_code="031001900111",
+        invoice_number="24310001",
+    )  # fmt: skip
+    assert first.status_code == 201, first.content
+
+    again = post(
+        api_as(demo["users"]["provider-ustc"]), hefei_order, kind="invoice",
+        file=upload("invoice.pdf", same_file), invoice_code="031001900112",
+        invoice_number="24310002",
+    )  # fmt: skip
+
+    assert again.status_code == 409, again.content
+    assert again.json()["code"] == "invoice_reused"
+    assert "another order" in again.json()["detail"]
+    assert not OrderDocument.objects.filter(service_order=hefei_order).exists()
+    assert RiskFlag.objects.get(service_order=hefei_order).kind == RiskFlag.Kind.INVOICE_REUSED
+    # A contract's file may stand on two orders (a framework contract): only invoices count.
+    contract = post(
+        api_as(demo["users"]["provider-ustc"]), hefei_order, kind="contract",
+        file=upload("contract.pdf", same_file),
+    )  # fmt: skip
+    assert contract.status_code == 201, contract.content
 
 
 def test_an_invoice_needs_its_number(api_as, demo):
@@ -159,12 +226,12 @@ def test_an_order_whose_claim_is_approved_takes_no_more_papers(api_as, demo, pai
     order = redemption.service_order
     before = order.documents.count()
 
-    response = invoice(api_as(demo["users"]["provider-sit"]), order, number="AFTERPAY2")
+    response = invoice(api_as(demo["users"]["provider-sit"]), order, number="23230001")
 
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "claim_approved"
     assert order.documents.count() == before
-    assert not OrderDocument.objects.filter(invoice_number="AFTERPAY2").exists()
+    assert not OrderDocument.objects.filter(invoice_number="23230001").exists()
 
 
 def test_an_invoice_used_in_another_district_is_refused_and_flagged(
@@ -211,6 +278,7 @@ def test_the_database_refuses_an_invoice_on_two_orders(demo, hefei_order):
         order=demo["order"],
         kind="invoice",
         file=pdf_upload(),
+        invoice_code="031001900111",
         invoice_number="55550001",
         actor=demo["users"]["provider-sit"],
     )
@@ -232,6 +300,7 @@ def test_the_flag_stays_although_the_upload_is_refused(demo, hefei_order):
         order=demo["order"],
         kind="invoice",
         file=pdf_upload(),
+        invoice_code="031001900111",
         invoice_number="66660001",
         actor=demo["users"]["provider-sit"],
     )
@@ -241,6 +310,7 @@ def test_the_flag_stays_although_the_upload_is_refused(demo, hefei_order):
             order=hefei_order,
             kind="invoice",
             file=pdf_upload(),
+            invoice_code="031001900111",
             invoice_number="66660001",
             actor=demo["users"]["provider-ustc"],
         )
@@ -260,7 +330,7 @@ def test_the_order_page_lists_documents_with_their_hash(client, demo, password):
         order=demo["order"],
         kind="invoice",
         file=pdf_upload(),
-        invoice_code="0310",
+        invoice_code="031001900111",
         invoice_number="44440001",
         actor=demo["users"]["provider-sit"],
     )
@@ -279,6 +349,7 @@ def test_the_upload_form_shows_a_reused_invoice_beside_the_field(
         order=demo["order"],
         kind="invoice",
         file=pdf_upload(),
+        invoice_code="031001900111",
         invoice_number="33330001",
         actor=demo["users"]["provider-sit"],
     )
@@ -289,6 +360,7 @@ def test_the_upload_form_shows_a_reused_invoice_beside_the_field(
         {
             "document-kind": "invoice",
             "document-file": pdf_upload(),
+            "document-invoice_code": "031001900111",
             "document-invoice_number": "33330001",
         },
     )
@@ -307,7 +379,7 @@ def test_an_order_whose_claim_waits_takes_no_new_papers_until_it_is_rejected(api
     redemption = redemption_claim(service_order_id=order.pk, amount="500.00", actor=sit)
     before = order.documents.count()
 
-    response = invoice(api_as(sit), order, number="SWAP0001")
+    response = invoice(api_as(sit), order, number="79270001")
 
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "claim_pending"
@@ -321,7 +393,7 @@ def test_an_order_whose_claim_waits_takes_no_new_papers_until_it_is_rejected(api
     redemption_reject(
         redemption_id=redemption.pk, actor=demo["users"]["official-wujin"], note="Wrong invoice."
     )
-    assert invoice(api_as(sit), order, number="SWAP0001").status_code == 201
+    assert invoice(api_as(sit), order, number="79270001").status_code == 201
 
 
 def test_only_the_provider_uploads_an_invoice(api_as, client, demo, password, hefei_order):

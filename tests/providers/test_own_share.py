@@ -134,6 +134,7 @@ def test_each_missing_piece_alone_refuses_the_claim(api_as, demo):
         order=order,
         kind="invoice",
         file=pdf("i.pdf"),
+        invoice_code="031001900111",
         invoice_number=fresh_invoice_number(order),
         actor=provider,
     )

@@ -79,7 +79,7 @@ def test_an_unconfirmed_own_share_sends_the_provider_to_confirm_it(client, users
         order=order, kind="contract", file=pdf("c.pdf", b"%c"), actor=enterprise_user
     )
     documents.order_document_upload(
-        order=order, kind="invoice", file=pdf("i.pdf", b"%i"), invoice_code="031001900111",
+        order=order, kind="invoice", file=pdf("i.pdf", f"%i{order.pk}".encode()), invoice_code="031001900111",
         invoice_number=fresh_invoice_number(order), actor=provider_user,
     )  # fmt: skip
     client.force_login(provider_user)
