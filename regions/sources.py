@@ -312,7 +312,11 @@ def official_queues(*, region_id: int) -> dict[str, QuerySet]:
         "providers": Provider.objects.filter(region_id=region_id, status="applied"),
         "redemptions": Redemption.objects.filter(issuing_region_id=region_id, status="pending"),
         "payments": Redemption.objects.filter(provider_region_id=region_id, status="approved"),
-        "disputes": ServiceOrder.objects.filter(provider__region_id=region_id, status="disputed"),
+        # Disputes the district decides: those on orders paid with its vouchers (counted by
+        # the provider's district, the card said 0 to the one official who could act).
+        "disputes": ServiceOrder.objects.filter(
+            voucher__issuing_region_id=region_id, status="disputed"
+        ),
         "risk_flags": open_risk_flags(region_id=region_id),
     }
 

@@ -159,7 +159,8 @@ AUTH_USER_MODEL = "regions.User"
 AUTH_PASSWORD_VALIDATORS = [
     # Not the user name, e-mail or name again ("official-nanhu-3" for official-nanhu).
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Its message in the portal's catalogue (portal/passwords.py).
+    {"NAME": "portal.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [

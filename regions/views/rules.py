@@ -117,10 +117,18 @@ def rules_publish(request):
         else:
             status = 400
     else:
-        region = (
-            Region.objects.filter(code=request.GET.get("region") or "").first()
-            or region_list().first()
-        )
+        asked = request.GET.get("region") or ""
+        region = Region.objects.filter(code=asked).first()
+        if region is None:
+            if asked:
+                # An unknown code showed the first district's rules under no word of it, and
+                # the operator published over Yangpu's while meaning another.
+                messages.error(
+                    request,
+                    _("There is no district %(code)s: choose one below.") % {"code": asked[:40]},
+                )
+                status = 400
+            region = region_list().first()
         form = RulesForm(initial=_initial(region, current_year()))
     region = form["region"].value()
     return render(

@@ -118,7 +118,7 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
                 provider_region=region, status="approved"
             ).count(),
             "disputes": ServiceOrder.objects.filter(
-                provider__region=region, status="disputed"
+                voucher__issuing_region=region, status="disputed"
             ).count(),
             "risk_flags": RiskFlag.objects.filter(
                 cleared_at__isnull=True, service_order__voucher__issuing_region=region
@@ -134,6 +134,20 @@ def test_the_official_queues_are_counted_in_one_query_as_each_alone(
             {"none": Provider.objects.none(), "all": Provider.objects.all()}
         )
     assert counts == {"none": 0, "all": Provider.objects.count()}
+
+
+def test_a_dispute_counts_for_the_district_that_decides_it(demo):
+    """A Wujin voucher spent with a Yangpu provider: Wujin's official decides the dispute, so
+    Wujin's card counts it (Yangpu's did, and Yangpu cannot decide it)."""
+    from providers.models import ServiceOrder
+    from regions.sources import official_queue_counts
+
+    order = demo["order"]
+    ServiceOrder.objects.filter(pk=order.pk).update(status="disputed")
+    assert order.voucher.issuing_region.code == "WUJIN" and order.provider.region.code == "YANGPU"
+    wujin, yangpu = demo["regions"]["WUJIN"], demo["regions"]["YANGPU"]
+    assert official_queue_counts(region_id=wujin.pk)["disputes"] == 1
+    assert official_queue_counts(region_id=yangpu.pk)["disputes"] == 0
 
 
 def test_the_official_dashboard_counts_its_reminders_and_risk_badge_with_its_queues(client, demo):

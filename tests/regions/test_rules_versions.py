@@ -397,6 +397,17 @@ def test_the_publish_page_prefills_and_publishes(client, demo):
     assert snapshot() == before
 
 
+def test_an_unknown_district_on_the_publish_page_says_so(client, demo):
+    """?region=WJ showed Yangpu's rules under no word of it: the operator published over
+    Yangpu's budget meaning Wujin's."""
+    client.force_login(demo["users"]["operator"])
+    page = client.get("/rules/publish/?region=WJ", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400
+    assert "There is no district WJ" in page.content.decode()
+    # The publish form asks before it publishes.
+    assert "Publish these rules?" in page.content.decode()
+
+
 def test_the_publish_page_holds_the_chosen_districts_rules_and_counts_once(client, demo):
     from portal.submissions import FIELD
 

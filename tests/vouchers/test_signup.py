@@ -130,3 +130,16 @@ def test_a_name_that_shows_nothing_is_refused(client, demo):
     assert response.status_code == 400
     assert response.context["form"].errors["name"]
     assert not Enterprise.objects.filter(credit_code=valid_credit_code()).exists()
+
+
+def test_a_short_password_is_refused_in_chinese_on_a_chinese_page(client, demo):
+    """Django 5.2's own Chinese catalogue misses its new "too short" message."""
+    response = client.post(
+        "/signup/",
+        form(demo, password1="ab1", password2="ab1"),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "密码太短：至少需要 8 个字符。" in page
+    assert "too short" not in page
