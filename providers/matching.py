@@ -42,6 +42,7 @@ from providers.models import (
     Demand,
     Expert,
     OrderRating,
+    Proposal,
     Provider,
     ServiceOffering,
     ServiceOrder,
@@ -436,10 +437,32 @@ def demand_matches(demand: Demand, limit: int = 10, *, pool=None) -> list[dict]:
 
 
 def demand_experts(demand: Demand, limit: int = 5, *, pool=None) -> list[dict]:
-    """The active experts that fit the demand best: `[{expert, score, reasons}]`."""
-    ranked = rank(
-        DemandText.of(demand), expert_pool() if pool is None else pool, score_expert, limit
-    )
+    """The active experts that fit the demand best and have no stake in it: `[{expert, score,
+    reasons}]`. An expert who leads a live proposal for it, or works with a provider that
+    makes one, is not suggested: the district could not assign them (409
+    conflict_of_interest), and the enterprise was shown them as advisers."""
+    pool = expert_pool() if pool is None else pool
+    staked = _stakes_in(demand)
+    if staked:
+        pool = [
+            c for c in pool if ("expert", c.id) not in staked
+            and ("provider", c.obj.provider_id) not in staked
+        ]  # fmt: skip
+    ranked = rank(DemandText.of(demand), pool, score_expert, limit)
     return [
         {"expert": r["candidate"], "score": r["score"], "reasons": r["reasons"]} for r in ranked
     ]
+
+
+def _stakes_in(demand: Demand) -> set[tuple[str, int]]:
+    """("expert", id) and ("provider", id) of every live proposal for the demand: one query.
+    The rule is libraries.proposal_of_advisers_side's."""
+    live = Proposal.objects.filter(demand=demand).exclude(
+        status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.DECLINED]
+    )
+    stakes = set()
+    for expert_id, provider_id in live.values_list("expert_id", "provider_id"):
+        if expert_id:
+            stakes.add(("expert", expert_id))
+        stakes.add(("provider", provider_id))
+    return stakes

@@ -176,6 +176,12 @@ def test_an_order_from_a_proposal_counts_in_its_demands_category(graphene_demand
 
 
 def test_it_ranks_experts_by_category_and_field(graphene_demand, demo):
+    # Li Wei and Zhang Min work with the two providers proposing for it: they are not
+    # suggested while those proposals are live (below), so the ranking is read without them.
+    live = list(graphene_demand.proposals.exclude(status=Proposal.Status.WITHDRAWN))
+    names = [m["expert"].name for m in demand_experts(graphene_demand)]
+    assert not live or ("Li Wei" not in names and "Zhang Min" not in names)
+    graphene_demand.proposals.update(status=Proposal.Status.WITHDRAWN)
     matches = demand_experts(graphene_demand)
     names = [m["expert"].name for m in matches]
     assert set(names[:2]) == {"Li Wei", "Zhang Min"}
@@ -183,6 +189,27 @@ def test_it_ranks_experts_by_category_and_field(graphene_demand, demo):
     assert matches[0]["reasons"][0] == "Expert in R&D collaboration"
     Expert.objects.filter(name="Li Wei").update(active=False)
     assert "Li Wei" not in [m["expert"].name for m in demand_experts(graphene_demand)]
+
+
+def test_an_expert_with_a_stake_in_the_demand_is_not_suggested(graphene_demand, demo):
+    """The district cannot assign an expert whose provider proposes for the demand (409
+    conflict_of_interest): the page suggested them anyway."""
+    graphene_demand.proposals.update(status=Proposal.Status.WITHDRAWN)
+    first, second = (m["expert"] for m in demand_experts(graphene_demand)[:2])
+    provider = demo["providers"]["provider-weikai"]
+    Expert.objects.filter(pk=first.pk).update(provider=provider)
+    proposal = Proposal.objects.create(
+        demand=graphene_demand, provider=provider, approach="Ours.",
+        price=Decimal("1000.00"), duration_days=5,
+    )  # fmt: skip
+    names = [m["expert"].name for m in demand_experts(graphene_demand)]
+    assert first.name not in names and second.name in names
+    # Leading a live proposal is a stake too; a withdrawn proposal is none.
+    Proposal.objects.filter(pk=proposal.pk).update(expert=second)
+    assert second.name not in [m["expert"].name for m in demand_experts(graphene_demand)]
+    Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.WITHDRAWN)
+    names = [m["expert"].name for m in demand_experts(graphene_demand)]
+    assert first.name in names and second.name in names
 
 
 def test_queries_stay_constant_with_more_providers_and_experts(
