@@ -9,6 +9,7 @@ notice of providers). Callers import from `providers.selectors`.
 """
 
 from providers.selectors.demands import (
+    advises_or_brokers,
     demand_list,
     demand_search,
     demands_of,
@@ -82,6 +83,7 @@ __all__ = [
     "providers_to_certify",
     "providers_visible_to",
     "proposals_acceptable_by",
+    "advises_or_brokers",
     "proposals_visible_to",
     "regions",
     "track_records",

@@ -26,6 +26,10 @@ def demands_visible_to(user) -> QuerySet:
             demand_id=OuterRef("pk"), provider_id=user.provider_id
         )
         return demands.filter(public | Q(Exists(invited)))
+    if user.role == user.Role.EXPERT:
+        return demands.filter(public | Q(expert_assignments__expert__user=user)).distinct()
+    if user.role == user.Role.MANAGER:
+        return demands.filter(public | Q(technology_manager__user=user))
     return demands.filter(public)
 
 
@@ -119,7 +123,22 @@ def proposals_visible_to(user, demand) -> QuerySet:
         return proposals
     if user.is_provider and user.provider_id:
         return proposals.filter(provider_id=user.provider_id)
+    if advises_or_brokers(user, demand):
+        return proposals  # to read: an adviser judges them, a broker follows the deal
     return proposals.none()
+
+
+def advises_or_brokers(user, demand) -> bool:
+    """An expert the district asked to advise on the demand, or the technology manager the
+    enterprise asked to broker it: they read its proposals (they were shown none, and the
+    expert's own comment in the demo asked for them)."""
+    from providers.models import ExpertAssignment
+
+    if user.role == user.Role.EXPERT:
+        return ExpertAssignment.objects.filter(demand=demand, expert__user=user).exists()
+    if user.role == user.Role.MANAGER:
+        return bool(demand.technology_manager_id and demand.technology_manager.user_id == user.pk)
+    return False
 
 
 def proposals_acceptable_by(user) -> QuerySet:

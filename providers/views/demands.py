@@ -165,6 +165,8 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
             else None
         ),
         "invited": list(demand.invited_providers.all()) if owner else [],
+        # An adviser or the broker reads the proposals side by side (no accepting).
+        "reads_proposals": user.is_authenticated and selectors.advises_or_brokers(user, demand),
     }
     return render(request, "providers/demands/detail.html", context, status=status)
 

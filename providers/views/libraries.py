@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.views import page_of, query_without_page, run_service_with_status
-from providers import libraries
+from providers import libraries, selectors
 from providers.forms import (
     BrokerRequestForm,
     DirectoryFilterForm,
@@ -180,6 +180,10 @@ def expert_assignment_detail(request, pk):
         {
             "assignment": assignment,
             "comments": list(assignment.comments.select_related("author")),
+            # The proposals the expert advises on (read only).
+            "proposals": list(selectors.proposals_visible_to(request.user, assignment.demand))
+            if assignment.demand_id
+            else [],
             "may_comment": may_comment,
             "form": form,
             "audit_entries": audit_trail_for(assignment),

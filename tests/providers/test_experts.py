@@ -187,3 +187,32 @@ def test_an_expert_does_not_write_to_their_own_profile(client, demo, demo_expert
 
     assert response.status_code == 409
     assert "This is your own profile." in response.content.decode()
+
+
+def test_the_adviser_and_the_broker_read_the_demands_proposals(api_as, client, demo, demo_expert):
+    """The expert asked to advise on the graphene demand and the manager asked to broker it
+    read its proposals side by side (they were shown none); nobody else of their roles does,
+    and neither may accept one."""
+    from providers.models import Demand, Proposal
+    from regions.models import User
+
+    assignment = ExpertAssignment.objects.get(expert=demo_expert)
+    demand = assignment.demand
+    assert demand is not None and Proposal.objects.filter(demand=demand).exists()
+    count = Proposal.objects.filter(demand=demand).count()
+    manager = demo["users"]["manager-demo"]
+    assert Demand.objects.get(pk=demand.pk).technology_manager.user_id == manager.pk
+
+    for user in (demo["users"]["expert-demo"], manager):
+        listed = api_as(user).get(f"/api/demands/{demand.pk}/proposals/")
+        assert listed.status_code == 200 and listed.json()["count"] == count
+        client.force_login(user)
+        page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Proposals side by side" in page
+        assert "/accept/" not in page
+    client.force_login(demo["users"]["expert-demo"])
+    page = client.get(f"/expert-assignments/{assignment.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert f"/demands/{demand.pk}/#compare-title" in page.content.decode()
+
+    other = User.objects.create_user("expert-other", role=User.Role.EXPERT, password="x-pass-2026")
+    assert api_as(other).get(f"/api/demands/{demand.pk}/proposals/").json()["count"] == 0
