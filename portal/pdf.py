@@ -90,7 +90,8 @@ def certificate_pdf(
     y = height - 84 * mm
     for label_zh, label_en, value in rows:
         pdf.setFont(font, 12)
-        pdf.drawString(30 * mm, y, f"{label_zh} / {label_en}")
+        # A continuation row (the name in its other language) has no label of its own.
+        pdf.drawString(30 * mm, y, " / ".join(part for part in (label_zh, label_en) if part))
         pdf.drawString(110 * mm, y, value)
         y -= 10 * mm
     qr_size = 42 * mm

@@ -142,7 +142,10 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     row = o.locator("tr.decision").filter(has_text=newcomer["name"])
     expect(row.get_by_label(official.t("Approved amount (CNY)"))).to_have_value(str(REQUESTED))
     official.button("Approve", row).click()
-    official.confirm_was_asked("Approve and issue the voucher? This cannot be undone.")
+    official.confirm_was_asked(
+        "Approve this application? The voucher is issued at once or, at or above the "
+        "four-eyes threshold, when a second official approves too. This cannot be undone."
+    )
     expect(row.locator(".badge")).to_have_text(official.t("Approved"))
     serial = row.locator("code").inner_text()
     voucher = Voucher.objects.get(serial=serial)

@@ -128,3 +128,28 @@ def test_it_names_the_holder_in_both_languages(demo, monkeypatch):
     holder = dict((english, value) for _, english, value in drawn["rows"])["Holder"]
     assert voucher.enterprise.name_zh and voucher.enterprise.name_zh in holder
     assert voucher.enterprise.name in holder
+
+
+def test_a_revoked_vouchers_certificate_is_drawn_again_saying_so(
+    demo, issued, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Its PDF looked valid after revocation (only the QR code's page said otherwise)."""
+    from vouchers.services import voucher_revoke
+    from vouchers.services import vouchers as voucher_services
+
+    drawn = []
+    draw = voucher_services.certificate_pdf
+
+    def recording(**kwargs):
+        drawn.append(kwargs["rows"])
+        return draw(**kwargs)
+
+    monkeypatch.setattr(voucher_services, "certificate_pdf", recording)
+    with django_capture_on_commit_callbacks(execute=True):
+        voucher_revoke(voucher=issued, actor=demo["users"]["official-wujin"], reason="Fraud")
+
+    assert drawn, "revoking did not draw the certificate again"
+    assert ("状态", "Status", "已撤销，不可使用 Revoked: it pays for nothing") in drawn[-1]
+    issued.refresh_from_db()
+    with issued.certificate_pdf.open("rb") as pdf:
+        assert pdf.read(4) == b"%PDF"

@@ -154,6 +154,8 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
         email="vouchers/voucher_revoked",
         context=lambda: {"serial": voucher.serial, "reason": reason},
     )
+    # The certificate is drawn again with its status: a revoked voucher's PDF looked valid.
+    enqueue("vouchers.tasks.generate_voucher_certificate", voucher_id=voucher.pk)
     return voucher
 
 
@@ -247,6 +249,11 @@ def voucher_certificate_pdf(voucher: Voucher) -> bytes:
             ),
             ("发券地区", "Issuing district", f"{region.name_zh} {region.name}"),
             ("跨区域使用", "Cross-region", "是 Yes" if voucher.cross_region else "否 No"),
+            *(
+                [("状态", "Status", "已撤销，不可使用 Revoked: it pays for nothing")]
+                if voucher.status == Voucher.Status.REVOKED
+                else []
+            ),
         ],
         verify_url=portal_url("verify", voucher.serial),
     )
