@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -24,6 +24,28 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from portal.errors import ApplicationError
 from portal.files import FileKind
 from portal.renderers import PortalJSONRenderer
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A district or category named by its code. An unknown code is told which codes there
+    are: DRF's own message ("Object with code=nope does not exist.") named neither."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except ValidationError as error:
+            if not isinstance(data, str):
+                raise
+            known = ", ".join(self.get_queryset().order_by("code").values_list("code", flat=True))
+            raise ValidationError(
+                _("There is no code “%(value)s”: use one of %(known)s.")
+                % {"value": data[:40], "known": known}
+            ) from error
+
 
 # Digits beyond which a page number or page size is read as "very large".
 MAX_DIGITS = 18

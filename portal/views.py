@@ -74,6 +74,10 @@ def answer_decision(
     error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
     if is_htmx(request):
         outcome = {"row_error": error, "row_success": None if error else success}
+        if error:
+            # The refused row's forms show what was typed (an amount over the cap came back
+            # as the requested amount, the official's figure lost).
+            outcome["typed"] = request.POST
         return render(request, row_template, {**row(), **outcome})
     outcome = error or success
     if subject and outcome:

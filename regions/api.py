@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal import two_factor
+from portal.api import CodeField
 from portal.emails import remember_language
 from portal.errors import NotAllowed
 from portal.lockout import lockout_response
@@ -350,8 +351,7 @@ class SettlementBatchViewSet(
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(
-        slug_field="code",
+    region = CodeField(
         queryset=Region.objects.all(),
         required=False,
         allow_null=True,

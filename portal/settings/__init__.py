@@ -254,7 +254,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Innovation Voucher Portal <noreply@voucher.example>"
+    "DEFAULT_FROM_EMAIL", "创新券服务平台 Innovation Voucher Portal <noreply@voucher.example>"
 )
 
 REST_FRAMEWORK = {

@@ -3,6 +3,7 @@ own."""
 
 from rest_framework import mixins, permissions, serializers, viewsets
 
+from portal.api import CodeField
 from portal.money import MoneyField
 from providers import selectors, services
 from providers.models import ServiceCategory, ServiceOffering
@@ -10,9 +11,7 @@ from providers.models import ServiceCategory, ServiceOffering
 
 class ServiceOfferingSerializer(serializers.ModelSerializer):
     provider = serializers.PrimaryKeyRelatedField(read_only=True)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=ServiceCategory.objects.all()
-    )
+    category = CodeField(queryset=ServiceCategory.objects.all())
     indicative_price = MoneyField(allow_zero=True, required=False, allow_null=True)
     hourly_rate = MoneyField(required=False, allow_null=True)
 

@@ -15,6 +15,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
+from portal.api import CodeField
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -83,11 +84,9 @@ class ProviderApplySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
     credit_code = serializers.CharField(max_length=32)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(queryset=Region.objects.all())
     kind = serializers.ChoiceField(choices=Provider.Kind.choices)
-    categories = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=ServiceCategory.objects.all()
-    )
+    categories = CodeField(many=True, queryset=ServiceCategory.objects.all())
     description = serializers.CharField(required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from portal.api import CodeField
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.money import MoneyField
@@ -76,9 +77,7 @@ class DemandDetailSerializer(DemandSerializer):
 class DemandCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=ServiceCategory.objects.all(), help_text="Category code"
-    )
+    category = CodeField(queryset=ServiceCategory.objects.all(), help_text="Category code")
     budget_min = MoneyField(allow_zero=True)
     budget_max = MoneyField()
     deadline = serializers.DateField()

@@ -18,3 +18,12 @@ def audit_reason(value) -> str:
     """An audit entry's reason: a person's words as written, the portal's own in the current
     language."""
     return audit_reason_label(value)
+
+
+@register.filter
+def person(user) -> str:
+    """Who acted, by name where the account has one (张三, Jane Smith), else its user name: the
+    histories and comments showed "official-wujin" where the official has a name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

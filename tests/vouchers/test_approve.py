@@ -288,6 +288,8 @@ def test_a_refusal_shows_in_the_htmx_row(client, demo, submit):
     )
     assert response.status_code == 200
     assert b"may not exceed" in response.content
+    # The official's figure stays in the box (it came back as the requested amount).
+    assert b'value="20000.00" required' in response.content
     application.refresh_from_db()
     assert application.status == "submitted"
 

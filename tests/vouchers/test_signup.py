@@ -43,8 +43,12 @@ def test_it_creates_the_user_and_enterprise_and_logs_in(client, demo):
     assert user.enterprise.region.code == "WUJIN"
     assert not user.enterprise.is_verified
     assert client.get("/enterprise/").context["user"] == user
+    # The history names the person who registered (it said "the system").
     assert AuditEntry.objects.filter(
-        object_type="vouchers.enterprise", object_id=str(user.enterprise.pk), action="register"
+        object_type="vouchers.enterprise",
+        object_id=str(user.enterprise.pk),
+        action="register",
+        actor=user,
     ).exists()
 
 

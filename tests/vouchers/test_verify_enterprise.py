@@ -281,3 +281,15 @@ def test_a_closed_registrations_account_cannot_be_reactivated(client, demo, newc
     client.force_login(official)
     page = client.get(f"/enterprises/{enterprise.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "<td>已关闭</td>" in page.content.decode() or "已关闭" in page.content.decode()
+
+
+def test_the_history_names_the_official_by_name(client, demo, newcomer):
+    """The history showed the account's user name ("official-wujin") where it has a name."""
+    enterprise, _user = newcomer
+    official = demo["users"]["official-wujin"]
+    official.first_name, official.last_name = "芳", "王"
+    official.save(update_fields=["first_name", "last_name"])
+    client.force_login(official)
+    client.post(f"/enterprises/{enterprise.pk}/reject/", {"reason": "No such company."})
+    page = client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert "<td>王芳</td>" in page

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import represent
+from portal.api import CodeField, represent
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -66,8 +66,7 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
     requested_amount = MoneyField()
     purpose = serializers.CharField(max_length=VoucherApplication.PURPOSE_MAX_LENGTH)
-    service_category = serializers.SlugRelatedField(
-        slug_field="code",
+    service_category = CodeField(
         queryset=ServiceCategory.objects.all(),
         required=False,
         allow_null=True,

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import CodeField
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
@@ -53,7 +54,7 @@ class EnterpriseCreateInputSerializer(serializers.Serializer):
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
     # Not limited to 18 here: the service says exactly what is wrong with a bad code.
     credit_code = serializers.CharField(max_length=64)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeField(queryset=Region.objects.all())
     industry = serializers.CharField(max_length=100)
     size = serializers.ChoiceField(choices=Enterprise.Size.choices)
     contact_name = serializers.CharField(max_length=100)

@@ -29,7 +29,9 @@ ENTERPRISE_FIELDS = (
 )
 
 
-def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> Enterprise:
+def _enterprise_insert(
+    *, credit_code: str, region: Region, actor, audited: bool = True, **fields
+) -> Enterprise:
     code = clean_credit_code(credit_code)
     duplicate = _(
         "An enterprise with this unified social credit code is already registered. "
@@ -55,9 +57,8 @@ def _enterprise_insert(*, credit_code: str, region: Region, actor, **fields) -> 
         raise ValidationFailed(
             duplicate, field="credit_code", code="duplicate_credit_code"
         ) from None
-    audit_record(
-        actor=actor, obj=enterprise, action=AuditEntry.Action.REGISTER, to_status="unverified"
-    )
+    if audited:
+        _registered(enterprise, actor)
     notify_after_commit(
         recipients=official_emails(region.id),
         email="vouchers/enterprise_registered",
@@ -88,7 +89,9 @@ def enterprise_register(
     check_email_unused(email)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(_("This user name is taken."), field="username")
-    enterprise = _enterprise_insert(credit_code=credit_code, region=region, actor=None, **fields)
+    enterprise = _enterprise_insert(
+        credit_code=credit_code, region=region, actor=None, audited=False, **fields
+    )
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -100,7 +103,15 @@ def enterprise_register(
             )
     except IntegrityError:
         raise ValidationFailed(_("This user name is taken."), field="username") from None
+    # Recorded once the account exists: the history named "the system" as the registrant.
+    _registered(enterprise, user)
     return user, enterprise
+
+
+def _registered(enterprise: Enterprise, actor: User | None) -> None:
+    audit_record(
+        actor=actor, obj=enterprise, action=AuditEntry.Action.REGISTER, to_status="unverified"
+    )
 
 
 @transaction.atomic(durable=True)
