@@ -1,6 +1,7 @@
 """Every API route under /api/, gathered from the three apps' routers."""
 
 from django.urls import include, path
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
@@ -15,13 +16,16 @@ from vouchers.api import redemptions as redemption_api
 class PortalAPIRootView(APIRootView):
     """GET /api/: each list's address under /api/. DRF's index reversed each list's URL name,
     and `voucher-list`, `notice-list` and `redemption-list` name the pages too: the index
-    linked to HTML pages."""
+    linked to HTML pages. Open to anyone, as the public lists it names are (it answered 401
+    to a caller without a token), and it names the statistics too."""
+
+    permission_classes = [AllowAny]
 
     def get(self, request, *args, **kwargs):
         base = request.build_absolute_uri(request.path)
-        return Response(
-            {prefix: f"{base}{prefix}/" for prefix in self.api_root_dict if "(" not in prefix}
-        )
+        links = {prefix: f"{base}{prefix}/" for prefix in self.api_root_dict if "(" not in prefix}
+        links["statistics"] = f"{base}statistics/"
+        return Response(dict(sorted(links.items())))
 
 
 class PortalRouter(DefaultRouter):

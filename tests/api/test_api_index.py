@@ -15,3 +15,12 @@ def test_the_index_links_to_the_api_not_to_the_pages(api_as, demo):
     listed = client.get(index["vouchers"].removeprefix("http://testserver"))
     assert listed.status_code == 200
     assert listed["Content-Type"].startswith("application/json")
+
+
+def test_the_index_is_open_to_anyone_and_names_the_statistics(api_client, demo):
+    """Most lists it names are public: it answered 401 without a token."""
+    response = api_client.get("/api/")
+    assert response.status_code == 200
+    index = response.json()
+    assert index["statistics"] == "http://testserver/api/statistics/"
+    assert api_client.get("/api/statistics/").status_code == 200
