@@ -116,7 +116,13 @@ def notice_publish(
 
 def can_withdraw_notice(user, notice: Notice) -> bool:
     """The operator any notice; an official those of its own district."""
-    if not can_publish_notices(user) or notice.withdrawn_at is not None:
+    return notice.withdrawn_at is None and is_notices_keeper(user, notice)
+
+
+def is_notices_keeper(user, notice: Notice) -> bool:
+    """Who publishes and withdraws the notice: the operator, an official of its district. They
+    still read it, and its history, once it is withdrawn (it was a 404 to them too)."""
+    if not can_publish_notices(user):
         return False
     return user.is_operator or (notice.region_id is not None and notice.region_id == user.region_id)
 

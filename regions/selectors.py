@@ -139,6 +139,17 @@ def operator_emails() -> list[str]:
     )
 
 
+def notices_withdrawn_kept_by(user):
+    """The withdrawn notices the user kept (the operator: all; an official: its district's),
+    latest withdrawal first: the list shows only what is published."""
+    notices = Notice.objects.filter(withdrawn_at__isnull=False).select_related("region")
+    if user.is_operator:
+        return notices.order_by("-withdrawn_at", "-id")
+    if user.is_official and user.region_id:
+        return notices.filter(region_id=user.region_id).order_by("-withdrawn_at", "-id")
+    return notices.none()
+
+
 def notices_published(*, region_code: str | None = None, kind: str | None = None):
     """Every notice, newest first; `region_code` adds the programme's own (region empty)."""
     notices = (

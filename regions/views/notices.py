@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,11 +18,12 @@ from regions.models import Notice, Region
 from regions.notices import (
     can_publish_notices,
     can_withdraw_notice,
+    is_notices_keeper,
     notice_edit,
     notice_publish,
     notice_withdraw,
 )
-from regions.selectors import notices_published, region_list
+from regions.selectors import notices_published, notices_withdrawn_kept_by, region_list
 from regions.services import audit_trail_for
 
 
@@ -79,25 +81,34 @@ def notice_list(request):
             "region_code": region or "",
             "kind": kind or "",
             "may_publish": can_publish_notices(request.user),
+            "withdrawn": notices_withdrawn_kept_by(request.user)[:WITHDRAWN_SHOWN]
+            if can_publish_notices(request.user)
+            else [],
             "query": query_without_page(request),
         },
     )
 
 
+WITHDRAWN_SHOWN = 20
+
+
 @require_GET
 def notice_detail(request, pk):
-    notice = get_object_or_404(notices_published().select_related("published_by"), pk=pk)
+    notice = get_object_or_404(Notice.objects.select_related("region", "published_by"), pk=pk)
+    if notice.withdrawn_at is not None and not is_notices_keeper(request.user, notice):
+        raise Http404
     return render(request, "regions/notice_detail.html", _notice_context(request, notice))
 
 
 def _notice_context(request, notice) -> dict:
-    """The notice, and for those who may withdraw it (its district's officials, the
-    operator) its history: published, edited, by whom and why."""
-    may_withdraw = can_withdraw_notice(request.user, notice)
+    """The notice, and for those who keep it (its district's officials, the operator) its
+    history: published, edited, withdrawn, by whom and why."""
+    keeper = is_notices_keeper(request.user, notice)
     return {
         "notice": notice,
-        "may_withdraw": may_withdraw,
-        "audit_entries": audit_trail_for(notice) if may_withdraw else None,
+        "may_withdraw": can_withdraw_notice(request.user, notice),
+        "keeper": keeper,
+        "audit_entries": audit_trail_for(notice) if keeper else None,
     }
 
 

@@ -216,6 +216,19 @@ def test_the_operator_withdraws_from_the_page(client, api_as, demo):
 
     assert response.status_code == 302
     assert Notice.objects.get(pk=notice["id"]).withdrawn_at is not None
+    # Those who keep it still find it, with its history and the reason (it was a 404).
+    listing = client.get("/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Withdrawn notices" in listing and f"/notices/{notice['id']}/" in listing
+    page = client.get(f"/notices/{notice['id']}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Withdrawn on" in page.content.decode() and "Outdated." in page.content.decode()
+    assert f"/notices/{notice['id']}/withdraw/" not in page.content.decode()
+    client.force_login(demo["users"]["official-nanhu"])
+    assert client.get(f"/notices/{notice['id']}/").status_code == 200
+    for outsider in ("official-wujin", "enterprise-jiangnan"):
+        client.force_login(demo["users"][outsider])
+        assert client.get(f"/notices/{notice['id']}/").status_code == 404
+        assert "Old news" not in client.get("/notices/").content.decode()
 
 
 def test_the_publisher_corrects_a_notice_through_the_api_and_others_cannot(api_as, demo):

@@ -437,3 +437,18 @@ def test_the_public_rules_page_shows_current_and_history(client, demo):
     assert page.status_code == 200
     assert b"12,345,678" in page.content or b"12345678" in page.content
     assert client.get("/rules/?region=WUJIN&page=1").status_code == 200
+
+
+def test_next_years_first_rules_say_why_they_cannot_be_withdrawn(client, demo):
+    """A next year's first version is in place once published (nothing else holds that year):
+    its row said "upcoming" and "Took effect" at once."""
+    client.force_login(demo["users"]["operator"])
+    next_year = current_year() + 1
+    response = client.post(
+        "/rules/publish/",
+        page_form("WUJIN", year=next_year, effective_from=f"{next_year}-01-01"),
+    )
+    assert response.status_code == 302
+    page = client.get("/rules/?region=WUJIN", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"The first rules of {next_year}, in place since published" in page
+    assert 'class="data stack rules-history"' in page
