@@ -393,6 +393,7 @@ def download_responses(kinds: tuple[FileKind, ...]) -> dict:
     return {(200, content_type): OpenApiTypes.BINARY for content_type in content_types}
 
 
+@functools.cache
 def _built_serializer(serializer_class):
     return serializer_class()
 

@@ -137,3 +137,30 @@ def test_a_serializer_built_once_answers_as_a_new_one(demo):
             assert represent(RedemptionSerializer, redemption) == dict(
                 RedemptionSerializer(redemption).data
             )
+
+
+def test_represent_builds_the_serializer_once_per_class(demo):
+    """The point of `represent`: the fields are built for the first answer only (a decorator
+    that slid off `_built_serializer` once made every claim build them again)."""
+    from rest_framework import serializers
+
+    from portal.api import represent
+    from vouchers.api.redemptions import RedemptionSerializer
+    from vouchers.models import Redemption
+
+    delivered_claim(demo, "500.00")
+    redemption = Redemption.objects.get()
+    built = []
+    original = serializers.ModelSerializer.get_fields
+
+    def counting(self):
+        built.append(type(self))
+        return original(self)
+
+    serializers.ModelSerializer.get_fields = counting
+    try:
+        for _ in range(3):
+            represent(RedemptionSerializer, redemption)
+    finally:
+        serializers.ModelSerializer.get_fields = original
+    assert built.count(RedemptionSerializer) <= 1
