@@ -2,14 +2,18 @@
 (each chart has a <title>, and every page that shows one also shows the figures as a table)."""
 
 import calendar
+import itertools
 from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from regions.models import reads_chinese
 
 PALETTE = ["#0b5cab", "#1d7a3e", "#f0a500", "#b3261e"]
+# Each chart's <title> id, unique on a page that shows several (an object's id() is reused).
+_chart_ids = itertools.count(1)
 
 
 def _fmt(amount: Decimal) -> str:
@@ -46,15 +50,24 @@ def bar_chart(
     """Grouped bars: one group per label, one bar per series."""
     width, height, left, bottom, top = 640, 240, 48, 28, 16
     plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = max([Decimal(v or 0) for _, values in series for v in values] + [Decimal(1)])
+    highest = max([Decimal(v or 0) for _name, values in series for v in values], default=Decimal(0))
+    # Bars are drawn against the highest; with nothing to draw the axis says 0, not 1.
+    peak = max(highest, Decimal(1))
+    chart_id = f"chart-{next(_chart_ids)}"
     group_w = plot_w / max(len(labels), 1)
     bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{id(labels)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title id="chart-{id(labels)}">{escape(title)}</title>',
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{chart_id}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}">{escape(title)}</title>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" stroke="#a9b4c4"/>',
-        f'<text x="4" y="{top + 10}" font-size="11" fill="#5a6576">{_fmt(peak)}</text>',
+        f'<text x="4" y="{top + 10}" font-size="11" fill="#5a6576">{_fmt(highest)}</text>',
     ]
+    if not highest:
+        nothing = escape(_("No figures yet"))
+        parts.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" font-size="13" '
+            f'text-anchor="middle" fill="#5a6576">{nothing}</text>'
+        )
     for i, label in enumerate(labels):
         x0 = left + i * group_w + group_w * 0.1
         for s, (_name, values) in enumerate(series):

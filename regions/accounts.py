@@ -249,7 +249,7 @@ def end_account(*, actor: User, account: User, reason: str) -> None:
     audit_record(
         actor=actor,
         obj=account,
-        action=AuditEntry.Action.SUSPEND,
+        action=AuditEntry.Action.DEACTIVATE,
         from_status="active",
         to_status="inactive",
         reason=reason,

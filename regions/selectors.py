@@ -257,6 +257,8 @@ def order_is_eligible(order) -> bool:
 
 ACCOUNT_ACTIONS = (
     AuditEntry.Action.CREATE,
+    AuditEntry.Action.DEACTIVATE,
+    # Deactivations were recorded as suspensions before they had their own word.
     AuditEntry.Action.SUSPEND,
     AuditEntry.Action.REACTIVATE,
 )

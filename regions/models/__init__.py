@@ -335,6 +335,7 @@ class AuditEntry(models.Model):
         BOOK = "book", pgettext_lazy("audit action", "booked")
         CLEAR = "clear", pgettext_lazy("audit action", "cleared")
         COMMENT = "comment", pgettext_lazy("audit action", "commented")
+        DEACTIVATE = "deactivate", pgettext_lazy("audit action", "deactivated")
         DECLARE = "declare", pgettext_lazy("audit action", "declared")
         FIRST_APPROVE = "first_approve", pgettext_lazy("audit action", "first approval")
         FLAG = "flag", pgettext_lazy("audit action", "flagged")

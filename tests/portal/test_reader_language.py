@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from portal.charts import _fmt, month_label
+from portal.charts import _fmt, bar_chart, month_label
 from regions.models import AuditEntry
 from regions.services import audit_record
 from tests.exports.conftest import column, csv_rows
@@ -82,6 +82,25 @@ def test_chart_months():
         assert [month_label(m) for m in (1, 12)] == ["1月", "12月"]
     with translation.override("en"):
         assert [month_label(m) for m in (1, 12)] == ["Jan", "Dec"]
+
+
+def test_an_empty_chart_says_so_and_its_axis_reads_0():
+    """A district with no vouchers yet: the axis read 1 (yuan) over no bars."""
+    zeros = [("Issued", [Decimal(0)] * 3), ("Redeemed", [None] * 3)]
+    with translation.override("zh-hans"):
+        empty = str(bar_chart(title="t", labels=["1月", "2月", "3月"], series=zeros))
+        assert ">0</text>" in empty and ">1</text>" not in empty
+        assert "暂无数据" in empty
+    with translation.override("en"):
+        figures = str(bar_chart(title="t", labels=["Jan"], series=[("Issued", [Decimal(20000)])]))
+    assert "No figures yet" not in figures and ">20k</text>" in figures
+
+
+def test_two_charts_on_a_page_have_their_own_title_ids():
+    first = str(bar_chart(title="a", labels=["Jan"], series=[("Issued", [Decimal(1)])]))
+    second = str(bar_chart(title="b", labels=["Jan"], series=[("Issued", [Decimal(1)])]))
+    ids = [text.split('aria-labelledby="')[1].split('"')[0] for text in (first, second)]
+    assert ids[0] != ids[1]
 
 
 def test_exports_name_enterprises_and_providers_in_the_reader_language(demo, client):

@@ -135,12 +135,14 @@ def test_the_operator_deactivates_an_account_whose_token_and_session_stop(client
     assert not Token.objects.filter(user=enterprise_user).exists()
     assert api.get("/api/vouchers/").status_code == 401
     entry = AuditEntry.objects.filter(object_id=str(enterprise_user.pk)).latest("id")
-    assert (entry.action, entry.reason) == (AuditEntry.Action.SUSPEND, "Left the company.")
+    assert (entry.action, entry.reason) == (AuditEntry.Action.DEACTIVATE, "Left the company.")
     again = client.post(f"/people/{enterprise_user.pk}/deactivate/", {"reason": "Twice."})
     assert again.status_code == 409
     # The list says who deactivated the account, when and why.
     listed = client.get("/people/", {"q": enterprise_user.username}).content.decode()
     assert "Left the company." in listed and "operator" in listed
+    # A deactivation, in the people list's words: not a provider's suspension.
+    assert "deactivated" in listed and "suspended" not in listed
 
     assert client.post(f"/people/{enterprise_user.pk}/reactivate/").status_code == 302
     enterprise_user.refresh_from_db()
@@ -225,7 +227,7 @@ def test_an_official_cannot_deactivate_a_district_colleague(client, demo):
     assert response.status_code == 403
     colleague.refresh_from_db()
     assert colleague.is_active
-    assert not AuditEntry.objects.filter(object_id=str(colleague.pk), action="suspend").exists()
+    assert not AuditEntry.objects.filter(object_id=str(colleague.pk), action="deactivate").exists()
 
 
 def test_a_weak_new_password_is_refused_with_400_and_changes_nothing(client, demo, mailoutbox):
