@@ -408,6 +408,16 @@ def represent(serializer_class, instance) -> dict:
     return _built_serializer(serializer_class).to_representation(instance)
 
 
+def created(request, data: dict, *, location: str | None = None) -> Response:
+    """201 Created, with the new object's address in `Location` (RFC 9110): by default the
+    list it was posted to and its id, `location` for an object created elsewhere."""
+    return Response(
+        data,
+        status=status.HTTP_201_CREATED,
+        headers={"Location": location or f"{request.path}{data['id']}/"},
+    )
+
+
 class ApiTimesInUtc:
     """The REST contract gives times in ISO 8601 UTC; pages show them in Asia/Shanghai."""
 

@@ -18,7 +18,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal import two_factor
-from portal.api import CodeField
+from portal.api import CodeField, created
 from portal.emails import remember_language
 from portal.errors import NotAllowed
 from portal.lockout import lockout_response
@@ -429,7 +429,7 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = NoticeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         notice = notice_publish(actor=request.user, **data.validated_data)
-        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        return created(request, NoticeSerializer(notice).data)
 
     @extend_schema(request=NoticeEditSerializer, responses={200: NoticeSerializer})
     def partial_update(self, request, *args, **kwargs):

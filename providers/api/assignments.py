@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import created
 from portal.errors import NotAllowed, ValidationFailed
 from providers import libraries
 from providers.models import Expert, ExpertAssignment, ExpertComment
@@ -107,7 +108,7 @@ class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             actor=user, expert=expert, note=values.get("note", ""), **targets
         )
         assignment = self.get_queryset().get(pk=assignment.pk)
-        return Response(self.get_serializer(assignment).data, status=status.HTTP_201_CREATED)
+        return created(request, self.get_serializer(assignment).data)
 
     @extend_schema(request=ExpertCommentCreateSerializer, responses={201: ExpertCommentSerializer})
     @action(detail=True, methods=["post"], pagination_class=None)

@@ -8,14 +8,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from portal.api import CodeField
+from portal.api import CodeField, created
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -186,7 +186,7 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         data.is_valid(raise_exception=True)
         provider = services.provider_apply(actor=request.user, **data.validated_data)
         provider = selectors.providers_visible_to(request.user).get(pk=provider.pk)
-        return Response(ProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
+        return created(request, ProviderSerializer(provider).data)
 
     def _decidable(self, pk) -> Provider:
         user = self.request.user

@@ -2,16 +2,17 @@
 accepts a proposal; providers read the demands they may see and propose."""
 
 import django_filters
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from portal.api import CodeField
+from portal.api import CodeField, created
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.money import MoneyField
@@ -220,9 +221,8 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         demand = services.demand_publish(actor=request.user, invited_providers=invited, **values)
         demand = self.get_queryset().get(pk=demand.pk)
-        return Response(
-            DemandDetailSerializer(demand, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
+        return created(
+            request, DemandDetailSerializer(demand, context=self.get_serializer_context()).data
         )
 
     @extend_schema(
@@ -263,7 +263,11 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             attachments=values.get("attachments", []),
         )
         proposal = selectors.proposals_visible_to(request.user, demand).get(pk=proposal.pk)
-        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+        return created(
+            request,
+            ProposalSerializer(proposal).data,
+            location=reverse("api-proposal-detail", args=[proposal.pk]),
+        )
 
 
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -310,7 +314,11 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "contract_amount": order.contract_amount,
             "status": order.status,
         }
-        return Response(AcceptedSerializer(body).data, status=status.HTTP_201_CREATED)
+        return created(
+            request,
+            AcceptedSerializer(body).data,
+            location=reverse("api-service-order-detail", args=[order.pk]),
+        )
 
     @extend_schema(request=None, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])

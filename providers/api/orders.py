@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from portal.api import download_responses
+from portal.api import created, download_responses
 from portal.errors import NotAllowed
 from portal.files import EVIDENCE_KINDS, private_file_response
 from portal.filters import ApiFilterSet
@@ -195,9 +195,9 @@ class ServiceOrderViewSet(
             share = shares.get(order_id)
             row["own_share"] = OwnShareSerializer(share).data if share is not None else None
 
-    def _respond(self, order, code=status.HTTP_200_OK) -> Response:
+    def _respond(self, order) -> Response:
         order = self.get_queryset().get(pk=order.pk)
-        return Response(ServiceOrderSerializer(order).data, status=code)
+        return Response(ServiceOrderSerializer(order).data)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: ServiceOrderSerializer})
     def create(self, request, *args, **kwargs):
@@ -228,7 +228,8 @@ class ServiceOrderViewSet(
             description=values.get("description", ""),
             contract_amount=values["contract_amount"],
         )
-        return self._respond(order, status.HTTP_201_CREATED)
+        order = self.get_queryset().get(pk=order.pk)
+        return created(request, ServiceOrderSerializer(order).data)
 
     @extend_schema(request=None, responses=ServiceOrderSerializer)
     @action(detail=True, methods=["post"])

@@ -8,6 +8,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers import services
 from providers.models import Proposal, ProposalAttachment, ServiceOrder
 from regions.models import AuditEntry
+from tests.located import assert_located
 from tests.providers.conftest import EXE_BYTES, pdf_upload, upload
 from tests.providers.demand_factories import propose, publish
 from vouchers.models import RelatedParty
@@ -26,7 +27,7 @@ def test_a_certified_provider_proposes(api_as, users, demand):
         {"approach": "Ball milling trials", "price": "90000.00", "duration_days": 60},
         format="json",
     )
-    assert response.status_code == 201, response.content
+    assert_located(api_as(users["provider-sit"]), response, "/api/proposals/{id}/")
     body = response.json()
     assert body["status"] == "submitted"
     assert body["price"] == "90000.00"
@@ -96,7 +97,12 @@ def test_accepting_creates_the_order_and_declines_the_others(
         response = api_as(users["enterprise-jiangnan"]).post(
             f"/api/proposals/{chosen.pk}/accept/", {}, format="json"
         )
-    assert response.status_code == 201, response.content
+    assert_located(
+        api_as(users["enterprise-jiangnan"]),
+        response,
+        "/api/service-orders/{id}/",
+        key="service_order",
+    )
     body = response.json()
     order = ServiceOrder.objects.get(pk=body["service_order"])
     assert order.provider_id == chosen.provider_id

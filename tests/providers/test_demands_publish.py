@@ -8,6 +8,7 @@ from django.utils import timezone
 from providers import services
 from providers.models import Demand
 from regions.models import AuditEntry
+from tests.located import assert_located
 from tests.providers.demand_factories import demand_body, publish
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def jiangnan(api_as, users):
 
 def test_it_publishes_a_demand(jiangnan, users):
     response = jiangnan.post("/api/demands/", demand_body(), format="json")
-    assert response.status_code == 201, response.content
+    assert_located(jiangnan, response, "/api/demands/{id}/")
     body = response.json()
     assert body["status"] == "open"
     assert body["region"] == "WUJIN"

@@ -1,6 +1,7 @@
 import pytest
 
 from providers.models import ServiceOrder
+from tests.located import assert_located
 from tests.providers.conftest import credit_code
 from vouchers.models import RelatedParty
 
@@ -184,6 +185,9 @@ def test_a_retry_with_the_same_idempotency_key_creates_one_order(jiangnan, demo,
     again = jiangnan.post("/api/service-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
+    # The replay gives the first answer's address too.
+    assert_located(jiangnan, first, "/api/service-orders/{id}/")
+    assert again["Location"] == first["Location"]
     assert ServiceOrder.objects.filter(title=body["title"]).count() == 1
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.located import assert_located
 from tests.redemptions.factories import approved_redemption, confirm, make_order
 from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption
@@ -36,6 +37,7 @@ def test_the_claims_answer_is_what_reading_it_back_answers(api_as, seed):
     exactly what the redemption's own endpoint says about it afterwards."""
     response = claim(api_as, seed, {"service_order": seed["order"].pk, "amount": "150000"})
     assert response.status_code == 201, response.json()
+    assert_located(api_as(seed["users"]["provider-sit"]), response, "/api/redemptions/{id}/")
     body = response.json()
     again = api_as(seed["users"]["provider-sit"]).get(f"/api/redemptions/{body['id']}/")
     assert again.json() == body

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from regions.models import AuditEntry, Notice
+from tests.located import assert_located
 from vouchers.models import VoucherApplication
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def apply(api_as, demo):
 def test_an_official_publishes_for_its_own_district(api_as, demo):
     response = publish(api_as(demo["users"]["official-wujin"]), kind="policy", region="WUJIN")
 
-    assert response.status_code == 201, response.content
+    assert_located(api_as(demo["users"]["official-wujin"]), response, "/api/notices/{id}/")
     notice = Notice.objects.get(pk=response.json()["id"])
     assert notice.region.code == "WUJIN"
     assert notice.published_by == demo["users"]["official-wujin"]

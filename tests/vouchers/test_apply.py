@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from regions.models import AuditEntry
+from tests.located import assert_located
 from vouchers.models import VoucherApplication
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,8 @@ def test_the_api_creates_with_the_contract_fields(api_as, demo):
         },
         format="json",
     )
-    assert response.status_code == 201
+    reader = api_as(demo["users"]["enterprise-nanhu"])
+    assert_located(reader, response, "/api/voucher-applications/{id}/")
     body = response.json()
     assert {k: body[k] for k in ("enterprise", "region", "requested_amount", "status")} == {
         "enterprise": enterprise.pk,

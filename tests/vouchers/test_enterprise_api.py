@@ -1,6 +1,7 @@
 import pytest
 
 from regions.models import User
+from tests.located import assert_located
 from tests.vouchers.conftest import valid_credit_code
 from vouchers.models import Enterprise
 
@@ -89,7 +90,11 @@ def test_an_enterprise_user_with_an_enterprise_gets_403(api_as, demo):
 def test_an_official_registers_only_in_its_district(api_as, demo):
     client = api_as(demo["users"]["official-yangpu"])
     assert client.post("/api/enterprises/", body(), format="json").status_code == 400
-    assert client.post("/api/enterprises/", body(region="YANGPU"), format="json").status_code == 201
+    assert_located(
+        client,
+        client.post("/api/enterprises/", body(region="YANGPU"), format="json"),
+        "/api/enterprises/{id}/",
+    )
 
 
 def test_a_provider_gets_403(api_as, demo):

@@ -7,6 +7,7 @@ from django.http import Http404
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers import services as orders
 from regions.models import AuditEntry
+from tests.located import assert_located
 from vouchers.models import RelatedParty
 from vouchers.services.related_parties import (
     enterprise_details_update,
@@ -226,7 +227,7 @@ def test_the_api_creates_and_lists_the_enterprises_own(api_as, ent, ent_user, gr
     response = client.post(
         "/api/related-parties/", {"provider": graphene.pk, "relation": "family"}, format="json"
     )
-    assert response.status_code == 201
+    assert_located(client, response, "/api/related-parties/{id}/")
     body = response.json()
     assert body["enterprise"] == ent.pk and body["provider"] == graphene.pk
     assert body["relation"] == "family" and body["declared_by"] == "enterprise-jiangnan"

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portal.api import CodeField, represent
+from portal.api import CodeField, created, represent
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -172,9 +172,7 @@ class ApplicationViewSet(
         )
         # The rows the service wrote carry the answer (enterprise, district, category): no
         # re-read of the six-table join.
-        return Response(
-            represent(ApplicationSerializer, application), status=status.HTTP_201_CREATED
-        )
+        return created(request, represent(ApplicationSerializer, application))
 
     def _decided(self, pk) -> VoucherApplication:
         """The application a decision is asked on, if the reader sees it: the row alone.

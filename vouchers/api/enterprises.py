@@ -4,11 +4,11 @@ close it."""
 import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import CodeField
+from portal.api import CodeField, created
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
@@ -99,7 +99,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = EnterpriseCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_create(actor=request.user, **data.validated_data)
-        return Response(EnterpriseSerializer(enterprise).data, status=status.HTTP_201_CREATED)
+        return created(request, EnterpriseSerializer(enterprise).data)
 
     @extend_schema(summary="Verify the enterprise (an official of its district)", request=None)
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import represent
+from portal.api import created, represent
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from portal.lean import LeanListMixin
@@ -144,7 +144,7 @@ class RedemptionViewSet(
             actor=request.user,
         )
         # The service's rows carry all the answer shows (voucher, both districts): no re-read.
-        return Response(represent(RedemptionSerializer, redemption), status=status.HTTP_201_CREATED)
+        return created(request, represent(RedemptionSerializer, redemption))
 
     @extend_schema(
         request=NoteInputSerializer,

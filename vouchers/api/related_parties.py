@@ -3,9 +3,9 @@ reads and records those of its enterprises (the operator reads all)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.response import Response
+from rest_framework import mixins, serializers, viewsets
 
+from portal.api import created
 from portal.parsers import BoundedJSONParser
 from providers.models import Provider
 from vouchers import selectors
@@ -76,4 +76,4 @@ class RelatedPartyViewSet(
             enterprise_id=values.get("enterprise"),
         )
         party = self.get_queryset().get(pk=party.pk)
-        return Response(RelatedPartySerializer(party).data, status=status.HTTP_201_CREATED)
+        return created(request, RelatedPartySerializer(party).data)
