@@ -28,23 +28,28 @@ from portal.renderers import PortalJSONRenderer
 
 class CodeField(serializers.SlugRelatedField):
     """A district or category named by its code. An unknown code is told which codes there
-    are: DRF's own message ("Object with code=nope does not exist.") named neither."""
+    are: DRF's own message ("Object with code=nope does not exist.") named neither. A code
+    with a NUL character (which no code holds, and PostgreSQL cannot even look up) or one
+    that is not text (`123`) is such an unknown code."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except ValidationError as error:
-            if not isinstance(data, str):
-                raise
-            known = ", ".join(self.get_queryset().order_by("code").values_list("code", flat=True))
-            raise ValidationError(
-                _("There is no code “%(value)s”: use one of %(known)s.")
-                % {"value": data[:40], "known": known}
-            ) from error
+        if isinstance(data, str) and "\x00" not in data:
+            try:
+                return super().to_internal_value(data)
+            except ValidationError:
+                pass
+        elif isinstance(data, (dict, list, bool)) or data is None:
+            self.fail("invalid")
+        shown = str(data).replace("\x00", "")[:40]
+        known = ", ".join(self.get_queryset().order_by("code").values_list("code", flat=True))
+        raise ValidationError(
+            _("There is no code “%(value)s”: use one of %(known)s.")
+            % {"value": shown, "known": known}
+        )
 
 
 # Digits beyond which a page number or page size is read as "very large".

@@ -31,6 +31,17 @@ class PortalAPIRootView(APIRootView):
 class PortalRouter(DefaultRouter):
     APIRootView = PortalAPIRootView
 
+    def get_api_root_view(self, api_urls=None):
+        """The index names the registered routes that have a list: certificates (looked up
+        by serial) and proposals (read one by one) have none, and their links answered 404."""
+        list_name = self.routes[0].name
+        api_root_dict = {
+            prefix: list_name.format(basename=basename)
+            for prefix, viewset, basename in self.registry
+            if hasattr(viewset, "list")
+        }
+        return self.APIRootView.as_view(api_root_dict=api_root_dict)
+
 
 router = PortalRouter()
 # Suffix twins (`.json`, `.csv`) only for the settlement statements, downloaded as

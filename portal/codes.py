@@ -77,6 +77,18 @@ def certificate_serial(*, short_code: str, year: int, number: int) -> str:
     return f"PC-{short_code}-{year:04d}-{number:04d}-{luhn_digit(body)}"
 
 
+# Dashes a keyboard or an input method types for "-": the em dash of a Chinese input method's
+# shift+minus, the hyphen, the non-breaking hyphen, the figure and en dashes, the minus sign.
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def typed_serial(text: str) -> str:
+    """A serial as typed, in the serial's own characters: a Chinese input method types
+    full-width letters, digits and hyphens (ＷＪ－２０２６), which NFKC turns back, and dashes.
+    The public check's page and its API read a serial the same way."""
+    return unicodedata.normalize("NFKC", text).translate(DASHES).strip()
+
+
 def _serial_parts(serial: str) -> tuple[str, str] | None:
     """(body, check) of a voucher or certificate serial of the right shape, else None."""
     parts = serial.split("-")

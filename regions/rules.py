@@ -236,6 +236,11 @@ def rules_apply_all_due(*, today: date | None = None) -> int:
     return moved
 
 
+# Stored in English like the portal's other reasons, shown in the reader's language
+# (regions.services.SYSTEM_REASONS).
+REPLACED_REASON = "Replaced by rules published for the same first day."
+
+
 @transaction.atomic(durable=True)
 def rules_version_publish(
     *,
@@ -320,6 +325,28 @@ def rules_version_publish(
                 field="effective_from",
                 extra={"waiting_version": waiting.pk},
             )
+    # Next year's first rules are in place from the day they are published. Published again
+    # for the same first day before the year begins, the new ones replace them: two versions
+    # of one date left the rules page unable to say which applies (the first is withdrawn,
+    # its values kept in the audit trail, as a withdrawal keeps them).
+    replaced = None
+    if rules is not None and effective_from > today and effective_from == date(year, 1, 1):
+        replaced = next(
+            (
+                v
+                for v in rules_versions_of(rules)
+                if v.effective_from == effective_from and v.applied_at is not None
+            ),
+            None,
+        )
+    if replaced is not None:
+        _withdraw(
+            actor=actor,
+            rules=rules,
+            version=replaced,
+            reason=REPLACED_REASON,
+        )
+        rules.__dict__.pop("_versions", None)
     now = timezone.now()
     version = ProgrammeRulesVersion.objects.create(
         region=region,
@@ -331,7 +358,9 @@ def rules_version_publish(
     )
     if categories:
         version.eligible_categories.set(categories)
-    if rules is None:
+    if replaced is not None:
+        _apply(rules, version, now)
+    elif rules is None:
         # A year without rules yet: its row starts with these values (nothing is committed).
         rules = ProgrammeRules.objects.create(region=region, year=year, **clean)
         version.applied_at = now
@@ -382,6 +411,22 @@ def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None
             _("This version of the rules no longer exists: it was withdrawn."),
             code="version_withdrawn",
         )
+    if version.applied_at is not None and version.effective_from > today:
+        # Next year's first rules, in place since published: not "in force since" a date
+        # still to come.
+        raise InvalidTransition(
+            _(
+                "These are the first rules of %(year)s, in place since they were published on "
+                "%(published)s, and cannot be withdrawn: publish rules from %(date)s again to "
+                "replace them."
+            )
+            % {
+                "year": version.year,
+                "published": timezone.localdate(version.published_at).isoformat(),
+                "date": version.effective_from.isoformat(),
+            },
+            code="version_in_force",
+        )
     if version.applied_at is not None or version.effective_from <= today:
         raise InvalidTransition(
             _(
@@ -391,6 +436,11 @@ def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None
             % {"date": version.effective_from.isoformat()},
             code="version_in_force",
         )
+    _withdraw(actor=actor, rules=rules, version=version, reason=reason)
+
+
+def _withdraw(*, actor: User, rules: ProgrammeRules, version, reason: str) -> None:
+    """Delete a version, its values and the reason kept in the audit trail."""
     audit_record(
         actor=actor,
         obj=version,

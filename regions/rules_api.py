@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.api import CodeField
 from portal.errors import ValidationFailed
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
@@ -19,16 +20,6 @@ from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
 from regions.rules import REASON_MAX, clean_ratio, rules_version_publish, rules_version_withdraw
 from regions.selectors import rules_versions
-
-
-class CodeField(serializers.SlugRelatedField):
-    """A district or category by its code; a code with a NUL character (which no code holds,
-    and PostgreSQL cannot even look up) is simply not found."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
 
 
 class RatioField(serializers.CharField):

@@ -58,6 +58,10 @@ SYSTEM_REASONS = [
         gettext_lazy("Every transfer has a payment reference."),
     ),
     (re.compile(r"Nothing to transfer\."), gettext_lazy("Nothing to transfer.")),
+    (
+        re.compile(r"Replaced by rules published for the same first day\."),
+        gettext_lazy("Replaced by rules published for the same first day."),
+    ),
     (re.compile(r"deadline"), gettext_lazy("The demand's deadline passed.")),
 ]
 

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal.api import CodeField, created
+from portal.codes import typed_serial
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -261,7 +262,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
         from vouchers.models import Voucher
         from vouchers.permissions import can_read_voucher_holder, masked_holder
 
-        serial = (serial or "").strip().upper()
+        serial = typed_serial(serial or "").upper()
         certificate = (
             ProviderCertificate.objects.select_related("provider", "provider__region")
             .filter(serial=serial)

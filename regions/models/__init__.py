@@ -233,6 +233,11 @@ class ProgrammeRules(models.Model):
     def available(self) -> Decimal:
         return self.annual_budget - self.committed
 
+    @property
+    def committed_unspent(self) -> Decimal:
+        """Committed to vouchers and not yet redeemed (their balances and holds)."""
+        return self.committed - self.redeemed
+
 
 class Notice(models.Model):
     """A public notice of the programme or of one district: a policy document, a call for

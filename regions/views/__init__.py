@@ -3,7 +3,6 @@ officials' and the operator's dashboards, and settlement (the operator's matrix,
 transfers; the districts' statements; the reconciliation reports)."""
 
 import re
-import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix, month_label
-from portal.codes import serial_check_digit_is_wrong
+from portal.codes import serial_check_digit_is_wrong, typed_serial
 from portal.submissions import submitted_once
 from portal.views import (
     is_htmx,
@@ -114,17 +113,6 @@ def dashboard(request):
 
 # What a voucher or certificate serial is written with (regions/codes.py), with room to spare.
 SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
-
-
-# Dashes a keyboard or an input method types for "-": the em dash of a Chinese input method's
-# shift+minus, the hyphen, the non-breaking hyphen, the figure and en dashes, the minus sign.
-DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
-
-
-def typed_serial(text: str) -> str:
-    """A serial as typed, in the serial's own characters: a Chinese input method types
-    full-width letters, digits and hyphens (ＷＪ－２０２６), which NFKC turns back, and dashes."""
-    return unicodedata.normalize("NFKC", text).translate(DASHES).strip()
 
 
 @require_GET

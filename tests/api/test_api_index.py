@@ -15,6 +15,11 @@ def test_the_index_links_to_the_api_not_to_the_pages(api_as, demo):
     listed = client.get(index["vouchers"].removeprefix("http://testserver"))
     assert listed.status_code == 200
     assert listed["Content-Type"].startswith("application/json")
+    # Every address it names answers (certificates and proposals, which have no list, 404ed).
+    for name, link in index.items():
+        answer = client.get(link.removeprefix("http://testserver"))
+        assert answer.status_code == 200, (name, answer.status_code)
+    assert "certificates" not in index and "proposals" not in index
 
 
 def test_the_index_is_open_to_anyone_and_names_the_statistics(api_client, demo):

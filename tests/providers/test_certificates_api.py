@@ -33,6 +33,19 @@ def test_it_accepts_a_lower_case_serial(api_client, sit):
     assert api_client.get(f"/api/certificates/{serial.lower()}/").status_code == 200
 
 
+def test_it_reads_a_serial_as_a_chinese_input_method_types_it(api_client, demo):
+    """Full-width letters and digits and a long dash, as the public check's page reads them."""
+    import unicodedata
+    from urllib.parse import quote
+
+    serial = demo["voucher"].serial
+    full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else "\u2014" for ch in serial)
+    assert unicodedata.normalize("NFKC", full_width) != serial  # the dash is not NFKC's
+    response = api_client.get(f"/api/certificates/{quote(full_width)}/")
+    assert response.status_code == 200, response.content
+    assert response.json()["serial"] == serial
+
+
 def test_it_answers_404_with_a_clear_detail_for_an_unknown_serial(api_client, demo):
     response = api_client.get("/api/certificates/PC-YP-2026-9999-1/")
     assert response.status_code == 404

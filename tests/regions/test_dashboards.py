@@ -193,3 +193,21 @@ def test_the_official_dashboard_counts_its_reminders_and_risk_badge_with_its_que
     assert len(risk_reads) == 1 and "vouchers_voucherapplication" in risk_reads[0]
     # The service level comes from the district's rules the page reads anyway.
     assert len([sql for sql in statements if 'FROM "regions_programmerules"' in sql]) == 1
+
+
+def test_the_budget_bar_shows_redeemed_and_unspent_commitments_side_by_side(client, demo):
+    """Budget 500,000, committed 450,000 of which 245,000 redeemed: 49 % redeemed, 41 %
+    committed and unspent, 10 % free (the held part was drawn as the whole commitment, 90 %,
+    and the two squeezed into the track as if nothing were left)."""
+    from decimal import Decimal
+
+    from regions.models import ProgrammeRules
+    from regions.selectors import current_year
+
+    ProgrammeRules.objects.filter(region__code="WUJIN", year=current_year()).update(
+        annual_budget=Decimal("500000"), committed=Decimal("450000"), redeemed=Decimal("245000")
+    )
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get("/official/").content.decode()
+    assert '<span class="bar-redeemed" style="width: 49%">' in body
+    assert '<span class="bar-held" style="width: 41%">' in body

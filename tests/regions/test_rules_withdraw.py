@@ -178,3 +178,31 @@ def test_the_page_is_the_operators_alone(client, demo, waiting):
     client.force_login(demo["users"]["official-wujin"])
     assert client.post(f"/rules/{waiting.pk}/withdraw/", {"reason": "x"}).status_code == 403
     assert "withdraw/" not in client.get("/rules/").content.decode()
+
+
+def test_next_years_first_rules_published_again_replace_them(demo):
+    """Two versions of January 1st were both kept: the rules page listed them side by side and
+    could not say which would apply. The second replaces the first, which the trail keeps."""
+    first = publish(demo, effective_from=date(next_year(), 1, 1), budget="10000000.00")
+    second = publish(demo, effective_from=date(next_year(), 1, 1), budget="11000000.00")
+
+    versions = ProgrammeRulesVersion.objects.filter(region__code="WUJIN", year=next_year())
+    assert list(versions.values_list("pk", flat=True)) == [second.pk]
+    second.refresh_from_db()
+    assert second.applied_at is not None
+    rules = ProgrammeRules.objects.get(region__code="WUJIN", year=next_year())
+    assert rules.annual_budget == 11000000
+    kept = AuditEntry.objects.get(
+        object_type="regions.programmerulesversion", object_id=str(first.pk), action="withdraw"
+    )
+    assert kept.reason == "Replaced by rules published for the same first day."
+    assert kept.data["annual_budget"] == "10000000.00"
+
+
+def test_withdrawing_next_years_first_rules_says_they_are_in_place_not_in_force_since(demo):
+    first = publish(demo, effective_from=date(next_year(), 1, 1))
+    with pytest.raises(InvalidTransition) as refused:
+        rules_version_withdraw(actor=demo["users"]["operator"], version_id=first.pk, reason="x")
+    message = str(refused.value.message)
+    assert "in force since" not in message
+    assert f"first rules of {next_year()}" in message and "publish rules from" in message
