@@ -10,6 +10,7 @@ import sys
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -54,6 +55,29 @@ def bad_request(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
     return defaults.bad_request(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent with a token that no longer holds, most often because
+    the person signed in or out in another tab (signing in gives a new token) or sent a form
+    twice without JavaScript. Django's own page is English developer help at desktop width,
+    with no way back; this one says what happened, in the reader's language, and where to
+    go. Nothing the form carried was done."""
+    del reason  # Django's reason is for developers; the log has it.
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _("CSRF check failed: send the request again from the portal's page."),
+                "code": "csrf_failed",
+            },
+            status=403,
+        )
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    # A path that begins "//" would be another site's address in a link.
+    form_page = request.path if not request.path.startswith("//") else "/"
+    context = {"signed_in": signed_in, "form_page": form_page}
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def server_error(request):

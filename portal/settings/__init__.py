@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent after the session ended is told so on the login page.
+    "portal.signin.SignInAgainAfterAPost",
     # Officials and the operator finish their second step before any other page.
     "portal.two_factor.SecondFactorMiddleware",
     # Turns a login refused by the lock-out into the 429 page (portal.lockout).
@@ -171,6 +173,9 @@ AUTHENTICATION_BACKENDS = [
     "portal.admin_site.OperatorReadsAdminBackend",
 ]
 LOGIN_URL = "login"
+# A form sent with a token that no longer holds (signed in or out in another tab): a page in
+# the reader's language that says what happened, not Django's developer help.
+CSRF_FAILURE_VIEW = "portal.error_pages.csrf_failure"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
