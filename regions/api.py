@@ -14,6 +14,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
@@ -27,7 +28,7 @@ from portal.renderers import PortalJSONRenderer
 from portal.throttling import AnonThrottle
 from regions.exports import statement_response
 from regions.models import Notice, Region, SettlementBatch
-from regions.notices import notice_edit, notice_publish, notice_withdraw
+from regions.notices import is_notices_keeper, notice_edit, notice_publish, notice_withdraw
 from regions.permissions import (
     can_run_settlement,
     can_see_budget,
@@ -373,12 +374,26 @@ class NoticeSerializer(serializers.ModelSerializer):
             "closes_at",
             "published_by",
             "published_at",
+            "withdrawn_at",
+            "withdrawn_reason",
         ]
-        read_only_fields = ["id", "published_by", "published_at"]
+        read_only_fields = [
+            "id",
+            "published_by",
+            "published_at",
+            "withdrawn_at",
+            "withdrawn_reason",
+        ]
         # In English, in Chinese or both: the service asks for one title and one text.
         extra_kwargs = {
-            name: {"required": False, "allow_blank": True}
-            for name in ("title", "body", "title_zh", "body_zh")
+            **{
+                name: {"required": False, "allow_blank": True}
+                for name in ("title", "body", "title_zh", "body_zh")
+            },
+            # Only those who keep a withdrawn notice read it (by its id); to everyone else
+            # every notice is a published one, and these are empty.
+            "withdrawn_at": {"help_text": "When the notice was withdrawn; null while published."},
+            "withdrawn_reason": {"help_text": "Why it was withdrawn; empty while published."},
         }
 
 
@@ -417,6 +432,10 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [permissions.AllowAny()]
 
     def get_queryset(self):
+        if self.detail:
+            # By id: every notice, and get_object() hides a withdrawn one from all but those
+            # who keep it. The list stays what is published.
+            return Notice.objects.select_related("region", "published_by")
         region = self.request.query_params.get("region") or None
         kind = self.request.query_params.get("kind") or None
         if kind and kind not in Notice.Kind.values:
@@ -424,6 +443,17 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 {"kind": [_("One of %(values)s.") % {"values": ", ".join(Notice.Kind.values)}]}
             )
         return notices_published(region_code=region, kind=kind)
+
+    def get_object(self):
+        """The notice by id; a withdrawn one only for those who keep it (its district's
+        officials, the operator), as on its page (`regions.views.notices.notice_detail`):
+        they read it, and the services refuse them editing or withdrawing it again (409
+        `notice_withdrawn`). To anyone else it is gone (404)."""
+        notice = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if notice.withdrawn_at is not None and not is_notices_keeper(self.request.user, notice):
+            raise Http404
+        self.check_object_permissions(self.request, notice)
+        return notice
 
     def create(self, request, *args, **kwargs):
         data = NoticeSerializer(data=request.data)

@@ -134,7 +134,7 @@ def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
     reason = written_text(reason, field="reason", limit=BODY_MAX, required=True)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.withdrawn_at is not None:
-        raise InvalidTransition(_("This notice is withdrawn already."), code="withdrawn")
+        raise InvalidTransition(_("This notice is withdrawn already."), code="notice_withdrawn")
     if not can_withdraw_notice(actor, notice):
         raise NotAllowed(_("You cannot withdraw this notice."))
     notice.withdrawn_at = timezone.now()
@@ -160,7 +160,7 @@ def notice_edit(
     a notice for another district is a new notice. Who may withdraw it may edit it."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.withdrawn_at is not None:
-        raise InvalidTransition(_("This notice is withdrawn already."), code="withdrawn")
+        raise InvalidTransition(_("This notice is withdrawn already."), code="notice_withdrawn")
     if not can_withdraw_notice(actor, notice):
         raise NotAllowed(_("You cannot edit this notice."))
     fields = _checked_fields(

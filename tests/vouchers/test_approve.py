@@ -92,6 +92,21 @@ def test_an_enterprise_approving_its_own_application_gets_403(api_as, demo, subm
     assert rules_of("WUJIN").committed == Decimal("200000.00")
 
 
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_provider_deciding_an_application_gets_403_as_an_enterprise_does(
+    api_as, demo, submit, action
+):
+    """API.md: a role that may never do this is 403. A provider, who sees no application,
+    was answered 404 (the lookup came before the role)."""
+    application = submit("enterprise-jiangnan")
+    response = api_as(demo["users"]["provider-sit"]).post(
+        f"/api/voucher-applications/{application.pk}/{action}/", {"note": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
 def test_an_official_of_another_district_gets_404(api_as, client, demo, submit):
     application = submit("enterprise-jiangnan")
     response = api_as(demo["users"]["official-yangpu"]).post(

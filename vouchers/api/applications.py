@@ -53,6 +53,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decision_note",
             "first_approved_by",
             "first_approved_at",
+            # Four eyes: the amount the first official approved, which the second must
+            # approve exactly (else 409 `amount_differs`); `approved_amount` is null till then.
+            "first_approved_amount",
         ]
         read_only_fields = fields
 
@@ -137,6 +140,7 @@ class ApplicationViewSet(
         "decision_note": "decision_note",
         "first_approved_by": "first_approved_by__username",
         "first_approved_at": "first_approved_at",
+        "first_approved_amount": "first_approved_amount",
     }
     filterset_class = ApplicationFilter
     ordering_fields = ["submitted_at", "requested_amount", "id", "decided_at"]
@@ -192,8 +196,11 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        # The role first: a provider or an enterprise posting here gets 403 whatever the
+        # application or body (a provider, who sees no application, was answered 404).
+        if not request.user.is_official:
+            raise NotAllowed(_("Only an official of the enterprise's district may decide."))
         application = self._decided(pk)
-        # The role first: an enterprise posting here gets 403 whatever its body.
         if not permissions.can_decide_application(request.user, application):
             raise NotAllowed(_("Only an official of the enterprise's district may decide."))
         data = ApplicationApproveInputSerializer(data=request.data)
@@ -217,6 +224,8 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        if not request.user.is_official:
+            raise NotAllowed(_("Only an official of the enterprise's district may decide."))
         application = self._decided(pk)
         data = ApplicationRejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
