@@ -74,3 +74,22 @@ def test_the_batch_page_names_districts_and_providers_in_the_readers_language(
     assert f"<td>{provider.name_zh}</td>" in body
     assert f"<td>{region.name_zh}</td>" in body
     assert f"<td>{region.name}</td>" not in body
+
+
+def test_the_api_lists_one_batchs_redemptions_and_one_providers(api_as, demo, computed):
+    """`?settlement_batch=` and `?provider=` were ignored: every redemption came back."""
+    batch, _ = computed
+    api = api_as(demo["users"]["operator"])
+    settled = set(
+        Redemption.objects.filter(settlement_item__batch=batch).values_list("pk", flat=True)
+    )
+    listed = api.get(f"/api/redemptions/?settlement_batch={batch.pk}&page_size=100").json()
+    assert {row["id"] for row in listed["results"]} == settled
+    assert all(row["settlement_batch"] == batch.pk for row in listed["results"])
+    assert api.get("/api/redemptions/?settlement_batch=999999").json()["results"] == []
+    assert api.get("/api/redemptions/?settlement_batch=x").status_code == 400
+
+    sit = demo["providers"]["provider-sit"]
+    of_sit = api.get(f"/api/redemptions/?provider={sit.pk}&page_size=100").json()["results"]
+    assert of_sit and {row["provider"] for row in of_sit} == {sit.pk}
+    assert len(of_sit) == Redemption.objects.filter(provider=sit).count()

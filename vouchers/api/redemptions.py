@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from portal.api import created, represent
 from portal.errors import NotAllowed
-from portal.filters import ApiFilterSet, StrictBooleanFilter
+from portal.filters import ApiFilterSet, IdFilter, StrictBooleanFilter
 from portal.lean import LeanListMixin
 from portal.money import MoneyField
 from vouchers import selectors, services
@@ -82,10 +82,20 @@ class RedemptionFilter(ApiFilterSet):
     issuing_region = django_filters.CharFilter(field_name="issuing_region__code")
     provider_region = django_filters.CharFilter(field_name="provider_region__code")
     cross_region = StrictBooleanFilter()
+    provider = IdFilter(field_name="provider_id")
+    # One settlement batch's redemptions (its statements list them; the API had no way to).
+    settlement_batch = IdFilter(field_name="settlement_item__batch_id")
 
     class Meta:
         model = Redemption
-        fields = ["status", "issuing_region", "provider_region", "cross_region"]
+        fields = [
+            "status",
+            "issuing_region",
+            "provider_region",
+            "cross_region",
+            "provider",
+            "settlement_batch",
+        ]
 
 
 class RedemptionViewSet(
