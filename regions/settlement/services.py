@@ -9,6 +9,7 @@ the compute step and the transfer step lock only the batch row.
 import os
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,7 +65,8 @@ def _programme_start() -> datetime | None:
     first_year = ProgrammeRules.objects.order_by("year").values_list("year", flat=True).first()
     if first_year is None:
         return None
-    return timezone.make_aware(datetime(first_year, 1, 1))
+    # The programme's time zone, not the request's: under /api/ (UTC) this was 08:00 in China.
+    return datetime(first_year, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _moment(value: datetime) -> str:
@@ -95,7 +97,11 @@ def settlement_batch_create(
     if programme_start is not None and cutoff < programme_start:
         raise ValidationFailed(
             _("The cutoff %(cutoff)s is before the programme began, %(start)s.")
-            % {"cutoff": _moment(cutoff), "start": _moment(programme_start)},
+            % {
+                "cutoff": _moment(cutoff),
+                # The programme's first midnight as the programme reads it: 00:00 +08:00.
+                "start": programme_start.isoformat(timespec="minutes"),
+            },
             field="cutoff",
         )
     last = SettlementBatch.objects.order_by("-cutoff").only("pk", "cutoff").first()

@@ -29,6 +29,16 @@ def test_the_operator_creates_a_batch_answered_202(
     assert sum(Decimal(v) for v in detail["net_positions"].values()) == 0
 
 
+def test_the_programme_begins_at_midnight_in_china_not_in_utc(demo, api_as):
+    client = api_as(demo["users"]["operator"])
+    year = timezone.now().year
+    # 00:30 on January 1st in China, 16:30 UTC the day before: within the programme.
+    answer = client.post(
+        "/api/settlement-batches/", {"cutoff": f"{year - 1}-12-31T16:30:00Z"}, format="json"
+    )
+    assert answer.status_code == 202, answer.content
+
+
 def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     client = api_as(demo["users"]["operator"])
     year = timezone.now().year  # the demo's rules are this year's
@@ -41,6 +51,8 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
         "/api/settlement-batches/", {"cutoff": "0001-01-01T00:00:00Z"}, format="json"
     )
     assert early.status_code == 400 and "before the programme began" in str(early.json())
+    # The programme began at midnight in China, and says so (it said 00:00 UTC, 08:00 there).
+    assert f"began, {year}-01-01T00:00+08:00" in str(early.json())
     late = client.post(
         "/api/settlement-batches/", {"cutoff": "2999-01-01T00:00:00Z"}, format="json"
     )
