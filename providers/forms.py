@@ -19,6 +19,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from providers.services.catalogue import LEAD_TIME_TOO_LONG
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
 
@@ -282,6 +283,16 @@ class InstrumentBookingForm(forms.Form):
 class OfferingForm(forms.ModelForm):
     indicative_price = MoneyFormField(
         label=_("Indicative price (CNY)"), allow_zero=True, required=False
+    )
+    # The service's limit, said here too so that the phone's keypad gets `max` and an
+    # absurd figure the same message on every database (PostgreSQL's integer range
+    # otherwise answered 999999999999 with "at most 2147483647").
+    lead_time_days = forms.IntegerField(
+        label=_("Lead time (days)"),
+        required=False,
+        min_value=0,
+        max_value=ServiceOffering.LEAD_TIME_MAX_DAYS,
+        error_messages={"max_value": LEAD_TIME_TOO_LONG},
     )
     hourly_rate = MoneyFormField(label=_("Hourly rate of the instrument (CNY)"), required=False)
 

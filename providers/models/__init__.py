@@ -153,6 +153,12 @@ class ServiceOffering(models.Model):
         "active",
     )
 
+    # Ten years: a longer "lead time" is a typing slip, shown publicly on the provider's page.
+    # Checked by the catalogue service (for the page and the API alike) and by the page's
+    # form, not by a validator on the field, which would take a migration for no change in
+    # the table.
+    LEAD_TIME_MAX_DAYS = 3650
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offerings")
     category = models.ForeignKey(
         ServiceCategory, on_delete=models.PROTECT, related_name="offerings"

@@ -232,8 +232,14 @@ def _with_paperwork(order: ServiceOrder) -> ServiceOrder:
 
 
 def order_paperwork(order: ServiceOrder) -> dict:
-    """The contract, the invoice and the own share of an order, for its page and the
-    official's redemption page: two queries."""
+    """The contracts, the invoices and the own share of an order, for its page and the
+    official's redemption page: two queries.
+
+    `contracts` and `invoices` are every document of each kind, oldest first: a contract
+    signed in two files, or invoiced in parts, is all on the official's page, as on the
+    order's. (The page read `contract` and `invoice`, the latest of each, and an official
+    decided a claim on one file of a contract in two.) Those two stay for the same-file
+    check of the claim."""
     documents = list(
         OrderDocument.objects.filter(service_order=order).select_related("uploaded_by")
     )
@@ -246,6 +252,8 @@ def order_paperwork(order: ServiceOrder) -> dict:
     invoices = [d for d in documents if d.kind == OrderDocument.Kind.INVOICE]
     return {
         "documents": documents,
+        "contracts": contracts,
+        "invoices": invoices,
         "contract": contracts[-1] if contracts else None,
         "invoice": invoices[-1] if invoices else None,
         "own_share": own_share,

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.errors import NotAllowed, ValidationFailed
 from portal.money import parse_money
@@ -13,6 +14,8 @@ from regions.models import AuditEntry, User
 from regions.services import audit_record
 
 OFFERING_FIELDS = ServiceOffering.EDITABLE_FIELDS
+# Said by this service and by the page's form, which refuses the same before it gets here.
+LEAD_TIME_TOO_LONG = gettext_lazy("Enter a lead time of at most %(limit_value)s days (ten years).")
 
 
 def _clean_offering(fields: dict) -> dict:
@@ -40,6 +43,14 @@ def _clean_offering(fields: dict) -> dict:
     for key in ("lead_time_days", "instrument_hours"):
         if key in cleaned and cleaned[key] is not None and int(cleaned[key]) < 0:
             raise ValidationFailed(_("Enter a number of zero or more."), field=key)
+    if cleaned.get("lead_time_days") is not None:
+        limit = ServiceOffering.LEAD_TIME_MAX_DAYS
+        if int(cleaned["lead_time_days"]) > limit:
+            raise ValidationFailed(
+                LEAD_TIME_TOO_LONG % {"limit_value": limit},
+                field="lead_time_days",
+                code="max_value",
+            )
     if "description" in cleaned:
         cleaned["description"] = shown_text(cleaned["description"], field="description")
     return cleaned

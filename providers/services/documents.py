@@ -104,6 +104,22 @@ def clean_invoice(code: str | None, number: str | None) -> InvoiceId:
     return InvoiceId(code=code, number=number)
 
 
+def _no_invoice_on_contract(code: str | None, number: str | None) -> None:
+    """A contract uploaded with an invoice code or number: the provider meant an invoice, or
+    chose the wrong type. Stored as a contract, the numbers were dropped without a word and
+    the invoice the provider thought uploaded was missing at the claim."""
+    for field, value in (("invoice_code", code), ("invoice_number", number)):
+        if "".join(unicodedata.normalize("NFKC", value or "").split()):
+            raise ValidationFailed(
+                _(
+                    "Invoice code and number belong to an invoice: choose the invoice type or "
+                    "leave them empty."
+                ),
+                field=field,
+                code="invoice_fields_on_contract",
+            )
+
+
 def _lock_order(order_id: int) -> ServiceOrder:
     return (
         ServiceOrder.objects.select_for_update(of=("self",))
@@ -156,6 +172,8 @@ def order_document_upload(
         raise NotAllowed(_("The provider issues the invoice, and uploads it."))
     if file is None:
         raise ValidationFailed(_("Choose a file."), field="file", code="required")
+    if kind == OrderDocument.Kind.CONTRACT:
+        _no_invoice_on_contract(invoice_code, invoice_number)
     invoice = clean_invoice(invoice_code, invoice_number) if kind == "invoice" else None
     file_kind = check_upload(file, allowed=DOCUMENT_KINDS, field="file")
     try:

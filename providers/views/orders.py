@@ -355,6 +355,35 @@ def order_resolve_dispute(request, pk):
     )  # fmt: skip
 
 
+# Why the completion of an order past delivery cannot be logged, in the words of its state.
+# The page said "it must be accepted (or disputed) first" to every order it refused, and sent
+# providers to accept orders long confirmed; that advice is now for a requested order only.
+NOTHING_TO_LOG = {
+    ServiceOrder.Status.COMPLETED: gettext_lazy(
+        "The completion of this order is already logged: it is waiting for the enterprise "
+        "to confirm delivery."
+    ),
+    ServiceOrder.Status.CONFIRMED: gettext_lazy(
+        "Delivery of this order is already confirmed: there is nothing to log."
+    ),
+    ServiceOrder.Status.DECLINED: gettext_lazy("This order was declined: there is nothing to log."),
+    ServiceOrder.Status.CANCELLED: gettext_lazy(
+        "This order was cancelled: there is nothing to log."
+    ),
+}
+CLAIMED_NOTHING_TO_LOG = gettext_lazy(
+    "Delivery of this order is confirmed and its voucher is claimed: there is nothing to log."
+)
+
+
+def _nothing_to_log(order: ServiceOrder) -> str:
+    """What the completion page says instead of its form for an order past delivery; empty
+    for an order still to be completed or still waiting to be accepted."""
+    if order.status == ServiceOrder.Status.CONFIRMED and selectors.has_live_claim(order):
+        return CLAIMED_NOTHING_TO_LOG
+    return NOTHING_TO_LOG.get(order.status, "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_complete(request, pk):
@@ -363,7 +392,12 @@ def order_complete(request, pk):
         raise PermissionDenied
     form = CompletionForm(request.POST or None, request.FILES or None)
     status = 200
-    if request.method == "POST":
+    may_complete = permissions.can_complete_order(request.user, order)
+    if request.method == "POST" and not may_complete:
+        # Refused for the order's state whatever was typed: the page shows no form whose
+        # errors could be read, only what state the order is in (409, as the service says).
+        status = 409
+    elif request.method == "POST":
         if form.is_valid():
             _order, status = run_service_with_status(
                 request,
@@ -378,6 +412,10 @@ def order_complete(request, pk):
             )
             if status is None:
                 return redirect("order-detail", pk=order.pk)
+            # Refused: the order may have moved meanwhile (confirmed, cancelled), and the
+            # page says the state it is in now.
+            order.refresh_from_db()
+            may_complete = permissions.can_complete_order(request.user, order)
         else:
             status = 400
     return render(
@@ -386,7 +424,8 @@ def order_complete(request, pk):
         {
             "order": order,
             "form": form,
-            "may_complete": permissions.can_complete_order(request.user, order),
+            "may_complete": may_complete,
+            "nothing_to_log": _nothing_to_log(order),
         },
         status=status,
     )
