@@ -390,9 +390,11 @@ def max_claim_for(order: ServiceOrder) -> Decimal:
 def same_files(paperwork: dict, evidence_files) -> list[list[str]]:
     """Files the claim stands on that are one file under several roles (the same SHA-256 as
     contract, invoice and evidence): each group's names, for the official's warning."""
+    # Every contract file and invoice, not only the newest of each: an older one given again
+    # as the evidence is the same warning.
     roles = [
-        (paperwork["contract"], _("contract")),
-        (paperwork["invoice"], _("invoice")),
+        *((file, _("contract")) for file in paperwork["contracts"]),
+        *((file, _("invoice")) for file in paperwork["invoices"]),
         *((file, _("evidence")) for file in evidence_files),
     ]
     by_hash: dict[str, list[str]] = {}

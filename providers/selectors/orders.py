@@ -238,8 +238,8 @@ def order_paperwork(order: ServiceOrder) -> dict:
     `contracts` and `invoices` are every document of each kind, oldest first: a contract
     signed in two files, or invoiced in parts, is all on the official's page, as on the
     order's. (The page read `contract` and `invoice`, the latest of each, and an official
-    decided a claim on one file of a contract in two.) Those two stay for the same-file
-    check of the claim."""
+    decided a claim on one file of a contract in two.) Those two stay for the pages that
+    name the order's current contract and invoice."""
     documents = list(
         OrderDocument.objects.filter(service_order=order).select_related("uploaded_by")
     )

@@ -146,3 +146,28 @@ def test_one_file_given_for_several_documents_is_pointed_out(client, demo, claim
     assert "same-file" in page
     assert "One file is given for several documents" in page
     assert f"{contract.original_name} (contract)" in page
+
+
+def test_an_older_contract_file_given_as_evidence_is_pointed_out_too(client, demo, claim):
+    """The check compared only the newest contract and invoice: a contract in two files
+    whose first file came back as the evidence went unsaid."""
+    from django.core.files.base import ContentFile
+
+    from providers.models import EvidenceFile, OrderDocument
+
+    order = ServiceOrder.objects.get(pk=claim.service_order_id)
+    first = OrderDocument.objects.get(service_order=order, kind="contract")
+    OrderDocument.objects.create(
+        service_order=order,
+        kind="contract",
+        file=ContentFile(b"%PDF-1.4 second page of the contract", name="contract-2.pdf"),
+        original_name="contract-2.pdf",
+        sha256="f" * 64,
+        size=36,
+        content_type="application/pdf",
+        uploaded_by=first.uploaded_by,
+    )
+    EvidenceFile.objects.filter(order=order).update(sha256=first.sha256)
+    client.force_login(demo["users"]["official-wujin"])
+    page = client.get(f"/redemptions/{claim.pk}/").content.decode()
+    assert f"{first.original_name} (contract)" in page and "same-file" in page
