@@ -320,7 +320,11 @@ class OrderForm(forms.Form):
         label=_("Provider"), queryset=Provider.objects.none(), widget=forms.HiddenInput
     )
     offering = forms.ModelChoiceField(
-        label=_("Service"), queryset=ServiceOffering.objects.none(), required=False
+        label=_("Service"),
+        queryset=ServiceOffering.objects.none(),
+        required=False,
+        # Not Django's "---------": the order may be for work outside the published services.
+        empty_label=_("No published service (describe the work below)"),
     )
     voucher = forms.ModelChoiceField(
         label=_("Voucher to use"),

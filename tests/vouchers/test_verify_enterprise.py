@@ -293,3 +293,14 @@ def test_the_history_names_the_official_by_name(client, demo, newcomer):
     client.post(f"/enterprises/{enterprise.pk}/reject/", {"reason": "No such company."})
     page = client.get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "<td>王芳</td>" in page
+
+
+def test_an_unverified_enterprise_gets_no_application_form_to_fill_in(client, demo, newcomer):
+    """It filled the whole form in, and sending it was refused."""
+    _enterprise, user = newcomer
+    client.force_login(user)
+    page = client.get("/applications/new/").content.decode()
+    assert "has not been verified by the district office yet" in page
+    assert 'enctype="multipart/form-data"' not in page
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert 'enctype="multipart/form-data"' in client.get("/applications/new/").content.decode()
