@@ -43,6 +43,8 @@ def test_it_creates_the_user_and_enterprise_and_logs_in(client, demo):
     assert user.enterprise.region.code == "WUJIN"
     assert not user.enterprise.is_verified
     assert client.get("/enterprise/").context["user"] == user
+    # The contact the form asks for is the person signing up: histories name them.
+    assert user.get_full_name() == "Li Wei"
     # The history names the person who registered (it said "the system").
     assert AuditEntry.objects.filter(
         object_type="vouchers.enterprise",

@@ -98,6 +98,9 @@ def enterprise_register(
                 username=username,
                 password=password,
                 email=email,
+                # The person signing up is the contact the form asks for: histories and
+                # comments name them (张三) rather than the user name they chose.
+                first_name=(fields.get("contact_name") or "")[:150],
                 role=User.Role.ENTERPRISE,
                 enterprise=enterprise,
             )
