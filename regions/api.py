@@ -432,17 +432,17 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [permissions.AllowAny()]
 
     def get_queryset(self):
-        if self.detail:
-            # By id: every notice, and get_object() hides a withdrawn one from all but those
-            # who keep it. The list stays what is published.
-            return Notice.objects.select_related("region", "published_by")
         region = self.request.query_params.get("region") or None
         kind = self.request.query_params.get("kind") or None
         if kind and kind not in Notice.Kind.values:
             raise ValidationError(
                 {"kind": [_("One of %(values)s.") % {"values": ", ".join(Notice.Kind.values)}]}
             )
-        return notices_published(region_code=region, kind=kind)
+        # By id, the withdrawn ones too: get_object() shows them only to those who keep them.
+        # The list stays what is published.
+        return notices_published(
+            region_code=region, kind=kind, with_withdrawn=self.detail
+        ).select_related("published_by")
 
     def get_object(self):
         """The notice by id; a withdrawn one only for those who keep it (its district's

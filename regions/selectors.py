@@ -150,13 +150,15 @@ def notices_withdrawn_kept_by(user):
     return notices.none()
 
 
-def notices_published(*, region_code: str | None = None, kind: str | None = None):
-    """Every notice, newest first; `region_code` adds the programme's own (region empty)."""
-    notices = (
-        Notice.objects.filter(withdrawn_at__isnull=True)
-        .select_related("region")
-        .order_by("-published_at", "-id")
-    )
+def notices_published(
+    *, region_code: str | None = None, kind: str | None = None, with_withdrawn: bool = False
+):
+    """Every notice, newest first; `region_code` adds the programme's own (region empty).
+    `with_withdrawn` keeps the withdrawn ones too, for a read by id that then shows them only
+    to those who keep them."""
+    notices = Notice.objects.select_related("region").order_by("-published_at", "-id")
+    if not with_withdrawn:
+        notices = notices.filter(withdrawn_at__isnull=True)
     if region_code:
         notices = notices.filter(Q(region__code=region_code) | Q(region__isnull=True))
     if kind:

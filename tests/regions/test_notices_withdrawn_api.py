@@ -110,3 +110,9 @@ def test_it_refuses_withdrawing_a_notice_twice_with_409(api_as, demo, withdrawn,
         ).count()
         == 1
     )
+
+
+def test_a_read_by_id_still_refuses_an_unknown_kind(api_client, demo):
+    """The schema documents `kind` on the read by id too: `?kind=AAA` was answered 200."""
+    notice = Notice.objects.filter(withdrawn_at__isnull=True).first()
+    assert api_client.get(f"/api/notices/{notice.pk}/?kind=AAA").status_code == 400
