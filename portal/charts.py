@@ -78,8 +78,8 @@ def bar_chart(
                 f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}"><title>{escape(label)}: {_fmt(value)}</title></rect>'
             )
         parts.append(
-            f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{height - 10}" font-size="11" '
-            f'text-anchor="middle" fill="#1c2430">{escape(label)}</text>'
+            f'<text class="axis-label" x="{left + i * group_w + group_w / 2:.1f}" y="{height - 10}" '
+            f'font-size="11" text-anchor="middle" fill="#1c2430">{escape(label)}</text>'
         )
     for s, (name, _values) in enumerate(series):
         parts.append(

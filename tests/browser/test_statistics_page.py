@@ -34,6 +34,9 @@ def test_it_reads_in_chinese_with_charts_on_a_phone(site, browser, browser_conte
         expect(page.locator("#flows tr[data-from=WUJIN][data-to=YANGPU]")).to_contain_text("杨浦区")
         expect(page.locator("svg.chart")).to_have_count(2)
         expect(page.locator("svg.chart").first).to_contain_text("万")
+        # The months are readable on the phone (11 units in a 640-unit chart drew 6 px).
+        month = page.locator("svg.chart text.axis-label").first
+        assert month.bounding_box()["height"] >= 9, month.bounding_box()
         page.get_by_text("数据", exact=True).first.click()  # the monthly figures unfold
 
         assert overflow(page) == []

@@ -136,10 +136,30 @@ class TestApplications:
                 client.get(f"/applications/{application.pk}/").content,
             )
 
+        approve_button = b'class="btn btn-small">Approve</button>'
+        change_button = b">Change the amount</button>"
         for page in pages["official-yangpu"]:  # the queue row and the application's page
-            assert approve not in page and reject in page
+            # Its approval form changes its first approval's amount; it approves nothing.
+            assert approve_button not in page and reject in page
+            assert change_button in page and approve in page
         for page in pages["official-yangpu-2"]:
-            assert approve in page and reject in page
+            assert approve in page and approve_button in page and reject in page
+            assert change_button not in page
+
+    def test_the_first_approver_changes_the_amount_on_the_page(self, api_as, client, users, submit):
+        application = submit("enterprise-yangpu", "250000.00")
+        self.approve(api_as, users["official-yangpu"], application)
+        client.force_login(users["official-yangpu"])
+        response = client.post(
+            f"/applications/{application.pk}/approve/",
+            {"approved_amount": "220000.00", "note": "the budget shrank"},
+        )
+        assert response.status_code == 302
+        application.refresh_from_db()
+        assert application.first_approved_amount == Decimal("220000.00")
+        assert application.status == "submitted"
+        page = client.get(f"/applications/{application.pk}/").content.decode()
+        assert 'value="220000.00"' in page
 
     def test_a_second_official_approves_and_the_voucher_is_issued_once(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
@@ -196,23 +216,37 @@ class TestApplications:
         assert not Voucher.objects.filter(application=application).exists()
         assert rules_of("YANGPU").committed == committed
 
-    def test_the_first_official_again_below_the_threshold_gets_same_official(
+    def test_the_first_official_again_with_another_amount_changes_its_first_approval(
         self, api_as, users, submit
     ):
+        """A first approval that no longer fits (the budget shrank) left only rejection: its
+        official may change its amount, below the threshold too, and it still needs a
+        second official for exactly that amount."""
         application = submit("enterprise-yangpu", "250000.00")
         committed = rules_of("YANGPU").committed
         self.approve(api_as, users["official-yangpu"], application)
         response = self.approve(api_as, users["official-yangpu"], application, "150000.00")
-        assert response.status_code == 409
-        assert response.json()["code"] == "same_official"
-        assert "250,000.00" in response.json()["detail"]
+        assert response.status_code == 202, response.content
         application.refresh_from_db()
         assert application.status == "submitted"
         assert application.first_approved_by == users["official-yangpu"]
-        assert application.first_approved_amount == Decimal("250000.00")
+        assert application.first_approved_amount == Decimal("150000.00")
         assert application.decided_by is None
         assert not Voucher.objects.filter(application=application).exists()
         assert rules_of("YANGPU").committed == committed
+        changed = AuditEntry.objects.filter(
+            object_id=str(application.pk), action="first_approve"
+        ).latest("id")
+        assert changed.data == {"amount": "150000.00", "replaces": "250000.00"}
+        # The same amount again is still no second approval.
+        again = self.approve(api_as, users["official-yangpu"], application, "150000.00")
+        assert again.status_code == 409 and again.json()["code"] == "same_official"
+        assert "150,000.00" in again.json()["detail"]
+        old = self.approve(api_as, users["official-yangpu-2"], application, "250000.00")
+        assert old.status_code == 409 and old.json()["code"] == "amount_differs"
+        second = self.approve(api_as, users["official-yangpu-2"], application, "150000.00")
+        assert second.status_code == 200 and second.json()["status"] == "approved"
+        assert Voucher.objects.get(application=application).face_value == Decimal("150000.00")
 
     def test_a_threshold_removed_after_the_first_approval_still_needs_the_second(
         self, api_as, users, submit

@@ -5,8 +5,9 @@ The first official's approval is recorded on the row (`first_approved_by`, `firs
 with an audit entry and moves no money; the second, by another official of the district, runs
 the normal approval. Once a first approval is recorded, every later approval is its second,
 whatever the amount or the threshold now: the same official is refused (409 `same_official`),
-and for an application so is any amount but the one the first approved (409
-`amount_differs`); an amount below the threshold is no way round either. A database
+unless, for an application, it approves again with another amount, which changes its first
+approval to that amount; for an application another official's amount must be the one the
+first approved (409 `amount_differs`); an amount below the threshold is no way round either. A database
 constraint makes an approved row's two officials differ. Both run inside the approval's
 transaction on the row it has locked, so two second approvals at once approve once.
 """
@@ -38,6 +39,8 @@ def first_approval_recorded(
     (or a threshold lowered since) would pass as a fresh single approval, and the row would
     read as two officials approving what the first never approved."""
     if row.first_approved_by_id is not None:
+        if _first_amount_changed(row=row, actor=actor, amount=amount, note=note):
+            return True
         _check_second_approval(row=row, actor=actor, amount=amount)
         return False
     if not needs_two_officials(amount, threshold):
@@ -61,6 +64,29 @@ def first_approval_recorded(
     return True
 
 
+def _first_amount_changed(*, row, actor: User, amount: Decimal, note: str) -> bool:
+    """The official who gave an application's first approval approves again with another
+    amount: the first approval now stands for that amount, and the second official must
+    approve exactly it. Without this a first approval that no longer fitted the district's
+    budget left only rejection (the second official was refused the amount, and any other)."""
+    first_amount = getattr(row, "first_approved_amount", None)
+    if first_amount is None or row.first_approved_by_id != actor.pk or amount == first_amount:
+        return False
+    row.first_approved_amount = amount
+    row.first_approved_at = timezone.now()
+    row.save(update_fields=["first_approved_amount", "first_approved_at"])
+    audit_record(
+        actor=actor,
+        obj=row,
+        action=AuditEntry.Action.FIRST_APPROVE,
+        from_status=row.status,
+        to_status=row.status,
+        reason=shown_text(note, field="note"),
+        data={"amount": str(amount), "replaces": str(first_amount)},
+    )
+    return True
+
+
 def _check_second_approval(*, row, actor: User, amount: Decimal) -> None:
     """The second approval of a row with a first one recorded: by another official, and for
     an application (which records the amount) for exactly the amount the first approved."""
@@ -73,9 +99,9 @@ def _check_second_approval(*, row, actor: User, amount: Decimal) -> None:
             )
         else:
             message = _(
-                "You gave the first approval, of %(amount)s, and it stands: another official "
-                "of the district must approve exactly %(amount)s, or an official may reject "
-                "the application."
+                "You gave the first approval, of %(amount)s: another official of the district "
+                "must approve exactly %(amount)s. To change it, approve again with another "
+                "amount; an official may also reject the application."
             ) % {"amount": money(first_amount)}
         raise InvalidTransition(message, code="same_official")
     if first_amount is not None and first_amount != amount:
