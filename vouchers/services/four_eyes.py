@@ -46,6 +46,14 @@ def first_approval_recorded(
     if not needs_two_officials(amount, threshold):
         return False
     row.first_approved_by = actor
+    _record_first_approval(
+        row, actor, amount, note, {"amount": str(amount), "threshold": str(threshold)}
+    )
+    return True
+
+
+def _record_first_approval(row, actor: User, amount: Decimal, note: str, data: dict) -> None:
+    """Save the row's first approval (its official set by the caller) and audit it."""
     row.first_approved_at = timezone.now()
     fields = ["first_approved_by", "first_approved_at"]
     if hasattr(row, "first_approved_amount"):
@@ -59,9 +67,8 @@ def first_approval_recorded(
         from_status=row.status,
         to_status=row.status,
         reason=shown_text(note, field="note"),
-        data={"amount": str(amount), "threshold": str(threshold)},
+        data=data,
     )
-    return True
 
 
 def _first_amount_changed(*, row, actor: User, amount: Decimal, note: str) -> bool:
@@ -72,17 +79,8 @@ def _first_amount_changed(*, row, actor: User, amount: Decimal, note: str) -> bo
     first_amount = getattr(row, "first_approved_amount", None)
     if first_amount is None or row.first_approved_by_id != actor.pk or amount == first_amount:
         return False
-    row.first_approved_amount = amount
-    row.first_approved_at = timezone.now()
-    row.save(update_fields=["first_approved_amount", "first_approved_at"])
-    audit_record(
-        actor=actor,
-        obj=row,
-        action=AuditEntry.Action.FIRST_APPROVE,
-        from_status=row.status,
-        to_status=row.status,
-        reason=shown_text(note, field="note"),
-        data={"amount": str(amount), "replaces": str(first_amount)},
+    _record_first_approval(
+        row, actor, amount, note, {"amount": str(amount), "replaces": str(first_amount)}
     )
     return True
 
