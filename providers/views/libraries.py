@@ -283,7 +283,7 @@ def manager_dashboard(request):
         )
         orders = list(
             ServiceOrder.objects.filter(technology_manager=manager)
-            .select_related("enterprise", "provider")
+            .select_related("enterprise", "provider", "proposal")
             .order_by("-requested_at", "-id")[:50]
         )
     return render(

@@ -100,3 +100,9 @@ def test_the_order_records_the_manager_and_the_dashboards_count_it(client, demo,
     assert client.get("/dashboard/")["Location"] == "/manager/"
     page = client.get("/manager/")
     assert [o.pk for o in page.context["orders"]] == [order.pk]
+    # The deal's steps and the demand it came from (the order's own page is the parties').
+    body = page.content.decode()
+    from django.utils import timezone
+
+    assert timezone.localtime(order.requested_at).strftime("%Y-%m-%d") in body
+    assert f'href="/demands/{demand.pk}/"' in body
