@@ -14,7 +14,7 @@ from portal.files import private_file_response
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service, run_service_with_status
 from providers import permissions, selectors, services
-from providers.forms import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
+from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
 from providers.models import Demand, Expert, Proposal, ProposalAttachment
 
 

@@ -1,0 +1,99 @@
+"""Forms of the demand pages: publishing and searching technology demands, a provider's
+proposal and the enterprise's acceptance of one. They parse input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.money import MoneyFormField
+from portal.widgets import Textarea
+from providers.forms import MultipleFileField
+from providers.models import Demand, Provider, ServiceCategory
+from regions.models import Region
+
+
+class DemandForm(forms.Form):
+    """Publish or edit a technology demand (the service checks the budget range and deadline)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("The technical problem"),
+        widget=Textarea(attrs={"rows": 6}),
+        max_length=Demand.DESCRIPTION_MAX_LENGTH,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Service category"), queryset=ServiceCategory.objects.all()
+    )
+    budget_min = MoneyFormField(label=_("Lowest budget (CNY)"), allow_zero=True)
+    budget_max = MoneyFormField(label=_("Highest budget (CNY)"))
+    deadline = forms.DateField(
+        label=_("Deadline for proposals"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may see it"),
+        choices=[
+            ("public", _("Every provider (public)")),
+            ("invited", _("Only the providers I invite")),
+        ],
+    )
+    invited_providers = forms.ModelMultipleChoiceField(
+        label=_("Invited providers"),
+        queryset=Provider.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Needed when only invited providers may see the demand."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invited_providers"].queryset = Provider.objects.filter(
+            status=Provider.Status.CERTIFIED
+        ).order_by("name")
+
+
+class DemandSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    category = forms.ChoiceField(label=_("Service category"), required=False)
+    region = forms.ChoiceField(label=_("District"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories"))] + [
+            (c.code, c.display_name) for c in ServiceCategory.objects.all()
+        ]
+        self.fields["region"].choices = [("", _("All districts"))] + [
+            (r.code, r.display_name) for r in Region.objects.all()
+        ]
+
+
+class ProposalForm(forms.Form):
+    approach = forms.CharField(label=_("Your approach"), widget=Textarea(attrs={"rows": 6}))
+    price = MoneyFormField(label=_("Price (CNY)"))
+    duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=1, max_value=3650)
+    expert = forms.ModelChoiceField(label=_("Leading expert"), queryset=None, required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, image, Word or Excel files; their content is checked."),
+    )
+
+    def __init__(self, *args, experts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = experts
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        return files if isinstance(files, list) else [files]
+
+
+class ProposalAcceptForm(forms.Form):
+    voucher = forms.ModelChoiceField(
+        label=_("Voucher to use"),
+        queryset=None,
+        to_field_name="serial",
+        required=False,
+        help_text=_("Leave empty to use your active voucher that can pay this provider."),
+    )
+
+    def __init__(self, *args, vouchers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voucher"].queryset = vouchers
