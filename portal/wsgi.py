@@ -8,3 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 if not os.environ.get("DATABASE_PREPARED_STATEMENTS"):
     os.environ["DATABASE_PREPARED_STATEMENTS"] = "true"
 application = get_wsgi_application()
+
+from portal.warmup import warm_up  # noqa: E402 - needs the settings get_wsgi_application loaded
+
+warm_up()
