@@ -153,8 +153,12 @@ class TestApplications:
         response = client.post(
             f"/applications/{application.pk}/approve/",
             {"approved_amount": "220000.00", "note": "the budget shrank"},
+            follow=True,
         )
-        assert response.status_code == 302
+        assert response.status_code == 200
+        told = response.content.decode()
+        assert "Your first approval is now for ¥220,000.00" in told
+        assert "First approval recorded" not in told
         application.refresh_from_db()
         assert application.first_approved_amount == Decimal("220000.00")
         assert application.status == "submitted"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.files import private_file_response
 from portal.submissions import submitted_once
+from portal.templatetags.portal import cny
 from portal.views import answer_decision, form_status, page_of, run_service
 from regions.selectors import call_window_refusal, current_year, rules_for
 from regions.services import audit_trail_for
@@ -132,6 +133,10 @@ def application_withdraw(request, pk):
 AWAITING_SECOND = gettext_lazy(
     "First approval recorded: another official of the district must approve too."
 )
+FIRST_AMOUNT_CHANGED = gettext_lazy(
+    "Your first approval is now for %(amount)s: another official of the district must "
+    "approve that amount."
+)
 
 
 def _decide(request, pk, *, form_class, service, arguments, success):
@@ -150,7 +155,7 @@ def _decide(request, pk, *, form_class, service, arguments, success):
             **arguments(form.cleaned_data),
         )
         if ok and callable(success):
-            success = success(result)
+            success = success(result, application=application, actor=request.user, form=form)
     return answer_decision(
         request,
         form,
@@ -177,11 +182,19 @@ def application_approve(request, pk):
             "approved_amount": data["approved_amount"],
             "note": data["note"],
         },
-        # None: the first of two approvals (four eyes); the voucher waits for the second.
-        success=lambda voucher: (
-            _("Approved; the voucher was issued.") if voucher is not None else AWAITING_SECOND
-        ),
+        success=_approved,
     )
+
+
+def _approved(voucher, *, application, actor, form) -> str:
+    """What the official is told: the voucher issued, or (four eyes, no voucher yet) a first
+    approval recorded, or the official's own first approval changed to another amount."""
+    if voucher is not None:
+        return _("Approved; the voucher was issued.")
+    # `application` is the row as it was before this approval.
+    if application.first_approved_by_id == actor.pk:
+        return FIRST_AMOUNT_CHANGED % {"amount": cny(form.cleaned_data["approved_amount"])}
+    return AWAITING_SECOND
 
 
 @login_required
