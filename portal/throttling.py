@@ -1,4 +1,5 @@
-"""Throttles of the API (REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES), answered 429 + Retry-After.
+"""Throttles of the API (REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES), answered 429 + Retry-After,
+and `page_throttle_wait` for the few pages that need one (the public serial check).
 
 A module of their own: DRF imports the throttle classes while it defines APIView, so they
 cannot live in portal/api.py, which imports DRF's views.
@@ -9,10 +10,13 @@ warning is logged; the cache's short socket timeouts (settings) bound the wait.
 """
 
 import logging
+import math
+import time
 
 import redis.exceptions
+from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from portal.security import client_ip
 
@@ -30,16 +34,68 @@ class FailOpen:
             return True
 
 
-class WindowCounter:
-    """A counter per client and window, the window opening with the client's first request
-    and lasting the rate's period: one cache round trip (an atomic increment) per request.
+def window_count(cache, key: str, *, duration: int, now: float) -> int:
+    """Count one request in the window at `key` and return the window's count so far.
 
-    DRF's own throttle read the client's whole list of request times and wrote it back on
-    every request (two round trips, a list as long as the rate, and a race between
-    processes that lost counts). A window that opens at the first request, rather than on
-    the clock's minute, cannot be reset by a client timing its requests at a boundary; at
-    worst a client gets its rate twice across two adjacent windows.
+    The window opens with the first request and lasts `duration` seconds: one cache round
+    trip (an atomic increment) per request. DRF's own throttle read the client's whole list
+    of request times and wrote it back on every request (two round trips, a list as long as
+    the rate, and a race between processes that lost counts). A window that opens at the
+    first request, rather than on the clock's minute, cannot be reset by a client timing its
+    requests at a boundary; at worst a client gets its rate twice across two adjacent windows.
     """
+    try:
+        count = cache.incr(key)
+    except ValueError:  # no window open (or it just closed)
+        if cache.add(key, 1, duration):
+            cache.set(key + ":opened", now, duration)
+            return 1
+        count = cache.incr(key)  # another process opened it meanwhile
+    if count == 1:
+        # Redis's INCR recreated a key that expired after Django's existence check,
+        # without an expiry: give it one, or the window would never close.
+        cache.touch(key, duration)
+        cache.set(key + ":opened", now, duration)
+    return count
+
+
+def window_wait(cache, key: str, *, duration: int, now: float) -> float:
+    """Seconds until the window at `key` closes (its whole length if that is not known)."""
+    try:
+        opened = cache.get(key + ":opened")
+    except CACHE_ERRORS:
+        opened = None
+    if opened is None:
+        return duration
+    return max(1, duration - (now - opened))
+
+
+def page_throttle_wait(request, *, scope: str, rate: str | None) -> int | None:
+    """Count a page request against its client's window for `scope`: None while the client is
+    within `rate` (DRF's notation, "30/minute"; None: no limit), else the whole seconds until
+    its window closes, for a 429's Retry-After.
+
+    The client is its account when signed in, else its address as the API throttles read it
+    (`client_ip`: X-Forwarded-For only from TRUSTED_PROXY_IPS). Fails open like them.
+    """
+    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)  # DRF's; no instance used
+    if num_requests is None:
+        return None
+    user = getattr(request, "user", None)
+    ident = f"user-{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
+    key = SimpleRateThrottle.cache_format % {"scope": scope, "ident": ident}
+    now = time.time()
+    try:
+        if window_count(default_cache, key, duration=duration, now=now) <= num_requests:
+            return None
+    except CACHE_ERRORS as exc:
+        logger.warning("throttle %s: cache unavailable, request allowed: %r", scope, exc)
+        return None
+    return math.ceil(window_wait(default_cache, key, duration=duration, now=now))
+
+
+class WindowCounter:
+    """DRF's SimpleRateThrottle counting in a window per client (`window_count`)."""
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -48,29 +104,12 @@ class WindowCounter:
         if self.key is None:
             return True
         self.now = self.timer()
-        try:
-            count = self.cache.incr(self.key)
-        except ValueError:  # no window open (or it just closed)
-            if self.cache.add(self.key, 1, self.duration):
-                self.cache.set(self.key + ":opened", self.now, self.duration)
-                return True
-            count = self.cache.incr(self.key)  # another process opened it meanwhile
-        if count == 1:
-            # Redis's INCR recreated a key that expired after Django's existence check,
-            # without an expiry: give it one, or the window would never close.
-            self.cache.touch(self.key, self.duration)
-            self.cache.set(self.key + ":opened", self.now, self.duration)
+        count = window_count(self.cache, self.key, duration=self.duration, now=self.now)
         return count <= self.num_requests
 
     def wait(self):
         # Only for a throttled request: when its window closes.
-        try:
-            opened = self.cache.get(self.key + ":opened")
-        except CACHE_ERRORS:
-            opened = None
-        if opened is None:
-            return self.duration
-        return max(1, self.duration - (self.now - opened))
+        return window_wait(self.cache, self.key, duration=self.duration, now=self.now)
 
 
 class AnonThrottle(FailOpen, WindowCounter, AnonRateThrottle):

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.environment import env_bool, env_list
+from portal.settings.environment import env_bool, env_list, env_rate
 
 # The project folder (this file is portal/settings/__init__.py).
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -262,6 +262,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "创新券服务平台 Innovation Voucher Portal <noreply@voucher.example>"
 )
 
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.authentication.CachedTokenAuthentication",
@@ -292,10 +293,14 @@ REST_FRAMEWORK = {
         "portal.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("THROTTLE_ANON", "600/minute"),
-        "user": os.environ.get("THROTTLE_USER", "6000/minute"),
+        "anon": env_rate("THROTTLE_ANON", "600/minute"),
+        "user": env_rate("THROTTLE_USER", "6000/minute"),
     },
 }
+# The public serial check (/verify/), per client address, or per account when signed in
+# (regions/views): serials are sequential, and this bounds anyone walking through them.
+# Beyond it the page answers 429 with Retry-After. A rate as DRF writes it ("30/minute").
+THROTTLE_VERIFY = env_rate("THROTTLE_VERIFY", "30/minute")
 # Seconds an API token's user is kept in the cache (portal/authentication.py); 0: never.
 TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "60"))
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong, typed_serial
 from portal.submissions import submitted_once
+from portal.throttling import page_throttle_wait
 from portal.views import (
     is_htmx,
     page_of,
@@ -115,12 +116,30 @@ def dashboard(request):
 SERIAL_CHARACTERS = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
+def _too_many_checks(request, serial: str):
+    """The 429 page when the client has checked THROTTLE_VERIFY serials in its window, else None.
+
+    Serials are sequential with a check digit: unthrottled, anyone could walk through them
+    and list every voucher and certificate there is (and whose it is, masked or not)."""
+    wait = page_throttle_wait(request, scope="verify", rate=settings.THROTTLE_VERIFY)
+    if wait is None:
+        return None
+    context = {"serial": serial, "throttled": True, "retry_after": wait}
+    response = render(request, "regions/verify.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @require_GET
 def verify_lookup(request):
+    """The form's answer. A serial it can send on is checked, and counted, by `verify`: one
+    check costs the client one request of its allowance, not two."""
     serial = typed_serial(request.GET.get("serial") or "")
     if SERIAL_CHARACTERS.fullmatch(serial):
         return redirect("verify", serial=serial)
     if serial:
+        if refusal := _too_many_checks(request, serial):
+            return refusal
         # A "/" or other stray characters cannot be put in the /verify/<serial>/ address,
         # and no serial holds them: answer not found here.
         context = {"serial": serial, "voucher": None, "certificate": None, "found": False}
@@ -132,6 +151,8 @@ def verify_lookup(request):
 def verify(request, serial):
     """Public check of a voucher or provider certificate serial. A forged serial is 'not found'."""
     serial = typed_serial(serial).upper()
+    if refusal := _too_many_checks(request, serial):
+        return refusal
     voucher = sources.voucher_by_serial(serial)
     certificate = sources.certificate_by_serial(serial) if voucher is None else None
     found = voucher is not None or certificate is not None

@@ -64,6 +64,8 @@ def load_settings(code: str = "", **env) -> subprocess.CompletedProcess:
         ),
         ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME"),
         ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE must be 'local' or 's3'"),
+        ({"THROTTLE_VERIFY": "30/fortnight"}, "THROTTLE_VERIFY must be a rate such as 30/minute"),
+        ({"THROTTLE_ANON": "lots"}, "THROTTLE_ANON must be a rate such as 30/minute"),
     ],
 )
 def test_settings_refuse_to_start(env, message):
