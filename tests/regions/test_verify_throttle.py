@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from tests.reliability.conftest import free_port
+from tests.reliability.conftest import cache_away  # noqa: F401 - a fixture of its own there
 
 pytestmark = pytest.mark.django_db
 
@@ -16,18 +16,6 @@ def low_rate(settings):
     """Three checks a minute, counted from zero (the counts live in the cache)."""
     settings.THROTTLE_VERIFY = "3/minute"
     cache.clear()
-
-
-@pytest.fixture
-def cache_away(settings):
-    """CACHE_URL on a Redis that is down."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
 
 
 def test_it_answers_the_rate_then_429_with_retry_after(client, demo):
@@ -90,7 +78,8 @@ def test_a_signed_in_user_is_counted_by_account_not_address(client, demo):
     assert client.get(f"/verify/{serial}/").status_code == 200
 
 
-def test_a_cache_that_is_away_lets_the_checks_through(cache_away, client, demo, caplog):
+@pytest.mark.usefixtures("cache_away")
+def test_a_cache_that_is_away_lets_the_checks_through(client, demo, caplog):
     serial = demo["voucher"].serial
     with caplog.at_level(logging.WARNING, logger="portal.throttling"):
         statuses = [client.get(f"/verify/{serial}/").status_code for _ in range(5)]

@@ -2,20 +2,7 @@
 
 import pytest
 
-from tests.reliability.conftest import free_port
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cache_away(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
 
 
 def test_api_requests_are_answered_when_the_throttle_cache_is_down(cache_away, api_as, demo):
