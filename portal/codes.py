@@ -1,5 +1,6 @@
 """Unified social credit codes (GB 32100-2015) and the programme's serial numbers."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -82,11 +83,18 @@ def certificate_serial(*, short_code: str, year: int, number: int) -> str:
 DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 
 
+# Spaces between a serial's parts, with or without its hyphen among them.
+SPACED_PARTS = re.compile(r"\s*-\s*|\s+")
+
+
 def typed_serial(text: str) -> str:
     """A serial as typed, in the serial's own characters: a Chinese input method types
     full-width letters, digits and hyphens (ＷＪ－２０２６), which NFKC turns back, and dashes.
+    A serial read out or copied from paper often comes with spaces between its parts
+    (`YP 2026 000001 1`): they stand for its hyphens.
     The public check's page and its API read a serial the same way."""
-    return unicodedata.normalize("NFKC", text).translate(DASHES).strip()
+    text = unicodedata.normalize("NFKC", text).translate(DASHES).strip()
+    return SPACED_PARTS.sub("-", text)
 
 
 def _serial_parts(serial: str) -> tuple[str, str] | None:

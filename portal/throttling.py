@@ -14,6 +14,7 @@ import math
 import time
 
 import redis.exceptions
+from django.conf import settings
 from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
@@ -70,6 +71,13 @@ def window_wait(cache, key: str, *, duration: int, now: float) -> float:
     return max(1, duration - (now - opened))
 
 
+def _client(request) -> str:
+    """Whom a page's or an endpoint's allowance is counted for: its account when signed in,
+    else its address."""
+    user = getattr(request, "user", None)
+    return f"user-{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
+
+
 def page_throttle_wait(request, *, scope: str, rate: str | None) -> int | None:
     """Count a page request against its client's window for `scope`: None while the client is
     within `rate` (DRF's notation, "30/minute"; None: no limit), else the whole seconds until
@@ -81,9 +89,7 @@ def page_throttle_wait(request, *, scope: str, rate: str | None) -> int | None:
     num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)  # DRF's; no instance used
     if num_requests is None:
         return None
-    user = getattr(request, "user", None)
-    ident = f"user-{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
-    key = SimpleRateThrottle.cache_format % {"scope": scope, "ident": ident}
+    key = SimpleRateThrottle.cache_format % {"scope": scope, "ident": _client(request)}
     now = time.time()
     try:
         if window_count(default_cache, key, duration=duration, now=now) <= num_requests:
@@ -136,3 +142,17 @@ class UserThrottle(FailOpen, WindowCounter, UserRateThrottle):
 
     def get_ident(self, request):
         return client_ip(request)
+
+
+class SerialCheckThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
+    """The public serial check's allowance (THROTTLE_VERIFY) on its API endpoint, counted in
+    the same window as its page (`page_throttle_wait` with scope "verify"): one allowance
+    per client, whichever way it asks."""
+
+    scope = "verify"
+
+    def get_rate(self):
+        return settings.THROTTLE_VERIFY
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": _client(request)}

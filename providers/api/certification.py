@@ -21,6 +21,7 @@ from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
+from portal.throttling import AnonThrottle, SerialCheckThrottle, UserThrottle
 from providers import selectors, services
 from providers.api.inputs import ReasonSerializer
 from providers.models import Provider, ProviderCertificate, ServiceCategory
@@ -250,6 +251,8 @@ class CertificateViewSet(viewsets.GenericViewSet):
     """Public verification of a provider certificate or a voucher by its serial."""
 
     permission_classes = [permissions.AllowAny]
+    # Serials are sequential: the page's allowance per client, shared with the page.
+    throttle_classes = [AnonThrottle, UserThrottle, SerialCheckThrottle]
     serializer_class = CertificateSerializer
     lookup_field = "serial"
     lookup_value_regex = "[^/]+"

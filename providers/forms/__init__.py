@@ -18,7 +18,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from providers.services.catalogue import LEAD_TIME_TOO_LONG
+from providers.services.catalogue import INSTRUMENT_HOURS_TOO_MANY, LEAD_TIME_TOO_LONG
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
 
@@ -292,6 +292,13 @@ class OfferingForm(forms.ModelForm):
         min_value=0,
         max_value=ServiceOffering.LEAD_TIME_MAX_DAYS,
         error_messages={"max_value": LEAD_TIME_TOO_LONG},
+    )
+    instrument_hours = forms.IntegerField(
+        label=_("Instrument hours offered a month"),
+        required=False,
+        min_value=0,
+        max_value=ServiceOffering.INSTRUMENT_HOURS_MAX,
+        error_messages={"max_value": INSTRUMENT_HOURS_TOO_MANY},
     )
     hourly_rate = MoneyFormField(label=_("Hourly rate of the instrument (CNY)"), required=False)
 

@@ -158,6 +158,8 @@ class ServiceOffering(models.Model):
     # form, not by a validator on the field, which would take a migration for no change in
     # the table.
     LEAD_TIME_MAX_DAYS = 3650
+    # A month has at most 31 x 24 hours (a page showed "1000000000000 hours a month").
+    INSTRUMENT_HOURS_MAX = 744
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="offerings")
     category = models.ForeignKey(

@@ -16,6 +16,9 @@ from regions.services import audit_record
 OFFERING_FIELDS = ServiceOffering.EDITABLE_FIELDS
 # Said by this service and by the page's form, which refuses the same before it gets here.
 LEAD_TIME_TOO_LONG = gettext_lazy("Enter a lead time of at most %(limit_value)s days (ten years).")
+INSTRUMENT_HOURS_TOO_MANY = gettext_lazy(
+    "A month has at most %(limit_value)s hours: enter the hours the instrument is open."
+)
 
 
 def _clean_offering(fields: dict) -> dict:
@@ -65,6 +68,13 @@ def _check_instrument_hours(is_instrument: bool, hours) -> None:
                 "Say how many hours a month the shared instrument is open for bookings (at least 1)."
             ),
             field="instrument_hours",
+        )
+    limit = ServiceOffering.INSTRUMENT_HOURS_MAX
+    if is_instrument and int(hours) > limit:
+        raise ValidationFailed(
+            INSTRUMENT_HOURS_TOO_MANY % {"limit_value": limit},
+            field="instrument_hours",
+            code="max_value",
         )
 
 

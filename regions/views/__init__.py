@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong, typed_serial
 from portal.submissions import submitted_once
-from portal.throttling import page_throttle_wait
+from portal.throttling import SerialCheckThrottle, page_throttle_wait
 from portal.views import (
     is_htmx,
     page_of,
@@ -121,7 +121,9 @@ def _too_many_checks(request, serial: str):
 
     Serials are sequential with a check digit: unthrottled, anyone could walk through them
     and list every voucher and certificate there is (and whose it is, masked or not)."""
-    wait = page_throttle_wait(request, scope="verify", rate=settings.THROTTLE_VERIFY)
+    wait = page_throttle_wait(
+        request, scope=SerialCheckThrottle.scope, rate=settings.THROTTLE_VERIFY
+    )
     if wait is None:
         return None
     context = {"serial": serial, "throttled": True, "retry_after": wait}

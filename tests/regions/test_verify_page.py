@@ -179,3 +179,25 @@ def test_the_apis_masked_holder_is_in_the_readers_language(api_client, demo):
         f"/api/certificates/{voucher.serial}/", HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).json()
     assert body["holder"] == "常州****公司"
+
+
+@pytest.mark.parametrize("space", [" ", "  ", " - ", "\u3000"])
+def test_spaces_between_the_parts_stand_for_hyphens(client, demo, space):
+    """A serial read out or copied from paper: `YP 2026 000001 1` (the full-width space of
+    a Chinese input method too)."""
+    serial = demo["voucher"].serial
+
+    response = client.get("/verify/", {"serial": serial.replace("-", space)}, follow=True)
+
+    assert response.status_code == 200 and "Genuine voucher" in response.content.decode()
+
+
+def test_the_certificates_api_reads_a_spaced_serial_too(api_client, demo):
+    from providers.models import ProviderCertificate
+
+    certificate = ProviderCertificate.objects.first()
+    spaced = certificate.serial.replace("-", " ")
+
+    response = api_client.get(f"/api/certificates/{spaced}/")
+
+    assert response.status_code == 200, response.content

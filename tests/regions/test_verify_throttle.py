@@ -86,3 +86,24 @@ def test_a_cache_that_is_away_lets_the_checks_through(client, demo, caplog):
 
     assert statuses == [200] * 5
     assert "throttle verify: cache unavailable, request allowed" in caplog.text
+
+
+def test_the_apis_serial_check_has_the_same_allowance(api_client, demo):
+    serial = demo["voucher"].serial
+    statuses = [api_client.get(f"/api/certificates/{serial}/").status_code for _ in range(3)]
+    response = api_client.get(f"/api/certificates/{serial}/")
+
+    assert statuses == [200, 200, 200]
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "holder" not in response.json()
+
+
+def test_the_page_and_the_api_count_in_one_window(client, api_client, demo):
+    serial = demo["voucher"].serial
+    for _ in range(2):
+        assert client.get(f"/verify/{serial}/").status_code == 200
+    assert api_client.get(f"/api/certificates/{serial}/").status_code == 200
+
+    assert api_client.get(f"/api/certificates/{serial}/").status_code == 429
+    assert client.get(f"/verify/{serial}/").status_code == 429

@@ -139,7 +139,7 @@ def test_a_nul_in_a_json_value_is_a_400(client):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("serial", ["a/b", "<script>", "../../admin", "WJ 2026", "x" * 500])
+@pytest.mark.parametrize("serial", ["a/b", "<script>", "../../admin", "WJ_2026", "x" * 500])
 def test_an_odd_serial_to_the_lookup_is_the_not_found_page(client, serial):
     response = client.get("/verify/", {"serial": serial})
 
