@@ -1,10 +1,23 @@
 """The audit trail as the history tables show it."""
 
 from django import template
+from django.utils.translation import gettext as _
 
+from portal.templatetags.portal import cny
 from regions.services import audit_action_label, audit_reason_label
 
 register = template.Library()
+
+# The keys under which the services record an entry's amount (regions.services.audit_record's
+# callers), in the order to look for them.
+AMOUNT_KEYS = (
+    "amount",
+    "approved_amount",
+    "requested_amount",
+    "face_value",
+    "contract_amount",
+    "own_share",
+)
 
 
 @register.filter
@@ -18,6 +31,27 @@ def audit_reason(value) -> str:
     """An audit entry's reason: a person's words as written, the portal's own in the current
     language."""
     return audit_reason_label(value)
+
+
+@register.filter
+def audit_detail(entry) -> str:
+    """What an entry records that its action and states do not say: the amount (with the one
+    it replaces: a first approval changed twice read as three identical rows), or the kind of
+    document uploaded ("Uploaded — —" said neither contract nor invoice)."""
+    from providers.models import OrderDocument  # the history is shown by every app
+
+    data = entry.data if isinstance(entry.data, dict) else {}
+    if data.get("kind") in OrderDocument.Kind.values:
+        return str(OrderDocument.Kind(data["kind"]).label)
+    for key in AMOUNT_KEYS:
+        amount = cny(data.get(key))
+        if not amount:
+            continue
+        previous = cny(data.get("replaces"))
+        if previous:
+            return _("%(amount)s (was %(previous)s)") % {"amount": amount, "previous": previous}
+        return amount
+    return ""
 
 
 @register.filter

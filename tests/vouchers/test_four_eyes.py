@@ -165,6 +165,9 @@ class TestApplications:
         page = client.get(f"/applications/{application.pk}/").content.decode()
         assert 'value="220000.00"' in page
         assert "The first approval is for ¥220,000.00." in page
+        # The history says what each first approval was for.
+        assert "first approval · ¥250,000.00</td>" in page
+        assert "· ¥220,000.00 (was ¥250,000.00)</td>" in page
 
     def test_a_second_official_approves_and_the_voucher_is_issued_once(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
