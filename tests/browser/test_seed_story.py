@@ -143,8 +143,9 @@ def test_it_runs_the_seed_story_from_sign_up_to_settlement(site, new_context, tm
     expect(row.get_by_label(official.t("Approved amount (CNY)"))).to_have_value(str(REQUESTED))
     official.button("Approve", row).click()
     official.confirm_was_asked(
-        "Approve this application? The voucher is issued at once or, at or above the "
-        "four-eyes threshold, when a second official approves too. This cannot be undone."
+        "Approve this application? Below the four-eyes threshold the voucher is issued at "
+        "once, which cannot be undone; at or above it, a second official of the district must "
+        "approve too (you may still change your amount until then)."
     )
     expect(row.locator(".badge")).to_have_text(official.t("Approved"))
     serial = row.locator("code").inner_text()
