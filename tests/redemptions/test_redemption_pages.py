@@ -179,3 +179,14 @@ def test_a_complete_order_shows_its_claim_form(demo, login):
     page = login(demo["users"]["provider-sit"]).get(f"/redemptions/claim/{demo['order'].pk}/")
     assert 'name="amount"' in page.content.decode()
     assert "Before a claim the order needs" not in page.content.decode()
+
+
+def test_the_claim_page_of_a_claimed_order_says_the_claim_not_what_may_be_claimed(
+    demo, login, pending
+):
+    page = login(demo["users"]["provider-sit"]).get(f"/redemptions/claim/{demo['order'].pk}/")
+    body = page.content.decode()
+
+    assert "This order is already claimed." in body
+    assert "You may claim at most" not in body
+    assert "Amount claimed" in body and "¥1,000.00" in body
