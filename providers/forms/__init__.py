@@ -360,6 +360,8 @@ class OrderForm(forms.Form):
             if v.status == "active"
         ]
         self.fields["offering"].queryset = offerings
+        # Choosing a service fills the title and amount from it (static/js/portal.js).
+        self.fields["offering"].widget.attrs["data-fills-from"] = "offering-details"
 
 
 class CompletionForm(forms.Form):

@@ -106,6 +106,18 @@ def _order_tabs(user, status: str) -> dict:
     return {"tabs": tabs, "status": status, "total": sum(counts.values())}
 
 
+def _order_initial(provider, offerings, offering_id) -> dict:
+    """The order form as it opens: for a service chosen on the provider's page, its title and
+    reference price (the form opened on the service with both fields empty)."""
+    initial = {"provider": provider.pk}
+    chosen = next((o for o in offerings if str(o.pk) == str(offering_id)), None)
+    if chosen is not None:
+        initial.update(offering=chosen.pk, title=chosen.title)
+        if chosen.indicative_price is not None:
+            initial["contract_amount"] = chosen.indicative_price
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @submitted_once
@@ -125,12 +137,13 @@ def order_create(request):
         serial = (request.POST.get("voucher") or "").strip().upper()
         if serial and not any(v.serial == serial for v in vouchers):
             raise Http404  # another enterprise's voucher: its existence is not ours to confirm
+    offerings = list(provider.offerings.filter(active=True).select_related("category"))
     form = OrderForm(
         request.POST or None,
         providers=Provider.objects.filter(pk=provider.pk),
         vouchers=vouchers,
-        offerings=provider.offerings.filter(active=True).select_related("category"),
-        initial={"provider": provider.pk, "offering": request.GET.get("offering")},
+        offerings=provider.offerings.filter(pk__in=[o.pk for o in offerings]),
+        initial=_order_initial(provider, offerings, request.GET.get("offering")),
     )
     status = 200
     if request.method == "POST":
@@ -161,6 +174,14 @@ def order_create(request):
             "provider": provider,
             "has_active_voucher": has_active,
             "voucher_terms": selectors.voucher_terms(v for v in vouchers if v.status == "active"),
+            # What choosing a service fills in (static/js/portal.js, `data-fills-from`).
+            "offering_details": {
+                str(o.pk): {
+                    "title": o.title,
+                    "price": "" if o.indicative_price is None else str(o.indicative_price),
+                }
+                for o in offerings
+            },
         },
         status=status,
     )

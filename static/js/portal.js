@@ -109,3 +109,32 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// Choosing a published service on an order form fills the order's title and contract amount
+// from it (its reference price), where the enterprise has not written its own: a field is
+// replaced only while empty or still holding the previously chosen service's value.
+function offeringDetails(select) {
+  var source = document.getElementById(select.getAttribute("data-fills-from"));
+  return source ? JSON.parse(source.textContent) : {};
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-fills-from]").forEach(function (select) {
+    select.setAttribute("data-chosen", select.value);
+  });
+});
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!(select.matches && select.matches("select[data-fills-from]"))) {
+    return;
+  }
+  var details = offeringDetails(select);
+  var previous = details[select.getAttribute("data-chosen")] || {};
+  var chosen = details[select.value] || {};
+  [["title", "title"], ["contract_amount", "price"]].forEach(function (pair) {
+    var field = select.form && select.form.elements[pair[0]];
+    if (field && (field.value === "" || field.value === (previous[pair[1]] || ""))) {
+      field.value = chosen[pair[1]] || "";
+    }
+  });
+  select.setAttribute("data-chosen", select.value);
+});
