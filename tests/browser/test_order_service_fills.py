@@ -4,7 +4,6 @@ and contract amount from it (static/js/portal.js), but never over what the enter
 import pytest
 
 from providers.models import ServiceOffering
-
 from tests.browser.conftest import expect
 from tests.browser.story_helpers import open_person
 
