@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from portal.filters import ApiFilterSet
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import permissions, selectors, services
+from providers.api.inputs import own_voucher
 from providers.api.matching import ExpertMatchesField, MatchesField
 from providers.models import Demand, Expert, Proposal, ProposalAttachment, Provider, ServiceCategory
 
@@ -302,9 +302,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         voucher = None
         serial = data.validated_data.get("voucher")
         if serial:
-            voucher = selectors.enterprise_voucher(request.user, serial)
-            if voucher is None:
-                raise NotFound(_("You have no voucher with this serial."))
+            voucher = own_voucher(request.user, serial)
         order = services.proposal_accept(proposal=proposal, actor=request.user, voucher=voucher)
         body = {
             "service_order": order.pk,

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
 from providers import instruments, selectors
+from providers.api.inputs import own_voucher
 from providers.models import InstrumentBooking
 
 
@@ -103,9 +103,7 @@ class InstrumentBookingViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet)
         data = InstrumentBookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        voucher = selectors.enterprise_voucher(user, values["voucher"])
-        if voucher is None:
-            raise NotFound(_("You have no voucher with this serial."))
+        voucher = own_voucher(user, values["voucher"])
         booking = instruments.instrument_book(
             actor=user,
             offering=offering,

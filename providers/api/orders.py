@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
@@ -20,7 +19,7 @@ from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import permissions, selectors, services
 from providers.api.documents import DocumentSerializer, OrderPaperworkActions, OwnShareSerializer
-from providers.api.inputs import ReasonSerializer
+from providers.api.inputs import ReasonSerializer, own_voucher
 from providers.models import (
     EvidenceFile,
     OrderDocument,
@@ -211,9 +210,7 @@ class ServiceOrderViewSet(
         provider = Provider.objects.filter(pk=values["provider"]).first()
         if provider is None:
             raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
-        voucher = selectors.enterprise_voucher(user, values["voucher"])
-        if voucher is None:
-            raise NotFound(_("You have no voucher with this serial."))
+        voucher = own_voucher(user, values["voucher"])
         offering = None
         if values.get("offering"):
             offering = ServiceOffering.objects.filter(pk=values["offering"]).first()

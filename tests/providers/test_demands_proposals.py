@@ -276,4 +276,5 @@ def test_a_named_multipart_field_still_reaches_the_action(api_as, users, demand)
     response = api_as(users["enterprise-jiangnan"]).post(
         f"/api/proposals/{proposal.pk}/accept/", {"voucher": "NO-SUCH-SERIAL"}, format="multipart"
     )
-    assert response.status_code == 404, response.content
+    assert response.status_code == 400, response.content
+    assert response.json()["voucher"] == ["You have no voucher with this serial."]

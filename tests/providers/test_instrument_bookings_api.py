@@ -1,6 +1,7 @@
 """`GET POST /api/instruments/{id}/bookings/`: an enterprise books hours of a shared
 instrument paid by its voucher (the same service as the page); who sees which bookings;
-bad input 400, another role 403, an unknown instrument or voucher 404, a taken hour 409."""
+bad input 400 (a voucher not the enterprise's own too), another role 403, an unknown
+instrument 404, a taken hour 409."""
 
 import pytest
 
@@ -76,9 +77,12 @@ def test_who_may_book_and_who_sees_what(api_as, api_client, demo, sem, day):
         response = _book(api_as(users[username]), sem, demo["voucher"], day, hour=14)
         assert response.status_code == 403, username
     assert api_client.get(_url(sem.pk)).status_code == 401
-    # Another enterprise's voucher is not found, nor is an offering that is no instrument.
+    # Another enterprise's voucher is refused beside the field; an offering that is no
+    # instrument is not found.
     other = api_as(users["enterprise-yangpu"])
-    assert _book(other, sem, demo["voucher"], day, hour=14).status_code == 404
+    refused = _book(other, sem, demo["voucher"], day, hour=14)
+    assert refused.status_code == 400
+    assert refused.json()["voucher"] == ["You have no voucher with this serial."]
     plain = ServiceOffering.objects.filter(is_instrument=False).first()
     assert other.get(_url(plain.pk)).status_code == 404
     assert other.get(_url(999999)).status_code == 404

@@ -61,13 +61,20 @@ def test_it_refuses_a_provider_that_is_not_certified_yet(jiangnan, demo, make_pr
     assert response.status_code == 409
 
 
-def test_it_answers_404_for_another_enterprises_voucher(
+def test_it_refuses_another_enterprises_voucher_beside_the_field(
     jiangnan, sit, make_enterprise, make_voucher
 ):
+    """A 400 on `voucher`, as for an unknown provider or service (a 404 on the collection's
+    POST read as a missing endpoint); the same words for an unknown serial, so nothing is
+    told of another enterprise's voucher."""
     other = make_voucher(make_enterprise(region="WUJIN"))
     response = jiangnan.post("/api/service-orders/", order_body(sit, other), format="json")
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json()["voucher"] == ["You have no voucher with this serial."]
     assert not ServiceOrder.objects.filter(voucher=other).exists()
+    unknown = {**order_body(sit, other), "voucher": "WJ-2026-999999-0"}
+    answer = jiangnan.post("/api/service-orders/", unknown, format="json")
+    assert answer.status_code == 400 and answer.json()["voucher"] == response.json()["voucher"]
 
 
 def test_it_answers_404_for_another_enterprises_voucher_in_the_page(
