@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.money import CENT
-from providers.models import EvidenceFile, OwnSharePayment, RiskFlag, ServiceOrder
+from providers.models import (
+    EvidenceFile,
+    OrderDocument,
+    OwnSharePayment,
+    RiskFlag,
+    ServiceOrder,
+)
 from providers.selectors import paperwork_annotations, paperwork_missing, paperwork_section
 from regions.models import ZERO, AuditEntry, ProgrammeRules
 from regions.selectors import rules_of_voucher
@@ -265,14 +271,24 @@ def redemptions_to_approve(user) -> QuerySet[Redemption]:
 def with_order_facts(redemptions) -> list[Redemption]:
     """What an official reads before deciding a claim, attached to each redemption: its
     order's evidence files (`evidence_files`) and the enterprise's confirmation of delivery
-    (`confirmation`: the audit entry, who and when, or None) and its open risk flags
-    (`open_flags`). Three queries for any number
-    of rows, so the approval queue costs the same whatever its page size."""
+    (`confirmation`: the audit entry, who and when, or None), its open risk flags
+    (`open_flags`) and the files given for several documents (`same_files`, as
+    `same_files` names them). Four queries for any number of rows, so the approval queue
+    costs the same whatever its page size."""
     rows = list(redemptions)
     order_ids = {r.service_order_id for r in rows}
     evidence: dict[int, list] = {}
     for file in EvidenceFile.objects.filter(order_id__in=order_ids).order_by("id"):
         evidence.setdefault(file.order_id, []).append(file)
+    # The queue's row says it as the redemption's page does: an official approved inline a
+    # claim whose contract and invoice were one file, never having opened the page.
+    documents: dict[int, dict[str, list]] = {}
+    for document in OrderDocument.objects.filter(service_order_id__in=order_ids).order_by("id"):
+        kinds = documents.setdefault(document.service_order_id, {"contracts": [], "invoices": []})
+        if document.kind == OrderDocument.Kind.CONTRACT:
+            kinds["contracts"].append(document)
+        elif document.kind == OrderDocument.Kind.INVOICE:
+            kinds["invoices"].append(document)
     confirmations = {}
     entries = (
         AuditEntry.objects.filter(
@@ -293,6 +309,10 @@ def with_order_facts(redemptions) -> list[Redemption]:
         redemption.confirmation = confirmations.get(redemption.service_order_id)
         # Open risk flags hold the approval back until an official clears them.
         redemption.open_flags = flags.get(redemption.service_order_id, [])
+        redemption.same_files = same_files(
+            documents.get(redemption.service_order_id, {"contracts": [], "invoices": []}),
+            redemption.evidence_files,
+        )
     return rows
 
 

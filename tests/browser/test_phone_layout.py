@@ -183,3 +183,41 @@ def test_a_rows_button_is_on_a_phones_screen(site, sized):
     status = page.locator("table.stack td[data-label='Status']").first
     expect(status).to_be_visible()
     assert on_screen(status)
+
+
+# The cells of a card (table.stack) whose label is taller than the cell.
+LABELS_OVERFLOWING_JS = """(row) => [...row.querySelectorAll("td[data-label]")]
+  .filter((td) => parseFloat(getComputedStyle(td, "::before").height) > td.clientHeight)
+  .map((td) => td.dataset.label)"""
+
+
+def test_a_claims_approve_button_is_on_a_phones_screen(site, sized):
+    # The claims queue was a 766 px table in a 358 px box: Approve sat at x=554, and the
+    # official scrolled the table sideways to reach it. Its rows are cards now, and so are
+    # the claims list's.
+    from tests.redemptions.factories import delivered_claim
+
+    claim = delivered_claim(site.demo)
+    page = sized(PHONE)
+    log_in(page, site.url, "official-wujin", site.password)
+    page.goto(site.at("/official/redemptions/"))
+    row = page.locator(f"#redemption-{claim.pk}")
+    for name in ("Approve", "Reject"):
+        button = row.get_by_role("button", name=name, exact=True)
+        expect(button).to_be_visible()
+        assert on_screen(button), f"{name} at {button.bounding_box()}"
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("(box) => box.scrollWidth <= box.clientWidth"), "the queue scrolls"
+    # A label of two lines beside a value of one ("Amount claimed", "¥1,000.00") makes its
+    # cell taller, rather than running over the next cell's label.
+    assert row.evaluate(LABELS_OVERFLOWING_JS) == []
+    assert overflow(page) == []
+    shot(page, "claims-queue")
+
+    page.goto(site.at("/redemptions/"))
+    status = page.locator("table.stack td[data-label='Status']").first
+    expect(status).to_be_visible()
+    assert on_screen(status)
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("(box) => box.scrollWidth <= box.clientWidth"), "the list scrolls"
+    shot(page, "claims-list")

@@ -171,3 +171,68 @@ def test_an_older_contract_file_given_as_evidence_is_pointed_out_too(client, dem
     client.force_login(demo["users"]["official-wujin"])
     page = client.get(f"/redemptions/{claim.pk}/").content.decode()
     assert f"{first.original_name} (contract)" in page and "same-file" in page
+
+
+def _one_file_as_contract_and_invoice(order_id: int) -> None:
+    """The invoice's file is the contract's own bytes (the same SHA-256)."""
+    from providers.models import OrderDocument
+
+    contract = OrderDocument.objects.get(service_order_id=order_id, kind="contract")
+    OrderDocument.objects.filter(service_order_id=order_id, kind="invoice").update(
+        sha256=contract.sha256
+    )
+
+
+def _row(body: str, pk: int) -> str:
+    row = body[body.index(f'id="redemption-{pk}"') :]
+    return row[: row.index("</tr>")]
+
+
+def test_the_queue_row_warns_of_one_file_given_as_contract_and_invoice(client, demo, claim):
+    """An official approved inline a claim whose contract and invoice were one file: the
+    warning was only on the claim's page, which the queue lets one skip."""
+    from tests.redemptions.factories import make_order
+    from tests.vouchers.factories import make_voucher
+    from vouchers import services
+
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "5000.00")
+    order = make_order(voucher, demo["providers"]["provider-graphene"], "1000.00")
+    other = services.redemption_claim(
+        service_order_id=order.pk, amount="100.00", actor=demo["users"]["provider-graphene"]
+    )
+    _one_file_as_contract_and_invoice(claim.service_order_id)
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get("/official/redemptions/").content.decode()
+
+    row = _row(body, claim.pk)
+    assert "same-file" in row and "One file is given for several documents" in row
+    assert "contract.pdf (contract)" in row and "invoice.pdf (invoice)" in row
+    # Said before the buttons it concerns.
+    assert row.index("same-file") < row.index(f"/redemptions/{claim.pk}/approve/")
+    assert "same-file" not in _row(body, other.pk)
+
+
+def test_the_queue_warns_of_one_file_in_a_constant_number_of_queries(
+    client, demo, claim, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.redemptions.factories import make_order
+    from tests.vouchers.factories import make_voucher
+    from vouchers import services
+
+    _one_file_as_contract_and_invoice(claim.service_order_id)
+    client.force_login(demo["users"]["official-wujin"])
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get("/official/redemptions/").content.decode().count("same-file") == 1
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "50000.00")
+    for _ in range(5):
+        order = make_order(voucher, demo["providers"]["provider-graphene"], "1000.00")
+        _one_file_as_contract_and_invoice(order.pk)
+        services.redemption_claim(
+            service_order_id=order.pk, amount="100.00", actor=demo["users"]["provider-graphene"]
+        )
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        body = client.get("/official/redemptions/").content.decode()
+    assert body.count('class="message message-warning same-file"') == 6

@@ -1,5 +1,6 @@
-"""The official's two queues are card-stacked on a phone, as the other row tables are: their
-Approve / Verify buttons sat off-screen to the right in a table scrolled inside its box."""
+"""The official's queues and the claims list are card-stacked on a phone, as the other row
+tables are: their Approve / Verify buttons sat off-screen to the right in a table scrolled
+inside its box."""
 
 import pytest
 
@@ -29,3 +30,40 @@ def test_the_enterprises_to_verify_rows_are_cards_with_labels(client, demo):
     assert "Phone Test Co." in body
     assert body.count('<table class="data stack">') >= 1
     assert 'data-label="Credit code"' in body and 'data-label="Action"' in body
+
+
+def test_the_redemption_queue_rows_are_cards_with_labels(client, demo):
+    from tests.redemptions.factories import delivered_claim
+
+    claim = delivered_claim(demo)
+    client.force_login(demo["users"]["official-wujin"])
+    body = client.get("/official/redemptions/").content.decode()
+    assert f'id="redemption-{claim.pk}"' in body
+    assert '<table class="data stack">' in body
+    for label in ("Service order", "Evidence and confirmation", "Amount claimed", "Decision"):
+        assert f'data-label="{label}"' in body
+
+
+def test_the_redemption_row_answered_after_an_inline_decision_keeps_its_labels(client, demo):
+    from tests.redemptions.factories import delivered_claim
+
+    claim = delivered_claim(demo)
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/redemptions/{claim.pk}/reject/", {"note": "No report."}, HTTP_HX_REQUEST="true"
+    )
+    row = response.content.decode()
+    assert response.status_code == 200 and f'id="redemption-{claim.pk}"' in row
+    assert 'data-label="Status"' in row and 'data-label="Decision"' in row
+
+
+def test_the_redemption_list_rows_are_cards_with_labels(client, demo):
+    from tests.redemptions.factories import delivered_claim
+
+    claim = delivered_claim(demo)
+    client.force_login(demo["users"]["provider-sit"])
+    body = client.get("/redemptions/").content.decode()
+    assert f'href="/redemptions/{claim.pk}/"' in body
+    assert '<table class="data stack">' in body
+    for label in ("Claimed", "Voucher", "Amount", "Status", "Settlement"):
+        assert f'data-label="{label}"' in body

@@ -133,7 +133,7 @@ def redemption_detail(request, pk):
             "redemption": redemption,
             "order": redemption.service_order,
             "paperwork": paperwork,
-            "same_files": selectors.same_files(paperwork, redemption.evidence_files),
+            "same_files": redemption.same_files,  # with_order_facts, as the queue row
             "audit_entries": audit_trail_for(redemption),
             "may_decide": permissions.can_decide_redemption(request.user, redemption),
             "may_pay": permissions.can_mark_paid_redemption(request.user, redemption),
