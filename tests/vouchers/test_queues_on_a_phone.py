@@ -67,3 +67,17 @@ def test_the_redemption_list_rows_are_cards_with_labels(client, demo):
     assert '<table class="data stack">' in body
     for label in ("Claimed", "Voucher", "Amount", "Status", "Settlement"):
         assert f'data-label="{label}"' in body
+
+
+def test_the_payments_queue_rows_are_cards_with_labels(client, demo):
+    from tests.redemptions.factories import approved_redemption
+
+    sit = demo["providers"]["provider-sit"]
+    redemption = approved_redemption(demo, demo["voucher"], sit)
+    # The provider's home district records the payment.
+    client.force_login(demo["users"][f"official-{sit.region.code.lower()}"])
+    body = client.get("/official/payments/").content.decode()
+    assert f'id="redemption-{redemption.pk}"' in body
+    assert '<table class="data stack">' in body
+    for label in ("Provider", "Voucher", "Amount", "Status", "Payment"):
+        assert f'data-label="{label}"' in body
