@@ -11,11 +11,9 @@ warning is logged; the cache's short socket timeouts (settings) bound the wait.
 
 import logging
 import math
-import time
 
 import redis.exceptions
 from django.conf import settings
-from django.core.cache import cache as default_cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
@@ -78,26 +76,14 @@ def _client(request) -> str:
     return f"user-{user.pk}" if user is not None and user.is_authenticated else client_ip(request)
 
 
-def page_throttle_wait(request, *, scope: str, rate: str | None) -> int | None:
-    """Count a page request against its client's window for `scope`: None while the client is
-    within `rate` (DRF's notation, "30/minute"; None: no limit), else the whole seconds until
-    its window closes, for a 429's Retry-After.
-
-    The client is its account when signed in, else its address as the API throttles read it
-    (`client_ip`: X-Forwarded-For only from TRUSTED_PROXY_IPS). Fails open like them.
-    """
-    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)  # DRF's; no instance used
-    if num_requests is None:
+def page_throttle_wait(request, throttle_class) -> int | None:
+    """Count a page request with an API throttle class (its rate, window and client, failing
+    open like the API's): None while the client is within its rate, else the whole seconds
+    until its window closes, for a 429's Retry-After."""
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):
         return None
-    key = SimpleRateThrottle.cache_format % {"scope": scope, "ident": _client(request)}
-    now = time.time()
-    try:
-        if window_count(default_cache, key, duration=duration, now=now) <= num_requests:
-            return None
-    except CACHE_ERRORS as exc:
-        logger.warning("throttle %s: cache unavailable, request allowed: %r", scope, exc)
-        return None
-    return math.ceil(window_wait(default_cache, key, duration=duration, now=now))
+    return math.ceil(throttle.wait())
 
 
 class WindowCounter:
@@ -146,7 +132,7 @@ class UserThrottle(FailOpen, WindowCounter, UserRateThrottle):
 
 class SerialCheckThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
     """The public serial check's allowance (THROTTLE_VERIFY) on its API endpoint, counted in
-    the same window as its page (`page_throttle_wait` with scope "verify"): one allowance
+    the same window as its page (`page_throttle_wait`, regions/views): one allowance
     per client, whichever way it asks."""
 
     scope = "verify"

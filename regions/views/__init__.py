@@ -121,9 +121,7 @@ def _too_many_checks(request, serial: str):
 
     Serials are sequential with a check digit: unthrottled, anyone could walk through them
     and list every voucher and certificate there is (and whose it is, masked or not)."""
-    wait = page_throttle_wait(
-        request, scope=SerialCheckThrottle.scope, rate=settings.THROTTLE_VERIFY
-    )
+    wait = page_throttle_wait(request, SerialCheckThrottle)
     if wait is None:
         return None
     context = {"serial": serial, "throttled": True, "retry_after": wait}
