@@ -52,7 +52,9 @@ def start_gunicorn(db: str):
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2):
-                return process, port
+                pass
+            common.wait_until_idle(process.pid)
+            return process, port
         except OSError:
             if process.poll() is not None:
                 break

@@ -336,6 +336,27 @@ class CpuUse:
         return {name: 1000 * value / count for name, value in self.seconds.items()} if count else {}
 
 
+def wait_until_idle(
+    *roots: int, window: float = 0.5, busy_share: float = 0.05, timeout: float = 60
+):
+    """Until the process trees under `roots` have used less than `busy_share` of a core over
+    `window` seconds: a gunicorn that answers its first health check may still be booting
+    its other workers (each imports the portal), and a Celery worker its pool. A measure
+    begun then would count their start-up as the work measured and share the cores with
+    it; a server in service started long before."""
+    deadline = time.monotonic() + timeout
+    children = _children()
+    before = sum(_cpu_seconds(pid) for root in roots for pid in _tree(root, children))
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        children = _children()
+        now = sum(_cpu_seconds(pid) for root in roots for pid in _tree(root, children))
+        if now - before < busy_share * window:
+            return
+        before = now
+    raise BenchError(f"processes {roots} still busy after {timeout} s")
+
+
 # --- the machine -------------------------------------------------------------------------
 
 

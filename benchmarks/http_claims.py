@@ -203,6 +203,7 @@ def start_stack(db: str, *, redis_db: int = REDIS_DB, **extra):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz/")
             if conn.getresponse().status == 200:
+                common.wait_until_idle(web.pid, worker.pid)
                 return web, worker, port
         except OSError:
             pass

@@ -3,6 +3,9 @@ memory sampling, the table and its verdicts."""
 
 import os
 import random
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -43,6 +46,43 @@ def test_it_samples_the_memory_of_a_process_tree():
     rss, pss = common.TreeMemory([os.getpid()]).sample()
     assert rss > 10
     assert 0 < pss <= rss * 1.01
+
+
+def test_a_measure_waits_for_a_booting_process_tree_to_go_idle():
+    """A gunicorn answers its first health check while its other workers still import the
+    portal: the measure begins once the whole tree is idle, not before."""
+    boot = "import time\nend = time.process_time() + 1.5\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {boot!r}])\ntime.sleep(30)",
+        ]
+    )
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        common.wait_until_idle(parent.pid, window=0.3)
+        waited = time.monotonic() - started
+        children = common._children()
+        cpu = sum(common._cpu_seconds(pid) for pid in common._tree(parent.pid, children))
+    finally:
+        for pid in common._tree(parent.pid, common._children()):
+            os.kill(pid, 9)
+        parent.wait()
+    # The child's 1.5 s of busy start-up was over before the wait ended.
+    assert cpu >= 1.4
+    assert waited >= 0.9
+
+
+def test_waiting_for_a_process_tree_that_stays_busy_gives_up():
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        with pytest.raises(common.BenchError):
+            common.wait_until_idle(busy.pid, window=0.2, timeout=1)
+    finally:
+        busy.kill()
+        busy.wait()
 
 
 def test_a_failed_correctness_row_fails_the_run_and_a_slow_one_does_not():
