@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,12 @@ from providers.models import (
     RiskFlag,
     ServiceOrder,
 )
-from providers.selectors import paperwork_annotations, paperwork_missing, paperwork_section
+from providers.selectors import (
+    orders_visible_to,
+    paperwork_annotations,
+    paperwork_missing,
+    paperwork_section,
+)
 from regions.models import ZERO, AuditEntry, ProgrammeRules
 from regions.selectors import rules_of_voucher
 from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
@@ -258,6 +263,25 @@ def redemptions_visible_to(user) -> QuerySet[Redemption]:
     if user.is_enterprise and user.enterprise_id:
         return queryset.filter(voucher__enterprise_id=user.enterprise_id)
     return queryset.none()
+
+
+# How many of a voucher's orders its page lists (the latest); a voucher pays a few orders.
+VOUCHER_ORDERS_SHOWN = 100
+
+
+def orders_paid_with(user, voucher: Voucher) -> tuple[list, int]:
+    """The service orders paid with `voucher` that `user` may see, the latest first, each
+    with its claims (`claims`, the latest first, those `user` may see), and how many there
+    are in all: what the voucher's held and redeemed amounts are made of."""
+    orders = orders_visible_to(user).filter(voucher=voucher).order_by("-requested_at", "-id")
+    claims = redemptions_visible_to(user).select_related(None).order_by("-claimed_at", "-id")
+    shown = list(
+        orders.prefetch_related(Prefetch("redemptions", queryset=claims, to_attr="claims"))[
+            :VOUCHER_ORDERS_SHOWN
+        ]
+    )
+    total = len(shown) if len(shown) < VOUCHER_ORDERS_SHOWN else orders.count()
+    return shown, total
 
 
 def redemptions_to_approve(user) -> QuerySet[Redemption]:

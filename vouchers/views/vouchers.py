@@ -48,8 +48,11 @@ def voucher_list(request):
 
 
 def _voucher_context(request, voucher, **extra):
+    orders, orders_total = selectors.orders_paid_with(request.user, voucher)
     return {
         "voucher": voucher,
+        "orders": orders,
+        "orders_total": orders_total,
         "terms": selectors.voucher_terms(voucher),
         "audit_entries": audit_trail_for(voucher),
         "can_revoke": permissions.can_revoke_voucher(request.user, voucher)
