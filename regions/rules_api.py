@@ -19,7 +19,7 @@ from portal.parsers import BoundedJSONParser
 from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
 from regions.rules import REASON_MAX, clean_ratio, rules_version_publish, rules_version_withdraw
-from regions.selectors import rules_versions
+from regions.selectors import rules_values_in_force, rules_versions
 
 
 class RatioField(serializers.CharField):
@@ -45,10 +45,19 @@ class RulesVersionSerializer(serializers.ModelSerializer):
         help_text="The share of a contract the voucher pays, as a decimal string: more than 0, "
         'at most 1, e.g. "0.500".',
     )
+    # Each of the fields below that a new version leaves out keeps its value in the rules in
+    # force (`rules_values_in_force`), as the publishing page shows them: a budget raised
+    # through the API turned four eyes off (an absent threshold read as none) and made every
+    # category eligible. `null` for `four_eyes_threshold` and `[]` for the categories say so.
     validity_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
-    cross_region = serializers.BooleanField(required=False, default=True)
-    four_eyes_threshold = MoneyField(required=False, allow_null=True)
-    requires_own_share = serializers.BooleanField(required=False, default=True)
+    cross_region = serializers.BooleanField(required=False)
+    four_eyes_threshold = MoneyField(
+        required=False,
+        allow_null=True,
+        help_text="Above this amount a second official approves; null: never. Left out: as "
+        "in the rules in force.",
+    )
+    requires_own_share = serializers.BooleanField(required=False)
     provider_notice_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
     split_window_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
     service_level_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
@@ -57,7 +66,8 @@ class RulesVersionSerializer(serializers.ModelSerializer):
         queryset=ServiceCategory.objects.all(),
         many=True,
         required=False,
-        help_text="Category codes the vouchers pay for; empty: every category.",
+        help_text="Category codes the vouchers pay for; empty: every category. Left out: as "
+        "in the rules in force.",
     )
     effective_from = serializers.DateField(
         required=False, help_text="The date the rules take effect (today when left out)."
@@ -140,7 +150,11 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     def create(self, request, *args, **kwargs):
         data = RulesVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = rules_version_publish(actor=request.user, **data.validated_data)
+        values = data.validated_data
+        in_force = rules_values_in_force(region_id=values["region"].pk, year=values["year"])
+        for name, value in in_force.items():
+            values.setdefault(name, value)
+        version = rules_version_publish(actor=request.user, **values)
         return Response(RulesVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WithdrawalSerializer, responses={204: None})

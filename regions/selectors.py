@@ -16,6 +16,7 @@ from regions.models import (
     Region,
     User,
 )
+from regions.models.rules import RULE_FIELDS
 
 
 def region_list():
@@ -75,6 +76,21 @@ def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRu
         .prefetch_related("eligible_categories")
         .first()
     )
+
+
+def rules_values_in_force(*, region_id: int, year: int) -> dict:
+    """The values of a district-year's rules in force: its version in force, else its row
+    (a year without versions); {} when it has no rules. What a new version starts from: the
+    publishing form shows them, and the API keeps those a new version does not name."""
+    current = rules_version_in_force(region_id=region_id, year=year)
+    if current is None:
+        current = ProgrammeRules.objects.filter(region_id=region_id, year=year).first()
+    if current is None:
+        return {}
+    values = {name: getattr(current, name) for name in RULE_FIELDS}
+    if isinstance(current, ProgrammeRulesVersion):
+        values["eligible_categories"] = list(current.eligible_categories.all())
+    return values
 
 
 # Newest in force first: the first whose date has come is the one in force.

@@ -17,13 +17,14 @@ from portal.money import MoneyFormField
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from providers.models import ServiceCategory
-from regions.models import NotificationPreference, ProgrammeRules, ProgrammeRulesVersion, Region
+from regions.models import NotificationPreference, ProgrammeRulesVersion, Region
 from regions.preferences import notification_preferences_of, notification_preferences_set
 from regions.rules import can_publish_rules, rules_version_publish, rules_version_withdraw
 from regions.selectors import (
     current_year,
     programme_today,
     region_list,
+    rules_values_in_force,
     rules_version_in_force,
     rules_versions,
 )
@@ -78,19 +79,12 @@ class RulesForm(forms.Form):
 
 
 def _initial(region: Region, year: int) -> dict:
-    """The form's values: the district's version in force (else its row), from today."""
-    current = (
-        rules_version_in_force(region_id=region.pk, year=year)
-        or ProgrammeRules.objects.filter(region=region, year=year).first()
-    )
+    """The form's values: the district's rules in force, from today."""
     initial = {"region": region.code, "year": year, "effective_from": programme_today()}
-    if current is not None:
-        for name in RulesForm.base_fields:
-            if name in ("region", "year", "effective_from", "eligible_categories"):
-                continue
-            initial[name] = getattr(current, name)
-        if hasattr(current, "eligible_categories"):
-            initial["eligible_categories"] = list(current.eligible_categories.all())
+    current = rules_values_in_force(region_id=region.pk, year=year)
+    for name in RulesForm.base_fields:
+        if name in current:
+            initial[name] = current[name]
     return initial
 
 

@@ -91,6 +91,50 @@ def test_the_operator_publishes_a_version_in_force_today(api_as, demo):
     ).exists()
 
 
+def test_what_a_new_version_leaves_out_keeps_its_value_in_force(api_as, demo):
+    """A budget raised through the API turned four eyes off and made every category
+    eligible: an absent threshold was read as none, absent categories as all."""
+    category = ServiceCategory.objects.order_by("pk").first()
+    publish(
+        demo,
+        four_eyes_threshold=Decimal("200000.00"),
+        requires_own_share=False,
+        cross_region=False,
+        provider_notice_days=10,
+        eligible_categories=[category],
+    )
+    minimal = {
+        "region": "WUJIN",
+        "year": current_year(),
+        "annual_budget": "13000000.00",
+        "max_voucher_per_enterprise": "400000.00",
+        "co_funding_ratio": "0.400",
+    }
+    response = api_as(demo["users"]["operator"]).post(URL, minimal, format="json")
+
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["four_eyes_threshold"] == "200000.00"
+    assert data["eligible_categories"] == [category.code]
+    assert data["requires_own_share"] is False and data["cross_region"] is False
+    assert data["validity_days"] == 180 and data["provider_notice_days"] == 10
+    rules = wujin()
+    assert rules.annual_budget == Decimal("13000000.00")
+    assert rules.four_eyes_threshold == Decimal("200000.00")
+
+
+def test_a_new_version_turns_four_eyes_off_and_opens_categories_only_when_told(api_as, demo):
+    category = ServiceCategory.objects.order_by("pk").first()
+    publish(demo, four_eyes_threshold=Decimal("200000.00"), eligible_categories=[category])
+
+    response = post(api_as, demo, four_eyes_threshold=None, eligible_categories=[])
+
+    assert response.status_code == 201, response.content
+    assert response.json()["four_eyes_threshold"] is None
+    assert response.json()["eligible_categories"] == []
+    assert wujin().four_eyes_threshold is None
+
+
 def test_anyone_reads_the_versions_newest_first_and_filters(api_client, api_as, demo):
     post(api_as, demo, annual_budget="11000000.00")
     post(api_as, demo, region="NANHU")
