@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import shown_text
+from portal.security import refuse_hidden_controls, shown_text
 from portal.throttling import CACHE_ERRORS
 from regions.models import AuditEntry, Region, User
 from regions.services import USERNAME_PATTERN, audit_record
@@ -155,11 +155,14 @@ def official_invite(
             _("An account with this username exists already."), code="username_taken"
         )
     check_email_unused(email)
+    # A name reversed by a direction override would read otherwise in every history.
+    first_name = refuse_hidden_controls((first_name or "").strip(), field="first_name")
+    last_name = refuse_hidden_controls((last_name or "").strip(), field="last_name")
     official = User(
         username=username,
         email=email,
-        first_name=(first_name or "").strip()[:150],
-        last_name=(last_name or "").strip()[:150],
+        first_name=first_name[:150],
+        last_name=last_name[:150],
         role=User.Role.OFFICIAL,
         region=region,
     )

@@ -209,7 +209,8 @@ def operator_dashboard(request):
     names = [r.display_name for r in data["regions"]]
     data["flow_chart"] = flow_matrix(
         title=_(
-            "What each district (row) owes each other district (column) for approved cross-region redemptions"
+            "Approved cross-region redemptions so far, settled or not: the voucher's district "
+            "(row) to the provider's district (column)"
         ),
         codes=codes,
         names=names,

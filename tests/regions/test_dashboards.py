@@ -19,6 +19,9 @@ def test_the_operator_dashboard_shows_the_four_districts_and_the_flow_matrix(cli
     for name in ["Yangpu District", "Wujin District", "Nanhu District", "Hefei High-tech Zone"]:
         assert name in body
     assert 'role="img"' in body
+    # The matrix adds up every approved claim, settled or not: it is no list of debts (it
+    # was captioned "what each district owes" and kept its figures after the settlement).
+    assert "settled or not" in body and "owes" not in body.lower()
 
 
 def test_other_roles_may_not_open_the_operator_dashboard(client, demo):

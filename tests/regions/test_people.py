@@ -60,6 +60,8 @@ def test_the_operator_invites_an_official_who_chooses_a_password_and_logs_in(
         ({"username": "OFFICIAL-WUJIN"}, "exists already"),
         ({"email": "not-an-address"}, "valid"),
         ({"username": "has space"}, "letters, digits"),
+        ({"first_name": "明\u202e"}, "invisible direction characters"),
+        ({"last_name": "\u2066李"}, "invisible direction characters"),
     ],
 )
 def test_bad_invitations_are_refused_and_create_nothing(client, demo, fields, needle):
