@@ -24,7 +24,7 @@ from regions.models import (
     StatisticsMonthlyDistrict,
 )
 from regions.reminders import DEFAULT_SERVICE_LEVEL_DAYS, official_reminders, official_waiting
-from regions.selectors import current_year
+from regions.selectors import current_year, with_budget_ceilings
 
 MONTHS = list(range(1, 13))
 
@@ -120,7 +120,9 @@ def official_dashboard(*, region: Region) -> dict:
 def operator_dashboard() -> dict:
     year = current_year()
     regions = list(Region.objects.order_by("id"))
-    rules = {r.region_id: r for r in ProgrammeRules.objects.filter(year=year)}
+    rules = {
+        r.region_id: r for r in with_budget_ceilings(list(ProgrammeRules.objects.filter(year=year)))
+    }
     vouchers = sources.voucher_totals_per_region(year=year)
     providers = sources.certified_providers_per_region()
     districts = [

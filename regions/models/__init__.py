@@ -231,7 +231,24 @@ class ProgrammeRules(models.Model):
 
     @property
     def available(self) -> Decimal:
-        return self.annual_budget - self.committed
+        """What the district may still commit this year: its budget ceiling less what it
+        committed. The figure approvals enforce, so the one every page and the API show."""
+        return self.budget_ceiling - self.committed
+
+    @property
+    def budget_ceiling(self) -> Decimal:
+        """The budget, or less when a version waiting for its date has a smaller one:
+        approvals keep below it so that it can still apply on its date
+        (`regions.rules.rules_budget_ceiling`). Read once per row;
+        `regions.selectors.with_budget_ceilings` reads it for several rows in one query."""
+        if "_budget_ceiling" not in self.__dict__:
+            waiting = ProgrammeRulesVersion.objects.filter(
+                region_id=self.region_id, year=self.year, applied_at__isnull=True
+            ).aggregate(smallest=models.Min("annual_budget"))["smallest"]
+            self._budget_ceiling = (
+                self.annual_budget if waiting is None else min(self.annual_budget, waiting)
+            )
+        return self._budget_ceiling
 
     @property
     def committed_unspent(self) -> Decimal:

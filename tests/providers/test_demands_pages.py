@@ -64,7 +64,7 @@ def test_the_owner_compares_and_accepts(client, users):
     client.force_login(users["enterprise-jiangnan"])
     page = client.get(f"/demands/{demand.pk}/").content.decode()
     assert "Proposals side by side" in page
-    assert page.count("Accept this proposal") == 2
+    assert page.count(">Accept this proposal<") == 2
     response = client.post(f"/proposals/{chosen.pk}/accept/", {"voucher": ""})
     order = ServiceOrder.objects.get(proposal=chosen)
     assert response["Location"] == f"/orders/{order.pk}/"

@@ -19,7 +19,7 @@ from regions.selectors import (
 )
 from tests.redemptions.factories import confirm, make_order
 from tests.vouchers.factories import make_voucher
-from vouchers.services import redemption_claim
+from vouchers.services import application_submit, redemption_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +253,38 @@ def test_a_future_smaller_budget_keeps_approvals_below_it(demo):
 
     with pytest.raises(BudgetExceeded):
         make_voucher(demo["enterprises"]["enterprise-jiangnan"], "2000.00")
+
+
+def test_the_available_budget_shown_is_the_one_approvals_keep_within(api_as, client, demo):
+    """With a smaller budget waiting for its date, every page and the API showed the
+    budget in force less what was committed, while the approval refused beyond the
+    smaller one."""
+    today = programme_today()
+    later = today + timedelta(days=3)
+    if later.year != today.year:
+        pytest.skip("the year ends within three days")
+    rules = wujin()
+    publish(demo, annual_budget=str(rules.committed + Decimal("1000.00")), effective_from=later)
+    left = "1,000.00"
+
+    official = demo["users"]["official-wujin"]
+    budget = api_as(official).get("/api/regions/WUJIN/budget/").json()
+    assert budget["available"] == "1000.00"
+    client.force_login(official)
+    page = client.get("/official/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert left in page and "Rules waiting to take effect set the budget" in page
+    enterprise = demo["users"]["enterprise-jiangnan"]
+    application = application_submit(
+        enterprise=enterprise.enterprise,
+        requested_amount=Decimal("800.00"),
+        purpose="Test the thing",
+        actor=enterprise,
+    )
+    page = client.get(f"/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    assert "District budget available: ¥1,000.00" in page.decode()
+    client.force_login(demo["users"]["operator"])
+    page = client.get("/operator/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert left in page
 
 
 def test_a_voucher_keeps_the_version_it_was_issued_under(demo):
