@@ -144,6 +144,7 @@ def operator_dashboard() -> dict:
         "batches": list(SettlementBatch.objects.order_by("-id")[:10]),
         "unsettled": unsettled,
         "reconciliation": ReconciliationReport.objects.order_by("-ran_at").first(),
+        "open_risk_flags": sources.open_risk_flag_count(region_id=None),
     }
 
 

@@ -85,8 +85,13 @@ def _require_official(request):
 @login_required
 @require_GET
 def risk_queue(request):
-    _require_official(request)
-    flags = risk_flags_visible_to(request.user)
+    """An official's district's open flags, to clear; the operator reads every district's
+    (clearing stays with the voucher's issuing district)."""
+    if not (request.user.is_official or request.user.is_operator):
+        raise PermissionDenied(_("This page is for district officials and the programme operator."))
+    flags = risk_flags_visible_to(request.user).select_related(
+        "service_order__voucher__issuing_region"
+    )
     page = page_of(request, flags.filter(cleared_at__isnull=True).order_by("raised_at", "id"))
     page.object_list = with_evidence(page.object_list)
     cleared = with_evidence(flags.filter(cleared_at__isnull=False).order_by("-cleared_at")[:10])

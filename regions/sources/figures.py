@@ -88,14 +88,16 @@ def counts_in_one_query(querysets: dict[str, QuerySet]) -> dict[str, int]:
     return {name: counts[name] for name in querysets}
 
 
-def open_risk_flags(*, region_id: int) -> QuerySet:
-    """Open risk flags on orders paid with the district's vouchers (the risk queue)."""
-    return RiskFlag.objects.filter(
-        cleared_at__isnull=True, service_order__voucher__issuing_region_id=region_id
-    )
+def open_risk_flags(*, region_id: int | None) -> QuerySet:
+    """Open risk flags on orders paid with the district's vouchers (the risk queue); every
+    district's for `None` (the operator's)."""
+    flags = RiskFlag.objects.filter(cleared_at__isnull=True)
+    if region_id is None:
+        return flags
+    return flags.filter(service_order__voucher__issuing_region_id=region_id)
 
 
-def open_risk_flag_count(*, region_id: int) -> int:
+def open_risk_flag_count(*, region_id: int | None) -> int:
     return open_risk_flags(region_id=region_id).count()
 
 

@@ -346,6 +346,25 @@ def test_the_queue_page_is_for_the_districts_officials(demo, browser, flagged_cl
     assert client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": "x"}).status_code == 404
 
 
+def test_the_operator_reads_every_districts_queue_and_clears_nothing(demo, browser, flagged_claim):
+    """The operator saw the open flags through the API, but the page answered 403 and its
+    dashboard counted none."""
+    _redemption, flag = flagged_claim
+    client = browser(demo["users"]["operator"])
+    dashboard = client.get("/operator/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert open_flags().count() == 2  # both orders of the split
+    assert "Open risk flags in the districts: 2." in dashboard
+    assert "/official/risk-queue/" in dashboard
+    page = client.get("/official/risk-queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="flag-{flag.pk}"' in page and "All districts" in page
+    assert flag.service_order.voucher.issuing_region.display_name in page
+    # Clearing stays with the issuing district's officials: no form, and a POST refused.
+    assert f"/risk-flags/{flag.pk}/clear/" not in page
+    assert client.post(f"/risk-flags/{flag.pk}/clear/", {"reason": "x"}).status_code == 403
+    flag.refresh_from_db()
+    assert flag.is_open
+
+
 def test_a_cancelled_or_declined_order_leaves_no_flag_open(parties):
     first = order(parties, "400000.00")
     second = order(parties, "300000.00")
