@@ -15,7 +15,7 @@ Every write is one durable transaction with its audit entry; e-mail goes through
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,28 @@ def assignments_visible_to(user) -> QuerySet[ExpertAssignment]:
     if user.role == User.Role.EXPERT:
         return assignments.filter(expert__user=user)
     return assignments.none()
+
+
+def expert_reviews(user, *, application=None, demand=None) -> list[ExpertAssignment]:
+    """The experts assigned to `application` or `demand`, with their comments, for the
+    officials of its district and the operator, where they decide: the experts' reviews
+    were read on each assignment's own page only. Nothing for anyone else."""
+    if user is None or not (user.is_official or user.is_operator):
+        return []
+    target = {"application": application} if application is not None else {"demand": demand}
+    return list(
+        assignments_visible_to(user)
+        .filter(**target)
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=ExpertComment.objects.select_related("author").order_by(
+                    "created_at", "id"
+                ),
+            )
+        )
+        .order_by("created_at", "id")
+    )
 
 
 def applications_to_review(user):

@@ -15,6 +15,7 @@ from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service, run_service_with_status
 from providers import permissions, selectors, services
 from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
+from providers.libraries import expert_reviews
 from providers.models import Demand, Expert, Proposal, ProposalAttachment
 
 
@@ -167,6 +168,7 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
         "invited": list(demand.invited_providers.all()) if owner else [],
         # An adviser or the broker reads the proposals side by side (no accepting).
         "reads_proposals": user.is_authenticated and selectors.advises_or_brokers(user, demand),
+        "reviews": expert_reviews(user, demand=demand) if user.is_authenticated else [],
     }
     return render(request, "providers/demands/detail.html", context, status=status)
 

@@ -216,3 +216,49 @@ def test_the_adviser_and_the_broker_read_the_demands_proposals(api_as, client, d
 
     other = User.objects.create_user("expert-other", role=User.Role.EXPERT, password="x-pass-2026")
     assert api_as(other).get(f"/api/demands/{demand.pk}/proposals/").json()["count"] == 0
+
+
+def test_the_experts_review_is_read_where_the_official_decides(
+    client, demo, demo_expert, wujin_application
+):
+    """The expert's comments were on the assignment's own page only: the application's
+    page, where the official approves, showed neither the assignment nor the review."""
+    from providers.libraries import expert_comment
+
+    official = demo["users"]["official-wujin"]
+    assignment = expert_assign(
+        actor=official, expert=demo_expert, application=wujin_application, note="Check the plan"
+    )
+    expert_comment(
+        actor=demo["users"]["expert-demo"],
+        assignment=assignment,
+        body="The calibration plan is sound.",
+    )
+    for user in (official, demo["users"]["operator"]):
+        client.force_login(user)
+        page = client.get(f"/applications/{wujin_application.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        body = page.content.decode()
+        assert "Expert reviews" in body and "The calibration plan is sound." in body
+        assert "Check the plan" in body and f"/expert-assignments/{assignment.pk}/" in body
+    # The enterprise reads its application without the officials' reviews.
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    body = client.get(f"/applications/{wujin_application.pk}/").content.decode()
+    assert "The calibration plan is sound." not in body
+
+
+def test_the_experts_advice_on_a_demand_is_read_on_the_demands_page(client, demo, demo_expert):
+    from providers.libraries import expert_comment
+
+    assignment = ExpertAssignment.objects.get(expert=demo_expert, demand__isnull=False)
+    expert_comment(
+        actor=demo["users"]["expert-demo"], assignment=assignment, body="Prefer the Raman route."
+    )
+    official = next(
+        u
+        for u in demo["users"].values()
+        if u.is_official and u.region_id == assignment.demand.region_id
+    )
+    client.force_login(official)
+    page = client.get(f"/demands/{assignment.demand_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert "专家意见" in body and "Prefer the Raman route." in body

@@ -13,6 +13,7 @@ from portal.files import private_file_response
 from portal.submissions import submitted_once
 from portal.templatetags.portal import cny
 from portal.views import answer_decision, form_status, page_of, run_service
+from providers.libraries import expert_reviews
 from regions.selectors import call_window_refusal, current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
@@ -85,6 +86,7 @@ def _application_context(request, application, **extra):
     }
     if user.is_official or user.is_operator:
         context.update(selectors.applicant_history(application))
+        context["reviews"] = expert_reviews(user, application=application)
         rules = rules_for(region=application.region, year=application.year)
         context["rules"] = rules
         if rules:
