@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import pgettext
 
 from portal.errors import ApplicationError
 
@@ -108,6 +109,26 @@ def next_or(request, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def unread_filters(form, fields=None) -> list[str]:
+    """What a list's filter form could not read, one sentence per filter ("District: Select
+    a valid choice. XX is not one of the available choices."): a district, category or
+    state that is none of the list's, typed or from an old link. The page then lists nothing,
+    answers 400 and says so, as the voucher list and the exports do: dropped unsaid, the
+    whole list read as filtered."""
+    if not form.is_bound or form.is_valid():
+        return []
+    errors = {
+        name: errors for name, errors in form.errors.items() if fields is None or name in fields
+    }
+    return [
+        pgettext("a filter and what was wrong with it", "%(filter)s: %(error)s")
+        % {"filter": form.fields[name].label, "error": " ".join(errors)}
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in errors.items()
+    ]
 
 
 def page_of(request, queryset, *, default: int = PAGE_SIZE, capped: bool = False):

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.files import private_file_response
 from portal.submissions import submitted_once
-from portal.views import page_of, query_without_page, run_service, run_service_with_status
+from portal.views import (
+    page_of,
+    query_without_page,
+    run_service,
+    run_service_with_status,
+    unread_filters,
+)
 from providers import permissions, selectors, services
 from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
 from providers.libraries import expert_reviews
@@ -23,8 +29,13 @@ from providers.models import Demand, Expert, Proposal, ProposalAttachment
 def demand_list(request):
     """Demands the reader may see, searchable by words, category and district."""
     form = DemandSearchForm(request.GET or None)
+    filter_errors = unread_filters(form)
     values = form.cleaned_data if form.is_valid() else {}
     status = request.GET.get("status") or ""
+    if status and status not in Demand.Status.values:
+        filter_errors.append(
+            _("No demand is ever in a state called “%(status)s”.") % {"status": status[:40]}
+        )
     demands = selectors.demand_list(
         request.user,
         q=values.get("q", ""),
@@ -37,10 +48,12 @@ def demand_list(request):
         "providers/demands/list.html",
         {
             "form": form,
-            "page": page_of(request, demands, capped=True),
+            "page": page_of(request, demands.none() if filter_errors else demands, capped=True),
             "query": query_without_page(request),
             "status": status,
+            "filter_errors": filter_errors,
         },
+        status=400 if filter_errors else 200,
     )
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from portal.files import private_file_response
-from portal.views import page_of, query_without_page
+from portal.views import page_of, query_without_page, unread_filters
 from providers import permissions, selectors, services
 from providers.forms import DecisionForm, DirectoryFilterForm
 from providers.models import Provider
@@ -17,21 +17,28 @@ from regions.services import audit_trail_for
 @require_GET
 def provider_directory(request):
     form = DirectoryFilterForm(request.GET or None)
-    form.is_valid()  # an unknown district or category is dropped; the other filters still apply
+    filter_errors = unread_filters(form)
     cleaned = getattr(form, "cleaned_data", {})
     filters = {
         "search": cleaned.get("q", ""),
         "region": cleaned.get("region", ""),
         "category": cleaned.get("category", ""),
     }
-    page = page_of(request, selectors.provider_directory(**filters))
+    providers = selectors.provider_directory(**filters)
+    page = page_of(request, providers.none() if filter_errors else providers)
     records = selectors.track_records([p.pk for p in page.object_list])
     for provider in page.object_list:
         provider.track = records[provider.pk]
     return render(
         request,
         "providers/directory.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "filter_errors": filter_errors,
+            "page": page,
+            "query": query_without_page(request),
+        },
+        status=400 if filter_errors else 200,
     )
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.views import page_of, query_without_page, run_service_with_status
+from portal.views import page_of, query_without_page, run_service_with_status, unread_filters
 from providers import libraries, selectors
 from providers.forms import (
     BrokerRequestForm,
@@ -25,26 +25,31 @@ from regions.models import User
 from regions.services import audit_trail_for
 
 
-def _filters(request) -> tuple[DirectoryFilterForm, dict]:
+def _library_page(request, template: str, library, *, fields=("q", "region", "category")):
+    """A library's page filtered by its form; a filter it cannot read lists nothing (400)."""
     form = DirectoryFilterForm(request.GET or None)
-    form.is_valid()  # an unknown district or category is dropped; the keyword still applies
+    filter_errors = unread_filters(form, fields)
     cleaned = getattr(form, "cleaned_data", {})
-    return form, {
-        "search": cleaned.get("q", ""),
-        "region": cleaned.get("region", ""),
-        "category": cleaned.get("category", ""),
-    }
+    filters = {"search": cleaned.get("q", ""), "region": cleaned.get("region", "")}
+    if "category" in fields:
+        filters["category"] = cleaned.get("category", "")
+    rows = library(**filters)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "filter_errors": filter_errors,
+            "page": page_of(request, rows.none() if filter_errors else rows),
+            "query": query_without_page(request),
+        },
+        status=400 if filter_errors else 200,
+    )
 
 
 @require_GET
 def expert_library(request):
-    form, filters = _filters(request)
-    page = page_of(request, libraries.expert_library(**filters))
-    return render(
-        request,
-        "providers/experts.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
-    )
+    return _library_page(request, "providers/experts.html", libraries.expert_library)
 
 
 def _assign_form(request, data=None):
@@ -197,13 +202,8 @@ def expert_assignment_detail(request, pk):
 
 @require_GET
 def manager_library(request):
-    form, filters = _filters(request)
-    filters.pop("category")
-    page = page_of(request, libraries.manager_library(**filters))
-    return render(
-        request,
-        "providers/managers.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+    return _library_page(
+        request, "providers/managers.html", libraries.manager_library, fields=("q", "region")
     )
 
 

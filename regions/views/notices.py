@@ -68,9 +68,16 @@ class NoticeForm(forms.Form):
 def notice_list(request):
     region = request.GET.get("region") or None
     kind = request.GET.get("kind") or None
+    # A district or kind that is none of the list's lists nothing and says so (400): an
+    # unknown district showed the programme-wide notices alone, an unknown kind every kind.
+    filter_errors = []
+    if region is not None and region not in {r.code for r in region_list()}:
+        filter_errors.append(_("No district has the code “%(code)s”.") % {"code": region[:40]})
     if kind not in (None, *Notice.Kind.values):
-        kind = None
+        filter_errors.append(_("No notice is of a kind called “%(kind)s”.") % {"kind": kind[:40]})
     notices = notices_published(region_code=region, kind=kind)
+    if filter_errors:
+        notices = notices.none()
     return render(
         request,
         "regions/notices.html",
@@ -85,7 +92,9 @@ def notice_list(request):
             if can_publish_notices(request.user)
             else [],
             "query": query_without_page(request),
+            "filter_errors": filter_errors,
         },
+        status=400 if filter_errors else 200,
     )
 
 

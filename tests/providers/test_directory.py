@@ -109,10 +109,14 @@ def test_the_profile_of_an_applied_provider_is_404_for_the_public(client, make_p
     assert client.get(f"/providers/{provider.pk}/").status_code == 404
 
 
-def test_an_unknown_district_is_ignored_not_an_error(client, demo):
+def test_an_unknown_district_is_said_not_silently_ignored(client, demo):
+    """It was ignored unsaid (the list read as Pudong's); tests/portal/test_unknown_filters.py
+    checks the other lists."""
     response = client.get("/providers/", {"region": "PUDONG", "q": "Shanghai"})
-    assert response.status_code == 200
-    assert response.context["page"].paginator.count == 1
+    assert response.status_code == 400
+    assert response.context["page"].paginator.count == 0
+    assert "PUDONG" in " ".join(response.context["filter_errors"])
+    assert client.get("/providers/", {"q": "Shanghai"}).context["page"].paginator.count == 1
 
 
 def test_a_chinese_page_lists_with_the_chinese_comma(client, demo, sit):

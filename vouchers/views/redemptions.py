@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.money import MoneyFormField
-from portal.views import answer_decision, page_of, run_service
+from portal.views import answer_decision, page_of, run_service, unread_filters
 from providers.models import ServiceOrder
 from providers.selectors import order_paperwork, paperwork_annotations, paperwork_section
 from regions.services import audit_trail_for
@@ -56,8 +56,11 @@ def redemption_list(request):
     redemptions in their scope."""
     user = request.user
     filters = StatusFilterForm(request.GET or None)
+    filter_errors = unread_filters(filters)
     queryset = selectors.redemptions_visible_to(user).order_by("-claimed_at", "-id")
-    if filters.is_valid() and filters.cleaned_data["status"]:
+    if filter_errors:
+        queryset = queryset.none()
+    elif filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
     # What each order still needs is said before the provider opens its claim.
     claimable = selectors.claimable_orders_with_needs(user) if user.is_provider else []
@@ -67,11 +70,13 @@ def redemption_list(request):
         {
             "page": page_of(request, queryset, default=PAGE_SIZE),
             "filters": filters,
+            "filter_errors": filter_errors,
             "claimable": claimable,
             "query": f"status={filters.cleaned_data['status']}"
             if filters.is_valid() and filters.cleaned_data["status"]
             else "",
         },
+        status=400 if filter_errors else 200,
     )
 
 
