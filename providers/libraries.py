@@ -32,6 +32,7 @@ from providers.models import (
     ServiceOrder,
     TechnologyManager,
 )
+from providers.models.libraries import LISTED
 from providers.services.demands import lock_demand
 from regions.models import AuditEntry, User, names_for_reader
 from regions.services import audit_record
@@ -57,7 +58,7 @@ def expert_library(*, search: str = "", region: str = "", category: str = "") ->
     """Active experts; keyword over names, field, organisation, titles and profile; district
     and category codes. Categories are prefetched once per page."""
     experts = (
-        Expert.objects.filter(active=True)
+        Expert.objects.filter(LISTED)
         .select_related("region", "provider")
         .prefetch_related("categories")
     )
@@ -79,7 +80,7 @@ def expert_library(*, search: str = "", region: str = "", category: str = "") ->
 
 def manager_library(*, search: str = "", region: str = "") -> QuerySet:
     """Active technology managers; keyword over names and organisation; a district they serve."""
-    managers = TechnologyManager.objects.filter(active=True).prefetch_related("regions_served")
+    managers = TechnologyManager.objects.filter(LISTED).prefetch_related("regions_served")
     managers = _search(managers, search, ("name", "name_zh", "organisation"))
     if region:
         managers = managers.filter(
@@ -247,7 +248,7 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     message = written_text(message, field="message", limit=MESSAGE_MAX)
     # Locked: twelve messages sent at once must count as twelve against the limit below.
     expert = Expert.objects.select_for_update(of=("self",)).select_related("user").get(pk=expert.pk)
-    if not expert.active:
+    if not expert.takes_requests:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
     if expert.user_id == actor.pk:
         raise InvalidTransition(_("This is your own profile."), code="own_profile")
@@ -317,7 +318,7 @@ def expert_assign(
     if target_region != actor.region_id:
         raise NotAllowed(_("Officials assign experts to their own district's files only."))
     expert = Expert.objects.select_related("user", "provider").get(pk=expert.pk)
-    if not expert.active:
+    if not expert.takes_requests:
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
     if demand is not None:
         # Locked as a proposal locks it: a proposal and an assignment cannot cross unseen.
@@ -420,7 +421,7 @@ def demand_broker_request(*, actor: User, demand: Demand, manager: TechnologyMan
     if demand.enterprise_id != actor.enterprise_id:
         raise NotAllowed(_("Only the enterprise of a demand asks a manager to broker it."))
     manager = TechnologyManager.objects.select_related("user").get(pk=manager.pk)
-    if not manager.active:
+    if not manager.takes_requests:
         raise InvalidTransition(_("This manager takes no requests now."), code="manager_inactive")
     if not manager.regions_served.filter(pk=demand.region_id).exists():
         raise ValidationFailed(

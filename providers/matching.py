@@ -47,6 +47,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from providers.models.libraries import LISTED
 
 CATEGORY_OFFERED = 30.0
 CATEGORY_LISTED = 15.0
@@ -410,7 +411,7 @@ def provider_pool() -> list[Candidate]:
 def expert_pool() -> list[Candidate]:
     """Every active expert, with its categories: two queries."""
     experts = (
-        Expert.objects.filter(active=True)
+        Expert.objects.filter(LISTED)
         .select_related("region", "provider")
         .prefetch_related("categories")
         .order_by("id")

@@ -10,8 +10,20 @@ from regions.models import NamedInTwoLanguages, Region
 
 from . import Provider, ServiceCategory
 
+# An expert or manager is listed, contacted and given work while active and, if they have an
+# account, while it is: a person whose account the operator deactivated has left the
+# programme, and was still listed, contactable and offered for assignments.
+LISTED = Q(active=True) & (Q(user__isnull=True) | Q(user__is_active=True))
 
-class Expert(NamedInTwoLanguages, models.Model):
+
+class ListedWhileActive:
+    @property
+    def takes_requests(self) -> bool:
+        """`LISTED` for one row in hand (its user read)."""
+        return self.active and (self.user_id is None or self.user.is_active)
+
+
+class Expert(ListedWhileActive, NamedInTwoLanguages, models.Model):
     """A specialist who may lead a proposal, review an application or advise on a demand."""
 
     name = models.CharField(max_length=200)
@@ -41,7 +53,7 @@ class Expert(NamedInTwoLanguages, models.Model):
         indexes = [models.Index(fields=["active", "region"], name="expert_active_region_idx")]
 
 
-class TechnologyManager(NamedInTwoLanguages, models.Model):
+class TechnologyManager(ListedWhileActive, NamedInTwoLanguages, models.Model):
     """A certified technology-transfer manager who may broker a demand; recorded on the
     order that results."""
 

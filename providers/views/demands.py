@@ -23,6 +23,7 @@ from providers import permissions, selectors, services
 from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
 from providers.libraries import expert_reviews
 from providers.models import Demand, Expert, Proposal, ProposalAttachment
+from providers.models.libraries import LISTED
 
 
 @require_GET
@@ -199,7 +200,7 @@ def proposal_create(request, pk):
     user = request.user
     if not (user.is_provider and user.provider_id):
         raise PermissionDenied
-    experts = Expert.objects.filter(active=True, provider_id=user.provider_id).order_by("name")
+    experts = Expert.objects.filter(LISTED, provider_id=user.provider_id).order_by("name")
     form = ProposalForm(request.POST or None, request.FILES or None, experts=experts)
     status = 200
     if request.method == "POST":

@@ -21,6 +21,7 @@ from providers.forms import (
     ExpertContactForm,
 )
 from providers.models import Expert, ServiceOrder, TechnologyManager
+from providers.models.libraries import LISTED
 from regions.models import User
 from regions.services import audit_trail_for
 
@@ -74,7 +75,7 @@ def _render_expert(request, expert, *, contact_form=None, assign_form=None, stat
 
 def _active_expert(pk) -> Expert:
     return get_object_or_404(
-        Expert.objects.filter(active=True)
+        Expert.objects.filter(LISTED)
         .select_related("region", "provider")
         .prefetch_related("categories"),
         pk=pk,
@@ -209,7 +210,7 @@ def manager_library(request):
 
 def _active_manager(pk) -> TechnologyManager:
     return get_object_or_404(
-        TechnologyManager.objects.filter(active=True).prefetch_related("regions_served"), pk=pk
+        TechnologyManager.objects.filter(LISTED).prefetch_related("regions_served"), pk=pk
     )
 
 

@@ -187,6 +187,10 @@ def test_an_expert_does_not_write_to_their_own_profile(client, demo, demo_expert
 
     assert response.status_code == 409
     assert "This is your own profile." in response.content.decode()
+    # Nor is the form offered there.
+    page = client.get(f"/experts/{demo_expert.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/experts/{demo_expert.pk}/contact/" not in page
+    assert "This is your own profile: people who are signed in write to you" in page
 
 
 def test_the_adviser_and_the_broker_read_the_demands_proposals(api_as, client, demo, demo_expert):
@@ -262,3 +266,28 @@ def test_the_experts_advice_on_a_demand_is_read_on_the_demands_page(client, demo
     page = client.get(f"/demands/{assignment.demand_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     body = page.content.decode()
     assert "专家意见" in body and "Prefer the Raman route." in body
+
+
+def test_an_expert_whose_account_is_deactivated_leaves_the_library(
+    api_client, client, demo, demo_expert, wujin_application
+):
+    """Deactivated by the operator, the expert was still listed, contactable and offered
+    for assignments."""
+    from portal.errors import InvalidTransition
+    from providers.libraries import expert_contact
+    from regions.accounts import account_deactivate
+
+    account_deactivate(
+        actor=demo["users"]["operator"], account=demo_expert.user, reason="Left the programme."
+    )
+    demo_expert.refresh_from_db()
+    assert client.get("/experts/").content.decode().count(demo_expert.name) == 0
+    assert client.get(f"/experts/{demo_expert.pk}/").status_code == 404
+    listed = api_client.get("/api/experts/").json()
+    assert demo_expert.pk not in [row["id"] for row in listed["results"]]
+    with pytest.raises(InvalidTransition):
+        expert_contact(expert=demo_expert, actor=demo["users"]["enterprise-jiangnan"], message="Hi")
+    with pytest.raises(InvalidTransition):
+        expert_assign(
+            actor=demo["users"]["official-wujin"], expert=demo_expert, application=wujin_application
+        )
