@@ -67,12 +67,21 @@ NEXT_STEPS = {
         "cancelled": gettext_lazy("Closed"),
     },
 }
+# Officials, the operator and a broker follow an order: whose move it is (the status again,
+# as the column beside it already says, told them nothing).
+NEXT_STEPS_OF_OBSERVERS = {
+    "requested": NEXT_STEPS["enterprise"]["requested"],
+    "accepted": NEXT_STEPS["enterprise"]["accepted"],
+    "completed": NEXT_STEPS["provider"]["completed"],
+    "disputed": NEXT_STEPS["enterprise"]["disputed"],
+    "confirmed": NEXT_STEPS["enterprise"]["confirmed"],
+    "declined": NEXT_STEPS["enterprise"]["declined"],
+    "cancelled": NEXT_STEPS["enterprise"]["cancelled"],
+}
 
 
 def next_step(user, order: ServiceOrder) -> str:
-    steps = NEXT_STEPS.get(user.role)
-    if steps is None:
-        return order.get_status_display()
+    steps = NEXT_STEPS.get(user.role, NEXT_STEPS_OF_OBSERVERS)
     if order.status == ServiceOrder.Status.CONFIRMED and order.voucher.ended:
         return ""  # no claim: the page says why beside the voucher
     return steps.get(order.status, "")
@@ -84,15 +93,25 @@ def order_list(request):
     user = request.user
     orders = selectors.orders_visible_to(user)
     status = request.GET.get("status") or ""
+    filter_errors = []
     if status in ServiceOrder.Status.values:
         orders = orders.filter(status=status)
-    else:
+    elif status:
+        filter_errors.append(
+            _("No order is ever in a state called “%(status)s”.") % {"status": status[:40]}
+        )
+        orders = orders.none()
         status = ""
     page = page_of(request, orders.order_by("-requested_at", "-id"))
     for order in page.object_list:
         order.next_step = next_step(user, order)
-    context = {"page": page, "query": query_without_page(request)}
-    return render(request, "providers/orders.html", context | _order_tabs(user, status))
+    context = {"page": page, "query": query_without_page(request), "filter_errors": filter_errors}
+    return render(
+        request,
+        "providers/orders.html",
+        context | _order_tabs(user, status),
+        status=400 if filter_errors else 200,
+    )
 
 
 def _order_tabs(user, status: str) -> dict:

@@ -16,6 +16,7 @@ CASES = [
     ("/notices/?kind=zzz", "No notice is of a kind called “zzz”.", None),
     ("/notices/?region=99", "No district has the code “99”.", None),
     ("/redemptions/?status=zzz", "Status", "operator"),
+    ("/orders/?status=zzz", "No order is ever in a state called “zzz”.", "enterprise-jiangnan"),
 ]
 
 
@@ -40,6 +41,7 @@ def test_an_unknown_filter_lists_nothing_and_says_which(client, demo, url, says,
         ("/demands/?status=open", None),
         ("/notices/?kind=policy&region=WUJIN", None),
         ("/redemptions/?status=pending", "operator"),
+        ("/orders/?status=accepted", "enterprise-jiangnan"),
     ],
 )
 def test_a_known_filter_still_filters(client, demo, url, user):

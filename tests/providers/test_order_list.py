@@ -32,6 +32,14 @@ def test_the_provider_sees_what_to_do(client, users, demo):
     assert "Accept or decline" in html
 
 
+def test_an_official_reads_whose_move_it_is(client, users, order_in):
+    """The column said the status again ("Requested" beside "Requested")."""
+    order_in("completed")
+    client.force_login(users["official-wujin"])
+    html = client.get("/orders/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-label="Next">Waiting for the enterprise to confirm<' in html
+
+
 def test_it_filters_by_state(client, users, order_in):
     order_in("accepted")
     client.force_login(users["enterprise-jiangnan"])
