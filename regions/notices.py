@@ -58,8 +58,16 @@ def _checked_fields(*, kind, region, title, body, title_zh, body_zh, opens_at, c
             raise ValidationFailed(
                 _("This call would already be closed."), field="closes_at", code="invalid"
             )
-    else:
-        opens_at = closes_at = None
+    elif opens_at is not None or closes_at is not None:
+        # Dropped unsaid, they read as kept (dates in the wrong order were "accepted").
+        raise ValidationFailed(
+            _(
+                "Only a call for applications opens and closes: leave the dates empty for "
+                "this kind of notice."
+            ),
+            field="opens_at" if opens_at is not None else "closes_at",
+            code="invalid",
+        )
     return {
         "title": title,
         "title_zh": title_zh,

@@ -80,6 +80,9 @@ def test_the_operator_publishes_for_the_programme(api_as, demo):
         ("official-wujin", {"kind": "call", "opens_at": iso(2), "closes_at": iso(1)}, 400),
         ("official-wujin", {"kind": "call", "opens_at": iso(-9), "closes_at": iso(-1)}, 400),
         ("official-wujin", {"region": "NOWHERE"}, 400),
+        # Dates belong to a call: on news they were dropped unsaid, even in the wrong order.
+        ("official-wujin", {"kind": "news", "opens_at": iso(2), "closes_at": iso(1)}, 400),
+        ("official-wujin", {"kind": "faq", "closes_at": iso(3)}, 400),
         (
             "operator",
             {
