@@ -161,17 +161,21 @@ def rules_page(request):
     """Each district's rules in force this year, and every version published, newest first."""
     region_code = request.GET.get("region") or ""
     if region_code and not Region.objects.filter(code=region_code).exists():
-        region_code = ""
+        # As every list says a filter it cannot read (it showed every district's history).
+        error = _("No district has the code “%(code)s”.") % {"code": region_code[:40]}
+        return _rules_page(request, region_code="", status=400, filter_errors=[error])
     return _rules_page(request, region_code=region_code)
 
 
-def _rules_page(request, *, region_code: str, status: int = 200):
+def _rules_page(request, *, region_code: str, status: int = 200, filter_errors=()):
     year = current_year()
     districts = [
         {"region": region, "version": rules_version_in_force(region_id=region.pk, year=year)}
         for region in region_list()
     ]
     history = rules_versions(region_code=region_code or None)
+    if filter_errors:
+        history = history.none()
     return render(
         request,
         "regions/rules.html",
@@ -184,6 +188,7 @@ def _rules_page(request, *, region_code: str, status: int = 200):
             "region_code": region_code,
             "query": query_without_page(request),
             "may_publish": can_publish_rules(request.user),
+            "filter_errors": filter_errors,
         },
         status=status,
     )

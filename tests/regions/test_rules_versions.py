@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from portal.errors import InvalidTransition, NotAllowed
 from providers import services as orders
@@ -513,6 +514,26 @@ def test_the_public_rules_page_shows_current_and_history(client, demo):
     assert page.status_code == 200
     assert b"12,345,678" in page.content or b"12345678" in page.content
     assert client.get("/rules/?region=WUJIN&page=1").status_code == 200
+
+
+def test_the_history_shows_what_each_version_set_and_when(client, demo):
+    """Two versions published the same day read alike (no time), and the history showed
+    neither the four-eyes threshold nor the eligible categories a version changed."""
+    category = ServiceCategory.objects.order_by("pk").first()
+    version = publish(
+        demo, four_eyes_threshold=Decimal("123456.00"), eligible_categories=[category]
+    )
+    page = client.get("/rules/?region=WUJIN", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history = page.split('class="data stack rules-history"', 1)[1]
+    assert "¥123,456.00" in history and category.name in history
+    published = timezone.localtime(version.published_at).strftime("%Y-%m-%d %H:%M")
+    assert published in history
+
+
+def test_an_unknown_district_on_the_rules_page_is_said(client, demo):
+    response = client.get("/rules/?region=WJ", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "No district has the code “WJ”." in response.content.decode()
 
 
 def test_next_years_first_rules_say_why_they_cannot_be_withdrawn(client, demo):
