@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.money import MoneyFormField
+from portal.templatetags.portal import cny
 from portal.widgets import Textarea
 from providers.models import (
     OrderDocument,
@@ -231,8 +232,12 @@ class ExpertAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = applications
         self.fields["application"].label_from_instance = lambda a: (
-            _("#%(id)s %(enterprise)s, ¥%(amount)s")
-            % {"id": a.pk, "enterprise": a.enterprise.display_name, "amount": a.requested_amount}
+            _("#%(id)s %(enterprise)s, %(amount)s")
+            % {
+                "id": a.pk,
+                "enterprise": a.enterprise.display_name,
+                "amount": cny(a.requested_amount),
+            }
         )
         self.fields["demand"].queryset = demands
         self.fields["demand"].label_from_instance = lambda d: d.title

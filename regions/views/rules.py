@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,12 @@ from portal.views import page_of, query_without_page, run_service_with_status
 from providers.models import ServiceCategory
 from regions.models import NotificationPreference, ProgrammeRulesVersion, Region
 from regions.preferences import notification_preferences_of, notification_preferences_set
-from regions.rules import can_publish_rules, rules_version_publish, rules_version_withdraw
+from regions.rules import (
+    DAY_FIELDS,
+    can_publish_rules,
+    rules_version_publish,
+    rules_version_withdraw,
+)
 from regions.selectors import (
     current_year,
     programme_today,
@@ -28,6 +34,25 @@ from regions.selectors import (
     rules_version_in_force,
     rules_versions,
 )
+
+
+def _days_field(name: str, label) -> forms.IntegerField:
+    """A number of days within the rules' own bounds, refused in the service's words: 0 said
+    "Ensure this value is greater than or equal to 1", 99,999,999 "from 1 to 3660"."""
+    low, high = DAY_FIELDS[name]
+    # Lazy: put into words in the reader's language when the error is shown.
+    message = lazy(
+        lambda: (
+            _("Enter a whole number of days from %(low)s to %(high)s.") % {"low": low, "high": high}
+        ),
+        str,
+    )()
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
 
 
 class RulesForm(forms.Form):
@@ -51,7 +76,7 @@ class RulesForm(forms.Form):
         decimal_places=3,
         help_text=gettext_lazy("The share of a contract the voucher pays: more than 0, at most 1."),
     )
-    validity_days = forms.IntegerField(label=gettext_lazy("Validity (days)"), min_value=1)
+    validity_days = _days_field("validity_days", gettext_lazy("Validity (days)"))
     cross_region = forms.BooleanField(label=gettext_lazy("Cross-region use"), required=False)
     four_eyes_threshold = MoneyFormField(
         label=gettext_lazy("Two officials from (yuan)"),
@@ -62,13 +87,13 @@ class RulesForm(forms.Form):
         label=gettext_lazy("A claim needs contract, invoice and the enterprise's own share"),
         required=False,
     )
-    provider_notice_days = forms.IntegerField(
-        label=gettext_lazy("Public notice of new providers (days)"), min_value=1
+    provider_notice_days = _days_field(
+        "provider_notice_days", gettext_lazy("Public notice of new providers (days)")
     )
-    split_window_days = forms.IntegerField(
-        label=gettext_lazy("Split-contract window (days)"), min_value=1
+    split_window_days = _days_field(
+        "split_window_days", gettext_lazy("Split-contract window (days)")
     )
-    service_level_days = forms.IntegerField(label=gettext_lazy("Service level (days)"), min_value=1)
+    service_level_days = _days_field("service_level_days", gettext_lazy("Service level (days)"))
     eligible_categories = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Eligible service categories"),
         queryset=ServiceCategory.objects.order_by("id"),

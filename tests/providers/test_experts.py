@@ -291,3 +291,12 @@ def test_an_expert_whose_account_is_deactivated_leaves_the_library(
         expert_assign(
             actor=demo["users"]["official-wujin"], expert=demo_expert, application=wujin_application
         )
+
+
+def test_the_assign_form_names_each_application_with_its_amount_grouped(
+    client, demo, demo_expert, wujin_application
+):
+    client.force_login(demo["users"]["official-wujin"])
+    page = client.get(f"/experts/{demo_expert.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"#{wujin_application.pk} " in page and "¥50,000.00" in page
+    assert "¥50000.00" not in page

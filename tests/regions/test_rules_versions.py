@@ -530,6 +530,17 @@ def test_the_history_shows_what_each_version_set_and_when(client, demo):
     assert published in history
 
 
+@pytest.mark.parametrize("days", ["0", "99999999", "abc"])
+def test_the_publish_form_says_the_bounds_of_a_number_of_days(client, demo, days):
+    """0 said "Ensure this value is greater than or equal to 1", 99,999,999 the bounds."""
+    client.force_login(demo["users"]["operator"])
+    response = client.post(
+        "/rules/publish/", page_form("WUJIN", validity_days=days), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "Enter a whole number of days from 1 to 3660." in response.content.decode()
+
+
 def test_an_unknown_district_on_the_rules_page_is_said(client, demo):
     response = client.get("/rules/?region=WJ", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
