@@ -5,9 +5,16 @@ from django.db import transaction
 
 from regions.models import NotificationPreference, User
 
+# Roles no e-mail of a kind reaches: an expert and a technology manager are e-mailed what is
+# asked of them (assignments, messages, brokering requests), which they cannot turn off.
+ROLES_WITHOUT_KINDS = {User.Role.EXPERT, User.Role.MANAGER}
+
 
 def notification_preferences_of(user: User) -> list[dict]:
-    """Every kind with its label and whether the user gets it by e-mail."""
+    """Every kind with its label and whether the user gets it by e-mail; none for a role
+    that no kind of e-mail reaches (the page offered them five that never would)."""
+    if user.role in ROLES_WITHOUT_KINDS:
+        return []
     off = set(
         NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True)
     )

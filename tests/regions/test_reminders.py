@@ -241,6 +241,16 @@ def test_the_notification_settings_page_saves_the_choice(client, demo):
     assert b'value="reminders" checked' not in client.get("/account/notifications/").content
 
 
+@pytest.mark.parametrize("username", ["expert-demo", "manager-demo"])
+def test_an_expert_or_a_manager_is_offered_no_kind_that_never_reaches_them(client, demo, username):
+    """The page offered application and redemption decisions, settlement... to roles no such
+    e-mail reaches."""
+    client.force_login(demo["users"][username])
+    page = client.get("/account/notifications/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="email"' not in page
+    assert "these always reach you" in page
+
+
 def test_the_notification_settings_need_a_login(client, demo):
     response = client.get("/account/notifications/")
     assert response.status_code == 302
