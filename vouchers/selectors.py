@@ -28,7 +28,7 @@ from providers.selectors import (
     paperwork_missing,
     paperwork_section,
 )
-from regions.models import ZERO, AuditEntry, ProgrammeRules
+from regions.models import ZERO, AuditEntry, ProgrammeRules, User
 from regions.selectors import rules_of_voucher
 from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, VoucherApplication
 
@@ -68,19 +68,20 @@ def related_parties_visible_to(user) -> QuerySet[RelatedParty]:
 
 
 def applications_visible_to(user) -> QuerySet[VoucherApplication]:
-    return _scope(
-        user,
-        VoucherApplication.objects.select_related(
-            "enterprise",
-            "region",
-            "service_category",
-            "voucher",
-            "decided_by",
-            "first_approved_by",
-        ),
-        enterprise="enterprise_id",
-        region="region_id",
+    """The enterprise's own, an official's district's, all for the operator; for an expert,
+    those they are assigned to review (their attachments included: the assignment's page
+    showed the purpose alone, and the API answered 404)."""
+    applications = VoucherApplication.objects.select_related(
+        "enterprise",
+        "region",
+        "service_category",
+        "voucher",
+        "decided_by",
+        "first_approved_by",
     )
+    if user.is_authenticated and user.role == User.Role.EXPERT:
+        return applications.filter(expert_assignments__expert__user=user)
+    return _scope(user, applications, enterprise="enterprise_id", region="region_id")
 
 
 def vouchers_visible_to(user) -> QuerySet[Voucher]:

@@ -300,3 +300,37 @@ def test_the_assign_form_names_each_application_with_its_amount_grouped(
     page = client.get(f"/experts/{demo_expert.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"#{wujin_application.pk} " in page and "¥50,000.00" in page
     assert "¥50000.00" not in page
+
+
+def test_the_assigned_expert_reads_the_application_with_its_attachments(
+    api_as, client, demo, demo_expert, wujin_application
+):
+    """The assignment's page showed the purpose alone; the application's page and
+    `GET /api/voucher-applications/{id}/` answered the expert 404."""
+    expert = demo["users"]["expert-demo"]
+    url = f"/api/voucher-applications/{wujin_application.pk}/"
+    assert api_as(expert).get(url).status_code == 404
+    assignment = expert_assign(
+        actor=demo["users"]["official-wujin"], expert=demo_expert, application=wujin_application
+    )
+
+    assert api_as(expert).get(url).status_code == 200
+    client.force_login(expert)
+    page = client.get(f"/expert-assignments/{assignment.pk}/").content.decode()
+    assert f"/applications/{wujin_application.pk}/" in page
+    detail = client.get(f"/applications/{wujin_application.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert "Raman mapping of graphene films" in body
+    # Reading is all: no decision, no withdrawal, no officials' reviews.
+    assert "decide-title" not in body and "/withdraw/" not in body
+    # Another application of the district stays out of reach.
+    from vouchers.services import application_submit
+
+    unassigned = application_submit(
+        enterprise=demo["enterprises"]["enterprise-jiangnan"],
+        requested_amount="1000.00",
+        purpose="Something else",
+        actor=demo["users"]["enterprise-jiangnan"],
+    )
+    assert client.get(f"/applications/{unassigned.pk}/").status_code == 404
