@@ -134,6 +134,7 @@ def expert_reviews(user, *, application=None, demand=None) -> list[ExpertAssignm
     return list(
         assignments_visible_to(user)
         .filter(**target)
+        .select_related("expert__user")
         .prefetch_related(
             Prefetch(
                 "comments",

@@ -151,7 +151,9 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         data = RulesVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        in_force = rules_values_in_force(region_id=values["region"].pk, year=values["year"])
+        in_force = rules_values_in_force(
+            region_id=values["region"].pk, year=values["year"], on=values.get("effective_from")
+        )
         for name, value in in_force.items():
             values.setdefault(name, value)
         version = rules_version_publish(actor=request.user, **values)

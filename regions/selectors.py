@@ -100,11 +100,13 @@ def with_budget_ceilings(rows: list[ProgrammeRules]) -> list[ProgrammeRules]:
     return rows
 
 
-def rules_values_in_force(*, region_id: int, year: int) -> dict:
-    """The values of a district-year's rules in force: its version in force, else its row
-    (a year without versions); {} when it has no rules. What a new version starts from: the
-    publishing form shows them, and the API keeps those a new version does not name."""
-    current = rules_version_in_force(region_id=region_id, year=year)
+def rules_values_in_force(*, region_id: int, year: int, on=None) -> dict:
+    """The values of a district-year's rules in force on `on` (today): its version in force
+    then (one still waiting for its date included), else its row (a year without versions);
+    {} when it has no rules. What a new version starts from: the publishing form shows them,
+    and the API keeps those a new version does not name, from the version in force just
+    before the new one's date (today's rules would undo a version waiting in between)."""
+    current = rules_version_in_force(region_id=region_id, year=year, on=on)
     if current is None:
         current = ProgrammeRules.objects.filter(region_id=region_id, year=year).first()
     if current is None:

@@ -334,3 +334,23 @@ def test_the_assigned_expert_reads_the_application_with_its_attachments(
         actor=demo["users"]["enterprise-jiangnan"],
     )
     assert client.get(f"/applications/{unassigned.pk}/").status_code == 404
+
+
+def test_a_deactivated_expert_or_broker_is_named_without_a_dead_link(client, demo, demo_expert):
+    """Their profiles answer 404 once deactivated; the reviews card and the demand's
+    'Brokered by' still linked to them."""
+    from regions.accounts import account_deactivate
+
+    assignment = ExpertAssignment.objects.get(expert=demo_expert, demand__isnull=False)
+    demand = assignment.demand
+    manager = demand.technology_manager
+    operator = demo["users"]["operator"]
+    for account in (demo_expert.user, manager.user):
+        account_deactivate(actor=operator, account=account, reason="Left the programme.")
+
+    client.force_login(operator)
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/experts/{demo_expert.pk}/" not in page
+    assert f"/technology-managers/{manager.pk}/" not in page
+    assert page.count("(no longer active)") >= 2
+    assert demo_expert.display_name in page and manager.display_name in page

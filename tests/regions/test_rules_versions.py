@@ -124,6 +124,38 @@ def test_what_a_new_version_leaves_out_keeps_its_value_in_force(api_as, demo):
     assert rules.four_eyes_threshold == Decimal("200000.00")
 
 
+def test_what_a_later_version_leaves_out_comes_from_the_version_waiting_before_it(api_as, demo):
+    """Today's rules were copied instead: on its date the later version undid the waiting
+    one's threshold and categories, unsaid."""
+    today = programme_today()
+    first, second = today + timedelta(days=3), today + timedelta(days=6)
+    if second.year != today.year:
+        pytest.skip("the year ends within six days")
+    category = ServiceCategory.objects.order_by("pk").first()
+    publish(
+        demo,
+        four_eyes_threshold=Decimal("50000.00"),
+        eligible_categories=[category],
+        service_level_days=3,
+        effective_from=first,
+    )
+    minimal = {
+        "region": "WUJIN",
+        "year": current_year(),
+        "annual_budget": "13000000.00",
+        "max_voucher_per_enterprise": "400000.00",
+        "co_funding_ratio": "0.400",
+        "effective_from": second.isoformat(),
+    }
+    response = api_as(demo["users"]["operator"]).post(URL, minimal, format="json")
+
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["four_eyes_threshold"] == "50000.00"
+    assert data["eligible_categories"] == [category.code]
+    assert data["service_level_days"] == 3
+
+
 def test_a_new_version_turns_four_eyes_off_and_opens_categories_only_when_told(api_as, demo):
     category = ServiceCategory.objects.order_by("pk").first()
     publish(demo, four_eyes_threshold=Decimal("200000.00"), eligible_categories=[category])
