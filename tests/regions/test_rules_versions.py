@@ -40,6 +40,18 @@ def body(**fields):
     }
 
 
+def minimal(**fields):
+    """A new version naming only what the API requires: the rest keeps its value in force."""
+    return {
+        "region": "WUJIN",
+        "year": current_year(),
+        "annual_budget": "13000000.00",
+        "max_voucher_per_enterprise": "400000.00",
+        "co_funding_ratio": "0.400",
+        **fields,
+    }
+
+
 def post(api_as, demo, user="operator", **fields):
     return api_as(demo["users"][user]).post(URL, body(**fields), format="json")
 
@@ -104,14 +116,7 @@ def test_what_a_new_version_leaves_out_keeps_its_value_in_force(api_as, demo):
         provider_notice_days=10,
         eligible_categories=[category],
     )
-    minimal = {
-        "region": "WUJIN",
-        "year": current_year(),
-        "annual_budget": "13000000.00",
-        "max_voucher_per_enterprise": "400000.00",
-        "co_funding_ratio": "0.400",
-    }
-    response = api_as(demo["users"]["operator"]).post(URL, minimal, format="json")
+    response = api_as(demo["users"]["operator"]).post(URL, minimal(), format="json")
 
     assert response.status_code == 201, response.content
     data = response.json()
@@ -139,15 +144,9 @@ def test_what_a_later_version_leaves_out_comes_from_the_version_waiting_before_i
         service_level_days=3,
         effective_from=first,
     )
-    minimal = {
-        "region": "WUJIN",
-        "year": current_year(),
-        "annual_budget": "13000000.00",
-        "max_voucher_per_enterprise": "400000.00",
-        "co_funding_ratio": "0.400",
-        "effective_from": second.isoformat(),
-    }
-    response = api_as(demo["users"]["operator"]).post(URL, minimal, format="json")
+    response = api_as(demo["users"]["operator"]).post(
+        URL, minimal(effective_from=second.isoformat()), format="json"
+    )
 
     assert response.status_code == 201, response.content
     data = response.json()
