@@ -34,17 +34,29 @@ class AnswerForm(forms.Form):
 def notice_list(request):
     status = request.GET.get("status") or ""
     region = request.GET.get("region") or ""
+    # As every list says a filter it cannot read (an unknown state showed every notice, an
+    # unknown district none, unsaid).
+    filter_errors = []
+    if status and status not in ProviderNotice.Status.values:
+        filter_errors.append(
+            _("No public notice is ever in a state called “%(status)s”.") % {"status": status[:40]}
+        )
+    if region and region not in {r.code for r in region_list()}:
+        filter_errors.append(_("No district has the code “%(code)s”.") % {"code": region[:40]})
+    notices = selectors.provider_notices(status=status, region=region)
     return render(
         request,
         "providers/notices.html",
         {
-            "page": page_of(request, selectors.provider_notices(status=status, region=region)),
+            "page": page_of(request, notices.none() if filter_errors else notices),
+            "filter_errors": filter_errors,
             "statuses": ProviderNotice.Status.choices,
             "status": status if status in ProviderNotice.Status.values else "",
             "regions": region_list(),
             "region_code": region,
             "query": query_without_page(request),
         },
+        status=400 if filter_errors else 200,
     )
 
 

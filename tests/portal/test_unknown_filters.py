@@ -17,6 +17,8 @@ CASES = [
     ("/notices/?region=99", "No district has the code “99”.", None),
     ("/redemptions/?status=zzz", "Status", "operator"),
     ("/orders/?status=zzz", "No order is ever in a state called “zzz”.", "enterprise-jiangnan"),
+    ("/provider-notices/?status=zzz", "No public notice is ever in a state called “zzz”.", None),
+    ("/provider-notices/?region=XX", "No district has the code “XX”.", None),
 ]
 
 
@@ -42,6 +44,7 @@ def test_an_unknown_filter_lists_nothing_and_says_which(client, demo, url, says,
         ("/notices/?kind=policy&region=WUJIN", None),
         ("/redemptions/?status=pending", "operator"),
         ("/orders/?status=accepted", "enterprise-jiangnan"),
+        ("/provider-notices/?region=WUJIN", None),
     ],
 )
 def test_a_known_filter_still_filters(client, demo, url, user):
