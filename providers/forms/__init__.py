@@ -343,6 +343,9 @@ class OrderForm(forms.Form):
         to_field_name="serial",
         empty_label=None,
         help_text=_("One of your active vouchers."),
+        # The API's words, the same for an unknown serial and another enterprise's: nothing
+        # is told of a voucher that is not the enterprise's.
+        error_messages={"invalid_choice": _("You have no voucher with this serial.")},
     )
     title = forms.CharField(label=_("Title"), max_length=255)
     description = forms.CharField(

@@ -152,10 +152,6 @@ def order_create(request):
     if request.method == "GET" and not provider.takes_orders:
         raise Http404
     vouchers = selectors.enterprise_vouchers(user)
-    if request.method == "POST":
-        serial = (request.POST.get("voucher") or "").strip().upper()
-        if serial and not any(v.serial == serial for v in vouchers):
-            raise Http404  # another enterprise's voucher: its existence is not ours to confirm
     offerings = list(provider.offerings.filter(active=True).select_related("category"))
     form = OrderForm(
         request.POST or None,

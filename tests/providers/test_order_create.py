@@ -77,14 +77,21 @@ def test_it_refuses_another_enterprises_voucher_beside_the_field(
     assert answer.status_code == 400 and answer.json()["voucher"] == response.json()["voucher"]
 
 
-def test_it_answers_404_for_another_enterprises_voucher_in_the_page(
+def test_the_page_refuses_another_enterprises_voucher_as_the_api_does(
     client, users, sit, make_enterprise, make_voucher
 ):
+    """It answered a whole 404 page; the form says so on the voucher, in the API's words,
+    the same for an unknown serial."""
     other = make_voucher(make_enterprise(region="WUJIN"))
     client.force_login(users["enterprise-jiangnan"])
-    response = client.post("/orders/new/", order_body(sit, other))
-    assert response.status_code == 404
+    response = client.post("/orders/new/", order_body(sit, other), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "You have no voucher with this serial." in response.content.decode()
     assert not ServiceOrder.objects.filter(voucher=other).exists()
+    unknown = {**order_body(sit, other), "voucher": "WJ-2026-999999-0"}
+    answer = client.post("/orders/new/", unknown, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert "You have no voucher with this serial." in answer.content.decode()
 
 
 def test_it_refuses_the_enterprise_itself_as_provider(
