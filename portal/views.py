@@ -1,5 +1,6 @@
 """The one place where page views turn a domain error into a form or page message."""
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -122,13 +123,24 @@ def unread_filters(form, fields=None) -> list[str]:
     errors = {
         name: errors for name, errors in form.errors.items() if fields is None or name in fields
     }
-    return [
-        pgettext("a filter and what was wrong with it", "%(filter)s: %(error)s")
-        % {"filter": form.fields[name].label, "error": " ".join(errors)}
-        if name in form.fields
-        else " ".join(errors)
-        for name, errors in errors.items()
-    ]
+    return [_unread(form, name, errors) for name, errors in errors.items()]
+
+
+def _unread(form, name: str, errors: list) -> str:
+    field = form.fields.get(name)
+    if field is None:
+        return " ".join(errors)
+    if isinstance(field, forms.ChoiceField) and name in form.data:
+        # The value named, in words of our own: Django's "Select a valid choice" spoke of a
+        # list the reader never saw, and some forms' messages left the value out.
+        return pgettext(
+            "a filter and the value it does not know",
+            "%(filter)s: “%(value)s” is none of its choices.",
+        ) % {"filter": field.label, "value": str(form.data.get(name))[:40]}
+    return pgettext("a filter and what was wrong with it", "%(filter)s: %(error)s") % {
+        "filter": field.label,
+        "error": " ".join(errors),
+    }
 
 
 def page_of(request, queryset, *, default: int = PAGE_SIZE, capped: bool = False):

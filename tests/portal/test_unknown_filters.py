@@ -7,15 +7,15 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 CASES = [
-    ("/providers/?region=XX", "District", None),
-    ("/providers/?category=zzz", "Category", None),
-    ("/experts/?category=zzz", "Category", None),
-    ("/technology-managers/?region=XX", "District", None),
+    ("/providers/?region=XX", "District: “XX” is none of its choices.", None),
+    ("/providers/?category=zzz", "Category: “zzz” is none of its choices.", None),
+    ("/experts/?category=zzz", "Category: “zzz” is none of its choices.", None),
+    ("/technology-managers/?region=XX", "District: “XX” is none of its choices.", None),
     ("/demands/?status=zzz", "No demand is ever in a state called “zzz”.", None),
-    ("/demands/?region=XX", "District", None),
+    ("/demands/?region=XX", "District: “XX” is none of its choices.", None),
     ("/notices/?kind=zzz", "No notice is of a kind called “zzz”.", None),
     ("/notices/?region=99", "No district has the code “99”.", None),
-    ("/redemptions/?status=zzz", "Status", "operator"),
+    ("/redemptions/?status=zzz", "Status: “zzz” is none of its choices.", "operator"),
     ("/orders/?status=zzz", "No order is ever in a state called “zzz”.", "enterprise-jiangnan"),
     ("/provider-notices/?status=zzz", "No public notice is ever in a state called “zzz”.", None),
     ("/provider-notices/?region=XX", "No district has the code “XX”.", None),
@@ -58,7 +58,7 @@ def test_a_known_filter_still_filters(client, demo, url, user):
 def test_the_message_is_in_chinese(client, demo):
     response = client.get("/providers/?region=XX", HTTP_ACCEPT_LANGUAGE="zh-hans")
     errors = response.content.decode().split('id="filter-errors"', 1)[1].split("</div>", 1)[0]
-    assert response.status_code == 400 and "区" in errors and "XX" in errors
+    assert response.status_code == 400 and "区：没有“XX”这一选项。" in errors
 
 
 def test_the_directory_lists_nothing_under_an_unknown_district(client, demo):
