@@ -242,12 +242,9 @@ class ProgrammeRules(models.Model):
         (`regions.rules.rules_budget_ceiling`). Read once per row;
         `regions.selectors.with_budget_ceilings` reads it for several rows in one query."""
         if "_budget_ceiling" not in self.__dict__:
-            waiting = ProgrammeRulesVersion.objects.filter(
-                region_id=self.region_id, year=self.year, applied_at__isnull=True
-            ).aggregate(smallest=models.Min("annual_budget"))["smallest"]
-            self._budget_ceiling = (
-                self.annual_budget if waiting is None else min(self.annual_budget, waiting)
-            )
+            from regions.selectors import with_budget_ceilings  # selectors import the models
+
+            with_budget_ceilings([self])
         return self._budget_ceiling
 
     @property

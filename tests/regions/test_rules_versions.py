@@ -42,14 +42,9 @@ def body(**fields):
 
 def minimal(**fields):
     """A new version naming only what the API requires: the rest keeps its value in force."""
-    return {
-        "region": "WUJIN",
-        "year": current_year(),
-        "annual_budget": "13000000.00",
-        "max_voucher_per_enterprise": "400000.00",
-        "co_funding_ratio": "0.400",
-        **fields,
-    }
+    required = ("region", "year", "max_voucher_per_enterprise", "co_funding_ratio")
+    values = {name: value for name, value in body().items() if name in required}
+    return {**values, "annual_budget": "13000000.00", **fields}
 
 
 def post(api_as, demo, user="operator", **fields):
