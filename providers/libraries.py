@@ -302,6 +302,21 @@ def proposal_of_advisers_side(expert: Expert, demand) -> Proposal | None:
     )
 
 
+def review_closed_reason(*, application=None, demand=None) -> str:
+    """Why an expert's review can no longer inform the decision ("" while it can): the
+    application is decided or withdrawn, or the demand closed or awarded. Neither is
+    assigned nor commented on then."""
+    if application is not None and application.status != application.Status.SUBMITTED:
+        return _(
+            "Application #%(id)s is %(status)s: an expert's review can no longer inform it."
+        ) % {"id": application.pk, "status": application.get_status_display().lower()}
+    if demand is not None and demand.status != demand.Status.OPEN:
+        return _("This demand is %(status)s: an expert's advice can no longer inform it.") % {
+            "status": demand.get_status_display().lower()
+        }
+    return ""
+
+
 @transaction.atomic(durable=True)
 def expert_assign(
     *, actor: User, expert: Expert, application=None, demand=None, note: str = ""
@@ -324,6 +339,13 @@ def expert_assign(
     if demand is not None:
         # Locked as a proposal locks it: a proposal and an assignment cannot cross unseen.
         demand = lock_demand(demand)
+    if application is not None:
+        # Read afresh and locked: a decision and an assignment cannot cross unseen.
+        application = type(application).objects.select_for_update().get(pk=application.pk)
+    closed = review_closed_reason(application=application, demand=demand)
+    if closed:
+        raise InvalidTransition(closed, code="review_closed")
+    if demand is not None:
         stake = proposal_of_advisers_side(expert, demand)
         if stake is not None:
             raise InvalidTransition(
@@ -390,12 +412,15 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
     """The assigned expert comments; the official who assigned the expert is told."""
     assignment = (
         ExpertAssignment.objects.select_for_update(of=("self",))
-        .select_related("expert", "assigned_by")
+        .select_related("expert", "assigned_by", "application", "demand")
         .get(pk=assignment.pk)
     )
     if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
         raise NotAllowed(_("Only the assigned expert comments here."))
     body = written_text(body, field="body", limit=MESSAGE_MAX)
+    closed = review_closed_reason(application=assignment.application, demand=assignment.demand)
+    if closed:
+        raise InvalidTransition(closed, code="review_closed")
     comment = ExpertComment.objects.create(assignment=assignment, author=actor, body=body)
     audit_record(
         actor=actor, obj=assignment, action=AuditEntry.Action.COMMENT, data={"comment": comment.pk}

@@ -123,6 +123,18 @@ def order_accept(*, order: ServiceOrder, actor: User) -> ServiceOrder:
             % {"serial": order.voucher.serial, "status": _voucher_state(order.voucher)},
             code="voucher_not_active",
         )
+    voucher = order.voucher
+    if voucher.status == voucher.Status.EXHAUSTED and not voucher.held:
+        # Spent to the last yuan with no claim pending whose rejection could give some back:
+        # the work accepted now could never be claimed.
+        raise InvalidTransition(
+            _(
+                "Voucher %(serial)s is used up, with no claim pending on it: nothing is left "
+                "to pay for this order, so it cannot be accepted."
+            )
+            % {"serial": voucher.serial},
+            code="voucher_used_up",
+        )
     _move_order(order, ServiceOrder.Status.ACCEPTED, actor=actor, action=AuditEntry.Action.ACCEPT)
     order.accepted_at = timezone.now()
     order.save(update_fields=["status", "accepted_at"])

@@ -183,7 +183,10 @@ def order_document_upload(
         )  # fmt: skip
     except InvoiceReused as refusal:
         if refusal.other is not None and refusal.other.service_order_id != order.pk:
-            _invoice_reuse_flag(order_id=order.pk, other=refusal.other, actor=actor)
+            _invoice_reuse_flag(
+                order_id=order.pk, other=refusal.other, same_file=refusal.field == "file",
+                actor=actor,
+            )  # fmt: skip
         raise
 
 
@@ -211,13 +214,17 @@ def _same_file(digest: str) -> OrderDocument | None:
 
 def _file_refusal(other: OrderDocument, order_id: int) -> InvoiceReused:
     if other.service_order_id == order_id:
-        message = _("This file is already on this order as invoice %(invoice)s.")
+        message = _("This file is already on this order as invoice %(invoice)s.") % {
+            "invoice": other.invoice_label
+        }
     else:
+        # Not the other order's number: that is what its provider typed, not the uploader's
+        # to learn; the officials read it on the risk flag.
         message = _(
-            "This file is already uploaded as invoice %(invoice)s of another order; an invoice "
-            "backs one order only."
+            "This file is already uploaded as the invoice of another order; an invoice backs "
+            "one order only."
         )
-    return InvoiceReused(message % {"invoice": other.invoice_label}, other=other, field="file")
+    return InvoiceReused(message, other=other, field="file")
 
 
 def _refusal(invoice: InvoiceId, other: OrderDocument, order_id: int) -> InvoiceReused:
@@ -306,8 +313,11 @@ def _document_store(*, order_id, kind, file, file_kind, invoice, actor) -> Order
 
 
 @transaction.atomic(durable=True)
-def _invoice_reuse_flag(*, order_id: int, other: OrderDocument, actor: User) -> RiskFlag:
-    """Its own transaction: the upload is refused, the flag must stay."""
+def _invoice_reuse_flag(
+    *, order_id: int, other: OrderDocument, same_file: bool, actor: User
+) -> RiskFlag:
+    """Its own transaction: the upload is refused, the flag must stay. `matched_on` says
+    whether the number typed or the file itself was the one already used."""
     order = _lock_order(order_id)
     other_order = other.service_order
     return risk_flag_raise(
@@ -318,6 +328,7 @@ def _invoice_reuse_flag(*, order_id: int, other: OrderDocument, actor: User) -> 
             "invoice_number": other.invoice_number,
             "other_order": other_order.pk,
             "other_district": other_order.voucher.issuing_region.code,
+            "matched_on": "file" if same_file else "number",
         },
         actor=actor,
     )

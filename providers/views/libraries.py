@@ -161,11 +161,15 @@ def expert_assignments(request):
 @require_http_methods(["GET", "POST"])
 def expert_assignment_detail(request, pk):
     assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
-    may_comment = assignment.expert.user_id == request.user.pk
+    is_the_expert = assignment.expert.user_id == request.user.pk
+    review_closed = libraries.review_closed_reason(
+        application=assignment.application, demand=assignment.demand
+    )
+    may_comment = is_the_expert and not review_closed
     form = ExpertCommentForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not may_comment:
+        if not is_the_expert:
             raise PermissionDenied
         status = 400
         if form.is_valid():
@@ -191,6 +195,7 @@ def expert_assignment_detail(request, pk):
             if assignment.demand_id
             else [],
             "may_comment": may_comment,
+            "review_closed": review_closed,
             "form": form,
             "audit_entries": audit_trail_for(assignment),
         },

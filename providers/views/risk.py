@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.views import next_or, page_of, run_service
+from portal.views import next_or, page_of, query_without_page, run_service, unread_filters
 from portal.widgets import Textarea
 from providers.services.risk import risk_flag_clear, risk_flags_visible_to
 from regions.models import Region
@@ -27,6 +27,11 @@ FACT_LABELS = {
     "invoice_number": gettext_lazy("Invoice number"),
     "other_order": gettext_lazy("The other order"),
     "other_district": gettext_lazy("Its issuing district"),
+    "matched_on": gettext_lazy("Found by"),
+}
+MATCHED_ON = {
+    "number": gettext_lazy("its invoice code and number"),
+    "file": gettext_lazy("the same file, whatever number was typed"),
 }
 LIMIT_LABELS = {
     "four_eyes_threshold": gettext_lazy("the four-eyes threshold"),
@@ -39,6 +44,18 @@ class ClearForm(forms.Form):
         label=gettext_lazy("Why the flag can be cleared"),
         widget=Textarea(attrs={"rows": 2}),
         max_length=2000,
+    )
+
+
+class RiskQueueFilterForm(forms.Form):
+    """The operator's choice of one district's queue (an official reads their own only)."""
+
+    region = forms.ModelChoiceField(
+        label=gettext_lazy("District"),
+        queryset=Region.objects.order_by("id"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All districts"),
     )
 
 
@@ -71,6 +88,8 @@ def _fact(key: str, value, regions: dict) -> tuple:
     label = FACT_LABELS.get(key, key)
     if key == "other_order" and str(value).isdigit():
         return label, f"#{value}", reverse("order-detail", args=[value])
+    if key == "matched_on":
+        return label, MATCHED_ON.get(value, value), ""
     if key == "other_district":
         region = regions.get(value)
         return label, region.display_name if region else value, ""
@@ -92,13 +111,27 @@ def risk_queue(request):
     flags = risk_flags_visible_to(request.user).select_related(
         "service_order__voucher__issuing_region"
     )
+    filters = RiskQueueFilterForm(request.GET or None) if request.user.is_operator else None
+    filter_errors = unread_filters(filters, ["region"]) if filters else []
+    if filter_errors:
+        flags = flags.none()
+    elif filters and filters.is_bound and filters.cleaned_data.get("region"):
+        flags = flags.filter(service_order__voucher__issuing_region=filters.cleaned_data["region"])
     page = page_of(request, flags.filter(cleared_at__isnull=True).order_by("raised_at", "id"))
     page.object_list = with_evidence(page.object_list)
     cleared = with_evidence(flags.filter(cleared_at__isnull=False).order_by("-cleared_at")[:10])
     return render(
         request,
         "providers/risk_queue.html",
-        {"page": page, "cleared": cleared, "form": ClearForm()},
+        {
+            "page": page,
+            "cleared": cleared,
+            "form": ClearForm(),
+            "filters": filters,
+            "filter_errors": filter_errors,
+            "query": query_without_page(request),
+        },
+        status=400 if filter_errors else 200,
     )
 
 

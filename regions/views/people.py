@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.errors import ApplicationError
-from portal.views import next_or, page_of, query_without_page, run_service_with_status
+from portal.views import (
+    next_or,
+    page_of,
+    query_without_page,
+    run_service_with_status,
+    unread_filters,
+)
 from regions import accounts
 from regions.models import Region, User
 from regions.selectors import last_account_changes, people_visible_to
@@ -28,6 +34,15 @@ class InviteOfficialForm(forms.Form):
     )
 
 
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        required=False,
+        choices=[("", gettext_lazy("All roles")), *User.Role.choices],
+    )
+
+
 @login_required
 @require_GET
 def people_list(request):
@@ -37,9 +52,16 @@ def people_list(request):
 
 
 def _render_people(request, status=200):
-    role = request.GET.get("role") or None
+    filters = PeopleFilterForm(request.GET or None)
+    # An official lists their district's officials only: no role to choose.
+    filter_errors = unread_filters(filters) if request.user.is_operator else []
+    role = filters.cleaned_data.get("role") if filters.is_bound and filters.is_valid() else None
     q = (request.GET.get("q") or "").strip()[:100] or None
-    page = page_of(request, people_visible_to(request.user, role=role, q=q))
+    people = people_visible_to(request.user, role=role or None, q=q)
+    if filter_errors:
+        people = people.none()
+        status = 400
+    page = page_of(request, people)
     last_changes = last_account_changes(page.object_list)
     for person in page.object_list:
         person.manageable = accounts.can_manage_account(request.user, person)
@@ -52,6 +74,7 @@ def _render_people(request, status=200):
             "roles": User.Role.choices if request.user.is_operator else [],
             "role": role or "",
             "q": q or "",
+            "filter_errors": filter_errors,
             "query": query_without_page(request),
         },
         status=status,

@@ -126,3 +126,54 @@ def test_both_or_no_target_is_a_400_before_any_lookup(api_as, demo, demo_expert)
         assert response.status_code == 400, (body, response.content)
         assert response.json()["code"] == "one_target"
     assert ExpertAssignment.objects.count() == before
+
+
+def test_a_decided_application_takes_no_more_review(api_as, client, demo, demo_expert, application):
+    """An expert went on commenting on an application already approved or rejected, and was
+    told the official heard of it: the review can no longer inform the decision."""
+    from portal.errors import InvalidTransition
+    from providers.libraries import expert_assign
+    from vouchers.services import application_reject
+
+    official = demo["users"]["official-wujin"]
+    assignment = expert_assign(actor=official, expert=demo_expert, application=application)
+    expert = api_as(demo["users"]["expert-demo"])
+    url = f"{URL}{assignment.pk}/comments/"
+    assert expert.post(url, {"body": "Before."}, format="json").status_code == 201
+    application_reject(application=application, actor=official, note="Out of scope.")
+
+    response = expert.post(url, {"body": "After."}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "review_closed"
+    assert f"Application #{application.pk} is rejected" in str(response.json())
+    assert list(assignment.comments.values_list("body", flat=True)) == ["Before."]
+
+    # The page says so and offers no form; a POST from an old tab is refused the same way.
+    client.force_login(demo["users"]["expert-demo"])
+    page = client.get(f"/expert-assignments/{assignment.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+    assert 'id="review-closed"' in body and 'name="body"' not in body
+    posted = client.post(f"/expert-assignments/{assignment.pk}/", {"body": "Late."})
+    assert posted.status_code == 409
+    assert assignment.comments.count() == 1
+
+    # Nor is another expert assigned to it, through the service the page and API share.
+    other = Expert.objects.exclude(pk=demo_expert.pk).first()
+    with pytest.raises(InvalidTransition) as refused:
+        expert_assign(actor=official, expert=other, application=application)
+    assert refused.value.code == "review_closed"
+
+
+def test_a_closed_demand_takes_no_more_advice(api_as, demo, demo_expert):
+    from providers.services.demands import demand_close
+
+    assignment = ExpertAssignment.objects.get(expert=demo_expert)
+    demand = assignment.demand
+    before = assignment.comments.count()
+    demand_close(demand=demand, actor=demand.enterprise.users.first(), reason="Solved in house.")
+
+    response = api_as(demo["users"]["expert-demo"]).post(
+        f"{URL}{assignment.pk}/comments/", {"body": "Late."}, format="json"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "review_closed"
+    assert assignment.comments.count() == before

@@ -141,8 +141,13 @@ def test_one_invoice_file_on_two_orders_is_refused_and_flagged(api_as, demo, hef
     assert again.status_code == 409, again.content
     assert again.json()["code"] == "invoice_reused"
     assert "another order" in again.json()["detail"]
+    # The other provider's number is not the uploader's to learn.
+    assert "24310001" not in again.content.decode()
     assert not OrderDocument.objects.filter(service_order=hefei_order).exists()
-    assert RiskFlag.objects.get(service_order=hefei_order).kind == RiskFlag.Kind.INVOICE_REUSED
+    flag = RiskFlag.objects.get(service_order=hefei_order)
+    assert flag.kind == RiskFlag.Kind.INVOICE_REUSED
+    assert flag.evidence["matched_on"] == "file"
+    assert flag.evidence["invoice_number"] == "24310001"  # the officials read it
     # A contract's file may stand on two orders (a framework contract): only invoices count.
     contract = post(
         api_as(demo["users"]["provider-ustc"]), hefei_order, kind="contract",
@@ -249,6 +254,7 @@ def test_an_invoice_used_in_another_district_is_refused_and_flagged(
     assert flag.kind == RiskFlag.Kind.INVOICE_REUSED
     assert flag.evidence["other_order"] == demo["order"].pk
     assert flag.evidence["other_district"] == "WUJIN"
+    assert flag.evidence["matched_on"] == "number"
     assert not RiskFlag.objects.filter(service_order=demo["order"]).exists()
     # Hefei's official reads the flag in words, in Chinese: no raw keys.
     official = next(
@@ -258,6 +264,7 @@ def test_an_invoice_used_in_another_district_is_refused_and_flagged(
     page = client.get("/official/risk-queue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "other_order" not in page and "other_district" not in page
     assert "发票号码" in page and "武进" in page
+    assert "its invoice code and number" not in page and "matched_on" not in page
     assert f'href="/orders/{demo["order"].pk}/"' in page
 
 

@@ -365,6 +365,30 @@ def test_the_operator_reads_every_districts_queue_and_clears_nothing(demo, brows
     assert flag.is_open
 
 
+def test_the_operator_reads_one_districts_queue_and_an_unknown_district_is_said(
+    demo, browser, flagged_claim
+):
+    """The operator's queue had no choice of district, and `?region=` was dropped unsaid."""
+    _redemption, flag = flagged_claim
+    issuing = flag.service_order.voucher.issuing_region.code
+    other = "YANGPU" if issuing != "YANGPU" else "WUJIN"
+    client = browser(demo["users"]["operator"])
+
+    own = client.get(f"/official/risk-queue/?region={issuing}", HTTP_ACCEPT_LANGUAGE="en")
+    assert own.status_code == 200 and f'id="flag-{flag.pk}"' in own.content.decode()
+    elsewhere = client.get(f"/official/risk-queue/?region={other}").content.decode()
+    assert f'id="flag-{flag.pk}"' not in elsewhere and "No open risk flag." in elsewhere
+
+    unknown = client.get("/official/risk-queue/?region=ATLANTIS", HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown.status_code == 400
+    body = unknown.content.decode()
+    assert "District: “ATLANTIS” is none of its choices." in body
+    assert f'id="flag-{flag.pk}"' not in body
+    # An official reads their own district's queue: no choice offered.
+    official = browser(demo["users"]["official-yangpu"])
+    assert 'name="region"' not in official.get("/official/risk-queue/").content.decode()
+
+
 def test_a_cancelled_or_declined_order_leaves_no_flag_open(parties):
     first = order(parties, "400000.00")
     second = order(parties, "300000.00")

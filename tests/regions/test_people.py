@@ -118,6 +118,23 @@ def test_an_official_sees_and_manages_only_its_districts_officials(client, demo)
     assert other.is_active and users["official-wujin"].is_active
 
 
+def test_the_operator_filters_people_by_role_and_an_unknown_role_is_said(client, demo):
+    """`?role=zzz` listed every account, as if filtered by a role the reader asked for."""
+    client.force_login(demo["users"]["operator"])
+    officials = client.get("/people/?role=official")
+    assert officials.status_code == 200
+    roles = {p.role for p in officials.context["page"].object_list}
+    assert roles == {User.Role.OFFICIAL}
+
+    unknown = client.get("/people/?role=zzz", HTTP_ACCEPT_LANGUAGE="en")
+    assert unknown.status_code == 400
+    assert list(unknown.context["page"].object_list) == []
+    assert "Role: “zzz” is none of its choices." in unknown.content.decode()
+
+    zh = client.get("/people/?role=zzz", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "“zzz”" in zh and "is none of its choices" not in zh
+
+
 def test_the_operator_deactivates_an_account_whose_token_and_session_stop(client, api_as, demo):
     enterprise_user = demo["users"]["enterprise-yangpu"]
     api = api_as(enterprise_user)

@@ -117,6 +117,30 @@ def test_a_delivered_order_on_a_revoked_voucher_is_not_offered_for_a_claim(clien
     assert "Revoked: the voucher pays for no more work" in claim and 'name="amount"' not in claim
 
 
+def test_an_order_on_a_used_up_voucher_is_not_accepted_while_nothing_can_come_back(
+    api_as, demo, graphene
+):
+    """A voucher spent to the last yuan still let its provider accept an order that could
+    never be claimed. While a claim is pending (held), its rejection may give some back."""
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00", confirmed=False)
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=Voucher.Status.EXHAUSTED, balance=0, held=0, redeemed=voucher.face_value
+    )
+    provider = api_as(provider_user(demo, graphene))
+    response = provider.post(f"/api/service-orders/{order.pk}/accept/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "voucher_used_up"
+    assert voucher.serial in str(response.json())
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.REQUESTED
+
+    Voucher.objects.filter(pk=voucher.pk).update(held=100, redeemed=voucher.face_value - 100)
+    assert provider.post(f"/api/service-orders/{order.pk}/accept/").status_code == 200
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.ACCEPTED
+
+
 def test_a_claim_on_a_revoked_voucher_is_409_voucher_not_active(api_as, demo, graphene):
     voucher = demo["voucher"]
     order = make_order(voucher, graphene, contract="1000.00")
