@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
+from portal.security import shown_text
 from regions.models import JournalEntry, JournalLine, LedgerAccount, Region
 
 ZERO = Decimal("0.00")
@@ -177,8 +178,9 @@ def account_balances() -> dict[int, Decimal]:
 
 
 def clean_payment_reference(value: str | None) -> str:
-    """The bank reference of a payment or a transfer: required, at most 100 characters."""
-    reference = (value or "").strip()
+    """The bank reference of a payment or a transfer: required, at most 100 characters, and
+    shown as typed (a direction override would print another reference on the statements)."""
+    reference = shown_text(value, field="payment_reference")
     if not reference:
         raise ValidationFailed(_("Enter the payment reference."), field="payment_reference")
     if len(reference) > 100:

@@ -110,10 +110,19 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(ZERO)
 
 
-def _share(part, whole) -> Decimal:
+def ratio(part, whole) -> Decimal:
+    """`part / whole` unrounded (0 when `whole` is 0), from the exact amounts: a page rounds
+    it once, to the percentage it shows. Rounding `share` (already 4 decimals) again would
+    show 240,000 of 440,000 as 54.6% (0.5455) instead of 54.5%, and a table's shares could
+    add up to 100.1%."""
     if not whole:
-        return Decimal("0").quantize(SHARE)
-    return (Decimal(part) / Decimal(whole)).quantize(SHARE, rounding=ROUND_HALF_UP)
+        return Decimal("0")
+    return Decimal(part) / Decimal(whole)
+
+
+def _share(part, whole) -> Decimal:
+    """The 4-decimal share of the API and the downloads."""
+    return ratio(part, whole).quantize(SHARE, rounding=ROUND_HALF_UP)
 
 
 def _days(total: timedelta | None, n: int) -> Decimal | None:

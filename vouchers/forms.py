@@ -92,9 +92,12 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            # No file at all: FileField's own check says "This field is required." when it is.
+            super().clean(None, initial)
+            return []
+        return [super(MultipleFileField, self).clean(d, initial) for d in files]
 
 
 class ApplicationForm(forms.Form):

@@ -53,6 +53,13 @@ class DocumentUploadSerializer(serializers.Serializer):
     )
 
 
+class OwnShareConfirmSerializer(serializers.Serializer):
+    amount = MoneyField(required=False, help_text="The amount as the provider read it.")
+    payment_reference = serializers.CharField(
+        max_length=100, required=False, help_text="The reference as the provider read it."
+    )
+
+
 class OwnShareSerializer(serializers.ModelSerializer):
     amount = MoneyField()
     payment_reference = serializers.CharField(max_length=100)
@@ -131,9 +138,18 @@ class OrderPaperworkActions:
         )
         return Response(OwnShareSerializer(payment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=OwnShareSerializer)
+    @extend_schema(request=OwnShareConfirmSerializer, responses=OwnShareSerializer)
     @action(detail=True, methods=["post"], url_path="own-share/confirm")
     def own_share_confirm(self, request, pk=None):
-        """The provider confirms that the enterprise's own share reached it."""
-        payment = services.own_share_confirm(order=self.get_object(), actor=request.user)
+        """The provider confirms that the enterprise's own share reached it. `amount` and
+        `payment_reference`, if sent, are the record as the provider read it: a record the
+        enterprise changed since is `409 own_share_changed`, not confirmed."""
+        data = OwnShareConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.own_share_confirm(
+            order=self.get_object(),
+            actor=request.user,
+            amount=data.validated_data.get("amount"),
+            payment_reference=data.validated_data.get("payment_reference"),
+        )
         return Response(OwnShareSerializer(payment).data)

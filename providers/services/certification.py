@@ -35,6 +35,7 @@ from providers.services.certificates import (
     certificate_suspend,
     certificate_verify_url,
 )
+from providers.services.delivery import orders_cancel_for_revoked_provider
 from providers.services.inputs import required_reason, required_text, stored_name, text_within
 from providers.services.notices import notice_open, notice_withdraw
 from regions.accounts import check_email_unused, clean_username
@@ -389,5 +390,8 @@ def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider
         status__in=[ProviderCertificate.Status.VALID, ProviderCertificate.Status.SUSPENDED]
     ):
         certificate_revoke(certificate=certificate, actor=actor, reason=provider.status_reason)
+    orders_cancel_for_revoked_provider(
+        provider=provider, actor=actor, reason=provider.status_reason
+    )
     _notify_provider(provider, "provider_revoked", {"reason": provider.status_reason})
     return provider

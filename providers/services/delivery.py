@@ -323,6 +323,32 @@ def orders_cancel_for_ended_voucher(*, voucher, actor: User | None, reason: str)
     return len(orders)
 
 
+def orders_cancel_for_revoked_provider(*, provider, actor: User, reason: str) -> int:
+    """A revoked provider does no more voucher work: its orders not yet delivered
+    (requested or accepted), whichever district's vouchers pay them, are cancelled with the
+    district's reason and both parties told, as a revoked voucher's are: the enterprise was
+    left waiting for a provider that could never be paid, or paying its own share for work
+    whose claim would be refused. Delivered orders stay (the work was done; their claims are
+    decided on their own). The caller has locked the provider. Returns how many."""
+    orders = list(
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "provider")
+        .filter(provider_id=provider.pk, status__in=permissions.PARTIES_MAY_CANCEL)
+        .order_by("pk")
+    )
+    for order in orders:
+        _cancel(order, actor=actor, reason=reason, data={"provider_status": provider.status})
+        for to_enterprise in (True, False):
+            _tell(
+                order,
+                "order_provider_revoked",
+                to_enterprise=to_enterprise,
+                provider=lambda order=order: order.provider.display_name,
+                reason=reason,
+            )
+    return len(orders)
+
+
 class DisputeDecision:
     UPHOLD = "uphold"  # the enterprise is right: the provider completes the service again
     CANCEL = "cancel"  # the order ends; nothing was claimed on it, so no money moves

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import DOCUMENT_KINDS, check_upload, original_name, sha256_of
 from portal.money import parse_money
+from portal.templatetags.portal import cny
 from providers import permissions
 from providers.models import OrderDocument, OwnSharePayment, RiskFlag, ServiceOrder
 from providers.selectors import own_share_due
@@ -381,10 +382,17 @@ def own_share_record(
 
 
 @transaction.atomic(durable=True)
-def own_share_confirm(*, order: ServiceOrder, actor: User) -> OwnSharePayment:
-    """The provider confirms that the enterprise's own share reached it."""
+def own_share_confirm(
+    *, order: ServiceOrder, actor: User, amount=None, payment_reference: str | None = None
+) -> OwnSharePayment:
+    """The provider confirms that the enterprise's own share reached it.
+
+    `amount` and `payment_reference` are the record as the provider saw it (the page always
+    sends them): the enterprise may correct its record until it is confirmed, and a page
+    opened before a correction must not confirm an amount its reader never saw."""
     if not permissions.is_order_provider(actor, order):
         raise NotAllowed(_("Only the provider of this order confirms the own share."))
+    seen_amount = parse_money(amount, field="amount") if amount not in (None, "") else None
     order = _lock_order(order.pk)
     _open(order)
     payment = OwnSharePayment.objects.select_for_update().filter(service_order=order).first()
@@ -395,6 +403,19 @@ def own_share_confirm(*, order: ServiceOrder, actor: User) -> OwnSharePayment:
     if payment.is_confirmed:
         raise InvalidTransition(
             _("The own share is already confirmed."), code="own_share_confirmed"
+        )
+    changed_amount = seen_amount is not None and seen_amount != payment.amount
+    changed_reference = (
+        payment_reference is not None and payment_reference.strip() != payment.payment_reference
+    )
+    if changed_amount or changed_reference:
+        raise InvalidTransition(
+            _(
+                "The enterprise changed its record since you saw it: it now reads %(amount)s, "
+                "reference %(reference)s. Check that this reached your account, then confirm again."
+            )
+            % {"amount": cny(payment.amount), "reference": payment.payment_reference},
+            code="own_share_changed",
         )
     payment.confirmed_by = actor
     payment.confirmed_at = timezone.now()

@@ -3,7 +3,9 @@ voucher's issuing district with a reason. A redemption on an order with an open 
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -187,9 +189,12 @@ def risk_flag_clear(*, flag_id: int, actor: User, reason: str) -> RiskFlag:
     if flag is None:
         raise Http404(_("No such risk flag."))
     if flag.cleared_at is not None:
+        # In the programme's time zone, on the page and through the API alike: the API reads
+        # times in UTC, and the sentence names no zone.
+        cleared = timezone.localtime(flag.cleared_at, ZoneInfo(settings.TIME_ZONE))
         raise InvalidTransition(
             _("This risk flag was already cleared on %(date)s.")
-            % {"date": timezone.localtime(flag.cleared_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": f"{cleared:%Y-%m-%d %H:%M}"},
             code="already_cleared",
         )
     flag.cleared_by = actor

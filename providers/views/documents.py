@@ -58,6 +58,8 @@ def order_own_share_confirm(request, pk):
     _result, status = run_service_with_status(
         request, services.own_share_confirm, form=None,
         success=_("You confirmed the enterprise's own share."), order=order, actor=request.user,
+        # The record as the page showed it: a correction since is refused, not confirmed.
+        amount=request.POST.get("amount"), payment_reference=request.POST.get("payment_reference"),
     )  # fmt: skip
     if status is None:
         return redirect("order-detail", pk=order.pk)

@@ -320,7 +320,12 @@ def order_action(request, pk, action):
     except ApplicationError as error:
         if inline_row:
             return _order_row(request, pk, error=error.message)
-        add_service_error(request, error, form)
+        if form is not None and error.field in form.fields:
+            add_service_error(request, error, form)
+        else:
+            # Not about the reason typed (the order moved on in another tab, say): the form
+            # may no longer be shown, so the page says it at the top.
+            messages.error(request, error.message)
         order.refresh_from_db()
         # htmx swaps only 2xx answers: the page with the error beside its field is one.
         status = 200 if is_htmx(request) else error.status

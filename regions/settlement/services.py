@@ -104,7 +104,9 @@ def settlement_batch_create(
             },
             field="cutoff",
         )
-    last = SettlementBatch.objects.order_by("-cutoff").only("pk", "cutoff").first()
+    # Locked: two operators (or two tabs) starting a batch at once wait for each other, and
+    # the second sees the first's batch below.
+    last = SettlementBatch.objects.select_for_update().order_by("-cutoff", "-id").first()
     if last is not None and cutoff < last.cutoff:
         # Batch #N settled everything decided up to its cutoff: an earlier one finds nothing,
         # and its empty batch would stand as the latest on the settlement page.
@@ -115,6 +117,18 @@ def settlement_batch_create(
             )
             % {"cutoff": _moment(cutoff), "batch": last.pk, "last": _moment(last.cutoff)},
             field="cutoff",
+        )
+    running = SettlementBatch.objects.filter(status=Status.OPEN).order_by("id").first()
+    if running is not None:
+        # Its workers are still claiming what was approved up to its cutoff: a second batch
+        # now would find what the first has not yet reached, or nothing, and stand empty.
+        raise InvalidTransition(
+            _(
+                "Batch #%(batch)s is still settling what was approved up to %(cutoff)s; start "
+                "the next one when it has closed."
+            )
+            % {"batch": running.pk, "cutoff": _moment(running.cutoff)},
+            code="batch_running",
         )
     batch = SettlementBatch.objects.create(cutoff=cutoff, created_by=actor)
     audit_record(

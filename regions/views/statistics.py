@@ -1,6 +1,8 @@
 """The open statistics: the public page with its year, month and district selector, its CSV
 and JSON downloads, and the quarterly indicator report of a district for officials."""
 
+from decimal import ROUND_HALF_UP
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -18,6 +20,7 @@ from regions.statistics import (
     TENTH,
     StatisticsQueryError,
     quarterly_figures,
+    ratio,
     statistics_cached,
     statistics_query,
     statistics_years,
@@ -66,6 +69,7 @@ def statistics_page(request):
         amounts=amounts,
     )
     labels = {"region": _("District"), "year": _("Year"), "month": _("Month")}
+    redeemed = figures["vouchers_redeemed"]["amount"]
     context = {
         "figures": figures,
         "errors": errors,
@@ -83,8 +87,12 @@ def statistics_page(request):
             {**f, "from_name": names[f["from_region"]], "to_name": names[f["to_region"]]}
             for f in figures["flows"]
         ],
+        # The page's percentages are rounded once, from the amounts: not from `share`, which
+        # is already rounded to 4 decimals (see `ratio`).
+        "cross_region_ratio": ratio(figures["cross_region"]["amount"], redeemed),
         "spent_by_district": [
-            {**row, "name": names[row["region"]]} for row in figures["spent_by_district"]
+            {**row, "name": names[row["region"]], "ratio": ratio(row["amount"], redeemed)}
+            for row in figures["spent_by_district"]
         ],
         "categories": [{**row, "label": _category_name(row)} for row in figures["top_categories"]],
         "by_size": [
@@ -241,7 +249,10 @@ def quarterly_rows(periods: list[tuple[str, dict]]) -> list[tuple]:
             f["vouchers_redeemed"]["count"],
             f["vouchers_redeemed"]["amount"],
             f["cross_region"]["amount"],
-            (f["cross_region"]["share"] * 100).quantize(TENTH),
+            # Rounded once, from the amounts (see `ratio`).
+            (ratio(f["cross_region"]["amount"], f["vouchers_redeemed"]["amount"]) * 100).quantize(
+                TENTH, rounding=ROUND_HALF_UP
+            ),
             f["enterprises_served"]["count"],
             f["average_days"]["application_to_voucher"],
             f["average_days"]["claim_to_payment"],

@@ -93,3 +93,20 @@ def test_every_form_of_the_order_page_comes_back_to_its_own_section(
         path, _, anchor = action.partition("#")
         assert anchor, f"{action} comes back to the top of the page"
         assert f'id="{anchor}"' in body, f"{action}: no #{anchor} on the page"
+
+
+def test_an_action_refused_because_the_order_moved_on_says_why_on_the_page(client, demo, order_in):
+    """Accepted in one tab, declined from another: the 409 page said nothing (the error sat
+    on the decline form, which an accepted order no longer shows)."""
+    order = order_in("requested")
+    client.force_login(demo["users"]["provider-sit"])
+    assert client.post(f"/orders/{order.pk}/accept/").status_code == 302
+    response = client.post(
+        f"/orders/{order.pk}/decline/", {"decline-reason": "No capacity."},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 409
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(errors) == 1 and "declined" in errors[0]
+    assert errors[0] in response.content.decode()
+    assert ServiceOrder.objects.get(pk=order.pk).status == "accepted"

@@ -185,6 +185,41 @@ def test_the_order_page_records_and_confirms(client, demo, password):
     assert OwnSharePayment.objects.get(service_order=order).confirmed_at is not None
 
 
+def test_a_page_opened_before_the_enterprise_corrected_its_record_does_not_confirm_it(
+    client, api_as, demo, password
+):
+    """The provider's confirm carried nothing: a page showing ¥150,000 confirmed the
+    ¥300,000 the enterprise had recorded since, leaving the voucher nothing to pay."""
+    order = demo["order"]
+    enterprise = api_as(demo["users"]["enterprise-jiangnan"])
+    assert record(enterprise, order).status_code == 201
+    client.login(username="provider-sit", password=password)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert 'name="amount" value="150000.00"' in page
+    assert 'name="payment_reference" value="BANK-2026-0001"' in page
+
+    assert record(enterprise, order, amount="300000.00").status_code == 201
+    stale = client.post(
+        f"/orders/{order.pk}/own-share/confirm/",
+        {"amount": "150000.00", "payment_reference": "BANK-2026-0001"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert stale.status_code == 409
+    assert "now reads ¥300,000.00" in stale.content.decode()
+    assert OwnSharePayment.objects.get(service_order=order).confirmed_at is None
+
+    provider = api_as(demo["users"]["provider-sit"])
+    url = CONFIRM.format(order.pk)
+    changed = provider.post(url, {"payment_reference": "BANK-2026-0001", "amount": "150000.00"})
+    assert changed.status_code == 409 and changed.json()["code"] == "own_share_changed"
+    assert provider.post(url, {"amount": "-1"}, format="json").status_code == 400
+    seen = provider.post(
+        url, {"amount": "300000.00", "payment_reference": "BANK-2026-0001"}, format="json"
+    )
+    assert seen.status_code == 200, seen.content
+    assert OwnSharePayment.objects.get(service_order=order).confirmed_by is not None
+
+
 def test_a_bad_amount_on_the_page_comes_back_beside_the_field(client, demo, password):
     client.login(username="enterprise-jiangnan", password=password)
 
@@ -218,3 +253,12 @@ def test_the_factory_helper_completes_an_order(demo):
     complete_paperwork(order)  # idempotent
 
     assert order.documents.count() == 2
+
+
+def test_an_own_share_reference_with_a_direction_override_is_400(api_as, demo):
+    response = record(
+        api_as(demo["users"]["enterprise-jiangnan"]), demo["order"], reference="\u202eR7"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["payment_reference"]
+    assert not OwnSharePayment.objects.filter(service_order=demo["order"]).exists()

@@ -85,3 +85,19 @@ def test_it_cannot_pay_twice(demo, approved):
     with pytest.raises(InvalidTransition):
         redemption_mark_paid(redemption_id=approved.pk, payment_reference="B", actor=official)
     assert JournalEntry.objects.filter(reference__endswith=":pay").count() == 1
+
+
+@pytest.mark.parametrize("reference", ["\u202e1-YP", "YP\u2066-001", "\u200b"])
+def test_a_reference_with_direction_characters_or_nothing_visible_is_400(
+    demo, approved, api_as, reference
+):
+    """A reversed reference was stored and printed on the statements as another one."""
+    response = api_as(demo["users"]["official-yangpu"]).post(
+        f"/api/redemptions/{approved.pk}/mark-paid/",
+        {"payment_reference": reference},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "payment_reference" in response.json()
+    approved.refresh_from_db()
+    assert approved.status == "approved" and approved.payment_reference == ""

@@ -114,4 +114,5 @@ def test_a_cutoff_before_the_last_batchs_or_the_programme_is_refused(demo):
         create(demo, cutoff=timezone.now() - timedelta(days=2))
     assert f"batch #{first.pk}" in str(refused.value)
     assert list(SettlementBatch.objects.all()) == [first]
+    SettlementBatch.objects.update(status=SettlementBatch.Status.CLOSED)  # its workers done
     create(demo, cutoff=timezone.now())  # later than the last: as before

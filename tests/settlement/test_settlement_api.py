@@ -63,6 +63,7 @@ def test_a_cutoff_can_be_given_and_must_not_be_in_the_future(demo, api_as):
     assert bad.status_code == 400
     # The refusal offers the date alone too, which is accepted (midnight UTC).
     assert "YYYY-MM-DD: midnight UTC" in str(bad.json()["cutoff"])
+    SettlementBatch.objects.update(status=SettlementBatch.Status.CLOSED)  # its workers done
     day = client.post("/api/settlement-batches/", {"cutoff": f"{year}-01-03"}, format="json")
     assert day.status_code == 202 and day.json()["cutoff"] == f"{year}-01-03T00:00:00Z"
 
@@ -74,6 +75,7 @@ def test_a_cutoff_time_without_offset_is_utc_and_one_with_it_is_read_in_it(demo,
     china = client.post(
         "/api/settlement-batches/", {"cutoff": f"{year}-01-02T09:00+08:00"}, format="json"
     )
+    SettlementBatch.objects.update(status=SettlementBatch.Status.CLOSED)  # its workers done
     naive = client.post(
         "/api/settlement-batches/", {"cutoff": f"{year}-01-02T09:00"}, format="json"
     )
@@ -172,3 +174,24 @@ def test_the_list_runs_a_constant_number_of_queries(
     client = api_as(demo["users"]["operator"])
     with django_assert_max_num_queries(5):
         assert client.get("/api/settlement-batches/").json()["count"] == 1
+
+
+def test_no_second_batch_while_one_is_still_settling(demo, api_as, client):
+    """Two tabs of "Run settlement now" made two batches: the second stood empty and closed
+    at ¥0.00 above the one that held the claims."""
+    from tests.redemptions.factories import approved_redemption
+    from tests.vouchers.factories import make_voucher
+
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    assert approved_redemption(demo, voucher, demo["providers"]["provider-sit"]).cross_region
+    api = api_as(demo["users"]["operator"])
+    first = api.post("/api/settlement-batches/", {}, format="json")
+    assert first.status_code == 202  # its workers run after the commit: still open here
+    second = api.post("/api/settlement-batches/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert second.status_code == 409, second.content
+    assert second.json()["code"] == "batch_running"
+    assert f"Batch #{first.json()['id']} is still settling" in str(second.json())
+    client.force_login(demo["users"]["operator"])
+    page = client.post("/settlement/run/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "is still settling" in page.content.decode()
+    assert SettlementBatch.objects.count() == 1

@@ -4,9 +4,11 @@ revocation and expiry give the unspent part back to the district's budget. Their
 Lock order (see CONVENTIONS): ProgrammeRules row -> Voucher row.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,13 @@ from regions.statistics import statistics_changed
 from regions.statistics_summary import district_summary_issued
 from vouchers import permissions
 from vouchers.models import Voucher, VoucherApplication
+
+
+def _programme_date(moment: datetime) -> date:
+    """The day of `moment` in the programme's time zone. Not the request's current zone: the
+    API reads times in UTC (portal.api.ApiTimesInUtc), and a voucher issued through it at
+    23:45 UTC (07:45 in Shanghai) must tell the enterprise the same dates as the page does."""
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
 
 
 def programme_rules(region_id: int, year: int, *, lock: bool = False) -> ProgrammeRules:
@@ -93,7 +102,7 @@ def voucher_issue(
             "amount": money(amount),
             "name": application.enterprise.display_name,
             "region": rules.region.display_name,
-            "expires": timezone.localtime(voucher.expires_at).date().isoformat(),
+            "expires": _programme_date(voucher.expires_at).isoformat(),
             "url": portal_url("voucher-detail", voucher.serial),
         },
     )
@@ -183,7 +192,7 @@ def voucher_expire(*, voucher_id: int, now=None) -> bool:
     released = _release(voucher, rules)
     voucher.status = Voucher.Status.EXPIRED
     voucher.status_reason = _("Expired on %(date)s.") % {
-        "date": timezone.localtime(voucher.expires_at).date().isoformat()
+        "date": _programme_date(voucher.expires_at).isoformat()
     }
     voucher.save(update_fields=["balance", "released", "status", "status_reason"])
     cancelled = orders_cancel_for_ended_voucher(
@@ -244,8 +253,8 @@ def voucher_certificate_pdf(voucher: Voucher) -> bytes:
             (
                 "有效期",
                 "Valid",
-                f"{timezone.localtime(voucher.issued_at):%Y-%m-%d} – "
-                f"{timezone.localtime(voucher.expires_at):%Y-%m-%d}",
+                f"{_programme_date(voucher.issued_at):%Y-%m-%d} – "
+                f"{_programme_date(voucher.expires_at):%Y-%m-%d}",
             ),
             ("发券地区", "Issuing district", f"{region.name_zh} {region.name}"),
             ("跨区域使用", "Cross-region", "是 Yes" if voucher.cross_region else "否 No"),

@@ -19,11 +19,13 @@ from portal.money import MoneyFormField
 from portal.views import answer_decision, page_of, run_service, unread_filters
 from providers.models import ServiceOrder
 from providers.selectors import order_paperwork, paperwork_annotations, paperwork_section
+from regions.models import ProgrammeRules
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import NOTE_MAX_LENGTH
-from vouchers.models import Redemption
+from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES
+from vouchers.services.four_eyes import needs_two_officials
 from vouchers.views import PAGE_SIZE, require_official
 from vouchers.views.applications import AWAITING_SECOND
 
@@ -129,7 +131,7 @@ def redemption_claim(request, order_id):
 @require_GET
 def redemption_detail(request, pk):
     redemption = get_object_or_404(selectors.redemptions_visible_to(request.user), pk=pk)
-    (redemption,) = selectors.with_order_facts([redemption])
+    (redemption,) = _with_four_eyes(selectors.with_order_facts([redemption]))
     paperwork = order_paperwork(redemption.service_order)
     return render(
         request,
@@ -155,7 +157,7 @@ def redemptions_to_approve(request):
         selectors.redemptions_to_approve(request.user).order_by("claimed_at", "id"),
         default=PAGE_SIZE,
     )
-    page.object_list = selectors.with_order_facts(page.object_list)
+    page.object_list = _with_four_eyes(selectors.with_order_facts(page.object_list))
     return render(request, "redemptions/to_approve.html", {"page": page})
 
 
@@ -176,6 +178,39 @@ def payments_to_record(request):
     )
 
 
+def _with_four_eyes(rows: list[Redemption]) -> list[Redemption]:
+    """`rows` with each one's `needs_second_approval`: an approval now would only be the first
+    of two (no first approval yet, the amount at or above the four-eyes threshold of the rules
+    that govern the voucher, as `redemption_approve` decides), so the approve question says
+    nothing is spent yet. One query, two when a voucher predates rules versions."""
+    pending = [
+        r for r in rows if r.status == Redemption.Status.PENDING and not r.first_approved_by_id
+    ]
+    waiting = {r.pk for r in pending}
+    thresholds, older = {}, {}
+    for voucher in Voucher.objects.filter(pk__in={r.voucher_id for r in pending}).values(
+        "pk", "rules_version_id", "rules_version__four_eyes_threshold", "issuing_region_id", "year"
+    ):
+        if voucher["rules_version_id"]:  # as `rules_of_voucher`: the version it was issued under
+            thresholds[voucher["pk"]] = voucher["rules_version__four_eyes_threshold"]
+        else:
+            older[voucher["pk"]] = (voucher["issuing_region_id"], voucher["year"])
+    if older:
+        rules = {
+            (row.region_id, row.year): row.four_eyes_threshold
+            for row in ProgrammeRules.objects.filter(
+                region_id__in={region for region, _year in older.values()},
+                year__in={year for _region, year in older.values()},
+            )
+        }
+        thresholds.update({pk: rules.get(key) for pk, key in older.items()})
+    for row in rows:
+        row.needs_second_approval = row.pk in waiting and needs_two_officials(
+            row.amount, thresholds.get(row.voucher_id)
+        )
+    return rows
+
+
 def _act(request, pk, service, *, form_class, success: str, row_template: str):
     """Run one decision; htmx gets the refreshed row, a plain POST a redirect."""
     require_official(request)
@@ -194,7 +229,9 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         form,
         success=success,
         row_template=row_template,
-        row=lambda: {"redemption": selectors.with_order_facts([visible.get(pk=pk)])[0]},
+        row=lambda: {
+            "redemption": _with_four_eyes(selectors.with_order_facts([visible.get(pk=pk)]))[0]
+        },
         fallback=reverse("redemption-detail", args=[pk]),
         subject=_("Redemption #%(id)s") % {"id": pk},
     )
