@@ -396,6 +396,8 @@ def claimable_orders_with_needs(user, *, limit: int = 50) -> list[ServiceOrder]:
     for order in orders:
         order.needs = paperwork_before_claim(order, answers)
         order.needs_section = paperwork_section(order) if order.needs else ""
+        # Its whole balance held by other orders' claims: a claim now could only be refused.
+        order.nothing_left = order.voucher.balance <= ZERO
     return orders
 
 

@@ -30,7 +30,9 @@ class Demand(models.Model):
     TRANSITIONS = {
         Status.OPEN: {Status.CLOSED, Status.AWARDED},
         Status.CLOSED: set(),
-        Status.AWARDED: set(),
+        # The order the accepted proposal became ended undelivered (declined, cancelled):
+        # the need is still there (providers.services.demands.demand_reopen_for_ended_order).
+        Status.AWARDED: {Status.OPEN},
     }
 
     # What the owner edits while the demand is open: the page's form, the API and the service.
@@ -106,7 +108,8 @@ class Proposal(models.Model):
     TRANSITIONS = {
         Status.SUBMITTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
         Status.ACCEPTED: set(),
-        Status.DECLINED: set(),
+        # Declined only because another was accepted, whose order then ended undelivered.
+        Status.DECLINED: {Status.SUBMITTED},
         Status.WITHDRAWN: set(),
     }
 

@@ -16,6 +16,7 @@ from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import EvidenceFile, InstrumentSlot, OrderRating, RiskFlag, ServiceOrder
+from providers.services.demands import demand_reopen_for_ended_order
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
 from regions.models import AuditEntry, User
@@ -76,6 +77,7 @@ def _close_undelivered(order: ServiceOrder, status, *, actor, action, reason: st
     order.save(update_fields=fields)
     _free_instrument_hours(order)
     _clear_flags_of_closed_order(order, actor, reason)
+    demand_reopen_for_ended_order(order, actor=actor, reason=reason)
 
 
 def _clear_flags_of_closed_order(order: ServiceOrder, actor: User | None, reason: str) -> None:

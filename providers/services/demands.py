@@ -278,6 +278,66 @@ def mark_closed(demand: Demand, *, to_status: str, actor: User | None, action, r
     )
 
 
+def demand_reopen_for_ended_order(order, *, actor: User | None, reason: str) -> Demand | None:
+    """An order made from an accepted proposal ended undelivered (the provider declined it,
+    a party cancelled it, its voucher or provider was revoked): the demand it awarded opens
+    again for proposals, and its enterprise is told, instead of standing awarded to an order
+    that will never be delivered. The accepted proposal keeps its order as history; the
+    proposals declined at the award stay declined (their providers may propose again). Called
+    inside the transaction that closed the order, which is locked (order, then demand)."""
+    proposal = (
+        Proposal.objects.filter(service_order=order, status=Proposal.Status.ACCEPTED)
+        .only("demand_id", "decided_at")
+        .first()
+    )
+    if proposal is None:
+        return None
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=proposal.demand_id)
+    if demand.status != Demand.Status.AWARDED:
+        return None
+    from_status = check_transition(demand, Demand.Status.OPEN)
+    demand.status = Demand.Status.OPEN
+    demand.closed_at = None
+    demand.save(update_fields=["status", "closed_at"])
+    statistics_changed()
+    audit_record(
+        actor=actor,
+        obj=demand,
+        action=AuditEntry.Action.REINSTATE,
+        from_status=from_status,
+        to_status=demand.status,
+        reason=reason,
+        data={"service_order": order.pk, "order_status": order.status},
+    )
+    _resubmit_declined_at_award(demand, awarded_at=proposal.decided_at, actor=actor)
+    tell_enterprise(demand, "demand_reopened", order=str(order.pk), reason=reason)
+    return demand
+
+
+def _resubmit_declined_at_award(demand: Demand, *, awarded_at, actor: User | None) -> None:
+    """The proposals declined only because another was accepted stand again, their
+    providers told: the enterprise may choose the runner-up. Nothing else declines a
+    proposal of an awarded demand, so they are those declined since the award."""
+    declined = list(
+        Proposal.objects.select_for_update(of=("self",))
+        .filter(demand=demand, status=Proposal.Status.DECLINED, decided_at__gte=awarded_at)
+        .order_by("id")
+    )
+    for proposal in declined:
+        from_status = check_transition(proposal, Proposal.Status.SUBMITTED)
+        proposal.status = Proposal.Status.SUBMITTED
+        proposal.decided_at = None
+        proposal.save(update_fields=["status", "decided_at"])
+        audit_record(
+            actor=actor,
+            obj=proposal,
+            action=AuditEntry.Action.REINSTATE,
+            from_status=from_status,
+            to_status=proposal.status,
+        )
+        tell_provider(proposal.provider_id, demand, "proposal_reinstated")
+
+
 @transaction.atomic(durable=True)
 def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
     """The owner closes an open demand without choosing a proposal; the proposers are told."""

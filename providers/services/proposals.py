@@ -218,6 +218,7 @@ def proposal_accept(*, proposal: Proposal, actor: User, voucher=None) -> Service
         accepted = (
             Proposal.objects.filter(demand=demand, status=Proposal.Status.ACCEPTED)
             .select_related("provider")
+            .order_by("-decided_at", "-id")  # an earlier one's order may have ended since
             .first()
         )
         if accepted is not None:

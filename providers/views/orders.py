@@ -67,6 +67,10 @@ NEXT_STEPS = {
         "cancelled": gettext_lazy("Closed"),
     },
 }
+NOTHING_LEFT_TO_CLAIM = gettext_lazy(
+    "Nothing is left on the voucher: its balance is held by claims waiting for the official. "
+    "A claim is possible if one of them is rejected."
+)
 # Officials, the operator and a broker follow an order: whose move it is (the status again,
 # as the column beside it already says, told them nothing).
 NEXT_STEPS_OF_OBSERVERS = {
@@ -84,6 +88,13 @@ def next_step(user, order: ServiceOrder) -> str:
     steps = NEXT_STEPS.get(user.role, NEXT_STEPS_OF_OBSERVERS)
     if order.status == ServiceOrder.Status.CONFIRMED and order.voucher.ended:
         return ""  # no claim: the page says why beside the voucher
+    if (
+        order.status == ServiceOrder.Status.CONFIRMED
+        and user.role == "provider"
+        and order.voucher.balance <= 0
+        and not order.redemptions.exclude(status="rejected").exists()  # its own claim
+    ):
+        return NOTHING_LEFT_TO_CLAIM
     return steps.get(order.status, "")
 
 

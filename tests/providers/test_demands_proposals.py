@@ -278,3 +278,65 @@ def test_a_named_multipart_field_still_reaches_the_action(api_as, users, demand)
     )
     assert response.status_code == 400, response.content
     assert response.json()["voucher"] == ["You have no voucher with this serial."]
+
+
+@pytest.mark.parametrize("ending", ["decline", "cancel"])
+def test_an_awarded_order_that_ends_undelivered_opens_the_demand_again(
+    api_as, client, users, demand, ending, django_capture_on_commit_callbacks
+):
+    """The demand stood awarded to a declined order for good: the runner-up's proposal was
+    declined at the award and the enterprise could only publish the demand again."""
+    chosen = propose(users["provider-sit"], demand, price="90000.00")
+    runner_up = propose(users["provider-graphene"], demand, price="70000.00")
+    enterprise = api_as(users["enterprise-jiangnan"])
+    order_id = enterprise.post(f"/api/proposals/{chosen.pk}/accept/", {}, format="json").json()[
+        "service_order"
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if ending == "decline":
+            ended = api_as(users["provider-sit"]).post(
+                f"/api/service-orders/{order_id}/decline/", {"reason": "No capacity"}, format="json"
+            )
+        else:
+            ended = enterprise.post(
+                f"/api/service-orders/{order_id}/cancel/",
+                {"reason": "Changed plans"},
+                format="json",
+            )
+    assert ended.status_code == 200, ended.content
+
+    demand.refresh_from_db()
+    chosen.refresh_from_db()
+    runner_up.refresh_from_db()
+    assert demand.status == "open" and demand.closed_at is None
+    assert chosen.status == "accepted" and chosen.service_order_id == order_id  # history
+    assert runner_up.status == "submitted" and runner_up.decided_at is None
+    assert AuditEntry.objects.filter(
+        object_type="providers.demand", object_id=str(demand.pk), action="reinstate"
+    ).exists()
+    subjects = {m.subject for m in mail.outbox}
+    assert any(f"Demand #{demand.pk} is open again" in s for s in subjects), subjects
+    assert any("provider-graphene@example.com" in m.to and "stands again" in m.subject
+               for m in mail.outbox)  # fmt: skip
+
+    client.force_login(users["enterprise-jiangnan"])
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert f"/proposals/{runner_up.pk}/accept/" in page.content.decode()
+
+    # The enterprise chooses the runner-up: a new order, the demand awarded again.
+    again = enterprise.post(f"/api/proposals/{runner_up.pk}/accept/", {}, format="json")
+    assert again.status_code == 201, again.content
+    demand.refresh_from_db()
+    assert demand.status == "awarded"
+    assert ServiceOrder.objects.get(pk=again.json()["service_order"]).provider_id == (
+        runner_up.provider_id
+    )
+
+
+def test_an_order_not_made_from_a_proposal_leaves_demands_alone(users, demand, order_in):
+    order = order_in("requested")
+    services.order_decline(order=order, actor=order.provider.users.first(), reason="Busy")
+    demand.refresh_from_db()
+    assert demand.status == "open"

@@ -151,3 +151,25 @@ def test_a_claim_on_a_revoked_voucher_is_409_voucher_not_active(api_as, demo, gr
     assert response.status_code == 409
     assert response.json()["code"] == "voucher_not_active"
     assert "The voucher is revoked and cannot be spent." in response.json()["detail"]
+
+
+def test_an_order_whose_voucher_has_nothing_left_offers_no_claim(client, demo, graphene):
+    """Its balance all held by another order's pending claim, the order was offered for a
+    claim prefilled at 0.00, which could only be refused."""
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00")
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=Voucher.Status.EXHAUSTED, balance=0, held=voucher.face_value, redeemed=0
+    )
+    client.force_login(provider_user(demo, graphene))
+    listing = client.get("/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing is left on its voucher" in listing
+    assert f'href="/redemptions/claim/{order.pk}/"' not in listing
+    page = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing is left on the voucher" in page
+
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=Voucher.Status.ACTIVE, balance=100, held=voucher.face_value - 100
+    )
+    listing = client.get("/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="/redemptions/claim/{order.pk}/"' in listing
