@@ -2,6 +2,8 @@
 settlement batches (the operator runs settlement and records transfers; officials read their
 district's part and download their statements)."""
 
+import re
+
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -131,15 +133,30 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return region_list()
 
-    @extend_schema(responses=BudgetSerializer)
+    @extend_schema(
+        responses=BudgetSerializer,
+        parameters=[
+            OpenApiParameter(
+                "year", OpenApiTypes.INT, description="The programme year; default this year."
+            )
+        ],
+    )
     @action(detail=True, permission_classes=[permissions.IsAuthenticated])
     def budget(self, request, code=None):
         region = self.get_object()
         if not can_see_budget(request.user, region):
             raise Http404
-        rules = rules_for(region=region, year=current_year())
+        raw = request.query_params.get("year")
+        # ?year=2027 or ?year=abc answered this year's figures, as if they were that year's.
+        if raw is not None and not re.fullmatch(r"[0-9]{4}", raw):
+            raise ValidationError({"year": [_("A year is four digits, such as 2026.")]})
+        year = int(raw) if raw is not None else current_year()
+        rules = rules_for(region=region, year=year)
         if rules is None:
-            raise Http404
+            raise Http404(
+                _("%(region)s has no programme rules for %(year)s.")
+                % {"region": region.display_name, "year": year}
+            )
         return Response(
             BudgetSerializer(
                 {

@@ -70,6 +70,10 @@ def _render_notice(request, notice, *, objection_form=None, answer_forms=None, s
         and notice.status == ProviderNotice.Status.OPEN
         and not notice.has_ended
     )
+    # One unanswered objection per person at a time (the service's rule): the form waits too.
+    objection_waiting = (
+        may_object and notice.objections.filter(raised_by=user, answered_at__isnull=True).exists()
+    )
     return render(
         request,
         "providers/notice_detail.html",
@@ -86,7 +90,8 @@ def _render_notice(request, notice, *, objection_form=None, answer_forms=None, s
                 )
                 for objection in selectors.provider_notice_objections(notice)
             ],
-            "may_object": may_object,
+            "may_object": may_object and not objection_waiting,
+            "objection_waiting": objection_waiting,
             "own_provider": own,
             "may_answer": may_answer,
             "objection_form": objection_form or ObjectionForm(),

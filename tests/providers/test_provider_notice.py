@@ -316,3 +316,17 @@ def test_one_person_has_one_unanswered_objection_at_a_time(api_as, users, on_not
     assert again.json()["code"] == "objection_waiting"
     assert object_to(api_as, users["enterprise-jiangnan"], notice).status_code == 201
     assert notice.objections.count() == 2
+
+
+def test_the_page_offers_no_objection_form_while_ones_own_waits(api_as, client, users, on_notice):
+    """The form stayed on the page and its post was refused 409."""
+    _, notice = on_notice
+    client.force_login(users["enterprise-yangpu"])
+    page = f"/provider-notices/{notice.pk}/"
+    assert "Lodge an objection" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert object_to(api_as, users["enterprise-yangpu"], notice).status_code == 201
+    body = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Lodge an objection" not in body and 'id="objection-waiting"' in body
+    # Another reader still has the form.
+    client.force_login(users["enterprise-jiangnan"])
+    assert "Lodge an objection" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()

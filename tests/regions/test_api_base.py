@@ -47,6 +47,23 @@ def test_the_budget_is_visible_to_its_official(api_as, demo):
     assert body["available"] == "9800000.00"
 
 
+def test_the_budget_of_a_year_is_that_years_or_said_to_be_missing(api_as, demo):
+    """?year=2027 and ?year=abc answered this year's figures, as if they were that year's."""
+    from regions.selectors import current_year
+
+    client = api_as(demo["users"]["official-wujin"])
+    year = current_year()
+    this_year = client.get(f"/api/regions/WUJIN/budget/?year={year}")
+    assert this_year.status_code == 200 and this_year.json()["year"] == year
+    missing = client.get(f"/api/regions/WUJIN/budget/?year={year + 1}", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404
+    assert f"no programme rules for {year + 1}" in missing.json()["detail"]
+    for bad in ("abc", "20261", "-1", ""):
+        response = client.get(f"/api/regions/WUJIN/budget/?year={bad}")
+        assert response.status_code == 400, bad
+        assert "year" in response.json()
+
+
 def test_the_budget_of_another_district_is_404_for_an_official(api_as, demo):
     assert (
         api_as(demo["users"]["official-wujin"]).get("/api/regions/YANGPU/budget/").status_code

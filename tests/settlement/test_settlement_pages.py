@@ -154,3 +154,31 @@ def test_the_reconciliation_reports_name_what_they_counted_in_chinese(demo, logi
     ).content.decode()
 
     assert "分录行" in page and "journal_lines" not in page
+
+
+def test_a_district_without_a_transfer_is_not_told_the_positions_cancel_out(computed, demo, login):
+    """An official of a district with no transfer read "Nothing to transfer: the positions
+    cancel out" beside a batch that had transfers; an empty batch said the same."""
+    batch, _ = computed
+    transfers = list(batch.transfers.select_related("from_region", "to_region"))
+    assert transfers
+    involved = {t.from_region.code for t in transfers} | {t.to_region.code for t in transfers}
+    outside = next(
+        (u for u in demo["users"].values() if u.is_official and u.region.code not in involved),
+        None,
+    )
+    if outside is not None:  # at most three transfers among four districts: usually one is out
+        page = login(outside).get(f"/settlement/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        body = page.content.decode()
+        assert "positions cancel out" not in body
+        assert "neither pays nor receives a transfer in this batch" in body
+
+    empty = SettlementBatch.objects.create(
+        cutoff=batch.cutoff, status=SettlementBatch.Status.CLOSED, claimed_count=0
+    )
+    body = (
+        login(demo["users"]["operator"])
+        .get(f"/settlement/{empty.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "Nothing was settled in this batch" in body and "positions cancel out" not in body
