@@ -420,7 +420,15 @@ class NoticeEditSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notice
         fields = ["title", "title_zh", "body", "body_zh", "opens_at", "closes_at"]
-        extra_kwargs = {name: {"required": False} for name in fields}
+        # As on publishing and on the page: one title and one text in either language is
+        # enough, so the English ones may be emptied (the service refuses both empty).
+        extra_kwargs = {
+            **{name: {"required": False} for name in ("opens_at", "closes_at")},
+            **{
+                name: {"required": False, "allow_blank": True}
+                for name in ("title", "title_zh", "body", "body_zh")
+            },
+        }
 
 
 class WithdrawSerializer(serializers.Serializer):

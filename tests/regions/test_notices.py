@@ -243,7 +243,7 @@ def test_the_publisher_corrects_a_notice_through_the_api_and_others_cannot(api_a
     refused = [
         api_as(demo["users"]["official-nanhu"]).patch(url, {"title": "Ours"}, format="json"),
         api_as(demo["users"]["enterprise-jiangnan"]).patch(url, {"title": "X"}, format="json"),
-        official.patch(url, {"title": ""}, format="json"),
+        official.patch(url, {"title": "", "title_zh": ""}, format="json"),  # no title left
         official.patch(url, {"closes_at": iso(5)}, format="json"),  # before it opens
         official.patch(url, {"kind": "news", "title": 5 * "x" * 50}, format="json"),
     ]
@@ -341,3 +341,24 @@ def test_a_notices_history_is_shown_to_those_who_may_withdraw_it(client, demo):
     assert 'id="audit-title"' in page and "official-wujin" in page
     client.force_login(demo["users"]["official-nanhu"])
     assert 'id="audit-title"' not in client.get(f"/notices/{notice.pk}/").content.decode()
+
+
+def test_a_notice_edited_through_the_api_may_keep_its_chinese_words_alone(api_as, demo):
+    """Publishing and the page take one title and one text in either language; the API's
+    edit refused an emptied English title ("This field may not be blank")."""
+    official = api_as(demo["users"]["official-wujin"])
+    created = official.post(
+        "/api/notices/", {"kind": "news", "title_zh": "仅中文", "body_zh": "正文"}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    url = f"/api/notices/{created.json()['id']}/"
+    english = official.patch(url, {"title": "English too", "body": "Text."}, format="json")
+    assert english.status_code == 200, english.content
+    chinese_only = official.patch(
+        url, {"title": "", "body": "", "title_zh": "只有中文", "body_zh": "中文正文"}, format="json"
+    )
+    assert chinese_only.status_code == 200, chinese_only.content
+    saved = Notice.objects.get(pk=created.json()["id"])
+    assert (saved.title, saved.body, saved.title_zh) == ("", "", "只有中文")
+    nothing = official.patch(url, {"title_zh": "", "body_zh": ""}, format="json")
+    assert nothing.status_code == 400
