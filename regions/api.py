@@ -483,6 +483,13 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         data = NoticeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if request.user.is_official and "region" in data.validated_data:
+            if data.validated_data["region"] is None:
+                # An explicit null is the whole programme, the operator's: it was published
+                # for the official's own district without a word.
+                raise NotAllowed(
+                    _("Only the programme operator publishes for the whole programme.")
+                )
         notice = notice_publish(actor=request.user, **data.validated_data)
         return created(request, NoticeSerializer(notice).data)
 

@@ -362,3 +362,20 @@ def test_a_notice_edited_through_the_api_may_keep_its_chinese_words_alone(api_as
     assert (saved.title, saved.body, saved.title_zh) == ("", "", "只有中文")
     nothing = official.patch(url, {"title_zh": "", "body_zh": ""}, format="json")
     assert nothing.status_code == 400
+
+
+def test_an_official_asking_for_the_whole_programme_is_told_it_is_the_operators(api_as, demo):
+    """`"region": null` from an official was published for the official's district unsaid."""
+    official = api_as(demo["users"]["official-wujin"])
+    before = Notice.objects.count()
+    body = {"kind": "news", "title": "For everyone", "body": "Text.", "region": None}
+    refused = official.post("/api/notices/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403
+    assert "whole programme" in refused.json()["detail"]
+    assert Notice.objects.count() == before
+    del body["region"]  # left out: the official's own district, as before
+    created = official.post("/api/notices/", body, format="json")
+    assert created.status_code == 201 and created.json()["region"] == "WUJIN"
+    operator = api_as(demo["users"]["operator"])
+    whole = operator.post("/api/notices/", {**body, "region": None}, format="json")
+    assert whole.status_code == 201 and whole.json()["region"] is None
