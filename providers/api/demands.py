@@ -92,6 +92,16 @@ class DemandCreateSerializer(serializers.Serializer):
     )
 
 
+class DemandEditSerializer(DemandCreateSerializer):
+    """What `PATCH` may change: the fields of publishing, each optional."""
+
+    visibility = serializers.ChoiceField(choices=Demand.Visibility.choices)
+
+
+class DemandCloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
 class ProposalAttachmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name")
 
@@ -224,6 +234,40 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return created(
             request, DemandDetailSerializer(demand, context=self.get_serializer_context()).data
         )
+
+    @extend_schema(request=DemandEditSerializer, responses={200: DemandDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """The demand's enterprise changes it while it is open: any of the fields of
+        publishing; those left out keep their values (newly invited providers are told)."""
+        demand = self.get_object()
+        data = DemandEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        invited = None
+        if "invited_providers" in values:
+            ids = set(values.pop("invited_providers"))
+            invited = list(Provider.objects.filter(pk__in=ids))
+            if len(invited) != len(ids):
+                raise serializers.ValidationError(
+                    {"invited_providers": [_("No provider has this id.")]}
+                )
+        services.demand_edit(demand=demand, actor=request.user, invited_providers=invited, **values)
+        demand = self.get_queryset().get(pk=demand.pk)
+        return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=DemandCloseSerializer, responses={200: DemandDetailSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def close(self, request, pk=None):
+        """The demand's enterprise closes it without choosing a proposal (an optional
+        `reason`); the live proposals are declined and their providers told."""
+        demand = self.get_object()
+        data = DemandCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.demand_close(
+            demand=demand, actor=request.user, reason=data.validated_data.get("reason", "")
+        )
+        demand = self.get_queryset().get(pk=demand.pk)
+        return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
 
     @extend_schema(
         methods=["GET"], request=None, responses=ProposalSerializer(many=True), filters=False

@@ -283,7 +283,7 @@ def demand_reopen_for_ended_order(order, *, actor: User | None, reason: str) -> 
     a party cancelled it, its voucher or provider was revoked): the demand it awarded opens
     again for proposals, and its enterprise is told, instead of standing awarded to an order
     that will never be delivered. The accepted proposal keeps its order as history; the
-    proposals declined at the award stay declined (their providers may propose again). Called
+    proposals declined at the award stand again, so the runner-up may be chosen. Called
     inside the transaction that closed the order, which is locked (order, then demand)."""
     proposal = (
         Proposal.objects.filter(service_order=order, status=Proposal.Status.ACCEPTED)

@@ -340,3 +340,29 @@ def test_an_order_not_made_from_a_proposal_leaves_demands_alone(users, demand, o
     services.order_decline(order=order, actor=order.provider.users.first(), reason="Busy")
     demand.refresh_from_db()
     assert demand.status == "open"
+
+
+def test_the_enterprise_edits_and_closes_its_demand_through_the_api(api_as, users, demand):
+    """Both were page-only: `POST /api/demands/{id}/close/` answered 404."""
+    owner = api_as(users["enterprise-jiangnan"])
+    url = f"/api/demands/{demand.pk}/"
+    edited = owner.patch(url, {"title": "Graphene dispersion, revised"}, format="json")
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["title"] == "Graphene dispersion, revised"
+    demand.refresh_from_db()
+    assert demand.title == "Graphene dispersion, revised"
+    bad = owner.patch(url, {"budget_min": "900000.00", "budget_max": "1000.00"}, format="json")
+    assert bad.status_code == 400
+    other = api_as(users["enterprise-yangpu"])
+    assert other.patch(url, {"title": "Mine"}, format="json").status_code in (403, 404)
+    assert other.post(url + "close/", {}, format="json").status_code in (403, 404)
+
+    proposal = propose(users["provider-sit"], demand)
+    closed = owner.post(url + "close/", {"reason": "Solved in house."}, format="json")
+    assert closed.status_code == 200, closed.content
+    assert closed.json()["status"] == "closed"
+    proposal.refresh_from_db()
+    assert proposal.status == "declined"
+    again = owner.post(url + "close/", {}, format="json")
+    assert again.status_code == 409
+    assert owner.patch(url, {"title": "Too late"}, format="json").status_code == 409
