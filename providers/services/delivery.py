@@ -295,34 +295,38 @@ def _voucher_state(voucher) -> str:
     return _("past its expiry")
 
 
+def _cancel_undelivered_orders(
+    orders, *, actor: User | None, reason: str, data: dict, email: str, **context
+) -> int:
+    """Cancel `orders` (a queryset) not yet delivered, locked here in id order, with
+    `reason`, and tell both parties with `email` (its words in `context`). Returns how many."""
+    locked = list(
+        orders.select_for_update(of=("self",))
+        .select_related("enterprise", "provider")
+        .filter(status__in=permissions.PARTIES_MAY_CANCEL)
+        .order_by("pk")
+    )
+    for order in locked:
+        _cancel(order, actor=actor, reason=reason, data=data)
+        for to_enterprise in (True, False):
+            _tell(order, email, to_enterprise=to_enterprise, reason=reason, **context)
+    return len(locked)
+
+
 def orders_cancel_for_ended_voucher(*, voucher, actor: User | None, reason: str) -> int:
     """A revoked or expired voucher pays for no more work: its orders not yet delivered
     (requested or accepted) are cancelled with `reason`, and both parties told, so that no
     provider goes on working for a voucher that can no longer pay. The caller has locked the
     voucher (lock order: voucher, then its orders). Completed and confirmed orders stay: the
     work was done, and a claim on them is refused with the voucher's state. Returns how many."""
-    orders = list(
-        ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "provider")
-        .filter(voucher_id=voucher.pk, status__in=permissions.PARTIES_MAY_CANCEL)
-        .order_by("pk")
+    return _cancel_undelivered_orders(
+        ServiceOrder.objects.filter(voucher_id=voucher.pk),
+        actor=actor,
+        reason=reason,
+        data={"voucher": voucher.serial, "voucher_status": voucher.status},
+        email=f"order_voucher_{voucher.status}",
+        serial=voucher.serial,
     )
-    for order in orders:
-        _cancel(
-            order,
-            actor=actor,
-            reason=reason,
-            data={"voucher": voucher.serial, "voucher_status": voucher.status},
-        )
-        for to_enterprise in (True, False):
-            _tell(
-                order,
-                f"order_voucher_{voucher.status}",
-                to_enterprise=to_enterprise,
-                serial=voucher.serial,
-                reason=reason,
-            )
-    return len(orders)
 
 
 def orders_cancel_for_revoked_provider(*, provider, actor: User, reason: str) -> int:
@@ -332,23 +336,14 @@ def orders_cancel_for_revoked_provider(*, provider, actor: User, reason: str) ->
     left waiting for a provider that could never be paid, or paying its own share for work
     whose claim would be refused. Delivered orders stay (the work was done; their claims are
     decided on their own). The caller has locked the provider. Returns how many."""
-    orders = list(
-        ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("enterprise", "provider")
-        .filter(provider_id=provider.pk, status__in=permissions.PARTIES_MAY_CANCEL)
-        .order_by("pk")
+    return _cancel_undelivered_orders(
+        ServiceOrder.objects.filter(provider_id=provider.pk),
+        actor=actor,
+        reason=reason,
+        data={"provider_status": provider.status},
+        email="order_provider_revoked",
+        provider=lambda: provider.display_name,  # in each reader's language
     )
-    for order in orders:
-        _cancel(order, actor=actor, reason=reason, data={"provider_status": provider.status})
-        for to_enterprise in (True, False):
-            _tell(
-                order,
-                "order_provider_revoked",
-                to_enterprise=to_enterprise,
-                provider=lambda order=order: order.provider.display_name,
-                reason=reason,
-            )
-    return len(orders)
 
 
 class DisputeDecision:

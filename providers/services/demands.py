@@ -238,28 +238,39 @@ def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values
     return demand
 
 
-def decline_live_proposals(demand: Demand, *, actor: User | None, reason: str) -> None:
-    """Decline every submitted proposal of a demand (locked by the caller) and tell them."""
-    live = list(
-        Proposal.objects.select_for_update(of=("self",))
-        .filter(demand=demand, status=Proposal.Status.SUBMITTED)
-        .order_by("id")
-    )
-    now = timezone.now()
-    for proposal in live:
-        from_status = check_transition(proposal, Proposal.Status.DECLINED)
-        proposal.status = Proposal.Status.DECLINED
-        proposal.decided_at = now
+def _move_proposals(
+    demand: Demand, proposals, *, to_status, decided_at, action, actor, reason: str, email: str
+) -> None:
+    """Move `proposals` (a queryset of `demand`'s, locked here in id order) to `to_status`,
+    each audited and its provider told with `email`."""
+    for proposal in list(proposals.select_for_update(of=("self",)).order_by("id")):
+        from_status = check_transition(proposal, to_status)
+        proposal.status = to_status
+        proposal.decided_at = decided_at
         proposal.save(update_fields=["status", "decided_at"])
         audit_record(
             actor=actor,
             obj=proposal,
-            action=AuditEntry.Action.DECLINE,
+            action=action,
             from_status=from_status,
             to_status=proposal.status,
             reason=reason,
         )
-        tell_provider(proposal.provider_id, demand, "proposal_declined", reason=reason)
+        tell_provider(proposal.provider_id, demand, email, reason=reason)
+
+
+def decline_live_proposals(demand: Demand, *, actor: User | None, reason: str) -> None:
+    """Decline every submitted proposal of a demand (locked by the caller) and tell them."""
+    _move_proposals(
+        demand,
+        Proposal.objects.filter(demand=demand, status=Proposal.Status.SUBMITTED),
+        to_status=Proposal.Status.DECLINED,
+        decided_at=timezone.now(),
+        action=AuditEntry.Action.DECLINE,
+        actor=actor,
+        reason=reason,
+        email="proposal_declined",
+    )
 
 
 def mark_closed(demand: Demand, *, to_status: str, actor: User | None, action, reason: str) -> None:
@@ -318,24 +329,18 @@ def _resubmit_declined_at_award(demand: Demand, *, awarded_at, actor: User | Non
     """The proposals declined only because another was accepted stand again, their
     providers told: the enterprise may choose the runner-up. Nothing else declines a
     proposal of an awarded demand, so they are those declined since the award."""
-    declined = list(
-        Proposal.objects.select_for_update(of=("self",))
-        .filter(demand=demand, status=Proposal.Status.DECLINED, decided_at__gte=awarded_at)
-        .order_by("id")
+    _move_proposals(
+        demand,
+        Proposal.objects.filter(
+            demand=demand, status=Proposal.Status.DECLINED, decided_at__gte=awarded_at
+        ),
+        to_status=Proposal.Status.SUBMITTED,
+        decided_at=None,
+        action=AuditEntry.Action.REINSTATE,
+        actor=actor,
+        reason="",
+        email="proposal_reinstated",
     )
-    for proposal in declined:
-        from_status = check_transition(proposal, Proposal.Status.SUBMITTED)
-        proposal.status = Proposal.Status.SUBMITTED
-        proposal.decided_at = None
-        proposal.save(update_fields=["status", "decided_at"])
-        audit_record(
-            actor=actor,
-            obj=proposal,
-            action=AuditEntry.Action.REINSTATE,
-            from_status=from_status,
-            to_status=proposal.status,
-        )
-        tell_provider(proposal.provider_id, demand, "proposal_reinstated")
 
 
 @transaction.atomic(durable=True)
