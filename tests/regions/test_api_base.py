@@ -58,10 +58,12 @@ def test_the_budget_of_a_year_is_that_years_or_said_to_be_missing(api_as, demo):
     missing = client.get(f"/api/regions/WUJIN/budget/?year={year + 1}", HTTP_ACCEPT_LANGUAGE="en")
     assert missing.status_code == 404
     assert f"no programme rules for {year + 1}" in missing.json()["detail"]
-    for bad in ("abc", "20261", "-1", ""):
+    for bad in ("abc", "2026.5", "", "1" * 12):
         response = client.get(f"/api/regions/WUJIN/budget/?year={bad}")
         assert response.status_code == 400, bad
         assert "year" in response.json()
+    for unknown in ("0", "-48", "20261"):  # whole numbers: years without rules
+        assert client.get(f"/api/regions/WUJIN/budget/?year={unknown}").status_code == 404
 
 
 def test_the_budget_of_another_district_is_404_for_an_official(api_as, demo):
