@@ -4,6 +4,7 @@ from providers import exports
 from providers.views import (
     catalogue,
     certification,
+    delivery,
     demands,
     directory,
     documents,
@@ -80,15 +81,15 @@ urlpatterns = [
     ),
     path("orders/", orders.order_list, name="order-list"),
     path("orders/new/", orders.order_create, name="order-create"),
-    path("orders/disputed/", orders.disputed_orders, name="disputed-orders"),
+    path("orders/disputed/", delivery.disputed_orders, name="disputed-orders"),
     path("official/risk-queue/", risk.risk_queue, name="risk-queue"),
     path("risk-flags/<int:pk>/clear/", risk.risk_flag_clear_view, name="risk-flag-clear"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
-    path("orders/<int:pk>/complete/", orders.order_complete, name="order-complete"),
+    path("orders/<int:pk>/complete/", delivery.order_complete, name="order-complete"),
     path("orders/<int:pk>/rating/", orders.order_rate, name="order-rate"),
     path(
         "orders/<int:pk>/resolve-dispute/",
-        orders.order_resolve_dispute,
+        delivery.order_resolve_dispute,
         name="order-resolve-dispute",
     ),
     re_path(
@@ -98,7 +99,7 @@ urlpatterns = [
     ),
     path(
         "orders/<int:pk>/evidence/<int:file_id>/",
-        orders.order_evidence,
+        delivery.order_evidence,
         name="order-evidence",
     ),
     path("demands/", demands.demand_list, name="demand-list"),

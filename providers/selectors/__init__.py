@@ -48,6 +48,7 @@ from providers.selectors.orders import (
     paperwork_section,
     voucher_share_of,
     voucher_terms,
+    with_live_claim,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "orders_visible_to",
     "own_share_due",
     "voucher_share_of",
+    "with_live_claim",
     "paperwork_annotations",
     "paperwork_missing",
     "paperwork_section",

@@ -98,6 +98,16 @@ def has_live_claim(order: ServiceOrder) -> bool:
     return order.redemptions.filter(status__in=LIVE_STATUSES).exists()
 
 
+def with_live_claim(orders: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
+    """`orders`, each with `live_claim` (`has_live_claim`) read in the same query, for a list
+    that would otherwise ask once per row."""
+    from vouchers.models import Redemption
+    from vouchers.selectors import LIVE_STATUSES
+
+    claims = Redemption.objects.filter(service_order=OuterRef("pk"), status__in=LIVE_STATUSES)
+    return orders.annotate(live_claim=Exists(claims))
+
+
 def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:
     """What the voucher may pay of an order not yet claimed: its rules' share of the contract,
     and less when the voucher's balance is below that share (the claim is then held to the

@@ -15,6 +15,7 @@ from regions.models import AuditEntry
 from tests.redemptions.factories import make_order, provider_user
 from vouchers.models import Voucher
 from vouchers.selectors import claimable_orders_for
+from vouchers.services import redemptions
 from vouchers.tasks import expire_vouchers
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,25 @@ def test_an_order_whose_voucher_has_nothing_left_offers_no_claim(client, demo, g
     )
     listing = client.get("/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'href="/redemptions/claim/{order.pk}/"' in listing
+
+
+@pytest.mark.parametrize("orders", [2, 12])
+def test_the_order_list_tells_nothing_is_left_in_a_constant_number_of_queries(
+    client, demo, graphene, orders, django_assert_max_num_queries
+):
+    """The list asked, per confirmed order on a used-up voucher, whether the order had a
+    claim of its own."""
+    voucher = demo["voucher"]
+    for _ in range(orders):
+        make_order(voucher, graphene, contract="1000.00")
+    claimed = make_order(voucher, graphene, contract="1000.00")
+    redemptions.redemption_claim(
+        service_order_id=claimed.pk, amount="500.00", actor=provider_user(demo, graphene)
+    )
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=Voucher.Status.EXHAUSTED, balance=0, held=voucher.face_value, redeemed=0
+    )
+    client.force_login(provider_user(demo, graphene))
+    with django_assert_max_num_queries(8):
+        html = client.get("/orders/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count("Nothing is left on the voucher") == orders
