@@ -124,6 +124,45 @@ def set_password_link(user: User) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
+def invited_account_create(
+    *,
+    username: str,
+    email: str,
+    role: str,
+    region: Region | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """An account without a password, its username and address checked (400 malformed, 409
+    taken): the person chooses a password from the link `set_password_link` gives. Inside
+    the caller's transaction, which audits it and e-mails the link."""
+    username = clean_username(username)
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except DjangoValidationError as error:
+        raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from error
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidTransition(
+            _("An account with this username exists already."), code="username_taken"
+        )
+    check_email_unused(email)
+    # A name reversed by a direction override would read otherwise in every history.
+    first_name = refuse_hidden_controls((first_name or "").strip(), field="first_name")
+    last_name = refuse_hidden_controls((last_name or "").strip(), field="last_name")
+    account = User(
+        username=username,
+        email=email,
+        first_name=first_name[:150],
+        last_name=last_name[:150],
+        role=role,
+        region=region,
+    )
+    account.set_unusable_password()
+    account.save()
+    return account
+
+
 @transaction.atomic(durable=True)
 def official_invite(
     *,
@@ -144,30 +183,15 @@ def official_invite(
         )
     if region is None:
         raise ValidationFailed(_("Choose the official's district."), field="region")
-    username = clean_username(username)
-    email = (email or "").strip()
-    try:
-        validate_email(email)
-    except DjangoValidationError as error:
-        raise ValidationFailed(_("Enter a valid e-mail address."), field="email") from error
-    if User.objects.filter(username__iexact=username).exists():
-        raise InvalidTransition(
-            _("An account with this username exists already."), code="username_taken"
-        )
-    check_email_unused(email)
-    # A name reversed by a direction override would read otherwise in every history.
-    first_name = refuse_hidden_controls((first_name or "").strip(), field="first_name")
-    last_name = refuse_hidden_controls((last_name or "").strip(), field="last_name")
-    official = User(
+    official = invited_account_create(
         username=username,
         email=email,
-        first_name=first_name[:150],
-        last_name=last_name[:150],
         role=User.Role.OFFICIAL,
         region=region,
+        first_name=first_name,
+        last_name=last_name,
     )
-    official.set_unusable_password()
-    official.save()
+    username, email = official.username, official.email
     audit_record(
         actor=actor,
         obj=official,

@@ -22,12 +22,16 @@ from providers.forms import (
 )
 from providers.models import Expert, ServiceOrder, TechnologyManager
 from providers.models.libraries import LISTED
+from providers.services.library_keeping import can_keep_libraries
 from regions.models import User
 from regions.services import audit_trail_for
 
 
-def _library_page(request, template: str, library, *, fields=("q", "region", "category")):
-    """A library's page filtered by its form; a filter it cannot read lists nothing (400)."""
+def _library_page(
+    request, template: str, library, *, fields=("q", "region", "category"), withdrawn=None
+):
+    """A library's page filtered by its form; a filter it cannot read lists nothing (400).
+    The operator, who keeps the library, also sees its `withdrawn` profiles to list again."""
     form = DirectoryFilterForm(request.GET or None)
     filter_errors = unread_filters(form, fields)
     cleaned = getattr(form, "cleaned_data", {})
@@ -35,6 +39,7 @@ def _library_page(request, template: str, library, *, fields=("q", "region", "ca
     if "category" in fields:
         filters["category"] = cleaned.get("category", "")
     rows = library(**filters)
+    may_keep = can_keep_libraries(request.user)
     return render(
         request,
         template,
@@ -43,6 +48,8 @@ def _library_page(request, template: str, library, *, fields=("q", "region", "ca
             "filter_errors": filter_errors,
             "page": page_of(request, rows.none() if filter_errors else rows),
             "query": query_without_page(request),
+            "may_keep": may_keep,
+            "withdrawn": withdrawn.order_by("name") if may_keep else [],
         },
         status=400 if filter_errors else 200,
     )
@@ -50,7 +57,12 @@ def _library_page(request, template: str, library, *, fields=("q", "region", "ca
 
 @require_GET
 def expert_library(request):
-    return _library_page(request, "providers/experts.html", libraries.expert_library)
+    return _library_page(
+        request,
+        "providers/experts.html",
+        libraries.expert_library,
+        withdrawn=Expert.objects.exclude(LISTED),
+    )
 
 
 def _assign_form(request, data=None):
@@ -67,6 +79,7 @@ def _render_expert(request, expert, *, contact_form=None, assign_form=None, stat
         "expert": expert,
         "contact_form": contact_form or ExpertContactForm(),
         "may_assign": user.is_authenticated and user.is_official,
+        "may_keep": can_keep_libraries(user),
     }
     if context["may_assign"]:
         context["assign_form"] = assign_form or _assign_form(request)
@@ -209,7 +222,11 @@ def expert_assignment_detail(request, pk):
 @require_GET
 def manager_library(request):
     return _library_page(
-        request, "providers/managers.html", libraries.manager_library, fields=("q", "region")
+        request,
+        "providers/managers.html",
+        libraries.manager_library,
+        fields=("q", "region"),
+        withdrawn=TechnologyManager.objects.exclude(LISTED),
     )
 
 
@@ -257,6 +274,7 @@ def manager_detail(request, pk):
             "manager": manager,
             "form": form,
             "may_ask": user.is_authenticated and user.is_enterprise,
+            "may_keep": can_keep_libraries(user),
             "has_demands": servable.exists(),
             "has_other_demands": demands.exists(),
             "deals": ServiceOrder.objects.filter(technology_manager=manager)

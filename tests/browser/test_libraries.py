@@ -67,3 +67,32 @@ def test_the_expert_comments_in_chinese(site, new_context):
     expect(page.locator("main")).to_contain_text("建议补充 Zeta 电位数据。")
     assert ExpertComment.objects.filter(body="建议补充 Zeta 电位数据。").exists()
     assert fits(page)
+
+
+def test_the_operator_adds_an_expert_and_withdraws_them_in_chinese(site, new_context):
+    from providers.models import Expert
+
+    context = new_context()
+    context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": site.url}])
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    page.on("dialog", lambda dialog: dialog.accept())  # the withdrawal asks first
+    log_in(page, site.url, "operator", site.password)
+    page.goto(site.at("/experts/"))
+    page.get_by_role("link", name="添加专家").click()
+    page.get_by_label("姓名", exact=True).fill("Zhou Min")
+    page.get_by_label("中文名称").fill("周敏")
+    page.get_by_label("专业领域").fill("薄膜计量")
+    page.get_by_label("所在区").select_option(label="合肥高新区")
+    assert fits(page)
+    check_page(page, "libraries-expert-add")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("档案已加入库中。")
+    expert = Expert.objects.get(name="Zhou Min")
+    assert expert.field == "薄膜计量" and expert.region.code == "HEFEI_HT"
+
+    page.get_by_label("下架理由").fill("本人申请退出。")
+    page.get_by_role("button", name="从库中下架").click()
+    expect(page.locator(".messages")).to_contain_text("档案已从库中下架。")
+    assert not Expert.objects.get(pk=expert.pk).active
+    assert fits(page)
