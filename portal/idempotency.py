@@ -4,7 +4,8 @@ A client that sends `Idempotency-Key: <1-255 printable ASCII characters, a UUID 
 a POST gets this promise: however often it retries with the same key and the same request,
 the view runs at most once and every retry receives the first response (status and body) with
 the header `Idempotent-Replayed: true`. The same key with another method, path or body answers
-422 `{"code": "idempotency_key_reused"}`.
+422 `{"detail", "code": "idempotency_key_reused"}` (the IETF idempotency-key draft's status for
+a reused key), shaped like the API's other errors and worded in the request's language.
 
 Why a middleware and not a DRF mixin: it then covers every API endpoint, whoever writes it,
 without touching their views. Because DRF authenticates only inside the view, the middleware
@@ -37,6 +38,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -67,6 +69,9 @@ def _stale_seconds() -> float:
 
 
 def error(status: int, code: str, detail: str, **headers) -> JsonResponse:
+    """An answer of the middleware's own, in the body the API's errors have (portal.api's
+    exception_handler). LocaleMiddleware, outside this one, has already activated the
+    request's language, so `detail` comes translated with `gettext`."""
     response = JsonResponse({"detail": detail, "code": code}, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
@@ -330,8 +335,11 @@ class IdempotencyMiddleware:
             return error(
                 400,
                 "idempotency_key_invalid",
-                f"{HEADER} must be 1 to {KEY_MAX_LENGTH} printable ASCII characters "
-                "without spaces (a UUID is best).",
+                gettext(
+                    "Idempotency-Key must be 1 to %(max)s printable ASCII characters "
+                    "without spaces (a UUID is best)."
+                )
+                % {"max": KEY_MAX_LENGTH},
             )
 
         record, outcome = claim_key(user=user, key=key, request=request, fingerprint=fingerprint)
@@ -339,14 +347,18 @@ class IdempotencyMiddleware:
             return error(
                 422,
                 "idempotency_key_reused",
-                f"This {HEADER} was already used for another request; "
-                "use a new key for a new request.",
+                gettext(
+                    "This Idempotency-Key was already used for another request; "
+                    "use a new key for a new request."
+                ),
             )
         if outcome == BUSY:
             return error(
                 409,
                 "idempotency_in_progress",
-                f"A request with this {HEADER} is still being processed; retry shortly.",
+                gettext(
+                    "A request with this Idempotency-Key is still being processed; retry shortly."
+                ),
                 Retry_After="1",
             )
         if outcome == REPLAY:

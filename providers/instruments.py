@@ -186,13 +186,10 @@ def instrument_book(
         provider=offering.provider,
         voucher=voucher,
         offering=offering,
-        title=_("%(instrument)s: %(day)s %(start)s–%(end)s")
-        % {
-            "instrument": offering.title,
-            "day": date_format(local_start.date(), "Y-m-d"),
-            "start": f"{local_start.hour:02d}:00",
-            "end": f"{local_start.hour + hours:02d}:00",
-        },
+        # Stored and read by both parties in either language: no words, no language's
+        # punctuation (a Chinese booker's full-width colon stood in English pages and CSVs).
+        title=f"{offering.title} · {date_format(local_start.date(), 'Y-m-d')} "
+        f"{local_start.hour:02d}:00–{local_start.hour + hours:02d}:00",
         # Stored text read by both parties, each in their own language: written in both.
         description=in_both_languages(
             lambda: (

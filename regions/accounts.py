@@ -132,6 +132,8 @@ def invited_account_create(
     region: Region | None = None,
     first_name: str = "",
     last_name: str = "",
+    enterprise=None,
+    provider=None,
 ) -> User:
     """An account without a password, its username and address checked (400 malformed, 409
     taken): the person chooses a password from the link `set_password_link` gives. Inside
@@ -157,6 +159,8 @@ def invited_account_create(
         last_name=last_name[:150],
         role=role,
         region=region,
+        enterprise=enterprise,
+        provider=provider,
     )
     account.set_unusable_password()
     account.save()
@@ -308,3 +312,59 @@ def account_reactivate(*, actor: User, account: User) -> User:
         to_status="active",
     )
     return account
+
+
+def can_invite_colleagues(user) -> bool:
+    """An enterprise's or a provider's user adds the colleagues who work with it: the
+    organisation is registered once, by its credit code, and a second person had no way in."""
+    return bool(
+        user
+        and user.is_authenticated
+        and ((user.is_enterprise and user.enterprise_id) or (user.is_provider and user.provider_id))
+    )
+
+
+def colleagues_of(user):
+    """The accounts of the user's enterprise or provider, the user's own among them."""
+    if not can_invite_colleagues(user):
+        return User.objects.none()
+    if user.is_enterprise:
+        return User.objects.filter(role=User.Role.ENTERPRISE, enterprise_id=user.enterprise_id)
+    return User.objects.filter(role=User.Role.PROVIDER, provider_id=user.provider_id)
+
+
+@transaction.atomic(durable=True)
+def colleague_invite(
+    *, actor: User, username: str, email: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Create a colleague's account for the actor's enterprise or provider, without a
+    password, and e-mail the link to choose one."""
+    if not can_invite_colleagues(actor):
+        raise NotAllowed(_("Only an enterprise's or a provider's users add their colleagues."))
+    organisation = actor.enterprise if actor.is_enterprise else actor.provider
+    colleague = invited_account_create(
+        username=username,
+        email=email,
+        role=actor.role,
+        first_name=first_name,
+        last_name=last_name,
+        enterprise=organisation if actor.is_enterprise else None,
+        provider=organisation if actor.is_provider else None,
+    )
+    audit_record(
+        actor=actor,
+        obj=colleague,
+        action=AuditEntry.Action.CREATE,
+        data={"role": actor.role, "invited": True, "organisation": organisation.pk},
+    )
+    notify_after_commit(
+        recipients=[colleague.email],
+        email="regions/colleague_invited",
+        context=lambda: {
+            "username": colleague.username,
+            "organisation": organisation.display_name,
+            "inviter": actor.get_full_name() or actor.username,
+            "url": set_password_link(colleague),
+        },
+    )
+    return colleague

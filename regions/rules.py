@@ -174,8 +174,18 @@ def rules_apply_due(rules: ProgrammeRules, *, today: date | None = None) -> Prog
 def rules_budget_ceiling(rules: ProgrammeRules) -> Decimal:
     """What the district may commit in all this year: its budget, or less when a version to
     come has a smaller one (so that the version can still apply on its date)."""
-    pending = [v.annual_budget for v in rules_versions_of(rules) if v.applied_at is None]
-    return min([rules.annual_budget, *pending])
+    limiting = rules_budget_limiting_version(rules)
+    return rules.annual_budget if limiting is None else limiting.annual_budget
+
+
+def rules_budget_limiting_version(rules: ProgrammeRules) -> ProgrammeRulesVersion | None:
+    """The version to come whose smaller budget is the ceiling now (the smallest), if any: a
+    refusal names it, since the budget in force is larger."""
+    pending = [v for v in rules_versions_of(rules) if v.applied_at is None]
+    smallest = min(pending, key=lambda version: version.annual_budget, default=None)
+    if smallest is None or smallest.annual_budget >= rules.annual_budget:
+        return None
+    return smallest
 
 
 def rules_version_id_of(rules: ProgrammeRules, *, on: date | None = None) -> int | None:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("official/", views.official_dashboard, name="official-dashboard"),
     path("operator/", views.operator_dashboard, name="operator-dashboard"),
     path("people/", people.people_list, name="people-list"),
+    path("colleagues/", people.colleagues, name="colleagues"),
     path("people/invite/", people.people_invite, name="people-invite"),
     re_path(
         r"^people/(?P<pk>\d+)/(?P<action>deactivate|reactivate)/$",

@@ -57,7 +57,8 @@ class SignupForm(forms.Form):
             raise ValidationError(
                 _(
                     "An enterprise with this unified social credit code is already registered. "
-                    "Ask a colleague with an account to add you, or contact the district office."
+                    "Ask a colleague with an account to add you (Colleagues, on the enterprise's dashboard), "
+                    "or contact the district office."
                 )
             )
         return code

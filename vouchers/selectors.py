@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Trim, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -388,10 +388,25 @@ def claimable_orders_for(user) -> QuerySet[ServiceOrder]:
     )
 
 
+def related_party_declared() -> Exists:
+    """For a query over service orders: the order's enterprise has recorded its provider as
+    a related party (the credit code compared as `is_related_party` compares it)."""
+    return Exists(
+        RelatedParty.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"),
+            credit_code=Upper(Trim(OuterRef("provider__credit_code"))),
+        )
+    )
+
+
 def claimable_orders_with_needs(user, *, limit: int = 50) -> list[ServiceOrder]:
     """The provider's claimable orders (`claimable_orders_for`), each with `needs` (what it
     still needs before a claim) and `needs_section` (where on the order page it is given)."""
-    orders = list(claimable_orders_for(user).annotate(**paperwork_annotations())[:limit])
+    orders = list(
+        claimable_orders_for(user).annotate(
+            **paperwork_annotations(), related_party=related_party_declared()
+        )[:limit]
+    )
     answers = {}
     for order in orders:
         order.needs = paperwork_before_claim(order, answers)

@@ -136,7 +136,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalCreateSerializer(serializers.Serializer):
-    approach = serializers.CharField(max_length=20000)
+    approach = serializers.CharField(max_length=Proposal.APPROACH_MAX_LENGTH)
     price = MoneyField()
     duration_days = serializers.IntegerField(min_value=1, max_value=3650)
     expert = serializers.IntegerField(

@@ -70,7 +70,10 @@ class ProviderApplicationForm(forms.Form):
     name_zh = forms.CharField(label=_("Chinese name"), max_length=200, required=False)
     credit_code = forms.CharField(
         label=_("Unified social credit code"),
-        max_length=18,
+        # Not 18: people type the code grouped ("913301 410701 44359L", with dashes too),
+        # and a maxlength of 18 stops the phone's keyboard before the last group. It is read
+        # like the enterprise sign-up's (vouchers.forms.SignupForm): normalised, then checked.
+        max_length=64,
         help_text=_("18 characters, as on the business licence."),
     )
     region = forms.ModelChoiceField(

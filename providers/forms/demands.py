@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
 from providers.forms import MultipleFileField
-from providers.models import Demand, Provider, ServiceCategory
+from providers.models import Demand, Proposal, Provider, ServiceCategory
 from regions.models import Region
 
 
@@ -66,7 +66,11 @@ class DemandSearchForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    approach = forms.CharField(label=_("Your approach"), widget=Textarea(attrs={"rows": 6}))
+    approach = forms.CharField(
+        label=_("Your approach"),
+        widget=Textarea(attrs={"rows": 6}),
+        max_length=Proposal.APPROACH_MAX_LENGTH,
+    )
     price = MoneyFormField(label=_("Price (CNY)"))
     duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=1, max_value=3650)
     expert = forms.ModelChoiceField(label=_("Leading expert"), queryset=None, required=False)

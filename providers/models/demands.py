@@ -99,6 +99,9 @@ class Demand(models.Model):
 class Proposal(models.Model):
     """A certified provider's answer to a demand: how, for how much, how long, led by whom."""
 
+    # The page's form and the API's serializer both bound the approach by this.
+    APPROACH_MAX_LENGTH = 20000
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         ACCEPTED = "accepted", pgettext_lazy("proposal state", "Accepted")

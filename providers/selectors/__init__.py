@@ -34,6 +34,7 @@ from providers.selectors.directory import (
 )
 from providers.selectors.notices import provider_notice_objections, provider_notices
 from providers.selectors.orders import (
+    claim_status_of,
     disputed_orders_for,
     enterprise_voucher,
     enterprise_vouchers,
@@ -48,7 +49,7 @@ from providers.selectors.orders import (
     paperwork_section,
     voucher_share_of,
     voucher_terms,
-    with_live_claim,
+    with_claim_status,
 )
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "disputed_orders_for",
     "enterprise_voucher",
     "enterprise_vouchers",
+    "claim_status_of",
     "has_live_claim",
     "filter_providers",
     "latest_certificate",
@@ -71,7 +73,7 @@ __all__ = [
     "orders_visible_to",
     "own_share_due",
     "voucher_share_of",
-    "with_live_claim",
+    "with_claim_status",
     "paperwork_annotations",
     "paperwork_missing",
     "paperwork_section",

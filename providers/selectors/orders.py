@@ -5,7 +5,7 @@ the enterprise's confirmed own share), and the last check of the stored files.
 
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from portal.money import CENT
@@ -93,19 +93,33 @@ def own_share_due(order: ServiceOrder) -> Decimal:
 
 def has_live_claim(order: ServiceOrder) -> bool:
     """A claim on the order is pending, approved or paid (a rejected one is not)."""
-    from vouchers.selectors import LIVE_STATUSES
-
-    return order.redemptions.filter(status__in=LIVE_STATUSES).exists()
+    return claim_status_of(order) is not None
 
 
-def with_live_claim(orders: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
-    """`orders`, each with `live_claim` (`has_live_claim`) read in the same query, for a list
-    that would otherwise ask once per row."""
+def _live_claim_status(order_id):
     from vouchers.models import Redemption
     from vouchers.selectors import LIVE_STATUSES
 
-    claims = Redemption.objects.filter(service_order=OuterRef("pk"), status__in=LIVE_STATUSES)
-    return orders.annotate(live_claim=Exists(claims))
+    claims = Redemption.objects.filter(service_order=order_id, status__in=LIVE_STATUSES)
+    return claims.values("status")[:1]
+
+
+def claim_status_of(order: ServiceOrder) -> str | None:
+    """The status of the order's live claim (pending, approved or paid; an order has one at
+    most), None when it has none."""
+    return _live_claim_status(order.pk).values_list("status", flat=True).first()
+
+
+def with_claim_status(orders: QuerySet[ServiceOrder]) -> QuerySet[ServiceOrder]:
+    """`orders`, each with `claim_status` (`claim_status_of`) and `related_party` (its
+    enterprise recorded its provider as a related party) read in the same query, for a list
+    that would otherwise ask once per row."""
+    from vouchers.selectors import related_party_declared
+
+    return orders.annotate(
+        claim_status=Subquery(_live_claim_status(OuterRef("pk"))),
+        related_party=related_party_declared(),
+    )
 
 
 def voucher_share_of(order: ServiceOrder, *, claimed: bool) -> dict | None:

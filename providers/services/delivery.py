@@ -346,6 +346,22 @@ def orders_cancel_for_revoked_provider(*, provider, actor: User, reason: str) ->
     )
 
 
+def orders_cancel_for_related_party(*, enterprise_id: int, provider, actor: User) -> int:
+    """Once an enterprise and a provider are recorded as related parties, the enterprise's
+    orders with it not yet delivered (requested or accepted) are cancelled and both parties
+    told: the provider worked on, and the enterprise confirmed, orders whose claim could only
+    be refused. Delivered orders stay (their claims are refused with the reason). Returns how
+    many."""
+    return _cancel_undelivered_orders(
+        ServiceOrder.objects.filter(enterprise_id=enterprise_id, provider_id=provider.pk),
+        actor=actor,
+        reason=_("The enterprise and the provider are recorded as related parties."),
+        data={"related_party": True},
+        email="order_related_party",
+        provider=lambda: provider.display_name,  # in each reader's language
+    )
+
+
 class DisputeDecision:
     UPHOLD = "uphold"  # the enterprise is right: the provider completes the service again
     CANCEL = "cancel"  # the order ends; nothing was claimed on it, so no money moves

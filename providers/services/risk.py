@@ -189,12 +189,12 @@ def risk_flag_clear(*, flag_id: int, actor: User, reason: str) -> RiskFlag:
     if flag is None:
         raise Http404(_("No such risk flag."))
     if flag.cleared_at is not None:
-        # In the programme's time zone, on the page and through the API alike: the API reads
-        # times in UTC, and the sentence names no zone.
+        # In the programme's time zone, on the page and through the API alike, with its
+        # offset: the API reads times in UTC, and a bare 07:45 could be read as either.
         cleared = timezone.localtime(flag.cleared_at, ZoneInfo(settings.TIME_ZONE))
         raise InvalidTransition(
             _("This risk flag was already cleared on %(date)s.")
-            % {"date": f"{cleared:%Y-%m-%d %H:%M}"},
+            % {"date": f"{cleared:%Y-%m-%d %H:%M (UTC%z)}"},
             code="already_cleared",
         )
     flag.cleared_by = actor

@@ -45,6 +45,7 @@ from providers.forms import (
 from providers.models import Provider, ServiceOrder
 from regions.models import AuditEntry
 from regions.services import audit_trail_for
+from vouchers.services.related_parties import is_related_party
 
 NEXT_STEPS = {
     "enterprise": {
@@ -83,22 +84,47 @@ NEXT_STEPS_OF_OBSERVERS = {
 }
 
 
-def next_step(user, order: ServiceOrder, *, claimed: bool | None = None) -> str:
-    """Whose move the order waits for, in the words of `user`'s role. `claimed` is whether
-    a claim on the order is live, when the caller already knows (a list annotates it)."""
-    steps = NEXT_STEPS.get(user.role, NEXT_STEPS_OF_OBSERVERS)
-    if order.status == ServiceOrder.Status.CONFIRMED and order.voucher.ended:
-        return ""  # no claim: the page says why beside the voucher
-    if (
-        order.status == ServiceOrder.Status.CONFIRMED
-        and user.role == "provider"
-        and order.voucher.balance <= 0
+# A confirmed order's claim, once made, is what everyone waits for next: "Claim the voucher"
+# stood beside orders long paid.
+CLAIM_STEPS = {
+    "pending": gettext_lazy("Claimed: waiting for the issuing district's decision"),
+    "approved": gettext_lazy("Claim approved: waiting for the provider's district to pay"),
+    "paid": gettext_lazy("Paid: nothing left to do"),
+}
+DECIDE_THE_DISPUTE = gettext_lazy("Decide the dispute: uphold the delivery or cancel the order")
+NO_CLAIM_RELATED = gettext_lazy(
+    "No claim: the enterprise and the provider are recorded as related parties"
+)
+UNREAD = object()
+
+
+def next_step(user, order: ServiceOrder, *, claim_status=UNREAD, related_party=UNREAD) -> str:
+    """Whose move the order waits for, in the words of `user`'s role. `claim_status` (the
+    status of the order's live claim, None without one) and `related_party` (the parties are
+    recorded as related) when the caller already knows them (a list annotates them);
+    otherwise they are read when the order is confirmed."""
+    if order.status == ServiceOrder.Status.DISPUTED and permissions.can_resolve_dispute(
+        user, order
     ):
-        if claimed is None:
-            claimed = selectors.has_live_claim(order)
-        if not claimed:  # the balance is held by other orders' claims
-            return NOTHING_LEFT_TO_CLAIM
-    return steps.get(order.status, "")
+        return DECIDE_THE_DISPUTE
+    steps = NEXT_STEPS.get(user.role, NEXT_STEPS_OF_OBSERVERS)
+    if order.status != ServiceOrder.Status.CONFIRMED:
+        return steps.get(order.status, "")
+    if claim_status is UNREAD:
+        claim_status = selectors.claim_status_of(order)
+    if claim_status:
+        return CLAIM_STEPS[claim_status]
+    if related_party is UNREAD:
+        related_party = is_related_party(
+            enterprise_id=order.enterprise_id, provider_id=order.provider_id
+        )
+    if related_party:
+        return NO_CLAIM_RELATED
+    if order.voucher.ended:
+        return ""  # no claim: the page says why beside the voucher
+    if user.role == "provider" and order.voucher.balance <= 0:
+        return NOTHING_LEFT_TO_CLAIM  # the balance is held by other orders' claims
+    return steps[order.status]
 
 
 @login_required
@@ -116,9 +142,11 @@ def order_list(request):
         )
         orders = orders.none()
         status = ""
-    page = page_of(request, selectors.with_live_claim(orders).order_by("-requested_at", "-id"))
+    page = page_of(request, selectors.with_claim_status(orders).order_by("-requested_at", "-id"))
     for order in page.object_list:
-        order.next_step = next_step(user, order, claimed=order.live_claim)
+        order.next_step = next_step(
+            user, order, claim_status=order.claim_status, related_party=order.related_party
+        )
     context = {"page": page, "query": query_without_page(request), "filter_errors": filter_errors}
     return render(
         request,
@@ -236,7 +264,8 @@ def _render_order(
     forms = forms or {}
     paperwork = selectors.order_paperwork(order)
     payment = paperwork["own_share"]
-    claimed = selectors.has_live_claim(order)
+    claim_status = selectors.claim_status_of(order)
+    claimed = claim_status is not None
     context = {
         "order": order,
         "evidence": selectors.order_evidence(order),
@@ -253,7 +282,7 @@ def _render_order(
             },
         ),
         "audit_entries": _history_for(user, order),
-        "next_step": next_step(user, order, claimed=claimed),
+        "next_step": next_step(user, order, claim_status=claim_status),
         "may": {
             "accept": permissions.can_accept_order(user, order),
             "decline": permissions.can_decline_order(user, order),

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError
+from portal.submissions import submitted_once
 from portal.views import (
     next_or,
     page_of,
@@ -32,6 +33,13 @@ class InviteOfficialForm(forms.Form):
     region = forms.ModelChoiceField(
         label=gettext_lazy("District"), queryset=Region.objects.order_by("id")
     )
+
+
+class InviteColleagueForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
+    first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)
 
 
 class PeopleFilterForm(forms.Form):
@@ -123,3 +131,38 @@ def people_account(request, pk, action):
         messages.error(request, f"{account.username}: {error.message}")
         return _render_people(request, status=error.status)
     return redirect(next_or(request, reverse("people-list")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@submitted_once
+def colleagues(request):
+    """An enterprise's or a provider's accounts, and the form that adds one."""
+    if not accounts.can_invite_colleagues(request.user):
+        raise PermissionDenied
+    form = InviteColleagueForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            _colleague, status = run_service_with_status(
+                request,
+                accounts.colleague_invite,
+                form=form,
+                success=_("The invitation is sent: your colleague chooses a password from it."),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+            if status is None:
+                return redirect("colleagues")
+    user = request.user
+    return render(
+        request,
+        "regions/colleagues.html",
+        {
+            "form": form,
+            "colleagues": accounts.colleagues_of(user).order_by("date_joined", "id"),
+            "organisation": user.enterprise if user.is_enterprise else user.provider,
+        },
+        status=status,
+    )

@@ -147,3 +147,16 @@ def test_it_counts_the_api_booking_window_in_local_days(api, demo, sem, early_mo
     assert response.json()["starts_at"] == f"{last_day.isoformat()}T01:00:00Z"
     beyond = _api_book(api, sem, demo["voucher"], last_day + timedelta(days=1), 9, 1)
     assert beyond.status_code == 400 and "day" in beyond.json()
+
+
+def test_the_title_is_the_same_whatever_language_the_booker_reads(api, demo, sem, day):
+    """A Chinese booker's full-width colon stood in the English pages and CSVs."""
+    response = api.post(
+        f"/api/instruments/{sem.pk}/bookings/",
+        {"voucher": demo["voucher"].serial, "day": day.isoformat(), "hour": 9, "hours": 1},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 201, response.content
+    order = InstrumentBooking.objects.get(pk=response.json()["id"]).service_order
+    assert order.title == f"{sem.title} · {day.isoformat()} 09:00–10:00"

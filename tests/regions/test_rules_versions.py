@@ -278,8 +278,10 @@ def test_a_future_smaller_budget_keeps_approvals_below_it(demo):
 
     from portal.errors import BudgetExceeded
 
-    with pytest.raises(BudgetExceeded):
+    with pytest.raises(BudgetExceeded) as refused:
         make_voucher(demo["enterprises"]["enterprise-jiangnan"], "2000.00")
+    # The budget in force is larger: the refusal says which rules keep it lower.
+    assert f"the rules taking effect on {later:%Y-%m-%d} cut it to" in refused.value.message
 
 
 def test_the_available_budget_shown_is_the_one_approvals_keep_within(api_as, client, demo):

@@ -111,9 +111,23 @@ def test_a_free_active_voucher_is_offered_for_ordering_and_counted(client, demo)
     assert response.context["voucher_count"] == 2
     assert response.context["active_voucher_count"] == 2
     body = response.content.decode()
-    assert "You have 2 active vouchers no order uses yet" in body
+    assert "You have 2 active vouchers that no open order uses" in body
     assert "2 vouchers, 2 active." in body
     assert 'href="/providers/"' in body
+
+
+def test_a_voucher_an_earlier_order_used_is_offered_as_no_open_order_uses_it(client, demo):
+    from providers.models import ServiceOrder
+
+    # The seed's order is confirmed: it used the voucher, but no open order uses it now, and
+    # the sentence must not claim that no order ever used it.
+    ServiceOrder.objects.filter(pk=demo["order"].pk).update(status="confirmed")
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    response = client.get("/enterprise/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["next_steps"] == [{"kind": "order", "count": 1}]
+    body = response.content.decode()
+    assert "You have an active voucher that no open order uses: choose" in body
+    assert "no order uses yet" not in body
 
 
 def test_one_voucher_is_counted_in_the_singular(client, demo):

@@ -273,3 +273,54 @@ def test_the_api_answers_400_to_bad_input(api_as, ent_user, graphene):
         == 400
     )
     assert not RelatedParty.objects.exists()
+
+
+# --- orders made before the declaration ---------------------------------------------------
+
+
+def test_declaring_cancels_the_orders_not_yet_delivered_and_tells_both_parties(
+    demo, ent, ent_user, graphene, mailoutbox, django_capture_on_commit_callbacks
+):
+    from providers.models import ServiceOrder
+    from tests.redemptions.factories import make_order
+
+    requested = make_order(demo["voucher"], graphene, contract="1000.00", confirmed=False)
+    accepted = make_order(demo["voucher"], graphene, contract="1000.00", confirmed=False)
+    ServiceOrder.objects.filter(pk=accepted.pk).update(status=ServiceOrder.Status.ACCEPTED)
+    delivered = make_order(demo["voucher"], graphene, contract="1000.00")
+    other_provider = demo["order"]  # with the Shanghai Institute of Technology: untouched
+    with django_capture_on_commit_callbacks(execute=True):
+        related_party_declare(actor=ent_user, provider=graphene, relation="shareholding")
+
+    statuses = dict(
+        ServiceOrder.objects.filter(
+            pk__in=[requested.pk, accepted.pk, delivered.pk, other_provider.pk]
+        ).values_list("pk", "status")
+    )
+    assert statuses == {
+        requested.pk: "cancelled",
+        accepted.pk: "cancelled",
+        delivered.pk: "confirmed",
+        other_provider.pk: other_provider.status,
+    }
+    subjects = [m.subject for m in mailoutbox if "the parties are related" in m.subject]
+    assert len(subjects) == 4  # two orders, both parties each
+    entry = AuditEntry.objects.get(object_id=str(ent.pk), action="declare")
+    assert entry.data["orders_cancelled"] == 2
+
+
+def test_a_delivered_order_of_related_parties_offers_no_claim(client, demo, ent_user, graphene):
+    from tests.redemptions.factories import make_order, provider_user
+
+    order = make_order(demo["voucher"], graphene, contract="1000.00")
+    related_party_declare(actor=ent_user, provider=graphene, relation="shareholding")
+    client.force_login(provider_user(demo, graphene))
+    listing = client.get("/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "recorded your organisation as a related party" in listing
+    assert f'href="/redemptions/claim/{order.pk}/"' not in listing
+    expected = "No claim: the enterprise and the provider are recorded as related parties"
+    assert (
+        expected in client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    orders_page = client.get("/orders/", {"status": "confirmed"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert expected in orders_page.content.decode()

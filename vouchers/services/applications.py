@@ -24,7 +24,7 @@ from portal.pdf import money
 from portal.security import shown_text
 from portal.states import check_transition
 from regions.models import AuditEntry, NotificationPreference, User
-from regions.rules import rules_budget_ceiling
+from regions.rules import rules_budget_ceiling, rules_budget_limiting_version
 from regions.selectors import call_window_refusal, current_year, official_emails
 from regions.services import audit_record
 from vouchers import permissions
@@ -225,9 +225,23 @@ def application_approve(
     # A rules version to come with a smaller budget lowers what may be committed now.
     available = rules_budget_ceiling(rules) - rules.committed
     if amount > available:
+        limiting = rules_budget_limiting_version(rules)
+        if limiting is None:
+            message = _("The district's budget has only %(available)s left for %(year)s.")
+        else:
+            message = _(
+                "The district's budget has only %(available)s left for %(year)s: the rules "
+                "taking effect on %(date)s cut it to %(budget)s, and what is committed now "
+                "must fit in it."
+            )
         raise BudgetExceeded(
-            _("The district's budget has only %(available)s left for %(year)s.")
-            % {"available": money(available), "year": rules.year}
+            message
+            % {
+                "available": money(available),
+                "year": rules.year,
+                "date": limiting and f"{limiting.effective_from:%Y-%m-%d}",
+                "budget": limiting and money(limiting.annual_budget),
+            }
         )
     if first_approval_recorded(
         row=application,

@@ -35,7 +35,8 @@ def _enterprise_insert(
     code = clean_credit_code(credit_code)
     duplicate = _(
         "An enterprise with this unified social credit code is already registered. "
-        "Ask a colleague with an account to add you, or contact the district office."
+        "Ask a colleague with an account to add you (Colleagues, on the enterprise's dashboard), "
+        "or contact the district office."
     )
     if Enterprise.objects.filter(credit_code=code, closed_at__isnull=True).exists():
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")

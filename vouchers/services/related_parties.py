@@ -194,7 +194,10 @@ def related_party_declare(
     *, actor: User, provider, relation: str, enterprise_id: int | None = None
 ) -> RelatedParty:
     """An enterprise declares a provider it is related to, or an official of the enterprise's
-    district records one found. From then on the enterprise's vouchers cannot pay it."""
+    district records one found. From then on the enterprise's vouchers cannot pay it: its
+    orders with the provider not yet delivered are cancelled, both parties told."""
+    from providers.services.delivery import orders_cancel_for_related_party
+
     if relation not in RelatedParty.Relation.values:
         raise ValidationFailed(_("Choose the kind of relation."), field="relation")
     if provider is None:
@@ -227,6 +230,9 @@ def related_party_declare(
             )
     except IntegrityError:
         raise InvalidTransition(exists, code="already_related") from None
+    cancelled = orders_cancel_for_related_party(
+        enterprise_id=enterprise.pk, provider=provider, actor=actor
+    )
     audit_record(
         actor=actor,
         obj=enterprise,
@@ -237,6 +243,7 @@ def related_party_declare(
             "provider": provider.pk,
             "credit_code": code,
             "relation": relation,
+            "orders_cancelled": cancelled,
         },
     )
     return party

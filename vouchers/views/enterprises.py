@@ -64,7 +64,8 @@ def _next_steps(enterprise, *, open_orders, active_vouchers, pending_application
 
     Its orders come first (one step per open order, the ones it must act on before the ones
     waiting for the provider); ordering is offered for an active voucher that no open order
-    uses yet; applying only when nothing else is under way and the yearly cap allows it."""
+    uses (its confirmed or ended orders do not count: the page says "no open order", not "no
+    order"); applying only when nothing else is under way and the yearly cap allows it."""
     if enterprise.is_rejected:
         return []  # the page shows the refusal and the way back instead
     if not enterprise.is_verified:
