@@ -2,17 +2,20 @@
 accepts a proposal; providers read the demands they may see and propose."""
 
 import django_filters
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from portal.api import CodeField, created
+from portal.api import CodeField, created, download_responses
 from portal.errors import NotAllowed
+from portal.files import EVIDENCE_KINDS, private_file_response
 from portal.filters import ApiFilterSet
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
@@ -104,10 +107,14 @@ class DemandCloseSerializer(serializers.Serializer):
 
 class ProposalAttachmentSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = ProposalAttachment
-        fields = ["id", "name", "content_type", "size", "uploaded_at"]
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, attachment) -> str:
+        return f"/api/proposals/{attachment.proposal_id}/attachments/{attachment.pk}/"
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -360,6 +367,26 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             request,
             AcceptedSerializer(body).data,
             location=reverse("api-service-order-detail", args=[order.pk]),
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=download_responses(EVIDENCE_KINDS),
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<file_id>[0-9]+)")
+    def attachment(self, request, pk=None, file_id=None):
+        """Download one of the proposal's files: whoever may read the proposal on its demand's
+        page (its provider, the demand's enterprise, officials, the operator, the expert
+        advising on the demand and the manager brokering it)."""
+        proposal = Proposal.objects.select_related("demand").filter(pk=pk).first()
+        visible = proposal and selectors.proposals_visible_to(request.user, proposal.demand)
+        if not visible or not visible.filter(pk=proposal.pk).exists():
+            raise Http404
+        attachment = proposal.attachments.filter(pk=file_id).first()
+        if attachment is None:
+            raise Http404
+        return private_file_response(
+            attachment.file, filename=attachment.original_name, content_type=attachment.content_type
         )
 
     @extend_schema(request=None, responses=ProposalSerializer)

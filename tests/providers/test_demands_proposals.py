@@ -70,6 +70,28 @@ def test_attachments_are_checked_like_evidence(users, demand):
     assert ProposalAttachment.objects.filter(proposal=proposal).count() == 1
 
 
+def test_the_api_downloads_a_proposals_attachment_for_those_who_read_it(api_as, users, demand):
+    """The API listed a proposal's files by name with no way to read them."""
+    proposal = propose(users["provider-sit"], demand, attachments=[pdf_upload("plan.pdf")])
+    listed = api_as(users["enterprise-jiangnan"]).get(f"/api/demands/{demand.pk}/proposals/")
+    url = listed.json()["results"][0]["attachments"][0]["url"]
+    attachment = proposal.attachments.get()
+    assert url == f"/api/proposals/{proposal.pk}/attachments/{attachment.pk}/"
+    for reader in ("enterprise-jiangnan", "provider-sit", "official-nanhu", "operator"):
+        response = api_as(users[reader]).get(url)
+        assert response.status_code == 200, reader
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        assert "plan.pdf" in response["Content-Disposition"]
+    for outsider in ("provider-graphene", "enterprise-yangpu"):
+        assert api_as(users[outsider]).get(url).status_code == 404, outsider
+    other = f"/api/proposals/{proposal.pk}/attachments/{attachment.pk + 1000}/"
+    assert api_as(users["enterprise-jiangnan"]).get(other).status_code == 404
+    assert (
+        api_as(users["enterprise-jiangnan"]).get("/api/proposals/99999/attachments/1/").status_code
+        == 404
+    )
+
+
 def test_no_proposal_on_a_closed_demand(users, demand):
     services.demand_close(demand=demand, actor=users["enterprise-jiangnan"])
     with pytest.raises(InvalidTransition):

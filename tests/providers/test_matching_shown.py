@@ -81,3 +81,13 @@ def test_the_demand_page_reads_a_constant_number_of_queries(
         make_provider(status="certified", categories=("rnd",))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("status", ["awarded", "closed"])
+def test_a_demand_no_longer_open_suggests_no_one(client, users, graphene_demand, status):
+    """An awarded demand went on ranking providers for a need already given to one."""
+    type(graphene_demand).objects.filter(pk=graphene_demand.pk).update(status=status)
+    client.force_login(users["enterprise-jiangnan"])
+    page = client.get(f"/demands/{graphene_demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Who fits this demand" not in page.content.decode()

@@ -236,3 +236,14 @@ def test_the_queue_warns_of_one_file_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(one_row.captured_queries)):
         body = client.get("/official/redemptions/").content.decode()
     assert body.count('class="message message-warning same-file"') == 6
+
+
+def test_the_page_warns_that_the_provider_was_suspended_since_the_claim(client, demo, claim):
+    from providers.models import Provider
+
+    client.force_login(demo["users"]["official-wujin"])
+    warning = "The provider is suspended now: its new claims are refused"
+    assert warning not in client.get(f"/redemptions/{claim.pk}/").content.decode()
+    Provider.objects.filter(pk=claim.provider_id).update(status=Provider.Status.SUSPENDED)
+    page = client.get(f"/redemptions/{claim.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert warning in page
