@@ -368,3 +368,29 @@ def colleague_invite(
         },
     )
     return colleague
+
+
+def can_deactivate_colleague(actor: User, account: User) -> bool:
+    """A colleague who left is switched off by those who stay, not by themselves; bringing an
+    account back stays with the operator (who may have switched it off for a reason)."""
+    return (
+        can_invite_colleagues(actor)
+        and account.pk != actor.pk
+        and colleagues_of(actor).filter(pk=account.pk).exists()
+    )
+
+
+@transaction.atomic(durable=True)
+def colleague_deactivate(*, actor: User, account: User, reason: str) -> User:
+    """An enterprise's or a provider's user deactivates a colleague's account, with the
+    reason: the person can no longer sign in or use API tokens; what they did stays."""
+    reason = shown_text(reason, field="reason")
+    if not reason:
+        raise ValidationFailed(_("Give the reason."), field="reason", code="required")
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if not can_deactivate_colleague(actor, account):
+        raise NotAllowed(_("You cannot change this account."))
+    if not account.is_active:
+        raise InvalidTransition(_("This account is deactivated already."), code="inactive")
+    end_account(actor=actor, account=account, reason=reason)
+    return account

@@ -36,6 +36,11 @@ urlpatterns = [
     path("operator/", views.operator_dashboard, name="operator-dashboard"),
     path("people/", people.people_list, name="people-list"),
     path("colleagues/", people.colleagues, name="colleagues"),
+    path(
+        "colleagues/<int:pk>/deactivate/",
+        people.colleague_deactivate,
+        name="colleague-deactivate",
+    ),
     path("people/invite/", people.people_invite, name="people-invite"),
     re_path(
         r"^people/(?P<pk>\d+)/(?P<action>deactivate|reactivate)/$",

@@ -155,14 +155,36 @@ def colleagues(request):
             )
             if status is None:
                 return redirect("colleagues")
+    return _render_colleagues(request, form=form, status=status)
+
+
+def _render_colleagues(request, *, form=None, status=200):
     user = request.user
     return render(
         request,
         "regions/colleagues.html",
         {
-            "form": form,
+            "form": form or InviteColleagueForm(),
             "colleagues": accounts.colleagues_of(user).order_by("date_joined", "id"),
             "organisation": user.enterprise if user.is_enterprise else user.provider,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def colleague_deactivate(request, pk):
+    """A colleague who left is switched off, with the reason."""
+    if not accounts.can_invite_colleagues(request.user):
+        raise PermissionDenied
+    account = get_object_or_404(accounts.colleagues_of(request.user), pk=pk)
+    try:
+        accounts.colleague_deactivate(
+            actor=request.user, account=account, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, f"{account.username}: {error.message}")
+        return _render_colleagues(request, status=error.status)
+    messages.success(request, _("The account is deactivated."))
+    return redirect("colleagues")

@@ -101,3 +101,34 @@ def test_the_signup_refusal_points_to_the_colleagues_page(client, demo):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Colleagues, on the enterprise&#x27;s dashboard" in response.content.decode()
+
+
+def test_a_colleague_who_left_is_deactivated_with_a_reason(client, users, demo):
+    client.force_login(users["enterprise-jiangnan"])
+    client.post("/colleagues/", COLLEAGUE)
+    colleague = User.objects.get(username="jiangnan-li")
+
+    blank = client.post(f"/colleagues/{colleague.pk}/deactivate/", {"reason": " "})
+    assert blank.status_code == 400
+    colleague.refresh_from_db()
+    assert colleague.is_active
+
+    done = client.post(f"/colleagues/{colleague.pk}/deactivate/", {"reason": "Left the company."})
+    assert done.status_code == 302
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+    entry = AuditEntry.objects.get(object_id=str(colleague.pk), action="deactivate")
+    assert entry.reason == "Left the company." and entry.actor == users["enterprise-jiangnan"]
+    again = client.post(f"/colleagues/{colleague.pk}/deactivate/", {"reason": "x"})
+    assert again.status_code == 409
+
+
+def test_nobody_deactivates_themselves_or_another_organisations_account(client, users, demo):
+    client.force_login(users["enterprise-jiangnan"])
+    own = users["enterprise-jiangnan"]
+    assert client.post(f"/colleagues/{own.pk}/deactivate/", {"reason": "x"}).status_code == 403
+    other = users["enterprise-yangpu"]
+    assert client.post(f"/colleagues/{other.pk}/deactivate/", {"reason": "x"}).status_code == 404
+    provider = users["provider-sit"]
+    assert client.post(f"/colleagues/{provider.pk}/deactivate/", {"reason": "x"}).status_code == 404
+    assert User.objects.filter(pk__in=[own.pk, other.pk, provider.pk], is_active=False).count() == 0
