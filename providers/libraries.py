@@ -417,6 +417,10 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
     )
     if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
         raise NotAllowed(_("Only the assigned expert comments here."))
+    if not assignment.expert.takes_requests:
+        # Withdrawn from the library: its earlier assignments end with it, as a deactivated
+        # account's do (it can no longer sign in).
+        raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
     body = written_text(body, field="body", limit=MESSAGE_MAX)
     closed = review_closed_reason(application=assignment.application, demand=assignment.demand)
     if closed:

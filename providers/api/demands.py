@@ -341,6 +341,12 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             return proposals.filter(demand__enterprise_id=user.enterprise_id)
         if user.is_provider and user.provider_id:
             return proposals.filter(provider_id=user.provider_id)
+        # The expert advising on the demand and the manager brokering it read its proposals
+        # (selectors.advises_or_brokers), as on the demand's page and in its proposal list.
+        if user.role == user.Role.EXPERT:
+            return proposals.filter(demand__expert_assignments__expert__user=user).distinct()
+        if user.role == user.Role.MANAGER:
+            return proposals.filter(demand__technology_manager__user=user)
         return proposals.none()
 
     @extend_schema(request=ProposalAcceptSerializer, responses={201: AcceptedSerializer})

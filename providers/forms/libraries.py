@@ -2,10 +2,12 @@
 input; providers.services.library_keeping decides."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import Textarea
 from providers.models import Expert, Provider, ServiceCategory, TechnologyManager
+from providers.services.library_keeping import BIO_MAX
 from regions.accounts import validate_username
 from regions.models import Region
 
@@ -47,6 +49,9 @@ class ExpertForm(forms.ModelForm):
             status=Provider.Status.CERTIFIED
         ).order_by("name")
         self.fields["provider"].required = False
+        self.fields["bio"].max_length = BIO_MAX
+        self.fields["bio"].validators.append(MaxLengthValidator(BIO_MAX))
+        self.fields["bio"].widget.attrs["maxlength"] = str(BIO_MAX)
 
 
 class ManagerForm(forms.ModelForm):

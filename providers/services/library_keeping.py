@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import shown_text
+from portal.security import shown_text, written_text
 from providers.models import Expert, Provider, TechnologyManager
 from regions.accounts import invited_account_create, set_password_link
 from regions.models import AuditEntry, User
@@ -32,10 +32,16 @@ def _check_keeper(actor: User) -> None:
         )
 
 
+# An expert's profile is published on its page and through the API: a short biography.
+BIO_MAX = 4000
+
+
 def _texts(values: dict, names: tuple[str, ...], *, required: tuple[str, ...]) -> dict:
     """The profile's texts as readers will see them; a required one that shows nothing is
-    refused on its field."""
+    refused on its field, the biography beyond BIO_MAX characters too."""
     cleaned = {name: shown_text(values.get(name), field=name) for name in names}
+    if "bio" in cleaned:
+        cleaned["bio"] = written_text(cleaned["bio"], field="bio", limit=BIO_MAX, required=False)
     for name in required:
         if not cleaned[name]:
             raise ValidationFailed(_("This field is required."), field=name)

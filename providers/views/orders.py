@@ -91,7 +91,9 @@ CLAIM_STEPS = {
     "approved": gettext_lazy("Claim approved: waiting for the provider's district to pay"),
     "paid": gettext_lazy("Paid: nothing left to do"),
 }
-DECIDE_THE_DISPUTE = gettext_lazy("Decide the dispute: uphold the delivery or cancel the order")
+DECIDE_THE_DISPUTE = gettext_lazy(
+    "Decide the dispute: uphold it (the provider completes the service again) or cancel the order"
+)
 NO_CLAIM_RELATED = gettext_lazy(
     "No claim: the enterprise and the provider are recorded as related parties"
 )

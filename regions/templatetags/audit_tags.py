@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.templatetags.portal import cny
 from regions.services import audit_action_label, audit_reason_label
@@ -41,6 +42,9 @@ def audit_detail(entry) -> str:
     from providers.models import OrderDocument  # the history is shown by every app
 
     data = entry.data if isinstance(entry.data, dict) else {}
+    if entry.action == "update" and entry.object_type in LIBRARY_FORMS:
+        # A library profile's edit records what changed; its history said only "updated".
+        return _("changed: %(fields)s") % {"fields": _changed_fields(entry.object_type, data)}
     if data.get("kind") in OrderDocument.Kind.values:
         return str(OrderDocument.Kind(data["kind"]).label)
     for key in AMOUNT_KEYS:
@@ -52,6 +56,21 @@ def audit_detail(entry) -> str:
             return _("%(amount)s (was %(previous)s)") % {"amount": amount, "previous": previous}
         return amount
     return ""
+
+
+LIBRARY_FORMS = {
+    "providers.expert": "ExpertForm",
+    "providers.technologymanager": "ManagerForm",
+}
+
+
+def _changed_fields(object_type: str, data: dict) -> str:
+    """The changed fields of a library profile, by their labels on its form."""
+    from providers.forms import libraries
+
+    labels = getattr(libraries, LIBRARY_FORMS[object_type]).Meta.labels
+    names = [str(labels.get(key, key)) for key in data] or ["—"]
+    return pgettext("list separator", ", ").join(names)
 
 
 @register.filter

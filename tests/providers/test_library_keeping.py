@@ -93,6 +93,29 @@ def test_editing_changes_the_profile_and_records_what_changed(operator_client, d
     entry = AuditEntry.objects.filter(object_id=str(expert.pk), action="update").latest("at")
     assert entry.data["field"] == "Graphene dispersion" and entry.data["categories"] == ""
     assert "name" not in entry.data
+    page = operator_client.get(f"/experts/{expert.pk}/edit/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "updated · changed: " in html and "Field of expertise, " in html
+
+
+def test_the_profile_is_a_short_biography(operator_client, demo):
+    response = operator_client.post("/experts/new/", expert_form(demo, bio="x" * 4001))
+    assert response.status_code == 400 and response.context["form"].errors["bio"]
+    assert not Expert.objects.filter(name="Zhou Min").exists()
+
+
+def test_a_withdrawn_expert_comments_no_more_on_an_earlier_assignment(operator_client, demo):
+    from portal.errors import InvalidTransition
+    from providers.libraries import expert_comment
+    from providers.models import ExpertAssignment
+
+    expert = Expert.objects.get(user__username="expert-demo")
+    assignment = ExpertAssignment.objects.filter(expert=expert).first()
+    assert assignment is not None
+    operator_client.post(f"/experts/{expert.pk}/listing/", {"listed": "0", "reason": "Left."})
+    with pytest.raises(InvalidTransition) as refused:
+        expert_comment(actor=expert.user, assignment=assignment, body="One more thought.")
+    assert refused.value.code == "expert_inactive"
 
 
 @pytest.mark.parametrize("who", ["official-wujin", "enterprise-jiangnan", "expert-demo"])

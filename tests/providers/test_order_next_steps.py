@@ -36,7 +36,7 @@ def test_the_issuing_districts_official_is_told_to_decide_a_dispute(client, user
     order = order_in("disputed")
     client.force_login(users["official-wujin"])  # the voucher's district
     listing = client.get("/orders/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Decide the dispute: uphold the delivery or cancel the order" in listing
+    assert "Decide the dispute: uphold it (the provider completes the service again)" in listing
     client.force_login(users["official-yangpu"])  # the provider's district only watches
     page = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Waiting for the provider to answer the dispute" in page

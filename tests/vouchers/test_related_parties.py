@@ -316,7 +316,7 @@ def test_a_delivered_order_of_related_parties_offers_no_claim(client, demo, ent_
     related_party_declare(actor=ent_user, provider=graphene, relation="shareholding")
     client.force_login(provider_user(demo, graphene))
     listing = client.get("/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "recorded your organisation as a related party" in listing
+    assert "Your organisation is recorded as a related party of the enterprise" in listing
     assert f'href="/redemptions/claim/{order.pk}/"' not in listing
     expected = "No claim: the enterprise and the provider are recorded as related parties"
     assert (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.submissions import submitted_once
-from portal.views import form_status, next_or, run_service
+from portal.views import form_status, next_or, run_service, run_service_with_status
 from regions.services import audit_trail_for
 from vouchers import selectors
 from vouchers.forms import PartyDetailsForm, RelatedPartyForm
@@ -92,8 +92,10 @@ def related_party_create(request, pk):
     own = request.user.is_enterprise
     fallback = reverse("enterprise-profile") if own else reverse("enterprise-detail", args=[pk])
     form = RelatedPartyForm(request.POST)
+    status = 400
     if form.is_valid():
-        _result, ok = run_service(
+        # A refusal keeps its own status: a relation recorded already is 409, as in the API.
+        _result, status = run_service_with_status(
             request,
             related_party_declare,
             form=form,
@@ -104,9 +106,8 @@ def related_party_create(request, pk):
             relation=form.cleaned_data["relation"],
             enterprise_id=enterprise.pk,
         )
-        if ok:
+        if status is None:
             return redirect(next_or(request, fallback))
-    status = 400
     if own:
         form_details = PartyDetailsForm(
             initial={field: getattr(enterprise, field) for field in DETAIL_FIELDS}
