@@ -69,6 +69,31 @@ def _changes(profile, cleaned: dict) -> dict:
     }
 
 
+def _profile_save(*, actor: User, model, profile, cleaned: dict, many_name: str, many):
+    """Create a profile of `model` (`profile` None) or change the locked row, with its
+    many-to-many `many_name` (categories, districts served) set to `many`; audited, an edit
+    with what it changed."""
+    many = list(many)
+    if profile is None:
+        profile = model.objects.create(**cleaned)
+        getattr(profile, many_name).set(many)
+        audit_record(
+            actor=actor, obj=profile, action=AuditEntry.Action.CREATE, data={"name": profile.name}
+        )
+        return profile
+    profile = model.objects.select_for_update().get(pk=profile.pk)
+    changes = _changes(profile, cleaned)
+    before = set(getattr(profile, many_name).values_list("pk", flat=True))
+    if before != {row.pk for row in many}:
+        changes[many_name] = ", ".join(sorted(row.code for row in many))
+    for key, value in cleaned.items():
+        setattr(profile, key, value)
+    profile.save()
+    getattr(profile, many_name).set(many)
+    audit_record(actor=actor, obj=profile, action=AuditEntry.Action.UPDATE, data=changes)
+    return profile
+
+
 @transaction.atomic(durable=True)
 def expert_save(
     *, actor: User, expert: Expert | None = None, region, categories=(), provider=None, **values
@@ -84,24 +109,10 @@ def expert_save(
         # Named on the profile as the provider the expert works with, and so on proposals.
         raise ValidationFailed(_("Choose a certified provider."), field="provider")
     cleaned.update(region=region, provider=provider)
-    if expert is None:
-        expert = Expert.objects.create(**cleaned)
-        expert.categories.set(categories)
-        audit_record(
-            actor=actor, obj=expert, action=AuditEntry.Action.CREATE, data={"name": expert.name}
-        )
-        return expert
-    expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    changes = _changes(expert, cleaned)
-    before = set(expert.categories.values_list("pk", flat=True))
-    if before != {category.pk for category in categories}:
-        changes["categories"] = ", ".join(sorted(category.code for category in categories))
-    for key, value in cleaned.items():
-        setattr(expert, key, value)
-    expert.save()
-    expert.categories.set(categories)
-    audit_record(actor=actor, obj=expert, action=AuditEntry.Action.UPDATE, data=changes)
-    return expert
+    return _profile_save(
+        actor=actor, model=Expert, profile=expert, cleaned=cleaned,
+        many_name="categories", many=categories,
+    )  # fmt: skip
 
 
 @transaction.atomic(durable=True)
@@ -129,24 +140,10 @@ def manager_save(
         raise ValidationFailed(
             _("Choose at least one district the manager serves."), field="regions_served"
         )
-    if manager is None:
-        manager = TechnologyManager.objects.create(**cleaned)
-        manager.regions_served.set(regions_served)
-        audit_record(
-            actor=actor, obj=manager, action=AuditEntry.Action.CREATE, data={"name": manager.name}
-        )
-        return manager
-    manager = TechnologyManager.objects.select_for_update().get(pk=manager.pk)
-    changes = _changes(manager, cleaned)
-    before = set(manager.regions_served.values_list("pk", flat=True))
-    if before != {region.pk for region in regions_served}:
-        changes["regions_served"] = ", ".join(sorted(region.code for region in regions_served))
-    for key, value in cleaned.items():
-        setattr(manager, key, value)
-    manager.save()
-    manager.regions_served.set(regions_served)
-    audit_record(actor=actor, obj=manager, action=AuditEntry.Action.UPDATE, data=changes)
-    return manager
+    return _profile_save(
+        actor=actor, model=TechnologyManager, profile=manager, cleaned=cleaned,
+        many_name="regions_served", many=regions_served,
+    )  # fmt: skip
 
 
 @transaction.atomic(durable=True)
