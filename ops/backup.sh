@@ -8,6 +8,8 @@
 # consistent while the portal runs; files uploaded during the tar may be missing from it, so
 # run it when uploads are quiet (nightly) or accept that the newest uploads wait for the next one.
 set -euo pipefail
+# The dump holds password hashes and personal data: readable by its owner only.
+umask 077
 
 DATABASE_URL="${DATABASE_URL:?DATABASE_URL must name the PostgreSQL database to back up}"
 case "$DATABASE_URL" in

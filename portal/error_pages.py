@@ -12,6 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -99,7 +100,8 @@ def server_error(request):
 
 def _page(message: str, *, back: str = "/", back_label: str = "/") -> str:
     return (
-        '<!doctype html><html><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{escape(translation.get_language() or "zh-hans")}">'
+        '<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_('Innovation Voucher Portal')}</title></head>"
         f"<body><main><h1>{_('Innovation Voucher Portal')}</h1><p>{message}</p>"

@@ -4,6 +4,7 @@ With no environment at all the portal runs on its embedded default: a SQLite fil
 project and Celery tasks executed eagerly in-process, so `make demo` needs nothing installed.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.environment import env_bool, env_list, env_rate
+from portal.settings.environment import env_bool, env_float, env_int, env_list, env_rate
 
 # The project folder (this file is portal/settings/__init__.py).
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -115,11 +116,13 @@ TEMPLATES = [
     },
 ]
 
+# System checks turned off on purpose, each with its reason where it is added.
+SILENCED_SYSTEM_CHECKS: list[str] = []
 try:
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
             conn_health_checks=True,
         )
     }
@@ -155,7 +158,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Covering indexes (INCLUDE) are a PostgreSQL speed-up; SQLite builds them without the
     # extra columns, which is all the embedded default needs.
-    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 AUTH_USER_MODEL = "regions.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -206,6 +209,9 @@ STATIC_MANIFEST = not DEBUG and env_bool(
     "STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists()
 )
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# A file added by an upgrade that skipped `collectstatic` is served under its own name (not
+# cached for a year) instead of making every page that names it a 500.
+WHITENOISE_MANIFEST_STRICT = False
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -244,7 +250,7 @@ STORAGES = {
         )
     },
 }
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
@@ -254,7 +260,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the filebased backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -302,9 +308,9 @@ REST_FRAMEWORK = {
 # Beyond it the page answers 429 with Retry-After. A rate as DRF writes it ("30/minute").
 THROTTLE_VERIFY = env_rate("THROTTLE_VERIFY", "30/minute")
 # Seconds an API token's user is kept in the cache (portal/authentication.py); 0: never.
-TOKEN_CACHE_SECONDS = int(os.environ.get("TOKEN_CACHE_SECONDS", "60"))
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
-API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 # Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also
 # keeps them in the cache (CACHE_URL: Redis), read there first; but then a Redis that is
 # away fails the requests of signed-in people, where the database store does not care.
@@ -314,11 +320,18 @@ if SESSION_STORE not in {"db", "cached_db"}:
 SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 # Throttling counts requests in this cache: per process in memory by default; set
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
-CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://")):
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    # A mistyped one fell back to a cache per process without a word: throttles stopped
+    # being shared and a deleted API token lived on in the other workers.
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be a Redis URL such as redis://host:6379/1 (or empty for a cache "
+        f"per process), not {CACHE_URL!r}."
+    )
+if CACHE_URL:
     # Short timeouts: a cache that is away costs a request a second at most, and the
     # throttles then let the request through (portal/throttling.py).
-    cache_timeout = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "1"))
+    cache_timeout = env_float("CACHE_SOCKET_TIMEOUT", 1)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -334,7 +347,7 @@ else:
 
 # Seconds the open statistics (regions/statistics.py) keep a computed answer at most; the
 # services that change a figure drop it at once (a generation number in the cache).
-STATISTICS_CACHE_SECONDS = int(os.environ.get("STATISTICS_CACHE_SECONDS", "600"))
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 600)
 
 # Two-step sign-in (TOTP app and recovery codes) for district officials, the operator and
 # staff accounts: on by default in production (DEBUG off), off in the demo and the tests.
@@ -345,6 +358,13 @@ OTP_TOTP_ISSUER = "Innovation Voucher Portal"
 # request from one of them has its X-Forwarded-For read for the client address (login
 # lock-out, throttling); by default the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
+for _address in TRUSTED_PROXY_IPS:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_IPS holds {_address!r}, which is not an address such as 10.0.0.2."
+        ) from None
 
 # Login lock-out (django-axes) on every login path: after LOGIN_FAILURE_LIMIT wrong passwords
 # for one account from one address, or LOGIN_ADDRESS_FAILURE_LIMIT from one address for any
@@ -352,10 +372,10 @@ TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
 # it again); the account itself, from everywhere, after LOGIN_ACCOUNT_FAILURE_LIMIT failures
 # from all addresses together (portal.lockout). Failures are listed in the admin.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "30"))
-LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "portal.lockout.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
@@ -396,7 +416,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": "INFO"},
 }
 
 # Headers of every response (SecurityMiddleware and portal.security.ContentSecurityPolicy).
@@ -418,9 +438,13 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # The container's health check calls the app directly, over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Off unless asked for: a preload list entry covers every subdomain of the domain and
+    # takes months to undo.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # `check --deploy` asks for preload (W021): off by this choice, not by oversight.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 
@@ -433,9 +457,22 @@ from portal.observability import init_sentry, logging_config  # noqa: E402
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
-LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 # /metrics (portal/metrics.py): clients from these networks, or with this bearer token.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS holds {_network!r}, which is not a network such as "
+            f"10.0.0.0/8."
+        ) from None
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 if not DEBUG:
     # Prometheus scrapes the app directly, over plain HTTP, like the health checks.
@@ -447,7 +484,7 @@ if SENTRY_DSN:
         dsn=SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
         release=os.environ.get("SENTRY_RELEASE", ""),
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0),
     )
 
 # The task queue's settings (everything CELERY_*, TASK_QUEUE_NAMES, OUTBOX_*, SETTLEMENT_*,

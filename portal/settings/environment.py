@@ -5,12 +5,51 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
 
 def env_bool(name: str, default: bool) -> bool:
+    """A switch; a word it does not know stops the start: REQUIRE_2FA=enabled read as off
+    turned the second factor off without a word."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (1/0, yes/no, on/off), not {value!r}."
+    )
+
+
+def _env_number(name: str, default, kind, minimum):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        number = None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(
+            f"{name} must be a {'whole ' if kind is int else ''}number, not {value!r}."
+        )
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}.")
+    return number
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number, checked at start with the variable's name (a bare ValueError named
+    none)."""
+    return _env_number(name, default, int, minimum)
+
+
+def env_float(name: str, default: float, *, minimum: float = 0) -> float:
+    return _env_number(name, default, float, minimum)
 
 
 def env_list(name: str, default: str) -> list[str]:

@@ -5,12 +5,18 @@ every name defined here."""
 import os
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from portal.settings.environment import TIME_ZONE
+from portal.settings.environment import TIME_ZONE, env_float, env_int
 
 # Celery: with no broker the tasks run eagerly in-process (the embedded default).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
+if CELERY_BROKER_URL and "://" not in CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_URL must be a broker URL such as redis://host:6379/0 (or empty to "
+        f"run tasks at once, in the process), not {CELERY_BROKER_URL!r}."
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Settlement spreads a large batch over several workers with a chord, which needs a result
@@ -45,43 +51,43 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     # Look for the tasks of a dead worker every 10 s (kombu's default scans every 100 s), so
     # a settlement task is redelivered soon after its visibility timeout.
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
     # A Redis that is away is noticed within a second, not after the OS's TCP timeout. The
     # read timeout stays above the worker's 1 s BRPOP poll.
-    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", "1")),
-    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
+    "socket_connect_timeout": env_float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", 1),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 5),
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # The outbox (portal/outbox.py): services' tasks are rows first, published after commit.
 # Connection attempts per publish (0: one try; the relay is the retry), how long a process
 # leaves new rows to the relay after a failed publish, the longest wait
 # between two attempts at one row, when a row sent but not done is published again (the
 # broker lost it), how often, how often a failing task is retried, and how long done rows
 # are kept.
-OUTBOX_PUBLISH_CONNECT_RETRIES = int(os.environ.get("OUTBOX_PUBLISH_CONNECT_RETRIES", "0"))
-OUTBOX_BROKER_AWAY_PAUSE_SECONDS = float(os.environ.get("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", "5"))
-OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "60"))
-OUTBOX_RESEND_AFTER_SECONDS = int(os.environ.get("OUTBOX_RESEND_AFTER_SECONDS", "1800"))
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
-OUTBOX_RUN_MAX_RETRIES = int(os.environ.get("OUTBOX_RUN_MAX_RETRIES", "8"))
-OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
+OUTBOX_PUBLISH_CONNECT_RETRIES = env_int("OUTBOX_PUBLISH_CONNECT_RETRIES", 0)
+OUTBOX_BROKER_AWAY_PAUSE_SECONDS = env_float("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", 5)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 1800)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_RUN_MAX_RETRIES = env_int("OUTBOX_RUN_MAX_RETRIES", 8)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 # `reconcile` reports outbox rows and certificates still missing after this many minutes.
-OUTBOX_LATE_MINUTES = int(os.environ.get("OUTBOX_LATE_MINUTES", "30"))
+OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 30)
 # /readyz/: how long each dependency may take to answer.
-READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "1"))
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 1)
 CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
 # kill a worker in the middle of a batch; regions/settlement/services.py reads it, never set here.)
-SETTLEMENT_CHUNK_SIZE = int(os.environ.get("SETTLEMENT_CHUNK_SIZE", "25000"))
-SETTLEMENT_PARTS = int(os.environ.get("SETTLEMENT_PARTS", "4"))
+SETTLEMENT_CHUNK_SIZE = env_int("SETTLEMENT_CHUNK_SIZE", 25000, minimum=1)
+SETTLEMENT_PARTS = env_int("SETTLEMENT_PARTS", 4, minimum=1)
 # An open batch with no claimed chunk for this long is stalled (its worker died, its messages
 # wait for the broker's visibility timeout): the minute beat re-queues what is left of it.
-SETTLEMENT_STALL_SECONDS = int(os.environ.get("SETTLEMENT_STALL_SECONDS", "120"))
+SETTLEMENT_STALL_SECONDS = env_int("SETTLEMENT_STALL_SECONDS", 120)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-vouchers-daily": {
@@ -98,7 +104,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "claim-notices": {
         "task": "vouchers.tasks.send_claim_notices",
-        "schedule": float(os.environ.get("CLAIM_NOTICE_EVERY_SECONDS", "60")),
+        "schedule": env_float("CLAIM_NOTICE_EVERY_SECONDS", 60, minimum=0.01),
     },
     "reminders-daily": {
         "task": "regions.tasks.send_reminders",
@@ -114,11 +120,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "settlement-resume-stalled": {
         "task": "regions.tasks.resume_stalled_settlement_batches",
-        "schedule": float(os.environ.get("SETTLEMENT_RESUME_EVERY_SECONDS", "60")),
+        "schedule": env_float("SETTLEMENT_RESUME_EVERY_SECONDS", 60, minimum=0.01),
     },
     "seal-audit-chain": {
         "task": "regions.tasks.seal_audit_chain",
-        "schedule": float(os.environ.get("AUDIT_SEAL_EVERY_SECONDS", "60")),
+        "schedule": env_float("AUDIT_SEAL_EVERY_SECONDS", 60, minimum=0.01),
     },
     "reconcile-nightly": {
         "task": "regions.tasks.reconcile",
@@ -134,9 +140,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "relay-outbox": {
         "task": "portal.tasks.relay_outbox",
-        "schedule": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10")),
+        "schedule": env_float("OUTBOX_RELAY_INTERVAL", 10, minimum=0.01),
         # A relay queued behind an outage is useless once the next one is due.
-        "options": {"expires": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "10"))},
+        "options": {"expires": env_float("OUTBOX_RELAY_INTERVAL", 10, minimum=0.01)},
     },
     "matching-digest-daily": {
         "task": "providers.tasks.send_matching_digests",

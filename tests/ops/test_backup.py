@@ -110,6 +110,9 @@ def test_backup_then_restore_into_a_fresh_database_is_identical_and_reconciles(
         "SHA256SUMS",
         "MANIFEST",
     }
+    # Password hashes and personal data: readable by the owner only, whatever the umask.
+    for name in ("db.dump", "media.tar.gz"):
+        assert (folder / name).stat().st_mode & 0o077 == 0, name
 
     restored_url = _url(restore_database)
     restored_media = tmp_path / "restored-media"

@@ -199,11 +199,32 @@ def test_one_migration_not_applied_is_refused_before_anything_runs(demo):
         call_command("reconcile")
 
 
-def test_a_database_that_cannot_be_opened_is_refused(tmp_path):
-    result = manage("reconcile", DATABASE_URL=f"sqlite:///{tmp_path}/missing/db.sqlite3")
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///{tmp}/missing/db.sqlite3", "postgres://postgres@127.0.0.1:1/nowhere"],
+)
+def test_a_database_that_cannot_be_reached_is_refused_with_the_reason(tmp_path, url):
+    """It said "run migrate first", and migrate then answered with a traceback."""
+    result = manage("reconcile", DATABASE_URL=url.format(tmp=tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert f"The database is not ready (OperationalError): {NOT_READY}." in result.stderr
+    assert "The database cannot be reached (" in result.stderr
+    assert "check DATABASE_URL" in result.stderr and NOT_READY not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["seed_demo", "--password", "a-long-pass"], ["seed_load"]])
+def test_demo_and_load_data_are_refused_in_production(tmp_path, command):
+    result = manage(
+        *command,
+        PRODUCTION="true",
+        DEBUG="false",
+        SECRET_KEY="p" * 64,
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "PRODUCTION is on: demo and load data are not written" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists() or (tmp_path / "db.sqlite3").stat().st_size == 0
 
 
 # --- DATABASE_URL ----------------------------------------------------------------------------

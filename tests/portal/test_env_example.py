@@ -13,7 +13,8 @@ def _read_by_settings() -> set[str]:
     source = "\n".join(path.read_text() for path in (ROOT / "portal" / "settings").glob("*.py"))
     return set(
         re.findall(
-            r'(?:os\.environ\.get|env_bool|env_int|env_list|env_rate)\(\s*"([A-Z0-9_]+)"', source
+            r'(?:os\.environ\.get|env_bool|env_int|env_float|env_list|env_rate)\(\s*"([A-Z0-9_]+)"',
+            source,
         )
     )
 

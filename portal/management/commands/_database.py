@@ -17,6 +17,18 @@ def require_migrated_database() -> None:
     leaves nothing half-written. A database that cannot be asked at all (no such file, server
     away, no permission) is refused the same way, naming the error."""
     try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        # Not a migration missing: "run migrate" sent the operator to a traceback there.
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise CommandError(
+            _(
+                "The database cannot be reached (%(reason)s): check DATABASE_URL and that the "
+                "database server runs and holds that database."
+            )
+            % {"reason": reason}
+        ) from error
+    try:
         executor = MigrationExecutor(connection)
         unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as error:
@@ -34,4 +46,15 @@ def require_migrated_database() -> None:
                 len(unapplied),
             )
             % {"count": len(unapplied)}
+        )
+
+
+def refuse_in_production() -> None:
+    """Demo and load data never go into the programme's database: seed_demo adds an
+    `operator` whose password the README prints, and made-up enterprises and vouchers."""
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        raise CommandError(
+            _("PRODUCTION is on: demo and load data are not written to the programme's database.")
         )

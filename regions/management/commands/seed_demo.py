@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal.codes import certificate_serial, credit_code_check_character
-from portal.management.commands._database import require_migrated_database
+from portal.management.commands._database import refuse_in_production, require_migrated_database
 from providers.models import (
     Provider,
     ProviderCertificate,
@@ -197,6 +197,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True, help="Password of every demo user")
 
     def handle(self, *args, password, **options):
+        refuse_in_production()
         if len(password) < 8:
             raise CommandError("--password must have at least 8 characters.")
         require_migrated_database()

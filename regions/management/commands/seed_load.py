@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import ValidationFailed
-from portal.management.commands._database import require_migrated_database
+from portal.management.commands._database import refuse_in_production, require_migrated_database
 from portal.money import parse_money
 from providers.models import Provider, ServiceCategory
 from regions import ledger
@@ -89,6 +89,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, enterprises, vouchers, redemptions, demands, amount, **options):
+        refuse_in_production()
         if not all(1 <= n <= MAX_ROWS for n in (enterprises, vouchers, redemptions)):
             raise CommandError(
                 _("--enterprises, --vouchers and --redemptions must be from 1 to %(maximum)d.")
