@@ -384,6 +384,8 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Download one of the proposal's files: whoever may read the proposal on its demand's
         page (its provider, the demand's enterprise, officials, the operator, the expert
         advising on the demand and the manager brokering it)."""
+        if not str(pk).isdigit():  # the router takes any path segment ("null,null")
+            raise Http404
         proposal = Proposal.objects.select_related("demand").filter(pk=pk).first()
         visible = proposal and selectors.proposals_visible_to(request.user, proposal.demand)
         if not visible or not visible.filter(pk=proposal.pk).exists():

@@ -90,6 +90,9 @@ def test_the_api_downloads_a_proposals_attachment_for_those_who_read_it(api_as, 
         api_as(users["enterprise-jiangnan"]).get("/api/proposals/99999/attachments/1/").status_code
         == 404
     )
+    # A proposal id that is no number (the API fuzz sent "null,null") is not found either.
+    not_a_number = api_as(users["operator"]).get("/api/proposals/null,null/attachments/0/")
+    assert not_a_number.status_code == 404
 
 
 def test_no_proposal_on_a_closed_demand(users, demand):
