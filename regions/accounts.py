@@ -242,9 +242,10 @@ def _reset_mail_allowed(email: str) -> bool:
         return True  # the count expired meanwhile, or the cache is away: the mail goes
 
 
-def _lock_account(actor: User, account: User) -> User:
+def _lock_account(actor: User, account: User, *, may=can_manage_account) -> User:
+    """The account locked, if `may(actor, account)` allows the actor to change it."""
     account = User.objects.select_for_update().get(pk=account.pk)
-    if not can_manage_account(actor, account):
+    if not may(actor, account):
         raise NotAllowed(_("You cannot change this account."))
     return account
 
@@ -257,13 +258,13 @@ def api_tokens_end(user: User) -> None:
 
 
 @transaction.atomic(durable=True)
-def account_deactivate(*, actor: User, account: User, reason: str) -> User:
+def account_deactivate(*, actor: User, account: User, reason: str, may=can_manage_account) -> User:
     """The person can no longer sign in; their API tokens stop working. Nothing they did is
-    removed: the audit trail keeps their name."""
+    removed: the audit trail keeps their name. `may` says who may do it (the operator)."""
     reason = shown_text(reason, field="reason")
     if not reason:
         raise ValidationFailed(_("Give the reason."), field="reason", code="required")
-    account = _lock_account(actor, account)
+    account = _lock_account(actor, account, may=may)
     if not account.is_active:
         raise InvalidTransition(_("This account is deactivated already."), code="inactive")
     end_account(actor=actor, account=account, reason=reason)
@@ -380,17 +381,9 @@ def can_deactivate_colleague(actor: User, account: User) -> bool:
     )
 
 
-@transaction.atomic(durable=True)
 def colleague_deactivate(*, actor: User, account: User, reason: str) -> User:
     """An enterprise's or a provider's user deactivates a colleague's account, with the
-    reason: the person can no longer sign in or use API tokens; what they did stays."""
-    reason = shown_text(reason, field="reason")
-    if not reason:
-        raise ValidationFailed(_("Give the reason."), field="reason", code="required")
-    account = User.objects.select_for_update().get(pk=account.pk)
-    if not can_deactivate_colleague(actor, account):
-        raise NotAllowed(_("You cannot change this account."))
-    if not account.is_active:
-        raise InvalidTransition(_("This account is deactivated already."), code="inactive")
-    end_account(actor=actor, account=account, reason=reason)
-    return account
+    reason, as the operator deactivates one."""
+    return account_deactivate(
+        actor=actor, account=account, reason=reason, may=can_deactivate_colleague
+    )

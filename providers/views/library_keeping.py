@@ -145,51 +145,21 @@ def profile_edit(request, kind, pk):
     return _render(request, library, form=form, profile=profile, status=status)
 
 
-@login_required
-@require_POST
-def profile_listing(request, kind, pk):
+def _side_form(request, kind, pk, *, form_class, form_key, service, success):
+    """Post one of the edit page's side forms (listing, account) to `service(actor,
+    profile, **cleaned_data)`: back to the edit page with `success(cleaned_data)`, or the
+    page again with the form's errors and the refusal's status."""
     _keeper(request)
     library = LIBRARIES[kind]
     profile = _profile(library, pk)
-    form = ListingForm(request.POST)
+    form = form_class(request.POST)
     status = 400
     if form.is_valid():
-        listed = form.cleaned_data["listed"]
-        _saved, status = run_service_with_status(
+        _result, status = run_service_with_status(
             request,
-            library_keeping.library_listing_set,
+            service,
             form=form,
-            success=_("The profile is listed again.")
-            if listed
-            else _("The profile is withdrawn from the library."),
-            actor=request.user,
-            profile=profile,
-            listed=listed,
-            reason=form.cleaned_data["reason"],
-        )
-        if status is None:
-            return redirect(library.edit_url, pk=profile.pk)
-    return _render(
-        request, library, form=library.form(instance=profile), profile=profile,
-        listing_form=form, status=status,
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-@submitted_once
-def profile_account(request, kind, pk):
-    _keeper(request)
-    library = LIBRARIES[kind]
-    profile = _profile(library, pk)
-    form = LibraryAccountForm(request.POST)
-    status = 400
-    if form.is_valid():
-        _account, status = run_service_with_status(
-            request,
-            library_keeping.library_account_invite,
-            form=form,
-            success=_("The account is made: its person is e-mailed a link to choose a password."),
+            success=success(form.cleaned_data),
             actor=request.user,
             profile=profile,
             **form.cleaned_data,
@@ -198,5 +168,30 @@ def profile_account(request, kind, pk):
             return redirect(library.edit_url, pk=profile.pk)
     return _render(
         request, library, form=library.form(instance=profile), profile=profile,
-        account_form=form, status=status,
+        status=status, **{form_key: form},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def profile_listing(request, kind, pk):
+    return _side_form(
+        request, kind, pk, form_class=ListingForm, form_key="listing_form",
+        service=library_keeping.library_listing_set,
+        success=lambda data: _("The profile is listed again.")
+        if data["listed"]
+        else _("The profile is withdrawn from the library."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+@submitted_once
+def profile_account(request, kind, pk):
+    return _side_form(
+        request, kind, pk, form_class=LibraryAccountForm, form_key="account_form",
+        service=library_keeping.library_account_invite,
+        success=lambda data: _(
+            "The account is made: its person is e-mailed a link to choose a password."
+        ),
     )  # fmt: skip
