@@ -23,6 +23,10 @@ for arg in "$@"; do
 done
 [ -n "$backup" ] || usage
 DATABASE_URL="${DATABASE_URL:?DATABASE_URL must name the PostgreSQL database to restore into}"
+case "$DATABASE_URL" in
+  postgres://*|postgresql://*) ;;
+  *) echo "restore: DATABASE_URL is not PostgreSQL; only PostgreSQL is restored by this script" >&2; exit 2 ;;
+esac
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 MEDIA_ROOT="${MEDIA_ROOT:-$HERE/media}"
 

@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.html import escape
@@ -125,9 +126,17 @@ def _page_above(path: str) -> str:
 
 
 class MethodNotAllowedPage:
-    """A page's 405 (an address that takes a form's button, visited by typing it or from a
-    bookmark) says so in the reader's language; Django's own is an empty page. The API's
-    405s are DRF's JSON and pass untouched."""
+    """A page's 405: an address that takes a form's button (`/orders/2/confirm/`), visited by
+    typing it, from a bookmark or from the browser's history, answers the portal's layout
+    (templates/405.html, like 404.html and 403.html: a bare page of one sentence left the
+    reader without header, menu and language switch), with a link to the page the button
+    sits on. The status and the Allow header stay as the view set them; the API's 405s are
+    DRF's JSON and pass untouched.
+
+    Sits in MIDDLEWARE inside the session, locale, CSRF, authentication and messages
+    middleware, so that the layout has the reader's language, user and menu, and so that a
+    CSRF token the page's forms (the language switch, log out) use is also set as a cookie on
+    the way out."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -140,17 +149,11 @@ class MethodNotAllowedPage:
             and not getattr(response, "streaming", False)
             and not response.content
         ):
-            back = _page_above(request.path)
-            response.content = _page(
-                _(
-                    "This address is for a button on one of the portal's pages, not for a "
-                    "visit: go back to the page and use the button there."
-                ),
-                back=back,
-                back_label=_("Go to the page") if back != "/" else "/",
+            response.content = render_to_string(
+                "405.html", {"back": _page_above(request.path)}, request=request
             ).encode()
             response["Content-Type"] = "text/html; charset=utf-8"
-            # CommonMiddleware, inside this one, had measured the empty body: a length of 0
-            # before 368 bytes broke the browser's reading of the answer (and of the next).
+            # The length of the body sent, whatever the middleware around this one measured
+            # before (a length of 0 before the page's bytes broke the browser's reading).
             response["Content-Length"] = str(len(response.content))
         return response

@@ -53,7 +53,8 @@ def parse_money(value, *, field: str = "amount", allow_zero: bool = False) -> De
             if _NEGATIVE.fullmatch(text):
                 # "-100" is no typo of the format: say what is wrong with it.
                 raise ValidationFailed(_negative_message(allow_zero), field=field)
-            if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+            # "50,000.555", grouped as the pages print amounts, has the same one fault.
+            if re.fullmatch(r"[0-9][0-9,\uff0c]*\.[0-9]{3,}", text):
                 raise ValidationFailed(_("Amounts have at most two decimal places."), field=field)
             raise ValidationFailed(_("Enter an amount in yuan, like 1500.00."), field=field)
         amount = Decimal(text)

@@ -6,6 +6,7 @@ from portal import two_factor_views
 from portal.health import healthz, readyz
 from portal.language import set_language
 from portal.metrics import metrics_view
+from portal.robots import robots_txt
 
 urlpatterns = [
     # The API first: Django tries the patterns in order on every request, and API clients
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("account/2fa/setup/", two_factor_views.setup, name="two-factor-setup"),
     path("account/2fa/verify/", two_factor_views.verify, name="two-factor-verify"),
     path(

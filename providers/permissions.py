@@ -112,10 +112,12 @@ def _can_move(order: ServiceOrder, to_status: str) -> bool:
 
 
 def can_accept_order(user, order: ServiceOrder) -> bool:
+    # A suspended provider's page offered Accept, which the service then refused.
     return (
         is_order_provider(user, order)
         and order.status == ServiceOrder.Status.REQUESTED
         and not order.voucher.ended
+        and user.provider.takes_orders
     )
 
 

@@ -251,9 +251,10 @@ def _lock_account(actor: User, account: User, *, may=can_manage_account) -> User
 
 
 def api_tokens_end(user: User) -> None:
-    """A new password chosen through an e-mailed link (a reset or an invitation) ends the
-    account's API tokens: whoever learnt the old password may have made one, and a reset is
-    how a person takes their account back. Runs in the transaction that saves the password."""
+    """A new password (chosen through an e-mailed link, a reset or an invitation, or changed
+    while signed in) ends the account's API tokens: whoever learnt the old password may have
+    made one, and a new password is how a person takes their account back. Runs in the
+    transaction that saves the password."""
     Token.objects.filter(user=user).delete()
 
 

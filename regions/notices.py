@@ -29,8 +29,18 @@ def _checked_fields(*, kind, region, title, body, title_zh, body_zh, opens_at, c
     # reader gets the language there is (`Notice.shown_title`).
     title_zh = written_text(title_zh, field="title_zh", limit=TITLE_MAX, required=False)
     body_zh = written_text(body_zh, field="body_zh", limit=BODY_MAX, required=False)
-    title = written_text(title, field="title", limit=TITLE_MAX, required=not title_zh)
-    body = written_text(body, field="body", limit=BODY_MAX, required=not body_zh)
+    title = written_text(title, field="title", limit=TITLE_MAX, required=False)
+    body = written_text(body, field="body", limit=BODY_MAX, required=False)
+    # Said on the English fields, where the form starts, but naming both languages: "Title
+    # (English): This field is required." read as if a Chinese title were not enough.
+    if not title and not title_zh:
+        raise ValidationFailed(
+            _("Give the notice a title, in English or Chinese."), field="title", code="required"
+        )
+    if not body and not body_zh:
+        raise ValidationFailed(
+            _("Give the notice a text, in English or Chinese."), field="body", code="required"
+        )
     if kind == Notice.Kind.CALL:
         if region is None:
             raise ValidationFailed(

@@ -21,7 +21,7 @@ from portal.pdf import money
 from portal.security import written_text
 from regions.models import AuditEntry, ProgrammeRules, ProgrammeRulesVersion, Region, User
 from regions.models.rules import RULE_FIELDS
-from regions.selectors import VERSION_ORDER, programme_today
+from regions.selectors import VERSION_ORDER, programme_today, rules_values_in_force
 from regions.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -92,8 +92,10 @@ def _days(name: str, value) -> int:
 
 def rules_values(values: dict) -> dict:
     """The published values, checked: amounts not negative (a cap and a four-eyes threshold
-    above zero), the ratio in (0, 1] as a plain decimal, days within sensible bounds. A cap
-    above the budget stays allowed: a budget cut in the year leaves the cap as published."""
+    above zero), the ratio in (0, 1] as a plain decimal, days within sensible bounds. The
+    cap against the budget is checked by `rules_version_publish`, after what is committed
+    (`_check_cap_within_budget`). The defaults here are for a district with no rules to keep
+    values from (`rules_values_in_force`)."""
     clean = {
         "annual_budget": parse_money(
             values.get("annual_budget"), field="annual_budget", allow_zero=True
@@ -246,6 +248,32 @@ def rules_apply_all_due(*, today: date | None = None) -> int:
     return moved
 
 
+def _check_cap_within_budget(clean: dict, *, committed: Decimal) -> None:
+    """A cap per enterprise above the annual budget is a typing mistake (a budget of 100.00
+    beside a cap of 150,000.00): no enterprise could ever get it. Two budgets may stay below
+    the cap: zero (a district issuing nothing, or whose budget is not decided yet; a cap is
+    always above zero), and a budget cut once the district has committed money in the year
+    (down to what is committed, which the caller has checked): enterprises may already hold
+    up to the cap, which stays as published rather than fall below what they were granted."""
+    budget, cap = clean["annual_budget"], clean["max_voucher_per_enterprise"]
+    if budget > 0 and cap > budget and committed == 0:
+        raise ValidationFailed(
+            _("The cap per enterprise (%(cap)s) cannot be above the annual budget (%(budget)s).")
+            % {"cap": money(cap), "budget": money(budget)},
+            field="max_voucher_per_enterprise",
+            code="cap_above_budget",
+        )
+
+
+# The values a new version may leave out: each keeps its value in the rules in force just
+# before the new version's date. The budget, the cap and the ratio are always given.
+KEPT_WHEN_LEFT_OUT = tuple(
+    name
+    for name in RULE_FIELDS
+    if name not in ("annual_budget", "max_voucher_per_enterprise", "co_funding_ratio")
+)
+
+
 # Stored in English like the portal's other reasons, shown in the reader's language
 # (regions.services.SYSTEM_REASONS).
 REPLACED_REASON = "Replaced by rules published for the same first day."
@@ -258,12 +286,20 @@ def rules_version_publish(
     region: Region,
     year: int,
     effective_from: date | None = None,
-    eligible_categories=(),
+    eligible_categories=None,
     **values,
 ) -> ProgrammeRulesVersion:
     """The operator publishes a district's rules for a year, in force from `effective_from`
     (today when empty). Refused: a past year, a date already past, a date outside the year,
-    bad values (400); an annual budget below what the district has committed (409)."""
+    bad values, a cap above the budget (400); an annual budget below what the district has
+    committed (409).
+
+    A value left out (not in `values`; `eligible_categories` None) keeps its value in the
+    rules in force just before the new version's date, for every way in (the page's form
+    gives them all, the API what the client names): for next year's first version, the
+    previous year's last version (`rules_values_in_force`). Only a district with no rules
+    at all gets the defaults of `rules_values`. `four_eyes_threshold=None` and
+    `eligible_categories=[]` given say "never" and "every category"."""
     if not can_publish_rules(actor):
         raise NotAllowed(_("Only the programme operator publishes programme rules."))
     today = programme_today()
@@ -281,7 +317,6 @@ def rules_version_publish(
         raise ValidationFailed(
             _("Rules are published for this year or the next."), field="year", code="year_far"
         )
-    clean = rules_values(values)
     effective_from = effective_from or max(today, date(year, 1, 1))
     if effective_from < today:
         raise ValidationFailed(
@@ -296,9 +331,17 @@ def rules_version_publish(
             field="effective_from",
             code="effective_outside_year",
         )
-    categories = list(eligible_categories or ())
 
     rules = ProgrammeRules.objects.select_for_update().filter(region=region, year=year).first()
+    # Read with the row locked: no other version of the year is published meanwhile.
+    kept = rules_values_in_force(region_id=region.pk, year=year, on=effective_from)
+    for name in KEPT_WHEN_LEFT_OUT:
+        if name not in values and name in kept:
+            values[name] = kept[name]
+    if eligible_categories is None:
+        eligible_categories = kept.get("eligible_categories", ())
+    categories = list(eligible_categories)
+    clean = rules_values(values)
     if rules is not None and clean["annual_budget"] < rules.committed:
         raise BudgetBelowCommitted(
             _(
@@ -309,6 +352,9 @@ def rules_version_publish(
             field="annual_budget",
             extra={"committed": str(rules.committed)},
         )
+    # After the budget against what is committed: a budget cut below it is the refusal to
+    # act on first (409, with the figure to stay above).
+    _check_cap_within_budget(clean, committed=rules.committed if rules is not None else 0)
     if rules is not None and effective_from > today:
         # Two versions waiting for the same date: which one applies would depend on the
         # order they were published in, which no one reading the rules page can see.

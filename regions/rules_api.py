@@ -19,7 +19,7 @@ from portal.parsers import BoundedJSONParser
 from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
 from regions.rules import REASON_MAX, clean_ratio, rules_version_publish, rules_version_withdraw
-from regions.selectors import rules_values_in_force, rules_versions
+from regions.selectors import rules_versions
 
 
 class RatioField(serializers.CharField):
@@ -46,9 +46,11 @@ class RulesVersionSerializer(serializers.ModelSerializer):
         'at most 1, e.g. "0.500".',
     )
     # Each of the fields below that a new version leaves out keeps its value in the rules in
-    # force (`rules_values_in_force`), as the publishing page shows them: a budget raised
-    # through the API turned four eyes off (an absent threshold read as none) and made every
-    # category eligible. `null` for `four_eyes_threshold` and `[]` for the categories say so.
+    # force just before the new version's date (`rules_version_publish`; for next year's
+    # first version, the previous year's last), as the publishing page shows them: a budget
+    # raised through the API turned four eyes off (an absent threshold read as none) and made
+    # every category eligible. `null` for `four_eyes_threshold` and `[]` for the categories
+    # say so.
     validity_days = serializers.IntegerField(required=False, min_value=1, max_value=3660)
     cross_region = serializers.BooleanField(required=False)
     four_eyes_threshold = MoneyField(
@@ -150,13 +152,8 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     def create(self, request, *args, **kwargs):
         data = RulesVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        in_force = rules_values_in_force(
-            region_id=values["region"].pk, year=values["year"], on=values.get("effective_from")
-        )
-        for name, value in in_force.items():
-            values.setdefault(name, value)
-        version = rules_version_publish(actor=request.user, **values)
+        # What the client leaves out is absent here, and the service keeps its value in force.
+        version = rules_version_publish(actor=request.user, **data.validated_data)
         return Response(RulesVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WithdrawalSerializer, responses={204: None})

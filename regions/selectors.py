@@ -1,9 +1,11 @@
 """Reads of districts, rules and budgets."""
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -101,20 +103,46 @@ def with_budget_ceilings(rows: list[ProgrammeRules]) -> list[ProgrammeRules]:
 
 
 def rules_values_in_force(*, region_id: int, year: int, on=None) -> dict:
-    """The values of a district-year's rules in force on `on` (today): its version in force
-    then (one still waiting for its date included), else its row (a year without versions);
-    {} when it has no rules. What a new version starts from: the publishing form shows them,
-    and the API keeps those a new version does not name, from the version in force just
-    before the new one's date (today's rules would undo a version waiting in between)."""
-    current = rules_version_in_force(region_id=region_id, year=year, on=on)
+    """The values a new version of a district-year's rules from `on` (today) starts from:
+    those in force then; {} when the district has no rules to start from. What the
+    publishing form shows, and what `rules_version_publish` keeps for every value a new
+    version leaves out (from the version in force just before the new one's date: today's
+    rules would undo a version waiting in between).
+
+    In order: the year's version in force on `on` (one still waiting for its date included);
+    the year's first version when `on` comes before it (a year's first version is in place
+    from the day it is published, whatever its date); the year's row (a year without
+    versions). A year without any rules yet starts from the previous year's: its last
+    version, the one in force when that year ends. Left at the model's defaults, next
+    year's first version through the API turned four eyes off and made every category
+    eligible."""
+    current = _rules_of_year(region_id=region_id, year=year, on=on)
     if current is None:
-        current = ProgrammeRules.objects.filter(region_id=region_id, year=year).first()
+        current = _rules_of_year(region_id=region_id, year=year - 1, on=date(year - 1, 12, 31))
     if current is None:
         return {}
     values = {name: getattr(current, name) for name in RULE_FIELDS}
     if isinstance(current, ProgrammeRulesVersion):
         values["eligible_categories"] = list(current.eligible_categories.all())
     return values
+
+
+def _rules_of_year(
+    *, region_id: int, year: int, on
+) -> ProgrammeRulesVersion | ProgrammeRules | None:
+    """`rules_values_in_force`'s choice within one year: the version in force on `on`, else
+    the year's first version, else the year's row."""
+    current = rules_version_in_force(region_id=region_id, year=year, on=on)
+    if current is None:
+        current = (
+            ProgrammeRulesVersion.objects.filter(region_id=region_id, year=year)
+            .prefetch_related("eligible_categories")
+            .order_by("effective_from", "published_at", "id")
+            .first()
+        )
+    if current is None:
+        current = ProgrammeRules.objects.filter(region_id=region_id, year=year).first()
+    return current
 
 
 # Newest in force first: the first whose date has come is the one in force.
@@ -255,8 +283,21 @@ def people_visible_to(user, *, role: str | None = None, q: str | None = None):
     if role in User.Role.values:
         people = people.filter(role=role)
     if q:
-        people = people.filter(
-            Q(username__icontains=q) | Q(email__icontains=q) | Q(last_name__icontains=q)
+        # The name as the list shows it (`User.get_full_name`): 王芳, family name first and
+        # no space, for a Chinese name; "Fang Wang" otherwise, and "Wang Fang" as many write
+        # it. "王芳" found no one whose family name is 王 and given name 芳, since each part
+        # was matched alone (and the given name not at all). Each part alone is inside these
+        # too. Annotated: still one query.
+        people = people.annotate(
+            name_family_first=Concat("last_name", "first_name"),
+            name_given_first=Concat("first_name", Value(" "), "last_name"),
+            name_family_first_spaced=Concat("last_name", Value(" "), "first_name"),
+        ).filter(
+            Q(username__icontains=q)
+            | Q(email__icontains=q)
+            | Q(name_family_first__icontains=q)
+            | Q(name_given_first__icontains=q)
+            | Q(name_family_first_spaced__icontains=q)
         )
     return people
 

@@ -441,27 +441,37 @@ USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]{3,150}$"
 
 
 @transaction.atomic
+def operator_input_errors(*, username: str, email: str) -> list[str]:
+    """What is wrong with an operator's username and e-mail as written (not whether the
+    name is taken): `create_operator` says it even when an operator exists already."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    username = (username or "").strip()
+    errors = []
+    if not username:
+        errors.append("the username is empty")
+    elif not re.fullmatch(USERNAME_PATTERN, username):
+        errors.append("a username has 3 to 150 letters, digits and @ . + - _ only")
+    try:
+        validate_email((email or "").strip())
+    except ValidationError:
+        errors.append(f"{(email or '').strip()!r} is not an e-mail address")
+    return errors
+
+
 def operator_create(*, username: str, email: str, password: str) -> User:
     """The programme operator's account (staff, for the admin site), with a checked password.
 
     Raises ValidationError (with every reason) for a bad username, e-mail or password."""
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     username = (username or "").strip()
     email = (email or "").strip()
-    errors = []
-    if not username:
-        errors.append("the username is empty")
-    elif not re.fullmatch(USERNAME_PATTERN, username):
-        errors.append("a username has 3 to 150 letters, digits and @ . + - _ only")
-    elif User.objects.filter(username__iexact=username).exists():
+    errors = operator_input_errors(username=username, email=email)
+    if not errors and User.objects.filter(username__iexact=username).exists():
         errors.append(f"the username {username!r} is taken")
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors.append(f"{email!r} is not an e-mail address")
     candidate = User(username=username, email=email, role=User.Role.OPERATOR)
     try:
         validate_password(password or "", user=candidate)

@@ -50,11 +50,14 @@ CACHE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 class StatisticsQueryError(ValueError):
-    """A bad `region`, `year` or `month`: `errors` maps each parameter to its message."""
+    """A bad `region`, `year` or `month`: `errors` maps each parameter to its message, and
+    `query` is the query without them (what could be read kept, the bad ones at their
+    defaults), for the page that shows figures beside the errors."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], *, query: dict):
         super().__init__(errors)
         self.errors = errors
+        self.query = query
 
 
 def _number(text: str) -> bool:
@@ -91,9 +94,10 @@ def statistics_query(params) -> dict:
             errors["month"] = _("A month from 1 to 12.")
         else:
             month = int(raw_month)
+    query = {"region": region, "year": year, "month": month}
     if errors:
-        raise StatisticsQueryError(errors)
-    return {"region": region, "year": year, "month": month}
+        raise StatisticsQueryError(errors, query=query)
+    return query
 
 
 def statistics_years() -> list[int]:

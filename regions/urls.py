@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import path, re_path, reverse_lazy
+from django.utils.translation import gettext as _
 
 from portal.views import InvalidFormIsBadRequest
 from regions import views
@@ -18,6 +20,25 @@ class SetPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmVi
         with transaction.atomic():
             response = super().form_valid(form)  # saves the new password
             api_tokens_end(form.user)
+        return response
+
+
+class ChangePasswordView(InvalidFormIsBadRequest, auth_views.PasswordChangeView):
+    """A signed-in user changes the password (the old one asked first). Its other sessions
+    end (Django's session hash) and so do its API tokens, as after a reset: whoever knew the
+    old password is out."""
+
+    template_name = "regions/change_password.html"
+    success_url = reverse_lazy("dashboard")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves it, keeps this session signed in
+            api_tokens_end(form.user)
+        messages.success(
+            self.request,
+            _("Your password is changed. Your other sessions and API tokens have ended."),
+        )
         return response
 
 
@@ -55,6 +76,7 @@ urlpatterns = [
         ),
         name="account-set-password",
     ),
+    path("account/password/", ChangePasswordView.as_view(), name="account-change-password"),
     path(
         "account/password-set/",
         auth_views.PasswordResetCompleteView.as_view(template_name="regions/password_set.html"),

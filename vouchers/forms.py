@@ -133,6 +133,7 @@ class ApproveForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
+        help_text=_("Needed when approving less than requested: the enterprise reads it."),
         widget=Textarea(attrs={"rows": 2}),
         max_length=NOTE_MAX_LENGTH,
     )
@@ -204,13 +205,19 @@ class RelatedPartyForm(forms.Form):
     )
     relation = forms.ChoiceField(label=_("Relation"), choices=RelatedParty.Relation.choices)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, enterprise=None, **kwargs):
         from providers.models import Provider
 
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.exclude(
-            status=Provider.Status.REJECTED
-        ).order_by("name")
+        providers = Provider.objects.exclude(status=Provider.Status.REJECTED)
+        if enterprise is not None:
+            # A provider recorded already (or its credit code) is not offered a second time:
+            # choosing it could only be refused.
+            recorded = RelatedParty.objects.filter(enterprise=enterprise).values("credit_code")
+            providers = providers.exclude(credit_code__in=recorded).exclude(
+                credit_code=enterprise.credit_code
+            )
+        self.fields["provider"].queryset = providers.order_by("name")
 
 
 class RejectionForm(forms.Form):

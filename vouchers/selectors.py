@@ -413,6 +413,8 @@ def claimable_orders_with_needs(user, *, limit: int = 50) -> list[ServiceOrder]:
         order.needs_section = paperwork_section(order) if order.needs else ""
         # Its whole balance held by other orders' claims: a claim now could only be refused.
         order.nothing_left = order.voucher.balance <= ZERO
+        # ... and none held either: spent, nothing can come back to it.
+        order.used_up = order.nothing_left and order.voucher.held <= ZERO
     return orders
 
 

@@ -77,14 +77,15 @@ MIDDLEWARE = [
     "portal.security.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # An empty 405 of a page becomes a sentence in the reader's language.
-    "portal.error_pages.MethodNotAllowedPage",
     "portal.api.ApiTimesInUtc",
     "portal.slashes.CommonMiddlewareKeepingMethod",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An empty 405 of a page becomes the portal's page in the reader's language; inside the
+    # middleware above, whose user, messages and CSRF cookie its layout uses.
+    "portal.error_pages.MethodNotAllowedPage",
     # A form sent after the session ended is told so on the login page.
     "portal.signin.SignInAgainAfterAPost",
     # Officials and the operator finish their second step before any other page.
@@ -250,7 +251,7 @@ STORAGES = {
         )
     },
 }
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
@@ -260,7 +261,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the filebased backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -310,7 +311,7 @@ THROTTLE_VERIFY = env_rate("THROTTLE_VERIFY", "30/minute")
 # Seconds an API token's user is kept in the cache (portal/authentication.py); 0: never.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
-API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4)
 # Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also
 # keeps them in the cache (CACHE_URL: Redis), read there first; but then a Redis that is
 # away fails the requests of signed-in people, where the database store does not care.
@@ -372,10 +373,10 @@ for _address in TRUSTED_PROXY_IPS:
 # it again); the account itself, from everywhere, after LOGIN_ACCOUNT_FAILURE_LIMIT failures
 # from all addresses together (portal.lockout). Failures are listed in the admin.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 30)
-LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
-AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 30, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15, minimum=0.1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "portal.lockout.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"

@@ -61,7 +61,8 @@ def env_rate(name: str, default: str) -> str:
     otherwise answer every request it throttles with a 500."""
     value = os.environ.get(name, default).strip()
     number, _slash, period = value.partition("/")
-    if not (number.isdigit() and period[:1] in ("s", "m", "h", "d")):
+    # "0/minute" reads as a rate and refuses every request.
+    if not (number.isdigit() and int(number) > 0 and period[:1] in ("s", "m", "h", "d")):
         raise ImproperlyConfigured(
             f"{name} must be a rate such as 30/minute (per second, minute, hour or day), "
             f"not {value!r}."

@@ -51,7 +51,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     # Look for the tasks of a dead worker every 10 s (kombu's default scans every 100 s), so
     # a settlement task is redelivered soon after its visibility timeout.
     "unacked_restore_interval": 10,
@@ -70,9 +70,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT",
 # are kept.
 OUTBOX_PUBLISH_CONNECT_RETRIES = env_int("OUTBOX_PUBLISH_CONNECT_RETRIES", 0)
 OUTBOX_BROKER_AWAY_PAUSE_SECONDS = env_float("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", 5)
-OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60, minimum=1)
 OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 1800)
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20, minimum=1)
 OUTBOX_RUN_MAX_RETRIES = env_int("OUTBOX_RUN_MAX_RETRIES", 8)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
 # `reconcile` reports outbox rows and certificates still missing after this many minutes.

@@ -335,8 +335,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         if not user.is_authenticated:
             return proposals.none()
-        if user.is_operator or user.is_official:
+        if user.is_operator:
             return proposals
+        if user.is_official:
+            return proposals.filter(demand__region_id=user.region_id)
         if user.is_enterprise and user.enterprise_id:
             return proposals.filter(demand__enterprise_id=user.enterprise_id)
         if user.is_provider and user.provider_id:
@@ -344,9 +346,14 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         # The expert advising on the demand and the manager brokering it read its proposals
         # (selectors.advises_or_brokers), as on the demand's page and in its proposal list.
         if user.role == user.Role.EXPERT:
-            return proposals.filter(demand__expert_assignments__expert__user=user).distinct()
+            return proposals.filter(
+                demand__expert_assignments__expert__user=user,
+                demand__expert_assignments__expert__active=True,
+            ).distinct()
         if user.role == user.Role.MANAGER:
-            return proposals.filter(demand__technology_manager__user=user)
+            return proposals.filter(
+                demand__technology_manager__user=user, demand__technology_manager__active=True
+            )
         return proposals.none()
 
     @extend_schema(request=ProposalAcceptSerializer, responses={201: AcceptedSerializer})

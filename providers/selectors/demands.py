@@ -10,15 +10,18 @@ from providers.search import search_tsquery
 
 def demands_visible_to(user) -> QuerySet:
     """Public demands for everyone; invited-only ones for their enterprise, the providers they
-    invite, officials and the operator (others get 404)."""
+    invite, the officials of the demand's district and the operator (others get 404)."""
     from providers.models import Demand
 
     demands = Demand.objects.select_related("enterprise", "region", "category")
     public = Q(visibility=Demand.Visibility.PUBLIC)
     if user is None or not user.is_authenticated:
         return demands.filter(public)
-    if user.is_operator or user.is_official:
+    if user.is_operator:
         return demands
+    if user.is_official:
+        # An invited-only demand (and the prices proposed on it) is its district's business.
+        return demands.filter(public | Q(region_id=user.region_id))
     if user.is_enterprise and user.enterprise_id:
         return demands.filter(public | Q(enterprise_id=user.enterprise_id))
     if user.is_provider and user.provider_id:
@@ -103,8 +106,8 @@ def demands_of(user) -> QuerySet:
 
 
 def proposals_visible_to(user, demand) -> QuerySet:
-    """The owner (and officials, the operator) see every proposal of a demand; a provider
-    its own; anyone else none."""
+    """The owner (and the officials of the demand's district, the operator) see every
+    proposal of a demand; a provider its own; anyone else none."""
     from providers.models import Proposal
 
     proposals = (
@@ -117,7 +120,7 @@ def proposals_visible_to(user, demand) -> QuerySet:
         return proposals.none()
     if (
         user.is_operator
-        or user.is_official
+        or (user.is_official and user.region_id == demand.region_id)
         or (user.is_enterprise and user.enterprise_id == demand.enterprise_id)
     ):
         return proposals
@@ -134,10 +137,15 @@ def advises_or_brokers(user, demand) -> bool:
     expert's own comment in the demo asked for them)."""
     from providers.models import ExpertAssignment
 
+    # A withdrawn expert or manager has left the library: what they were shown before is no
+    # longer theirs to read (proposals carry prices).
     if user.role == user.Role.EXPERT:
-        return ExpertAssignment.objects.filter(demand=demand, expert__user=user).exists()
+        return ExpertAssignment.objects.filter(
+            demand=demand, expert__user=user, expert__active=True
+        ).exists()
     if user.role == user.Role.MANAGER:
-        return bool(demand.technology_manager_id and demand.technology_manager.user_id == user.pk)
+        manager = demand.technology_manager if demand.technology_manager_id else None
+        return bool(manager and manager.user_id == user.pk and manager.active)
     return False
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.errors import NotAllowed, ValidationFailed
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.money import parse_money
 from portal.security import shown_text
 from providers import permissions
@@ -79,10 +79,22 @@ def _check_instrument_hours(is_instrument: bool, hours) -> None:
 
 
 @transaction.atomic(durable=True)
+def _check_may_publish(provider) -> None:
+    """A suspended or revoked provider publishes nothing new: it takes no orders, and a new
+    service would be listed for nobody to order. One still applying prepares its services."""
+    if provider.status in (provider.Status.SUSPENDED, provider.Status.REVOKED):
+        raise InvalidTransition(
+            _("Your provider is %(status)s: it publishes no new services.")
+            % {"status": provider.get_status_display().lower()},
+            code="provider_not_certified",
+        )
+
+
 def offering_create(*, actor: User, category: ServiceCategory, title: str, **fields):
     """A provider adds a service (or a shared instrument with its monthly hours)."""
     if not permissions.can_manage_offerings(actor):
         raise NotAllowed(_("Only a provider can offer services."))
+    _check_may_publish(actor.provider)
     cleaned = _clean_offering({"category": category, "title": title, **fields})
     if not cleaned.get("is_instrument"):
         cleaned["instrument_hours"] = None

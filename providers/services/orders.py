@@ -73,6 +73,29 @@ def order_create(
     )
 
 
+def relation_refusal(enterprise, provider) -> ValidationFailed | None:
+    """Why the enterprise's vouchers may not pay this provider at all (its own credit code,
+    or a related party), or None: the order page says it before the form is filled in."""
+    from vouchers.services.related_parties import is_related_party
+
+    if normalise_credit_code(provider.credit_code) == normalise_credit_code(enterprise.credit_code):
+        return ValidationFailed(
+            _(
+                "An enterprise cannot pay itself with its voucher: the provider has its credit code."
+            ),
+            field="provider",
+            code="own_provider",
+        )
+    if is_related_party(enterprise_id=enterprise.pk, provider_id=provider.pk):
+        return ValidationFailed(
+            _("%(name)s is a declared related party of your enterprise; vouchers cannot pay it.")
+            % {"name": provider.display_name},
+            field="provider",
+            code="related_party",
+        )
+    return None
+
+
 def order_create_within(
     *,
     actor: User,
@@ -86,7 +109,6 @@ def order_create_within(
     """`order_create` inside a transaction the caller holds (accepting a proposal creates its
     order in the same transaction as the award, providers/services/demands.py)."""
     from vouchers.models import Voucher
-    from vouchers.services.related_parties import is_related_party
 
     if not (actor.is_authenticated and actor.is_enterprise and actor.enterprise_id):
         raise NotAllowed(_("Only an enterprise can order services."))
@@ -115,21 +137,9 @@ def order_create_within(
             code="voucher_not_active",
             field="voucher",
         )
-    if normalise_credit_code(provider.credit_code) == normalise_credit_code(enterprise.credit_code):
-        raise ValidationFailed(
-            _(
-                "An enterprise cannot pay itself with its voucher: the provider has its credit code."
-            ),
-            field="provider",
-            code="own_provider",
-        )
-    if is_related_party(enterprise_id=enterprise.pk, provider_id=provider.pk):
-        raise ValidationFailed(
-            _("%(name)s is a declared related party of your enterprise; vouchers cannot pay it.")
-            % {"name": provider.display_name},
-            field="provider",
-            code="related_party",
-        )
+    refusal = relation_refusal(enterprise, provider)
+    if refusal is not None:
+        raise refusal
     if provider.region_id != voucher.issuing_region_id and not voucher.cross_region:
         raise ValidationFailed(
             _("Voucher %(serial)s can only be used with providers in %(region)s.")
@@ -172,6 +182,6 @@ def order_create_within(
         "order_requested",
         to_enterprise=False,
         enterprise=lambda: enterprise.display_name,
-        amount=str(amount),
+        amount=f"{amount:,.2f}",  # as the pages print it: ¥150,000.00
     )
     return order

@@ -151,7 +151,9 @@ def proposal_submit(
             "attachments": len(attachments),
         },
     )
-    tell_enterprise(demand, "proposal_received", provider=provider.display_name, price=str(amount))
+    tell_enterprise(
+        demand, "proposal_received", provider=provider.display_name, price=f"{amount:,.2f}"
+    )
     return proposal
 
 

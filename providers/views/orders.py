@@ -43,6 +43,7 @@ from providers.forms import (
     RatingForm,
 )
 from providers.models import Provider, ServiceOrder
+from providers.services.orders import relation_refusal
 from regions.models import AuditEntry
 from regions.services import audit_trail_for
 from vouchers.services.related_parties import is_related_party
@@ -70,6 +71,10 @@ NEXT_STEPS = {
 NOTHING_LEFT_TO_CLAIM = gettext_lazy(
     "Nothing is left on the voucher: its balance is held by claims waiting for the official. "
     "A claim is possible if one of them is rejected."
+)
+VOUCHER_USED_UP = gettext_lazy(
+    "No claim: the voucher is used up, and no claim on it is pending whose rejection could "
+    "give some back."
 )
 # Officials, the operator and a broker follow an order: whose move it is (the status again,
 # as the column beside it already says, told them nothing).
@@ -125,6 +130,8 @@ def next_step(user, order: ServiceOrder, *, claim_status=UNREAD, related_party=U
     if order.voucher.ended:
         return ""  # no claim: the page says why beside the voucher
     if user.role == "provider" and order.voucher.balance <= 0:
+        if order.voucher.held <= 0:
+            return VOUCHER_USED_UP  # spent to the last yuan: nothing can come back
         return NOTHING_LEFT_TO_CLAIM  # the balance is held by other orders' claims
     return steps[order.status]
 
@@ -225,12 +232,15 @@ def order_create(request):
         else:
             status = 400
     has_active = any(v.status == "active" for v in vouchers)
+    # Said before the form is filled in: the order could only be refused.
+    refusal = relation_refusal(user.enterprise, provider)
     return render(
         request,
         "providers/order_form.html",
         {
             "form": form,
             "provider": provider,
+            "refusal": refusal.message if refusal is not None else "",
             "has_active_voucher": has_active,
             "voucher_terms": selectors.voucher_terms(v for v in vouchers if v.status == "active"),
             # What choosing a service fills in (static/js/portal.js, `data-fills-from`).

@@ -2,6 +2,8 @@
 history of versions), the operator's "Publish rules" form, and each user's notification
 settings."""
 
+from datetime import date
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -104,9 +106,13 @@ class RulesForm(forms.Form):
 
 
 def _initial(region: Region, year: int) -> dict:
-    """The form's values: the district's rules in force, from today."""
-    initial = {"region": region.code, "year": year, "effective_from": programme_today()}
-    current = rules_values_in_force(region_id=region.pk, year=year)
+    """The form's values: the district's rules in force on the first day a version can take
+    effect (today, or next year's January 1st). Next year without rules yet starts from this
+    year's last version, the one in force when the year ends (`rules_values_in_force`): the
+    form showed today's rules, without a version waiting for later this year."""
+    effective_from = max(programme_today(), date(year, 1, 1))
+    initial = {"region": region.code, "year": year, "effective_from": effective_from}
+    current = rules_values_in_force(region_id=region.pk, year=year, on=effective_from)
     for name in RulesForm.base_fields:
         if name in current:
             initial[name] = current[name]
@@ -148,14 +154,40 @@ def rules_publish(request):
                 )
                 status = 400
             region = region_list().first()
-        form = RulesForm(initial=_initial(region, current_year()))
+        year = _year_asked(request)
+        if year is None:
+            messages.error(request, _("Rules are published for this year or the next."))
+            status = 400
+            year = current_year()
+        form = RulesForm(initial=_initial(region, year))
     region = form["region"].value()
     return render(
         request,
         "regions/rules_publish.html",
-        {"form": form, "region": Region.objects.filter(code=region).first()},
+        {
+            "form": form,
+            "region": Region.objects.filter(code=region).first(),
+            "years": _years_published(),
+            "year": form["year"].value(),
+        },
         status=status,
     )
+
+
+def _years_published() -> list[int]:
+    """The years the operator may publish rules for: this one and the next."""
+    return [current_year(), current_year() + 1]
+
+
+def _year_asked(request) -> int | None:
+    """The `?year=` chosen above the form (this year when absent), or None when it is
+    not one of `_years_published`."""
+    asked = request.GET.get("year") or ""
+    if not asked:
+        return current_year()
+    if asked.isascii() and asked.isdigit() and int(asked) in _years_published():
+        return int(asked)
+    return None
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.exports import INTEGER, MONEY, TEXT, Column, Export, export_response, refusal
 from regions.models import reads_chinese
-from regions.selectors import current_year, region_list
+from regions.selectors import region_list
 from regions.statistics import (
     MONTHS,
     TENTH,
@@ -30,10 +30,12 @@ from vouchers.models import Enterprise
 
 
 def _query_or_errors(request) -> tuple[dict, dict]:
+    """The page's query and its errors: a bad choice is left out, the others kept (a bad
+    month reset the district chosen beside it to the whole programme)."""
     try:
         return statistics_query(request.GET), {}
     except StatisticsQueryError as error:
-        return {"region": None, "year": current_year(), "month": None}, error.errors
+        return error.query, error.errors
 
 
 def _category_name(row: dict) -> str:

@@ -86,10 +86,11 @@ document.addEventListener("keydown", function (event) {
   }
 });
 
-// A table wider than a phone scrolls inside its .table-wrap; a keyboard user must be able to
-// scroll it too, hence a tab stop on each wrap that does overflow (and only those).
+// A table wider than a phone scrolls inside its .table-wrap, a chart inside its .chart-card
+// (static/css/portal.css); a keyboard user must be able to scroll them too, hence a tab stop
+// on each wrap that does overflow (and only those).
 function markScrollingTables() {
-  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+  document.querySelectorAll(".table-wrap, .chart-card").forEach(function (wrap) {
     if (wrap.scrollWidth > wrap.clientWidth + 1) {
       wrap.setAttribute("tabindex", "0");
     } else {

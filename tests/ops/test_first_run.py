@@ -37,6 +37,12 @@ def test_creates_the_operator_once(no_operator, monkeypatch, capsys):
     assert "exists already (ops-admin); nothing done" in capsys.readouterr().out
     assert User.objects.filter(role=User.Role.OPERATOR).count() == 1
 
+    # ... but a name or an address that could never be one is still refused, not "nothing done".
+    with pytest.raises(CommandError, match="letters, digits"):
+        call_command("create_operator", username="bad name!", email="else@voucher.example")
+    with pytest.raises(CommandError, match="not an e-mail address"):
+        call_command("create_operator", username="someone-else", email="x")
+
 
 @pytest.mark.parametrize(
     ("username", "email", "password", "reason"),

@@ -111,3 +111,10 @@ def test_a_negative_amount_is_told_it_must_be_more_than_zero(typed):
     with pytest.raises(ValidationFailed) as refused:
         parse_money(typed, allow_zero=True)
     assert refused.value.message == "The amount cannot be negative."
+
+
+@pytest.mark.parametrize("typed", ["50,000.555", "8,000.001", "１,０００．１２３", "1000.999"])
+def test_three_decimals_are_told_as_such_with_or_without_thousands_commas(typed):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_money(typed)
+    assert refused.value.message == "Amounts have at most two decimal places."

@@ -40,6 +40,14 @@ def check(**env) -> subprocess.CompletedProcess:
         ("CELERY_BROKER_URL", "notaurl"),
         ("METRICS_ALLOWED_NETWORKS", "notacidr"),
         ("TRUSTED_PROXY_IPS", "1.2.3"),
+        # Numbers that read but cannot work: every login locked out, every JSON body refused.
+        ("LOGIN_FAILURE_LIMIT", "0"),
+        ("LOGIN_COOLOFF_MINUTES", "0"),
+        ("API_JSON_MAX_DEPTH", "0"),
+        ("UPLOAD_MAX_BYTES", "0"),
+        ("OUTBOX_MAX_ATTEMPTS", "0"),
+        ("CELERY_VISIBILITY_TIMEOUT", "0"),
+        ("THROTTLE_ANON", "0/minute"),
     ],
 )
 def test_an_unreadable_setting_stops_the_start_naming_it(name, value):

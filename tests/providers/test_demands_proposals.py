@@ -77,12 +77,13 @@ def test_the_api_downloads_a_proposals_attachment_for_those_who_read_it(api_as, 
     url = listed.json()["results"][0]["attachments"][0]["url"]
     attachment = proposal.attachments.get()
     assert url == f"/api/proposals/{proposal.pk}/attachments/{attachment.pk}/"
-    for reader in ("enterprise-jiangnan", "provider-sit", "official-nanhu", "operator"):
+    for reader in ("enterprise-jiangnan", "provider-sit", "official-wujin", "operator"):
         response = api_as(users[reader]).get(url)
         assert response.status_code == 200, reader
         assert b"".join(response.streaming_content).startswith(b"%PDF")
         assert "plan.pdf" in response["Content-Disposition"]
-    for outsider in ("provider-graphene", "enterprise-yangpu"):
+    # Another district's official reads no prices proposed on this district's demand.
+    for outsider in ("provider-graphene", "enterprise-yangpu", "official-nanhu"):
         assert api_as(users[outsider]).get(url).status_code == 404, outsider
     other = f"/api/proposals/{proposal.pk}/attachments/{attachment.pk + 1000}/"
     assert api_as(users["enterprise-jiangnan"]).get(other).status_code == 404

@@ -54,7 +54,9 @@ def test_an_enterprise_not_verified_publishes_no_demand(api_as, client, users, r
     assert response.json()["code"] == "enterprise_unverified"
     assert Demand.objects.count() == before
     client.force_login(user)
-    assert "not been verified" in client.get("/demands/new/").content.decode()
+    page = client.get("/demands/new/").content.decode()
+    assert "not been verified" in page
+    assert 'name="title"' not in page  # no form to fill in for a refusal
 
 
 def test_it_refuses_a_budget_range_upside_down(jiangnan):

@@ -1,5 +1,5 @@
 """Who sees which demand: public ones for everyone, invited-only ones for their enterprise,
-the invited providers and officials; 404 for everyone else."""
+the invited providers and the officials of its district; 404 for everyone else."""
 
 import pytest
 
@@ -81,3 +81,15 @@ def test_anyone_reads_public_demands_through_the_api_as_on_the_pages(api_client,
         assert api_client.get(f"/api/demands/{hidden.pk}/").status_code == 404
     assert api_client.post("/api/demands/", {}, format="json").status_code in (401, 403)
     assert api_client.get(f"/api/demands/{rows[0]['id']}/proposals/").status_code in (401, 403)
+
+
+def test_only_the_officials_of_its_district_see_it(api_as, users, invited_only, client):
+    assert (
+        api_as(users["official-wujin"]).get(f"/api/demands/{invited_only.pk}/").status_code == 200
+    )
+    other = api_as(users["official-yangpu"])
+    assert other.get(f"/api/demands/{invited_only.pk}/").status_code == 404
+    assert other.get(f"/api/demands/{invited_only.pk}/proposals/").status_code == 404
+    assert invited_only.pk not in [d["id"] for d in other.get("/api/demands/").json()["results"]]
+    client.force_login(users["official-yangpu"])
+    assert client.get(f"/demands/{invited_only.pk}/").status_code == 404

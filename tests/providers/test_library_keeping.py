@@ -118,6 +118,31 @@ def test_a_withdrawn_expert_comments_no_more_on_an_earlier_assignment(operator_c
     assert refused.value.code == "expert_inactive"
 
 
+def test_a_withdrawn_expert_reads_the_proposals_of_an_earlier_assignment_no_more(
+    operator_client, demo
+):
+    from rest_framework.test import APIClient
+
+    from providers.models import ExpertAssignment
+
+    expert = Expert.objects.get(user__username="expert-demo")
+    demand = ExpertAssignment.objects.filter(expert=expert, demand__isnull=False).first().demand
+    api = APIClient()
+    api.force_authenticate(expert.user)
+    before = api.get(f"/api/demands/{demand.pk}/proposals/").json()
+    before = before.get("results", before) if isinstance(before, dict) else before
+    assert before and {row["demand"] for row in before} == {demand.pk}
+    assert api.get(f"/api/proposals/{before[0]['id']}/").status_code == 200
+    operator_client.post(f"/experts/{expert.pk}/listing/", {"listed": "0", "reason": "Left."})
+    after = api.get(f"/api/demands/{demand.pk}/proposals/").json()
+    assert (after.get("results", after) if isinstance(after, dict) else after) == []
+    assert api.get(f"/api/proposals/{before[0]['id']}/").status_code == 404
+    web = operator_client.__class__()
+    web.force_login(expert.user)
+    page = web.get(f"/demands/{demand.pk}/").content.decode()
+    assert before[0]["approach"][:40] not in page
+
+
 @pytest.mark.parametrize("who", ["official-wujin", "enterprise-jiangnan", "expert-demo"])
 def test_nobody_else_keeps_the_libraries(client, users, demo, who):
     expert = Expert.objects.get(user__username="expert-demo")

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.html import escape
 
 from providers.models import ServiceOrder
 from tests.located import assert_located
@@ -38,6 +39,8 @@ def test_it_creates_an_order(jiangnan, demo, sit, mailoutbox, django_capture_on_
     order = ServiceOrder.objects.get(pk=body["id"])
     assert order.voucher == demo["voucher"]
     assert "provider-sit@example.com" in mailoutbox[-1].to
+    # The amount as the pages print it, grouped.
+    assert f"¥{order.contract_amount:,.2f}" in mailoutbox[-1].body
 
 
 def test_it_refuses_a_suspended_provider(jiangnan, api_as, users, demo, sit):
@@ -126,7 +129,10 @@ def test_it_refuses_a_related_party_in_the_page(client, users, demo, sit):
     client.force_login(users["enterprise-jiangnan"])
     response = client.post("/orders/new/", order_body(sit, demo["voucher"]))
     assert response.status_code == 400
-    assert "related party" in response.context["form"].errors["provider"][0]
+    message = response.context["form"].errors["provider"][0]
+    assert "related party" in message
+    # The provider is a hidden field: its refusal is shown above the form, not lost.
+    assert escape(message) in response.content.decode()
 
 
 @pytest.mark.parametrize("status", ["revoked", "exhausted", "expired"])
@@ -237,3 +243,11 @@ def test_the_order_form_says_what_each_voucher_pays_and_what_is_already_expected
     assert "already expect ¥150,000.00 of it, which leaves ¥50,000.00." in body
     zh = client.get(f"/orders/new/?provider={sit.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "50%" in zh.content.decode()
+
+
+def test_the_order_page_says_at_once_that_a_related_party_cannot_be_paid(client, users, demo, sit):
+    RelatedParty.objects.create(enterprise=demo["voucher"].enterprise, credit_code=sit.credit_code)
+    client.force_login(users["enterprise-jiangnan"])
+    page = client.get(f"/orders/new/?provider={sit.pk}").content.decode()
+    assert "declared related party" in page
+    assert 'name="contract_amount"' not in page

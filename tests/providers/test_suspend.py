@@ -60,3 +60,23 @@ def test_a_suspended_provider_cannot_accept_orders(api_as, users, sit, demo):
     response = api_as(users["provider-sit"]).post(f"/api/service-orders/{demo['order'].pk}/accept/")
     assert response.status_code == 409
     assert response.json()["code"] == "provider_not_certified"
+
+
+def test_a_suspended_providers_pages_offer_no_accept(api_as, users, sit, demo, client):
+    order = demo["order"]
+    client.force_login(users["provider-sit"])
+    accept = f'action="/orders/{order.pk}/accept/'
+    assert order.status == "requested"
+    assert accept in client.get(f"/orders/{order.pk}/").content.decode()
+    suspend(api_as, users, sit)
+    for path in (f"/orders/{order.pk}/", "/provider/", "/orders/"):
+        assert accept not in client.get(path).content.decode(), path
+
+
+def test_a_suspended_provider_publishes_no_new_service(api_as, users, sit):
+    suspend(api_as, users, sit)
+    body = {"category": "testing", "title": "Tensile tests", "indicative_price": "800.00"}
+    response = api_as(users["provider-sit"]).post("/api/service-offerings/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "provider_not_certified"
+    assert not sit.offerings.filter(title="Tensile tests").exists()

@@ -190,3 +190,15 @@ def test_the_claim_page_of_a_claimed_order_says_the_claim_not_what_may_be_claime
     assert "This order is already claimed." in body
     assert "You may claim at most" not in body
     assert "Amount claimed" in body and "¥1,000.00" in body
+
+
+def test_a_rejected_cross_district_claim_is_not_waiting_for_settlement(demo, login, pending):
+    Redemption.objects.filter(pk=pending.pk).update(cross_region=True)
+    client = login(demo["users"]["provider-sit"])
+    row = client.get("/redemptions/").content.decode()
+    assert ">not yet<" in row.replace("</td>", "<")
+    Redemption.objects.filter(pk=pending.pk).update(status=Redemption.Status.REJECTED)
+    listing = client.get("/redemptions/").content.decode()
+    assert ">not yet<" not in listing.replace("</td>", "<")
+    detail = client.get(f"/redemptions/{pending.pk}/").content.decode()
+    assert "not yet settled" not in detail

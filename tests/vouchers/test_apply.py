@@ -31,6 +31,14 @@ def test_it_shows_the_form_with_the_remaining_cap(client, jiangnan):
     assert response.context["remaining"] == Decimal("100000.00")
 
 
+def test_no_form_is_offered_when_the_cap_leaves_nothing_to_request(client, jiangnan):
+    assert 'name="requested_amount"' in client.get("/applications/new/").content.decode()
+    post(client, requested_amount="100000.00", service_category=1)  # the 100,000 left
+    page = client.get("/applications/new/").content.decode()
+    assert "nothing more can be requested now" in page
+    assert 'name="requested_amount"' not in page
+
+
 def test_it_submits_an_application(client, demo, jiangnan, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

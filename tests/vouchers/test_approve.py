@@ -218,7 +218,7 @@ def test_over_the_cap_is_409(api_as, demo, submit, approve, rules_of):
     # ... but the remaining 30,000 may still be approved.
     partial = api_as(demo["users"]["official-wujin"]).post(
         f"/api/voucher-applications/{second.pk}/approve/",
-        {"approved_amount": "30000.00"},
+        {"approved_amount": "30000.00", "note": "What the yearly cap leaves."},
         format="json",
     )
     assert partial.status_code == 200
@@ -229,7 +229,11 @@ def test_it_approves_with_a_plain_post(client, demo, submit):
     client.force_login(demo["users"]["official-wujin"])
     response = client.post(
         f"/applications/{application.pk}/approve/",
-        {"approved_amount": "9000.00", "note": "", "next": "/official/applications/"},
+        {
+            "approved_amount": "9000.00",
+            "note": "The second test is not needed.",
+            "next": "/official/applications/",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/official/applications/"
@@ -328,7 +332,7 @@ def test_an_approval_reads_the_district_rules_once(api_as, demo, submit):
     with CaptureQueriesContext(connection) as queries:
         response = api_as(demo["users"]["official-wujin"]).post(
             f"/api/voucher-applications/{application.pk}/approve/",
-            {"approved_amount": "70000.00"},
+            {"approved_amount": "70000.00", "note": "One test less."},
             format="json",
         )
 
@@ -379,9 +383,45 @@ def test_approving_twice_says_it_is_already_approved(api_as, demo, submit):
     application = submit("enterprise-jiangnan", "80000.00")
     client = api_as(demo["users"]["official-wujin"])
     path = f"/api/voucher-applications/{application.pk}/approve/"
-    assert client.post(path, {"approved_amount": "1000"}, format="json").status_code == 200
+    body = {"approved_amount": "1000", "note": "A first test only."}
+    assert client.post(path, body, format="json").status_code == 200
 
-    again = client.post(path, {"approved_amount": "1000"}, format="json")
+    again = client.post(path, body, format="json")
 
     assert again.status_code == 409
     assert again.json()["detail"] == "This is already approved."
+
+
+def test_approving_less_than_asked_needs_a_reason_that_the_enterprise_reads(
+    api_as, client, demo, submit
+):
+    application = submit("enterprise-jiangnan", "80000.00")
+    official = api_as(demo["users"]["official-wujin"])
+    path = f"/api/voucher-applications/{application.pk}/approve/"
+    refused = official.post(path, {"approved_amount": "50000.00", "note": "  "}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "reason_required" and refused.json()["note"]
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.approved_amount is None
+    assert not Voucher.objects.filter(application=application).exists()
+    # The whole amount needs none.
+    assert official.post(path, {"approved_amount": "80000.00"}, format="json").status_code == 200
+
+    second = submit("enterprise-jiangnan", "20000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    page = client.post(
+        f"/applications/{second.pk}/approve/", {"approved_amount": "15000.00"}, follow=True
+    )
+    assert "Say why less than the requested" in page.content.decode()
+    second.refresh_from_db()
+    assert second.status == "submitted"
+    approved = client.post(
+        f"/applications/{second.pk}/approve/",
+        {"approved_amount": "15000.00", "note": "The second test is not needed."},
+    )
+    assert approved.status_code == 302
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert (
+        "The second test is not needed."
+        in client.get(f"/applications/{second.pk}/").content.decode()
+    )

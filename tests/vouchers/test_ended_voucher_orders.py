@@ -176,6 +176,30 @@ def test_an_order_whose_voucher_has_nothing_left_offers_no_claim(client, demo, g
     assert f'href="/redemptions/claim/{order.pk}/"' in listing
 
 
+def test_an_order_whose_voucher_is_used_up_says_so_and_offers_no_claim(client, demo, graphene):
+    """Spent to the last yuan with no claim pending, the order read "held by claims waiting
+    for the official" (there were none) and still offered a claim form at 0.00."""
+    voucher = demo["voucher"]
+    order = make_order(voucher, graphene, contract="1000.00")
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=Voucher.Status.EXHAUSTED, balance=0, held=0, redeemed=voucher.face_value
+    )
+    client.force_login(provider_user(demo, graphene))
+    used_up = "No claim: the voucher is used up"
+    for path in (
+        "/redemptions/",
+        f"/orders/{order.pk}/",
+        "/orders/",
+        f"/redemptions/claim/{order.pk}/",
+    ):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert used_up in page, path
+        assert "held by claims waiting" not in page, path
+        assert f'href="/redemptions/claim/{order.pk}/"' not in page, path
+    claim_page = client.get(f"/redemptions/claim/{order.pk}/").content.decode()
+    assert 'name="amount"' not in claim_page
+
+
 @pytest.mark.parametrize("orders", [2, 12])
 def test_the_order_list_tells_nothing_is_left_in_a_constant_number_of_queries(
     client, demo, graphene, orders, django_assert_max_num_queries

@@ -22,7 +22,7 @@ def _threshold(demo):
 def approve(api_as, user, application, amount):
     return api_as(user).post(
         f"/api/voucher-applications/{application.pk}/approve/",
-        {"approved_amount": amount},
+        {"approved_amount": amount, "note": "The testing part is priced lower."},
         format="json",
     )
 

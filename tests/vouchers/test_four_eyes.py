@@ -70,7 +70,7 @@ class TestApplications:
     def approve(self, api_as, user, application, amount="250000.00"):
         return api_as(user).post(
             f"/api/voucher-applications/{application.pk}/approve/",
-            {"approved_amount": amount},
+            {"approved_amount": amount, "note": "The testing part is priced lower."},
             format="json",
         )
 
@@ -314,7 +314,10 @@ class TestApplications:
         can pass, not from the amount requested."""
         application = submit("enterprise-yangpu", "250000.00")
         client.force_login(users["official-yangpu"])
-        client.post(f"/applications/{application.pk}/approve/", {"approved_amount": "240000"})
+        client.post(
+            f"/applications/{application.pk}/approve/",
+            {"approved_amount": "240000", "note": "The testing part is priced lower."},
+        )
         client.force_login(users["official-yangpu-2"])
         html = client.get(f"/applications/{application.pk}/").content.decode()
         assert 'name="approved_amount"' in html
@@ -547,3 +550,19 @@ def test_two_second_approvals_of_an_application_issue_one_voucher(demo):
     assert sum(isinstance(r, Voucher) for r in results) == 1, results
     assert Voucher.objects.filter(application=application).count() == 1
     assert rules_of("YANGPU").committed == committed + Decimal("250000.00")
+
+
+def test_the_second_official_confirms_less_with_the_first_officials_reason(api_as, users, submit):
+    application = submit("enterprise-yangpu", "250000.00")
+    path = f"/api/voucher-applications/{application.pk}/approve/"
+    first = api_as(users["official-yangpu"]).post(
+        path, {"approved_amount": "240000.00", "note": "Priced lower."}, format="json"
+    )
+    assert first.status_code == 202
+    second = api_as(users["official-yangpu-2"]).post(
+        path, {"approved_amount": "240000.00"}, format="json"
+    )
+    assert second.status_code == 200, second.content
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.decision_note == "Priced lower."

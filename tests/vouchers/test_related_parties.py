@@ -206,6 +206,20 @@ def test_the_enterprise_declares_on_its_page(ent, ent_user, browser, graphene):
     )
 
 
+def test_a_provider_recorded_already_is_no_longer_offered(ent, ent_user, browser, graphene):
+    client = browser(ent_user)
+    option = f'<option value="{graphene.pk}"'
+    assert option in client.get("/enterprise/profile/").content.decode()
+    client.post(
+        f"/enterprises/{ent.pk}/related-parties/",
+        {"provider": graphene.pk, "relation": "management"},
+    )
+    page = client.get("/enterprise/profile/").content.decode()
+    assert option not in page
+    # The other providers are still offered.
+    assert page.count("<option value=") > 2
+
+
 def test_the_official_records_on_the_enterprises_page(demo, ent, browser, graphene):
     client = browser(demo["users"]["official-wujin"])
     response = client.post(

@@ -180,6 +180,32 @@ def application_reject(
 
 
 @transaction.atomic(durable=True)
+def _reason_for_less(application, *, actor: User, amount, note: str) -> str:
+    """An enterprise granted less than it asked for is told why: the official approving less
+    gives a reason. The second of two officials confirms the first's amount (four_eyes.py
+    refuses another), and the first's reason stands unless the second adds one."""
+    if amount >= application.requested_amount or (note or "").strip():
+        return note
+    first = application.first_approved_by_id
+    if first is not None and first != actor.pk:
+        entry = (
+            AuditEntry.objects.filter(
+                object_type=application._meta.label_lower,
+                object_id=str(application.pk),
+                action=AuditEntry.Action.FIRST_APPROVE,
+            )
+            .order_by("-id")
+            .first()
+        )
+        return entry.reason if entry is not None else note
+    raise ValidationFailed(
+        _("Say why less than the requested %(requested)s is approved: the enterprise is told.")
+        % {"requested": money(application.requested_amount)},
+        field="note",
+        code="reason_required",
+    )
+
+
 def application_approve(
     *,
     application: VoucherApplication,
@@ -243,6 +269,7 @@ def application_approve(
                 "budget": limiting and money(limiting.annual_budget),
             }
         )
+    note = _reason_for_less(application, actor=actor, amount=amount, note=note)
     if first_approval_recorded(
         row=application,
         actor=actor,

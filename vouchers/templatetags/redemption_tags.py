@@ -14,6 +14,8 @@ def claimable_by(order, user) -> bool:
     no live claim on it yet (a rejected or cancelled one may be claimed again)."""
     if not can_claim_redemption(user, order):
         return False
+    if order.voucher.balance <= 0:
+        return False  # nothing left to claim: the order's Next says why
     return not order.redemptions.filter(status__in=LIVE_STATUSES).exists()
 
 

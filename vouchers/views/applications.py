@@ -55,6 +55,8 @@ def application_create(request):
         if rules
         else None
     )
+    window_refusal = call_window_refusal(enterprise.region_id)
+    cap_used = remaining is not None and remaining <= 0
     return render(
         request,
         "vouchers/application_form.html",
@@ -63,8 +65,11 @@ def application_create(request):
             "enterprise": enterprise,
             "rules": rules,
             "remaining": remaining,
-            # Said before the enterprise fills the form in, not after it sends it.
-            "call_window_refusal": call_window_refusal(enterprise.region_id),
+            # Said before the enterprise fills the form in, not after it sends it; and no
+            # form to fill in when sending it could only be refused.
+            "call_window_refusal": window_refusal,
+            "cap_used": cap_used,
+            "may_apply": enterprise.is_verified and not window_refusal and not cap_used,
         },
         status=form_status(form),
     )

@@ -26,7 +26,8 @@ def _page_context(request, enterprise, **extra) -> dict:
         "related_parties": list(
             selectors.related_parties_visible_to(request.user).filter(enterprise=enterprise)
         ),
-        "relation_form": extra.pop("relation_form", None) or RelatedPartyForm(),
+        "relation_form": extra.pop("relation_form", None)
+        or RelatedPartyForm(enterprise=enterprise),
         **extra,
     }
 

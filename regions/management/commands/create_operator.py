@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.management.commands._database import require_migrated_database
 from regions.models import User
-from regions.services import operator_create
+from regions.services import operator_create, operator_input_errors
 
 PASSWORD_VARIABLE = "OPERATOR_PASSWORD"
 
@@ -30,6 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
 
     def handle(self, *args, username, email, **options):
+        # Said before anything else: "nothing done" exited 0 on a name that was never valid.
+        errors = operator_input_errors(username=username, email=email)
+        if errors:
+            raise CommandError("No operator created: " + "; ".join(errors))
         require_migrated_database()
         existing = User.objects.filter(role=User.Role.OPERATOR).order_by("pk").first()
         if existing is not None:
