@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.edits import check_not_edited_meanwhile
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.security import written_text
 from regions.models import AuditEntry, Notice, Region, User
@@ -17,6 +18,8 @@ TITLE_MAX = 200
 # Far-off dates are typing mistakes, and dates past year 9999 in local time break every page.
 CALL_HORIZON = timedelta(days=3653)
 BODY_MAX = 20000
+# What a notice's correction changes (its kind and district stay).
+NOTICE_EDITABLE_FIELDS = ("title", "title_zh", "body", "body_zh", "opens_at", "closes_at")
 
 
 def can_publish_notices(user) -> bool:
@@ -173,14 +176,17 @@ def notice_edit(
     body_zh: str = "",
     opens_at=None,
     closes_at=None,
+    edited_from: str = "",
 ) -> Notice:
     """Correct a published notice's texts (and a call's window). Its kind and district stay:
-    a notice for another district is a new notice. Who may withdraw it may edit it."""
+    a notice for another district is a new notice. Who may withdraw it may edit it.
+    `edited_from`: the values the edit page was opened with (portal/edits.py)."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.withdrawn_at is not None:
         raise InvalidTransition(_("This notice is withdrawn already."), code="notice_withdrawn")
     if not can_withdraw_notice(actor, notice):
         raise NotAllowed(_("You cannot edit this notice."))
+    check_not_edited_meanwhile(notice, NOTICE_EDITABLE_FIELDS, edited_from)
     fields = _checked_fields(
         kind=notice.kind,
         region=notice.region,

@@ -15,7 +15,13 @@ from portal.api import CodeField, created
 from portal.errors import NotAllowed
 from portal.parsers import BoundedJSONParser
 from regions.models import Notice, Region
-from regions.notices import is_notices_keeper, notice_edit, notice_publish, notice_withdraw
+from regions.notices import (
+    can_publish_notices,
+    is_notices_keeper,
+    notice_edit,
+    notice_publish,
+    notice_withdraw,
+)
 from regions.selectors import notices_published
 
 
@@ -132,6 +138,9 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return notice
 
     def create(self, request, *args, **kwargs):
+        # 403 before the body is read: an enterprise was told which fields it had left out.
+        if not can_publish_notices(request.user):
+            raise NotAllowed(_("Only officials and the operator publish notices."))
         data = NoticeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if request.user.is_official and "region" in data.validated_data:

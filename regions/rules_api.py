@@ -13,12 +13,18 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.api import CodeField
-from portal.errors import ValidationFailed
+from portal.errors import NotAllowed, ValidationFailed
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
 from providers.models import ServiceCategory
 from regions.models import ProgrammeRulesVersion, Region
-from regions.rules import REASON_MAX, clean_ratio, rules_version_publish, rules_version_withdraw
+from regions.rules import (
+    REASON_MAX,
+    can_publish_rules,
+    clean_ratio,
+    rules_version_publish,
+    rules_version_withdraw,
+)
 from regions.selectors import rules_versions
 
 
@@ -150,6 +156,9 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        # 403 before the body is read: an official was told which fields it had left out.
+        if not can_publish_rules(request.user):
+            raise NotAllowed(_("Only the programme operator publishes programme rules."))
         data = RulesVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # What the client leaves out is absent here, and the service keeps its value in force.

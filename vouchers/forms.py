@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
+from portal.errors import ValidationFailed
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
 from providers.models import ServiceCategory
@@ -14,6 +15,7 @@ from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
 from vouchers.services.enterprises import REJECTION_REASON_MAX
+from vouchers.services.related_parties import clean_phone
 
 
 class SignupForm(forms.Form):
@@ -49,6 +51,13 @@ class SignupForm(forms.Form):
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("This user name is taken."))
         return username
+
+    def clean_contact_phone(self):
+        # Checked by the service too; here so that it is named with the form's other mistakes.
+        try:
+            return clean_phone(self.cleaned_data.get("contact_phone", ""))
+        except ValidationFailed as error:
+            raise ValidationError(error.message) from None
 
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data["credit_code"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.codes import normalise_credit_code, validate_credit_code
+from portal.edits import EditedFrom, fingerprint
 from portal.money import MoneyFormField
 from portal.templatetags.portal import cny
 from portal.widgets import Textarea
@@ -19,7 +20,11 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
-from providers.services.catalogue import INSTRUMENT_HOURS_TOO_MANY, LEAD_TIME_TOO_LONG
+from providers.services.catalogue import (
+    INSTRUMENT_HOURS_TOO_MANY,
+    LEAD_TIME_TOO_LONG,
+    OFFERING_FORM_FIELDS,
+)
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
 
@@ -312,11 +317,17 @@ class OfferingForm(forms.ModelForm):
         error_messages={"max_value": INSTRUMENT_HOURS_TOO_MANY},
     )
     hourly_rate = MoneyFormField(label=_("Hourly rate of the instrument (CNY)"), required=False)
+    # The values the form was opened with (portal/edits.py).
+    edited_from = EditedFrom()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edited_from"].initial = fingerprint(self.instance, self.Meta.fields)
 
     class Meta:
         model = ServiceOffering
-        # `active` has its own switch on the list page.
-        fields = [f for f in ServiceOffering.EDITABLE_FIELDS if f != "active"]
+        fields = OFFERING_FORM_FIELDS
         labels = {
             "category": _("Category"),
             "title": _("Title"),

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.edits import check_not_edited_meanwhile
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.money import parse_money
 from portal.security import shown_text
@@ -12,6 +13,9 @@ from providers.models import ServiceCategory, ServiceOffering
 from providers.services.inputs import required_text
 from regions.models import AuditEntry, User
 from regions.services import audit_record
+
+# What the edit page changes (`active` has its own switch on the list page).
+OFFERING_FORM_FIELDS = [f for f in ServiceOffering.EDITABLE_FIELDS if f != "active"]
 
 OFFERING_FIELDS = ServiceOffering.EDITABLE_FIELDS
 # Said by this service and by the page's form, which refuses the same before it gets here.
@@ -108,12 +112,15 @@ def offering_create(*, actor: User, category: ServiceCategory, title: str, **fie
 
 
 @transaction.atomic(durable=True)
-def offering_update(*, offering: ServiceOffering, actor: User, **fields) -> ServiceOffering:
+def offering_update(
+    *, offering: ServiceOffering, actor: User, edited_from: str = "", **fields
+) -> ServiceOffering:
     """Change a listed service; `active=False` withdraws it from the profile (orders that
-    named it keep their record)."""
+    named it keep their record). `edited_from`: the values the edit form was opened with."""
     if not permissions.can_manage_offering(actor, offering):
         raise NotAllowed(_("Only the provider of this service can change it."))
     offering = ServiceOffering.objects.select_for_update().get(pk=offering.pk)
+    check_not_edited_meanwhile(offering, OFFERING_FORM_FIELDS, edited_from)
     cleaned = _clean_offering(fields)
     for key, value in cleaned.items():
         setattr(offering, key, value)

@@ -123,6 +123,7 @@ def offering_edit(request, pk):
                 success=_("The service is updated."),
                 offering=offering,
                 actor=request.user,
+                edited_from=form.cleaned_data["edited_from"],
                 **_offering_kwargs(form),
             )
             if status is None:

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.edits import EditedFrom, fingerprint
 from portal.errors import ApplicationError
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from portal.widgets import Textarea
 from regions.models import Notice, Region
 from regions.notices import (
+    NOTICE_EDITABLE_FIELDS,
     can_publish_notices,
     can_withdraw_notice,
     is_notices_keeper,
@@ -53,12 +55,17 @@ class NoticeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
-    def __init__(self, *args, user=None, editing=False, **kwargs):
+    def __init__(self, *args, user=None, editing=None, **kwargs):
+        """`editing`: the notice being corrected, if any."""
         super().__init__(*args, **kwargs)
-        if editing:
+        if editing is not None:
             # A notice keeps its kind and district; another district needs a new notice.
             del self.fields["kind"]
             del self.fields["region"]
+            # Two officials correcting one notice: the later save undid the earlier.
+            self.fields["edited_from"] = EditedFrom(
+                initial=fingerprint(editing, NOTICE_EDITABLE_FIELDS)
+            )
         elif user is not None and user.is_official:
             # Officials publish for their own district; the service enforces it too.
             del self.fields["region"]
@@ -170,11 +177,8 @@ def notice_edit_view(request, pk):
     notice = get_object_or_404(notices_published(), pk=pk)
     if not can_withdraw_notice(request.user, notice):
         raise PermissionDenied
-    initial = {
-        name: getattr(notice, name)
-        for name in ("title", "title_zh", "body", "body_zh", "opens_at", "closes_at")
-    }
-    form = NoticeForm(request.POST or None, initial=initial, editing=True)
+    initial = {name: getattr(notice, name) for name in NOTICE_EDITABLE_FIELDS}
+    form = NoticeForm(request.POST or None, initial=initial, editing=notice)
     status = 200
     if request.method == "POST":
         if form.is_valid():

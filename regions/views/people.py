@@ -25,7 +25,12 @@ from regions.selectors import last_account_changes, people_visible_to
 
 
 class InviteOfficialForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    # The service checks the name again; its form said here too, every mistake is named at
+    # once (the e-mail's alone came first, the user name's on the next try). A name or an
+    # address taken is the service's 409.
+    username = forms.CharField(
+        label=gettext_lazy("Username"), max_length=150, validators=[accounts.validate_username]
+    )
     email = forms.EmailField(label=gettext_lazy("E-mail"))
     # Family name first, as a Chinese name is written (and read on the people list).
     last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
@@ -36,7 +41,12 @@ class InviteOfficialForm(forms.Form):
 
 
 class InviteColleagueForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    # The service checks the name again; its form said here too, every mistake is named at
+    # once (the e-mail's alone came first, the user name's on the next try). A name or an
+    # address taken is the service's 409.
+    username = forms.CharField(
+        label=gettext_lazy("Username"), max_length=150, validators=[accounts.validate_username]
+    )
     email = forms.EmailField(label=gettext_lazy("E-mail"))
     last_name = forms.CharField(label=gettext_lazy("Family name"), max_length=150, required=False)
     first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150, required=False)

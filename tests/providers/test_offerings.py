@@ -116,3 +116,32 @@ def test_a_shared_instrument_needs_its_monthly_hours(api_as, users, hours):
         f"/api/service-offerings/{created['id']}/", {"instrument_hours": None}, format="json"
     )
     assert refused.status_code == 400
+
+
+def test_a_save_from_a_form_opened_before_another_save_is_refused(client, users, sit, testing):
+    """Two tabs: the second save silently undid the first one's title and price."""
+    import re
+
+    offering = sit.offerings.get()
+    client.force_login(users["provider-sit"])
+    path = f"/provider/offerings/{offering.pk}/edit/"
+
+    def opened() -> str:
+        page = client.get(path).content.decode()
+        return re.search(r'name="edited_from" value="([0-9a-f]+)"', page).group(1)
+
+    tab_a, tab_b = opened(), opened()
+    body = {"category": testing.pk, "indicative_price": "9000.00", "lead_time_days": "5"}
+    saved = client.post(path, {**body, "title": "Characterisation A", "edited_from": tab_a})
+    assert saved.status_code == 302
+
+    stale = client.post(path, {**body, "title": "Old title", "edited_from": tab_b})
+    assert stale.status_code == 409
+    assert "Someone changed this since you opened the form" in stale.content.decode()
+    offering.refresh_from_db()
+    assert offering.title == "Characterisation A"
+
+    again = client.post(path, {**body, "title": "Old title", "edited_from": opened()})
+    assert again.status_code == 302
+    offering.refresh_from_db()
+    assert offering.title == "Old title"

@@ -132,3 +132,14 @@ def test_nobody_deactivates_themselves_or_another_organisations_account(client, 
     provider = users["provider-sit"]
     assert client.post(f"/colleagues/{provider.pk}/deactivate/", {"reason": "x"}).status_code == 404
     assert User.objects.filter(pk__in=[own.pk, other.pk, provider.pk], is_active=False).count() == 0
+
+
+def test_every_mistake_is_named_on_the_first_submit(client, users):
+    """A bad e-mail was named alone; the user name's mistake came only on the next try."""
+    client.force_login(users["enterprise-jiangnan"])
+    body = {**COLLEAGUE, "username": "王 小明", "email": "bad"}
+    response = client.post("/colleagues/", body)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "username" in errors and "email" in errors
+    assert not User.objects.filter(email="bad").exists()

@@ -283,6 +283,27 @@ def test_an_official_edits_its_notice_from_the_page(client, api_as, demo):
     assert client.get(f"/notices/{notice['id']}/edit/").status_code == 403
 
 
+def test_a_correction_from_a_page_opened_before_another_is_refused(client, api_as, demo):
+    """Two officials correcting one notice: the later save undid the earlier one."""
+    import re
+
+    notice = publish(api_as(demo["users"]["official-wujin"]), title="Old title").json()
+    path = f"/notices/{notice['id']}/edit/"
+    client.force_login(demo["users"]["official-wujin"])
+
+    def opened() -> str:
+        page = client.get(path).content.decode()
+        return re.search(r'name="edited_from" value="([0-9a-f]+)"', page).group(1)
+
+    first, second = opened(), opened()
+    body = {"body": "Text."}
+    assert client.post(path, {**body, "title": "First", "edited_from": first}).status_code == 302
+    stale = client.post(path, {**body, "title": "Second", "edited_from": second})
+    assert stale.status_code == 409
+    assert "Someone changed this since you opened the form" in stale.content.decode()
+    assert Notice.objects.get(pk=notice["id"]).title == "First"
+
+
 def test_a_notice_title_with_direction_characters_is_refused(api_as, demo):
     client = api_as(demo["users"]["official-wujin"])
 

@@ -149,3 +149,14 @@ def test_a_short_password_is_refused_in_chinese_on_a_chinese_page(client, demo):
     page = response.content.decode()
     assert "密码太短：至少需要 8 个字符。" in page
     assert "too short" not in page
+
+
+def test_every_mistake_is_named_on_the_first_submit(client, demo):
+    """A bad e-mail was named alone; the phone's mistake came only on the next try."""
+    response = client.post(
+        "/signup/", form(demo, contact_email="not-an-address", contact_phone="abc")
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "contact_email" in errors and "contact_phone" in errors
+    assert not User.objects.filter(username="newco").exists()
