@@ -4,6 +4,7 @@ proposal and the enterprise's acceptance of one. They parse input; the services 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.edits import EditedFrom, fingerprint
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
 from providers.forms import MultipleFileField
@@ -43,11 +44,17 @@ class DemandForm(forms.Form):
         help_text=_("Needed when only invited providers may see the demand."),
     )
 
-    def __init__(self, *args, **kwargs):
+    # On the edit page, the values it was opened with (portal/edits.py).
+    edited_from = EditedFrom()
+
+    def __init__(self, *args, editing=None, **kwargs):
+        """`editing`: the demand being changed, if any."""
         super().__init__(*args, **kwargs)
         self.fields["invited_providers"].queryset = Provider.objects.filter(
             status=Provider.Status.CERTIFIED
         ).order_by("name")
+        if editing is not None:
+            self.fields["edited_from"].initial = fingerprint(editing, Demand.EDITABLE_FIELDS)
 
 
 class DemandSearchForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.edits import check_not_edited_meanwhile
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.links import portal_url
 from portal.money import parse_money
@@ -205,11 +206,15 @@ def demand_publish(
 
 
 @transaction.atomic(durable=True)
-def demand_edit(*, demand: Demand, actor: User, invited_providers=None, **values) -> Demand:
-    """The owner changes an open demand; newly invited providers are told."""
+def demand_edit(
+    *, demand: Demand, actor: User, invited_providers=None, edited_from: str = "", **values
+) -> Demand:
+    """The owner changes an open demand; newly invited providers are told. `edited_from`:
+    the values the edit page was opened with (a colleague's save since is not undone)."""
     check_owner(demand, actor)
     demand = lock_demand(demand)
     check_open(demand)
+    check_not_edited_meanwhile(demand, Demand.EDITABLE_FIELDS, edited_from)
     current = {name: getattr(demand, name) for name in Demand.EDITABLE_FIELDS}
     fields = _clean_demand({**current, **values})
     before = set(demand.invited_providers.values_list("pk", flat=True))

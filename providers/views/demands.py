@@ -124,7 +124,7 @@ def demand_edit(request, pk):
         return redirect("demand-detail", pk=demand.pk)
     initial = {name: getattr(demand, name) for name in Demand.EDITABLE_FIELDS}
     initial["invited_providers"] = list(demand.invited_providers.all())
-    form = DemandForm(request.POST or None, initial=initial)
+    form = DemandForm(request.POST or None, initial=initial, editing=demand)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -135,6 +135,7 @@ def demand_edit(request, pk):
                 success=_("Your demand is updated."),
                 demand=demand,
                 actor=request.user,
+                edited_from=form.cleaned_data["edited_from"],
                 invited_providers=form.cleaned_data["invited_providers"],
                 **_form_values(form),
             )

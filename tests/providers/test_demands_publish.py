@@ -170,3 +170,33 @@ def test_a_title_that_shows_nothing_or_reads_backwards_is_refused(jiangnan, titl
     assert response.status_code == 400
     assert "title" in response.json()
     assert not Demand.objects.filter(title=title).exists()
+
+
+def test_a_save_from_an_edit_page_opened_before_a_colleagues_save_is_refused(client, users):
+    import re
+
+    from tests.providers.demand_factories import publish
+
+    demand = publish(users["enterprise-jiangnan"])
+    path = f"/demands/{demand.pk}/edit/"
+    client.force_login(users["enterprise-jiangnan"])
+
+    def opened() -> str:
+        page = client.get(path).content.decode()
+        return re.search(r'name="edited_from" value="([0-9a-f]+)"', page).group(1)
+
+    body = {
+        "description": demand.description,
+        "category": demand.category_id,
+        "budget_min": "50000.00",
+        "budget_max": "150000.00",
+        "deadline": demand.deadline.isoformat(),
+        "visibility": "public",
+    }
+    first, second = opened(), opened()
+    assert client.post(path, {**body, "title": "First", "edited_from": first}).status_code == 302
+    stale = client.post(path, {**body, "title": "Second", "edited_from": second})
+    assert stale.status_code == 409
+    assert "Someone changed this since you opened the form" in stale.content.decode()
+    demand.refresh_from_db()
+    assert demand.title == "First"
