@@ -421,6 +421,10 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
         # Withdrawn from the library: its earlier assignments end with it, as a deactivated
         # account's do (it can no longer sign in).
         raise InvalidTransition(_("This expert takes no requests now."), code="expert_inactive")
+    if assignment.declined_at is not None:
+        raise InvalidTransition(
+            _("You declined this assignment: it takes no comment."), code="assignment_declined"
+        )
     body = written_text(body, field="body", limit=MESSAGE_MAX)
     closed = review_closed_reason(application=assignment.application, demand=assignment.demand)
     if closed:
@@ -439,6 +443,49 @@ def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> E
         },
     )
     return comment
+
+
+@transaction.atomic(durable=True)
+def expert_assignment_decline(
+    *, actor: User, assignment: ExpertAssignment, reason: str
+) -> ExpertAssignment:
+    """The assigned expert declines, with the reason the official who asked reads (told by
+    e-mail): the official asks another expert. Once the expert has commented, the advice
+    stands and there is nothing to decline."""
+    assignment = (
+        ExpertAssignment.objects.select_for_update(of=("self",))
+        .select_related("expert", "assigned_by", "application", "demand")
+        .get(pk=assignment.pk)
+    )
+    if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
+        raise NotAllowed(_("Only the assigned expert declines an assignment."))
+    if assignment.declined_at is not None:
+        raise InvalidTransition(_("You declined this assignment already."), code="already_declined")
+    if assignment.comments.exists():
+        raise InvalidTransition(
+            _("You have commented on it already: your advice stands, and it cannot be declined."),
+            code="already_commented",
+        )
+    reason = written_text(reason, field="reason", limit=NOTE_MAX)
+    if not reason:
+        raise ValidationFailed(
+            _("Say why you decline: the official reads it when asking another expert."),
+            field="reason",
+        )
+    assignment.declined_at = timezone.now()
+    assignment.decline_reason = reason
+    assignment.save(update_fields=["declined_at", "decline_reason"])
+    audit_record(actor=actor, obj=assignment, action=AuditEntry.Action.DECLINE, reason=reason)
+    notify_after_commit(
+        recipients=[assignment.assigned_by.email],
+        email="providers/expert_declined",
+        context=lambda: {
+            "expert": assignment.expert.display_name,
+            "reason": reason,
+            "url": portal_url("expert-assignment-detail", assignment.pk),
+        },
+    )
+    return assignment
 
 
 @transaction.atomic(durable=True)

@@ -66,6 +66,11 @@ urlpatterns = [
         libraries.expert_assignment_detail,
         name="expert-assignment-detail",
     ),
+    path(
+        "expert-assignments/<int:pk>/decline/",
+        libraries.expert_assignment_decline,
+        name="expert-assignment-decline",
+    ),
     path("technology-managers/", libraries.manager_library, name="manager-library"),
     path("technology-managers/<int:pk>/", libraries.manager_detail, name="manager-detail"),
     path(

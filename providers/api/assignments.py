@@ -1,6 +1,7 @@
 """Expert assignments (`GET POST /api/expert-assignments/`, `GET /api/expert-assignments/{id}/`,
-`POST /api/expert-assignments/{id}/comments/`): an official asks an expert to review an
-application or to advise on a demand of the district; the assigned expert reads and comments.
+`POST /api/expert-assignments/{id}/comments/`, `.../decline/`): an official asks an expert to
+review an application or to advise on a demand of the district; the assigned expert reads and
+comments, or declines with a reason.
 The services are those of the pages (`providers.libraries`); who sees what is
 `libraries.assignments_visible_to` (others get 404)."""
 
@@ -41,6 +42,8 @@ class ExpertAssignmentSerializer(serializers.ModelSerializer):
             "note",
             "assigned_by",
             "created_at",
+            "declined_at",
+            "decline_reason",
             "comments",
         ]
         read_only_fields = fields
@@ -59,6 +62,10 @@ class ExpertAssignmentCreateSerializer(serializers.Serializer):
 
 class ExpertCommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
+
+
+class ExpertDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the expert declines")
 
 
 class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -121,3 +128,16 @@ class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             actor=request.user, assignment=assignment, body=data.validated_data["body"]
         )
         return Response(ExpertCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExpertDeclineSerializer, responses={200: ExpertAssignmentSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def decline(self, request, pk=None):
+        """The assigned expert declines, before commenting, with a `reason` the official who
+        asked reads (409 `already_declined`, `already_commented`)."""
+        assignment = self.get_object()
+        data = ExpertDeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        libraries.expert_assignment_decline(
+            actor=request.user, assignment=assignment, reason=data.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)

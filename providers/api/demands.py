@@ -349,6 +349,7 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             return proposals.filter(
                 demand__expert_assignments__expert__user=user,
                 demand__expert_assignments__expert__active=True,
+                demand__expert_assignments__declined_at__isnull=True,
             ).distinct()
         if user.role == user.Role.MANAGER:
             return proposals.filter(

@@ -266,6 +266,15 @@ class ExpertCommentForm(forms.Form):
     )
 
 
+class ExpertDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you decline"),
+        max_length=2000,
+        help_text=_("The official who asked you reads it, and asks another expert."),
+        widget=Textarea(attrs={"rows": 3}),
+    )
+
+
 class BrokerRequestForm(forms.Form):
     demand = forms.ModelChoiceField(label=_("Your demand"), queryset=None, empty_label=None)
 

@@ -105,6 +105,10 @@ class ExpertAssignment(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The expert may decline (busy, a stake in it, outside their field), with the reason the
+    # official reads; the official then asks another expert.
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

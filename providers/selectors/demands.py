@@ -141,7 +141,7 @@ def advises_or_brokers(user, demand) -> bool:
     # longer theirs to read (proposals carry prices).
     if user.role == user.Role.EXPERT:
         return ExpertAssignment.objects.filter(
-            demand=demand, expert__user=user, expert__active=True
+            demand=demand, expert__user=user, expert__active=True, declined_at__isnull=True
         ).exists()
     if user.role == user.Role.MANAGER:
         manager = demand.technology_manager if demand.technology_manager_id else None

@@ -19,6 +19,7 @@ from providers.forms import (
     ExpertAssignForm,
     ExpertCommentForm,
     ExpertContactForm,
+    ExpertDeclineForm,
 )
 from providers.models import Expert, ServiceOrder, TechnologyManager
 from providers.models.libraries import LISTED
@@ -170,50 +171,84 @@ def expert_assignments(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def expert_assignment_detail(request, pk):
-    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+def _assignment_page(request, assignment, *, form=None, decline_form=None, status=200):
+    """The assignment's page: what was asked, the comments, and for the expert the comment
+    form and (before any comment) the decline form."""
     is_the_expert = assignment.expert.user_id == request.user.pk
     review_closed = libraries.review_closed_reason(
         application=assignment.application, demand=assignment.demand
     )
-    may_comment = is_the_expert and not review_closed
-    form = ExpertCommentForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not is_the_expert:
-            raise PermissionDenied
-        status = 400
-        if form.is_valid():
-            _comment, status = run_service_with_status(
-                request,
-                libraries.expert_comment,
-                form=form,
-                success=_("Your comment is saved; the official is told."),
-                actor=request.user,
-                assignment=assignment,
-                body=form.cleaned_data["body"],
-            )
-            if status is None:
-                return redirect("expert-assignment-detail", pk=assignment.pk)
+    may_comment = is_the_expert and not review_closed and assignment.declined_at is None
+    comments = list(assignment.comments.select_related("author"))
     return render(
         request,
         "providers/expert_assignment.html",
         {
             "assignment": assignment,
-            "comments": list(assignment.comments.select_related("author")),
+            "comments": comments,
             # The proposals the expert advises on (read only).
             "proposals": list(selectors.proposals_visible_to(request.user, assignment.demand))
             if assignment.demand_id
             else [],
             "may_comment": may_comment,
+            # Before any comment only: once given, the advice stands.
+            "may_decline": may_comment and not comments,
             "review_closed": review_closed,
-            "form": form,
+            "form": form or ExpertCommentForm(),
+            "decline_form": decline_form or ExpertDeclineForm(),
             "audit_entries": audit_trail_for(assignment),
         },
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_assignment_detail(request, pk):
+    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+    if request.method == "GET":
+        return _assignment_page(request, assignment)
+    if assignment.expert.user_id != request.user.pk:
+        raise PermissionDenied
+    form = ExpertCommentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        _comment, status = run_service_with_status(
+            request,
+            libraries.expert_comment,
+            form=form,
+            success=_("Your comment is saved; the official is told."),
+            actor=request.user,
+            assignment=assignment,
+            body=form.cleaned_data["body"],
+        )
+        if status is None:
+            return redirect("expert-assignment-detail", pk=assignment.pk)
+    return _assignment_page(request, assignment, form=form, status=status)
+
+
+@login_required
+@require_POST
+def expert_assignment_decline(request, pk):
+    """The assigned expert declines with a reason; back to the assignment."""
+    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+    if assignment.expert.user_id != request.user.pk:
+        raise PermissionDenied
+    form = ExpertDeclineForm(request.POST)
+    status = 400
+    if form.is_valid():
+        _result, status = run_service_with_status(
+            request,
+            libraries.expert_assignment_decline,
+            form=form,
+            success=_("You declined the assignment; the official is told why."),
+            actor=request.user,
+            assignment=assignment,
+            reason=form.cleaned_data["reason"],
+        )
+        if status is None:
+            return redirect("expert-assignment-detail", pk=assignment.pk)
+    return _assignment_page(request, assignment, decline_form=form, status=status)
 
 
 # --- technology managers -------------------------------------------------------------------
