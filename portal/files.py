@@ -155,7 +155,12 @@ def private_file_response(
     field_file, *, filename: str, content_type: str | None = None
 ) -> FileResponse:
     """Stream a stored private file as a download. Callers check the reader first."""
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=filename)
+    return private_download(field_file.open("rb"), filename=filename, content_type=content_type)
+
+
+def private_download(stream, *, filename: str, content_type: str | None = None) -> FileResponse:
+    """A private download of an open file or a BytesIO (a document drawn for the request)."""
+    response = FileResponse(stream, as_attachment=True, filename=filename)
     if content_type:
         response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"

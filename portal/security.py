@@ -183,6 +183,21 @@ def refuse_hidden_controls(value: str, *, field: str) -> str:
     return value
 
 
+def refuse_format_characters(value: str, *, field: str) -> str:
+    """A person's or an organisation's name as given, refused when it holds an invisible
+    format character (Unicode category Cf: zero-width spaces and joiners, the word joiner,
+    the byte-order mark): 李, U+200B, 四 shows as 李四 on every page and is another name to
+    every search and comparison. The direction characters, also Cf, keep their own words."""
+    refuse_hidden_controls(value, field=field)
+    if any(unicodedata.category(character) == "Cf" for character in value or ""):
+        raise ValidationFailed(
+            _("This value contains invisible formatting characters."),
+            field=field,
+            code="hidden_characters",
+        )
+    return value
+
+
 # Letters and symbols that print as blank space although Unicode calls them visible: the
 # Hangul fillers, the braille blank, the Mongolian vowel separator.
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")

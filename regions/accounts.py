@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import refuse_hidden_controls, shown_text
+from portal.security import refuse_format_characters, shown_text
 from portal.throttling import CACHE_ERRORS
 from regions.models import AuditEntry, Region, User
 from regions.services import USERNAME_PATTERN, audit_record
@@ -149,9 +149,10 @@ def invited_account_create(
             _("An account with this username exists already."), code="username_taken"
         )
     check_email_unused(email)
-    # A name reversed by a direction override would read otherwise in every history.
-    first_name = refuse_hidden_controls((first_name or "").strip(), field="first_name")
-    last_name = refuse_hidden_controls((last_name or "").strip(), field="last_name")
+    # A name reversed by a direction override would read otherwise in every history, and one
+    # with a zero-width space (李\u200b四) looks like another person's while differing from it.
+    first_name = refuse_format_characters((first_name or "").strip(), field="first_name")
+    last_name = refuse_format_characters((last_name or "").strip(), field="last_name")
     account = User(
         username=username,
         email=email,

@@ -8,7 +8,10 @@ import csv
 import io
 import itertools
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -31,6 +34,19 @@ STATEMENT_HEADER = [
     "evidence_sha256",
     "amount",
 ]
+
+
+def _programme_time(moment: datetime) -> datetime:
+    """`moment` in the programme's time zone. Not the request's current zone: the API reads
+    times in UTC (portal.api.ApiTimesInUtc), and a statement downloaded through it printed
+    the cutoff as 06:58 (UTC+0000) where the pages say 14:58 (as vouchers' dates,
+    vouchers.services.vouchers._programme_date). Every time of the file carries its offset."""
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
+
+
+def _programme_minute(moment: datetime) -> str:
+    """ "2026-12-07 14:58 (UTC+0800)": the statement's summary lines, page and API alike."""
+    return f"{_programme_time(moment):%Y-%m-%d %H:%M (UTC%z)}"
 
 
 def statement_summary(batch: SettlementBatch, region: Region) -> dict:
@@ -91,7 +107,8 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
                 issuing,
                 paying,
                 "owes" if issuing_id == region.pk else "owed",
-                decided.isoformat() if decided else "",
+                # ISO 8601 with its offset (+08:00), as the cutoff: the machine reads either.
+                _programme_time(decided).isoformat() if decided else "",
                 status,
                 " ".join(hashes.get(order, [])),
                 f"{amount:.2f}",
@@ -100,7 +117,7 @@ def statement_rows(batch: SettlementBatch, region: Region) -> Iterator[list[str]
 
 def statement_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
     lines = [
-        f"Batch #{batch.pk}  cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M (UTC%z)}  status {batch.status}",
+        f"Batch #{batch.pk}  cutoff {_programme_minute(batch.cutoff)}  status {batch.status}",
         f"District {region.code} {region.name_zh} {region.name}",
         f"Redemptions: {summary['count']}  owes {summary['owes_total']:.2f}  "
         f"is owed {summary['owed_total']:.2f}  net position {summary['net_position']:.2f}",
@@ -176,7 +193,7 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
     """The statement's totals in Chinese and English, districts by name and code."""
     named = {r.code: f"{r.name_zh} {r.code}" for r in Region.objects.all()}
     lines = [
-        f"批次 Batch #{batch.pk}  截止 cutoff {timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M (UTC%z)}  "
+        f"批次 Batch #{batch.pk}  截止 cutoff {_programme_minute(batch.cutoff)}  "
         f"状态 status {PDF_BATCH_STATUS.get(batch.status, batch.status)}",
         f"地区 District {region.name_zh} {region.name} ({region.code})",
         f"兑付笔数 Redemptions {summary['count']}  应付 owes {summary['owes_total']:.2f}  "

@@ -451,10 +451,7 @@ def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None
     reason = written_text(reason, field="reason", limit=REASON_MAX)
     found = ProgrammeRulesVersion.objects.filter(pk=version_id).values("region_id", "year").first()
     if found is None:
-        raise InvalidTransition(
-            _("This version of the rules no longer exists: it was withdrawn."),
-            code="version_withdrawn",
-        )
+        raise _withdrawn_already()
     # The district-year row first, as publishing and every money move lock it.
     rules = ProgrammeRules.objects.select_for_update().get(
         region_id=found["region_id"], year=found["year"]
@@ -463,10 +460,7 @@ def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None
     rules_apply_due(rules, today=today)
     version = next((v for v in rules_versions_of(rules) if v.pk == version_id), None)
     if version is None:
-        raise InvalidTransition(
-            _("This version of the rules no longer exists: it was withdrawn."),
-            code="version_withdrawn",
-        )
+        raise _withdrawn_already()
     if version.applied_at is not None and version.effective_from > today:
         # Next year's first rules, in place since published: not "in force since" a date
         # still to come.
@@ -493,6 +487,25 @@ def rules_version_withdraw(*, actor: User, version_id: int, reason: str) -> None
             code="version_in_force",
         )
     _withdraw(actor=actor, rules=rules, version=version, reason=reason)
+
+
+def rules_version_withdrawal(version_id) -> AuditEntry | None:
+    """The audit entry of a version's withdrawal (by the operator, or replaced by rules
+    published for the same first day), or None. The version itself is deleted: a second try
+    from a stale tab or a retried request is told it was withdrawn, not "not found"."""
+    return (
+        AuditEntry.objects.filter(
+            object_type=ProgrammeRulesVersion._meta.label_lower,
+            object_id=str(version_id),
+            action=AuditEntry.Action.WITHDRAW,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _withdrawn_already() -> InvalidTransition:
+    return InvalidTransition(_("This version was withdrawn already."), code="version_withdrawn")
 
 
 def _withdraw(*, actor: User, rules: ProgrammeRules, version, reason: str) -> None:

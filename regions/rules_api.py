@@ -4,12 +4,13 @@ the operator publishes one (POST, 201) and withdraws one still waiting for its d
 
 from decimal import Decimal
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from portal.api import CodeField
@@ -24,6 +25,7 @@ from regions.rules import (
     clean_ratio,
     rules_version_publish,
     rules_version_withdraw,
+    rules_version_withdrawal,
 )
 from regions.selectors import rules_versions
 
@@ -169,8 +171,16 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The operator withdraws a version still waiting for its date (409
-        `version_in_force` once it is in force)."""
-        version = self.get_object()
+        `version_in_force` once it is in force). A withdrawn version is deleted: withdrawing
+        it again is 404, as reading it is, saying to the operator that it was withdrawn."""
+        try:
+            version = self.get_object()
+        except Http404:
+            # 404 and its code stay (the resource is gone: GET answers 404 too, and clients
+            # read it so); the message says why, when the audit trail has the withdrawal.
+            if can_publish_rules(request.user) and rules_version_withdrawal(pk) is not None:
+                raise NotFound(_("This version was withdrawn already.")) from None
+            raise
         data = WithdrawalSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rules_version_withdraw(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.codes import normalise_credit_code, validate_credit_code
+from portal.edits import EditedFrom, fingerprint
 from portal.errors import ValidationFailed
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
@@ -15,7 +16,7 @@ from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
 from vouchers.services.enterprises import REJECTION_REASON_MAX
-from vouchers.services.related_parties import clean_phone
+from vouchers.services.related_parties import PARTY_DETAIL_LIMITS, clean_phone
 
 
 class SignupForm(forms.Form):
@@ -204,6 +205,13 @@ class PartyDetailsForm(forms.Form):
         label=_("Registered address"), max_length=300, required=False
     )
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
+
+    def __init__(self, *args, party=None, **kwargs):
+        """`party`: the enterprise or provider whose details the page edits. Two colleagues
+        editing them at once: the later save undid the earlier (portal/edits.py)."""
+        super().__init__(*args, **kwargs)
+        if party is not None:
+            self.fields["edited_from"] = EditedFrom(initial=fingerprint(party, PARTY_DETAIL_LIMITS))
 
 
 class RelatedPartyForm(forms.Form):

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Trim, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.money import CENT
 from providers.models import (
@@ -34,6 +35,16 @@ from vouchers.models import Enterprise, Redemption, RelatedParty, Voucher, Vouch
 
 # A claim in one of these holds or has spent its order: the order may not be claimed again.
 LIVE_STATUSES = [Redemption.Status.PENDING, Redemption.Status.APPROVED, Redemption.Status.PAID]
+
+# Why the most a claim may be is nothing whatever the voucher's balance (`no_claim_reason`).
+OWN_SHARE_COVERS_CONTRACT = gettext_lazy(
+    "No claim: the enterprise's own share covers the whole contract, so the voucher pays "
+    "nothing of it."
+)
+NO_VOUCHER_SHARE = gettext_lazy(
+    "No claim: the voucher's share of this contract comes to nothing under its rules."
+)
+UNREAD = object()
 
 
 def _scope(user, queryset: QuerySet, *, enterprise: str, region: str) -> QuerySet:
@@ -401,21 +412,45 @@ def related_party_declared() -> Exists:
 
 def claimable_orders_with_needs(user, *, limit: int = 50) -> list[ServiceOrder]:
     """The provider's claimable orders (`claimable_orders_for`), each with `needs` (what it
-    still needs before a claim) and `needs_section` (where on the order page it is given)."""
+    still needs before a claim), `needs_section` (where on the order page it is given) and
+    `no_claim` (`no_claim_reason`: why a claim would be nothing, "" when it would not).
+    `no_claim_possible` gathers every reason (related parties, the voucher used up or held,
+    `no_claim`): such an order asks for no paperwork."""
     orders = list(
         claimable_orders_for(user).annotate(
-            **paperwork_annotations(), related_party=related_party_declared()
+            **paperwork_annotations(),
+            related_party=related_party_declared(),
+            own_share_amount=confirmed_own_share_amount(),
         )[:limit]
     )
     answers = {}
+    rules_of = {}  # each voucher's rules, read once for the list
     for order in orders:
-        order.needs = paperwork_before_claim(order, answers)
-        order.needs_section = paperwork_section(order) if order.needs else ""
+        voucher = order.voucher
+        key = (voucher.rules_version_id, voucher.issuing_region_id, voucher.year)
+        if key not in rules_of:
+            rules_of[key] = rules_of_voucher(voucher)
         # Its whole balance held by other orders' claims: a claim now could only be refused.
-        order.nothing_left = order.voucher.balance <= ZERO
+        order.nothing_left = voucher.balance <= ZERO
         # ... and none held either: spent, nothing can come back to it.
-        order.used_up = order.nothing_left and order.voucher.held <= ZERO
+        order.used_up = order.nothing_left and voucher.held <= ZERO
+        order.no_claim = no_claim_reason(
+            order, own_share=order.own_share_amount, rules=rules_of[key]
+        )
+        order.no_claim_possible = bool(order.related_party or order.nothing_left or order.no_claim)
+        order.needs = [] if order.no_claim_possible else paperwork_before_claim(order, answers)
+        order.needs_section = paperwork_section(order) if order.needs else ""
     return orders
+
+
+def confirmed_own_share_amount() -> Subquery:
+    """For a query over service orders: the amount of the order's own share the provider
+    confirmed, None without one."""
+    return Subquery(
+        OwnSharePayment.objects.filter(
+            service_order_id=OuterRef("pk"), confirmed_at__isnull=False
+        ).values("amount")[:1]
+    )
 
 
 def ratio_cap(order: ServiceOrder, rules: ProgrammeRules) -> Decimal:
@@ -433,22 +468,49 @@ def contract_rest(order: ServiceOrder, own_share: Decimal | None) -> Decimal | N
     return max(order.contract_amount - own_share, ZERO)
 
 
+def _confirmed_own_share(order: ServiceOrder) -> Decimal | None:
+    return (
+        OwnSharePayment.objects.filter(service_order=order, confirmed_at__isnull=False)
+        .values_list("amount", flat=True)
+        .first()
+    )
+
+
+def claim_ceiling(order: ServiceOrder, *, rules, own_share: Decimal | None) -> Decimal:
+    """The most a claim on `order` may be whatever the voucher's balance: the ratio cap of
+    the voucher's `rules` (nothing without rules), and the contract less the confirmed
+    `own_share` (None while none is confirmed)."""
+    cap = ratio_cap(order, rules) if rules else ZERO
+    rest = contract_rest(order, own_share)
+    return cap if rest is None else min(cap, rest)
+
+
 def max_claim_for(order: ServiceOrder) -> Decimal:
     """The most a claim on `order` may be: the ratio cap, the contract less the confirmed
     own share, and the voucher's balance."""
     # The voucher's own rules (the version it was issued under), as the claim reads them: a
     # later version with another ratio does not change what this voucher pays.
     rules = rules_of_voucher(order.voucher)
-    cap = ratio_cap(order, rules) if rules else Decimal("0.00")
-    own_share = (
-        OwnSharePayment.objects.filter(service_order=order, confirmed_at__isnull=False)
-        .values_list("amount", flat=True)
-        .first()
-    )
-    rest = contract_rest(order, own_share)
-    if rest is not None:
-        cap = min(cap, rest)
+    cap = claim_ceiling(order, rules=rules, own_share=_confirmed_own_share(order))
     return min(cap, order.voucher.balance)
+
+
+def no_claim_reason(order: ServiceOrder, *, own_share=UNREAD, rules=UNREAD) -> str:
+    """Why a claim on `order` could be nothing whatever its voucher's balance (the balance
+    has its own words: used up, or held by other claims), "" when it could be something:
+    the enterprise's confirmed own share covers the whole contract, or the voucher's rules
+    give it no share of it. `own_share` (the confirmed amount, None without one) and
+    `rules` when the caller already read them; otherwise they are read here."""
+    if own_share is UNREAD:
+        own_share = _confirmed_own_share(order)
+    rest = contract_rest(order, own_share)
+    if rest is not None and rest <= ZERO:
+        return str(OWN_SHARE_COVERS_CONTRACT)
+    if rules is UNREAD:
+        rules = rules_of_voucher(order.voucher)
+    if claim_ceiling(order, rules=rules, own_share=own_share) <= ZERO:
+        return str(NO_VOUCHER_SHARE)
+    return ""
 
 
 def same_files(paperwork: dict, evidence_files) -> list[list[str]]:

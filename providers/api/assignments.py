@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from portal.api import created
 from portal.errors import NotAllowed, ValidationFailed
 from providers import libraries
-from providers.models import Expert, ExpertAssignment, ExpertComment
+from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
+from vouchers.models import VoucherApplication
 
 
 class ExpertCommentSerializer(serializers.ModelSerializer):
@@ -101,14 +102,16 @@ class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
             raise ValidationFailed(
                 _("Choose one application or one demand."), field="application", code="one_target"
             )
-        # Only the district's undecided applications and open demands, as the page offers.
+        # The district's applications and demands (404 beyond them); one already decided or
+        # closed is the service's 409 `review_closed`, as an expert's comment on it is: a 404
+        # sent the official looking for an application it could open.
         targets = {}
-        for field, choices in [
-            ("application", libraries.applications_to_review),
-            ("demand", libraries.demands_to_advise),
+        for field, in_district in [
+            ("application", VoucherApplication.objects.filter(region_id=user.region_id)),
+            ("demand", Demand.objects.filter(region_id=user.region_id)),
         ]:
             if values.get(field) is not None:
-                targets[field] = choices(user).filter(pk=values[field]).first()
+                targets[field] = in_district.filter(pk=values[field]).first()
                 if targets[field] is None:
                     raise Http404
         assignment = libraries.expert_assign(

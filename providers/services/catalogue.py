@@ -83,15 +83,21 @@ def _check_instrument_hours(is_instrument: bool, hours) -> None:
 
 
 @transaction.atomic(durable=True)
-def _check_may_publish(provider) -> None:
-    """A suspended or revoked provider publishes nothing new: it takes no orders, and a new
-    service would be listed for nobody to order. One still applying prepares its services."""
+def publishing_refusal(provider) -> str:
+    """Why the provider may not publish a new service, or "": a suspended or revoked
+    provider takes no orders, and a new service would be listed for nobody to order. One
+    still applying prepares its services. The pages say it instead of offering the form."""
     if provider.status in (provider.Status.SUSPENDED, provider.Status.REVOKED):
-        raise InvalidTransition(
-            _("Your provider is %(status)s: it publishes no new services.")
-            % {"status": provider.get_status_display().lower()},
-            code="provider_not_certified",
-        )
+        return _("Your provider is %(status)s: it publishes no new services.") % {
+            "status": provider.get_status_display().lower()
+        }
+    return ""
+
+
+def _check_may_publish(provider) -> None:
+    refusal = publishing_refusal(provider)
+    if refusal:
+        raise InvalidTransition(refusal, code="provider_not_certified")
 
 
 def offering_create(*, actor: User, category: ServiceCategory, title: str, **fields):

@@ -112,8 +112,6 @@ def certificate_verify_url(serial: str) -> str:
 @transaction.atomic
 def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
     """Draw and store the certificate PDF once; a second call (a retried task) does nothing."""
-    from portal.pdf import certificate_pdf
-
     certificate = (
         ProviderCertificate.objects.select_for_update(of=("self",))
         .select_related("provider", "provider__region")
@@ -121,9 +119,33 @@ def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
     )
     if certificate.pdf:
         return certificate
+    certificate.pdf.save(
+        f"{certificate.serial}.pdf", ContentFile(certificate_pdf_content(certificate)), save=False
+    )
+    certificate.save(update_fields=["pdf"])
+    return certificate
+
+
+# A suspended or revoked certificate's PDF says so: the stored one (drawn once, while valid)
+# still read "Valid until 2029" to whoever downloaded it, and only its QR code told the truth.
+STATUS_ROWS = {
+    ProviderCertificate.Status.SUSPENDED: (
+        "状态",
+        "Status",
+        "已暂停，暂不有效 Suspended: not valid now",
+    ),
+    ProviderCertificate.Status.REVOKED: ("状态", "Status", "已撤销，无效 Revoked: not valid"),
+}
+
+
+def certificate_pdf_content(certificate: ProviderCertificate) -> bytes:
+    """The certificate as a PDF, with a status row unless it is valid."""
+    from portal.pdf import certificate_pdf
+
     provider = certificate.provider
     region = provider.region
-    content = certificate_pdf(
+    status_row = STATUS_ROWS.get(certificate.status)
+    return certificate_pdf(
         title_zh="双创券服务机构认证证书",
         title_en="Certified Service Provider",
         rows=[
@@ -136,12 +158,10 @@ def certificate_render_pdf(*, certificate_id: int) -> ProviderCertificate:
             ("发证日期", "Issued", timezone.localtime(certificate.issued_at).date().isoformat()),
             ("有效期至", "Valid until", certificate.valid_until.isoformat()),
             *_notice_rows(certificate),
+            *([status_row] if status_row else []),
         ],
         verify_url=certificate_verify_url(certificate.serial),
     )
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
-    certificate.save(update_fields=["pdf"])
-    return certificate
 
 
 def _notice_rows(certificate: ProviderCertificate) -> list[tuple[str, str, str]]:

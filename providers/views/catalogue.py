@@ -16,6 +16,7 @@ from portal.views import form_status, run_service, run_service_with_status
 from providers import selectors, services
 from providers.forms import OfferingForm
 from providers.models import Provider, ServiceOffering, ServiceOrder
+from providers.services.catalogue import publishing_refusal
 from vouchers.selectors import claimable_orders_with_needs
 
 
@@ -66,7 +67,11 @@ def offering_list(request):
     return render(
         request,
         "providers/offerings.html",
-        {"provider": provider, "offerings": selectors.offerings_of(provider.pk)},
+        {
+            "provider": provider,
+            "offerings": selectors.offerings_of(provider.pk),
+            "refusal": publishing_refusal(provider),
+        },
     )
 
 
@@ -98,7 +103,12 @@ def offering_create(request):
     return render(
         request,
         "providers/offering_form.html",
-        {"form": form, "provider": provider, "offering": None},
+        {
+            "form": form,
+            "provider": provider,
+            "offering": None,
+            "refusal": publishing_refusal(provider),
+        },
         status=status,
     )
 
@@ -166,9 +176,11 @@ def provider_profile(request):
 
     provider = _own_provider(request)
     initial = {field: getattr(provider, field) for field in PartyDetailsForm.base_fields}
-    form = PartyDetailsForm(request.POST or None, initial=initial)
+    form = PartyDetailsForm(request.POST or None, initial=initial, party=provider)
+    status = form_status(form)
     if request.method == "POST" and form.is_valid():
-        _result, ok = run_service(
+        # A refusal keeps its own status: a colleague's save since is 409.
+        _result, status = run_service_with_status(
             request,
             provider_details_update,
             form=form,
@@ -177,11 +189,11 @@ def provider_profile(request):
             actor=request.user,
             **form.cleaned_data,
         )
-        if ok:
+        if status is None:
             return redirect("provider-profile")
     return render(
         request,
         "providers/profile.html",
         {"provider": provider, "form": form},
-        status=form_status(form),
+        status=status,
     )

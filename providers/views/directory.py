@@ -1,16 +1,19 @@
 """The public directory of certified providers, a provider's profile, and the files on it
 (qualifications, certificate PDFs) that only the provider and its officials may read."""
 
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from portal.files import private_file_response
+from portal.files import private_download, private_file_response
 from portal.views import page_of, query_without_page, unread_filters
 from providers import permissions, selectors, services
 from providers.forms import DecisionForm, DirectoryFilterForm
 from providers.models import Provider
+from providers.services.certificates import certificate_pdf_content
 from regions.services import audit_trail_for
 
 
@@ -98,6 +101,13 @@ def provider_qualification(request, pk, qualification_id):
 def provider_certificate_pdf(request, pk, certificate_id):
     provider = _provider_for_files(request, pk)
     certificate = get_object_or_404(provider.certificates, pk=certificate_id)
+    if certificate.status != certificate.Status.VALID:
+        # Drawn as it stands, with its status: the stored PDF was drawn while it was valid.
+        return private_download(
+            io.BytesIO(certificate_pdf_content(certificate)),
+            filename=f"{certificate.serial}.pdf",
+            content_type="application/pdf",
+        )
     if not certificate.pdf:
         # The Celery task has not run yet: drawing it now is the same idempotent service.
         certificate = services.certificate_render_pdf(certificate_id=certificate.pk)

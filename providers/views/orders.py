@@ -46,6 +46,7 @@ from providers.models import Provider, ServiceOrder
 from providers.services.orders import relation_refusal
 from regions.models import AuditEntry
 from regions.services import audit_trail_for
+from vouchers.selectors import no_claim_reason
 from vouchers.services.related_parties import is_related_party
 
 NEXT_STEPS = {
@@ -102,14 +103,24 @@ DECIDE_THE_DISPUTE = gettext_lazy(
 NO_CLAIM_RELATED = gettext_lazy(
     "No claim: the enterprise and the provider are recorded as related parties"
 )
+# The enterprise (and whoever follows the order) once read "Done; the provider claims the
+# voucher" beside orders the provider's page said no claim was possible for.
+DONE_WITHOUT_CLAIM = gettext_lazy("Done. %(reason)s")
 UNREAD = object()
 
 
-def next_step(user, order: ServiceOrder, *, claim_status=UNREAD, related_party=UNREAD) -> str:
+def next_step(
+    user, order: ServiceOrder, *, claim_status=UNREAD, related_party=UNREAD, no_claim=UNREAD
+) -> str:
     """Whose move the order waits for, in the words of `user`'s role. `claim_status` (the
-    status of the order's live claim, None without one) and `related_party` (the parties are
-    recorded as related) when the caller already knows them (a list annotates them);
-    otherwise they are read when the order is confirmed."""
+    status of the order's live claim, None without one), `related_party` (the parties are
+    recorded as related) and `no_claim` (`vouchers.selectors.no_claim_reason`: why a claim
+    would be nothing whatever the balance) when the caller already knows them; otherwise
+    they are read when the order is confirmed. A list, which gives `related_party` from its
+    annotation, reads no amounts per row: without `no_claim` it is left to the order's page.
+
+    When no claim is possible the provider reads why; everyone else reads that the order is
+    done and why no claim follows, not that the provider claims the voucher."""
     if order.status == ServiceOrder.Status.DISPUTED and permissions.can_resolve_dispute(
         user, order
     ):
@@ -121,6 +132,8 @@ def next_step(user, order: ServiceOrder, *, claim_status=UNREAD, related_party=U
         claim_status = selectors.claim_status_of(order)
     if claim_status:
         return CLAIM_STEPS[claim_status]
+    if no_claim is UNREAD and related_party is not UNREAD:
+        no_claim = ""  # a list's row: no amounts read per row
     if related_party is UNREAD:
         related_party = is_related_party(
             enterprise_id=order.enterprise_id, provider_id=order.provider_id
@@ -129,11 +142,18 @@ def next_step(user, order: ServiceOrder, *, claim_status=UNREAD, related_party=U
         return NO_CLAIM_RELATED
     if order.voucher.ended:
         return ""  # no claim: the page says why beside the voucher
-    if user.role == "provider" and order.voucher.balance <= 0:
+    if order.voucher.balance <= 0:
         if order.voucher.held <= 0:
-            return VOUCHER_USED_UP  # spent to the last yuan: nothing can come back
-        return NOTHING_LEFT_TO_CLAIM  # the balance is held by other orders' claims
-    return steps[order.status]
+            reason = VOUCHER_USED_UP  # spent to the last yuan: nothing can come back
+        else:
+            reason = NOTHING_LEFT_TO_CLAIM  # the balance is held by other orders' claims
+    else:
+        reason = no_claim_reason(order) if no_claim is UNREAD else no_claim
+    if not reason:
+        return steps[order.status]
+    if user.role == "provider":
+        return reason
+    return DONE_WITHOUT_CLAIM % {"reason": reason}
 
 
 @login_required

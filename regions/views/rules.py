@@ -3,12 +3,14 @@ history of versions), the operator's "Publish rules" form, and each user's notif
 settings."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from regions.rules import (
     can_publish_rules,
     rules_version_publish,
     rules_version_withdraw,
+    rules_version_withdrawal,
 )
 from regions.selectors import (
     current_year,
@@ -138,7 +141,7 @@ def rules_publish(request):
                 **values,
             )
             if status is None:
-                return redirect(f"{reverse('rules')}?region={version.region.code}")
+                return redirect(_rules_url(version.region.code))
         else:
             status = 400
     else:
@@ -196,7 +199,16 @@ def rules_withdraw(request, pk: int):
     """The operator withdraws a version still waiting for its date, with a reason."""
     if not can_publish_rules(request.user):
         raise PermissionDenied
-    version = get_object_or_404(ProgrammeRulesVersion.objects.select_related("region"), pk=pk)
+    version = ProgrammeRulesVersion.objects.select_related("region").filter(pk=pk).first()
+    if version is None:
+        # Withdrawn meanwhile (in another tab, say): the version is deleted, its withdrawal
+        # kept in the audit trail. Back to the rules of its district, saying so, as other
+        # stale actions of the portal answer; an id never published stays a 404.
+        withdrawal = rules_version_withdrawal(pk)
+        if withdrawal is None:
+            raise Http404
+        messages.error(request, _("This version was withdrawn already."))
+        return redirect(_rules_url(withdrawal.data.get("region") or ""))
     _withdrawn, status = run_service_with_status(
         request,
         rules_version_withdraw,
@@ -208,9 +220,19 @@ def rules_withdraw(request, pk: int):
         reason=request.POST.get("reason", ""),
     )
     if status is not None:
+        if status == 409 and not ProgrammeRulesVersion.objects.filter(pk=version.pk).exists():
+            # Withdrawn by another request between the read above and the service's lock:
+            # answered as the stale tab above (the service's message is flashed already).
+            return redirect(_rules_url(version.region.code))
         # Refused (no reason, in force meanwhile): the page again, with why, and its status.
         return _rules_page(request, region_code=version.region.code, status=status)
-    return redirect(f"{reverse('rules')}?region={version.region.code}")
+    return redirect(_rules_url(version.region.code))
+
+
+def _rules_url(region_code: str) -> str:
+    """The rules page, on the history of one district's versions."""
+    url = reverse("rules")
+    return f"{url}?{urlencode({'region': region_code})}" if region_code else url
 
 
 @require_GET

@@ -53,3 +53,37 @@ def test_its_district_official_and_the_operator_download_it(client, users, certi
     for username in ("official-wujin", "operator"):
         client.force_login(users[username])
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("action", "status_words"),
+    [("suspend", "Suspended: not valid now"), ("revoke", "Revoked: not valid")],
+)
+def test_a_suspended_or_revoked_certificate_downloads_saying_so(
+    client, users, certificate, monkeypatch, action, status_words
+):
+    """Its PDF, drawn while valid, still read "Valid until 2029" after the provider was
+    suspended or revoked (only the QR code's page said otherwise)."""
+    import portal.pdf
+    from providers import services
+
+    generate_provider_certificate(certificate.pk)  # the stored PDF, drawn while valid
+    drawn = []
+    draw = portal.pdf.certificate_pdf
+
+    def recording(**kwargs):
+        drawn.append(kwargs["rows"])
+        return draw(**kwargs)
+
+    monkeypatch.setattr(portal.pdf, "certificate_pdf", recording)
+    provider = certificate.provider
+    official = users["official-wujin"]
+    if action == "suspend":
+        services.provider_suspend(provider=provider, actor=official, reason="Complaints.")
+    else:
+        services.provider_revoke(provider=provider, actor=official, reason="Forged papers.")
+    client.force_login(provider.users.get())
+    response = client.get(f"/providers/{provider.pk}/certificates/{certificate.pk}/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert any(status_words in row[2] for row in drawn[-1] if row[1] == "Status")

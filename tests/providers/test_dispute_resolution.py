@@ -132,3 +132,20 @@ def test_the_official_decides_on_the_order_page(client, users, order_in):
     assert order.status == ServiceOrder.Status.CANCELLED
     client.force_login(users["official-yangpu"])
     assert "resolve-dispute" not in client.get(f"/orders/{order.pk}/").content.decode()
+
+
+def test_a_dispute_is_told_to_the_officials_who_decide_it(
+    api_as, users, order_in, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The voucher's district (Wujin) decides; the provider's (Yangpu) was e-mailed instead."""
+    order = order_in("completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(users["enterprise-jiangnan"]).post(
+            f"/api/service-orders/{order.pk}/dispute/",
+            {"reason": "The report lacks the yield data."},
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    recipients = {address for mail in mailoutbox for address in mail.to}
+    assert users["official-wujin"].email in recipients
+    assert users["official-yangpu"].email not in recipients

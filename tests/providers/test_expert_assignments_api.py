@@ -162,6 +162,15 @@ def test_a_decided_application_takes_no_more_review(api_as, client, demo, demo_e
     with pytest.raises(InvalidTransition) as refused:
         expert_assign(actor=official, expert=other, application=application)
     assert refused.value.code == "review_closed"
+    # ... and the API says so (it answered 404 for an application the official can open).
+    api = api_as(official).post(
+        URL, {"expert": other.pk, "application": application.pk}, format="json"
+    )
+    assert api.status_code == 409 and api.json()["code"] == "review_closed"
+    yangpu = api_as(demo["users"]["official-yangpu"]).post(
+        URL, {"expert": other.pk, "application": application.pk}, format="json"
+    )
+    assert yangpu.status_code == 404
 
 
 def test_a_closed_demand_takes_no_more_advice(api_as, demo, demo_expert):

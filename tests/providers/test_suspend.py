@@ -80,3 +80,14 @@ def test_a_suspended_provider_publishes_no_new_service(api_as, users, sit):
     assert response.status_code == 409
     assert response.json()["code"] == "provider_not_certified"
     assert not sit.offerings.filter(title="Tensile tests").exists()
+
+
+def test_a_suspended_provider_is_offered_no_new_service_form(api_as, users, sit, client):
+    client.force_login(users["provider-sit"])
+    assert 'href="/provider/offerings/new/"' in client.get("/provider/offerings/").content.decode()
+    suspend(api_as, users, sit)
+    listing = client.get("/provider/offerings/").content.decode()
+    assert 'href="/provider/offerings/new/"' not in listing
+    assert "it publishes no new services" in listing
+    page = client.get("/provider/offerings/new/").content.decode()
+    assert "it publishes no new services" in page and 'name="title"' not in page

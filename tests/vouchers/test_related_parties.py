@@ -338,3 +338,30 @@ def test_a_delivered_order_of_related_parties_offers_no_claim(client, demo, ent_
     )
     orders_page = client.get("/orders/", {"status": "confirmed"}, HTTP_ACCEPT_LANGUAGE="en")
     assert expected in orders_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [("enterprise-jiangnan", "/enterprise/profile/"), ("provider-graphene", "/provider/profile/")],
+)
+def test_a_save_from_a_page_opened_before_a_colleagues_save_is_refused(
+    demo, browser, username, path
+):
+    """Two colleagues editing the details: the later save undid the earlier's legal
+    representative, which the related-party check compares."""
+    import re
+
+    client = browser(demo["users"][username])
+
+    def opened() -> str:
+        page = client.get(path).content.decode()
+        return re.search(r'name="edited_from" value="([0-9a-f]+)"', page).group(1)
+
+    first, second = opened(), opened()
+    body = {"registered_address": "1 Lab Road", "contact_phone": "0519-1234567"}
+    saved = client.post(path, {**body, "legal_representative": "Wang Li", "edited_from": first})
+    assert saved.status_code == 302, saved.context["form"].errors
+    stale = client.post(path, {**body, "legal_representative": "Old", "edited_from": second})
+    assert stale.status_code == 409
+    assert "Someone changed this since you opened the form" in stale.content.decode()
+    assert client.get(path).content.decode().count('value="Wang Li"') == 1

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
-from portal.security import shown_text
+from portal.security import refuse_format_characters, shown_text
 from providers.services.inputs import required_text, text_within
 from regions.accounts import check_email_unused, clean_username, end_account
 from regions.models import AuditEntry, Region, User
@@ -42,7 +42,11 @@ def _enterprise_insert(
         raise ValidationFailed(duplicate, field="credit_code", code="duplicate_credit_code")
     fields["contact_phone"] = clean_phone(fields.get("contact_phone"))
     for name_field in ("name", "name_zh", "contact_name"):
-        fields[name_field] = shown_text(fields.get(name_field), field=name_field)
+        # Shown text first (a name of zero-width characters alone is empty, and required),
+        # then no invisible character inside: "李\u200b四" read as 李四 but was another name.
+        fields[name_field] = refuse_format_characters(
+            shown_text(fields.get(name_field), field=name_field), field=name_field
+        )
     if not fields["name"]:
         # A name of zero-width characters alone would be a blank line in every list.
         raise ValidationFailed(_("Enter the enterprise's name."), field="name", code="required")

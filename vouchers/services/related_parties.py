@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.codes import normalise_credit_code
+from portal.edits import check_not_edited_meanwhile
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from regions.models import AuditEntry, User
 from regions.services import audit_record
@@ -80,7 +81,10 @@ def clean_party_details(**values) -> dict[str, str]:
 
 def party_details_record(*, party, actor: User, values: dict):
     """Store on a locked enterprise or provider row the details that changed, and audit them
-    (before and after); nothing changed writes nothing."""
+    (before and after); nothing changed writes nothing. `values["edited_from"]`: the details
+    the page was opened with (a colleague's save since is not undone)."""
+    values = dict(values)
+    check_not_edited_meanwhile(party, PARTY_DETAIL_LIMITS, values.pop("edited_from", ""))
     cleaned = clean_party_details(**values)
     before = {field: getattr(party, field) for field in cleaned}
     changed = {field: value for field, value in cleaned.items() if before[field] != value}

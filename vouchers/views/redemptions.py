@@ -26,6 +26,7 @@ from vouchers.forms import NOTE_MAX_LENGTH
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES
 from vouchers.services.four_eyes import needs_two_officials
+from vouchers.services.related_parties import is_related_party
 from vouchers.views import PAGE_SIZE, require_official
 from vouchers.views.applications import AWAITING_SECOND
 
@@ -96,7 +97,16 @@ def redemption_claim(request, order_id):
         provider_id=user.provider_id,
     )
     existing = order.redemptions.filter(status__in=LIVE_STATUSES).first()
-    needs = selectors.paperwork_before_claim(order) if existing is None else []
+    # No claim possible whatever is added: the page says why and asks for no paperwork.
+    related_party = existing is None and is_related_party(
+        enterprise_id=order.enterprise_id, provider_id=order.provider_id
+    )
+    no_claim = selectors.no_claim_reason(order) if existing is None else ""
+    needs = (
+        selectors.paperwork_before_claim(order)
+        if existing is None and not (related_party or no_claim)
+        else []
+    )
     maximum = selectors.max_claim_for(order)
     form = ClaimForm(request.POST or None, initial={"amount": f"{maximum:.2f}"})
     if request.method == "POST" and form.is_valid():
@@ -121,6 +131,8 @@ def redemption_claim(request, order_id):
             "existing": existing,
             "needs": needs,
             "needs_section": paperwork_section(order) if needs else "",
+            "related_party": related_party,
+            "no_claim": no_claim,
             "claimable": order.status == ServiceOrder.Status.CONFIRMED and existing is None,
         },
         status=400 if request.method == "POST" else 200,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.submissions import submitted_once
-from portal.views import form_status, next_or, run_service, run_service_with_status
+from portal.views import form_status, next_or, run_service_with_status
 from regions.services import audit_trail_for
 from vouchers import selectors
 from vouchers.forms import PartyDetailsForm, RelatedPartyForm
@@ -41,9 +41,11 @@ def enterprise_profile(request):
         selectors.enterprises_visible_to(request.user), pk=request.user.enterprise_id
     )
     initial = {field: getattr(enterprise, field) for field in DETAIL_FIELDS}
-    form = PartyDetailsForm(request.POST or None, initial=initial)
+    form = PartyDetailsForm(request.POST or None, initial=initial, party=enterprise)
+    status = form_status(form)
     if request.method == "POST" and form.is_valid():
-        _result, ok = run_service(
+        # A refusal keeps its own status: a colleague's save since is 409.
+        _result, status = run_service_with_status(
             request,
             enterprise_details_update,
             form=form,
@@ -52,13 +54,13 @@ def enterprise_profile(request):
             actor=request.user,
             **form.cleaned_data,
         )
-        if ok:
+        if status is None:
             return redirect("enterprise-profile")
     return render(
         request,
         "vouchers/enterprise_profile.html",
         _page_context(request, enterprise, form=form),
-        status=form_status(form),
+        status=status,
     )
 
 
@@ -111,7 +113,8 @@ def related_party_create(request, pk):
             return redirect(next_or(request, fallback))
     if own:
         form_details = PartyDetailsForm(
-            initial={field: getattr(enterprise, field) for field in DETAIL_FIELDS}
+            initial={field: getattr(enterprise, field) for field in DETAIL_FIELDS},
+            party=enterprise,
         )
         context = _page_context(request, enterprise, form=form_details, relation_form=form)
         return render(request, "vouchers/enterprise_profile.html", context, status=status)
