@@ -440,7 +440,6 @@ def districts_load() -> list[tuple[Region, bool]]:
 USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]{3,150}$"
 
 
-@transaction.atomic
 def operator_input_errors(*, username: str, email: str) -> list[str]:
     """What is wrong with an operator's username and e-mail as written (not whether the
     name is taken): `create_operator` says it even when an operator exists already."""
@@ -460,6 +459,7 @@ def operator_input_errors(*, username: str, email: str) -> list[str]:
     return errors
 
 
+@transaction.atomic
 def operator_create(*, username: str, email: str, password: str) -> User:
     """The programme operator's account (staff, for the admin site), with a checked password.
 

@@ -82,7 +82,6 @@ def _check_instrument_hours(is_instrument: bool, hours) -> None:
         )
 
 
-@transaction.atomic(durable=True)
 def publishing_refusal(provider) -> str:
     """Why the provider may not publish a new service, or "": a suspended or revoked
     provider takes no orders, and a new service would be listed for nobody to order. One
@@ -100,6 +99,7 @@ def _check_may_publish(provider) -> None:
         raise InvalidTransition(refusal, code="provider_not_certified")
 
 
+@transaction.atomic(durable=True)
 def offering_create(*, actor: User, category: ServiceCategory, title: str, **fields):
     """A provider adds a service (or a shared instrument with its monthly hours)."""
     if not permissions.can_manage_offerings(actor):

@@ -179,7 +179,6 @@ def application_reject(
     return application
 
 
-@transaction.atomic(durable=True)
 def _reason_for_less(application, *, actor: User, amount, note: str) -> str:
     """An enterprise granted less than it asked for is told why: the official approving less
     gives a reason. The second of two officials confirms the first's amount (four_eyes.py
@@ -206,6 +205,7 @@ def _reason_for_less(application, *, actor: User, amount, note: str) -> str:
     )
 
 
+@transaction.atomic(durable=True)
 def application_approve(
     *,
     application: VoucherApplication,
