@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers.models import InstrumentBooking, InstrumentSlot, ServiceOffering
-from providers.services.orders import order_create_within
+from providers.services.orders import order_create_within, relation_refusal
 from regions.models import AuditEntry, User
 from regions.selectors import programme_today
 from regions.services import audit_record
@@ -173,6 +173,9 @@ def instrument_book(
             code="not_bookable",
             field="offering",
         )
+    refusal = relation_refusal(actor.enterprise, offering.provider, field="offering")
+    if refusal is not None:
+        raise refusal  # before the slots: no booking can pay this provider at any hour
     starts = [start + timedelta(hours=n) for n in range(hours)]
     if InstrumentSlot.objects.filter(offering=offering, starts_at__in=starts).exists():
         raise InvalidTransition(

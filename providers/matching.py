@@ -38,6 +38,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from portal.codes import normalise_credit_code
 from providers.models import (
     Demand,
     Expert,
@@ -428,10 +429,14 @@ def expert_pool() -> list[Candidate]:
 
 
 def demand_matches(demand: Demand, limit: int = 10, *, pool=None) -> list[dict]:
-    """The certified providers that fit the demand best: `[{provider, score, reasons}]`."""
-    ranked = rank(
-        DemandText.of(demand), provider_pool() if pool is None else pool, score_provider, limit
-    )
+    """The certified providers that fit the demand best: `[{provider, score, reasons}]`.
+    Those the enterprise's vouchers may not pay (its related parties, its own credit code)
+    are not suggested: accepting their proposal is refused."""
+    pool = provider_pool() if pool is None else pool
+    unpayable = _unpayable_codes(demand)
+    if unpayable:
+        pool = [c for c in pool if normalise_credit_code(c.obj.credit_code) not in unpayable]
+    ranked = rank(DemandText.of(demand), pool, score_provider, limit)
     return [
         {"provider": r["candidate"], "score": r["score"], "reasons": r["reasons"]} for r in ranked
     ]
@@ -453,6 +458,19 @@ def demand_experts(demand: Demand, limit: int = 5, *, pool=None) -> list[dict]:
     return [
         {"expert": r["candidate"], "score": r["score"], "reasons": r["reasons"]} for r in ranked
     ]
+
+
+def _unpayable_codes(demand: Demand) -> set[str]:
+    """The credit codes the demand's enterprise may not pay: its related parties' and its
+    own (one query; the enterprise is the demand's, read with it)."""
+    from vouchers.models import RelatedParty
+
+    codes = set(
+        RelatedParty.objects.filter(enterprise_id=demand.enterprise_id).values_list(
+            "credit_code", flat=True
+        )
+    )
+    return codes | {normalise_credit_code(demand.enterprise.credit_code)}
 
 
 def _stakes_in(demand: Demand) -> set[tuple[str, int]]:

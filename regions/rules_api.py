@@ -171,13 +171,13 @@ class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """The operator withdraws a version still waiting for its date (409
-        `version_in_force` once it is in force). A withdrawn version is deleted: withdrawing
-        it again is 404, as reading it is, saying to the operator that it was withdrawn."""
+        `version_in_force` once it is in force)."""
         try:
             version = self.get_object()
         except Http404:
-            # 404 and its code stay (the resource is gone: GET answers 404 too, and clients
-            # read it so); the message says why, when the audit trail has the withdrawal.
+            # A withdrawn version is deleted: withdrawing it again stays 404 with its code, as
+            # reading it is (clients read it so), and tells the operator why when the audit
+            # trail holds the withdrawal (it said "Not found.").
             if can_publish_rules(request.user) and rules_version_withdrawal(pk) is not None:
                 raise NotFound(_("This version was withdrawn already.")) from None
             raise

@@ -256,9 +256,12 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
         order,
         "order_disputed",
         to_enterprise=False,
-        # The officials who decide it: the voucher's issuing district's (its money is at
-        # stake, permissions.can_resolve_dispute), not the provider's.
-        extra=official_emails(order.voucher.issuing_region_id),
+        # The officials who decide it, the voucher's issuing district's (its money is at
+        # stake, permissions.can_resolve_dispute): only the provider's, who watch, were told.
+        extra=sorted(
+            set(official_emails(order.voucher.issuing_region_id))
+            | set(official_emails(order.provider.region_id))
+        ),
         enterprise=lambda: order.enterprise.display_name,
         reason=reason,
     )

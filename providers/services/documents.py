@@ -144,7 +144,7 @@ def _either_party(order: ServiceOrder, actor: User) -> None:
 def _open(order: ServiceOrder) -> None:
     if order.status in CLOSED:
         raise InvalidTransition(
-            _("This order is %(status)s and takes no more documents.")
+            _("This order is %(status)s and takes no more paperwork: documents or own share.")
             % {"status": order.get_status_display().lower()},
             code="order_closed",
         )

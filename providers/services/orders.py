@@ -73,9 +73,10 @@ def order_create(
     )
 
 
-def relation_refusal(enterprise, provider) -> ValidationFailed | None:
+def relation_refusal(enterprise, provider, *, field: str = "provider") -> ValidationFailed | None:
     """Why the enterprise's vouchers may not pay this provider at all (its own credit code,
-    or a related party), or None: the order page says it before the form is filled in."""
+    or a related party), or None: the order and instrument pages say it before the form is
+    filled in. `field`: what the refusal stands beside (a booking names no provider)."""
     from vouchers.services.related_parties import is_related_party
 
     if normalise_credit_code(provider.credit_code) == normalise_credit_code(enterprise.credit_code):
@@ -83,14 +84,14 @@ def relation_refusal(enterprise, provider) -> ValidationFailed | None:
             _(
                 "An enterprise cannot pay itself with its voucher: the provider has its credit code."
             ),
-            field="provider",
+            field=field,
             code="own_provider",
         )
     if is_related_party(enterprise_id=enterprise.pk, provider_id=provider.pk):
         return ValidationFailed(
             _("%(name)s is a declared related party of your enterprise; vouchers cannot pay it.")
             % {"name": provider.display_name},
-            field="provider",
+            field=field,
             code="related_party",
         )
     return None

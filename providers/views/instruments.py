@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from portal.views import run_service_with_status
 from providers import instruments, selectors
 from providers.forms import InstrumentBookingForm
+from providers.services.orders import relation_refusal
 
 
 def _first_free_slot(calendar) -> dict:
@@ -50,6 +51,8 @@ def instrument_detail(request, pk):
         and bool(user.enterprise_id)
         and instruments.is_bookable(offering)
     )
+    # Said before the form is filled in: a related party's voucher may not pay this provider.
+    refusal = relation_refusal(user.enterprise, offering.provider) if may_book else None
     calendar = instruments.instrument_calendar(offering)
     form = _booking_form(request, calendar, request.POST or None) if may_book else None
     status = 200
@@ -87,7 +90,9 @@ def instrument_detail(request, pk):
             if request.method == "POST"
             else calendar,
             "form": form,
-            "may_book": may_book,
+            # No free slot to pick and no form when the booking could only be refused.
+            "may_book": may_book and refusal is None,
+            "refusal": refusal.message if refusal is not None else "",
             "bookable": instruments.is_bookable(offering),
             "first_hour": instruments.FIRST_HOUR,
             "last_hour": instruments.LAST_HOUR,

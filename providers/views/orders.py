@@ -46,7 +46,12 @@ from providers.models import Provider, ServiceOrder
 from providers.services.orders import relation_refusal
 from regions.models import AuditEntry
 from regions.services import audit_trail_for
-from vouchers.selectors import no_claim_reason
+from vouchers.selectors import (
+    OWN_SHARE_COVERS_CONTRACT,
+    confirmed_own_share_amount,
+    contract_rest,
+    no_claim_reason,
+)
 from vouchers.services.related_parties import is_related_party
 
 NEXT_STEPS = {
@@ -171,10 +176,21 @@ def order_list(request):
         )
         orders = orders.none()
         status = ""
-    page = page_of(request, selectors.with_claim_status(orders).order_by("-requested_at", "-id"))
+    page = page_of(
+        request,
+        selectors.with_claim_status(orders)
+        # Read in the list's one query: an own share covering the contract leaves no claim.
+        .annotate(own_share_amount=confirmed_own_share_amount())
+        .order_by("-requested_at", "-id"),
+    )
     for order in page.object_list:
+        rest = contract_rest(order, order.own_share_amount)
         order.next_step = next_step(
-            user, order, claim_status=order.claim_status, related_party=order.related_party
+            user,
+            order,
+            claim_status=order.claim_status,
+            related_party=order.related_party,
+            no_claim=str(OWN_SHARE_COVERS_CONTRACT) if rest is not None and rest <= 0 else "",
         )
     context = {"page": page, "query": query_without_page(request), "filter_errors": filter_errors}
     return render(

@@ -167,3 +167,29 @@ def test_the_booking_order_describes_itself_in_both_languages(demo, sem, day):
 
     description = booking.service_order.description
     assert "Booking of 2 hours" in description and "预约" in description
+
+
+def test_a_related_party_is_told_before_booking_and_refused_beside_the_instrument(
+    client, api_as, demo, sem, day
+):
+    """The calendar offered free slots and the form; the refusal came only after sending it,
+    and the API named a `provider` field the booking has not."""
+    from vouchers.models import RelatedParty
+
+    enterprise = demo["voucher"].enterprise
+    RelatedParty.objects.create(enterprise=enterprise, credit_code=sem.provider.credit_code)
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    page = client.get(f"/instruments/{sem.pk}/").content.decode()
+    assert "declared related party" in page
+    assert 'name="hours"' not in page and 'slot-free" href' not in page
+    orders = ServiceOrder.objects.count()
+    posted = _post(client, sem, demo["voucher"], day, 10, 1)
+    assert posted.status_code == 400
+    api = api_as(demo["users"]["enterprise-jiangnan"]).post(
+        f"/api/instruments/{sem.pk}/bookings/",
+        {"voucher": demo["voucher"].serial, "day": day.isoformat(), "hour": 10, "hours": 1},
+        format="json",
+    )
+    assert api.status_code == 400 and api.json()["code"] == "related_party"
+    assert "offering" in api.json()
+    assert ServiceOrder.objects.count() == orders

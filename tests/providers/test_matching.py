@@ -268,3 +268,15 @@ def test_adjacent_matched_bigrams_are_shown_joined():
         "Graphene",
         "powders",
     ]
+
+
+def test_a_related_party_of_the_enterprise_is_not_suggested(graphene_demand, demo):
+    """Accepting its proposal would be refused: it was ranked first all the same."""
+    from vouchers.models import RelatedParty
+
+    graphene = demo["providers"]["provider-graphene"]
+    assert graphene.pk in {m["provider"].pk for m in demand_matches(graphene_demand)}
+    RelatedParty.objects.create(
+        enterprise_id=graphene_demand.enterprise_id, credit_code=graphene.credit_code
+    )
+    assert graphene.pk not in {m["provider"].pk for m in demand_matches(graphene_demand)}

@@ -17,8 +17,9 @@ def test_it_disputes_with_a_reason(
     order.refresh_from_db()
     assert order.status == "disputed"
     assert order.dispute_reason == "The report misses the yield data."
-    # the provider and the provider's district officials are told
+    # the provider, the voucher's district officials (who decide) and the provider's are told
     assert "official-yangpu@example.com" in mailoutbox[-1].to
+    assert "official-wujin@example.com" in mailoutbox[-1].to
     assert "provider-sit@example.com" in mailoutbox[-1].to
 
 

@@ -78,6 +78,13 @@ def test_the_enterprise_reads_that_no_claim_follows(client, demo, covered):
     assert f"Done. {COVERED}" in html
 
 
+def test_the_order_list_says_it_too_in_its_one_query(client, demo, covered):
+    html = page(client, demo["users"]["provider-sit"], "/orders/")
+    assert COVERED in html
+    html = page(client, demo["users"]["enterprise-jiangnan"], "/orders/")
+    assert f"Done. {COVERED}" in html
+
+
 def used_up_order(demo, sit, *, held="0.00"):
     """A confirmed order without its paperwork, on a voucher with nothing left."""
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "10000.00")
