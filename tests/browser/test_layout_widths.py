@@ -1,4 +1,4 @@
-"""The layout at the widths the demo's testers found broken, measured in the browser: amounts
+"""The layout at the widths where it broke, measured in the browser: amounts
 on the home page in one piece from 320 to 1920 px, the operator's header at 1280 px a header
 and not a column of links, a disabled button that looks disabled, and the statistics charts'
 text readable on a 390 px phone."""

@@ -1,4 +1,4 @@
-"""What the demo's testers found on the pages' layout, checked without a browser: the 405
+"""The pages' layout, checked without a browser: the 405
 page in the portal's layout, robots.txt, the lock-out page's way to a new password, and the
 amounts on the home page held in one piece (tests/browser/test_layout_widths.py measures
 them in a browser)."""
