@@ -428,12 +428,14 @@ def expert_pool() -> list[Candidate]:
     ]
 
 
-def demand_matches(demand: Demand, limit: int = 10, *, pool=None) -> list[dict]:
+def demand_matches(demand: Demand, limit: int = 10, *, pool=None, unpayable=None) -> list[dict]:
     """The certified providers that fit the demand best: `[{provider, score, reasons}]`.
     Those the enterprise's vouchers may not pay (its related parties, its own credit code)
-    are not suggested: accepting their proposal is refused."""
+    are not suggested: accepting their proposal is refused. `unpayable`: those credit codes
+    when the caller read them for many demands at once (`unpayable_codes_of`)."""
     pool = provider_pool() if pool is None else pool
-    unpayable = _unpayable_codes(demand)
+    if unpayable is None:
+        unpayable = unpayable_codes_of([demand])[demand.pk]
     if unpayable:
         pool = [c for c in pool if normalise_credit_code(c.obj.credit_code) not in unpayable]
     ranked = rank(DemandText.of(demand), pool, score_provider, limit)
@@ -460,17 +462,23 @@ def demand_experts(demand: Demand, limit: int = 5, *, pool=None) -> list[dict]:
     ]
 
 
-def _unpayable_codes(demand: Demand) -> set[str]:
-    """The credit codes the demand's enterprise may not pay: its related parties' and its
-    own (one query; the enterprise is the demand's, read with it)."""
+def unpayable_codes_of(demands) -> dict[int, set[str]]:
+    """For each demand's id, the credit codes its enterprise may not pay: its related
+    parties' and its own. One query for all of them; each demand's enterprise is read with
+    it (`select_related("enterprise")` where there are many)."""
     from vouchers.models import RelatedParty
 
-    codes = set(
-        RelatedParty.objects.filter(enterprise_id=demand.enterprise_id).values_list(
-            "credit_code", flat=True
-        )
-    )
-    return codes | {normalise_credit_code(demand.enterprise.credit_code)}
+    related: dict[int, set[str]] = {}
+    rows = RelatedParty.objects.filter(
+        enterprise_id__in={demand.enterprise_id for demand in demands}
+    ).values_list("enterprise_id", "credit_code")
+    for enterprise_id, code in rows:
+        related.setdefault(enterprise_id, set()).add(code)
+    return {
+        demand.pk: related.get(demand.enterprise_id, set())
+        | {normalise_credit_code(demand.enterprise.credit_code)}
+        for demand in demands
+    }
 
 
 def _stakes_in(demand: Demand) -> set[tuple[str, int]]:

@@ -22,11 +22,11 @@ from regions.models import ProgrammeRulesVersion, Region
 from regions.rules import (
     REASON_MAX,
     can_publish_rules,
-    clean_ratio,
     rules_version_publish,
     rules_version_withdraw,
     rules_version_withdrawal,
 )
+from regions.rules_values import clean_ratio
 from regions.selectors import rules_versions
 
 

@@ -2,8 +2,8 @@
 `POST /api/expert-assignments/{id}/comments/`, `.../decline/`): an official asks an expert to
 review an application or to advise on a demand of the district; the assigned expert reads and
 comments, or declines with a reason.
-The services are those of the pages (`providers.libraries`); who sees what is
-`libraries.assignments_visible_to` (others get 404)."""
+The services are those of the pages (`providers.services.libraries`); who sees what is
+`selectors.assignments_visible_to` (others get 404)."""
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -15,8 +15,9 @@ from rest_framework.response import Response
 
 from portal.api import created
 from portal.errors import NotAllowed, ValidationFailed
-from providers import libraries
+from providers import selectors
 from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
+from providers.services import libraries
 from vouchers.models import VoucherApplication
 
 
@@ -78,7 +79,7 @@ class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 
     def get_queryset(self):
         comments = ExpertComment.objects.select_related("author").order_by("created_at", "id")
-        return libraries.assignments_visible_to(self.request.user).prefetch_related(
+        return selectors.assignments_visible_to(self.request.user).prefetch_related(
             Prefetch("comments", queryset=comments)
         )
 

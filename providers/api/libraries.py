@@ -6,7 +6,7 @@ import django_filters
 from rest_framework import permissions, serializers, viewsets
 
 from portal.filters import ApiFilterSet
-from providers import libraries
+from providers import selectors
 from providers.models import Expert, TechnologyManager
 
 
@@ -59,7 +59,7 @@ class ExpertFilter(ApiFilterSet):
         return queryset.filter(categories__code=value).distinct()
 
     def filter_q(self, queryset, name, value):
-        ids = libraries.expert_library(search=value).values("pk")
+        ids = selectors.expert_library(search=value).values("pk")
         return queryset.filter(pk__in=ids)
 
 
@@ -74,10 +74,10 @@ class TechnologyManagerFilter(ApiFilterSet):
         fields = ["region", "q"]
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(pk__in=libraries.manager_library(region=value).values("pk"))
+        return queryset.filter(pk__in=selectors.manager_library(region=value).values("pk"))
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(pk__in=libraries.manager_library(search=value).values("pk"))
+        return queryset.filter(pk__in=selectors.manager_library(search=value).values("pk"))
 
 
 class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
@@ -90,7 +90,7 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["name", "id"]
 
     def get_queryset(self):
-        return libraries.expert_library()
+        return selectors.expert_library()
 
 
 class TechnologyManagerViewSet(viewsets.ReadOnlyModelViewSet):
@@ -103,4 +103,4 @@ class TechnologyManagerViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["name", "id"]
 
     def get_queryset(self):
-        return libraries.manager_library()
+        return selectors.manager_library()

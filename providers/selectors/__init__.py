@@ -5,7 +5,7 @@ joined (`select_related`), many-to-many and reverse relations are prefetched onc
 
 Split by concern: `directory` (providers, their certificates and offerings), `orders` (service
 orders, their evidence and paperwork), `demands` (demands and proposals), `notices` (the public
-notice of providers). Callers import from `providers.selectors`.
+notice of providers), `libraries` (the expert and technology-manager libraries). Callers import from `providers.selectors`.
 """
 
 from providers.selectors.demands import (
@@ -31,6 +31,19 @@ from providers.selectors.directory import (
     providers_visible_to,
     regions,
     track_records,
+)
+from providers.selectors.libraries import (
+    applications_to_review,
+    assignments_visible_to,
+    brokered_deals,
+    demands_to_advise,
+    demands_to_broker,
+    expert_library,
+    expert_reviews,
+    manager_library,
+    manager_of,
+    proposal_of_advisers_side,
+    review_closed_reason,
 )
 from providers.selectors.notices import provider_notice_objections, provider_notices
 from providers.selectors.orders import (
@@ -91,4 +104,15 @@ __all__ = [
     "proposals_visible_to",
     "regions",
     "track_records",
+    "expert_library",
+    "manager_library",
+    "assignments_visible_to",
+    "expert_reviews",
+    "applications_to_review",
+    "demands_to_advise",
+    "demands_to_broker",
+    "manager_of",
+    "brokered_deals",
+    "proposal_of_advisers_side",
+    "review_closed_reason",
 ]

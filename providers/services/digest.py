@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from providers.matching import demand_matches, provider_pool
+from providers.matching import demand_matches, provider_pool, unpayable_codes_of
 from providers.models import Demand, DigestSent, Provider
 from providers.selectors import provider_emails
 
@@ -56,12 +56,16 @@ def matching_digest_send(*, now: datetime | None = None) -> int:
             created_at__gt=min(since.values()),
             created_at__lte=now,
         )
-        .select_related("category", "region")
+        .select_related("category", "region", "enterprise")
         .order_by("created_at", "id")
     )
+    unpayable = unpayable_codes_of(demands)
     fits: dict[int, list[dict]] = {}
     for demand in demands:
-        for match in demand_matches(demand, limit=DIGEST_TOP, pool=pool):
+        matches = demand_matches(
+            demand, limit=DIGEST_TOP, pool=pool, unpayable=unpayable[demand.pk]
+        )
+        for match in matches:
             pk = match["provider"].pk
             if pk in since and demand.created_at > since[pk]:
                 fits.setdefault(pk, []).append({"demand": demand, "reasons": match["reasons"]})

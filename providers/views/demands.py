@@ -21,9 +21,9 @@ from portal.views import (
 )
 from providers import permissions, selectors, services
 from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAcceptForm, ProposalForm
-from providers.libraries import expert_reviews
 from providers.models import Demand, Expert, Proposal, ProposalAttachment
 from providers.models.libraries import LISTED
+from providers.selectors import expert_reviews
 
 
 @require_GET

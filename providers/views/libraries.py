@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.views import page_of, query_without_page, run_service_with_status, unread_filters
-from providers import libraries, selectors
+from providers import selectors
 from providers.forms import (
     BrokerRequestForm,
     DirectoryFilterForm,
@@ -23,6 +23,7 @@ from providers.forms import (
 )
 from providers.models import Expert, ServiceOrder, TechnologyManager
 from providers.models.libraries import LISTED
+from providers.services import libraries
 from providers.services.library_keeping import can_keep_libraries
 from regions.models import User
 from regions.services import audit_trail_for
@@ -61,7 +62,7 @@ def expert_library(request):
     return _library_page(
         request,
         "providers/experts.html",
-        libraries.expert_library,
+        selectors.expert_library,
         withdrawn=Expert.objects.exclude(LISTED),
     )
 
@@ -69,8 +70,8 @@ def expert_library(request):
 def _assign_form(request, data=None):
     return ExpertAssignForm(
         data,
-        applications=libraries.applications_to_review(request.user),
-        demands=libraries.demands_to_advise(request.user),
+        applications=selectors.applications_to_review(request.user),
+        demands=selectors.demands_to_advise(request.user),
     )
 
 
@@ -130,8 +131,8 @@ def expert_assign(request, pk):
     expert = _active_expert(pk)
     # Only the district's own files are choices: another district's id is "not found".
     for field, scope in (
-        ("application", libraries.applications_to_review),
-        ("demand", libraries.demands_to_advise),
+        ("application", selectors.applications_to_review),
+        ("demand", selectors.demands_to_advise),
     ):
         value = request.POST.get(field) or ""
         if value and not (value.isdigit() and scope(request.user).filter(pk=value).exists()):
@@ -162,7 +163,7 @@ def expert_assignments(request):
     user = request.user
     if not (user.is_official or user.is_operator or user.role == User.Role.EXPERT):
         raise PermissionDenied
-    page = page_of(request, libraries.assignments_visible_to(user))
+    page = page_of(request, selectors.assignments_visible_to(user))
     expert = Expert.objects.filter(user=user).first() if user.role == User.Role.EXPERT else None
     return render(
         request,
@@ -175,7 +176,7 @@ def _assignment_page(request, assignment, *, form=None, decline_form=None, statu
     """The assignment's page: what was asked, the comments, and for the expert the comment
     form and (before any comment) the decline form."""
     is_the_expert = assignment.expert.user_id == request.user.pk
-    review_closed = libraries.review_closed_reason(
+    review_closed = selectors.review_closed_reason(
         application=assignment.application, demand=assignment.demand
     )
     may_comment = is_the_expert and not review_closed and assignment.declined_at is None
@@ -205,7 +206,7 @@ def _assignment_page(request, assignment, *, form=None, decline_form=None, statu
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_assignment_detail(request, pk):
-    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+    assignment = get_object_or_404(selectors.assignments_visible_to(request.user), pk=pk)
     if request.method == "GET":
         return _assignment_page(request, assignment)
     if assignment.expert.user_id != request.user.pk:
@@ -231,7 +232,7 @@ def expert_assignment_detail(request, pk):
 @require_POST
 def expert_assignment_decline(request, pk):
     """The assigned expert declines with a reason; back to the assignment."""
-    assignment = get_object_or_404(libraries.assignments_visible_to(request.user), pk=pk)
+    assignment = get_object_or_404(selectors.assignments_visible_to(request.user), pk=pk)
     if assignment.expert.user_id != request.user.pk:
         raise PermissionDenied
     form = ExpertDeclineForm(request.POST)
@@ -259,7 +260,7 @@ def manager_library(request):
     return _library_page(
         request,
         "providers/managers.html",
-        libraries.manager_library,
+        selectors.manager_library,
         fields=("q", "region"),
         withdrawn=TechnologyManager.objects.exclude(LISTED),
     )
@@ -276,7 +277,7 @@ def manager_detail(request, pk):
     """A manager's profile; an enterprise asks the manager here to broker one of its demands."""
     manager = _active_manager(pk)
     user = request.user
-    demands = libraries.demands_to_broker(user)
+    demands = selectors.demands_to_broker(user)
     # Only demands of a district the manager serves are offered: another would be refused.
     servable = demands.filter(region__in=manager.regions_served.all())
     form = BrokerRequestForm(request.POST or None, demands=servable)
@@ -334,7 +335,7 @@ def manager_dashboard(request):
     user = request.user
     if user.role != User.Role.MANAGER:
         raise PermissionDenied
-    manager = libraries.manager_of(user)
+    manager = selectors.manager_of(user)
     demands, orders = [], []
     if manager is not None:
         demands = list(

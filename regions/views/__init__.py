@@ -26,7 +26,7 @@ from portal.views import (
     query_without_page,
     run_service,
 )
-from providers.libraries import brokered_deals
+from providers.selectors import brokered_deals
 from regions import dashboards, sources
 from regions.exports import statement_response
 from regions.models import (

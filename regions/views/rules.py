@@ -25,12 +25,12 @@ from providers.models import ServiceCategory
 from regions.models import NotificationPreference, ProgrammeRulesVersion, Region
 from regions.preferences import notification_preferences_of, notification_preferences_set
 from regions.rules import (
-    DAY_FIELDS,
     can_publish_rules,
     rules_version_publish,
     rules_version_withdraw,
     rules_version_withdrawal,
 )
+from regions.rules_values import DAY_FIELDS
 from regions.selectors import (
     current_year,
     programme_today,

@@ -218,8 +218,8 @@ def test_without_a_voucher_acceptance_says_so(api_as, users, make_enterprise):
 
 
 def test_an_expert_whose_provider_proposes_may_not_advise_on_the_demand(api_as, users, demand):
-    from providers.libraries import expert_assign
     from providers.models import Expert
+    from providers.services.libraries import expert_assign
 
     propose(users["provider-sit"], demand)
     zhang_min = Expert.objects.get(provider__users__username="provider-sit")
@@ -237,8 +237,8 @@ def test_an_expert_whose_provider_proposes_may_not_advise_on_the_demand(api_as, 
 
 
 def test_a_provider_whose_expert_advises_on_the_demand_may_not_propose(users, demand):
-    from providers.libraries import expert_assign
     from providers.models import Expert
+    from providers.services.libraries import expert_assign
 
     zhang_min = Expert.objects.get(provider__users__username="provider-sit")
     expert_assign(actor=users["official-wujin"], expert=zhang_min, demand=demand)
@@ -257,8 +257,8 @@ def test_a_provider_whose_expert_advises_on_the_demand_may_not_propose(users, de
 
 
 def test_a_withdrawn_proposal_leaves_its_expert_free_to_advise(users, demand):
-    from providers.libraries import expert_assign
     from providers.models import Expert
+    from providers.services.libraries import expert_assign
 
     proposal = propose(users["provider-sit"], demand)
     services.proposal_withdraw(proposal=proposal, actor=users["provider-sit"])

@@ -132,7 +132,7 @@ def test_a_decided_application_takes_no_more_review(api_as, client, demo, demo_e
     """An expert went on commenting on an application already approved or rejected, and was
     told the official heard of it: the review can no longer inform the decision."""
     from portal.errors import InvalidTransition
-    from providers.libraries import expert_assign
+    from providers.services.libraries import expert_assign
     from vouchers.services import application_reject
 
     official = demo["users"]["official-wujin"]

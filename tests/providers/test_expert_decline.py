@@ -17,7 +17,7 @@ def demo_expert(demo):
 
 @pytest.fixture
 def assignment(demo, demo_expert):
-    from providers.libraries import expert_assign
+    from providers.services.libraries import expert_assign
     from vouchers.services import application_submit
 
     application = application_submit(
@@ -90,7 +90,7 @@ def test_advice_given_cannot_be_declined(api_as, demo, assignment):
 
 
 def test_a_declined_demand_assignment_reads_no_more_proposals(api_as, demo, demo_expert):
-    from providers.libraries import expert_assignment_decline
+    from providers.services.libraries import expert_assignment_decline
 
     advising = ExpertAssignment.objects.filter(expert=demo_expert, demand__isnull=False).first()
     demand = advising.demand

@@ -4,8 +4,8 @@ experts within their district, experts commenting on what they are assigned."""
 import pytest
 from django.core import mail
 
-from providers.libraries import expert_assign
 from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
+from providers.services.libraries import expert_assign
 from regions.models import AuditEntry
 from vouchers.models import VoucherApplication
 
@@ -227,7 +227,7 @@ def test_the_experts_review_is_read_where_the_official_decides(
 ):
     """The expert's comments were on the assignment's own page only: the application's
     page, where the official approves, showed neither the assignment nor the review."""
-    from providers.libraries import expert_comment
+    from providers.services.libraries import expert_comment
 
     official = demo["users"]["official-wujin"]
     assignment = expert_assign(
@@ -251,7 +251,7 @@ def test_the_experts_review_is_read_where_the_official_decides(
 
 
 def test_the_experts_advice_on_a_demand_is_read_on_the_demands_page(client, demo, demo_expert):
-    from providers.libraries import expert_comment
+    from providers.services.libraries import expert_comment
 
     assignment = ExpertAssignment.objects.get(expert=demo_expert, demand__isnull=False)
     expert_comment(
@@ -274,7 +274,7 @@ def test_an_expert_whose_account_is_deactivated_leaves_the_library(
     """Deactivated by the operator, the expert was still listed, contactable and offered
     for assignments."""
     from portal.errors import InvalidTransition
-    from providers.libraries import expert_contact
+    from providers.services.libraries import expert_contact
     from regions.accounts import account_deactivate
 
     account_deactivate(

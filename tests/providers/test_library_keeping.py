@@ -106,8 +106,8 @@ def test_the_profile_is_a_short_biography(operator_client, demo):
 
 def test_a_withdrawn_expert_comments_no_more_on_an_earlier_assignment(operator_client, demo):
     from portal.errors import InvalidTransition
-    from providers.libraries import expert_comment
     from providers.models import ExpertAssignment
+    from providers.services.libraries import expert_comment
 
     expert = Expert.objects.get(user__username="expert-demo")
     assignment = ExpertAssignment.objects.filter(expert=expert).first()

@@ -103,3 +103,28 @@ def test_the_beat_task_sends_them(graphene_demand, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         result = send_matching_digests.delay().get()
     assert result["sent"] == DigestSent.objects.count() >= 2
+
+
+def test_the_demands_related_parties_are_read_once_for_all_demands(
+    demo, graphene_demand, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(3):
+        services.demand_publish(
+            actor=demo["users"]["enterprise-jiangnan"],
+            title=f"{graphene_demand.title} {number}",
+            description=graphene_demand.description,
+            category=graphene_demand.category,
+            budget_min=graphene_demand.budget_min,
+            budget_max=graphene_demand.budget_max,
+            deadline=graphene_demand.deadline,
+            visibility=Demand.Visibility.PUBLIC,
+            invited_providers=[],
+        )
+    with CaptureQueriesContext(connection) as queries:
+        send(django_capture_on_commit_callbacks)
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "vouchers_relatedparty"' in sql for sql in reads) == 1
+    assert not any(sql.startswith('SELECT "vouchers_enterprise"') for sql in reads)

@@ -13,7 +13,7 @@ from portal.files import private_file_response
 from portal.submissions import submitted_once
 from portal.templatetags.portal import cny
 from portal.views import answer_decision, form_status, page_of, run_service
-from providers.libraries import expert_reviews
+from providers.selectors import expert_reviews
 from regions.selectors import call_window_refusal, current_year, rules_for
 from regions.services import audit_trail_for
 from vouchers import permissions, selectors, services

@@ -10,7 +10,6 @@ broker that demand; Weikai's scanning electron microscope is a shared instrument
 
 from decimal import Decimal
 
-from providers.libraries import demand_broker_request, expert_assign, expert_comment
 from providers.models import (
     Demand,
     Expert,
@@ -20,6 +19,7 @@ from providers.models import (
     ServiceOffering,
     TechnologyManager,
 )
+from providers.services.libraries import demand_broker_request, expert_assign, expert_comment
 from regions.models import Region, User
 
 EXPERTS = [

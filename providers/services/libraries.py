@@ -1,4 +1,5 @@
-"""The expert library and the technology-manager (技术经纪人) library: reads and writes.
+"""The expert library and the technology-manager (技术经纪人) library: the writes (the reads
+are in `providers.selectors.libraries`).
 
 - Anyone browses the two libraries (search, district, category).
 - A signed-in person contacts an expert by request: the portal e-mails the expert through
@@ -15,7 +16,6 @@ Every write is one durable transaction with its audit entry; e-mail goes through
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,197 +28,15 @@ from providers.models import (
     Expert,
     ExpertAssignment,
     ExpertComment,
-    Proposal,
-    ServiceOrder,
     TechnologyManager,
 )
-from providers.models.libraries import LISTED
+from providers.selectors.libraries import proposal_of_advisers_side, review_closed_reason
 from providers.services.demands import lock_demand
-from regions.models import AuditEntry, User, names_for_reader
+from regions.models import AuditEntry, User
 from regions.services import audit_record
 
 MESSAGE_MAX = 2000
 NOTE_MAX = 2000
-
-
-def _search(queryset, search: str, fields: tuple[str, ...]):
-    search = (search or "").strip()
-    if not search:
-        return queryset
-    match = Q()
-    for field in fields:
-        match |= Q(**{f"{field}__icontains": search})
-    return queryset.filter(match)
-
-
-# --- reads ---------------------------------------------------------------------------------
-
-
-def expert_library(*, search: str = "", region: str = "", category: str = "") -> QuerySet:
-    """Active experts; keyword over names, field, organisation, titles and profile; district
-    and category codes. Categories are prefetched once per page."""
-    experts = (
-        Expert.objects.filter(LISTED)
-        .select_related("region", "provider")
-        .prefetch_related("categories")
-    )
-    experts = _search(
-        experts, search, ("name", "name_zh", "field", "organisation", "titles", "bio")
-    )
-    if region:
-        experts = experts.filter(region__code=region)
-    if category:
-        experts = experts.filter(
-            Exists(
-                Expert.categories.through.objects.filter(
-                    expert_id=OuterRef("pk"), servicecategory__code=category
-                )
-            )
-        )
-    return experts.order_by("name", "id")
-
-
-def manager_library(*, search: str = "", region: str = "") -> QuerySet:
-    """Active technology managers; keyword over names and organisation; a district they serve."""
-    managers = TechnologyManager.objects.filter(LISTED).prefetch_related("regions_served")
-    managers = _search(managers, search, ("name", "name_zh", "organisation"))
-    if region:
-        managers = managers.filter(
-            Exists(
-                TechnologyManager.regions_served.through.objects.filter(
-                    technologymanager_id=OuterRef("pk"), region__code=region
-                )
-            )
-        )
-    return managers.order_by("name", "id")
-
-
-def assignments_visible_to(user) -> QuerySet[ExpertAssignment]:
-    """The expert's own assignments; an official's district's (the application's or the
-    demand's district); all for the operator; nothing for anyone else."""
-    assignments = (
-        ExpertAssignment.objects.select_related(
-            "expert",
-            "expert__region",
-            "application",
-            "application__enterprise",
-            "application__region",
-            "demand",
-            "demand__enterprise",
-            "demand__region",
-            "assigned_by",
-        )
-        .annotate(comment_count=Count("comments"))
-        .order_by("-created_at", "-id")
-    )
-    if user is None or not user.is_authenticated:
-        return assignments.none()
-    if user.is_operator:
-        return assignments
-    if user.is_official:
-        return assignments.filter(
-            Q(application__region_id=user.region_id) | Q(demand__region_id=user.region_id)
-        )
-    if user.role == User.Role.EXPERT:
-        return assignments.filter(expert__user=user)
-    return assignments.none()
-
-
-def expert_reviews(user, *, application=None, demand=None) -> list[ExpertAssignment]:
-    """The experts assigned to `application` or `demand`, with their comments, for the
-    officials of its district and the operator, where they decide: the experts' reviews
-    were read on each assignment's own page only. Nothing for anyone else."""
-    if user is None or not (user.is_official or user.is_operator):
-        return []
-    target = {"application": application} if application is not None else {"demand": demand}
-    return list(
-        assignments_visible_to(user)
-        .filter(**target)
-        .select_related("expert__user")
-        .prefetch_related(
-            Prefetch(
-                "comments",
-                queryset=ExpertComment.objects.select_related("author").order_by(
-                    "created_at", "id"
-                ),
-            )
-        )
-        .order_by("created_at", "id")
-    )
-
-
-def applications_to_review(user):
-    """Applications an official may give an expert to review: its district's undecided ones."""
-    from vouchers.models import VoucherApplication
-
-    if user is None or not user.is_authenticated or not user.is_official:
-        return VoucherApplication.objects.none()
-    return (
-        VoucherApplication.objects.filter(
-            region_id=user.region_id, status=VoucherApplication.Status.SUBMITTED
-        )
-        .select_related("enterprise")
-        .order_by("-submitted_at", "-id")
-    )
-
-
-def demands_to_advise(user) -> QuerySet[Demand]:
-    """Demands an official may give an expert to advise on: its district's open ones."""
-    if user is None or not user.is_authenticated or not user.is_official:
-        return Demand.objects.none()
-    return (
-        Demand.objects.filter(region_id=user.region_id, status=Demand.Status.OPEN)
-        .select_related("enterprise")
-        .order_by("-created_at", "-id")
-    )
-
-
-def demands_to_broker(user) -> QuerySet[Demand]:
-    """An enterprise's open demands no manager brokers yet."""
-    if user is None or not user.is_authenticated or not user.is_enterprise:
-        return Demand.objects.none()
-    return Demand.objects.filter(
-        enterprise_id=user.enterprise_id,
-        status=Demand.Status.OPEN,
-        technology_manager__isnull=True,
-    ).order_by("-created_at", "-id")
-
-
-def manager_of(user) -> TechnologyManager | None:
-    if user is None or not user.is_authenticated or user.role != User.Role.MANAGER:
-        return None
-    return TechnologyManager.objects.filter(user=user).first()
-
-
-def brokered_deals(*, region_id: int | None = None) -> list[dict]:
-    """Orders brokered by a technology manager, counted per manager (an official's district:
-    orders of its enterprises). One grouped query."""
-    orders = ServiceOrder.objects.filter(technology_manager__isnull=False).exclude(
-        status__in=[ServiceOrder.Status.CANCELLED, ServiceOrder.Status.DECLINED]
-    )
-    if region_id is not None:
-        orders = orders.filter(enterprise__region_id=region_id)
-    rows = (
-        orders.values(
-            "technology_manager_id", "technology_manager__name", "technology_manager__name_zh"
-        )
-        .annotate(deals=Count("id"), amount=Sum("contract_amount"))
-        .order_by("-deals", "technology_manager__name")
-    )
-    return [
-        {
-            "manager_id": row["technology_manager_id"],
-            "name": names_for_reader(
-                row["technology_manager__name"], row["technology_manager__name_zh"]
-            )[0],
-            "deals": row["deals"],
-            "amount": row["amount"],
-        }
-        for row in rows
-    ]
-
-
-# --- writes --------------------------------------------------------------------------------
 
 
 def _expert_emails(expert: Expert) -> list[str]:
@@ -285,36 +103,6 @@ def expert_contact(*, expert: Expert, actor: User, message: str) -> None:
     audit_record(
         actor=actor, obj=expert, action=AuditEntry.Action.REQUEST, data={"contact": len(message)}
     )
-
-
-def proposal_of_advisers_side(expert: Expert, demand) -> Proposal | None:
-    """A live proposal for `demand` led by `expert` or made by the provider the expert works
-    with: the expert has a stake in the demand and cannot advise the district on it."""
-    stake = Q(expert=expert)
-    if expert.provider_id:
-        stake |= Q(provider_id=expert.provider_id)
-    return (
-        Proposal.objects.filter(demand=demand)
-        .filter(stake)
-        .exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.DECLINED])
-        .select_related("provider")
-        .first()
-    )
-
-
-def review_closed_reason(*, application=None, demand=None) -> str:
-    """Why an expert's review can no longer inform the decision ("" while it can): the
-    application is decided or withdrawn, or the demand closed or awarded. Neither is
-    assigned nor commented on then."""
-    if application is not None and application.status != application.Status.SUBMITTED:
-        return _(
-            "Application #%(id)s is %(status)s: an expert's review can no longer inform it."
-        ) % {"id": application.pk, "status": application.get_status_display().lower()}
-    if demand is not None and demand.status != demand.Status.OPEN:
-        return _("This demand is %(status)s: an expert's advice can no longer inform it.") % {
-            "status": demand.get_status_display().lower()
-        }
-    return ""
 
 
 @transaction.atomic(durable=True)
@@ -407,16 +195,25 @@ def expert_assign(
     return assignment
 
 
-@transaction.atomic(durable=True)
-def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> ExpertComment:
-    """The assigned expert comments; the official who assigned the expert is told."""
+def _locked_own_assignment(actor: User, assignment: ExpertAssignment, *, refusal: str):
+    """The assignment locked, with what its e-mails name; `refusal` unless `actor` is the
+    assigned expert. Comment and decline lock it first, so that neither passes the other."""
     assignment = (
         ExpertAssignment.objects.select_for_update(of=("self",))
         .select_related("expert", "assigned_by", "application", "demand")
         .get(pk=assignment.pk)
     )
     if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
-        raise NotAllowed(_("Only the assigned expert comments here."))
+        raise NotAllowed(refusal)
+    return assignment
+
+
+@transaction.atomic(durable=True)
+def expert_comment(*, actor: User, assignment: ExpertAssignment, body: str) -> ExpertComment:
+    """The assigned expert comments; the official who assigned the expert is told."""
+    assignment = _locked_own_assignment(
+        actor, assignment, refusal=_("Only the assigned expert comments here.")
+    )
     if not assignment.expert.takes_requests:
         # Withdrawn from the library: its earlier assignments end with it, as a deactivated
         # account's do (it can no longer sign in).
@@ -452,13 +249,9 @@ def expert_assignment_decline(
     """The assigned expert declines, with the reason the official who asked reads (told by
     e-mail): the official asks another expert. Once the expert has commented, the advice
     stands and there is nothing to decline."""
-    assignment = (
-        ExpertAssignment.objects.select_for_update(of=("self",))
-        .select_related("expert", "assigned_by", "application", "demand")
-        .get(pk=assignment.pk)
+    assignment = _locked_own_assignment(
+        actor, assignment, refusal=_("Only the assigned expert declines an assignment.")
     )
-    if not (actor and actor.is_authenticated and assignment.expert.user_id == actor.pk):
-        raise NotAllowed(_("Only the assigned expert declines an assignment."))
     if assignment.declined_at is not None:
         raise InvalidTransition(_("You declined this assignment already."), code="already_declined")
     if assignment.comments.exists():
