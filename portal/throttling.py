@@ -1,5 +1,5 @@
 """Throttles of the API (REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES), answered 429 + Retry-After,
-and `page_throttle_wait` for the few pages that need one (the public serial check).
+and `page_throttle_wait` for the few pages that need one (the public serial check, sign-up).
 
 A module of their own: DRF imports the throttle classes while it defines APIView, so they
 cannot live in portal/api.py, which imports DRF's views.
@@ -142,3 +142,18 @@ class SerialCheckThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": _client(request)}
+
+
+class SignupThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
+    """Sign-up attempts per client address (THROTTLE_SIGNUP), counted by the sign-up page
+    (`page_throttle_wait`) on every POST, a refused one too: a script could otherwise fill
+    the districts' verification queues, or try e-mail addresses to learn which have an
+    account."""
+
+    scope = "signup"
+
+    def get_rate(self):
+        return settings.THROTTLE_SIGNUP
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}

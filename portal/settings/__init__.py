@@ -308,6 +308,10 @@ REST_FRAMEWORK = {
 # (regions/views): serials are sequential, and this bounds anyone walking through them.
 # Beyond it the page answers 429 with Retry-After. A rate as DRF writes it ("30/minute").
 THROTTLE_VERIFY = env_rate("THROTTLE_VERIFY", "30/minute")
+# Sign-up attempts per client address (vouchers/views/enterprises.py): each one creates an
+# account and an enterprise in a district's verification queue, and says whether an e-mail
+# address or a credit code is taken. Beyond it the page answers 429 with Retry-After.
+THROTTLE_SIGNUP = env_rate("THROTTLE_SIGNUP", "30/hour")
 # Seconds an API token's user is kept in the cache (portal/authentication.py); 0: never.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 # JSON request bodies nested deeper than this are refused with a 400 (portal/parsers.py).
