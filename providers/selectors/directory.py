@@ -36,8 +36,11 @@ def latest_certificate(provider: Provider) -> ProviderCertificate | None:
 
 
 def providers_visible_to(user) -> QuerySet[Provider]:
-    """Anyone sees certified providers; a provider its own, an official its district's,
-    the operator all of them, whatever their state."""
+    """Anyone sees certified providers; a provider its own, the operator all of them,
+    whatever their state. Those who dealt with a provider keep seeing it, with its state and
+    the reason, once it is suspended or revoked: an enterprise the providers it ordered from,
+    an official its district's and those its district's vouchers paid or were ordered with
+    (whose claims the official still decides)."""
     providers = _providers_base()
     certified = Q(status=Provider.Status.CERTIFIED)
     if user is None or not user.is_authenticated:
@@ -45,9 +48,21 @@ def providers_visible_to(user) -> QuerySet[Provider]:
     if user.is_operator:
         return providers
     if user.is_official:
-        return providers.filter(certified | Q(region_id=user.region_id))
+        dealt_with = Exists(
+            ServiceOrder.objects.filter(
+                provider_id=OuterRef("pk"), voucher__issuing_region_id=user.region_id
+            )
+        )
+        return providers.filter(certified | Q(region_id=user.region_id) | dealt_with)
     if user.is_provider and user.provider_id:
         return providers.filter(certified | Q(pk=user.provider_id))
+    if user.is_enterprise and user.enterprise_id:
+        ordered_from = Exists(
+            ServiceOrder.objects.filter(
+                provider_id=OuterRef("pk"), enterprise_id=user.enterprise_id
+            )
+        )
+        return providers.filter(certified | ordered_from)
     return providers.filter(certified)
 
 
