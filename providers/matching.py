@@ -485,7 +485,7 @@ def _stakes_in(demand: Demand) -> set[tuple[str, int]]:
     """("expert", id) and ("provider", id) of every live proposal for the demand: one query.
     The rule is libraries.proposal_of_advisers_side's."""
     live = Proposal.objects.filter(demand=demand).exclude(
-        status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.DECLINED]
+        status__in=[*Proposal.ENDED_STATUSES, Proposal.Status.DECLINED]
     )
     stakes = set()
     for expert_id, provider_id in live.values_list("expert_id", "provider_id"):

@@ -107,10 +107,18 @@ class Proposal(models.Model):
         ACCEPTED = "accepted", pgettext_lazy("proposal state", "Accepted")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Accepted, and the order it became ended undelivered (declined, cancelled, its
+        # voucher or provider revoked): the demand is open again and the provider may
+        # propose anew (providers.services.demands.demand_reopen_for_ended_order).
+        ORDER_ENDED = "order_ended", _("Order ended")
+
+    # A proposal in one of these is over: the provider may make a new one for the demand.
+    ENDED_STATUSES = (Status.WITHDRAWN, Status.ORDER_ENDED)
 
     TRANSITIONS = {
         Status.SUBMITTED: {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN},
-        Status.ACCEPTED: set(),
+        Status.ACCEPTED: {Status.ORDER_ENDED},
+        Status.ORDER_ENDED: set(),
         # Declined only because another was accepted, whose order then ended undelivered.
         Status.DECLINED: {Status.SUBMITTED},
         Status.WITHDRAWN: set(),
@@ -142,10 +150,11 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            # One live proposal per provider and demand; a withdrawn one may be replaced.
+            # One live proposal per provider and demand; a withdrawn one, or one whose order
+            # ended undelivered, may be replaced.
             models.UniqueConstraint(
                 fields=["demand", "provider"],
-                condition=~Q(status="withdrawn"),
+                condition=~Q(status__in=["withdrawn", "order_ended"]),
                 name="proposal_one_live_per_provider",
             ),
             models.CheckConstraint(name="proposal_price_positive", condition=Q(price__gt=0)),

@@ -205,7 +205,7 @@ def proposal_of_advisers_side(expert: Expert, demand) -> Proposal | None:
     return (
         Proposal.objects.filter(demand=demand)
         .filter(stake)
-        .exclude(status__in=[Proposal.Status.WITHDRAWN, Proposal.Status.DECLINED])
+        .exclude(status__in=[*Proposal.ENDED_STATUSES, Proposal.Status.DECLINED])
         .select_related("provider")
         .first()
     )

@@ -298,17 +298,30 @@ def demand_reopen_for_ended_order(order, *, actor: User | None, reason: str) -> 
     """An order made from an accepted proposal ended undelivered (the provider declined it,
     a party cancelled it, its voucher or provider was revoked): the demand it awarded opens
     again for proposals, and its enterprise is told, instead of standing awarded to an order
-    that will never be delivered. The accepted proposal keeps its order as history; the
-    proposals declined at the award stand again, so the runner-up may be chosen. Called
-    inside the transaction that closed the order, which is locked (order, then demand)."""
-    proposal = (
-        Proposal.objects.filter(service_order=order, status=Proposal.Status.ACCEPTED)
-        .only("demand_id", "decided_at")
-        .first()
-    )
-    if proposal is None:
+    that will never be delivered. The accepted proposal keeps its order as history and is
+    marked "order ended", so that its provider may propose again; the proposals declined at
+    the award stand again, so the runner-up may be chosen. Called inside the transaction
+    that closed the order, which is locked (order, then demand, then the proposal)."""
+    accepted = Proposal.objects.filter(
+        service_order=order, status=Proposal.Status.ACCEPTED
+    ).values_list("pk", "demand_id")
+    if not accepted:
         return None
-    demand = Demand.objects.select_for_update(of=("self",)).get(pk=proposal.demand_id)
+    ((proposal_id, demand_id),) = accepted
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand_id)
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal_id)
+    from_proposal = check_transition(proposal, Proposal.Status.ORDER_ENDED)
+    proposal.status = Proposal.Status.ORDER_ENDED
+    proposal.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        obj=proposal,
+        action=AuditEntry.Action.CANCEL,
+        from_status=from_proposal,
+        to_status=proposal.status,
+        reason=reason,
+        data={"service_order": order.pk, "order_status": order.status},
+    )
     if demand.status != Demand.Status.AWARDED:
         return None
     from_status = check_transition(demand, Demand.Status.OPEN)

@@ -112,7 +112,7 @@ def proposal_submit(
     kinds = [check_upload(f, allowed=EVIDENCE_KINDS, field="attachments") for f in attachments]
     if (
         Proposal.objects.filter(demand=demand, provider=provider)
-        .exclude(status=Proposal.Status.WITHDRAWN)
+        .exclude(status__in=Proposal.ENDED_STATUSES)
         .exists()
     ):
         raise InvalidTransition(

@@ -166,14 +166,22 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
     user = request.user
     proposals = list(selectors.proposals_visible_to(user, demand))
     owner = permissions.is_demand_owner(user, demand)
-    own = next((p for p in proposals if permissions.is_proposal_provider(user, p)), None)
+    # The provider's live proposal; one withdrawn, or whose order ended, leaves it free to
+    # propose again.
+    own = next(
+        (
+            p
+            for p in reversed(proposals)
+            if permissions.is_proposal_provider(user, p) and p.status not in Proposal.ENDED_STATUSES
+        ),
+        None,
+    )
     context = {
         "demand": demand,
         "proposals": proposals,
         "owner": owner,
-        "own_proposal": own if own and own.status != Proposal.Status.WITHDRAWN else None,
-        "may_propose": permissions.can_propose(user, demand)
-        and (own is None or own.status == Proposal.Status.WITHDRAWN),
+        "own_proposal": own,
+        "may_propose": permissions.can_propose(user, demand) and own is None,
         "accept_form": accept_form
         or (
             ProposalAcceptForm(vouchers=selectors.enterprise_vouchers(user).filter(status="active"))

@@ -336,7 +336,11 @@ def test_an_awarded_order_that_ends_undelivered_opens_the_demand_again(
     chosen.refresh_from_db()
     runner_up.refresh_from_db()
     assert demand.status == "open" and demand.closed_at is None
-    assert chosen.status == "accepted" and chosen.service_order_id == order_id  # history
+    # Its order kept as history; marked so that its provider may propose again.
+    assert chosen.status == "order_ended" and chosen.service_order_id == order_id
+    assert AuditEntry.objects.filter(
+        object_type="providers.proposal", object_id=str(chosen.pk), to_status="order_ended"
+    ).exists()
     assert runner_up.status == "submitted" and runner_up.decided_at is None
     assert AuditEntry.objects.filter(
         object_type="providers.demand", object_id=str(demand.pk), action="reinstate"
@@ -392,3 +396,33 @@ def test_the_enterprise_edits_and_closes_its_demand_through_the_api(api_as, user
     again = owner.post(url + "close/", {}, format="json")
     assert again.status_code == 409
     assert owner.patch(url, {"title": "Too late"}, format="json").status_code == 409
+
+
+def test_the_provider_whose_order_ended_may_propose_again(api_as, client, users, demand):
+    """Its accepted proposal's order cancelled, the demand open again: the provider was
+    offered no way to propose (409 already_proposed) nor to withdraw (the proposal stood
+    accepted), and with no other proposal the enterprise was at a dead end."""
+    sit = users["provider-sit"]
+    first = propose(sit, demand, price="90000.00")
+    enterprise = api_as(users["enterprise-jiangnan"])
+    order_id = enterprise.post(f"/api/proposals/{first.pk}/accept/", {}, format="json").json()[
+        "service_order"
+    ]
+    cancelled = enterprise.post(
+        f"/api/service-orders/{order_id}/cancel/", {"reason": "Wrong voucher"}, format="json"
+    )
+    assert cancelled.status_code == 200, cancelled.content
+
+    client.force_login(sit)
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["may_propose"] and page.context["own_proposal"] is None
+    second = propose(sit, demand, price="85000.00")
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["own_proposal"] == second and not page.context["may_propose"]
+    with pytest.raises(InvalidTransition):
+        propose(sit, demand, price="80000.00")  # one live proposal still
+
+    accepted = enterprise.post(f"/api/proposals/{second.pk}/accept/", {}, format="json")
+    assert accepted.status_code == 201, accepted.content
+    first.refresh_from_db()
+    assert first.status == "order_ended" and first.service_order_id == order_id
