@@ -47,6 +47,7 @@ from providers.selectors.libraries import (
 )
 from providers.selectors.notices import provider_notice_objections, provider_notices
 from providers.selectors.orders import (
+    booked_time_not_over,
     claim_status_of,
     disputed_orders_for,
     enterprise_voucher,
@@ -104,6 +105,7 @@ __all__ = [
     "proposals_visible_to",
     "regions",
     "track_records",
+    "booked_time_not_over",
     "expert_library",
     "manager_library",
     "assignments_visible_to",

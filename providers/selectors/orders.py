@@ -19,6 +19,26 @@ from providers.models import (
 from regions.selectors import rules_of_voucher
 
 
+def booked_time_not_over(order: ServiceOrder) -> str:
+    """Why the order's completion cannot be logged yet, "" when it can: the instrument time
+    it booked has not ended (logged before, the enterprise was asked to confirm hours not yet
+    used, and a confirmation would have made them claimable)."""
+    from django.utils import timezone
+
+    from providers.models import InstrumentBooking
+
+    ends_at = (
+        InstrumentBooking.objects.filter(service_order_id=order.pk)
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    if ends_at is None or ends_at <= timezone.now():
+        return ""
+    return _(
+        "The instrument is booked until %(end)s: log the service once the booked time has ended."
+    ) % {"end": timezone.localtime(ends_at).strftime("%Y-%m-%d %H:%M")}
+
+
 def orders_visible_to(user) -> QuerySet[ServiceOrder]:
     """The enterprise's own orders, the provider's own, an official's district's (either
     side), every order for the operator; nothing for anyone else."""

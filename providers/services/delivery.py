@@ -16,6 +16,7 @@ from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import EvidenceFile, InstrumentSlot, OrderRating, RiskFlag, ServiceOrder
+from providers.selectors.orders import booked_time_not_over
 from providers.services.demands import demand_reopen_for_ended_order
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
@@ -180,6 +181,9 @@ def order_complete(
     _provider_side(order, actor)
     order = _lock_order(order)
     check_transition(order, ServiceOrder.Status.COMPLETED)  # before the files are read
+    not_over = booked_time_not_over(order)
+    if not_over:
+        raise InvalidTransition(not_over, code="booking_not_over")
     summary = required_text(
         summary, field="summary", message=_("Summarise the service you delivered.")
     )

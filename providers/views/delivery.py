@@ -58,10 +58,13 @@ CLAIMED_NOTHING_TO_LOG = gettext_lazy(
 
 
 def _nothing_to_log(order: ServiceOrder) -> str:
-    """What the completion page says instead of its form for an order past delivery; empty
-    for an order still to be completed or still waiting to be accepted."""
+    """What the completion page says instead of its form for an order past delivery or
+    whose booked instrument time has not ended; empty for an order still to be completed or
+    still waiting to be accepted."""
     if order.status == ServiceOrder.Status.CONFIRMED and selectors.has_live_claim(order):
         return CLAIMED_NOTHING_TO_LOG
+    if order.status in (ServiceOrder.Status.ACCEPTED, ServiceOrder.Status.DISPUTED):
+        return selectors.booked_time_not_over(order)
     return NOTHING_TO_LOG.get(order.status, "")
 
 
@@ -73,7 +76,9 @@ def order_complete(request, pk):
         raise PermissionDenied
     form = CompletionForm(request.POST or None, request.FILES or None)
     status = 200
-    may_complete = permissions.can_complete_order(request.user, order)
+    may_complete = permissions.can_complete_order(
+        request.user, order
+    ) and not selectors.booked_time_not_over(order)
     if request.method == "POST" and not may_complete:
         # Refused for the order's state whatever was typed: the page shows no form whose
         # errors could be read, only what state the order is in (409, as the service says).

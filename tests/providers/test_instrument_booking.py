@@ -193,3 +193,37 @@ def test_a_related_party_is_told_before_booking_and_refused_beside_the_instrumen
     assert api.status_code == 400 and api.json()["code"] == "related_party"
     assert "offering" in api.json()
     assert ServiceOrder.objects.count() == orders
+
+
+def test_the_service_is_logged_only_once_the_booked_time_has_ended(client, demo, sem, day):
+    """The lab logged two booked hours as used the day before them: the enterprise was asked
+    to confirm hours not yet used, and a confirmation made them claimable."""
+    from portal.errors import InvalidTransition
+    from tests.providers.conftest import pdf_upload
+
+    booking = book(demo, sem, day, hour=10, hours=2)
+    lab = demo["users"]["provider-weikai"]
+    order = services.order_accept(order=booking.service_order, actor=lab)
+    with pytest.raises(InvalidTransition) as refused:
+        services.order_complete(order=order, actor=lab, summary="Used.", evidence=[pdf_upload()])
+    assert refused.value.code == "booking_not_over"
+    assert "log the service once the booked time has ended" in str(refused.value)
+    assert not order.evidence.exists()
+
+    client.force_login(lab)
+    page = client.get(f"/orders/{order.pk}/complete/")
+    assert "The instrument is booked until" in page.content.decode()
+    assert not page.context["may_complete"]
+    posted = client.post(
+        f"/orders/{order.pk}/complete/", {"summary": "Used.", "evidence": pdf_upload()}
+    )
+    assert posted.status_code == 409
+
+    # The slot over (moved into the past as time would): the completion is logged.
+    past = timedelta(days=10)
+    InstrumentBooking.objects.filter(pk=booking.pk).update(
+        starts_at=booking.starts_at - past, ends_at=booking.ends_at - past
+    )
+    services.order_complete(order=order, actor=lab, summary="Used.", evidence=[pdf_upload()])
+    order.refresh_from_db()
+    assert order.status == ServiceOrder.Status.COMPLETED
