@@ -27,9 +27,10 @@ def _fmt(amount: Decimal) -> str:
             return f"{_short(amount / 10_000)}万"
         return f"{amount:.0f}"
     if amount >= 1_000_000:
-        return f"{amount / 1_000_000:.1f}M"
+        return f"{_short(amount / 1_000_000)}M"
     if amount >= 1_000:
-        return f"{amount / 1_000:.0f}k"
+        # One decimal: ¥1,500 read "2k" and ¥8,172.83 "8k".
+        return f"{_short(amount / 1_000)}k"
     return f"{amount:.0f}"
 
 
@@ -37,6 +38,16 @@ def _short(number: Decimal) -> str:
     """At most one decimal, none when it is zero: 20, 1.5."""
     text = f"{number:.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def _header_lines(text: str, width: int = 16) -> list[str]:
+    """A column header in one line, or two split at the space nearest its middle when it is
+    longer than `width` characters (a cell holds about 16 at the header's size)."""
+    if len(text) <= width or " " not in text:
+        return [text]
+    middle = len(text) / 2
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]
 
 
 def month_label(month: int) -> str:
@@ -103,10 +114,14 @@ def flow_matrix(
         f'xmlns="http://www.w3.org/2000/svg"><title id="flow-title">{escape(title)}</title>'
     ]
     for j, name in enumerate(names):
-        parts.append(
-            f'<text x="{left + j * cell + cell / 2}" y="{top - 12}" font-size="11" text-anchor="middle" '
-            f'fill="#1c2430">→ {escape(name)}</text>'
+        # A long name over two lines: "→ Nanhu District→ Hefei High-tech Zone" ran together.
+        x = left + j * cell + cell / 2
+        lines = _header_lines(f"→ {name}")
+        spans = "".join(
+            f'<tspan x="{x}" y="{top - 12 - 13 * (len(lines) - 1 - k)}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
         )
+        parts.append(f'<text font-size="11" text-anchor="middle" fill="#1c2430">{spans}</text>')
     for i, row_code in enumerate(codes):
         y = top + i * 44
         parts.append(

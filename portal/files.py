@@ -75,6 +75,16 @@ def sniff(head: bytes, file) -> FileKind | None:
     return None
 
 
+def megabytes_apart(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` in MB with the fewest decimals (one to six) that tell them apart:
+    a file a few bytes over 20 MB read "20.0 MB; the limit is 20.0 MB"."""
+    for places in range(1, 7):
+        shown = f"{size / 1048576:.{places}f}", f"{limit / 1048576:.{places}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def check_upload(upload, *, allowed=EVIDENCE_KINDS, field: str = "file") -> FileKind:
     """Refuse an empty, too large or disguised file with a message that says which and why."""
     name = getattr(upload, "name", "") or "file"
@@ -85,9 +95,10 @@ def check_upload(upload, *, allowed=EVIDENCE_KINDS, field: str = "file") -> File
             _("“%(name)s” is empty.") % {"name": name}, field=field, code="empty_file"
         )
     if size > limit:
+        shown_size, shown_limit = megabytes_apart(size, limit)
         raise ValidationFailed(
-            _("“%(name)s” is %(size).1f MB; the limit is %(limit).1f MB per file.")
-            % {"name": name, "size": size / 1048576, "limit": limit / 1048576},
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB per file.")
+            % {"name": name, "size": shown_size, "limit": shown_limit},
             field=field,
             code="file_too_large",
         )

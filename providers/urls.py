@@ -98,6 +98,16 @@ urlpatterns = [
         name="manager-account",
     ),
     path("manager/", libraries.manager_dashboard, name="manager-dashboard"),
+    path(
+        "manager/demands/<int:pk>/introduce/",
+        libraries.manager_demand_introduce,
+        name="manager-demand-introduce",
+    ),
+    path(
+        "manager/demands/<int:pk>/withdraw/",
+        libraries.manager_demand_withdraw,
+        name="manager-demand-withdraw",
+    ),
     path("instruments/<int:pk>/", instruments.instrument_detail, name="instrument-detail"),
     path("provider-notices/", notices.notice_list, name="provider-notices"),
     path("provider-notices/<int:pk>/", notices.notice_detail, name="provider-notice-detail"),

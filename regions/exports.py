@@ -209,6 +209,23 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
             f"  划转 transfer {named[debtor]} -> {named[creditor]}: {amount:.2f} "
             f"{reference or '(未付 not yet paid)'}"
         )
+    # An empty table with zero totals said nothing of why, where the page says it.
+    if batch.status != SettlementBatch.Status.OPEN and not batch.claimed_count:
+        lines.append(
+            "  本批次未结算任何兑付：没有待结算的已批准跨区兑付。"
+            " Nothing was settled in this batch: no approved cross-region redemption was waiting."
+        )
+    elif summary["count"] == 0:
+        lines.append(
+            f"  {region.name_zh}在本批次中既不付款也不收款。"
+            f" {region.name} neither pays nor receives in this batch."
+        )
+    # Two copies of a statement differ only if a claim was paid between them: the statuses
+    # are those of the moment it was drawn.
+    lines.append(
+        f"生成时间 Generated {_programme_minute(timezone.now())}"
+        "  (状态为生成时的状态 statuses as at that time)"
+    )
     return lines
 
 

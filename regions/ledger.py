@@ -15,6 +15,7 @@ clearing(A, with B) the not yet settled difference between A and B, and cash(B) 
 out. Reconciliation recomputes each of these from the redemptions and batches.
 """
 
+import unicodedata
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -186,5 +187,13 @@ def clean_payment_reference(value: str | None) -> str:
     if len(reference) > 100:
         raise ValidationFailed(
             _("A payment reference has at most 100 characters."), field="payment_reference"
+        )
+    # One line as the bank prints it: a line break split the cell across two rows of a
+    # statement or an export, and the ledger's description kept only its first line.
+    if any(unicodedata.category(character) == "Cc" for character in reference):
+        raise ValidationFailed(
+            _("A payment reference is one line, without line breaks or tabs."),
+            field="payment_reference",
+            code="control_characters",
         )
     return reference

@@ -21,8 +21,15 @@ from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
 from providers import permissions, selectors, services
 from providers.api.inputs import own_voucher
+from providers.api.libraries import (
+    BrokerWithdrawSerializer,
+    DemandIntroductionCreateSerializer,
+    DemandIntroductionSerializer,
+)
 from providers.api.matching import ExpertMatchesField, MatchesField
 from providers.models import Demand, Expert, Proposal, ProposalAttachment, Provider, ServiceCategory
+from providers.selectors.libraries import introductions_visible_to
+from providers.services import libraries
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -319,6 +326,56 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             ProposalSerializer(proposal).data,
             location=reverse("api-proposal-detail", args=[proposal.pk]),
         )
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=DemandIntroductionSerializer(many=True),
+        filters=False,
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=DemandIntroductionCreateSerializer,
+        responses={201: DemandIntroductionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None)
+    def introductions(self, request, pk=None):
+        """GET: the providers introduced to the demand, for its enterprise, the manager
+        brokering it, its district's officials and the operator (others: none). POST: the
+        manager brokering the open demand introduces a certified provider the enterprise may
+        pay (409 `already_introduced`, `provider_not_certified`; 400 `related_party`)."""
+        demand = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(introductions_visible_to(request.user, demand))
+            return self.get_paginated_response(DemandIntroductionSerializer(page, many=True).data)
+        data = DemandIntroductionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        provider = Provider.objects.filter(pk=data.validated_data["provider"]).first()
+        if provider is None:
+            raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
+        introduction = libraries.demand_provider_introduce(
+            actor=request.user,
+            demand=demand,
+            provider=provider,
+            note=data.validated_data.get("note", ""),
+        )
+        return created(
+            request, DemandIntroductionSerializer(introduction).data, location=request.path
+        )
+
+    @extend_schema(request=BrokerWithdrawSerializer, responses={200: DemandDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="broker-withdraw", filterset_class=None)
+    def broker_withdraw(self, request, pk=None):
+        """The manager brokering the open demand steps back with a `reason` the enterprise
+        reads; the demand then has no manager, and the enterprise may ask another."""
+        demand = self.get_object()
+        data = BrokerWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        libraries.demand_broker_withdraw(
+            actor=request.user, demand=demand, reason=data.validated_data["reason"]
+        )
+        demand = Demand.objects.select_related("enterprise", "region", "category").get(pk=demand.pk)
+        return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
 
 
 class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

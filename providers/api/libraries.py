@@ -1,6 +1,10 @@
 """The expert library and the technology-manager library, read by anyone
 (`GET /api/experts/`, `GET /api/technology-managers/`). An expert's or a manager's e-mail
-address is never in the API: people contact an expert by request through the portal."""
+address is never in the API: people contact an expert by request through the portal.
+
+The brokering manager's actions on a demand (`/api/demands/{id}/introductions/`,
+`/api/demands/{id}/broker-withdraw/`) live with the demand's others (providers/api/demands.py);
+their bodies are here."""
 
 import django_filters
 from rest_framework import permissions, serializers, viewsets
@@ -8,6 +12,7 @@ from rest_framework import permissions, serializers, viewsets
 from portal.filters import ApiFilterSet
 from providers import selectors
 from providers.models import Expert, TechnologyManager
+from providers.models.libraries import DemandIntroduction
 
 
 class ExpertSerializer(serializers.ModelSerializer):
@@ -39,6 +44,43 @@ class TechnologyManagerSerializer(serializers.ModelSerializer):
         model = TechnologyManager
         fields = ["id", "name", "name_zh", "certification_level", "organisation", "regions_served"]
         read_only_fields = fields
+
+
+class DemandIntroductionSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    manager_name = serializers.CharField(source="manager.name", read_only=True)
+
+    class Meta:
+        model = DemandIntroduction
+        fields = [
+            "id",
+            "demand",
+            "provider",
+            "provider_name",
+            "manager",
+            "manager_name",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DemandIntroductionCreateSerializer(serializers.Serializer):
+    provider = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="A certified provider's id"
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="For the provider and the enterprise",
+    )
+
+
+class BrokerWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the manager steps back; the enterprise reads it"
+    )
 
 
 class ExpertFilter(ApiFilterSet):

@@ -164,3 +164,43 @@ class ExpertComment(models.Model):
 
     def __str__(self):
         return f"comment #{self.pk} on {self.assignment_id}"
+
+
+class DemandIntroductionManager(models.Manager):
+    """The demand's page lists its introductions from the template (`demand.introductions`),
+    naming each provider and manager: read with them, so that the page's queries stay few."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("provider", "manager")
+
+
+class DemandIntroduction(models.Model):
+    """A technology manager brokering a demand introduces a certified provider to it: the
+    provider is told (and, on an invited-only demand, invited), the enterprise too."""
+
+    demand = models.ForeignKey(
+        "providers.Demand", on_delete=models.PROTECT, related_name="introductions"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="demand_introductions"
+    )
+    manager = models.ForeignKey(
+        TechnologyManager, on_delete=models.PROTECT, related_name="introductions"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DemandIntroductionManager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Two requests at once, or a second manager after the first stepped back, must not
+            # e-mail the same provider about the same demand twice.
+            models.UniqueConstraint(
+                fields=["demand", "provider"], name="introduction_once_per_provider"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} → demand #{self.demand_id}"

@@ -224,3 +224,58 @@ def review_closed_reason(*, application=None, demand=None) -> str:
             "status": demand.get_status_display().lower()
         }
     return ""
+
+
+def introductions_visible_to(user, demand) -> QuerySet:
+    """The providers introduced to `demand`, with who introduced them: for its enterprise, the
+    manager brokering it, the officials of its district and the operator; none for others
+    (a provider is not told whom else a manager brought in)."""
+    from providers.models.libraries import DemandIntroduction
+    from providers.selectors.demands import advises_or_brokers
+
+    introductions = DemandIntroduction.objects.filter(demand=demand).order_by("created_at", "id")
+    if user is None or not user.is_authenticated:
+        return introductions.none()
+    if (
+        user.is_operator
+        or (user.is_official and user.region_id == demand.region_id)
+        or (user.is_enterprise and user.enterprise_id == demand.enterprise_id)
+        or (user.role == User.Role.MANAGER and advises_or_brokers(user, demand))
+    ):
+        return introductions
+    return introductions.none()
+
+
+def demands_brokered_by(manager: TechnologyManager) -> list[Demand]:
+    """The manager's demands for the dashboard, newest first, each open one with
+    `suggested_providers` (the best-fitting ones the enterprise may pay, those introduced
+    already left out) and every one with its `introductions`. The candidates are loaded once
+    for all the demands, so the page's queries do not grow with them."""
+    from providers.matching import demand_matches, provider_pool, unpayable_codes_of
+    from providers.models.libraries import DemandIntroduction
+
+    demands = list(
+        manager.demands.select_related("enterprise", "category")
+        .prefetch_related(
+            Prefetch(
+                "introductions",
+                queryset=DemandIntroduction.objects.order_by("created_at", "id"),
+                to_attr="introductions_made",
+            )
+        )
+        .order_by("-created_at", "-id")[:50]
+    )
+    open_demands = [d for d in demands if d.status == Demand.Status.OPEN]
+    pool = provider_pool() if open_demands else []
+    unpayable = unpayable_codes_of(open_demands) if open_demands else {}
+    for demand in demands:
+        demand.suggested_providers = []
+        if demand.status != Demand.Status.OPEN:
+            continue
+        introduced = {i.provider_id for i in demand.introductions_made}
+        demand.suggested_providers = [
+            match["provider"]
+            for match in demand_matches(demand, limit=10, pool=pool, unpayable=unpayable[demand.pk])
+            if match["provider"].pk not in introduced
+        ]
+    return demands

@@ -11,7 +11,9 @@
   the official's decision on a dispute);
 - demands: technology demands;
 - proposals: the proposals that answer them, and accepting one;
-- digest: the daily e-mail of new demands that fit each provider.
+- digest: the daily e-mail of new demands that fit each provider;
+- libraries: the expert and technology-manager libraries (assignments, brokering a demand,
+  introducing providers to it, stepping back).
 
 Every public function is one action in one transaction: it locks the row it moves, checks the
 edge against the model's TRANSITIONS (portal.states), writes the audit entry, and queues
@@ -55,6 +57,7 @@ from providers.services.demands import (
     demands_close_expired,
 )
 from providers.services.digest import matching_digest_send
+from providers.services.libraries import demand_broker_withdraw, demand_provider_introduce
 from providers.services.notices import (
     notice_conclude,
     notices_conclude_due,
@@ -71,8 +74,10 @@ __all__ = [
     "certificate_revoke",
     "certificate_suspend",
     "certificate_verify_url",
+    "demand_broker_withdraw",
     "demand_close",
     "demand_edit",
+    "demand_provider_introduce",
     "demand_publish",
     "demands_close_expired",
     "matching_digest_send",

@@ -339,7 +339,9 @@ def demand_reopen_for_ended_order(order, *, actor: User | None, reason: str) -> 
         data={"service_order": order.pk, "order_status": order.status},
     )
     _resubmit_declined_at_award(demand, awarded_at=proposal.decided_at, actor=actor)
-    tell_enterprise(demand, "demand_reopened", order=str(order.pk), reason=reason)
+    # The reason is quoted in parentheses: its own full stop would close them twice (。）。).
+    quoted = reason.rstrip().rstrip("。.！!")
+    tell_enterprise(demand, "demand_reopened", order=str(order.pk), reason=quoted)
     return demand
 
 

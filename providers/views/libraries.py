@@ -1,9 +1,11 @@
 """The expert library and the technology-manager library: the public pages, contacting an
 expert, officials assigning experts, experts' assignments and comments, enterprises asking a
-manager to broker a demand, and the manager's own page.
+manager to broker a demand, and the manager's own page, where the manager introduces providers
+to the demands they broker or steps back from one.
 
 Refused actions come back beside their form with the refusal's status (400, 403, 409)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -21,8 +23,9 @@ from providers.forms import (
     ExpertContactForm,
     ExpertDeclineForm,
 )
-from providers.models import Expert, ServiceOrder, TechnologyManager
+from providers.models import Demand, Expert, Provider, ServiceOrder, TechnologyManager
 from providers.models.libraries import LISTED
+from providers.selectors.libraries import demands_brokered_by
 from providers.services import libraries
 from providers.services.library_keeping import can_keep_libraries
 from regions.models import User
@@ -328,19 +331,14 @@ def _login_url() -> str:
     return resolve_url(settings.LOGIN_URL)
 
 
-@login_required
-@require_GET
-def manager_dashboard(request):
-    """The manager's demands to broker and the orders they brokered."""
-    user = request.user
-    if user.role != User.Role.MANAGER:
-        raise PermissionDenied
-    manager = selectors.manager_of(user)
+def _manager_dashboard_page(request, *, status=200, typed=None):
+    """The manager's demands (for each open one: the providers to introduce, the
+    introductions made, stepping back) and the orders they brokered. `typed`: what a refused
+    form held, shown again beside its demand."""
+    manager = selectors.manager_of(request.user)
     demands, orders = [], []
     if manager is not None:
-        demands = list(
-            manager.demands.select_related("enterprise", "category").order_by("-created_at")[:50]
-        )
+        demands = demands_brokered_by(manager)
         orders = list(
             ServiceOrder.objects.filter(technology_manager=manager)
             .select_related("enterprise", "provider", "proposal")
@@ -349,5 +347,93 @@ def manager_dashboard(request):
     return render(
         request,
         "providers/manager_dashboard.html",
-        {"manager": manager, "demands": demands, "orders": orders},
+        {
+            "manager": manager,
+            "demands": demands,
+            "orders": orders,
+            "typed": typed or {},
+            "note_max": libraries.NOTE_MAX,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def manager_dashboard(request):
+    """The manager's demands to broker and the orders they brokered."""
+    if request.user.role != User.Role.MANAGER:
+        raise PermissionDenied
+    return _manager_dashboard_page(request)
+
+
+def _brokering_demand(request, pk) -> Demand:
+    """A demand the manager may see (404 beyond); whether they broker it is the service's
+    question (403), as in the API."""
+    if request.user.role != User.Role.MANAGER:
+        raise PermissionDenied
+    return get_object_or_404(selectors.demands_visible_to(request.user), pk=pk)
+
+
+def _posted_provider(request) -> Provider | None:
+    value = (request.POST.get("provider") or "").strip()
+    if not (value.isascii() and value.isdigit() and int(value) < 2**31):
+        return None
+    return Provider.objects.filter(pk=int(value)).first()
+
+
+@login_required
+@require_POST
+def manager_demand_introduce(request, pk):
+    """The brokering manager introduces a provider to an open demand; back to the dashboard."""
+    demand = _brokering_demand(request, pk)
+    typed = {
+        "demand": demand.pk,
+        "provider": request.POST.get("provider", ""),
+        "note": request.POST.get("note", ""),
+    }
+    provider = _posted_provider(request)
+    if provider is None:
+        messages.error(request, _("Choose a provider to introduce."))
+        return _manager_dashboard_page(request, status=400, typed=typed)
+    _introduction, status = run_service_with_status(
+        request,
+        libraries.demand_provider_introduce,
+        form=None,
+        success=_(
+            "%(provider)s is introduced to “%(title)s”; the provider and the enterprise are "
+            "told by e-mail."
+        )
+        % {"provider": provider.display_name, "title": demand.title},
+        actor=request.user,
+        demand=demand,
+        provider=provider,
+        note=typed["note"],
+    )
+    if status is None:
+        return redirect("manager-dashboard")
+    return _manager_dashboard_page(request, status=status, typed=typed)
+
+
+@login_required
+@require_POST
+def manager_demand_withdraw(request, pk):
+    """The brokering manager steps back from an open demand with a reason; back to the
+    dashboard, where the demand is no longer listed."""
+    demand = _brokering_demand(request, pk)
+    reason = request.POST.get("reason", "")
+    _demand, status = run_service_with_status(
+        request,
+        libraries.demand_broker_withdraw,
+        form=None,
+        success=_("You no longer broker “%(title)s”; the enterprise is told why.")
+        % {"title": demand.title},
+        actor=request.user,
+        demand=demand,
+        reason=reason,
+    )
+    if status is None:
+        return redirect("manager-dashboard")
+    return _manager_dashboard_page(
+        request, status=status, typed={"demand": demand.pk, "reason": reason}
     )

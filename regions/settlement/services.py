@@ -378,9 +378,16 @@ def _compute(batch: SettlementBatch) -> SettlementBatch:
 
 
 def _region_by_code(code, *, field: str) -> Region:
-    region = Region.objects.filter(code=str(code or "").strip().upper()).first()
+    typed = str(code or "").replace("\x00", "").strip()
+    region = Region.objects.filter(code=typed.upper()).first()
     if region is None:
-        raise ValidationFailed(_("Unknown district code."), field=field)
+        # Named as the API's other code fields name it (portal.api.CodeField).
+        known = ", ".join(Region.objects.order_by("code").values_list("code", flat=True))
+        raise ValidationFailed(
+            _("There is no code “%(value)s”: use one of %(known)s.")
+            % {"value": typed[:40], "known": known},
+            field=field,
+        )
     return region
 
 

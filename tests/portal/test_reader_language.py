@@ -66,8 +66,12 @@ def test_history_tables_show_recorded_states_by_their_labels(demo):
     [
         ("200000", "20万", "200k"),
         ("15000", "1.5万", "15k"),
-        ("150000000", "1.5亿", "150.0M"),
+        ("150000000", "1.5亿", "150M"),
         ("800", "800", "800"),
+        # One decimal: ¥1,500 read "2k" and ¥8,172.83 "8k" on the operator's flow matrix.
+        ("1500", "1500", "1.5k"),
+        ("8172.83", "8173", "8.2k"),
+        ("2500000", "250万", "2.5M"),
     ],
 )
 def test_chart_figures_follow_the_reader_convention(amount, zh, en):
@@ -112,3 +116,17 @@ def test_exports_name_enterprises_and_providers_in_the_reader_language(demo, cli
     client.cookies["django_language"] = "en"
     rows = csv_rows(client.get("/exports/vouchers.csv"))
     assert column(rows, "Enterprise") == ["Changzhou Jiangnan Graphene Technology Co., Ltd."]
+
+
+def test_the_flow_matrix_puts_a_long_district_name_over_two_lines():
+    """Four names of 110 px cells ran together: "→ Nanhu District→ Hefei High-tech Zone"."""
+    from portal.charts import flow_matrix
+
+    svg = flow_matrix(
+        title="Flows",
+        codes=["NANHU", "HEFEI_HT"],
+        names=["Nanhu District", "Hefei High-tech Zone"],
+        amounts={("NANHU", "HEFEI_HT"): Decimal("1500")},
+    )
+    assert ">→ Hefei</tspan>" in svg and ">High-tech Zone</tspan>" in svg
+    assert ">→ Nanhu District</tspan>" in svg

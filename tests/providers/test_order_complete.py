@@ -159,3 +159,22 @@ def test_the_enterprise_is_told_and_the_trail_records_it(
         "completed",
     )
     assert entry.data["evidence"] == ["final.pdf"]
+
+
+def test_a_file_just_over_the_limit_is_told_by_how_much(api_as, users, order_in, settings):
+    """21,000,009 bytes against 20 MB read "20.0 MB; the limit is 20.0 MB"."""
+    settings.UPLOAD_MAX_BYTES = 20 * 1048576
+    order = order_in("accepted")
+    content = b"%PDF-1.4\n" + b"0" * (21_000_009 - 9)
+    response = complete(api_as, users, order, [pdf_upload("big-report.pdf", content=content)])
+    assert response.status_code == 400
+    assert response.json()["evidence"] == [
+        "“big-report.pdf” is 20.03 MB; the limit is 20.00 MB per file."
+    ]
+
+
+def test_megabytes_are_told_apart_to_the_byte():
+    from portal.files import megabytes_apart
+
+    assert megabytes_apart(20 * 1048576 + 1, 20 * 1048576) == ("20.000001", "20.000000")
+    assert megabytes_apart(30 * 1048576, 20 * 1048576) == ("30.0", "20.0")

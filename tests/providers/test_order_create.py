@@ -251,3 +251,20 @@ def test_the_order_page_says_at_once_that_a_related_party_cannot_be_paid(client,
     page = client.get(f"/orders/new/?provider={sit.pk}").content.decode()
     assert "declared related party" in page
     assert 'name="contract_amount"' not in page
+
+
+def test_without_an_active_voucher_the_page_draws_no_form_and_names_the_step_before(
+    client, demo, sit, make_enterprise
+):
+    """An enterprise just signed up was shown the order form with an empty voucher list."""
+    from regions.models import User
+
+    newcomer = make_enterprise(region="WUJIN")
+    client.force_login(User.objects.get(enterprise=newcomer))
+    page = client.get(f"/orders/new/?provider={sit.pk}", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"Apply for a voucher" in page and b'name="voucher"' not in page
+
+    type(newcomer).objects.filter(pk=newcomer.pk).update(verified_at=None)
+    page = client.get(f"/orders/new/?provider={sit.pk}", HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"has not verified your enterprise yet" in page
+    assert b'name="voucher"' not in page and b"/applications/new/" not in page.split(b"<main")[1]

@@ -101,3 +101,20 @@ def test_a_reference_with_direction_characters_or_nothing_visible_is_400(
     assert "payment_reference" in response.json()
     approved.refresh_from_db()
     assert approved.status == "approved" and approved.payment_reference == ""
+
+
+@pytest.mark.parametrize("reference", ["a\nb", "YP-001\r\n2", "YP\t001"])
+def test_a_reference_over_two_lines_is_400(demo, approved, api_as, reference):
+    """It was stored: the exports' cell ran over two rows and the ledger kept the first line."""
+    response = api_as(demo["users"]["official-yangpu"]).post(
+        f"/api/redemptions/{approved.pk}/mark-paid/",
+        {"payment_reference": reference},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["payment_reference"] == [
+        "A payment reference is one line, without line breaks or tabs."
+    ]
+    approved.refresh_from_db()
+    assert approved.status == "approved" and approved.payment_reference == ""

@@ -195,3 +195,16 @@ def test_no_second_batch_while_one_is_still_settling(demo, api_as, client):
     page = client.post("/settlement/run/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "is still settling" in page.content.decode()
     assert SettlementBatch.objects.count() == 1
+
+
+def test_an_unknown_district_in_a_transfer_is_told_the_codes_there_are(computed, demo, api_as):
+    batch, _ = computed
+    response = api_as(demo["users"]["operator"]).post(
+        f"/api/settlement-batches/{batch.pk}/confirm-transfer/",
+        {"from_region": "YP", "to_region": "WUJIN", "payment_reference": "TR-1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["from_region"] == [
+        "There is no code “YP”: use one of HEFEI_HT, NANHU, WUJIN, YANGPU."
+    ]

@@ -82,3 +82,23 @@ def test_a_provider_named_like_a_formula_is_text_in_the_statement(computed):
     names = {row[3] for row in rows[1:] if row and row[0].isdigit()}
     assert '\'=HYPERLINK("http://x")' in names
     assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_an_empty_statement_says_why_and_every_statement_when_it_was_drawn(demo, computed):
+    """A batch that settled nothing printed an empty table with zero totals, where its page
+    says "Nothing was settled in this batch"; two copies could not be told apart."""
+    from regions.exports import statement_pdf_summary_lines
+    from regions.settlement.services import settlement_batch_create, settlement_run
+
+    empty = settlement_batch_create(actor=demo["users"]["operator"])  # all settled before
+    settlement_run(batch_id=empty.pk)
+    empty.refresh_from_db()
+    yangpu = Region.objects.get(code="YANGPU")
+    lines = statement_pdf_summary_lines(empty, yangpu, statement_summary(empty, yangpu))
+    assert any("Nothing was settled in this batch" in line for line in lines)
+    drawn = f"生成时间 Generated {timezone.localtime():%Y-%m-%d}"
+    assert any(line.startswith(drawn) for line in lines)
+
+    batch, _expected = computed
+    lines = statement_pdf_summary_lines(batch, yangpu, statement_summary(batch, yangpu))
+    assert not any("Nothing was settled" in line or "neither pays" in line for line in lines)

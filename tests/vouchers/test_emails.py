@@ -37,3 +37,39 @@ def test_it_translates_to_chinese(name, context, needle):
     with translation.override("zh-hans"):
         subject, body = render_email(name, context)
     assert needle in subject + body
+
+
+@pytest.mark.django_db
+def test_a_providers_claim_emails_link_the_claim_and_group_the_amount(
+    demo, django_capture_on_commit_callbacks
+):
+    """They read "10000.00 元兑付申请已批准" with no link, where the others write ¥10,000.00."""
+    from django.core import mail
+
+    from tests.redemptions.factories import approved_redemption
+
+    sit = demo["providers"]["provider-sit"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        redemption = approved_redemption(demo, demo["voucher"], sit, amount="1500.00", paid=True)
+    bodies = [m.body for m in mail.outbox if "redemption" in m.subject.lower()]
+    approved = next(b for b in bodies if "was approved" in b)
+    paid = next(b for b in bodies if "were paid to you" in b)
+    for body in (approved, paid):
+        assert "¥1,500.00" in body
+        assert f"/redemptions/{redemption.pk}/" in body
+
+
+@pytest.mark.django_db
+def test_the_officials_new_enterprise_email_links_the_verification_queue(
+    client, demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.vouchers.test_signup import form
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/signup/", form(demo)).status_code == 302
+    (to_officials,) = [m for m in mail.outbox if "waits for verification" in m.body]
+    assert "/official/enterprises/" in to_officials.body

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal.codes import clean_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.security import refuse_format_characters, shown_text
 from providers.services.inputs import required_text, text_within
@@ -71,6 +72,7 @@ def _enterprise_insert(
             "name": enterprise.display_name,
             "code": code,
             "region": region.display_name,
+            "url": portal_url("enterprises-to-verify"),
         },
     )
     return enterprise

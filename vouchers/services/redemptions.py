@@ -23,6 +23,7 @@ from portal.errors import (
     NotAllowed,
     ValidationFailed,
 )
+from portal.links import portal_url
 from portal.money import parse_money
 from portal.notifications import notify_after_commit
 from portal.security import shown_text
@@ -302,7 +303,12 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
         + (official_emails(redemption.provider_region_id) if redemption.cross_region else []),
         kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
         email="vouchers/redemption_approved",
-        context=lambda: {"id": redemption.pk, "amount": str(amount), "serial": voucher.serial},
+        context=lambda: {
+            "id": redemption.pk,
+            "amount": f"{amount:,.2f}",  # as the pages print it: ¥150,000.00
+            "serial": voucher.serial,
+            "url": portal_url("redemption-detail", redemption.pk),
+        },
     )
     return redemption
 
@@ -362,9 +368,10 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
         email="vouchers/redemption_rejected",
         context=lambda: {
             "id": redemption.pk,
-            "amount": str(amount),
+            "amount": f"{amount:,.2f}",
             "serial": voucher.serial,
             "note": note,
+            "url": portal_url("redemption-detail", redemption.pk),
         },
     )
     return redemption
@@ -420,8 +427,9 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
         email="vouchers/redemption_paid",
         context=lambda: {
             "id": redemption.pk,
-            "amount": str(redemption.amount),
+            "amount": f"{redemption.amount:,.2f}",
             "reference": payment_reference,
+            "url": portal_url("redemption-detail", redemption.pk),
         },
     )
     return redemption
