@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import EVIDENCE_KINDS, check_upload, original_name, sha256_of
+from portal.links import portal_url
+from portal.notifications import notify_after_commit
 from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
@@ -20,7 +22,7 @@ from providers.selectors.orders import booked_time_not_over
 from providers.services.demands import demand_reopen_for_ended_order
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
-from regions.models import AuditEntry, User
+from regions.models import AuditEntry, NotificationPreference, User
 from regions.selectors import official_emails
 from regions.services import audit_record
 
@@ -208,11 +210,15 @@ def order_complete(
         )
         record.file.save(stored_name(kind), upload, save=False)
         record.save()
+    answers_dispute = order.status == ServiceOrder.Status.DISPUTED
+    # The summary in the history too: a delivery logged again after a dispute replaces the
+    # order's summary, and the disputed one was then nowhere.
     _move_order(
         order,
         ServiceOrder.Status.COMPLETED,
         actor=actor,
         action=AuditEntry.Action.COMPLETE,
+        reason=summary,
         data={"evidence": [u.name for u in evidence]},
     )
     order.completion_summary = summary
@@ -220,9 +226,36 @@ def order_complete(
     order.completed_at = now
     order.save(update_fields=["status", "completion_summary", "deliverables", "completed_at"])
     _tell(
-        order, "order_completed", to_enterprise=True, provider=lambda: order.provider.display_name
+        order,
+        "order_completed",
+        to_enterprise=True,
+        provider=lambda: order.provider.display_name,
+        dispute=order.dispute_reason if answers_dispute else "",
     )
+    if answers_dispute:
+        # The officials told of the dispute hear that the provider answered it.
+        notify_after_commit(
+            recipients=_dispute_officials(order),
+            kind=NotificationPreference.Kind.ORDER_UPDATES,
+            email="providers/order_dispute_answered",
+            context=lambda: {
+                "id": str(order.pk),
+                "title": order.title,
+                "provider": order.provider.display_name,
+                "url": portal_url("order-detail", order.pk),
+            },
+        )
     return order
+
+
+def _dispute_officials(order: ServiceOrder) -> list[str]:
+    """Who hears of a dispute besides the parties: the officials who decide it, the voucher's
+    issuing district's (its money is at stake, permissions.can_resolve_dispute), and the
+    provider's, who watch."""
+    return sorted(
+        set(official_emails(order.voucher.issuing_region_id))
+        | set(official_emails(order.provider.region_id))
+    )
 
 
 @transaction.atomic(durable=True)
@@ -260,12 +293,8 @@ def order_dispute(*, order: ServiceOrder, reason: str, actor: User) -> ServiceOr
         order,
         "order_disputed",
         to_enterprise=False,
-        # The officials who decide it, the voucher's issuing district's (its money is at
-        # stake, permissions.can_resolve_dispute): only the provider's, who watch, were told.
-        extra=sorted(
-            set(official_emails(order.voucher.issuing_region_id))
-            | set(official_emails(order.provider.region_id))
-        ),
+        # Only the provider's officials, who watch, were told; the deciding ones were not.
+        extra=_dispute_officials(order),
         enterprise=lambda: order.enterprise.display_name,
         reason=reason,
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.submissions import submitted_once
 from portal.views import run_service_with_status
 from providers import instruments, selectors
 from providers.forms import InstrumentBookingForm
@@ -40,6 +41,7 @@ def _booking_form(request, calendar, data=None):
 
 
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def instrument_detail(request, pk):
     offering = get_object_or_404(
         selectors.offerings_visible_to(request.user).filter(is_instrument=True), pk=pk

@@ -426,3 +426,17 @@ def test_the_provider_whose_order_ended_may_propose_again(api_as, client, users,
     assert accepted.status_code == 201, accepted.content
     first.refresh_from_db()
     assert first.status == "order_ended" and first.service_order_id == order_id
+
+
+def test_the_provider_reads_its_own_proposal_in_full(client, users, demand):
+    """Its card showed the status, price and duration only; the approach, the expert and the
+    attachments were in the API alone."""
+    proposal = propose(users["provider-sit"], demand, attachments=[pdf_upload("plan.pdf")])
+    client.force_login(users["provider-sit"])
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    card = page.split("Your proposal")[1].split("</section>")[0]
+    assert "Laser flash measurement, then annealing trials." in card
+    attachment = proposal.attachments.get()
+    link = f"/proposals/{proposal.pk}/attachments/{attachment.pk}/"
+    assert link in card
+    assert client.get(link).status_code == 200

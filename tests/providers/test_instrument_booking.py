@@ -227,3 +227,38 @@ def test_the_service_is_logged_only_once_the_booked_time_has_ended(client, demo,
     services.order_complete(order=order, actor=lab, summary="Used.", evidence=[pdf_upload()])
     order.refresh_from_db()
     assert order.status == ServiceOrder.Status.COMPLETED
+
+
+def _keyed_post(client, sem, voucher, day, hour, hours):
+    """As the browser sends it: the form's submission key from the page just rendered."""
+    import re
+
+    from portal.submissions import FIELD
+
+    page = client.get(f"/instruments/{sem.pk}/").content.decode()
+    key = re.search(rf'name="{FIELD}" value="([^"]+)"', page).group(1)
+    return client.post(
+        f"/instruments/{sem.pk}/",
+        {"voucher": voucher.serial, "day": day.isoformat(), "hour": hour, "hours": hours,
+         FIELD: key},
+    )  # fmt: skip
+
+
+def test_a_booking_sent_again_after_back_lands_on_the_first(client, demo, sem, day):
+    """Back, then send again: 409 "some hours are booked already", about one's own booking."""
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    first = _keyed_post(client, sem, demo["voucher"], day, 10, 2)
+    assert first.status_code == 302
+    orders = ServiceOrder.objects.count()
+    again = _keyed_post(client, sem, demo["voucher"], day, 10, 2)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert ServiceOrder.objects.count() == orders
+
+
+def test_a_refused_booking_is_said_at_the_top_of_the_page(client, demo, sem, day):
+    """On a phone the calendar is some 5,600 px tall and the refusal sat below it."""
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    assert _post(client, sem, demo["voucher"], day, 10, 3).status_code == 302
+    page = _post(client, sem, demo["voucher"], day, 12, 2).content.decode()
+    top = page.index("The instrument is not booked:")
+    assert top < page.index("Booking calendar") < page.index('id="book"')
