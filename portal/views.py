@@ -75,7 +75,14 @@ def answer_decision(
     """
     error = " ".join(str(e) for errors in form.errors.values() for e in errors) or None
     if is_htmx(request):
-        outcome = {"row_error": error, "row_success": None if error else success}
+        # The row's forms keep the queue as their way back: rendered for this answer, the
+        # request's own path is the action's, and a refused payment sent again without
+        # JavaScript went to the claim's page instead of the list.
+        outcome = {
+            "row_error": error,
+            "row_success": None if error else success,
+            "next_url": next_or(request, fallback),
+        }
         if error:
             # The refused row's forms show what was typed (an amount over the cap came back
             # as the requested amount, the official's figure lost).

@@ -5,9 +5,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.response import Response
 
 from portal.errors import NotAllowed
@@ -137,6 +138,16 @@ class SettlementBatchViewSet(
     ordering_fields = ["id", "cutoff", "created_at"]
     ordering = ["-id"]
 
+    def perform_content_negotiation(self, request, force=False):
+        # A statement asked for in a format it does not come in (`?format=xlsx`): DRF's
+        # answer was 404, read as "no such batch"; the action says which formats there are.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            if self.action != "statements":
+                raise
+            return (PortalJSONRenderer(), PortalJSONRenderer.media_type)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SettlementBatch.objects.none()
@@ -197,6 +208,10 @@ class SettlementBatchViewSet(
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/pdf"): OpenApiTypes.BINARY,
+            (406, "application/json"): OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="Asked for a format other than csv or pdf: `detail` names them.",
+            ),
         },
     )
     @action(
@@ -211,7 +226,14 @@ class SettlementBatchViewSet(
         region = Region.objects.filter(code=region_code.upper()).first()
         if region is None or not can_view_statement(request.user, region):
             raise Http404
-        fmt = (format or request.query_params.get("format") or "csv").lower()
+        asked = format or request.query_params.get("format")
+        if asked is None:
+            # `Accept: application/pdf` gets the PDF; anything else the CSV, as before.
+            negotiated = getattr(request, "accepted_renderer", None)
+            asked = negotiated.format if negotiated and negotiated.format == "pdf" else "csv"
+        fmt = asked.lower()
         if fmt not in ("csv", "pdf"):
-            raise Http404
+            raise NotAcceptable(
+                _("A statement comes as csv or pdf, not %(format)s.") % {"format": asked[:20]}
+            )
         return statement_response(batch, region, fmt)

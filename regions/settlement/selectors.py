@@ -75,6 +75,33 @@ def unsettled_summary() -> dict:
     return {"count": row["count"], "total": row["total"] or ZERO}
 
 
+def unsettled_of_region(region) -> dict:
+    """What the next batch would settle for `region` now: its vouchers' approved claims with
+    other districts' providers (it owes), and other districts' vouchers' with its providers
+    (it is owed), each with its count; the net is what it would receive."""
+    from django.db.models import Q
+
+    issued, paid = Q(issuing_region_id=region.pk), Q(provider_region_id=region.pk)
+    row = (
+        sources.unsettled_redemptions()
+        .filter(issued | paid)
+        .aggregate(
+            owes_count=Count("id", filter=issued),
+            owes=Sum("amount", filter=issued),
+            owed_count=Count("id", filter=paid),
+            owed=Sum("amount", filter=paid),
+        )
+    )
+    owes, owed = row["owes"] or ZERO, row["owed"] or ZERO
+    return {
+        "owes_count": row["owes_count"],
+        "owes": owes,
+        "owed_count": row["owed_count"],
+        "owed": owed,
+        "net": owed - owes,
+    }
+
+
 def batch_remaining(batch: SettlementBatch) -> int:
     """How many redemptions an open batch still has to claim (for its progress bar)."""
     if batch.status != SettlementBatch.Status.OPEN:

@@ -45,6 +45,7 @@ from regions.settlement.selectors import (
     batch_view_for,
     batches_visible_to,
     gross_matrix,
+    unsettled_of_region,
     unsettled_summary,
 )
 from regions.settlement.services import (
@@ -415,7 +416,14 @@ def settlement_statements(request):
     return render(
         request,
         "settlement/statements.html",
-        {"page": page, "rows": rows, "region": region, "regions": _regions()},
+        {
+            "page": page,
+            "rows": rows,
+            "region": region,
+            "regions": _regions(),
+            # What the next batch would settle: the statements list only what batches did.
+            "unsettled": unsettled_of_region(region) if region is not None else None,
+        },
     )
 
 

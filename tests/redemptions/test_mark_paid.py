@@ -118,3 +118,19 @@ def test_a_reference_over_two_lines_is_400(demo, approved, api_as, reference):
     ]
     approved.refresh_from_db()
     assert approved.status == "approved" and approved.payment_reference == ""
+
+
+def test_a_refused_payment_keeps_the_official_on_the_payments_list(client, demo, approved):
+    """The row re-rendered after a refusal sent its next form to the claim's page."""
+    client.force_login(demo["users"]["official-yangpu"])
+    url = f"/redemptions/{approved.pk}/mark-paid/"
+    row = client.post(
+        url,
+        {"payment_reference": "", "next": "/official/payments/"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Enter the payment reference." in row
+    assert 'name="next" value="/official/payments/"' in row
+    plain = client.post(url, {"payment_reference": "", "next": "/official/payments/"})
+    assert plain.status_code == 302 and plain["Location"] == "/official/payments/"

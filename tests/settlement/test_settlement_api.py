@@ -208,3 +208,19 @@ def test_an_unknown_district_in_a_transfer_is_told_the_codes_there_are(computed,
     assert response.json()["from_region"] == [
         "There is no code “YP”: use one of HEFEI_HT, NANHU, WUJIN, YANGPU."
     ]
+
+
+def test_a_statement_follows_accept_and_names_its_formats(computed, demo, api_as):
+    """`Accept: application/pdf` got the CSV; `?format=json` or `xlsx` a 404, read as if
+    the batch or the district did not exist."""
+    batch, _ = computed
+    client = api_as(demo["users"]["official-wujin"])
+    url = f"/api/settlement-batches/{batch.pk}/statements/WUJIN/"
+    pdf = client.get(url, HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert client.get(url)["Content-Type"].startswith("text/csv")
+    for asked in ("json", "xlsx"):
+        refused = client.get(f"{url}?format={asked}", HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 406, (asked, refused.content)
+        assert refused.json()["detail"] == f"A statement comes as csv or pdf, not {asked}."
+    assert client.get(f"/api/settlement-batches/{batch.pk}/statements/NOPE/").status_code == 404

@@ -144,3 +144,26 @@ def test_voucher_reactivate_edges(demo, voucher, from_status):
         assert voucher.status == V.ACTIVE
     else:
         assert voucher.status == from_status
+
+
+def test_the_enterprises_voucher_bar_shows_what_a_revocation_returned(client, demo):
+    """A revoked voucher read balance 0, redeemed ¥8,172.83: the ¥71,827.17 returned to the
+    budget appeared nowhere, drawn grey under "Balance (still to spend)"."""
+    from tests.redemptions.factories import approved_redemption
+    from tests.vouchers.factories import make_voucher
+    from vouchers.services import voucher_revoke
+
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "80000.00")
+    approved_redemption(demo, voucher, demo["providers"]["provider-sit"], "8000.00")
+    official = next(
+        u for u in demo["users"].values()
+        if u.is_official and u.region_id == voucher.issuing_region_id
+    )  # fmt: skip
+    voucher_revoke(voucher=voucher, actor=official, reason="Fraud suspected.")
+    voucher.refresh_from_db()
+    assert voucher.released == voucher.face_value - voucher.redeemed > 0
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+    page = client.get("/enterprise/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("Returned to the budget (the voucher was revoked or expired)") == 1
+    assert 'class="bar-released"' in page
+    assert "Redeemed (claims approved)" in page

@@ -85,6 +85,9 @@ class RedemptionFilter(ApiFilterSet):
     provider = IdFilter(field_name="provider_id")
     # One settlement batch's redemptions (its statements list them; the API had no way to).
     settlement_batch = IdFilter(field_name="settlement_item__batch_id")
+    # In a settlement batch or not yet: `settled=false&cross_region=true&status=approved` is
+    # what the next batch would take (with `paid`).
+    settled = StrictBooleanFilter(method="filter_settled")
 
     class Meta:
         model = Redemption
@@ -95,7 +98,11 @@ class RedemptionFilter(ApiFilterSet):
             "cross_region",
             "provider",
             "settlement_batch",
+            "settled",
         ]
+
+    def filter_settled(self, queryset, name, value):
+        return queryset.filter(settlement_item__isnull=not value)
 
 
 class RedemptionViewSet(
