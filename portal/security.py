@@ -216,8 +216,30 @@ def shown_text(value: str | None, *, field: str) -> str:
     was a blank link on the public pages), so that a required field's check refuses it."""
     value = (value or "").strip()
     refuse_hidden_controls(value, field=field)
+    refuse_control_characters(value, field=field)
     if not any(_shows(character) for character in value):
         return ""
+    return value
+
+
+# What typed text may hold besides what shows: line breaks and tabs. Any other control
+# character (an escape sequence, a bell) reaches the e-mails and the exports as it is.
+TYPED_CONTROLS = frozenset("\t\n\r")
+
+
+def refuse_control_characters(value: str, *, field: str) -> str:
+    """A text as given, refused when it holds a control character nobody types (C0/C1
+    controls other than line breaks and tabs: ESC [31m colours a terminal reading the
+    e-mail, BEL rings it)."""
+    if any(
+        unicodedata.category(character) == "Cc" and character not in TYPED_CONTROLS
+        for character in value or ""
+    ):
+        raise ValidationFailed(
+            _("Remove the control characters (escape codes and the like) from the text."),
+            field=field,
+            code="control_characters",
+        )
     return value
 
 

@@ -14,6 +14,7 @@ import math
 
 import redis.exceptions
 from django.conf import settings
+from django.utils.translation import ngettext
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
@@ -157,3 +158,19 @@ class SignupThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def signup_refusal(request) -> tuple[int, str] | None:
+    """For a sign-up POST (an enterprise's, or a provider's application with its account):
+    None within THROTTLE_SIGNUP, else the seconds to wait and the page's message. Both forms
+    count in one allowance: each creates an account and says whether an address has one."""
+    wait = page_throttle_wait(request, SignupThrottle)
+    if wait is None:
+        return None
+    minutes = max(1, math.ceil(wait / 60))
+    message = ngettext(
+        "Too many sign-ups from your network: try again in %(minutes)s minute.",
+        "Too many sign-ups from your network: try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return wait, message

@@ -188,9 +188,10 @@ def clean_payment_reference(value: str | None) -> str:
         raise ValidationFailed(
             _("A payment reference has at most 100 characters."), field="payment_reference"
         )
-    # One line as the bank prints it: a line break split the cell across two rows of a
-    # statement or an export, and the ledger's description kept only its first line.
-    if any(unicodedata.category(character) == "Cc" for character in reference):
+    # One line as the bank prints it: a line break (or Unicode's line and paragraph
+    # separators, U+2028/2029) split the cell across two rows of a statement or an export,
+    # and the ledger's description kept only its first line.
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in reference):
         raise ValidationFailed(
             _("A payment reference is one line, without line breaks or tabs."),
             field="payment_reference",

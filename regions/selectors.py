@@ -234,7 +234,7 @@ def notices_published(
     return notices
 
 
-def _local(moment) -> str:
+def programme_moment_text(moment) -> str:
     """A date and time in the programme's time zone (the API otherwise speaks UTC), with its
     offset, read the same way in both languages."""
     programme_time = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
@@ -259,8 +259,8 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
             "opens on %(opens)s and closes on %(closes)s."
         ) % {
             "title": upcoming.shown_title(),
-            "opens": _local(upcoming.opens_at),
-            "closes": _local(upcoming.closes_at),
+            "opens": programme_moment_text(upcoming.opens_at),
+            "closes": programme_moment_text(upcoming.closes_at),
         }
     last = calls.order_by("-closes_at").first()
     return _(
@@ -268,7 +268,7 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
         "on %(closes)s. Watch the notices for the next call."
     ) % {
         "title": last.shown_title(),
-        "closes": _local(last.closes_at),
+        "closes": programme_moment_text(last.closes_at),
     }
 
 

@@ -348,9 +348,18 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if request.method == "GET":
             page = self.paginate_queryset(introductions_visible_to(request.user, demand))
             return self.get_paginated_response(DemandIntroductionSerializer(page, many=True).data)
+        # Who may introduce, before the body is read: "No provider has this id" told anyone
+        # signed in which ids exist.
+        libraries.check_brokering_manager(request.user, demand)
         data = DemandIntroductionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        provider = Provider.objects.filter(pk=data.validated_data["provider"]).first()
+        # Among the providers the manager may see (certified ones): a refusal naming another's
+        # state told a manager of providers hidden from everyone.
+        provider = (
+            selectors.providers_visible_to(request.user)
+            .filter(pk=data.validated_data["provider"])
+            .first()
+        )
         if provider is None:
             raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
         introduction = libraries.demand_provider_introduce(
@@ -369,6 +378,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """The manager brokering the open demand steps back with a `reason` the enterprise
         reads; the demand then has no manager, and the enterprise may ask another."""
         demand = self.get_object()
+        libraries.check_brokering_manager(request.user, demand)
         data = BrokerWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         libraries.demand_broker_withdraw(

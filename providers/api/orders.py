@@ -24,7 +24,6 @@ from providers.models import (
     EvidenceFile,
     OrderDocument,
     OwnSharePayment,
-    Provider,
     ServiceOffering,
     ServiceOrder,
 )
@@ -207,7 +206,9 @@ class ServiceOrderViewSet(
         data = OrderCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        provider = Provider.objects.filter(pk=values["provider"]).first()
+        # Among the providers the enterprise may see: the refusal of another's ("not
+        # certified (suspended)") listed suspended and applying providers to anyone.
+        provider = selectors.providers_visible_to(user).filter(pk=values["provider"]).first()
         if provider is None:
             raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
         voucher = own_voucher(user, values["voucher"])

@@ -16,7 +16,7 @@ from providers.models import (
     OwnSharePayment,
     ServiceOrder,
 )
-from regions.selectors import rules_of_voucher
+from regions.selectors import programme_moment_text, rules_of_voucher
 
 
 def booked_time_not_over(order: ServiceOrder) -> str:
@@ -34,9 +34,11 @@ def booked_time_not_over(order: ServiceOrder) -> str:
     )
     if ends_at is None or ends_at <= timezone.now():
         return ""
+    # In programme time whoever asks: the API's answers are otherwise in UTC, and "booked
+    # until 03:00" read eight hours early.
     return _(
         "The instrument is booked until %(end)s: log the service once the booked time has ended."
-    ) % {"end": timezone.localtime(ends_at).strftime("%Y-%m-%d %H:%M")}
+    ) % {"end": programme_moment_text(ends_at)}
 
 
 def orders_visible_to(user) -> QuerySet[ServiceOrder]:

@@ -332,6 +332,22 @@ def demand_broker_request(*, actor: User, demand: Demand, manager: TechnologyMan
     return demand
 
 
+def check_brokering_manager(actor: User, demand: Demand) -> None:
+    """403 unless `actor` is the active manager brokering `demand`: asked before a request's
+    body is read, so that its answers tell nobody else anything. The services ask again
+    under the demand's lock."""
+    manager = demand.technology_manager if demand.technology_manager_id else None
+    if not (
+        actor
+        and actor.is_authenticated
+        and actor.role == User.Role.MANAGER
+        and manager is not None
+        and manager.user_id == actor.pk
+        and manager.takes_requests
+    ):
+        raise NotAllowed(_("Only the technology manager brokering this demand may do this."))
+
+
 def _locked_own_brokered_demand(actor: User, demand: Demand, *, refusal: str) -> Demand:
     """The demand locked (as a proposal or an assignment locks it, so that an introduction
     and the demand's award or closing cannot cross unseen), with its manager read; `refusal`

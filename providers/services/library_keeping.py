@@ -209,7 +209,10 @@ def library_account_invite(
         context=lambda: {
             "username": account.username,
             "role": account.get_role_display(),
-            "inviter": actor.get_full_name() or actor.username,
+            # The operator's account often has no name: "operator invited you" read as a
+            # user name, not a person.
+            "inviter": actor.get_full_name()
+            or (_("The programme operator") if actor.is_operator else actor.username),
             "url": set_password_link(account),
         },
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import ApplicationError
 from portal.submissions import submitted_once
+from portal.throttling import signup_refusal
 from portal.views import add_service_error, next_or, page_of, query_without_page
 from providers import permissions, selectors, services
 from providers.forms import AccountForm, DecisionForm, ProviderApplicationForm
@@ -35,6 +36,31 @@ def provider_apply(request):
     if not permissions.can_apply_as_provider(user):
         raise PermissionDenied
     anonymous = not user.is_authenticated
+    refusal = signup_refusal(request) if anonymous and request.method == "POST" else None
+    if refusal is not None:
+        # Counted with the enterprises' sign-up: it creates an account too, and said to
+        # anyone whether an address had one. The entries come back unchecked.
+        wait, message = refusal
+        typed = {key: value for key, value in request.POST.items() if "password" not in key}
+        response = render(
+            request,
+            "providers/apply.html",
+            {
+                "form": ProviderApplicationForm(initial=typed),
+                "account_form": AccountForm(
+                    prefix="account",
+                    initial={
+                        key.removeprefix("account-"): value
+                        for key, value in typed.items()
+                        if key.startswith("account-")
+                    },
+                ),
+                "throttled": message,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = ProviderApplicationForm(data, files)

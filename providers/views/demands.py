@@ -181,6 +181,14 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
         "proposals": proposals,
         "owner": owner,
         "own_proposal": own,
+        # Its proposals withdrawn or whose order ended stay its to read (price, state, order).
+        "own_earlier": [
+            p
+            for p in proposals
+            if p is not own
+            and p.status in Proposal.ENDED_STATUSES
+            and permissions.is_proposal_provider(user, p)
+        ],
         "may_propose": permissions.can_propose(user, demand) and own is None,
         "accept_form": accept_form
         or (

@@ -379,7 +379,9 @@ def _posted_provider(request) -> Provider | None:
     value = (request.POST.get("provider") or "").strip()
     if not (value.isascii() and value.isdigit() and int(value) < 2**31):
         return None
-    return Provider.objects.filter(pk=int(value)).first()
+    # Among the providers the manager may see (certified ones): a refusal naming another's
+    # state ("not certified (applied)") told a manager of providers hidden from everyone.
+    return selectors.providers_visible_to(request.user).filter(pk=int(value)).first()
 
 
 @login_required

@@ -235,7 +235,8 @@ def order_create(request):
     if not (provider_id and str(provider_id).isdigit()):
         messages.info(request, _("Choose a provider in the directory first."))
         return redirect("provider-directory")
-    provider = get_object_or_404(Provider.objects.select_related("region"), pk=provider_id)
+    # Among the providers the enterprise may see, as the API looks them up.
+    provider = get_object_or_404(selectors.providers_visible_to(user), pk=provider_id)
     if request.method == "GET" and not provider.takes_orders:
         raise Http404
     vouchers = selectors.enterprise_vouchers(user)

@@ -416,6 +416,9 @@ def test_the_provider_whose_order_ended_may_propose_again(api_as, client, users,
     client.force_login(sit)
     page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["may_propose"] and page.context["own_proposal"] is None
+    # Its ended proposal stays its to read, with the order it became.
+    assert page.context["own_earlier"] == [first]
+    assert f"/orders/{order_id}/" in page.content.decode().split("Your earlier proposals")[1]
     second = propose(sit, demand, price="85000.00")
     page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["own_proposal"] == second and not page.context["may_propose"]
@@ -440,3 +443,18 @@ def test_the_provider_reads_its_own_proposal_in_full(client, users, demand):
     link = f"/proposals/{proposal.pk}/attachments/{attachment.pk}/"
     assert link in card
     assert client.get(link).status_code == 200
+
+
+def test_an_order_cancelled_without_a_reason_reopens_the_demand_without_empty_brackets(
+    api_as, users, demand, django_capture_on_commit_callbacks
+):
+    chosen = propose(users["provider-sit"], demand)
+    enterprise = api_as(users["enterprise-jiangnan"])
+    order_id = enterprise.post(f"/api/proposals/{chosen.pk}/accept/", {}, format="json").json()[
+        "service_order"
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise.post(f"/api/service-orders/{order_id}/cancel/", {}, format="json")
+    (reopened,) = [m for m in mail.outbox if "is open again" in m.subject]
+    assert "ended without delivery. The demand" in reopened.body and "()" not in reopened.body

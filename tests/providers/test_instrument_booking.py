@@ -218,6 +218,21 @@ def test_the_service_is_logged_only_once_the_booked_time_has_ended(client, demo,
         f"/orders/{order.pk}/complete/", {"summary": "Used.", "evidence": pdf_upload()}
     )
     assert posted.status_code == 409
+    # The API, which speaks UTC, says the end in programme time too (it said 03:00 for 11:00).
+    from django.utils import timezone as tz
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(lab)
+    answer = api.post(
+        f"/api/service-orders/{order.pk}/complete/",
+        {"summary": "Used.", "evidence": [pdf_upload()]},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 409
+    end = tz.localtime(booking.ends_at)
+    assert f"booked until {end:%Y-%m-%d %H:%M} (UTC+0800)" in answer.json()["detail"]
 
     # The slot over (moved into the past as time would): the completion is logged.
     past = timedelta(days=10)

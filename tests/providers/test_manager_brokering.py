@@ -430,9 +430,23 @@ def test_the_api_refuses_a_related_party_and_an_uncertified_provider(
     )
     response = api_as(broker).post(url, {"provider": related.pk}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "related_party"
-    applied = make_provider(status="applied")
+    # A provider the manager may not see is no provider to them: its name and state were
+    # told ("... is not certified (applied)"), listing applicants and suspended providers.
+    applied = make_provider(status="applied", name="Secret Stealth Lab")
     response = api_as(broker).post(url, {"provider": applied.pk}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "provider_not_certified"
+    assert response.status_code == 400
+    assert response.json()["provider"] == ["No provider has this id."]
+    assert "Secret Stealth Lab" not in response.content.decode()
+
+
+def test_only_the_brokering_manager_learns_anything_from_the_body(api_as, users, demand):
+    """ "No provider has this id." answered every signed-in role, before the 403: it told
+    anyone which ids exist."""
+    url = f"/api/demands/{demand.pk}/introductions/"
+    for name in ("enterprise-yangpu", "provider-sit", "official-wujin"):
+        for provider in (999999, 1):
+            response = api_as(users[name]).post(url, {"provider": provider}, format="json")
+            assert response.status_code in (403, 404), (name, provider, response.content)
 
 
 def test_the_api_steps_back(api_as, broker, owner, demand):
@@ -445,3 +459,18 @@ def test_the_api_steps_back(api_as, broker, owner, demand):
     assert response.json()["technology_manager"] is None
     again = manager.post(url, {"reason": "Again."}, format="json")
     assert again.status_code == 403
+
+
+def test_a_note_with_control_characters_is_refused(api_as, broker, demand, users):
+    """An escape sequence in a note reached the provider's and the enterprise's e-mails."""
+    url = f"/api/demands/{demand.pk}/introductions/"
+    sit = users["provider-sit"].provider
+    response = api_as(broker).post(
+        url, {"provider": sit.pk, "note": "Hello \x07\x1b[31mRED\x1b[0m"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "control_characters"
+    # Line breaks and tabs are what people type.
+    fine = api_as(broker).post(url, {"provider": sit.pk, "note": "Line one\n\tLine two"},
+                               format="json")  # fmt: skip
+    assert fine.status_code == 201, fine.content

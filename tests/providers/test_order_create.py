@@ -56,12 +56,18 @@ def test_it_refuses_a_suspended_provider(jiangnan, api_as, users, demo, sit):
     assert ServiceOrder.objects.count() == before
 
 
-def test_it_refuses_a_provider_that_is_not_certified_yet(jiangnan, demo, make_provider):
-    provider = make_provider(region="WUJIN")
+def test_a_provider_not_certified_yet_is_no_provider_to_the_enterprise(
+    jiangnan, demo, make_provider
+):
+    """Its refusal, "This provider is not certified (applied)", listed applying and
+    suspended providers to any enterprise walking through the ids."""
+    provider = make_provider(region="WUJIN", name="Secret Stealth Lab")
     response = jiangnan.post(
         "/api/service-orders/", order_body(provider, demo["voucher"]), format="json"
     )
-    assert response.status_code == 409
+    assert response.status_code == 400
+    assert response.json()["provider"] == ["No provider has this id."]
+    assert not ServiceOrder.objects.filter(provider=provider).exists()
 
 
 def test_it_refuses_another_enterprises_voucher_beside_the_field(

@@ -49,3 +49,14 @@ def test_others_do_not_see_it(client, users, ended):
         assert page(client, user, ended.provider).status_code == 404
     client.logout()
     assert client.get(f"/providers/{ended.provider.pk}/").status_code == 404
+
+
+def test_a_suspended_providers_page_offers_no_booking_calendar(client, demo, sem):
+    """Its calendar answers 404 to all but the provider: the link led there."""
+    lab = sem.provider
+    official = demo["users"][f"official-{lab.region.code.lower()}"]
+    client.force_login(demo["users"]["operator"])
+    calendar = f"/instruments/{sem.pk}/"
+    assert calendar in client.get(f"/providers/{lab.pk}/").content.decode()
+    services.provider_suspend(provider=lab, actor=official, reason="Complaints.")
+    assert calendar not in client.get(f"/providers/{lab.pk}/").content.decode()

@@ -103,7 +103,9 @@ def test_a_reference_with_direction_characters_or_nothing_visible_is_400(
     assert approved.status == "approved" and approved.payment_reference == ""
 
 
-@pytest.mark.parametrize("reference", ["a\nb", "YP-001\r\n2", "YP\t001"])
+@pytest.mark.parametrize(
+    "reference", ["a\nb", "YP-001\r\n2", "YP\t001", "JN-1\u2028EVIL", "a\u2029b"]
+)
 def test_a_reference_over_two_lines_is_400(demo, approved, api_as, reference):
     """It was stored: the exports' cell ran over two rows and the ledger kept the first line."""
     response = api_as(demo["users"]["official-yangpu"]).post(

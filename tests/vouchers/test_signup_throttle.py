@@ -65,3 +65,24 @@ def test_the_refusal_is_in_the_readers_language(demo, two_an_hour):
     response = chinese.post("/signup/", form(demo, credit_code=""))
     assert response.status_code == 429
     assert "您所在网络的注册次数过多，请 60 分钟后再试。" in response.content.decode()
+
+
+def test_a_providers_application_counts_in_the_same_allowance(client, demo, two_an_hour):
+    """The provider application creates an account too, and told anyone whether an address
+    had one, with no limit while the enterprises' sign-up answered 429."""
+    from providers.models import Provider
+    from tests.providers.test_apply import account, form_data
+
+    taken = User.objects.exclude(email="").first().email
+    for _ in range(2):
+        client.post("/signup/", form(demo, credit_code=""))
+    providers = Provider.objects.count()
+    refused = client.post(
+        "/providers/apply/",
+        {**form_data(region=demo["regions"]["WUJIN"].pk), **account(**{"account-email": taken})},
+    )
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    page = refused.content.decode()
+    assert "Too many sign-ups from your network" in page
+    assert "exists already" not in page and "Changzhou Materials Testing Centre" in page
+    assert Provider.objects.count() == providers

@@ -1,7 +1,5 @@
 """Pages of enterprises: sign-up, the enterprise's home, and verification by the district."""
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -9,10 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.throttling import SignupThrottle, page_throttle_wait
+from portal.throttling import signup_refusal
 from portal.views import form_status, next_or, page_of, run_service
 from providers import selectors as order_selectors
 from providers.models import ServiceOrder
@@ -31,8 +28,9 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
-    wait = page_throttle_wait(request, SignupThrottle) if request.method == "POST" else None
-    if wait is not None:
+    refusal = signup_refusal(request) if request.method == "POST" else None
+    if refusal is not None:
+        wait, message = refusal
         # The entries come back as typed, unchecked (a check would still say whether the
         # address has an account), the passwords left out.
         typed = {
@@ -40,17 +38,10 @@ def signup(request):
             for name in form.fields
             if name not in ("password1", "password2")
         }
-        form = SignupForm(initial=typed)
-        minutes = max(1, math.ceil(wait / 60))
-        message = ngettext(
-            "Too many sign-ups from your network: try again in %(minutes)s minute.",
-            "Too many sign-ups from your network: try again in %(minutes)s minutes.",
-            minutes,
-        ) % {"minutes": minutes}
         response = render(
             request,
             "vouchers/signup.html",
-            {"form": form, "throttled": message},
+            {"form": SignupForm(initial=typed), "throttled": message},
             status=429,
         )
         response["Retry-After"] = str(wait)
