@@ -29,7 +29,7 @@ from providers.api.libraries import (
 from providers.api.matching import ExpertMatchesField, MatchesField
 from providers.models import Demand, Expert, Proposal, ProposalAttachment, Provider, ServiceCategory
 from providers.selectors.libraries import introductions_visible_to
-from providers.services import libraries
+from providers.services import brokering
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -350,7 +350,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return self.get_paginated_response(DemandIntroductionSerializer(page, many=True).data)
         # Who may introduce, before the body is read: "No provider has this id" told anyone
         # signed in which ids exist.
-        libraries.check_brokering_manager(request.user, demand)
+        brokering.check_brokering_manager(request.user, demand)
         data = DemandIntroductionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # Among the providers the manager may see (certified ones): a refusal naming another's
@@ -362,7 +362,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         if provider is None:
             raise serializers.ValidationError({"provider": [_("No provider has this id.")]})
-        introduction = libraries.demand_provider_introduce(
+        introduction = brokering.demand_provider_introduce(
             actor=request.user,
             demand=demand,
             provider=provider,
@@ -378,10 +378,10 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """The manager brokering the open demand steps back with a `reason` the enterprise
         reads; the demand then has no manager, and the enterprise may ask another."""
         demand = self.get_object()
-        libraries.check_brokering_manager(request.user, demand)
+        brokering.check_brokering_manager(request.user, demand)
         data = BrokerWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        libraries.demand_broker_withdraw(
+        brokering.demand_broker_withdraw(
             actor=request.user, demand=demand, reason=data.validated_data["reason"]
         )
         demand = Demand.objects.select_related("enterprise", "region", "category").get(pk=demand.pk)

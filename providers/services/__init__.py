@@ -12,8 +12,9 @@
 - demands: technology demands;
 - proposals: the proposals that answer them, and accepting one;
 - digest: the daily e-mail of new demands that fit each provider;
-- libraries: the expert and technology-manager libraries (assignments, brokering a demand,
-  introducing providers to it, stepping back).
+- libraries: the expert library (contacting an expert, assignments, comments, declining);
+- brokering: technology managers brokering a demand (asked to, introducing providers to it,
+  stepping back).
 
 Every public function is one action in one transaction: it locks the row it moves, checks the
 edge against the model's TRANSITIONS (portal.states), writes the audit entry, and queues
@@ -21,6 +22,7 @@ e-mail and Celery work to run only after commit. Refusals are domain errors (por
 never half-writes.
 """
 
+from providers.services.brokering import demand_broker_withdraw, demand_provider_introduce
 from providers.services.catalogue import offering_create, offering_update
 from providers.services.certificates import (
     certificate_reinstate,
@@ -57,7 +59,6 @@ from providers.services.demands import (
     demands_close_expired,
 )
 from providers.services.digest import matching_digest_send
-from providers.services.libraries import demand_broker_withdraw, demand_provider_introduce
 from providers.services.notices import (
     notice_conclude,
     notices_conclude_due,

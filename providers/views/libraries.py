@@ -26,7 +26,7 @@ from providers.forms import (
 from providers.models import Demand, Expert, Provider, ServiceOrder, TechnologyManager
 from providers.models.libraries import LISTED
 from providers.selectors.libraries import demands_brokered_by
-from providers.services import libraries
+from providers.services import brokering, libraries
 from providers.services.library_keeping import can_keep_libraries
 from regions.models import User
 from regions.services import audit_trail_for
@@ -297,7 +297,7 @@ def manager_detail(request, pk):
         if form.is_valid():
             _demand, status = run_service_with_status(
                 request,
-                libraries.demand_broker_request,
+                brokering.demand_broker_request,
                 form=form,
                 success=_("The manager is asked to broker your demand and told by e-mail."),
                 actor=user,
@@ -400,7 +400,7 @@ def manager_demand_introduce(request, pk):
         return _manager_dashboard_page(request, status=400, typed=typed)
     _introduction, status = run_service_with_status(
         request,
-        libraries.demand_provider_introduce,
+        brokering.demand_provider_introduce,
         form=None,
         success=_(
             "%(provider)s is introduced to “%(title)s”; the provider and the enterprise are "
@@ -426,7 +426,7 @@ def manager_demand_withdraw(request, pk):
     reason = request.POST.get("reason", "")
     _demand, status = run_service_with_status(
         request,
-        libraries.demand_broker_withdraw,
+        brokering.demand_broker_withdraw,
         form=None,
         success=_("You no longer broker “%(title)s”; the enterprise is told why.")
         % {"title": demand.title},

@@ -10,7 +10,7 @@ from portal.codes import normalise_credit_code
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from providers.models import Demand, Proposal, ServiceOrder, TechnologyManager
 from providers.models.libraries import DemandIntroduction
-from providers.services.libraries import demand_broker_withdraw, demand_provider_introduce
+from providers.services.brokering import demand_broker_withdraw, demand_provider_introduce
 from regions.models import AuditEntry, User
 from vouchers.selectors import enterprise_emails
 

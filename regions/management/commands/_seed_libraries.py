@@ -19,7 +19,8 @@ from providers.models import (
     ServiceOffering,
     TechnologyManager,
 )
-from providers.services.libraries import demand_broker_request, expert_assign, expert_comment
+from providers.services.brokering import demand_broker_request
+from providers.services.libraries import expert_assign, expert_comment
 from regions.models import Region, User
 
 EXPERTS = [
