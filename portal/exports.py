@@ -152,6 +152,11 @@ class _Plan:
     def _local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone) if value.tzinfo is not None else value
 
+    def _day(self, value):
+        """A date, or a moment's day in the portal's time zone (a voucher's expiry is a
+        moment the pages show as its day)."""
+        return self._local(value).date() if isinstance(value, datetime) else value
+
     def csv_cell(self, kind: str, value) -> str:
         if value is None or value == "":
             return ""
@@ -160,7 +165,7 @@ class _Plan:
         if kind == DATETIME:
             return self._local(value).strftime("%Y-%m-%d %H:%M")
         if kind == DATE:
-            return value.isoformat()
+            return self._day(value).isoformat()
         if kind == BOOLEAN:
             return self.yes if value else self.no
         if kind == INTEGER:
@@ -186,7 +191,7 @@ class _Plan:
             cell.number_format = "yyyy-mm-dd hh:mm"
             return cell
         if kind == DATE:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=self._day(value))
             cell.number_format = "yyyy-mm-dd"
             return cell
         if kind == BOOLEAN:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.exports import (
     BOOLEAN,
+    DATE,
     DATETIME,
     INTEGER,
     MONEY,
@@ -85,15 +86,15 @@ def voucher_export(request) -> Export:
             Column(gettext_lazy("Credit code"), "enterprise__credit_code", width=22),
             Column(gettext_lazy("District"), local_field("issuing_region__name"), width=18),
             Column(gettext_lazy("Year"), "year", INTEGER),
-            Column(gettext_lazy("Face value"), "face_value", MONEY),
-            Column(gettext_lazy("Balance"), "balance", MONEY),
-            Column(gettext_lazy("Held"), "held", MONEY),
-            Column(gettext_lazy("Redeemed"), "redeemed", MONEY),
-            Column(gettext_lazy("Released"), "released", MONEY),
+            Column(gettext_lazy("Face value (CNY)"), "face_value", MONEY),
+            Column(gettext_lazy("Balance (CNY)"), "balance", MONEY),
+            Column(gettext_lazy("Held (CNY)"), "held", MONEY),
+            Column(gettext_lazy("Redeemed (CNY)"), "redeemed", MONEY),
+            Column(gettext_lazy("Returned to the budget (CNY)"), "released", MONEY),
             Column(gettext_lazy("Status"), "status", labels=dict(Voucher.Status.choices), width=12),
             Column(gettext_lazy("Cross-region"), "cross_region", BOOLEAN),
             Column(pgettext_lazy("date", "Issued"), "issued_at", DATETIME),
-            Column(gettext_lazy("Expires"), "expires_at", DATETIME),
+            Column(gettext_lazy("Expires"), "expires_at", DATE),
         ],
     )
 

@@ -99,6 +99,13 @@ function markScrollingTables() {
   });
 }
 document.addEventListener("DOMContentLoaded", markScrollingTables);
+// A year's months scroll sideways on a phone: the card opens on the latest ones, where the
+// figures are, not on January (it showed six empty months and no hint of the rest).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".chart-card[data-opens-at-end]").forEach(function (card) {
+    card.scrollLeft = card.scrollWidth;
+  });
+});
 window.addEventListener("resize", markScrollingTables);
 document.addEventListener("htmx:afterSettle", markScrollingTables);
 

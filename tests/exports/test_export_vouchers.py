@@ -15,9 +15,9 @@ def test_it_exports_the_districts_vouchers(demo, login):
     rows = csv_rows(login(demo["users"]["official-wujin"]).get("/exports/vouchers.csv"))
     assert rows[0][:3] == ["Serial", "Enterprise", "Credit code"]
     assert column(rows, "Serial") == [extra.serial, demo["voucher"].serial]
-    assert column(rows, "Face value")[0] == "2500.00"
-    assert column(rows, "Balance")[0] == "2500.00"
-    assert column(rows, "Held")[0] == "0.00"
+    assert column(rows, "Face value (CNY)")[0] == "2500.00"
+    assert column(rows, "Balance (CNY)")[0] == "2500.00"
+    assert column(rows, "Held (CNY)")[0] == "0.00"
     assert column(rows, "Cross-region")[0] == "Yes"
     assert column(rows, "Status")[0] == "Active"
 
@@ -42,7 +42,7 @@ def test_the_operator_gets_every_district_in_xlsx(demo, login):
     rows = xlsx_rows(login(demo["users"]["operator"]).get("/exports/vouchers.xlsx"))
     assert len(rows) == 3
     assert sorted(column(rows, "District")) == ["Wujin District", "Yangpu District"]
-    assert 9000 in column(rows, "Face value")
+    assert 9000 in column(rows, "Face value (CNY)")
 
 
 def test_it_runs_the_same_queries_for_few_or_many_rows(demo, login):
@@ -62,3 +62,24 @@ def test_the_list_links_to_its_exports_for_officials_only(demo, login):
     assert 'href="/exports/vouchers.xlsx?status=active"' in html
     enterprise = login(demo["users"]["enterprise-jiangnan"]).get("/vouchers/").content.decode()
     assert "/exports/" not in enterprise
+
+
+def test_amounts_say_their_unit_and_the_expiry_is_a_day(client, demo):
+    """Its amounts had no "(CNY)", where the other exports' do; 到期日 carried a time."""
+    import csv
+    import io
+
+    from django.utils import timezone
+
+    from vouchers.models import Voucher
+
+    client.force_login(demo["users"]["operator"])
+    response = client.get("/exports/vouchers.csv", HTTP_ACCEPT_LANGUAGE="en")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *body = list(csv.reader(io.StringIO(text)))
+    assert {"Face value (CNY)", "Balance (CNY)", "Held (CNY)", "Redeemed (CNY)"} <= set(header)
+    expires = header.index("Expires")
+    serial = header.index("Serial")
+    for row in body:
+        voucher = Voucher.objects.get(serial=row[serial])
+        assert row[expires] == timezone.localtime(voucher.expires_at).date().isoformat()

@@ -67,3 +67,22 @@ def test_the_api_answers_409_related_party(demo, api_as):
     )
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "related_party"
+
+
+def test_the_queue_and_the_claim_say_so_before_approve_is_pressed(client, demo):
+    """The row and the claim's page offered a plain Approve, saying nothing of the relation
+    until the approval was refused."""
+    voucher = demo["voucher"]
+    provider = demo["providers"]["provider-graphene"]
+    order = make_order(voucher, provider, contract="1000.00")
+    redemption = redemption_claim(
+        service_order_id=order.pk, amount="100.00", actor=provider_user(demo, provider)
+    )
+    client.force_login(official_of(demo, voucher.issuing_region.code))
+    warning = "is a declared related party of the enterprise that ordered"
+    queue = client.get("/official/redemptions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert warning not in queue
+    declare(demo, voucher, provider)
+    for url in ("/official/redemptions/", f"/redemptions/{redemption.pk}/"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"{provider.display_name} {warning}" in page, url

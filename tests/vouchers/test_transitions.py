@@ -167,3 +167,29 @@ def test_the_enterprises_voucher_bar_shows_what_a_revocation_returned(client, de
     assert page.count("Returned to the budget (the voucher was revoked or expired)") == 1
     assert 'class="bar-released"' in page
     assert "Redeemed (claims approved)" in page
+
+
+def test_the_revocation_email_says_what_went_back_and_what_is_still_decided(
+    demo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.redemptions.factories import make_order, provider_user
+    from tests.vouchers.factories import make_voucher
+    from vouchers.services import redemption_claim, voucher_revoke
+
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "80000.00")
+    sit = demo["providers"]["provider-sit"]
+    order = make_order(voucher, sit, contract="60000.00")
+    redemption_claim(service_order_id=order.pk, amount="30000.00", actor=provider_user(demo, sit))
+    official = next(
+        u for u in demo["users"].values()
+        if u.is_official and u.region_id == voucher.issuing_region_id
+    )  # fmt: skip
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        voucher_revoke(voucher=voucher, actor=official, reason="Fraud suspected.")
+    (revoked,) = [m for m in mail.outbox if "revoked voucher" in m.body]
+    assert "¥50,000.00 of its balance went back to the district's budget." in revoked.body
+    assert "Claims already made on it, ¥30,000.00 in all, are still decided" in revoked.body
+    assert f"/vouchers/{voucher.serial}/" in revoked.body

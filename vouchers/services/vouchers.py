@@ -161,7 +161,15 @@ def voucher_revoke(*, voucher: Voucher, actor: User, reason: str) -> Voucher:
     notify_after_commit(
         recipients=[voucher.enterprise.contact_email],
         email="vouchers/voucher_revoked",
-        context=lambda: {"serial": voucher.serial, "reason": reason},
+        # What the voucher's page says too: what went back to the budget, and that claims
+        # already made are still decided (it said only the reason).
+        context=lambda: {
+            "serial": voucher.serial,
+            "reason": reason,
+            "released": f"{released:,.2f}",
+            "held": f"{voucher.held:,.2f}" if voucher.held > 0 else "",
+            "url": portal_url("voucher-detail", voucher.serial),
+        },
     )
     # The certificate is drawn again with its status: a revoked voucher's PDF looked valid.
     enqueue("vouchers.tasks.generate_voucher_certificate", voucher_id=voucher.pk)
