@@ -82,7 +82,7 @@ def _unsettled() -> dict:
     return {"n": n, "total": total if n else None}
 
 
-def official_dashboard(*, region: Region) -> dict:
+def official_dashboard(*, region: Region, official=None) -> dict:
     year = current_year()
     rules = ProgrammeRules.objects.filter(region=region, year=year).first()
     # The queues, and the reminders' work waiting beyond the service level, in one query
@@ -90,7 +90,12 @@ def official_dashboard(*, region: Region) -> dict:
     days = rules.service_level_days if rules else DEFAULT_SERVICE_LEVEL_DAYS
     waiting = official_waiting(region_id=region.pk, days=days, now=timezone.now())
     counts = sources.counts_in_one_query(
-        {**sources.official_queues(region_id=region.pk), **waiting}
+        {
+            **sources.official_queues(
+                region_id=region.pk, official_id=official.pk if official else None
+            ),
+            **waiting,
+        }
     )
     reminders = official_reminders({kind: counts.pop(kind) for kind in waiting}, days)
     issued = _monthly_issued(region, year)

@@ -51,15 +51,22 @@ def official_queue_counts(*, region_id: int) -> dict[str, int]:
     return counts_in_one_query(official_queues(region_id=region_id))
 
 
-def official_queues(*, region_id: int) -> dict[str, QuerySet]:
-    """The district official's queues, by name, as querysets to count."""
+def official_queues(*, region_id: int, official_id: int | None = None) -> dict[str, QuerySet]:
+    """The district official's queues, by name, as querysets to count. With `official_id`,
+    the applications and claims that official gave the first of four-eyes approvals to are
+    left out: they wait for a colleague, and the official can only reject them."""
+    applications = VoucherApplication.objects.filter(region_id=region_id, status="submitted")
+    claims = Redemption.objects.filter(issuing_region_id=region_id, status="pending")
+    if official_id is not None:
+        applications = applications.exclude(first_approved_by_id=official_id)
+        claims = claims.exclude(first_approved_by_id=official_id)
     return {
-        "applications": VoucherApplication.objects.filter(region_id=region_id, status="submitted"),
+        "applications": applications,
         "enterprises": Enterprise.objects.filter(
             region_id=region_id, verified_at__isnull=True, rejected_at__isnull=True
         ),
         "providers": Provider.objects.filter(region_id=region_id, status="applied"),
-        "redemptions": Redemption.objects.filter(issuing_region_id=region_id, status="pending"),
+        "redemptions": claims,
         "payments": Redemption.objects.filter(provider_region_id=region_id, status="approved"),
         # Disputes the district decides: those on orders paid with its vouchers (counted by
         # the provider's district, the card said 0 to the one official who could act).

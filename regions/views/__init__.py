@@ -186,7 +186,7 @@ def official_dashboard(request):
     if not request.user.is_official:
         raise PermissionDenied
     region = request.user.region
-    data = dashboards.official_dashboard(region=region)
+    data = dashboards.official_dashboard(region=region, official=request.user)
     months = [month_label(m) for m in dashboards.MONTHS]
     data["monthly_chart"] = bar_chart(
         title=_("Vouchers issued and redeemed per month, %(year)s") % {"year": data["year"]},

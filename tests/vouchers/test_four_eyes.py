@@ -92,6 +92,20 @@ class TestApplications:
             action=AuditEntry.Action.FIRST_APPROVE,
         ).exists()
 
+    def test_the_first_approvers_dashboard_counts_it_no_more(self, api_as, client, users, submit):
+        """Its to-do card still counted the application it could only reject; the colleague's
+        counts it, as its move."""
+        application = submit("enterprise-yangpu", "250000.00")
+
+        def count(name):
+            client.force_login(users[name])
+            return client.get("/official/").context["counts"]["applications"]
+
+        before = count("official-yangpu")
+        assert self.approve(api_as, users["official-yangpu"], application).status_code == 202
+        assert count("official-yangpu") == before - 1
+        assert count("official-yangpu-2") == before
+
     def test_the_api_shows_the_first_approval_while_it_waits(self, api_as, users, submit):
         application = submit("enterprise-yangpu", "250000.00")
         api = api_as(users["official-yangpu-2"])
