@@ -98,6 +98,13 @@ def answer_decision(
     return redirect(next_or(request, fallback))
 
 
+def render_throttled(request, template: str, context: dict, *, wait: int):
+    """A page refused by a throttle: 429, with the seconds to wait in Retry-After."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 # --- small request helpers every app's views use -------------------------------------------
 
 PAGE_SIZE = 20

@@ -79,19 +79,25 @@ def demand_broker_request(*, actor: User, demand: Demand, manager: TechnologyMan
     return demand
 
 
-def check_brokering_manager(actor: User, demand: Demand) -> None:
-    """403 unless `actor` is the active manager brokering `demand`: asked before a request's
-    body is read, so that its answers tell nobody else anything. The services ask again
-    under the demand's lock."""
-    manager = demand.technology_manager if demand.technology_manager_id else None
-    if not (
+def _brokers(actor: User, manager: TechnologyManager | None) -> bool:
+    """Is `actor` the manager's own account, the manager still in the library? A manager
+    withdrawn from it has left the programme: its brokering ends with it."""
+    return bool(
         actor
         and actor.is_authenticated
         and actor.role == User.Role.MANAGER
         and manager is not None
         and manager.user_id == actor.pk
         and manager.takes_requests
-    ):
+    )
+
+
+def check_brokering_manager(actor: User, demand: Demand) -> None:
+    """403 unless `actor` is the active manager brokering `demand`: asked before a request's
+    body is read, so that its answers tell nobody else anything. The services ask again
+    under the demand's lock."""
+    manager = demand.technology_manager if demand.technology_manager_id else None
+    if not _brokers(actor, manager):
         raise NotAllowed(_("Only the technology manager brokering this demand may do this."))
 
 
@@ -99,6 +105,7 @@ def _locked_own_brokered_demand(actor: User, demand: Demand, *, refusal: str) ->
     """The demand locked (as a proposal or an assignment locks it, so that an introduction
     and the demand's award or closing cannot cross unseen), with its manager read; `refusal`
     unless `actor` is the active manager brokering it."""
+    # Only a manager's account locks the demand at all.
     if not (actor and actor.is_authenticated and actor.role == User.Role.MANAGER):
         raise NotAllowed(refusal)
     demand = lock_demand(demand)
@@ -107,8 +114,7 @@ def _locked_own_brokered_demand(actor: User, demand: Demand, *, refusal: str) ->
         .filter(pk=demand.technology_manager_id)
         .first()
     )
-    # A manager withdrawn from the library has left the programme: its brokering ends with it.
-    if manager is None or manager.user_id != actor.pk or not manager.takes_requests:
+    if not _brokers(actor, manager):
         raise NotAllowed(refusal)
     demand.technology_manager = manager
     return demand

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.errors import ApplicationError
 from portal.submissions import submitted_once
 from portal.throttling import signup_refusal
-from portal.views import add_service_error, next_or, page_of, query_without_page
+from portal.views import add_service_error, next_or, page_of, query_without_page, render_throttled
 from providers import permissions, selectors, services
 from providers.forms import AccountForm, DecisionForm, ProviderApplicationForm
 from providers.models import ProviderNotice
@@ -42,7 +42,7 @@ def provider_apply(request):
         # anyone whether an address had one. The entries come back unchecked.
         wait, message = refusal
         typed = {key: value for key, value in request.POST.items() if "password" not in key}
-        response = render(
+        return render_throttled(
             request,
             "providers/apply.html",
             {
@@ -57,10 +57,8 @@ def provider_apply(request):
                 ),
                 "throttled": message,
             },
-            status=429,
+            wait=wait,
         )
-        response["Retry-After"] = str(wait)
-        return response
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = ProviderApplicationForm(data, files)

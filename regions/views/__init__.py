@@ -24,6 +24,7 @@ from portal.views import (
     is_htmx,
     page_of,
     query_without_page,
+    render_throttled,
     run_service,
 )
 from providers.selectors import brokered_deals
@@ -126,9 +127,7 @@ def _too_many_checks(request, serial: str):
     if wait is None:
         return None
     context = {"serial": serial, "throttled": True, "retry_after": wait}
-    response = render(request, "regions/verify.html", context, status=429)
-    response["Retry-After"] = str(wait)
-    return response
+    return render_throttled(request, "regions/verify.html", context, wait=wait)
 
 
 @require_GET

@@ -334,7 +334,8 @@ def with_order_facts(redemptions) -> list[Redemption]:
     for flag in RiskFlag.objects.filter(service_order_id__in=order_ids, cleared_at__isnull=True):
         flags.setdefault(flag.service_order_id, []).append(flag)
     # Declared related after the claim was made: the approval is refused, and the row said
-    # nothing of it until Approve was pressed.
+    # nothing of it until Approve was pressed. The code compared as the approval compares it
+    # (vouchers.services.related_parties.is_related_party: trimmed, upper case).
     related = set(
         RelatedParty.objects.filter(
             enterprise_id__in={r.service_order.enterprise_id for r in rows}

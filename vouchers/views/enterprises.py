@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.throttling import signup_refusal
-from portal.views import form_status, next_or, page_of, run_service
+from portal.views import form_status, next_or, page_of, render_throttled, run_service
 from providers import selectors as order_selectors
 from providers.models import ServiceOrder
 from regions.selectors import current_year, rules_for
@@ -38,14 +38,8 @@ def signup(request):
             for name in form.fields
             if name not in ("password1", "password2")
         }
-        response = render(
-            request,
-            "vouchers/signup.html",
-            {"form": SignupForm(initial=typed), "throttled": message},
-            status=429,
-        )
-        response["Retry-After"] = str(wait)
-        return response
+        context = {"form": SignupForm(initial=typed), "throttled": message}
+        return render_throttled(request, "vouchers/signup.html", context, wait=wait)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         password = data.pop("password1")
