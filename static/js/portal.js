@@ -1,10 +1,25 @@
+// A required field left empty. Forms are novalidate so that the server's errors read like the
+// page's own; such a form is sent without the question below, whose action cannot happen yet:
+// the server names the empty field.
+function missingRequired(form) {
+  return Array.prototype.some.call(form.querySelectorAll("[required]"), function (field) {
+    if (field.disabled) {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return !form.querySelector('[name="' + field.name + '"]:checked');
+    }
+    return !String(field.value || "").trim();
+  });
+}
+
 // Confirmation before irreversible actions: any form with data-confirm asks first, once: a
 // second tap while the confirmed POST is on its way is dropped without asking again (the
 // listener below would drop it after the question).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var question = form.getAttribute && form.getAttribute("data-confirm");
-  if (!question) {
+  if (!question || missingRequired(form)) {
     return;
   }
   var sent = Number(form.getAttribute("data-sent-at") || 0);
