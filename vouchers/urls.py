@@ -1,7 +1,14 @@
 from django.urls import path, re_path
 
 from vouchers import exports
-from vouchers.views import applications, enterprises, redemptions, related_parties, vouchers
+from vouchers.views import (
+    applications,
+    enterprises,
+    payments,
+    redemptions,
+    related_parties,
+    vouchers,
+)
 
 urlpatterns = [
     path("signup/", enterprises.signup, name="signup"),
@@ -73,7 +80,12 @@ urlpatterns = [
         redemptions.redemptions_to_approve,
         name="redemptions-to-approve",
     ),
-    path("official/payments/", redemptions.payments_to_record, name="payments-to-record"),
+    path("official/payments/", payments.payments_to_record, name="payments-to-record"),
+    path(
+        "official/payments/provider/<int:provider_pk>/",
+        payments.provider_transfer,
+        name="provider-transfer",
+    ),
     re_path(
         r"^exports/(?P<kind>applications|vouchers|redemptions)\.(?P<fmt>csv|xlsx)$",
         exports.export,

@@ -1,6 +1,8 @@
 """API of redemptions: providers claim, issuing officials approve or reject, the provider's
 home district records the payment. Thin: parse, call one service, render."""
 
+from decimal import Decimal
+
 import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from portal.money import MoneyField
 from vouchers import selectors, services
 from vouchers.api.applications import AwaitingSecondApprovalSerializer, awaiting_second_approval
 from vouchers.models import Redemption
+from vouchers.services.payments import CLAIMS_PER_TRANSFER_MAX
 
 
 class RedemptionSerializer(serializers.ModelSerializer):
@@ -75,6 +78,21 @@ class RejectInputSerializer(serializers.Serializer):
 
 class PaidInputSerializer(serializers.Serializer):
     payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+
+
+class ProviderTransferInputSerializer(serializers.Serializer):
+    redemptions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=CLAIMS_PER_TRANSFER_MAX
+    )
+    payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+
+
+class ProviderTransferSerializer(serializers.Serializer):
+    payment_reference = serializers.CharField()
+    provider = serializers.IntegerField()
+    count = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    redemptions = RedemptionSerializer(many=True)
 
 
 class RedemptionFilter(ApiFilterSet):
@@ -208,6 +226,37 @@ class RedemptionViewSet(
             actor=request.user,
         )
         return self._render(redemption)
+
+    @extend_schema(
+        operation_id="redemptions_mark_paid_together",
+        request=ProviderTransferInputSerializer,
+        responses=ProviderTransferSerializer,
+    )
+    @action(detail=False, methods=["post"], url_path="mark-paid")
+    def mark_paid_together(self, request):
+        """The provider's home district records one bank transfer that paid several approved
+        claims of one provider: all of them become paid under its reference, or none does."""
+        if not request.user.is_official:
+            raise NotAllowed(_("Only a district official records payments."))
+        data = ProviderTransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        paid = services.redemptions_mark_paid(
+            redemption_ids=data.validated_data["redemptions"],
+            payment_reference=data.validated_data["payment_reference"],
+            actor=request.user,
+        )
+        fresh = list(self.get_queryset().filter(pk__in=[claim.pk for claim in paid]).order_by("pk"))
+        return Response(
+            ProviderTransferSerializer(
+                {
+                    "payment_reference": paid[0].payment_reference,
+                    "provider": paid[0].provider_id,
+                    "count": len(paid),
+                    "total": sum((claim.amount for claim in paid), Decimal("0")),
+                    "redemptions": fresh,
+                }
+            ).data
+        )
 
 
 def register(router):

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from providers.models import EvidenceFile, OrderDocument, RiskFlag, ServiceOrder
+from providers.models import EvidenceFile, OrderDocument, Provider, RiskFlag, ServiceOrder
 from providers.selectors import orders_visible_to
 from regions.models import ZERO, AuditEntry, ProgrammeRules, User
 from regions.selectors import rules_of_voucher
@@ -363,3 +363,24 @@ def redemptions_to_pay(user) -> QuerySet[Redemption]:
     return redemptions_visible_to(user).filter(
         provider_region_id=user.region_id, status=Redemption.Status.APPROVED
     )
+
+
+def payments_due_by_provider(user) -> list[dict]:
+    """The district's providers with approved claims waiting for payment, the longest waiting
+    first: for each its `provider`, the claims' `count` and `total`, what one bank transfer
+    would pay. One grouped query and one for the providers."""
+    due = list(
+        redemptions_to_pay(user)
+        .select_related(None)
+        .order_by()
+        .values("provider_id")
+        .annotate(count=Count("id"), total=Sum("amount"), since=Min("decided_at"))
+        .order_by("since", "provider_id")
+    )
+    providers = Provider.objects.in_bulk([row["provider_id"] for row in due])
+    return [{**row, "provider": providers[row["provider_id"]]} for row in due]
+
+
+def provider_claims_to_pay(user, provider_id: int) -> QuerySet[Redemption]:
+    """One provider's approved claims that the user's district is to pay, oldest first."""
+    return redemptions_to_pay(user).filter(provider_id=provider_id).order_by("decided_at", "id")

@@ -6,8 +6,8 @@
   application_reject
 - vouchers.py: voucher_issue (inside approval), voucher_revoke, voucher_expire,
   vouchers_expire_due, the certificate
-- redemptions.py: redemption_claim, redemption_approve, redemption_reject,
-  redemption_mark_paid
+- redemptions.py: redemption_claim, redemption_approve, redemption_reject
+- payments.py: redemption_mark_paid, redemptions_mark_paid (one transfer, several claims)
 - claim_notices.py: claim_notices_send (the officials' e-mail of new claims, each minute)
 """
 
@@ -25,10 +25,10 @@ from vouchers.services.enterprises import (
     enterprise_review_again,
     enterprise_verify,
 )
+from vouchers.services.payments import redemption_mark_paid, redemptions_mark_paid
 from vouchers.services.redemptions import (
     redemption_approve,
     redemption_claim,
-    redemption_mark_paid,
     redemption_reject,
 )
 from vouchers.services.vouchers import (
@@ -54,6 +54,7 @@ __all__ = [
     "redemption_claim",
     "redemption_mark_paid",
     "redemption_reject",
+    "redemptions_mark_paid",
     "voucher_certificate_generate",
     "voucher_certificate_pdf",
     "voucher_expire",

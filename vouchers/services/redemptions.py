@@ -7,7 +7,7 @@ Money rules, each backed by a row lock and a database constraint:
 - approval posts the hold (held -> redeemed, the district's `rules.redeemed` grows) and writes
   the journal entry; rejection gives the hold back to the voucher, or to the district's budget
   when the voucher has meanwhile expired or been revoked;
-- the provider's home district records its payment (approved -> paid), with a journal entry.
+- the provider's home district records its payment (approved -> paid): payments.py.
 Lock order, always: ProgrammeRules -> Voucher -> ServiceOrder -> Redemption.
 """
 
@@ -33,7 +33,6 @@ from providers.selectors import paperwork_missing, provider_emails
 from providers.services.risk import open_risk_flags, risk_flags_named
 from regions import ledger
 from regions.dashboards import flow_summary_record
-from regions.ledger import clean_payment_reference
 from regions.models import (
     AuditEntry,
     NotificationPreference,
@@ -49,7 +48,7 @@ from regions.selectors import (
 )
 from regions.services import audit_record
 from regions.statistics import statistics_changed
-from regions.statistics_summary import district_summary_paid, enterprise_summary_record
+from regions.statistics_summary import enterprise_summary_record
 from vouchers.models import Redemption, Voucher
 from vouchers.selectors import contract_rest, ratio_cap, voucher_requires_paperwork
 from vouchers.services.claim_reads import lock_order_for_claim, lock_voucher_of_order
@@ -371,64 +370,6 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
             "amount": f"{amount:,.2f}",
             "serial": voucher.serial,
             "note": note,
-            "url": portal_url("redemption-detail", redemption.pk),
-        },
-    )
-    return redemption
-
-
-@transaction.atomic(durable=True)
-def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: User) -> Redemption:
-    """The provider's home district records that it paid the provider."""
-    if not actor.is_official:
-        raise NotAllowed(_("Only a district official records payments."))
-    payment_reference = clean_payment_reference(payment_reference)
-    # Callers have checked that the actor sees the claim: the issuing district does, and is
-    # told whose payment it is rather than that the claim does not exist.
-    paying_region_id = (
-        Redemption.objects.filter(pk=redemption_id)
-        .values_list("provider_region_id", flat=True)
-        .first()
-    )
-    if paying_region_id is None:
-        raise Http404(_("No such redemption."))
-    if paying_region_id != actor.region_id:
-        raise NotAllowed(
-            _("Only an official of the provider's district records its payment to the provider.")
-        )
-    redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
-    from_status = check_transition(redemption, Redemption.Status.PAID)
-    redemption.status = Redemption.Status.PAID
-    redemption.paid_at = timezone.now()
-    redemption.payment_reference = payment_reference
-    redemption.save(update_fields=["status", "paid_at", "payment_reference"])
-    district_summary_paid(redemption=redemption)  # the statistics' monthly summary
-    statistics_changed()  # the open statistics' time from claim to payment
-    payable, cash = ledger.accounts(
-        ledger.payable(redemption.provider), ledger.cash(redemption.provider_region_id)
-    )
-    ledger.post_entry(
-        reference=f"redemption:{redemption.pk}:pay",
-        description=f"Redemption #{redemption.pk} paid, reference {payment_reference}",
-        lines=[(payable, redemption.amount, 0), (cash, 0, redemption.amount)],
-        redemption=redemption,
-    )
-    audit_record(
-        actor=actor,
-        obj=redemption,
-        action=AuditEntry.Action.MARK_PAID,
-        from_status=from_status,
-        to_status=Redemption.Status.PAID,
-        reason=payment_reference,
-    )
-    notify_after_commit(
-        recipients=provider_emails(redemption.provider_id),
-        kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
-        email="vouchers/redemption_paid",
-        context=lambda: {
-            "id": redemption.pk,
-            "amount": f"{redemption.amount:,.2f}",
-            "reference": payment_reference,
             "url": portal_url("redemption-detail", redemption.pk),
         },
     )

@@ -173,23 +173,6 @@ def redemptions_to_approve(request):
     return render(request, "redemptions/to_approve.html", {"page": page})
 
 
-@login_required
-@require_GET
-def payments_to_record(request):
-    require_official(request)
-    return render(
-        request,
-        "redemptions/to_pay.html",
-        {
-            "page": page_of(
-                request,
-                selectors.redemptions_to_pay(request.user).order_by("decided_at", "id"),
-                default=PAGE_SIZE,
-            )
-        },
-    )
-
-
 def _with_four_eyes(rows: list[Redemption]) -> list[Redemption]:
     """`rows` with each one's `needs_second_approval`: an approval now would only be the first
     of two (no first approval yet, the amount at or above the four-eyes threshold of the rules

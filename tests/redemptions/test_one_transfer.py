@@ -1,0 +1,262 @@
+"""One bank transfer paying several approved claims of one provider: recorded together under
+its reference by the provider's district (page and API), every claim with its journal entry
+and audit row, the provider told once; all of them or none."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.http import Http404
+
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from regions.models import AuditEntry, JournalEntry
+from regions.services import reconciliation_run
+from tests.providers.conftest import make_provider  # noqa: F401 (a fixture)
+from tests.redemptions.factories import approved_redemption
+from tests.vouchers.factories import make_voucher
+from vouchers.models import Redemption
+from vouchers.services import redemptions_mark_paid
+from vouchers.services.payments import CLAIMS_PER_TRANSFER_MAX
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sit(demo):
+    return demo["providers"]["provider-sit"]
+
+
+@pytest.fixture
+def yangpu(demo):
+    return demo["users"]["official-yangpu"]
+
+
+@pytest.fixture
+def claims(demo, sit):
+    """Three approved claims of the Yangpu institute on a Wujin enterprise's voucher."""
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    return [
+        approved_redemption(demo, voucher, sit, amount) for amount in ("800.00", "1200.50", "99.50")
+    ]
+
+
+def _statuses(claims):
+    return [Redemption.objects.get(pk=claim.pk).status for claim in claims]
+
+
+def test_one_transfer_pays_every_claim_with_its_own_entries(
+    demo, claims, yangpu, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = redemptions_mark_paid(
+            redemption_ids=[claim.pk for claim in claims],
+            payment_reference=" ICBC-2026-1207 ",
+            actor=yangpu,
+        )
+
+    assert [claim.pk for claim in paid] == sorted(claim.pk for claim in claims)
+    for claim in claims:
+        claim.refresh_from_db()
+        assert (claim.status, claim.payment_reference) == ("paid", "ICBC-2026-1207")
+        entry = JournalEntry.objects.get(reference=f"redemption:{claim.pk}:pay")
+        assert sum(line.debit for line in entry.lines.all()) == claim.amount
+        assert AuditEntry.objects.filter(
+            object_type="vouchers.redemption",
+            object_id=str(claim.pk),
+            action=AuditEntry.Action.MARK_PAID,
+            reason="ICBC-2026-1207",
+        ).exists()
+    assert reconciliation_run().ok
+    # The provider is told once, with the total and every claim.
+    told = [m for m in mail.outbox if "ICBC-2026-1207" in m.subject]
+    assert len(told) == 1
+    assert "2,100.00" in told[0].body
+    assert all(f"#{claim.pk}" in told[0].body for claim in claims)
+
+
+def test_a_claim_not_waiting_for_payment_records_none(demo, claims, yangpu, sit):
+    redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="EARLIER", actor=yangpu)
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    pending = approved_redemption(demo, voucher, sit, "10.00")
+    Redemption.objects.filter(pk=pending.pk).update(status="pending")
+
+    with pytest.raises(InvalidTransition) as refused:
+        redemptions_mark_paid(
+            redemption_ids=[claim.pk for claim in claims] + [pending.pk],
+            payment_reference="ICBC-2",
+            actor=yangpu,
+        )
+
+    assert f"#{claims[0].pk}, #{pending.pk}" in refused.value.message
+    assert _statuses(claims[1:]) == ["approved", "approved"]
+    assert not JournalEntry.objects.filter(description__contains="ICBC-2").exists()
+
+
+def test_one_transfer_pays_one_provider(demo, claims, yangpu, make_provider):  # noqa: F811
+    lab = make_provider(status="certified", region="YANGPU", categories=("rnd", "testing"))
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    other = approved_redemption(demo, voucher, lab, "50.00")
+
+    with pytest.raises(ValidationFailed) as refused:
+        redemptions_mark_paid(
+            redemption_ids=[claims[0].pk, other.pk], payment_reference="ICBC-3", actor=yangpu
+        )
+
+    assert refused.value.code == "several_providers"
+    assert _statuses([claims[0], other]) == ["approved", "approved"]
+
+
+def test_only_the_providers_district_records_it(demo, claims):
+    ids = [claim.pk for claim in claims]
+    # The issuing district sees the claims: told whose payment it is.
+    with pytest.raises(NotAllowed):
+        redemptions_mark_paid(
+            redemption_ids=ids, payment_reference="X", actor=demo["users"]["official-wujin"]
+        )
+    # A district with no part in them learns nothing of them.
+    with pytest.raises(Http404):
+        redemptions_mark_paid(
+            redemption_ids=ids, payment_reference="X", actor=demo["users"]["official-nanhu"]
+        )
+    with pytest.raises(NotAllowed):
+        redemptions_mark_paid(
+            redemption_ids=ids, payment_reference="X", actor=demo["users"]["provider-sit"]
+        )
+    assert _statuses(claims) == ["approved"] * 3
+
+
+@pytest.mark.parametrize(
+    ("ids", "reference"),
+    [([], "ICBC-4"), (list(range(1, CLAIMS_PER_TRANSFER_MAX + 2)), "ICBC-4"), (None, "")],
+)
+def test_no_claims_too_many_or_no_reference_is_refused(claims, yangpu, ids, reference):
+    with pytest.raises(ValidationFailed):
+        redemptions_mark_paid(
+            redemption_ids=[claim.pk for claim in claims] if ids is None else ids,
+            payment_reference=reference,
+            actor=yangpu,
+        )
+    assert _statuses(claims) == ["approved"] * 3
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def test_the_api_records_a_transfer_and_refuses_it_twice(api_as, claims, yangpu, sit):
+    api = api_as(yangpu)
+    body = {"redemptions": [claims[0].pk, claims[2].pk], "payment_reference": "ICBC-5"}
+
+    response = api.post("/api/redemptions/mark-paid/", body, format="json")
+
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert (answer["payment_reference"], answer["provider"], answer["count"]) == (
+        "ICBC-5",
+        sit.pk,
+        2,
+    )
+    assert Decimal(answer["total"]) == Decimal("899.50")
+    assert [row["status"] for row in answer["redemptions"]] == ["paid", "paid"]
+    assert _statuses(claims) == ["paid", "approved", "paid"]
+
+    again = api.post("/api/redemptions/mark-paid/", body, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"redemptions": [], "payment_reference": "R"},
+        {"redemptions": ["x"], "payment_reference": "R"},
+        {"redemptions": "1,2", "payment_reference": "R"},
+        {"payment_reference": "R"},
+        {"redemptions": [1], "payment_reference": "a\nb"},
+        {"redemptions": list(range(1, CLAIMS_PER_TRANSFER_MAX + 2)), "payment_reference": "R"},
+    ],
+)
+def test_the_api_answers_bad_input_with_400(api_as, yangpu, body, claims):
+    if body.get("redemptions") == [1]:
+        body = {**body, "redemptions": [claims[0].pk]}
+    response = api_as(yangpu).post("/api/redemptions/mark-paid/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert _statuses(claims) == ["approved"] * 3
+
+
+def test_the_api_refuses_other_roles(api_as, demo, claims):
+    response = api_as(demo["users"]["provider-sit"]).post(
+        "/api/redemptions/mark-paid/",
+        {"redemptions": [claims[0].pk], "payment_reference": "R"},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+def test_the_queue_groups_what_each_provider_is_owed(client, claims, yangpu, sit):
+    client.force_login(yangpu)
+    page = client.get("/official/payments/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "One transfer per provider" in page
+    assert "¥2,100.00" in page
+    assert f"/official/payments/provider/{sit.pk}/" in page
+
+
+def test_the_transfer_page_records_the_ticked_claims(client, claims, yangpu, sit):
+    client.force_login(yangpu)
+    url = f"/official/payments/provider/{sit.pk}/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('name="redemptions"') == 3 and page.count(" checked") == 3
+    assert "¥2,100.00 in all" in page
+
+    response = client.post(
+        url,
+        {"redemptions": [claims[0].pk, claims[1].pk], "payment_reference": "ICBC-6"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/official/payments/"
+    assert (
+        "Transfer ICBC-6 recorded: 2 claims of Shanghai Institute of Technology, ¥2,000.50 in all."
+        in (response.content.decode())
+    )
+    assert _statuses(claims) == ["paid", "paid", "approved"]
+
+
+def test_the_transfer_page_keeps_what_was_typed_when_refused(client, claims, yangpu, sit):
+    client.force_login(yangpu)
+    url = f"/official/payments/provider/{sit.pk}/"
+    response = client.post(
+        url, {"redemptions": [claims[1].pk], "payment_reference": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter the payment reference." in page
+    assert page.count(" checked") == 1
+    # A claim a colleague recorded meanwhile: 409, nothing recorded.
+    redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="EARLIER", actor=yangpu)
+    response = client.post(
+        url,
+        {"redemptions": [claims[0].pk, claims[1].pk], "payment_reference": "ICBC-7"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 409
+    assert "not approved and waiting for payment" in response.content.decode()
+    assert _statuses(claims) == ["paid", "approved", "approved"]
+    # Nothing ticked.
+    response = client.post(url, {"payment_reference": "ICBC-8"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Choose the claims this transfer paid." in response.content.decode()
+
+
+def test_the_transfer_page_is_for_officials(client, demo, sit):
+    client.force_login(demo["users"]["provider-sit"])
+    assert client.get(f"/official/payments/provider/{sit.pk}/").status_code == 403
+    client.force_login(demo["users"]["official-yangpu"])
+    assert client.get("/official/payments/provider/987654/").status_code == 404
+    # Nothing to pay: said so.
+    page = client.get(f"/official/payments/provider/{sit.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "No approved claim of this provider waits" in page.content.decode()

@@ -1,0 +1,112 @@
+"""Pages of payments: the paying district's queue of approved claims (each recorded on its
+row: vouchers/views/redemptions.py), and one bank transfer recorded as the payment of several
+claims of one provider."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.errors import ApplicationError
+from portal.templatetags.portal import cny
+from portal.views import add_service_error, form_status, page_of
+from providers.models import Provider
+from vouchers import selectors, services
+from vouchers.services.payments import CLAIMS_PER_TRANSFER_MAX
+from vouchers.views import PAGE_SIZE, require_official
+
+
+class ClaimIdsField(forms.TypedMultipleChoiceField):
+    """The ticked claims' ids. Which of them may be paid is the service's to say, in its own
+    words (a colleague may have recorded one meanwhile), so any whole number passes here."""
+
+    def valid_value(self, value):
+        return True
+
+
+class TransferForm(forms.Form):
+    # Checked by the service, as on the queue's rows: required, one line, 100 characters.
+    payment_reference = forms.CharField(
+        label=gettext_lazy("Bank reference of the transfer"), required=False, max_length=100
+    )
+    redemptions = ClaimIdsField(
+        coerce=int, required=False, error_messages={"invalid_choice": gettext_lazy("Not a claim.")}
+    )
+
+
+@login_required
+@require_GET
+def payments_to_record(request):
+    require_official(request)
+    return render(
+        request,
+        "redemptions/to_pay.html",
+        {
+            "by_provider": selectors.payments_due_by_provider(request.user),
+            "page": page_of(
+                request,
+                selectors.redemptions_to_pay(request.user).order_by("decided_at", "id"),
+                default=PAGE_SIZE,
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_transfer(request, provider_pk):
+    """Several approved claims of one provider paid by one bank transfer: ticked (all, at
+    first), recorded together under the transfer's reference, or none of them."""
+    require_official(request)
+    provider = get_object_or_404(Provider, pk=provider_pk)
+    due = selectors.provider_claims_to_pay(request.user, provider.pk)
+    form = TransferForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            paid = services.redemptions_mark_paid(
+                redemption_ids=form.cleaned_data["redemptions"],
+                payment_reference=form.cleaned_data["payment_reference"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            add_service_error(request, error, form)
+            status = error.status
+        else:
+            total = sum((claim.amount for claim in paid), Decimal("0"))
+            messages.success(
+                request,
+                ngettext(
+                    "Transfer %(reference)s recorded: %(count)d claim of %(provider)s, %(total)s.",
+                    "Transfer %(reference)s recorded: %(count)d claims of %(provider)s, "
+                    "%(total)s in all.",
+                    len(paid),
+                )
+                % {
+                    "reference": paid[0].payment_reference,
+                    "count": len(paid),
+                    "provider": provider.display_name,
+                    "total": cny(total),
+                },
+            )
+            return redirect("payments-to-record")
+    else:
+        status = form_status(form)
+    claims = list(due[:CLAIMS_PER_TRANSFER_MAX])
+    ticked = set(form.cleaned_data.get("redemptions", [])) if form.is_bound else None
+    return render(
+        request,
+        "redemptions/provider_transfer.html",
+        {
+            "provider": provider,
+            "form": form,
+            "claims": [(claim, ticked is None or claim.pk in ticked) for claim in claims],
+            "shown_total": sum((claim.amount for claim in claims), Decimal("0")),
+            "due_count": len(claims) if len(claims) < CLAIMS_PER_TRANSFER_MAX else due.count(),
+            "most": CLAIMS_PER_TRANSFER_MAX,
+        },
+        status=status,
+    )
