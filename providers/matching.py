@@ -428,16 +428,25 @@ def expert_pool() -> list[Candidate]:
     ]
 
 
-def demand_matches(demand: Demand, limit: int = 10, *, pool=None, unpayable=None) -> list[dict]:
+def demand_matches(
+    demand: Demand, limit: int = 10, *, pool=None, unpayable=None, advised=None
+) -> list[dict]:
     """The certified providers that fit the demand best: `[{provider, score, reasons}]`.
     Those the enterprise's vouchers may not pay (its related parties, its own credit code)
-    are not suggested: accepting their proposal is refused. `unpayable`: those credit codes
-    when the caller read them for many demands at once (`unpayable_codes_of`)."""
+    are not suggested: accepting their proposal is refused; nor those whose expert advises
+    the district on the demand: their proposal is refused (conflict of interest).
+    `unpayable` and `advised`: those credit codes and provider ids when the caller read them
+    for many demands at once (`unpayable_codes_of`, `advising_providers_of`)."""
     pool = provider_pool() if pool is None else pool
     if unpayable is None:
         unpayable = unpayable_codes_of([demand])[demand.pk]
-    if unpayable:
-        pool = [c for c in pool if normalise_credit_code(c.obj.credit_code) not in unpayable]
+    if advised is None:
+        advised = advising_providers_of([demand])[demand.pk]
+    if unpayable or advised:
+        pool = [
+            c for c in pool
+            if normalise_credit_code(c.obj.credit_code) not in unpayable and c.id not in advised
+        ]  # fmt: skip
     ranked = rank(DemandText.of(demand), pool, score_provider, limit)
     return [
         {"provider": r["candidate"], "score": r["score"], "reasons": r["reasons"]} for r in ranked
@@ -479,6 +488,18 @@ def unpayable_codes_of(demands) -> dict[int, set[str]]:
         | {normalise_credit_code(demand.enterprise.credit_code)}
         for demand in demands
     }
+
+
+def advising_providers_of(demands) -> dict[int, set[int]]:
+    """For each demand's id, the providers whose expert the district assigned to advise on
+    it: they may not propose for it (`proposals.advising_expert_with_stake`). One query."""
+    advised: dict[int, set[int]] = {demand.pk: set() for demand in demands}
+    rows = Expert.objects.filter(
+        assignments__demand__in=[demand.pk for demand in demands], provider__isnull=False
+    ).values_list("assignments__demand_id", "provider_id")
+    for demand_id, provider_id in rows:
+        advised[demand_id].add(provider_id)
+    return advised
 
 
 def _stakes_in(demand: Demand) -> set[tuple[str, int]]:

@@ -251,7 +251,12 @@ def demands_brokered_by(manager: TechnologyManager) -> list[Demand]:
     `suggested_providers` (the best-fitting ones the enterprise may pay, those introduced
     already left out) and every one with its `introductions`. The candidates are loaded once
     for all the demands, so the page's queries do not grow with them."""
-    from providers.matching import demand_matches, provider_pool, unpayable_codes_of
+    from providers.matching import (
+        advising_providers_of,
+        demand_matches,
+        provider_pool,
+        unpayable_codes_of,
+    )
     from providers.models.libraries import DemandIntroduction
 
     demands = list(
@@ -268,6 +273,7 @@ def demands_brokered_by(manager: TechnologyManager) -> list[Demand]:
     open_demands = [d for d in demands if d.status == Demand.Status.OPEN]
     pool = provider_pool() if open_demands else []
     unpayable = unpayable_codes_of(open_demands) if open_demands else {}
+    advised = advising_providers_of(open_demands) if open_demands else {}
     for demand in demands:
         demand.suggested_providers = []
         if demand.status != Demand.Status.OPEN:
@@ -275,7 +281,13 @@ def demands_brokered_by(manager: TechnologyManager) -> list[Demand]:
         introduced = {i.provider_id for i in demand.introductions_made}
         demand.suggested_providers = [
             match["provider"]
-            for match in demand_matches(demand, limit=10, pool=pool, unpayable=unpayable[demand.pk])
+            for match in demand_matches(
+                demand,
+                limit=10,
+                pool=pool,
+                unpayable=unpayable[demand.pk],
+                advised=advised[demand.pk],
+            )
             if match["provider"].pk not in introduced
         ]
     return demands

@@ -22,6 +22,7 @@ from providers.models.libraries import DemandIntroduction
 from providers.selectors import provider_emails
 from providers.services.demands import lock_demand
 from providers.services.orders import relation_refusal
+from providers.services.proposals import advising_expert_with_stake
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 from vouchers.selectors import enterprise_emails
@@ -163,6 +164,18 @@ def demand_provider_introduce(
             % {"provider": provider.display_name},
             field="provider",
             code=unpayable.code,
+        )
+    adviser = advising_expert_with_stake(demand, provider=provider)
+    if adviser is not None:
+        # It could not propose (proposal_submit refuses the same).
+        raise InvalidTransition(
+            _(
+                "%(provider)s cannot propose for this demand: its expert %(expert)s advises the "
+                "district on it. Introduce another provider."
+            )
+            % {"provider": provider.display_name, "expert": adviser.display_name},
+            field="provider",
+            code="conflict_of_interest",
         )
     already = _("%(provider)s has been introduced to this demand already.") % {
         "provider": provider.display_name

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from providers.matching import demand_matches, provider_pool, unpayable_codes_of
+from providers.matching import (
+    advising_providers_of,
+    demand_matches,
+    provider_pool,
+    unpayable_codes_of,
+)
 from providers.models import Demand, DigestSent, Provider
 from providers.selectors import provider_emails
 
@@ -60,10 +65,15 @@ def matching_digest_send(*, now: datetime | None = None) -> int:
         .order_by("created_at", "id")
     )
     unpayable = unpayable_codes_of(demands)
+    advised = advising_providers_of(demands)
     fits: dict[int, list[dict]] = {}
     for demand in demands:
         matches = demand_matches(
-            demand, limit=DIGEST_TOP, pool=pool, unpayable=unpayable[demand.pk]
+            demand,
+            limit=DIGEST_TOP,
+            pool=pool,
+            unpayable=unpayable[demand.pk],
+            advised=advised[demand.pk],
         )
         for match in matches:
             pk = match["provider"].pk

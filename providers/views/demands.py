@@ -24,6 +24,7 @@ from providers.forms.demands import DemandForm, DemandSearchForm, ProposalAccept
 from providers.models import Demand, Expert, Proposal, ProposalAttachment
 from providers.models.libraries import LISTED
 from providers.selectors import expert_reviews
+from providers.services.proposals import advising_expert_with_stake
 
 
 @require_GET
@@ -176,6 +177,8 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
         ),
         None,
     )
+    may_propose = permissions.can_propose(user, demand) and own is None
+    adviser = advising_expert_with_stake(demand, provider=user.provider) if may_propose else None
     context = {
         "demand": demand,
         "proposals": proposals,
@@ -189,7 +192,9 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
             and p.status in Proposal.ENDED_STATUSES
             and permissions.is_proposal_provider(user, p)
         ],
-        "may_propose": permissions.can_propose(user, demand) and own is None,
+        "may_propose": may_propose and adviser is None,
+        # Why a provider that may see the demand cannot propose for it.
+        "conflict": _proposal_conflict(adviser) if may_propose and adviser else "",
         "accept_form": accept_form
         or (
             ProposalAcceptForm(vouchers=selectors.enterprise_vouchers(user).filter(status="active"))
@@ -202,6 +207,15 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
         "reviews": expert_reviews(user, demand=demand) if user.is_authenticated else [],
     }
     return render(request, "providers/demands/detail.html", context, status=status)
+
+
+def _proposal_conflict(adviser) -> str:
+    """The refusal `proposal_submit` gives, told before the provider writes a proposal."""
+    return _(
+        "%(expert)s advises the district on this demand and works with you (or would "
+        "lead this proposal): a provider whose expert advises on a demand cannot "
+        "propose for it."
+    ) % {"expert": adviser.display_name}
 
 
 @require_GET
@@ -241,6 +255,9 @@ def proposal_create(request, pk):
             status = 400
     elif not permissions.can_propose(user, demand):
         messages.info(request, _("You cannot propose for this demand."))
+        return redirect("demand-detail", pk=demand.pk)
+    elif adviser := advising_expert_with_stake(demand, provider=user.provider):
+        messages.info(request, _proposal_conflict(adviser))
         return redirect("demand-detail", pk=demand.pk)
     return render(
         request,

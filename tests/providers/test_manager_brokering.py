@@ -474,3 +474,44 @@ def test_a_note_with_control_characters_is_refused(api_as, broker, demand, users
     fine = api_as(broker).post(url, {"provider": sit.pk, "note": "Line one\n\tLine two"},
                                format="json")  # fmt: skip
     assert fine.status_code == 201, fine.content
+
+
+# --- a provider whose expert advises on the demand ------------------------------------------
+
+
+@pytest.fixture
+def weikai(demo, demand):
+    """Weikai, whose SEM specialist Zhao Ming (expert-demo) the Wujin official assigned to
+    advise on the brokered demand: it may not propose for it."""
+    weikai = demo["providers"]["provider-weikai"]
+    assert demand.expert_assignments.filter(expert__provider=weikai).exists()
+    return weikai
+
+
+def test_a_provider_whose_expert_advises_is_neither_suggested_nor_introduced(
+    broker, demand, weikai, zhao
+):
+    from providers.matching import demand_matches
+    from providers.selectors.libraries import demands_brokered_by
+
+    brokered = {d.pk: d for d in demands_brokered_by(zhao)}[demand.pk]
+    assert weikai not in brokered.suggested_providers
+    assert weikai.pk not in {m["provider"].pk for m in demand_matches(demand, limit=50)}
+
+    with pytest.raises(InvalidTransition) as refused:
+        introduce(broker, demand, weikai)
+
+    assert refused.value.code == "conflict_of_interest"
+    assert "advises the district" in refused.value.message
+    assert not DemandIntroduction.objects.filter(demand=demand, provider=weikai).exists()
+
+
+def test_a_provider_whose_expert_advises_is_told_before_it_writes_a_proposal(demo, demand, weikai):
+    client = Client()
+    client.force_login(demo["users"]["provider-weikai"])
+    page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Propose a solution" not in page
+    assert "advises the district on this demand" in page
+    response = client.get(f"/demands/{demand.pk}/propose/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert response["Location"] == f"/demands/{demand.pk}/"

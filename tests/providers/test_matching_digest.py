@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from providers import services
-from providers.models import Demand, DigestSent
+from providers.models import Demand, DigestSent, Expert
 from providers.tasks import send_matching_digests
 from tests.providers.matching_helpers import graphene_demand_of
 
@@ -33,6 +33,9 @@ def send(capture, now=None):
 def test_the_providers_that_fit_a_new_demand_hear_of_it(
     demo, graphene_demand, django_capture_on_commit_callbacks
 ):
+    # The seed's adviser on the demand works for Weikai, which may not propose for it: as
+    # if the adviser had left Weikai, Weikai hears of it (below).
+    Expert.objects.filter(assignments__demand=graphene_demand).update(provider=None)
     mail.outbox.clear()
     sent = send(django_capture_on_commit_callbacks)
     assert sent == DigestSent.objects.count() >= 2
@@ -49,6 +52,17 @@ def test_the_providers_that_fit_a_new_demand_hear_of_it(
     assert "Matched terms: SEM" in weikai_mail.body
     digest = DigestSent.objects.get(provider=demo["providers"]["provider-sit"])
     assert list(digest.demands.all()) == [graphene_demand]
+
+
+def test_a_provider_whose_expert_advises_on_the_demand_does_not_hear_of_it(
+    graphene_demand, django_capture_on_commit_callbacks
+):
+    """It could not propose for it (conflict of interest)."""
+    assert graphene_demand.expert_assignments.filter(expert__provider__isnull=False).exists()
+    mail.outbox.clear()
+    send(django_capture_on_commit_callbacks)
+    assert digest_to("provider-sit")
+    assert digest_to("provider-weikai") == []
 
 
 def test_a_second_run_the_same_day_sends_nothing(

@@ -333,6 +333,26 @@ class Voucher(models.Model):
         pays for no more work."""
         return self.status in self.ENDED_STATUSES or self.expires_at <= timezone.now()
 
+    @property
+    def held_to_the_end(self) -> bool:
+        """Exhausted only because pending claims hold what is left: nothing more is spent
+        until they are decided, and a rejected one makes the voucher active again. The
+        stored status stays `exhausted` (the state machine and the API are unchanged); the
+        pages name the state for what it is, since "Exhausted" read as all spent."""
+        return self.status == self.Status.EXHAUSTED and self.held > 0
+
+    @property
+    def status_label(self) -> str:
+        """The status as every page shows it (with `status_badge`)."""
+        if self.held_to_the_end:
+            return _("Fully held by claims awaiting decision")
+        return self.get_status_display()
+
+    @property
+    def status_badge(self) -> str:
+        """The badge class suffix for `status_label`: `held` is styled as pending."""
+        return "held" if self.held_to_the_end else self.status
+
 
 class Redemption(FirstApproval, models.Model):
     """A provider's claim on a confirmed service order, paid from the order's voucher."""
