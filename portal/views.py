@@ -179,10 +179,13 @@ def page_of(request, queryset, *, default: int = PAGE_SIZE, capped: bool = False
     return paginator.get_page(number)
 
 
-def query_without_page(request) -> str:
-    """The current query string without `page`, for page links that keep the filters."""
+def query_without_page(request, *also: str) -> str:
+    """The current query string without `page`, for page links that keep the filters; and
+    without the parameters named in `also`, for links that set those (the demand list's
+    state tabs keep the words, the district and the category, and set the state)."""
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in ("page", *also):
+        params.pop(name, None)
     return params.urlencode()
 
 

@@ -5,7 +5,9 @@ search.
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from providers.search import search_tsquery
+from providers.search import any_field_contains, filter_every_word, search_tsquery
+
+DEMAND_SEARCH_FIELDS = ("title", "description")
 
 
 def demands_visible_to(user) -> QuerySet:
@@ -43,7 +45,8 @@ def demand_search(demands: QuerySet, *, q: str = "", category: str = "", region:
     the GIN index on to_tsvector('simple', search_terms): Latin words as prefixes, Chinese
     words by all their two-character runs, so that 检测 finds a demand as fast as a longer
     word does; a lone Chinese character is matched as a substring. SQLite, which holds demo
-    data only, keeps the plain filter: every word in the title or the description."""
+    data only, keeps the portal's plain filter (providers/search.py): every word in the
+    title or the description."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -53,10 +56,9 @@ def demand_search(demands: QuerySet, *, q: str = "", category: str = "", region:
                 terms_vector=SearchVector("search_terms", config="simple")
             ).filter(terms_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
         for char in singles:
-            demands = demands.filter(Q(title__icontains=char) | Q(description__icontains=char))
-        q = ""
-    for word in (q or "").split()[:8]:
-        demands = demands.filter(Q(title__icontains=word) | Q(description__icontains=word))
+            demands = demands.filter(any_field_contains(char, DEMAND_SEARCH_FIELDS))
+    else:
+        demands = filter_every_word(demands, q, DEMAND_SEARCH_FIELDS)
     if category:
         demands = demands.filter(category__code=category)
     if region:

@@ -13,6 +13,7 @@ from providers.models import (
     ServiceOffering,
     ServiceOrder,
 )
+from providers.search import any_field_contains, filter_every_word
 from regions.models import Region
 
 
@@ -73,6 +74,19 @@ def providers_decidable_by(user) -> QuerySet[Provider]:
     return _providers_base().filter(region_id=user.region_id)
 
 
+def _offers_with_word(word: str) -> Exists:
+    """An active service of the provider with `word` in its title or description: the
+    directory's box promises services and keywords, and "球磨" (ball milling) is in what a
+    service does, rarely in its title."""
+    return Exists(
+        ServiceOffering.objects.filter(
+            any_field_contains(word, ("title", "description")),
+            provider=OuterRef("pk"),
+            active=True,
+        )
+    )
+
+
 def filter_providers(
     providers: QuerySet[Provider],
     *,
@@ -81,26 +95,14 @@ def filter_providers(
     category: str = "",
     status: str = "",
 ) -> QuerySet[Provider]:
-    """Keyword (names, description, offering titles and descriptions), district code,
-    category code, status.
+    """Search words (each in the names, the description or an active service's title or
+    description), district code, category code, status.
 
     Offerings and categories are matched with EXISTS rather than joins so that a provider is
     listed once and the page count stays a plain COUNT(*)."""
-    search = (search or "").strip()
-    if search:
-        # A service's description too: the directory's box promises services and keywords,
-        # and "球磨" (ball milling) is in what a service does, rarely in its title.
-        offering_match = ServiceOffering.objects.filter(
-            Q(title__icontains=search) | Q(description__icontains=search),
-            provider=OuterRef("pk"),
-            active=True,
-        )
-        providers = providers.filter(
-            Q(name__icontains=search)
-            | Q(name_zh__icontains=search)
-            | Q(description__icontains=search)
-            | Exists(offering_match)
-        )
+    providers = filter_every_word(
+        providers, search, ("name", "name_zh", "description"), also=_offers_with_word
+    )
     if region:
         providers = providers.filter(region__code=region)
     if category:

@@ -19,28 +19,19 @@ from providers.models import (
     TechnologyManager,
 )
 from providers.models.libraries import LISTED
+from providers.search import filter_every_word
 from regions.models import User, names_for_reader
 
 
-def _search(queryset, search: str, fields: tuple[str, ...]):
-    search = (search or "").strip()
-    if not search:
-        return queryset
-    match = Q()
-    for field in fields:
-        match |= Q(**{f"{field}__icontains": search})
-    return queryset.filter(match)
-
-
 def expert_library(*, search: str = "", region: str = "", category: str = "") -> QuerySet:
-    """Active experts; keyword over names, field, organisation, titles and profile; district
-    and category codes. Categories are prefetched once per page."""
+    """Active experts; every word of the search in their names, field, organisation, titles
+    or profile; district and category codes. Categories are prefetched once per page."""
     experts = (
         Expert.objects.filter(LISTED)
         .select_related("region", "provider")
         .prefetch_related("categories")
     )
-    experts = _search(
+    experts = filter_every_word(
         experts, search, ("name", "name_zh", "field", "organisation", "titles", "bio")
     )
     if region:
@@ -57,9 +48,10 @@ def expert_library(*, search: str = "", region: str = "", category: str = "") ->
 
 
 def manager_library(*, search: str = "", region: str = "") -> QuerySet:
-    """Active technology managers; keyword over names and organisation; a district they serve."""
+    """Active technology managers; every word of the search in their names or organisation;
+    a district they serve."""
     managers = TechnologyManager.objects.filter(LISTED).prefetch_related("regions_served")
-    managers = _search(managers, search, ("name", "name_zh", "organisation"))
+    managers = filter_every_word(managers, search, ("name", "name_zh", "organisation"))
     if region:
         managers = managers.filter(
             Exists(

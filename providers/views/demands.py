@@ -53,6 +53,7 @@ def demand_list(request):
             "page": page_of(request, demands.none() if filter_errors else demands, capped=True),
             "query": query_without_page(request),
             "status": status,
+            "status_query": query_without_page(request, "status"),
             "filter_errors": filter_errors,
         },
         status=400 if filter_errors else 200,

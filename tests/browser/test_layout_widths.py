@@ -121,3 +121,31 @@ def test_the_statistics_charts_text_is_readable_on_a_phone(site, page, language)
     expect(page.locator(".chart-card").first).to_have_attribute("tabindex", "0")
     shot(page, "statistics-phone")
     assert_accessible(page, "statistics-phone")
+
+
+REFLOW_PAGES = [
+    "/",
+    "/providers/",
+    "/statistics/",
+    "/experts/",
+    "/technology-managers/",
+    "/demands/",
+    "/rules/",
+    "/notices/",
+    "/verify/",
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_public_pages_reflow_at_200_percent_zoom_on_a_phone(site, page, language):
+    """WCAG reflow: a 390 px phone zoomed to 200% lays pages out in 195 CSS px; the cards'
+    250 px minimum made every card list scroll sideways."""
+    _in_language(page, site, language)
+    page.set_viewport_size({"width": 195, "height": 422})
+    wide = {}
+    for path in REFLOW_PAGES:
+        page.goto(site.at(path))
+        found = overflow(page)
+        if found:
+            wide[path] = found
+    assert wide == {}
