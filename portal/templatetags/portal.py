@@ -71,3 +71,13 @@ def submission_key():
     from portal.submissions import submission_key_input
 
     return submission_key_input()
+
+
+@register.inclusion_tag("partials/error_summary.html")
+def error_summary(*forms):
+    """The box at the top of a long form sent back with mistakes: it names each field to
+    correct, linked to it, so that nobody has to search a long page (or listen through it)
+    for the marked ones. A form that is not on the page (None, or a name the page lacks)
+    is left out."""
+    fields = [field for form in forms if form for field in form.visible_fields() if field.errors]
+    return {"fields": fields}
