@@ -102,12 +102,15 @@ class ProviderFilter(ApiFilterSet):
     category = django_filters.CharFilter(method="filter_category", help_text="Category code")
     status = django_filters.ChoiceFilter(choices=Provider.Status.choices)
     search = django_filters.CharFilter(
-        method="filter_search", help_text="Name, Chinese name, description, offering titles"
+        method="filter_search",
+        help_text="Words, each in the name, Chinese name, description or an offering",
     )
+    # `q`, as the experts', managers' and demands' lists name their words.
+    q = django_filters.CharFilter(method="filter_search", help_text="The same as `search`")
 
     class Meta:
         model = Provider
-        fields = ["region", "category", "status", "search"]
+        fields = ["region", "category", "status", "search", "q"]
 
     def filter_region(self, queryset, name, value):
         return selectors.filter_providers(queryset, region=value)

@@ -52,6 +52,9 @@ def test_the_providers_api_and_export_search_every_word(api_client, demo):
     assert {p["name"] for p in body["results"]} == {SIT, GRAPHENE}
     body = api_client.get("/api/providers/", {"search": "graphene EMC"}).json()
     assert body["results"] == []
+    # `q` as on the other libraries' lists (it was ignored: every provider came back).
+    body = api_client.get("/api/providers/", {"q": "石墨烯 分散"}).json()
+    assert {p["name"] for p in body["results"]} == {SIT, GRAPHENE}
 
 
 @pytest.mark.parametrize("q", ["Graphene materials", "Wei Li", "李伟 Jiangnan", "graphene\u3000Li"])
