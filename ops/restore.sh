@@ -30,7 +30,14 @@ esac
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 MEDIA_ROOT="${MEDIA_ROOT:-$HERE/media}"
 
-for file in db.dump media.tar.gz SHA256SUMS; do
+# A backup taken with MEDIA_STORAGE=s3 has no media archive: its files are in the object store.
+media=1
+if [ -f "$backup/MANIFEST" ] && grep -q '^media=not included' "$backup/MANIFEST"; then
+  media=0
+fi
+required=(db.dump SHA256SUMS)
+[ "$media" = "0" ] || required+=(media.tar.gz)
+for file in "${required[@]}"; do
   if [ ! -f "$backup/$file" ]; then
     echo "restore: $backup is not a complete backup (no $file)" >&2
     exit 2
@@ -53,7 +60,7 @@ if [ "$tables" != "0" ] && [ "$force" != "1" ]; then
   echo "restore: restore into a new database (createdb), or pass --force to replace its tables." >&2
   exit 3
 fi
-if [ -d "$MEDIA_ROOT" ] && [ -n "$(ls -A "$MEDIA_ROOT")" ] && [ "$force" != "1" ]; then
+if [ "$media" = "1" ] && [ -d "$MEDIA_ROOT" ] && [ -n "$(ls -A "$MEDIA_ROOT")" ] && [ "$force" != "1" ]; then
   echo "restore: refusing to restore over a media folder that is not empty: $MEDIA_ROOT" >&2
   echo "restore: give a new MEDIA_ROOT, or pass --force to replace its files." >&2
   exit 3
@@ -64,10 +71,14 @@ clean=()
 pg_restore --no-owner --no-privileges --exit-on-error --single-transaction "${clean[@]}" \
   --dbname="$DATABASE_URL" "$backup/db.dump"
 
-mkdir -p "$MEDIA_ROOT"
-if [ "$force" = "1" ]; then
-  find "$MEDIA_ROOT" -mindepth 1 -delete
+if [ "$media" = "0" ]; then
+  echo "restore: $backup restored into the database; media not included: MEDIA_STORAGE=s3, the files are in the object store"
+else
+  mkdir -p "$MEDIA_ROOT"
+  if [ "$force" = "1" ]; then
+    find "$MEDIA_ROOT" -mindepth 1 -delete
+  fi
+  tar --extract --gzip --file="$backup/media.tar.gz" --directory="$MEDIA_ROOT"
+  echo "restore: $backup restored into the database and $MEDIA_ROOT"
 fi
-tar --extract --gzip --file="$backup/media.tar.gz" --directory="$MEDIA_ROOT"
-echo "restore: $backup restored into the database and $MEDIA_ROOT"
 echo "restore: now run 'manage.py migrate' (if the code is newer) and 'manage.py reconcile'."

@@ -2,9 +2,24 @@ import os
 
 from celery import Celery
 
+from portal.startup import refuse_bad_settings
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
+
+
+@app.on_configure.connect
+def _refuse_bad_settings(sender=None, **kwargs):
+    """A worker or beat with a setting portal/settings refuses says so in one line and exits
+    1, as manage.py does; Celery would read it first deep inside its command line, as a
+    traceback. Sent when Celery first reads its configuration (from the Django settings)."""
+    with refuse_bad_settings("celery"):
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - imports the settings module now
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Tasks that live outside an app's tasks.py module.

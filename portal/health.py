@@ -4,18 +4,24 @@
 that an orchestrator restarts a process only for its own faults, never for a dependency's.
 
 /readyz/ asks the database, Redis (the Celery broker), the cache and the Celery workers (at
-least one answers a ping), each with a short timeout (READYZ_TIMEOUT_SECONDS), checks that no
-migration is unapplied, and says how much work waits in the outbox. 200 when every check
+least one answers a ping), Redis and the cache each within READYZ_TIMEOUT_SECONDS in all
+(connecting and answering: a Redis that accepts and never answers took 6-7 s), checks that no
+migration is unapplied and that the collected static files' manifest is there when the
+manifest storage is used, and says how much work waits in the outbox. 200 when every check
 passes, 503 naming the one that does not: `{"status", "checks": {database, redis, cache,
-celery, migrations}, "outbox"}`. Without a broker (the embedded demo runs tasks in-process)
+celery, migrations, static}, "outbox"}`. Without a broker (the embedded demo runs tasks in-process)
 redis and celery answer "eager", never "ok": ready, but no broker or worker was asked.
 The body names only the error's type; the log has its message.
 """
 
 import logging
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -42,10 +48,16 @@ def _eager() -> bool:
 def _broker() -> None:
     from portal.celery import app
 
-    conn = app.connection_for_write()
+    timeout = settings.READYZ_TIMEOUT_SECONDS
+    # The broker's own read timeout (CELERY_BROKER_SOCKET_TIMEOUT, 5 s) bounded the PING that
+    # follows the connect: a Redis that accepts and never answers held the check that long.
+    conn = app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={"socket_connect_timeout": timeout, "socket_timeout": timeout},
+    )
     try:
         # One attempt on a new connection; kombu's Redis transport PINGs the server on it.
-        conn.ensure_connection(max_retries=0, timeout=settings.READYZ_TIMEOUT_SECONDS)
+        conn.ensure_connection(max_retries=0, timeout=timeout)
     finally:
         conn.release()
 
@@ -73,9 +85,62 @@ def _migrations() -> None:
 
 
 def _cache() -> None:
+    if isinstance(caches["default"], RedisCache):
+        _redis_cache()
+        return
     cache.set("readyz", "1", timeout=10)
     if cache.get("readyz") != "1":
         raise RuntimeError("the cache did not return what was just stored")
+
+
+def _redis_cache() -> None:
+    """The cache's Redis, asked on a connection of its own with READYZ_TIMEOUT_SECONDS for
+    connecting and answering: through the cache itself a set and a get each waited
+    CACHE_SOCKET_TIMEOUT. Both commands go in one round trip."""
+    timeout = settings.READYZ_TIMEOUT_SECONDS
+    client = redis.Redis.from_url(
+        settings.CACHES["default"]["LOCATION"],
+        socket_connect_timeout=timeout,
+        socket_timeout=timeout,
+    )
+    key = cache.make_key("readyz")
+    try:
+        stored, value = client.pipeline(transaction=False).set(key, b"1", ex=10).get(key).execute()
+    finally:
+        client.close()
+    if not stored or value != b"1":
+        raise RuntimeError("the cache did not return what was just stored")
+
+
+def static_manifest_missing() -> str | None:
+    """The manifest file the static files storage needs and cannot find, or None.
+
+    STATIC_MANIFEST on without `collectstatic` run into STATIC_ROOT: every page that names a
+    static file answers 500, while the process itself is fine. The settings cannot refuse it
+    (collectstatic runs with them), so /readyz/ and the web process's start say it."""
+    storage = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    if storage.manifest_storage.exists(storage.manifest_name):
+        return None
+    return storage.manifest_storage.path(storage.manifest_name)
+
+
+def _static() -> None:
+    missing = static_manifest_missing()
+    if missing:
+        raise RuntimeError(f"no collected static files: {missing} is missing")
+
+
+def log_missing_static_manifest() -> None:
+    """One error line as a web process starts (portal/wsgi.py), naming the fix."""
+    missing = static_manifest_missing()
+    if missing:
+        logger.error(
+            "STATIC_MANIFEST is on but %s does not exist: every page will answer 500. Run "
+            "`manage.py collectstatic` with the same STATIC_ROOT (or set STATIC_MANIFEST=false).",
+            missing,
+        )
 
 
 def _check(name: str, probe) -> str:
@@ -111,6 +176,7 @@ def readyz(request):
     checks["migrations"] = (
         _check("migrations", _migrations) if checks["database"] == "ok" else "unknown"
     )
+    checks["static"] = _check("static", _static)
     ready = all(value in READY for value in checks.values())
     body = {"status": "ok" if ready else "unavailable", "checks": checks}
     try:

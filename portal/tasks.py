@@ -1,4 +1,7 @@
-"""Celery tasks of the outbox (portal/outbox.py): run a message once, relay, purge."""
+"""Celery tasks of the outbox (portal/outbox.py): run a message once, relay, purge; and the
+nightly purge of expired sessions."""
+
+from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
@@ -34,3 +37,11 @@ def relay_outbox() -> dict:
 @shared_task(name="portal.tasks.purge_outbox")
 def purge_outbox() -> int:
     return outbox.purge_done()
+
+
+@shared_task(name="portal.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Delete the sessions past their expiry, as `manage.py clearsessions` does, through the
+    configured store (SESSION_ENGINE): Django never deletes them itself, so the session table
+    grew by every sign-in for good."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -8,6 +8,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -130,9 +131,13 @@ try:
 except (dj_database_url.UnknownSchemeError, dj_database_url.ParseError):
     # The address is not repeated: it may hold the database password. `from None`: the
     # library's traceback and its list of every backend it knows add nothing to this.
+    # A password with / # or ? cut the address short (docker-compose.yml pastes
+    # POSTGRES_PASSWORD into it as it is and cannot encode it).
     raise ImproperlyConfigured(
         "DATABASE_URL is not a database address the portal can use: write "
-        "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH (sqlite:////ABSOLUTE/PATH)."
+        "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH (sqlite:////ABSOLUTE/PATH); "
+        "a / # ? or % in the user name or password must be percent-encoded "
+        "(%2F, %23, %3F, %25)."
     ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DATABASE_PREPARED_STATEMENTS", False
@@ -199,7 +204,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Static files are served by WhiteNoise (middleware above). In production `collectstatic`
 # writes them under STATIC_ROOT with content-hashed names and a manifest (the Dockerfile does
 # it at build time, with STATIC_MANIFEST=true); hashed files are cached for a year. Without a
@@ -215,11 +220,11 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_MANIFEST_STRICT = False
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 # Where those files live: the local disk under MEDIA_ROOT (one machine, or a shared volume
 # mounted on every web and worker machine), or an S3-compatible bucket (MEDIA_STORAGE=s3,
 # `pip install ".[s3]"`), private, read through short-lived signed URLs by the storage only.
-MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+MEDIA_STORAGE = (os.environ.get("MEDIA_STORAGE") or "local").strip().lower()
 if MEDIA_STORAGE == "local":
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif MEDIA_STORAGE == "s3":
@@ -254,19 +259,27 @@ STORAGES = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CJK_FONT_PATH = BASE_DIR / "static" / "fonts" / "wqy-microhei.ttc"
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The public address, for links in e-mails and PDFs: "notaurl" made every such link broken.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL") or "http://127.0.0.1:8000"
+_base_url = urlsplit(PORTAL_BASE_URL.strip())
+if _base_url.scheme not in {"http", "https"} or not _base_url.hostname:
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL must be the portal's public address such as "
+        f"https://portal.example.gov.cn, not {PORTAL_BASE_URL!r}."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # for the filebased backend
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "创新券服务平台 Innovation Voucher Portal <noreply@voucher.example>"
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL")
+    or "创新券服务平台 Innovation Voucher Portal <noreply@voucher.example>"
 )
 
 
@@ -318,11 +331,14 @@ TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4)
 # Sessions live in PostgreSQL, which every web machine shares. SESSION_STORE=cached_db also
 # keeps them in the cache (CACHE_URL: Redis), read there first; but then a Redis that is
-# away fails the requests of signed-in people, where the database store does not care.
-SESSION_STORE = os.environ.get("SESSION_STORE", "db")
-if SESSION_STORE not in {"db", "cached_db"}:
+# away failed the requests of signed-in people (portal.sessions now falls back to the database).
+# portal.sessions is Django's cached_db store reading and writing the database alone while
+# the cache fails (Django's own answered 500 to every signed-in request with Redis away).
+SESSION_STORE = os.environ.get("SESSION_STORE") or "db"
+SESSION_ENGINES = {"db": "django.contrib.sessions.backends.db", "cached_db": "portal.sessions"}
+if SESSION_STORE not in SESSION_ENGINES:
     raise ImproperlyConfigured(f"SESSION_STORE must be 'db' or 'cached_db', not {SESSION_STORE!r}.")
-SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
+SESSION_ENGINE = SESSION_ENGINES[SESSION_STORE]
 # Throttling counts requests in this cache: per process in memory by default; set
 # CACHE_URL=redis://host:6379/1 so that every gunicorn worker shares the counts.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
@@ -336,7 +352,8 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
 if CACHE_URL:
     # Short timeouts: a cache that is away costs a request a second at most, and the
     # throttles then let the request through (portal/throttling.py).
-    cache_timeout = env_float("CACHE_SOCKET_TIMEOUT", 1)
+    # 0 made every cache command fail at once (a socket that never waits).
+    cache_timeout = env_float("CACHE_SOCKET_TIMEOUT", 1, minimum=0.1)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -427,11 +444,10 @@ LOGGING = {
 # Headers of every response (SecurityMiddleware and portal.security.ContentSecurityPolicy).
 # No inline script anywhere: every script is a file under static/js. Inline style attributes
 # stay allowed for the budget bars, whose widths are data.
-CONTENT_SECURITY_POLICY = os.environ.get(
-    "CONTENT_SECURITY_POLICY",
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY") or (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -457,6 +473,8 @@ if not DEBUG:
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) or text, each
 # with the request id; Celery workers log the same way (portal/observability.py). Replaces the
 # plain LOGGING above.
+from sentry_sdk.utils import BadDsn, Dsn  # noqa: E402
+
 from portal.observability import init_sentry, logging_config  # noqa: E402
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
@@ -483,13 +501,24 @@ if not DEBUG:
     # Prometheus scrapes the app directly, over plain HTTP, like the health checks.
     SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]
 # The error tracker: on when SENTRY_DSN is set, off otherwise.
-SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+# Read (and checked) with the tracker off too: a rate of 2 waits for the day the DSN is set.
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0, maximum=1)
 if SENTRY_DSN:
+    try:
+        Dsn(SENTRY_DSN)
+    except BadDsn as error:
+        # The DSN is not repeated: it holds the project's key. `from None`: the SDK's
+        # traceback adds nothing to this.
+        raise ImproperlyConfigured(
+            f"SENTRY_DSN is not a Sentry DSN ({error}): write "
+            f"https://KEY@HOST/PROJECT_ID as the project's settings show it."
+        ) from None
     init_sentry(
         dsn=SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
         release=os.environ.get("SENTRY_RELEASE", ""),
-        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
 
 # The task queue's settings (everything CELERY_*, TASK_QUEUE_NAMES, OUTBOX_*, SETTLEMENT_*,

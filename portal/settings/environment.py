@@ -25,7 +25,7 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def _env_number(name: str, default, kind, minimum):
+def _env_number(name: str, default, kind, minimum, maximum=None):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -39,27 +39,34 @@ def _env_number(name: str, default, kind, minimum):
         )
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {value!r}.")
     return number
 
 
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     """A whole number, checked at start with the variable's name (a bare ValueError named
     none)."""
-    return _env_number(name, default, int, minimum)
+    return _env_number(name, default, int, minimum, maximum)
 
 
-def env_float(name: str, default: float, *, minimum: float = 0) -> float:
-    return _env_number(name, default, float, minimum)
+def env_float(
+    name: str, default: float, *, minimum: float = 0, maximum: float | None = None
+) -> float:
+    return _env_number(name, default, float, minimum, maximum)
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    """Comma separated; empty is unset (docker-compose.yml passes every variable, empty
+    when the operator set none)."""
+    value = os.environ.get(name) or default
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def env_rate(name: str, default: str) -> str:
     """A rate as DRF writes it ("600/minute"), checked at start: a mistyped one would
     otherwise answer every request it throttles with a 500."""
-    value = os.environ.get(name, default).strip()
+    value = (os.environ.get(name) or default).strip()
     number, _slash, period = value.partition("/")
     # "0/minute" reads as a rate and refuses every request.
     if not (number.isdigit() and int(number) > 0 and period[:1] in ("s", "m", "h", "d")):

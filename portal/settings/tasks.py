@@ -24,7 +24,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
 CELERY_RESULT_EXPIRES = 24 * 3600
 # One queue name per deployment (or per test run sharing a Redis database).
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery").strip()
+if not CELERY_TASK_DEFAULT_QUEUE:
+    # An empty name put the tasks on a queue "" and the others on ".settlement", ".pdf"...
+    raise ImproperlyConfigured("CELERY_DEFAULT_QUEUE must name a queue, such as celery.")
 # Settlement, PDFs and e-mail each go to a queue of their own (portal/celery.py routes them),
 # so each can have workers of its own: a long batch never delays a certificate or a mail.
 # Unset, a name is the default queue's plus ".settlement", ".pdf" or ".email", so one
@@ -58,10 +61,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
     # A Redis that is away is noticed within a second, not after the OS's TCP timeout. The
     # read timeout stays above the worker's 1 s BRPOP poll.
-    "socket_connect_timeout": env_float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", 1),
-    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    # 0 is no timeout that works (a socket that never waits): at least 0.1 s.
+    "socket_connect_timeout": env_float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", 1, minimum=0.1),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 5, minimum=0.1),
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=0.1)
 # The outbox (portal/outbox.py): services' tasks are rows first, published after commit.
 # Connection attempts per publish (0: one try; the relay is the retry), how long a process
 # leaves new rows to the relay after a failed publish, the longest wait
@@ -71,14 +75,16 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT",
 OUTBOX_PUBLISH_CONNECT_RETRIES = env_int("OUTBOX_PUBLISH_CONNECT_RETRIES", 0)
 OUTBOX_BROKER_AWAY_PAUSE_SECONDS = env_float("OUTBOX_BROKER_AWAY_PAUSE_SECONDS", 5)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 60, minimum=1)
-OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 1800)
+# 0 re-sent every row sent and not done at every relay; a keep of 0 days purged every
+# done row at the next purge.
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 1800, minimum=1)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20, minimum=1)
 OUTBOX_RUN_MAX_RETRIES = env_int("OUTBOX_RUN_MAX_RETRIES", 8)
-OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 7, minimum=1)
 # `reconcile` reports outbox rows and certificates still missing after this many minutes.
 OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 30)
 # /readyz/: how long each dependency may take to answer.
-READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 1)
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 1, minimum=0.1)
 CELERY_TASK_SERIALIZER = "json"
 # Settlement: redemptions claimed per transaction, and at most how many tasks share a batch.
 # (Tests only: SETTLEMENT_CHUNK_DELAY_SECONDS makes each claim chunk pause, so that a test can
@@ -87,7 +93,8 @@ SETTLEMENT_CHUNK_SIZE = env_int("SETTLEMENT_CHUNK_SIZE", 25000, minimum=1)
 SETTLEMENT_PARTS = env_int("SETTLEMENT_PARTS", 4, minimum=1)
 # An open batch with no claimed chunk for this long is stalled (its worker died, its messages
 # wait for the broker's visibility timeout): the minute beat re-queues what is left of it.
-SETTLEMENT_STALL_SECONDS = env_int("SETTLEMENT_STALL_SECONDS", 120)
+# 0 called every open batch stalled at once and re-queued it every minute.
+SETTLEMENT_STALL_SECONDS = env_int("SETTLEMENT_STALL_SECONDS", 120, minimum=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-vouchers-daily": {
@@ -151,5 +158,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-outbox": {
         "task": "portal.tasks.purge_outbox",
         "schedule": crontab(hour=4, minute=20),
+    },
+    "clear-expired-sessions-daily": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=40),
     },
 }

@@ -241,7 +241,8 @@ def test_a_database_url_that_is_not_one_names_the_setting(url):
     assert result.stderr.strip() == (
         "manage.py: DATABASE_URL is not a database address "
         "the portal can use: write postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH "
-        "(sqlite:////ABSOLUTE/PATH)."
+        "(sqlite:////ABSOLUTE/PATH); a / # ? or % in the user name or password must be "
+        "percent-encoded (%2F, %23, %3F, %25)."
     )
     assert "UnknownSchemeError" not in result.stderr
     assert "ParseError" not in result.stderr

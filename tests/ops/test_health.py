@@ -73,6 +73,7 @@ def test_eager_demo_says_eager_not_that_a_worker_answered(db):
         "cache": "ok",
         "celery": "eager",
         "migrations": "ok",
+        "static": "ok",
     }
     assert set(body["outbox"]) == {"pending", "oldest_seconds"}
 
@@ -126,6 +127,6 @@ def test_ready_when_a_worker_answers(outage_worker, client):
     response = client.get("/readyz/")
     assert response.status_code == 200, response.json()
     assert response.json()["checks"] == dict.fromkeys(
-        ["database", "redis", "cache", "celery", "migrations"], "ok"
+        ["database", "redis", "cache", "celery", "migrations", "static"], "ok"
     )
     assert client.get("/healthz/").json() == {"status": "ok"}

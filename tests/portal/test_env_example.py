@@ -4,6 +4,8 @@ read, and nothing they do not: an operator never meets an undocumented knob."""
 import re
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 # Read by settings only to let tests and benchmarks swap URL configurations.
 NOT_FOR_OPERATORS = {"ROOT_URLCONF"}
@@ -22,6 +24,18 @@ def _read_by_settings() -> set[str]:
 def _listed() -> set[str]:
     lines = (ROOT / ".env.example").read_text().splitlines()
     return {line.split("=", 1)[0] for line in lines if re.match(r"^[A-Z0-9_]+=", line)}
+
+
+def _commented_out() -> set[str]:
+    """Variables .env.example shows but leaves unset on purpose (`# NAME=value`): copied to
+    .env for docker-compose, a set line is set in every service."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return {match[1] for line in lines if (match := re.match(r"^# ([A-Z0-9_]+)=", line))}
+
+
+def _compose_app_environment() -> dict:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose["x-app"]["environment"]
 
 
 def _readme_table() -> list[str]:
@@ -45,7 +59,20 @@ def test_the_settings_read_some_variables():
 
 
 def test_every_variable_the_settings_read_is_listed():
-    assert _read_by_settings() - NOT_FOR_OPERATORS - _listed() == set()
+    assert _read_by_settings() - NOT_FOR_OPERATORS - _listed() - _commented_out() == set()
+
+
+def test_the_mail_backend_and_the_static_manifest_are_left_to_their_defaults():
+    """Set in .env, the console backend sent no mail from compose and STATIC_MANIFEST=false
+    served every service's pages without the image's hashed files."""
+    assert {"EMAIL_BACKEND", "STATIC_MANIFEST"} <= _commented_out()
+    assert not {"EMAIL_BACKEND", "STATIC_MANIFEST"} & _listed()
+
+
+def test_compose_passes_every_variable_of_the_readme_table():
+    """An operator's LOGIN_ADDRESS_FAILURE_LIMIT, SENTRY_RELEASE or OUTBOX_* in .env reached
+    no container."""
+    assert _in_readme() - set(_compose_app_environment()) == set()
 
 
 def test_nothing_is_listed_that_the_settings_ignore():

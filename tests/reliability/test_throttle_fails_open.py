@@ -31,4 +31,5 @@ def test_readyz_is_ok_when_everything_answers(client, demo):
         "cache": "ok",
         "celery": "eager",
         "migrations": "ok",
+        "static": "ok",
     }

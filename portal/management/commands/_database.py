@@ -9,6 +9,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
+def database_unreachable(error: Exception) -> str:
+    """The sentence for a database that cannot be asked at all, with the first line of the
+    driver's reason (which names the host and port, never the password); manage.py says the
+    same for Django's own commands (migrate, showmigrations)."""
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    return _(
+        "The database cannot be reached (%(reason)s): check DATABASE_URL and that the "
+        "database server runs and holds that database."
+    ) % {"reason": reason}
+
+
 def require_migrated_database() -> None:
     """Refuse, with the fix, a database the code's migrations are not all applied to.
 
@@ -20,14 +31,7 @@ def require_migrated_database() -> None:
         connection.ensure_connection()
     except DatabaseError as error:
         # Not a migration missing: "run migrate" sent the operator to a traceback there.
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        raise CommandError(
-            _(
-                "The database cannot be reached (%(reason)s): check DATABASE_URL and that the "
-                "database server runs and holds that database."
-            )
-            % {"reason": reason}
-        ) from error
+        raise CommandError(database_unreachable(error)) from error
     try:
         executor = MigrationExecutor(connection)
         unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())

@@ -122,11 +122,15 @@ def seed_libraries(command, password: str) -> None:
         Expert.objects.filter(name=DEMO_EXPERT).first()
         or Expert.objects.filter(name=EXPERTS[0][0]).first()
     )
-    expert_user = command.user(password, "expert-demo", role=User.Role.EXPERT)
+    expert_user = command.user(
+        password, "expert-demo", role=User.Role.EXPERT, last_name="赵", first_name="明"
+    )
     if expert.user_id is None and not Expert.objects.filter(user=expert_user).exists():
         expert.user = expert_user
         expert.save(update_fields=["user"])
-    manager_user = command.user(password, "manager-demo", role=User.Role.MANAGER)
+    manager_user = command.user(
+        password, "manager-demo", role=User.Role.MANAGER, last_name="赵", first_name="磊"
+    )
     zhao = managers["Zhao Lei"]
     if zhao.user_id is None and not TechnologyManager.objects.filter(user=manager_user).exists():
         zhao.user = manager_user

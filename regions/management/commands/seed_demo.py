@@ -177,16 +177,18 @@ PARTY_DETAILS = {
     "enterprise-hefei": ("Hu Zhiyuan", "800 Wangjiang West Road, Hefei", "0551-65320007"),
 }  # fmt: skip
 
+# username, district, family name, given name: histories and comments name the person
+# (张三), not the account.
 OFFICIALS = [
-    ("official-yangpu", "YANGPU"),
-    ("official-wujin", "WUJIN"),
-    ("official-nanhu", "NANHU"),
-    ("official-hefei", "HEFEI_HT"),
+    ("official-yangpu", "YANGPU", "李", "娜"),
+    ("official-wujin", "WUJIN", "周", "静"),
+    ("official-nanhu", "NANHU", "陈", "晓东"),
+    ("official-hefei", "HEFEI_HT", "刘", "洋"),
     # The second official of each district, for four-eyes approvals.
-    ("official-yangpu-2", "YANGPU"),
-    ("official-wujin-2", "WUJIN"),
-    ("official-nanhu-2", "NANHU"),
-    ("official-hefei-2", "HEFEI_HT"),
+    ("official-yangpu-2", "YANGPU", "孙", "丽"),
+    ("official-wujin-2", "WUJIN", "吴", "斌"),
+    ("official-nanhu-2", "NANHU", "郑", "敏"),
+    ("official-hefei-2", "HEFEI_HT", "黄", "磊"),
 ]
 
 
@@ -221,9 +223,15 @@ class Command(BaseCommand):
             self.track(rules_first_version(rules))
 
         self.user(password, "operator", role=User.Role.OPERATOR, is_staff=True)
-        for username, code in OFFICIALS:
+        for username, code, family, given in OFFICIALS:
             self.user(
-                password, username, role=User.Role.OFFICIAL, region=regions[code], is_staff=True
+                password,
+                username,
+                role=User.Role.OFFICIAL,
+                region=regions[code],
+                is_staff=True,
+                last_name=family,
+                first_name=given,
             )
 
         categories = {c.code: c for c in ServiceCategory.objects.all()}
