@@ -197,4 +197,12 @@ def clean_payment_reference(value: str | None) -> str:
             field="payment_reference",
             code="control_characters",
         )
+    # An invisible character (a zero-width space, U+200B) makes two references that read
+    # alike differ: a reconciliation against the bank statement would not find the one.
+    if any(unicodedata.category(character) == "Cf" for character in reference):
+        raise ValidationFailed(
+            _("A payment reference holds no invisible characters, such as a zero-width space."),
+            field="payment_reference",
+            code="invisible_characters",
+        )
     return reference

@@ -5,6 +5,7 @@ the same scoped selector (an official gets their district's rows only); `portal.
 writes the file.
 """
 
+from django.db.models import Case, CharField, F, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -79,7 +80,15 @@ def voucher_export(request) -> Export:
     return Export(
         name="vouchers",
         title=gettext_lazy("Vouchers"),
-        queryset=with_local_names(queryset, "enterprise"),
+        # The status as the pages show it (Voucher.status_label): a voucher whose rest is
+        # held by pending claims is not "Exhausted".
+        queryset=with_local_names(queryset, "enterprise").annotate(
+            shown_status=Case(
+                When(status=Voucher.Status.EXHAUSTED, held__gt=0, then=Value("held")),
+                default=F("status"),
+                output_field=CharField(),
+            )
+        ),
         columns=[
             Column(gettext_lazy("Serial"), "serial", width=20),
             Column(gettext_lazy("Enterprise"), "enterprise_local_name", width=36),
@@ -91,7 +100,12 @@ def voucher_export(request) -> Export:
             Column(gettext_lazy("Held (CNY)"), "held", MONEY),
             Column(gettext_lazy("Redeemed (CNY)"), "redeemed", MONEY),
             Column(gettext_lazy("Returned to the budget (CNY)"), "released", MONEY),
-            Column(gettext_lazy("Status"), "status", labels=dict(Voucher.Status.choices), width=12),
+            Column(
+                gettext_lazy("Status"),
+                "shown_status",
+                labels={**dict(Voucher.Status.choices), "held": Voucher.FULLY_HELD},
+                width=12,
+            ),
             Column(gettext_lazy("Cross-region"), "cross_region", BOOLEAN),
             Column(pgettext_lazy("date", "Issued"), "issued_at", DATETIME),
             Column(gettext_lazy("Expires"), "expires_at", DATE),

@@ -80,4 +80,14 @@ def error_summary(*forms):
     for the marked ones. A form that is not on the page (None, or a name the page lacks)
     is left out."""
     fields = [field for form in forms if form for field in form.visible_fields() if field.errors]
-    return {"fields": fields}
+    return {"fields": [(field, _anchor(field)) for field in fields]}
+
+
+def _anchor(field) -> str:
+    """The id a summary's link moves the focus to: the field's, or for a group of boxes (whose
+    own id is on a box-less wrapper) its first box's."""
+    if field.id_for_label:
+        return field.id_for_label
+    if getattr(field.field.widget, "input_type", "") in ("checkbox", "radio"):
+        return f"{field.auto_id}_0"
+    return field.auto_id

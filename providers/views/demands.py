@@ -213,9 +213,8 @@ def _render_demand(request, demand, *, accept_form=None, status=200):
 def _proposal_conflict(adviser) -> str:
     """The refusal `proposal_submit` gives, told before the provider writes a proposal."""
     return _(
-        "%(expert)s advises the district on this demand and works with you (or would "
-        "lead this proposal): a provider whose expert advises on a demand cannot "
-        "propose for it."
+        "%(expert)s, your expert, advises the officials of the demand's district on it: a "
+        "provider whose expert advises on a demand cannot propose for it."
     ) % {"expert": adviser.display_name}
 
 

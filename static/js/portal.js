@@ -2,6 +2,10 @@
 // page's own; such a form is sent without the question below, whose action cannot happen yet:
 // the server names the empty field.
 function missingRequired(form) {
+  var group = form.getAttribute("data-requires-one");
+  if (group && !form.querySelector('[name="' + group + '"]:checked')) {
+    return true;
+  }
   return Array.prototype.some.call(form.querySelectorAll("[required]"), function (field) {
     if (field.disabled) {
       return false;
@@ -160,4 +164,48 @@ document.addEventListener("change", function (event) {
     }
   });
   select.setAttribute("data-chosen", select.value);
+});
+
+// A list of boxes that adds up what is ticked (one bank transfer paying several claims): the
+// count and the sum in the sentence beside the button and in the question asked before
+// sending, as the official unticks what the transfer did not pay. Amounts in cents, so that
+// the sum is exact.
+function showTicked(form) {
+  var cents = 0;
+  var count = 0;
+  form.querySelectorAll("input[type=checkbox][data-amount]:checked").forEach(function (box) {
+    cents += Math.round(parseFloat(box.getAttribute("data-amount")) * 100);
+    count += 1;
+  });
+  var total = "\u00a5" + (cents / 100).toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2
+  });
+  function filled(text) {
+    return text.replace("__COUNT__", String(count)).replace("__TOTAL__", total);
+  }
+  var sentence = form.querySelector("[data-ticked-total]");
+  if (sentence) {
+    var key = count === 0 ? "data-none" : count === 1 ? "data-one" : "data-many";
+    sentence.textContent = filled(sentence.getAttribute(key));
+  }
+  var question = form.getAttribute("data-confirm-template");
+  if (question) {
+    form.setAttribute("data-confirm", filled(question));
+  }
+}
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box.form && box.matches && box.matches("input[type=checkbox][data-amount]")) {
+    showTicked(box.form);
+  }
+});
+
+// A long form sent back with mistakes: the focus goes to the summary that names them, so that
+// a keyboard or screen reader starts there rather than at the top of the page.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
 });

@@ -33,15 +33,28 @@ def test_the_official_records_one_transfer_for_two_claims(site, browser, browser
         expect(page.get_by_role("heading", level=1)).to_contain_text("上海应用技术大学")
         check_page(page, "one-transfer-phone")
 
-        page.get_by_label(f"兑付申请 #{claims[2].pk}").uncheck()
-        page.get_by_label("转账的付款凭证号").fill("ICBC-2026-1207")
         questions = []
         page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+        ticked = page.locator("[data-ticked-total]")
+        expect(ticked).to_have_text("已勾选：3 笔兑付申请，共 ¥2,100.00。")
+        # Nothing ticked: no question, the server says what to do.
+        for claim in claims:
+            page.get_by_label(f"兑付申请 #{claim.pk}").uncheck()
+        expect(ticked).to_have_text("尚未勾选：请勾选这笔转账支付的兑付申请。")
+        page.get_by_label("转账的付款凭证号").fill("ICBC-2026-1207")
+        page.get_by_role("button", name="登记这笔转账").click()
+        expect(page.locator(".form-error")).to_contain_text("请选择这笔转账支付的兑付申请。")
+        assert questions == []
+
+        page.get_by_label(f"兑付申请 #{claims[0].pk}").check()
+        page.get_by_label(f"兑付申请 #{claims[1].pk}").check()
+        expect(ticked).to_have_text("已勾选：2 笔兑付申请，共 ¥2,000.50。")
+        page.get_by_label("转账的付款凭证号").fill("ICBC-2026-1207")
         page.get_by_role("button", name="登记这笔转账").click()
 
         expect(page.locator(".message-success")).to_contain_text("ICBC-2026-1207")
         expect(page.locator(".message-success")).to_contain_text("¥2,000.50")
-        assert len(questions) == 1
+        assert len(questions) == 1 and "2 笔" in questions[0] and "¥2,000.50" in questions[0]
         statuses = [Redemption.objects.get(pk=claim.pk).status for claim in claims]
         assert statuses == ["paid", "paid", "approved"]
     finally:

@@ -44,12 +44,14 @@ def test_it_sums_up_the_fields_to_correct(client, demo):
     html = client.post("/providers/apply/", {"name": "A lab"}).content.decode()
 
     summary = re.search(
-        r'<div class="form-error" role="alert" id="error-summary">(.*?)</div>', html
+        r'<div class="form-error" role="alert" id="error-summary" tabindex="-1">(.*?)</div>', html
     )
     assert summary, html
     assert "Correct the marked fields:" in summary[1]
     links = dict(re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary[1]))
     assert links["id_account-username"] == "User name"
-    assert links["id_categories"] == "Service categories"
+    # A group of boxes: the link moves the focus to its first box (its own id is on a
+    # wrapper that takes no focus).
+    assert links["id_categories_0"] == "Service categories"
     assert "id_name" not in links
     assert set(links) <= assert_descriptions_resolve(html).ids

@@ -511,7 +511,7 @@ def test_a_provider_whose_expert_advises_is_told_before_it_writes_a_proposal(dem
     client.force_login(demo["users"]["provider-weikai"])
     page = client.get(f"/demands/{demand.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Propose a solution" not in page
-    assert "advises the district on this demand" in page
+    assert "advises the officials of the demand" in page
     response = client.get(f"/demands/{demand.pk}/propose/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     assert response["Location"] == f"/demands/{demand.pk}/"

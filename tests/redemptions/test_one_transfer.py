@@ -88,7 +88,10 @@ def test_a_claim_not_waiting_for_payment_records_none(demo, claims, yangpu, sit)
             actor=yangpu,
         )
 
-    assert f"#{claims[0].pk}, #{pending.pk}" in refused.value.message
+    # Each named with what it is: paid (under which reference) or not yet approved.
+    assert f"#{claims[0].pk} paid already, reference EARLIER; #{pending.pk} pending" in (
+        refused.value.message
+    )
     assert _statuses(claims[1:]) == ["approved", "approved"]
     assert not JournalEntry.objects.filter(description__contains="ICBC-2").exists()
 
@@ -210,6 +213,7 @@ def test_the_transfer_page_records_the_ticked_claims(client, claims, yangpu, sit
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert page.count('name="redemptions"') == 3 and page.count(" checked") == 3
     assert "¥2,100.00 in all" in page
+    assert "Ticked: 3 claims, ¥2,100.00 in all." in page
 
     response = client.post(
         url,
@@ -244,7 +248,7 @@ def test_the_transfer_page_keeps_what_was_typed_when_refused(client, claims, yan
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409
-    assert "not approved and waiting for payment" in response.content.decode()
+    assert f"#{claims[0].pk} paid already, reference EARLIER" in response.content.decode()
     assert _statuses(claims) == ["paid", "approved", "approved"]
     # Nothing ticked.
     response = client.post(url, {"payment_reference": "ICBC-8"}, HTTP_ACCEPT_LANGUAGE="en")
@@ -260,3 +264,70 @@ def test_the_transfer_page_is_for_officials(client, demo, sit):
     # Nothing to pay: said so.
     page = client.get(f"/official/payments/provider/{sit.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "No approved claim of this provider waits" in page.content.decode()
+
+
+def test_the_transfer_page_records_only_its_providers_claims(
+    client,
+    demo,
+    claims,
+    yangpu,
+    make_provider,  # noqa: F811
+):
+    """A claim of another provider posted to this provider's page was recorded, and the
+    message named the page's provider."""
+    lab = make_provider(status="certified", region="YANGPU")
+    client.force_login(yangpu)
+    response = client.post(
+        f"/official/payments/provider/{lab.pk}/",
+        {"redemptions": [claims[0].pk], "payment_reference": "TAMPER-1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert f"Not of this provider: #{claims[0].pk}." in response.content.decode()
+    assert _statuses(claims) == ["approved"] * 3
+
+
+def test_a_reference_recorded_before_is_pointed_out(client, api_as, claims, yangpu, sit):
+    client.force_login(yangpu)
+    redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="ICBC-9", actor=yangpu)
+    response = client.post(
+        f"/official/payments/provider/{sit.pk}/",
+        {"redemptions": [claims[1].pk], "payment_reference": "ICBC-9"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert f"Reference ICBC-9 was recorded before, for #{claims[0].pk}" in (
+        response.content.decode()
+    )
+    answer = api_as(yangpu).post(
+        "/api/redemptions/mark-paid/",
+        {"redemptions": [claims[2].pk], "payment_reference": "ICBC-9"},
+        format="json",
+    )
+    assert answer.json()["reference_recorded_before"] == [claims[0].pk, claims[1].pk]
+
+
+def test_a_reference_with_an_invisible_character_is_refused(api_as, claims, yangpu):
+    """Two references that read alike would differ: the bank statement would not match."""
+    response = api_as(yangpu).post(
+        "/api/redemptions/mark-paid/",
+        {"redemptions": [claims[0].pk], "payment_reference": "ICBC\u200b-10"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invisible_characters"
+    assert _statuses(claims) == ["approved"] * 3
+
+
+def test_the_vouchers_export_says_fully_held_as_the_pages_do(client, demo, sit):
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "1000.00")
+    pending = approved_redemption(demo, voucher, sit, "1000.00")
+    Redemption.objects.filter(pk=pending.pk).update(status="pending")
+    type(voucher).objects.filter(pk=voucher.pk).update(
+        status="exhausted", balance=0, held=1000, redeemed=0
+    )
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.get("/exports/vouchers.csv", HTTP_ACCEPT_LANGUAGE="en")
+    rows = b"".join(response.streaming_content).decode("utf-8-sig")
+    line = next(row for row in rows.splitlines() if voucher.serial in row)
+    assert "Fully held by claims awaiting decision" in line

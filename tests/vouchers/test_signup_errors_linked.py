@@ -38,7 +38,7 @@ def test_it_sums_up_the_fields_to_correct(client, demo):
     html = client.post("/signup/", {"username": "newco"}).content.decode()
 
     summary = re.search(
-        r'<div class="form-error" role="alert" id="error-summary">(.*?)</div>', html
+        r'<div class="form-error" role="alert" id="error-summary" tabindex="-1">(.*?)</div>', html
     )
     assert summary, html
     assert "Correct the marked fields:" in summary[1]

@@ -93,6 +93,9 @@ class ProviderTransferSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     redemptions = RedemptionSerializer(many=True)
+    # Other claims of the district paid under the same reference: the same transfer may have
+    # been recorded twice.
+    reference_recorded_before = serializers.ListField(child=serializers.IntegerField())
 
 
 class RedemptionFilter(ApiFilterSet):
@@ -254,6 +257,9 @@ class RedemptionViewSet(
                     "count": len(paid),
                     "total": sum((claim.amount for claim in paid), Decimal("0")),
                     "redemptions": fresh,
+                    "reference_recorded_before": selectors.claims_paid_with_reference(
+                        request.user, paid[0].payment_reference, besides=[c.pk for c in paid]
+                    ),
                 }
             ).data
         )

@@ -333,6 +333,9 @@ class Voucher(models.Model):
         pays for no more work."""
         return self.status in self.ENDED_STATUSES or self.expires_at <= timezone.now()
 
+    # What `status_label` and the vouchers export say of a voucher `held_to_the_end`.
+    FULLY_HELD = _("Fully held by claims awaiting decision")
+
     @property
     def held_to_the_end(self) -> bool:
         """Exhausted only because pending claims hold what is left: nothing more is spent
@@ -345,7 +348,7 @@ class Voucher(models.Model):
     def status_label(self) -> str:
         """The status as every page shows it (with `status_badge`)."""
         if self.held_to_the_end:
-            return _("Fully held by claims awaiting decision")
+            return str(self.FULLY_HELD)
         return self.get_status_display()
 
     @property

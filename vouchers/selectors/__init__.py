@@ -384,3 +384,18 @@ def payments_due_by_provider(user) -> list[dict]:
 def provider_claims_to_pay(user, provider_id: int) -> QuerySet[Redemption]:
     """One provider's approved claims that the user's district is to pay, oldest first."""
     return redemptions_to_pay(user).filter(provider_id=provider_id).order_by("decided_at", "id")
+
+
+def claims_paid_with_reference(user, reference: str, *, besides) -> list[int]:
+    """The ids of other claims the user's district recorded as paid under `reference`: the
+    same bank transfer may have been recorded twice."""
+    return list(
+        Redemption.objects.filter(
+            provider_region_id=user.region_id,
+            status=Redemption.Status.PAID,
+            payment_reference=reference,
+        )
+        .exclude(pk__in=list(besides))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:20]
+    )

@@ -37,10 +37,11 @@ def redemption_mark_paid(*, redemption_id: int, payment_reference: str, actor: U
 
 @transaction.atomic(durable=True)
 def redemptions_mark_paid(
-    *, redemption_ids: list[int], payment_reference: str, actor: User
+    *, redemption_ids: list[int], payment_reference: str, actor: User, provider_id=None
 ) -> list[Redemption]:
     """The provider's home district records one bank transfer that paid several approved
-    claims of one provider, all under the transfer's reference."""
+    claims of one provider, all under the transfer's reference. `provider_id`: the provider
+    the official's page is about, whose claims alone it may record."""
     ids = list(dict.fromkeys(redemption_ids))
     if not ids:
         raise ValidationFailed(_("Choose the claims this transfer paid."), field="redemptions")
@@ -49,14 +50,16 @@ def redemptions_mark_paid(
             _("One transfer records at most %(max)d claims.") % {"max": CLAIMS_PER_TRANSFER_MAX},
             field="redemptions",
         )
-    return _record_payment(ids, payment_reference, actor)
+    return _record_payment(ids, payment_reference, actor, provider_id=provider_id)
 
 
-def _record_payment(ids: list[int], payment_reference: str, actor: User) -> list[Redemption]:
+def _record_payment(
+    ids: list[int], payment_reference: str, actor: User, *, provider_id=None
+) -> list[Redemption]:
     if not actor.is_official:
         raise NotAllowed(_("Only a district official records payments."))
     payment_reference = clean_payment_reference(payment_reference)
-    _check_payer(ids, actor)
+    _check_payer(ids, actor, provider_id)
     claims = list(Redemption.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(ids) == 1:
         check_transition(claims[0], Redemption.Status.PAID)  # its own words for a retry
@@ -92,9 +95,10 @@ def _record_payment(ids: list[int], payment_reference: str, actor: User) -> list
     return claims
 
 
-def _check_payer(ids: list[int], actor: User) -> None:
+def _check_payer(ids: list[int], actor: User, provider_id=None) -> None:
     """Every claim exists and is seen by the actor's district, which pays its provider; and a
-    transfer pays one provider. Read before locking, so a refusal locks nothing."""
+    transfer pays one provider (`provider_id`'s, when given). Read before locking, so a
+    refusal locks nothing."""
     rows = {
         row["pk"]: row
         for row in Redemption.objects.filter(pk__in=ids).values(
@@ -117,6 +121,16 @@ def _check_payer(ids: list[int], actor: User) -> None:
         raise NotAllowed(
             _("Only an official of the provider's district records its payment to the provider.")
         )
+    others = [
+        pk for pk in ids if provider_id is not None and rows[pk]["provider_id"] != provider_id
+    ]
+    if others:
+        raise ValidationFailed(
+            _("Not of this provider: %(ids)s. One transfer pays one provider.")
+            % {"ids": _numbers(others)},
+            field="redemptions",
+            code="several_providers",
+        )
     if len({row["provider_id"] for row in rows.values()}) > 1:
         raise ValidationFailed(
             _("One transfer pays one provider: these claims are of several providers."),
@@ -126,15 +140,25 @@ def _check_payer(ids: list[int], actor: User) -> None:
 
 
 def _check_all_payable(claims: list[Redemption]) -> None:
+    """Each claim not waiting for payment named with what it is: paid already (under which
+    reference: a colleague may have recorded it meanwhile) or not yet approved."""
     waiting = [claim for claim in claims if claim.status != Redemption.Status.APPROVED]
     if waiting:
+        states = "; ".join(
+            _("#%(id)s paid already, reference %(reference)s")
+            % {"id": claim.pk, "reference": claim.payment_reference}
+            if claim.status == Redemption.Status.PAID
+            else _("#%(id)s %(status)s")
+            % {"id": claim.pk, "status": claim.get_status_display().lower()}
+            for claim in waiting
+        )
         raise InvalidTransition(
             ngettext(
-                "Claim %(ids)s is not approved and waiting for payment: nothing was recorded.",
-                "Claims %(ids)s are not approved and waiting for payment: nothing was recorded.",
+                "Nothing was recorded: a claim is not waiting for payment (%(states)s).",
+                "Nothing was recorded: %(count)d claims are not waiting for payment (%(states)s).",
                 len(waiting),
             )
-            % {"ids": _numbers(claim.pk for claim in waiting)}
+            % {"count": len(waiting), "states": states}
         )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -71,6 +72,7 @@ def provider_transfer(request, provider_pk):
                 redemption_ids=form.cleaned_data["redemptions"],
                 payment_reference=form.cleaned_data["payment_reference"],
                 actor=request.user,
+                provider_id=provider.pk,
             )
         except ApplicationError as error:
             add_service_error(request, error, form)
@@ -92,18 +94,36 @@ def provider_transfer(request, provider_pk):
                     "total": cny(total),
                 },
             )
+            earlier = selectors.claims_paid_with_reference(
+                request.user, paid[0].payment_reference, besides=(claim.pk for claim in paid)
+            )
+            if earlier:
+                messages.warning(
+                    request,
+                    _(
+                        "Reference %(reference)s was recorded before, for %(ids)s: check that "
+                        "this is not the same transfer recorded twice."
+                    )
+                    % {
+                        "reference": paid[0].payment_reference,
+                        "ids": ", ".join(f"#{pk}" for pk in earlier),
+                    },
+                )
             return redirect("payments-to-record")
     else:
         status = form_status(form)
     claims = list(due[:CLAIMS_PER_TRANSFER_MAX])
     ticked = set(form.cleaned_data.get("redemptions", [])) if form.is_bound else None
+    rows = [(claim, ticked is None or claim.pk in ticked) for claim in claims]
     return render(
         request,
         "redemptions/provider_transfer.html",
         {
             "provider": provider,
             "form": form,
-            "claims": [(claim, ticked is None or claim.pk in ticked) for claim in claims],
+            "claims": rows,
+            "ticked_count": sum(1 for _claim, on in rows if on),
+            "ticked_total": sum((claim.amount for claim, on in rows if on), Decimal("0")),
             "shown_total": sum((claim.amount for claim in claims), Decimal("0")),
             "due_count": len(claims) if len(claims) < CLAIMS_PER_TRANSFER_MAX else due.count(),
             "most": CLAIMS_PER_TRANSFER_MAX,
