@@ -16,6 +16,7 @@ build an expensive SQL statement. A row matches when every word is found in one 
 finds Li Wei."""
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 from django.db.models import Exists, Q, QuerySet
@@ -33,11 +34,19 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 
 
+# What separates the words of a query besides white space (U+3000, the full-width space of
+# Chinese input, included): the commas and stops a Chinese input method types between words
+# ("石墨烯，分散" read as one word found nothing). Not "." or ":", which live inside words.
+WORD_SEPARATORS = re.compile(r"[\s,;、。!?]+")
+
+
 def search_words(query: str) -> list[str]:
-    """The words of a reader's query, in order, duplicates dropped: split on white space
-    (str.split() counts U+3000, the full-width space of Chinese input, as white space),
-    read from its first MAX_QUERY_LENGTH characters, at most MAX_QUERY_WORDS of them."""
-    words = (query or "")[:MAX_QUERY_LENGTH].split()
+    """The words of a reader's query, in order, duplicates dropped: full-width letters and
+    digits read as their plain forms (NFKC: "Ｇｒａｐｈｅｎｅ" is "Graphene", "，" is ","),
+    split on white space and WORD_SEPARATORS, read from its first MAX_QUERY_LENGTH
+    characters, at most MAX_QUERY_WORDS of them."""
+    text = unicodedata.normalize("NFKC", (query or "")[:MAX_QUERY_LENGTH])
+    words = [word for word in WORD_SEPARATORS.split(text) if word]
     return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
 
 

@@ -200,6 +200,13 @@ document.addEventListener("change", function (event) {
     showTicked(box.form);
   }
 });
+// Back to the page (kept in the browser's memory, or drawn again with the boxes as they
+// were left): the sentence and the question follow the boxes, not the page as first served.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form [data-ticked-total]").forEach(function (sentence) {
+    showTicked(sentence.closest("form"));
+  });
+});
 
 // A long form sent back with mistakes: the focus goes to the summary that names them, so that
 // a keyboard or screen reader starts there rather than at the top of the page.

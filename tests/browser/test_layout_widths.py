@@ -149,3 +149,24 @@ def test_public_pages_reflow_at_200_percent_zoom_on_a_phone(site, page, language
         if found:
             wide[path] = found
     assert wide == {}
+
+
+def test_a_fully_held_vouchers_page_reflows_at_200_percent_zoom(site, page):
+    """The badge "Fully held by claims awaiting decision" (Chinese: one long word) kept to
+    one line and widened the public check's page past 195 px."""
+    from tests.redemptions.factories import approved_redemption
+    from tests.vouchers.factories import make_voucher
+    from vouchers.models import Redemption, Voucher
+
+    demo = site.demo
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "1000.00")
+    claim = approved_redemption(demo, voucher, demo["providers"]["provider-sit"], "1000.00")
+    Redemption.objects.filter(pk=claim.pk).update(status="pending")
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status="exhausted", balance=0, held=1000, redeemed=0
+    )
+    _in_language(page, site, "zh-hans")
+    page.set_viewport_size({"width": 195, "height": 422})
+    page.goto(site.at(f"/verify/{voucher.serial}/"))
+    expect(page.locator(".badge-held")).to_have_text("已被待审核的兑付申请全部冻结")
+    assert overflow(page) == []

@@ -1,6 +1,8 @@
 """In a real browser, on a phone, in Chinese: the Yangpu official records one bank transfer
 that paid two of the institute's three approved claims, from the payments queue."""
 
+from decimal import Decimal
+
 import pytest
 
 from tests.browser.conftest import AXE_JS, check_page, expect, log_in
@@ -37,6 +39,18 @@ def test_the_official_records_one_transfer_for_two_claims(site, browser, browser
         page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
         ticked = page.locator("[data-ticked-total]")
         expect(ticked).to_have_text("已勾选：3 笔兑付申请，共 ¥2,100.00。")
+        page.get_by_label(f"兑付申请 #{claims[2].pk}").uncheck()
+        expect(ticked).to_have_text("已勾选：2 笔兑付申请，共 ¥2,000.50。")
+        # To a claim's page and back: the sentence follows the boxes as the browser shows
+        # them (it said what the page was first served with).
+        page.get_by_role("link", name=f"#{claims[0].pk}", exact=True).click()
+        page.go_back()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("上海应用技术大学")
+        shown = page.locator("input[name=redemptions]:checked").evaluate_all(
+            "boxes => boxes.map((box) => box.dataset.amount)"
+        )
+        total = sum((Decimal(amount) for amount in shown), Decimal("0"))
+        expect(ticked).to_contain_text(f"¥{total:,.2f}")
         # Nothing ticked: no question, the server says what to do.
         for claim in claims:
             page.get_by_label(f"兑付申请 #{claim.pk}").uncheck()
