@@ -331,3 +331,18 @@ def test_the_vouchers_export_says_fully_held_as_the_pages_do(client, demo, sit):
     rows = b"".join(response.streaming_content).decode("utf-8-sig")
     line = next(row for row in rows.splitlines() if voucher.serial in row)
     assert "Fully held by claims awaiting decision" in line
+
+
+def test_a_claim_paid_on_its_row_with_a_reference_used_before_is_pointed_out(
+    client, claims, yangpu
+):
+    redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="ICBC-11", actor=yangpu)
+    client.force_login(yangpu)
+    row = client.post(
+        f"/redemptions/{claims[1].pk}/mark-paid/",
+        {"payment_reference": "ICBC-11", "next": "/official/payments/"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "The payment is recorded." in row
+    assert f"Reference ICBC-11 was recorded before, for #{claims[0].pk}" in row

@@ -39,6 +39,24 @@ class TransferForm(forms.Form):
     )
 
 
+def reference_reuse_warning(user, paid) -> list[str]:
+    """A warning, when the reference of the payment just recorded was recorded before for
+    other claims of the district: the same bank transfer may have been recorded twice."""
+    reference = paid[0].payment_reference
+    earlier = selectors.claims_paid_with_reference(
+        user, reference, besides=[claim.pk for claim in paid]
+    )
+    if not earlier:
+        return []
+    return [
+        _(
+            "Reference %(reference)s was recorded before, for %(ids)s: check that this is not "
+            "the same transfer recorded twice."
+        )
+        % {"reference": reference, "ids": ", ".join(f"#{pk}" for pk in earlier)}
+    ]
+
+
 @login_required
 @require_GET
 def payments_to_record(request):
@@ -94,21 +112,8 @@ def provider_transfer(request, provider_pk):
                     "total": cny(total),
                 },
             )
-            earlier = selectors.claims_paid_with_reference(
-                request.user, paid[0].payment_reference, besides=(claim.pk for claim in paid)
-            )
-            if earlier:
-                messages.warning(
-                    request,
-                    _(
-                        "Reference %(reference)s was recorded before, for %(ids)s: check that "
-                        "this is not the same transfer recorded twice."
-                    )
-                    % {
-                        "reference": paid[0].payment_reference,
-                        "ids": ", ".join(f"#{pk}" for pk in earlier),
-                    },
-                )
+            for warning in reference_reuse_warning(request.user, paid):
+                messages.warning(request, warning)
             return redirect("payments-to-record")
     else:
         status = form_status(form)

@@ -27,7 +27,7 @@ from vouchers.models import Redemption, Voucher
 from vouchers.selectors import LIVE_STATUSES
 from vouchers.services.four_eyes import needs_two_officials
 from vouchers.services.related_parties import is_related_party
-from vouchers.views import PAGE_SIZE, require_official
+from vouchers.views import PAGE_SIZE, payments, require_official
 from vouchers.views.applications import AWAITING_SECOND
 
 
@@ -219,6 +219,8 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         )
         if ok and result.status == Redemption.Status.PENDING:  # four eyes: the first of two
             success = AWAITING_SECOND
+        elif ok and result.status == Redemption.Status.PAID:
+            success = " ".join([success, *payments.reference_reuse_warning(request.user, [result])])
     return answer_decision(
         request,
         form,
