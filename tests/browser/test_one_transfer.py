@@ -73,3 +73,20 @@ def test_the_official_records_one_transfer_for_two_claims(site, browser, browser
         assert statuses == ["paid", "paid", "approved"]
     finally:
         context.close()
+
+
+def test_the_owed_sum_follows_a_claim_paid_on_its_row(site, page):
+    demo = site.demo
+    sit = demo["providers"]["provider-sit"]
+    voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
+    claims = [approved_redemption(demo, voucher, sit, amount) for amount in ("800.00", "99.50")]
+    log_in(page, site.url, "official-yangpu", site.password)
+    page.goto(site.at("/official/payments/"))
+    transfers = page.locator("#transfers")
+    expect(transfers).to_contain_text("¥899.50")
+    row = page.locator(f"#redemption-{claims[0].pk}")
+    row.get_by_label("Payment reference").fill("ICBC-ROW-1")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Record payment").click()
+    expect(page.locator(f"#redemption-{claims[0].pk}")).to_contain_text("The payment is recorded.")
+    expect(page.locator("#transfers")).to_contain_text("¥99.50")

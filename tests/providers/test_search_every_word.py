@@ -95,7 +95,9 @@ def test_a_hostile_query_is_read_only_up_to_the_cap(client, api_client, demo):
     assert api_client.get("/api/experts/", {"q": long_word}).status_code == 200
 
 
-@pytest.mark.parametrize("q", ["石墨烯，分散", "石墨烯、分散", "石墨烯,分散", "ＧＲＡＰＨＥＮＥ　分散"])
+@pytest.mark.parametrize(
+    "q", ["石墨烯，分散", "石墨烯、分散", "石墨烯,分散", "ＧＲＡＰＨＥＮＥ　分散"]
+)
 def test_words_typed_with_a_chinese_input_method_are_words(client, demo, q):
     """A full-width comma between words, or full-width letters, found nothing."""
     assert _names(client.get("/providers/", {"q": q})) == {SIT, GRAPHENE}

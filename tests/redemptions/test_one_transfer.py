@@ -346,3 +346,21 @@ def test_a_claim_paid_on_its_row_with_a_reference_used_before_is_pointed_out(
     ).content.decode()
     assert "The payment is recorded." in row
     assert f"Reference ICBC-11 was recorded before, for #{claims[0].pk}" in row
+
+
+def test_a_claim_paid_on_its_row_reloads_what_each_provider_is_owed(client, claims, yangpu):
+    client.force_login(yangpu)
+    page = client.get("/official/payments/").content.decode()
+    assert 'hx-trigger="payment-recorded from:body"' in page
+    paid = client.post(
+        f"/redemptions/{claims[1].pk}/mark-paid/",
+        {"payment_reference": "ICBC-12", "next": "/official/payments/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert paid["HX-Trigger"] == "payment-recorded"
+    refused = client.post(
+        f"/redemptions/{claims[1].pk}/mark-paid/",
+        {"payment_reference": "ICBC-12", "next": "/official/payments/"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "HX-Trigger" not in refused

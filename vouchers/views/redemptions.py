@@ -213,6 +213,7 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
     if not visible.filter(pk=pk).exists():
         raise Http404
     form = form_class(request.POST)
+    paid = False
     if form.is_valid():
         result, ok = run_service(
             request, service, form=form, redemption_id=pk, actor=request.user, **form.cleaned_data
@@ -220,8 +221,9 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         if ok and result.status == Redemption.Status.PENDING:  # four eyes: the first of two
             success = AWAITING_SECOND
         elif ok and result.status == Redemption.Status.PAID:
+            paid = True
             success = " ".join([success, *payments.reference_reuse_warning(request.user, [result])])
-    return answer_decision(
+    response = answer_decision(
         request,
         form,
         success=success,
@@ -232,6 +234,10 @@ def _act(request, pk, service, *, form_class, success: str, row_template: str):
         fallback=reverse("redemption-detail", args=[pk]),
         subject=_("Redemption #%(id)s") % {"id": pk},
     )
+    if paid:
+        # The queue's "One transfer per provider" counts what is still owed: it reloads.
+        response["HX-Trigger"] = "payment-recorded"
+    return response
 
 
 @login_required
