@@ -50,6 +50,14 @@ def search_words(query: str) -> list[str]:
     return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
 
 
+def words_left_out(query: str) -> list[str]:
+    """The words of a query beyond the MAX_QUERY_WORDS that `search_words` keeps (within its
+    MAX_QUERY_LENGTH characters), for the page to say that they were not searched."""
+    text = unicodedata.normalize("NFKC", (query or "")[:MAX_QUERY_LENGTH])
+    words = list(dict.fromkeys(word for word in WORD_SEPARATORS.split(text) if word))
+    return words[MAX_QUERY_WORDS:]
+
+
 def any_field_contains(word: str, fields: Iterable[str]) -> Q:
     """`word` in any of `fields`, case-insensitively."""
     match = Q()

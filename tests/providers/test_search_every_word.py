@@ -101,3 +101,12 @@ def test_a_hostile_query_is_read_only_up_to_the_cap(client, api_client, demo):
 def test_words_typed_with_a_chinese_input_method_are_words(client, demo, q):
     """A full-width comma between words, or full-width letters, found nothing."""
     assert _names(client.get("/providers/", {"q": q})) == {SIT, GRAPHENE}
+
+
+@pytest.mark.parametrize("path", ["/providers/", "/experts/", "/technology-managers/", "/demands/"])
+def test_a_query_of_more_words_than_are_searched_says_which_were_left_out(client, demo, path):
+    """The ninth word matched nothing, and the page listed what the first eight matched."""
+    client.force_login(demo["users"]["provider-sit"])
+    page = client.get(path, {"q": "a b c d e f g h 不存在"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Only the first 8 words were searched; left out: 不存在." in page.content.decode()
+    assert "were searched" not in client.get(path, {"q": "石墨烯"}).content.decode()
