@@ -243,12 +243,8 @@ def demands_brokered_by(manager: TechnologyManager) -> list[Demand]:
     `suggested_providers` (the best-fitting ones the enterprise may pay, those introduced
     already left out) and every one with its `introductions`. The candidates are loaded once
     for all the demands, so the page's queries do not grow with them."""
-    from providers.matching import (
-        advising_providers_of,
-        demand_matches,
-        provider_pool,
-        unpayable_codes_of,
-    )
+    from providers.matching import demand_matches, provider_pool
+    from providers.matching_exclusions import advising_providers_of, unpayable_codes_of
     from providers.models.libraries import DemandIntroduction
 
     demands = list(

@@ -17,12 +17,8 @@ from django.utils import timezone
 
 from portal.links import portal_url
 from portal.notifications import notify_after_commit
-from providers.matching import (
-    advising_providers_of,
-    demand_matches,
-    provider_pool,
-    unpayable_codes_of,
-)
+from providers.matching import demand_matches, provider_pool
+from providers.matching_exclusions import advising_providers_of, unpayable_codes_of
 from providers.models import Demand, DigestSent, Provider
 from providers.selectors import provider_emails
 
