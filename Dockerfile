@@ -1,8 +1,14 @@
 # The portal's one image: gunicorn (web), Celery workers and beat, and the first-run commands.
-FROM python:3.11-slim
+# Debian bookworm: its postgresql-client is 15, the major version of the compose `db`
+# (postgres:15); pg_dump's output is not sure to load into a server older than the pg_dump.
+FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     STATIC_ROOT=/app/staticfiles STATIC_MANIFEST=true
 WORKDIR /app
+# pg_dump, pg_restore and psql, for ops/backup.sh and ops/restore.sh inside the image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 # `.[s3]`: the S3-compatible media storage is there for MEDIA_STORAGE=s3.
 # collectstatic at build time: hashed, compressed files and their manifest, served by WhiteNoise.

@@ -12,9 +12,21 @@ passes, 503 naming the one that does not: `{"status", "checks": {database, redis
 celery, migrations, static}, "outbox"}`. Without a broker (the embedded demo runs tasks in-process)
 redis and celery answer "eager", never "ok": ready, but no broker or worker was asked.
 The body names only the error's type; the log has its message.
+
+On PostgreSQL the database is bounded too: connecting within READYZ_TIMEOUT_SECONDS (2 s at
+least, psycopg's floor) and each statement that reads a table (migrations, outbox) within
+READYZ_TIMEOUT_SECONDS. A server that
+accepted connections and never answered held /readyz/ 260 s (psycopg's own 130 s connect
+timeout, for the check and again for the outbox backlog), and a table locked by a migration
+held it for as long as the lock.
+
+Both answer whatever the Host header names (`AnswerProbesOnAnyHost`): a load balancer or a
+kubelet probes a process by its address, which ALLOWED_HOSTS does not list.
 """
 
 import logging
+import math
+from contextlib import contextmanager
 
 import redis
 from django.conf import settings
@@ -22,17 +34,50 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.files.storage import storages
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
 
+def _statement_timeout_ms() -> int:
+    return max(1, round(settings.READYZ_TIMEOUT_SECONDS * 1000))
+
+
 def _database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Can a connection be made and answer. On PostgreSQL a connection of its own, as the
+    Redis checks have, made within READYZ_TIMEOUT_SECONDS: Django's connection has no
+    connect timeout (psycopg waits 130 s), and one set in DATABASES would hold every
+    request's connection to the probe's patience. Its SELECT 1 waits for no lock; the checks
+    that read tables do, and run under a statement timeout (`_bounded_statements`)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return
+    params = connection.get_connection_params()
+    # psycopg (as libpq) counts whole seconds and waits 2 s at least.
+    params["connect_timeout"] = max(2, math.ceil(settings.READYZ_TIMEOUT_SECONDS))
+    with connection.Database.connect(**params, autocommit=True) as probe:
+        probe.execute("SELECT 1")
+
+
+@contextmanager
+def _bounded_statements():
+    """Django's connection, each statement in the block cut off after READYZ_TIMEOUT_SECONDS
+    on PostgreSQL (a lock on django_migrations or the outbox held the check as long as the
+    lock). The checks only read, so the block always rolls back: the SET LOCAL ends with
+    it, even inside a transaction of the caller's (a savepoint then)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {_statement_timeout_ms()}")
+        yield
+        transaction.set_rollback(True)
 
 
 EAGER = "eager"
@@ -78,8 +123,10 @@ def _migrations() -> None:
         return  # a process does not unapply migrations; reading the graph costs ~50 ms
     from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+    with _bounded_statements():
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if unapplied:
         raise RuntimeError("unapplied migrations")
     _migrations_applied = True
 
@@ -179,9 +226,45 @@ def readyz(request):
     checks["static"] = _check("static", _static)
     ready = all(value in READY for value in checks.values())
     body = {"status": "ok" if ready else "unavailable", "checks": checks}
-    try:
-        body["outbox"] = outbox_backlog()
-    except Exception as exc:
-        logger.warning("readyz: outbox backlog unknown: %r", exc)
-        body["outbox"] = f"unknown: {type(exc).__name__}"
+    if checks["database"] != "ok":
+        # Django's connection would wait for the same database without a connect timeout.
+        body["outbox"] = "unknown"
+    else:
+        try:
+            with _bounded_statements():
+                body["outbox"] = outbox_backlog()
+        except Exception as exc:
+            logger.warning("readyz: outbox backlog unknown: %r", exc)
+            body["outbox"] = f"unknown: {type(exc).__name__}"
     return JsonResponse(body, status=200 if ready else 503)
+
+
+PROBE_PATHS = frozenset({"/healthz/", "/readyz/"})
+
+
+class AnswerProbesOnAnyHost:
+    """Answers /healthz/ and /readyz/ whatever the Host header names.
+
+    A load balancer or a kubelet probes a process by its address
+    (http://10.0.0.5:8000/healthz/), which ALLOWED_HOSTS does not list: the first middleware
+    to ask request.get_host() (CommonMiddleware) answered 400 DisallowedHost and the process
+    looked down. These two answers build no URL, set no cookie and show nothing of a site, so
+    any Host may have them; every other path is checked as before. Sits in MIDDLEWARE after
+    the request id and metrics and the security headers (none of which asks the host;
+    SECURE_REDIRECT_EXEMPT lets both paths through the HTTPS redirect) and before anything
+    that asks it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in PROBE_PATHS:
+            try:
+                match = resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                match = None
+            if match is not None and match.func in (healthz, readyz):
+                # As the handler would: the request metrics label it by this view's name.
+                request.resolver_match = match
+                return match.func(request, *match.args, **match.kwargs)
+        return self.get_response(request)

@@ -17,6 +17,7 @@ sending `Authorization: Bearer <METRICS_TOKEN>`; anyone else gets a 404, a wrong
 import hmac
 import logging
 import os
+import socket
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +36,19 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
 logger = logging.getLogger(__name__)
+
+
+def process_identifier() -> str:
+    """Names this process's files in PROMETHEUS_MULTIPROC_DIR: its host and its id. Each
+    container numbers its processes from 1, and compose shares the directory between web and
+    the Celery containers: two live processes writing one file overwrite each other's counts."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    from prometheus_client import values
+
+    values.ValueClass = values.MultiProcessValue(process_identifier)
 
 HTTP_REQUESTS = Counter(
     "portal_http_requests_total",
@@ -278,4 +292,4 @@ def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(f"{socket.gethostname()}-{worker.pid}")

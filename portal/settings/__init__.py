@@ -72,6 +72,10 @@ MIDDLEWARE = [
     # response carries the policy and X-Frame-Options.
     "portal.security.ContentSecurityPolicy",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /healthz/ and /readyz/ for any Host (a load balancer or kubelet probes by IP address),
+    # answered before anything below asks request.get_host() and refuses a host that
+    # ALLOWED_HOSTS does not list; every other path is still checked (portal/health.py).
+    "portal.health.AnswerProbesOnAnyHost",
     # Serves /static/ from gunicorn itself (no web server needed for the CSS and htmx).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.security.RefuseOversizeBodies",

@@ -7,7 +7,6 @@ operator's misconfigured or failing machine would be.
 """
 
 import json
-import os
 import subprocess
 import sys
 
@@ -17,6 +16,7 @@ from portal.celery import app as celery_app
 from tests.conftest import ROOT, _missing
 from tests.ops.conftest import database_url
 from tests.reliability.conftest import free_port
+from tests.subprocess_env import child_environment
 
 pytestmark = pytest.mark.postgres
 
@@ -34,21 +34,19 @@ for path in ("/healthz/", "/readyz/"):
 
 def probe(**env) -> dict:
     """GET /healthz/ and /readyz/ in a fresh process of the portal: {path: (status, body)}."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "CACHE_", "DEBUG", "SECURE_", "DJANGO_ALLOW_ASYNC"))
-    }
-    environment.update(
-        DEBUG="false",
-        SECRET_KEY="readyz-test-" + "k" * 50,
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database_url(),
-        READYZ_TIMEOUT_SECONDS="1",
-        LOG_LEVEL="ERROR",
+    environment = child_environment(
+        without=("CELERY_", "CACHE_", "DEBUG", "SECURE_"),
+        **{
+            "DEBUG": "false",
+            "SECRET_KEY": "readyz-test-" + "k" * 50,
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url(),
+            "READYZ_TIMEOUT_SECONDS": "1",
+            "LOG_LEVEL": "ERROR",
+            **env,
+        },
     )
-    environment.update(env)
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,
@@ -87,7 +85,8 @@ def test_database_down(db):
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "down: OperationalError"
     assert body["checks"]["migrations"] == "unknown"
-    assert body["outbox"].startswith("unknown: ")
+    # Not asked through Django's connection, which has no connect timeout.
+    assert body["outbox"] == "unknown"
 
 
 def test_redis_down(db):

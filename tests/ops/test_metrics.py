@@ -3,6 +3,7 @@ runs, queue lengths in Redis, vouchers and redemptions from the database, settle
 durations, and the sum over several processes in multiprocess mode."""
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -217,6 +218,10 @@ def test_multiprocess_mode_adds_up_the_counts_of_every_process(tmp_path):
     run(REQUEST_IN_A_PROCESS, "2")
     run(REQUEST_IN_A_PROCESS, "3")
     assert len(list(multiproc.glob("counter_*.db"))) >= 2
+    # Named by host and process: compose shares the directory between containers, each of
+    # which numbers its processes from 1.
+    host = socket.gethostname()
+    assert all(f.name.startswith(f"counter_{host}-") for f in multiproc.glob("counter_*.db"))
     samples = {}
     for family in text_string_to_metric_families(run(SCRAPE_IN_A_PROCESS)):
         for sample in family.samples:

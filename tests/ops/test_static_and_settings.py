@@ -15,21 +15,13 @@ import pytest
 from tests.conftest import ROOT
 from tests.ops.conftest import database_url
 from tests.reliability.conftest import free_port
+from tests.subprocess_env import child_environment
 
 LONG_KEY = "k" * 60
 
 
-def clean_env(**env) -> dict:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(
-            ("DEBUG", "SECRET_KEY", "PRODUCTION", "MEDIA_", "STATIC_", "AWS_", "SECURE_")
-        )
-        and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
-    environment.update(env)
-    return environment
+# The test run's own settings that a production process must not inherit.
+NOT_INHERITED = ("DEBUG", "SECRET_KEY", "PRODUCTION", "MEDIA_", "STATIC_", "AWS_", "SECURE_")
 
 
 def load_settings(code: str = "", **env) -> subprocess.CompletedProcess:
@@ -37,7 +29,9 @@ def load_settings(code: str = "", **env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", f"import django\ndjango.setup()\n{code}"],
         cwd=ROOT,
-        env=clean_env(DJANGO_SETTINGS_MODULE="portal.settings", **env),
+        env=child_environment(
+            without=NOT_INHERITED, DJANGO_SETTINGS_MODULE="portal.settings", **env
+        ),
         capture_output=True,
         text=True,
         timeout=120,
@@ -141,7 +135,8 @@ def gunicorn(db):
 
     def start(**env) -> str:
         port = free_port()
-        environment = clean_env(
+        environment = child_environment(
+            without=NOT_INHERITED,
             DEBUG="false",
             SECRET_KEY=LONG_KEY,
             ALLOWED_HOSTS="127.0.0.1",
@@ -192,7 +187,8 @@ def test_collected_static_files_are_served_hashed_and_cached_for_a_year(tmp_path
     collect = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
-        env=clean_env(
+        env=child_environment(
+            without=NOT_INHERITED,
             DEBUG="false",
             SECRET_KEY=LONG_KEY,
             STATIC_ROOT=str(static_root),

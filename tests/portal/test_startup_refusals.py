@@ -2,7 +2,6 @@
 line naming the variable on stderr and a non-zero exit, never a traceback (they printed 70-90
 lines); and Django's own commands say in one line that the database cannot be reached."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,20 +10,20 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.reliability.conftest import free_port
+from tests.subprocess_env import child_environment
 
 REFUSAL = "REQUIRE_2FA must be true or false (1/0, yes/no, on/off), not 'enabled'."
 BIN = Path(sys.executable).parent
 
 
 def run(argv, **env) -> subprocess.CompletedProcess:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "DJANGO_ALLOW_ASYNC"))
-    }
-    environment.update(env)
     return subprocess.run(
-        argv, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+        argv,
+        cwd=ROOT,
+        env=child_environment(without=("CELERY_",), **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
