@@ -1,6 +1,23 @@
+import json
+
 from django.contrib import admin
 
 from portal.models import OutboxMessage
+
+HIDDEN = "(hidden)"
+
+
+def redacted_arguments(value):
+    """`value` with every text under a key that holds what an e-mail says replaced: the
+    subjects and addresses stay, to tell which message is which."""
+    if isinstance(value, dict):
+        return {
+            key: HIDDEN if key in {"body", "html", "messages"} else redacted_arguments(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redacted_arguments(item) for item in value]
+    return value
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,6 +42,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["task_name"]
     search_fields = ["task_name", "last_error"]
     date_hierarchy = "created_at"
+    # The arguments are shown without what an e-mail says: an invitation's body holds its
+    # one-time set-password link, and the operator who read it could take the new account
+    # (and be both officials of a four-eyes approval).
+    exclude = ["kwargs"]
+    readonly_fields = ["arguments"]
+
+    @admin.display(description="Arguments (e-mail texts hidden)")
+    def arguments(self, message):
+        return json.dumps(redacted_arguments(message.kwargs), ensure_ascii=False, indent=1)
 
     def has_add_permission(self, request):
         return False

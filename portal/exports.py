@@ -198,8 +198,9 @@ class _Plan:
             return self.yes if value else self.no
         if kind == INTEGER:
             return value
-        # openpyxl refuses control characters and would store "=..." as a formula.
-        return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_safe(value))
+        # openpyxl refuses control characters and would store "=..." as a formula. The
+        # characters go first: "\x01=HYPERLINK(...)" kept its "=" unguarded once they went.
+        return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", force_str(value)))
 
     def xlsx_row(self, sheet, row: tuple) -> list:
         return [

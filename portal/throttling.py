@@ -174,3 +174,19 @@ def signup_refusal(request) -> tuple[int, str] | None:
         minutes,
     ) % {"minutes": minutes}
     return wait, message
+
+
+def invitation_refusal(request) -> tuple[int, str] | None:
+    """For a colleague's invitation: counted in the sign-up allowance, because it too creates
+    an account and says whether an address has one; an account made by a provider's
+    application could otherwise send invitations (real e-mails from the portal) without end."""
+    wait = page_throttle_wait(request, SignupThrottle)
+    if wait is None:
+        return None
+    minutes = max(1, math.ceil(wait / 60))
+    message = ngettext(
+        "Too many invitations from your network: try again in %(minutes)s minute.",
+        "Too many invitations from your network: try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    return wait, message

@@ -119,7 +119,9 @@ def is_htmx(request) -> bool:
 def next_or(request, fallback: str) -> str:
     """Where to go after a POST: the form's `next` when it stays on this site, else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: `redirect("x")` reads a bare word as a view's name, and a
+    # word no view has answered 500 after the action was saved.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -108,7 +108,8 @@ class ProviderApplicationForm(forms.Form):
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data["credit_code"])
         validate_credit_code(code)
-        if Provider.objects.filter(credit_code=code).exists():
+        taken = Provider.objects.filter(credit_code=code).exclude(status=Provider.Status.REJECTED)
+        if taken.exists():
             raise ValidationError(_("A provider with this credit code has already applied."))
         return code
 

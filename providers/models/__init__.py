@@ -61,7 +61,10 @@ class Provider(NamedInTwoLanguages, models.Model):
 
     name = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200, blank=True)
-    credit_code = models.CharField(max_length=18, unique=True)
+    # Unique among providers not rejected (the constraint below): a rejected application
+    # held its code for good, and anyone could apply with a real institute's code to be
+    # rejected and lock the institute out of the programme.
+    credit_code = models.CharField(max_length=18)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="providers")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     categories = models.ManyToManyField(ServiceCategory, related_name="providers")
@@ -79,6 +82,13 @@ class Provider(NamedInTwoLanguages, models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "region", "name"], name="provider_directory_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(status="rejected"),
+                name="provider_credit_code_unless_rejected",
+            )
+        ]
 
     @property
     def takes_orders(self) -> bool:

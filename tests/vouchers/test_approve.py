@@ -245,6 +245,23 @@ def test_it_approves_with_a_plain_post(client, demo, submit):
     assert "¥10,000.00" in queue and "Approved ¥9,000.00" in queue
 
 
+@pytest.mark.parametrize("next_value", ["x", "official-applications", "//evil.example/"])
+def test_a_next_that_is_not_a_path_of_the_site_goes_to_the_fallback(
+    client, demo, submit, next_value
+):
+    """A bare word was read as a view's name: 500 after the application was approved."""
+    application = submit("enterprise-jiangnan", "10000.00")
+    client.force_login(demo["users"]["official-wujin"])
+    response = client.post(
+        f"/applications/{application.pk}/approve/",
+        {"approved_amount": "10000.00", "note": "", "next": next_value},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/") and "evil" not in response["Location"]
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
 def test_a_plain_post_refused_names_the_application_on_the_queue(client, demo, submit):
     application = submit("enterprise-jiangnan", "10000.00")
     client.force_login(demo["users"]["official-wujin"])
