@@ -2,6 +2,13 @@
 
 The rows come straight from the database in chunks and end with the totals they add up to,
 so a district can reconcile the file against its own books line by line.
+
+The CSV holds two tables, each under its own header row, with one blank row between them:
+the claims (`STATEMENT_HEADER`), then the totals they add up to (`TOTALS_HEADER`). The
+totals once sat under the claims' header, after the blank row, their figures in the claims'
+`redemption` and `amount` columns: a spreadsheet or a CSV reader took them for claims.
+A reader of the claims stops at the first blank row; the totals' header starts with
+`figure`.
 """
 
 import csv
@@ -34,6 +41,10 @@ STATEMENT_HEADER = [
     "evidence_sha256",
     "amount",
 ]
+
+# The totals' own columns. The amount stays last and each row's figure first, where they
+# were when the totals sat under the claims' header.
+TOTALS_HEADER = ["figure", "from_region", "to_region", "payment_reference", "amount"]
 
 
 def _programme_time(moment: datetime) -> datetime:
@@ -134,7 +145,8 @@ def statement_summary_lines(batch: SettlementBatch, region: Region, summary: dic
 
 
 def statement_csv_lines(batch: SettlementBatch, region: Region) -> Iterator[str]:
-    """CSV text, one line at a time: the rows, then the totals they reconcile to."""
+    """CSV text, one line at a time: the claims under their header, a blank row, then the
+    totals they reconcile to under theirs."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -151,20 +163,13 @@ def statement_csv_lines(batch: SettlementBatch, region: Region) -> Iterator[str]
         writer.writerows(batch_rows)
         yield flush()
     writer.writerow([])
-    blank = [""] * (len(STATEMENT_HEADER) - 2)
-    writer.writerow(["total_owes", *blank, f"{summary['owes_total']:.2f}"])
-    writer.writerow(["total_owed", *blank, f"{summary['owed_total']:.2f}"])
-    writer.writerow(["net_position", *blank, f"{summary['net_position']:.2f}"])
+    writer.writerow(TOTALS_HEADER)
+    writer.writerow(["total_owes", "", "", "", f"{summary['owes_total']:.2f}"])
+    writer.writerow(["total_owed", "", "", "", f"{summary['owed_total']:.2f}"])
+    writer.writerow(["net_position", "", "", "", f"{summary['net_position']:.2f}"])
     for debtor, creditor, amount, reference in summary["transfers"]:
         writer.writerow(
-            [
-                "transfer",
-                debtor,
-                creditor,
-                spreadsheet_safe(reference or ""),
-                *blank[3:],
-                f"{amount:.2f}",
-            ]
+            ["transfer", debtor, creditor, spreadsheet_safe(reference or ""), f"{amount:.2f}"]
         )
     yield flush()
 

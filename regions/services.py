@@ -77,9 +77,11 @@ def audit_reason_label(reason: str) -> str:
 
 
 def audit_trail_for(obj: models.Model):
+    # The actor's organisation too: a history names an account without a name by it
+    # (audit_tags.who_acted), in this one query.
     return AuditEntry.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")
+    ).select_related("actor", "actor__provider", "actor__enterprise", "actor__region")
 
 
 def reconciliation_run() -> ReconciliationReport:

@@ -107,6 +107,40 @@ class ConfirmTransferSerializer(serializers.Serializer):
     from_region = serializers.CharField(max_length=16)
     to_region = serializers.CharField(max_length=16)
     payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+    confirm_reused_reference = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Record the reference although a transfer of the same paying district (in "
+        "any batch) was recorded under it before, compared without case, spaces or "
+        "full-width forms: the bank really gave it again. Without it such a reference is "
+        "refused with 409 `reference_recorded_before`.",
+    )
+
+
+class EarlierTransferSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    from_region = serializers.CharField()
+    to_region = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    payment_reference = serializers.CharField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConfirmTransferConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(
+        help_text="`reference_recorded_before`: the paying district recorded a transfer under "
+        "this reference before (send `confirm_reused_reference: true` if the bank really "
+        "gave it again); `invalid_transition`: the transfer is already recorded or the batch "
+        "is not computed; `idempotency_in_progress`: a request with the same "
+        "Idempotency-Key is still running."
+    )
+    earlier_transfers = EarlierTransferSerializer(
+        many=True,
+        required=False,
+        help_text="With `reference_recorded_before`: the transfers recorded under the "
+        "reference, latest first.",
+    )
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -187,10 +221,36 @@ class SettlementBatchViewSet(
         view = batch_view_for(request.user, batch)
         return Response(BatchDetailSerializer(view).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=ConfirmTransferSerializer, responses=BatchDetailSerializer)
+    @extend_schema(
+        request=ConfirmTransferSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                OpenApiParameter.HEADER,
+                response=[409],
+                description="With `idempotency_in_progress`: seconds to wait before retrying.",
+            )
+        ],
+        responses={
+            200: BatchDetailSerializer,
+            409: OpenApiResponse(
+                response=ConfirmTransferConflictSerializer,
+                description="Not recorded: the reference was recorded before for a transfer "
+                "of the same paying district (`reference_recorded_before`, naming it), the "
+                "transfer is already recorded or the batch not computed "
+                "(`invalid_transition`), or a request with the same Idempotency-Key is still "
+                "running (`idempotency_in_progress`).",
+            ),
+        },
+    )
     @action(detail=True, methods=["post"], url_path="confirm-transfer")
     def confirm_transfer(self, request, pk=None):
-        """Record a transfer's payment reference; the last one confirms and closes the batch."""
+        """Record a transfer's payment reference; the last one confirms and closes the batch.
+
+        A reference already recorded for a transfer of the same paying district, in any batch,
+        is refused (409 `reference_recorded_before`) unless `confirm_reused_reference` is true.
+        """
         if not can_run_settlement(request.user):
             raise NotAllowed(_("Only the programme operator records settlement transfers."))
         batch = self.get_object()

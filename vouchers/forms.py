@@ -15,7 +15,13 @@ from providers.models import ServiceCategory
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
-from vouchers.services.enterprises import REJECTION_REASON_MAX
+from vouchers.services.enterprises import (
+    LOCKED_ONCE_VERIFIED,
+    REGISTRATION_FIELDS,
+    REJECTION_REASON_MAX,
+    credit_code_taken_message,
+    locked_once_verified_message,
+)
 from vouchers.services.related_parties import PARTY_DETAIL_LIMITS, clean_phone
 
 
@@ -93,6 +99,70 @@ class SignupForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class EnterpriseRegistrationForm(forms.Form):
+    """The enterprise corrects what it registered: sign-up's fields, labels and checks. Once
+    the district verified the enterprise, its identity fields (`LOCKED_ONCE_VERIFIED`) are
+    shown disabled; the service refuses a change of them whatever the form says."""
+
+    name = SignupForm.base_fields["name"]
+    name_zh = SignupForm.base_fields["name_zh"]
+    credit_code = SignupForm.base_fields["credit_code"]
+    region = SignupForm.base_fields["region"]
+    industry = SignupForm.base_fields["industry"]
+    size = SignupForm.base_fields["size"]
+    contact_name = SignupForm.base_fields["contact_name"]
+    contact_phone = SignupForm.base_fields["contact_phone"]
+    contact_email = SignupForm.base_fields["contact_email"]
+    # The registration as the page showed it (portal/edits.py): a colleague's save since is
+    # not undone.
+    edited_from = EditedFrom()
+
+    def clean_contact_phone(self):
+        if self.cleaned_data.get("contact_phone", "") == self.enterprise.contact_phone:
+            return self.enterprise.contact_phone  # unchanged: not checked again
+        return SignupForm.clean_contact_phone(self)
+
+    def __init__(self, *args, enterprise: Enterprise, **kwargs):
+        initial = {field: getattr(enterprise, field) for field in REGISTRATION_FIELDS}
+        initial["edited_from"] = fingerprint(enterprise, REGISTRATION_FIELDS)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.enterprise = enterprise
+        if enterprise.is_verified:
+            for field in LOCKED_ONCE_VERIFIED:
+                self.fields[field].disabled = True
+                self.fields[field].help_text = _("Locked since the district verified it.")
+
+    def clean_credit_code(self):
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        if code == self.enterprise.credit_code:
+            return code  # unchanged (or locked): not checked again, as in the service
+        validate_credit_code(code)
+        taken = Enterprise.objects.filter(credit_code=code, closed_at__isnull=True)
+        if taken.exclude(pk=self.enterprise.pk).exists():
+            raise ValidationError(credit_code_taken_message())
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.enterprise.is_verified:
+            # A disabled field keeps its value whatever is posted; a value posted all the same
+            # comes from a page opened before the verification (or made by hand), and
+            # ignoring it would say "saved" of a change that was not made.
+            for field in LOCKED_ONCE_VERIFIED:
+                if field in self.data and self._posted_differs(field):
+                    self.add_error(field, locked_once_verified_message())
+        return cleaned
+
+    def _posted_differs(self, field: str) -> bool:
+        posted = str(self.data.get(field) or "").strip()
+        stored = getattr(self.enterprise, field)
+        if field == "credit_code":
+            return normalise_credit_code(posted) != stored
+        if field == "region":
+            return posted != str(self.enterprise.region_id)
+        return posted != stored
 
 
 class MultipleFileInput(forms.ClearableFileInput):

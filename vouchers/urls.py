@@ -44,6 +44,11 @@ urlpatterns = [
         name="enterprise-review-again",
     ),
     path("enterprise/profile/", related_parties.enterprise_profile, name="enterprise-profile"),
+    path(
+        "enterprise/registration/",
+        enterprises.enterprise_registration,
+        name="enterprise-registration",
+    ),
     path("enterprises/<int:pk>/", related_parties.enterprise_detail, name="enterprise-detail"),
     path(
         "enterprises/<int:pk>/related-parties/",

@@ -58,7 +58,10 @@ class DemandForm(forms.Form):
 
 
 class DemandSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    # No max_length: a long query is read as every list reads one, its first words
+    # (providers/search.py, which caps what is searched); the page says which were left out.
+    # A limit here refused it with a 400.
+    q = forms.CharField(label=_("Search"), required=False)
     category = forms.ChoiceField(label=_("Service category"), required=False)
     region = forms.ChoiceField(label=_("District"), required=False)
 

@@ -255,6 +255,11 @@ def paperwork_missing(order: ServiceOrder) -> list[str]:
     return missing
 
 
+def own_share_recorded(order: ServiceOrder) -> bool:
+    """Whether the enterprise recorded its own share's payment (confirmed or not)."""
+    return bool(getattr(order, "own_share_confirmed", False)) or _own_share_recorded(order)
+
+
 def _own_share_recorded(order: ServiceOrder) -> bool:
     # The claim's locked read (vouchers.services.claim_reads) leaves this out of the hot
     # path: a refusal asks here.

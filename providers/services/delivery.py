@@ -9,6 +9,7 @@ Lock order (CONVENTIONS.md): voucher -> service order; these lock the service or
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import EVIDENCE_KINDS, check_upload, original_name, sha256_of
@@ -18,7 +19,7 @@ from portal.security import shown_text
 from portal.states import check_transition
 from providers import permissions
 from providers.models import EvidenceFile, InstrumentSlot, OrderRating, RiskFlag, ServiceOrder
-from providers.selectors.orders import booked_time_not_over
+from providers.selectors.orders import booked_time_not_over, paperwork_missing
 from providers.services.demands import demand_reopen_for_ended_order
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
@@ -266,11 +267,14 @@ def order_confirm(*, order: ServiceOrder, actor: User) -> ServiceOrder:
     _move_order(order, ServiceOrder.Status.CONFIRMED, actor=actor, action=AuditEntry.Action.CONFIRM)
     order.confirmed_at = timezone.now()
     order.save(update_fields=["status", "confirmed_at"])
+    # The provider was told "You can now claim the voucher" while its contract, invoice or
+    # the enterprise's own share were missing, and the claim was then refused.
     _tell(
         order,
         "order_confirmed",
         to_enterprise=False,
         enterprise=lambda: order.enterprise.display_name,
+        missing=lambda: pgettext("list separator", ", ").join(paperwork_missing(order)),
     )
     return order
 

@@ -16,7 +16,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.errors import ApplicationError, NotAllowed
@@ -111,6 +111,12 @@ NO_CLAIM_RELATED = gettext_lazy(
 # The enterprise (and whoever follows the order) once read "Done; the provider claims the
 # voucher" beside orders the provider's page said no claim was possible for.
 DONE_WITHOUT_CLAIM = gettext_lazy("Done. %(reason)s")
+# A confirmed order's claim waits for its paperwork: "Done; the provider claims the voucher"
+# told the enterprise it was done while the claim waited for its own share.
+RECORD_YOUR_OWN_SHARE = gettext_lazy(
+    "Record your payment of your own share: the provider's claim waits for it"
+)
+PAPERWORK_BEFORE_CLAIM = gettext_lazy("Before the claim: %(missing)s")
 UNREAD = object()
 
 
@@ -155,10 +161,22 @@ def next_step(
     else:
         reason = no_claim_reason(order) if no_claim is UNREAD else no_claim
     if not reason:
-        return steps[order.status]
+        return _paperwork_step(user, order) or steps[order.status]
     if user.role == "provider":
         return reason
     return DONE_WITHOUT_CLAIM % {"reason": reason}
+
+
+def _paperwork_step(user, order: ServiceOrder) -> str:
+    """What a confirmed order's claim still waits for, "" when nothing: the enterprise's own
+    share first (the enterprise records it), then what the provider adds or confirms. Reads
+    the list's annotations (`paperwork_annotations`) where it has them, one query otherwise."""
+    missing = selectors.paperwork_missing(order)
+    if not missing:
+        return ""
+    if user.role == "enterprise" and not selectors.own_share_recorded(order):
+        return str(RECORD_YOUR_OWN_SHARE)
+    return PAPERWORK_BEFORE_CLAIM % {"missing": pgettext("list separator", ", ").join(missing)}
 
 
 @login_required
@@ -179,8 +197,11 @@ def order_list(request):
     page = page_of(
         request,
         selectors.with_claim_status(orders)
-        # Read in the list's one query: an own share covering the contract leaves no claim.
-        .annotate(own_share_amount=confirmed_own_share_amount())
+        # Read in the list's one query: an own share covering the contract leaves no claim,
+        # and the paperwork a claim still waits for.
+        .annotate(
+            own_share_amount=confirmed_own_share_amount(), **selectors.paperwork_annotations()
+        )
         .order_by("-requested_at", "-id"),
     )
     for order in page.object_list:

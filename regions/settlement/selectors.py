@@ -1,6 +1,7 @@
 """Reads of settlement: the batches a user may see, a batch as that user sees it, the gross
-matrix, and what the next batch would take."""
+matrix, what the next batch would take, and the transfers recorded under a reference."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -51,6 +52,43 @@ def batch_view_for(user, batch: SettlementBatch) -> BatchView:
         positions = [p for p in positions if p.region_id == rid]
         transfers = [t for t in transfers if rid in (t.from_region_id, t.to_region_id)]
     return BatchView(batch, obligations, positions, transfers, region)
+
+
+def normalised_reference(reference: str) -> str:
+    """A bank reference as the operator means it: "WJ2YP-20261208", "wj2yp - 20261208" and
+    the full-width "ＷＪ２ＹＰ－２０２６１２０８" are one reference. NFKC (full-width letters,
+    digits, hyphen and space to ASCII), case-folded, without whitespace; hyphens and other
+    punctuation stay, since they separate a reference's parts. The same rule as the claims'
+    payment references (`vouchers.models.Redemption.reference_key`), written out here
+    because settlement reads the vouchers app only through `regions.sources`."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference).casefold())
+    return "".join(character for character in folded if not character.isspace())
+
+
+def transfers_recorded_with_reference(
+    *, paying_region_id: int, reference: str, besides: int | None = None
+) -> list[SettlementTransfer]:
+    """The transfers of any batch that the paying district was recorded as having made under
+    `reference` (compared by `normalised_reference`), latest first, with their districts
+    loaded. A bank gives a reference per transfer out of the paying account, so the same one
+    again is most likely the same transfer recorded twice; another district's account may
+    well have given the same string, and is not compared.
+
+    Compared in Python: neither database can apply NFKC alike (SQLite has none) and the
+    transfer keeps no normalised column. A batch has at most three transfers, so this reads
+    a few hundred short rows for a year of nightly batches."""
+    key = normalised_reference(reference)
+    if not key:
+        return []
+    recorded = (
+        SettlementTransfer.objects.filter(from_region_id=paying_region_id)
+        .exclude(payment_reference="")
+        .select_related("from_region", "to_region")
+        .order_by("-confirmed_at", "-id")
+    )
+    if besides is not None:
+        recorded = recorded.exclude(pk=besides)
+    return [t for t in recorded if normalised_reference(t.payment_reference) == key]
 
 
 def gross_matrix(batch: SettlementBatch, regions: list[Region]) -> list[dict]:

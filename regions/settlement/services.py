@@ -17,10 +17,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import ApplicationError, InvalidTransition, NotAllowed, ValidationFailed
+from portal.links import portal_url
 from portal.notifications import notify_after_commit
 from portal.outbox import enqueue
 from portal.states import check_transition
+from portal.templatetags.portal import cny
 from regions import ledger, sources
 from regions.ledger import clean_payment_reference
 from regions.models import (
@@ -38,7 +40,7 @@ from regions.permissions import can_run_settlement
 from regions.selectors import official_emails, operator_emails
 from regions.services import audit_record
 from regions.settlement.netting import ZERO, net_positions, propose_transfers
-from regions.settlement.selectors import stalled_batches
+from regions.settlement.selectors import stalled_batches, transfers_recorded_with_reference
 
 Status = SettlementBatch.Status
 
@@ -367,14 +369,24 @@ def _compute(batch: SettlementBatch) -> SettlementBatch:
             "batch": batch.pk,
             "cutoff": f"{timezone.localtime(batch.cutoff):%Y-%m-%d %H:%M}",
             "redemptions": count,
-            "gross": batch.gross_total,
+            "gross": cny(batch.gross_total),
             "transfers": len(transfers),
+            "url": portal_url("settlement-batch", batch.pk),
         },
     )
     return batch
 
 
 # --- transfers, confirm, close -------------------------------------------------------------
+
+
+class ReferenceRecordedBefore(ApplicationError):
+    """The paying district's transfer was recorded under this reference before (any batch):
+    perhaps the same bank transfer recorded twice. Recorded only when the operator confirms
+    that the bank gave the reference again (`confirm_reused_reference`)."""
+
+    status = 409
+    code = "reference_recorded_before"
 
 
 def _region_by_code(code, *, field: str) -> Region:
@@ -391,12 +403,65 @@ def _region_by_code(code, *, field: str) -> Region:
     return region
 
 
+def _reference_recorded_before(earlier: list[SettlementTransfer]) -> ReferenceRecordedBefore:
+    """The refusal naming the latest transfer recorded under the reference; the API body
+    lists them all (`earlier_transfers`)."""
+    last = earlier[0]
+    programme_time = ZoneInfo(settings.TIME_ZONE)  # the bank's day, in China
+
+    def day(transfer):
+        if transfer.confirmed_at is None:  # a reference typed in through the admin
+            return "—"
+        return f"{timezone.localtime(transfer.confirmed_at, programme_time):%Y-%m-%d}"
+
+    return ReferenceRecordedBefore(
+        _(
+            "This reference was already recorded for batch #%(batch)s's transfer "
+            "%(from)s→%(to)s of %(amount)s on %(date)s. Record it again only if the bank "
+            "really gave this reference to a second transfer."
+        )
+        % {
+            "batch": last.batch_id,
+            "from": last.from_region.code,
+            "to": last.to_region.code,
+            "amount": cny(last.amount),
+            "date": day(last),
+        },
+        field="payment_reference",
+        extra={
+            "earlier_transfers": [
+                {
+                    "batch": t.batch_id,
+                    "from_region": t.from_region.code,
+                    "to_region": t.to_region.code,
+                    "amount": f"{t.amount:.2f}",
+                    "payment_reference": t.payment_reference,
+                    "confirmed_at": t.confirmed_at.isoformat() if t.confirmed_at else None,
+                }
+                for t in earlier
+            ]
+        },
+    )
+
+
 @transaction.atomic(durable=True)
 def settlement_transfer_confirm(
-    *, batch_id: int, from_region: str, to_region: str, payment_reference: str, actor: User
+    *,
+    batch_id: int,
+    from_region: str,
+    to_region: str,
+    payment_reference: str,
+    actor: User,
+    confirm_reused_reference: bool = False,
 ) -> SettlementTransfer:
     """The operator records the payment reference of one transfer; the last one confirms the
-    batch and closes it."""
+    batch and closes it.
+
+    A reference the paying district's transfers were recorded under before (in any batch,
+    compared as `normalised_reference` does) is refused with `ReferenceRecordedBefore`,
+    unless `confirm_reused_reference`: recording cannot be undone, and the same bank transfer
+    recorded for two batches would close the second one unpaid.
+    """
     if not can_run_settlement(actor):
         raise NotAllowed(_("Only the programme operator records settlement transfers."))
     payment_reference = clean_payment_reference(payment_reference)
@@ -419,6 +484,14 @@ def settlement_transfer_confirm(
         )
     if transfer.payment_reference:
         raise InvalidTransition(_("This transfer is already recorded."))
+    # Read under the batch lock only: two operators recording one reference for two batches
+    # at the same instant could both pass. The check is against a slip of the operator, not a
+    # money invariant; each batch's own lock still records each transfer once.
+    earlier = transfers_recorded_with_reference(
+        paying_region_id=debtor.pk, reference=payment_reference, besides=transfer.pk
+    )
+    if earlier and not confirm_reused_reference:
+        raise _reference_recorded_before(earlier)
     transfer.payment_reference = payment_reference
     transfer.confirmed_at = timezone.now()
     transfer.confirmed_by = actor
@@ -428,7 +501,13 @@ def settlement_transfer_confirm(
         obj=batch,
         action=AuditEntry.Action.CONFIRM_TRANSFER,
         reason=payment_reference,
-        data={"from": debtor.code, "to": creditor.code, "amount": str(transfer.amount)},
+        data={
+            "from": debtor.code,
+            "to": creditor.code,
+            "amount": str(transfer.amount),
+            # Recorded again on the operator's word: the transfers that carried it before.
+            **({"reference_recorded_before": [t.pk for t in earlier]} if earlier else {}),
+        },
     )
     if not batch.transfers.filter(payment_reference="").exists():
         settlement_batch_confirm(batch=batch, actor=actor)
@@ -439,7 +518,7 @@ def settlement_transfer_confirm(
             + official_emails(creditor.pk),
             kind=NotificationPreference.Kind.SETTLEMENT,
             email="regions/settlement_closed",
-            context=lambda: {"batch": batch.pk},
+            context=lambda: {"batch": batch.pk, "url": portal_url("settlement-batch", batch.pk)},
         )
     return transfer
 

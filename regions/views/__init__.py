@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.charts import bar_chart, flow_matrix, month_label
 from portal.codes import serial_check_digit_is_wrong, typed_serial
+from portal.errors import ApplicationError
 from portal.submissions import submitted_once
 from portal.throttling import SerialCheckThrottle, page_throttle_wait
 from portal.views import (
+    add_service_error,
     is_htmx,
     page_of,
     query_without_page,
@@ -46,10 +48,12 @@ from regions.settlement.selectors import (
     batch_view_for,
     batches_visible_to,
     gross_matrix,
+    normalised_reference,
     unsettled_of_region,
     unsettled_summary,
 )
 from regions.settlement.services import (
+    ReferenceRecordedBefore,
     settlement_batch_create,
     settlement_batch_resume,
     settlement_transfer_confirm,
@@ -231,9 +235,23 @@ def operator_dashboard(request):
 
 
 class TransferForm(forms.Form):
+    # Required and one line: the service checks it, as the API's.
     payment_reference = forms.CharField(
-        label=gettext_lazy("Payment reference"), max_length=100, required=False
+        label=gettext_lazy("Payment reference"),
+        max_length=100,
+        required=False,
+        error_messages={
+            "max_length": gettext_lazy("A payment reference has at most 100 characters.")
+        },
     )
+    # Ticked after the page said the reference was recorded before: the checkbox carries the
+    # reference it confirms, so a reference changed before sending again is checked anew.
+    confirm_reused_reference = forms.CharField(max_length=100, required=False)
+
+    def confirms_reused_reference(self) -> bool:
+        confirmed = self.cleaned_data.get("confirm_reused_reference") or ""
+        typed = self.cleaned_data.get("payment_reference") or ""
+        return bool(confirmed) and normalised_reference(confirmed) == normalised_reference(typed)
 
 
 def _require_operator(request):
@@ -304,6 +322,13 @@ def settlement_batch(request, pk):
         return settlement_batch_progress(request, pk)
     _require_viewer(request)
     batch = get_object_or_404(batches_visible_to(request.user), pk=pk)
+    return _batch_page(request, batch)
+
+
+def _batch_page(request, batch, *, refused=None, form=None, ask_reuse=False, status=200):
+    """The batch page; after a refused transfer, `refused` is that transfer's id and `form`
+    what was typed, with the refusal beside it (and, for a reference recorded before, the
+    box that records it anyway)."""
     view = batch_view_for(request.user, batch)
     regions = _regions()
     # The redemptions the batch settled, as far as the reader may see them (an official: those
@@ -325,9 +350,12 @@ def settlement_batch(request, pk):
             "regions": regions if request.user.is_operator else [request.user.region],
             "matrix": gross_matrix(batch, regions) if request.user.is_operator else None,
             "audit_entries": audit_trail_for(batch) if request.user.is_operator else [],
-            "form": TransferForm(),
+            "form": form,
+            "refused_transfer": refused,
+            "ask_reuse": ask_reuse,
             **_progress(batch),
         },
+        status=status,
     )
 
 
@@ -379,19 +407,34 @@ def settlement_confirm_transfer(request, pk, transfer_id):
         batch.transfers.select_related("from_region", "to_region"), pk=transfer_id
     )
     form = TransferForm(request.POST)
-    if form.is_valid():
-        run_service(
-            request,
-            settlement_transfer_confirm,
-            success=_("The transfer is recorded."),
+    if not form.is_valid():
+        return _batch_page(request, batch, refused=transfer.pk, form=form, status=400)
+    try:
+        settlement_transfer_confirm(
             batch_id=batch.pk,
             from_region=transfer.from_region.code,
             to_region=transfer.to_region.code,
             payment_reference=form.cleaned_data["payment_reference"],
+            confirm_reused_reference=form.confirms_reused_reference(),
             actor=request.user,
         )
-    else:
-        messages.error(request, _("A payment reference has at most 100 characters."))
+    except ApplicationError as error:
+        if error.field not in form.fields:
+            # The batch moved on (recorded meanwhile, another tab): the page shows it now.
+            messages.error(request, error.message)
+            return redirect("settlement-batch", pk=batch.pk)
+        # The reference refused (empty, two lines, recorded before): beside what was typed,
+        # which a redirect would lose, with the refusal's own status.
+        add_service_error(request, error, form)
+        return _batch_page(
+            request,
+            batch,
+            refused=transfer.pk,
+            form=form,
+            ask_reuse=error.code == ReferenceRecordedBefore.code,
+            status=error.status,
+        )
+    messages.success(request, _("The transfer is recorded."))
     return redirect("settlement-batch", pk=batch.pk)
 
 

@@ -26,7 +26,9 @@ def test_the_official_reads_the_evidence_first_opens_it_and_approves(site, new_c
     row = page.locator(f"#redemption-{claim.pk}")
     expect(row.get_by_role("link", name="process-report.pdf")).to_be_visible()
     expect(row).to_contain_text("¥300,000.00")
-    expect(row).to_contain_text("Delivery confirmed by enterprise-jiangnan")
+    # The enterprise's account has no name: its enterprise, then its user name.
+    confirmed = f"Delivery confirmed by {order.enterprise.name} (enterprise-jiangnan)"
+    expect(row).to_contain_text(confirmed)
     official.check("queue", heading="Redemptions to approve")
 
     row.get_by_role("link", name=f"#{claim.pk}").click()
@@ -37,7 +39,7 @@ def test_the_official_reads_the_evidence_first_opens_it_and_approves(site, new_c
     expect(first).to_have_class("card evidence-first")
     evidence_link = first.get_by_role("link", name="process-report.pdf")
     expect(evidence_link).to_be_visible()
-    expect(first).to_contain_text("Delivery confirmed by enterprise-jiangnan")
+    expect(first).to_contain_text(confirmed)
     expect(first).to_contain_text("¥300,000.00")
     expect(first).to_contain_text("few-layer yield up from 41% to 63%")
     decision = page.get_by_role("heading", name="Decision", exact=True)

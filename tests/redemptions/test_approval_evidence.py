@@ -3,6 +3,7 @@ service order, its contract amount, the provider's completion summary, the evide
 the enterprise's confirmation (who, when); the evidence comes first on the page."""
 
 import pytest
+from django.utils.html import escape
 
 from providers.models import ServiceOrder
 from regions.models import AuditEntry
@@ -72,7 +73,8 @@ def test_the_redemption_page_puts_the_evidence_first(client, demo, claim):
     evidence_at = main.index(f'href="/orders/{order.pk}/evidence/{evidence.pk}/"')
     # Evidence, confirmation, contract amount and summary come before every other fact and
     # before the decision.
-    assert evidence_at < main.index("Delivery confirmed by enterprise-jiangnan")
+    # Named by its enterprise: the account has no name (test_claim_history_names.py).
+    assert evidence_at < main.index(f"Delivery confirmed by {escape(order.enterprise.name)} <small")
     assert main.index("Delivery confirmed by") < main.index("¥300,000.00")
     assert main.index("¥300,000.00") < main.index("Issuing district")
     assert "few-layer yield up from 41% to 63%" in main

@@ -266,6 +266,14 @@ def test_the_transfer_page_is_for_officials(client, demo, sit):
     assert "No approved claim of this provider waits" in page.content.decode()
 
 
+def test_the_transfer_page_does_not_name_another_districts_provider(client, demo, sit):
+    """Any official could read the name of any provider by its id, a rejected one too."""
+    client.force_login(demo["users"]["official-hefei"])
+    response = client.get(f"/official/payments/provider/{sit.pk}/")
+    assert response.status_code == 404
+    assert sit.name not in response.content.decode()
+
+
 def test_the_transfer_page_records_only_its_providers_claims(
     client,
     demo,

@@ -10,7 +10,7 @@ COMPUTED = {"batch": 7, "cutoff": "2026-12-01 18:00", "redemptions": 3, "gross":
 def test_the_computed_batch_e_mail_counts_its_transfers():
     subject, body = render_email("regions/settlement_computed", {**COMPUTED, "transfers": 1})
     assert subject == "[Voucher portal] Settlement batch #7 computed"
-    assert "with 1 transfer. Statements" in body
+    assert "with 1 transfer. Its statements" in body
     _, body = render_email("regions/settlement_computed", {**COMPUTED, "transfers": 2})
     assert "with 2 transfers." in body
 

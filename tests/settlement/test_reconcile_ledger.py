@@ -27,7 +27,9 @@ def test_a_settled_and_closed_batch_reconciles(computed, demo):
             batch_id=batch.pk,
             from_region=transfer.from_region.code,
             to_region=transfer.to_region.code,
-            payment_reference="R",
+            # One bank transfer each, so one reference each: a district paying two others in
+            # one batch makes two transfers (the same reference twice asks for confirmation).
+            payment_reference=f"R-{transfer.pk}",
             actor=demo["users"]["operator"],
         )
     report = reconciliation_run()

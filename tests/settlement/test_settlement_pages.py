@@ -40,6 +40,23 @@ def test_run_now_creates_a_batch(demo, login, django_capture_on_commit_callbacks
     assert batch.status == "computed"
 
 
+def test_the_computed_batch_e_mail_links_it_and_writes_the_total_as_the_pages(
+    demo, login, django_capture_on_commit_callbacks, mailoutbox
+):
+    """It read "190000.00 CNY gross", and sent the reader to find the batch."""
+    from tests.settlement.factories import spread
+
+    spread(demo, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        login(demo["users"]["operator"]).post("/settlement/run/")
+    batch = SettlementBatch.objects.get()
+    (computed,) = [
+        m for m in mailoutbox if "computed" in m.subject and demo["users"]["operator"].email in m.to
+    ]
+    assert f"/settlement/{batch.pk}/" in computed.body
+    assert f"¥{batch.gross_total:,.2f} in all" in computed.body
+
+
 def test_the_settlement_pages_are_for_the_operator(demo, login):
     for name in ("official-wujin", "provider-sit"):
         assert login(demo["users"][name]).get("/settlement/").status_code == 403

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 def test_the_statement_reconciles_to_the_batch(computed, code):
     batch, expected = computed
     region = Region.objects.get(code=code)
-    rows = list(csv.reader(io.StringIO("".join(statement_csv_lines(batch, region)))))
-    header, body = rows[0], rows[1:]
-    lines = [dict(zip(header, r, strict=True)) for r in body if r and r[0].isdigit()]
+    # Two tables, a blank row between: the claims, then the totals under their own header.
+    claims, totals = "".join(statement_csv_lines(batch, region)).split("\r\n\r\n")
+    lines = list(csv.DictReader(io.StringIO(claims)))
     totals = {
-        r[0]: Decimal(r[-1])
-        for r in body
-        if r and r[0] in ("total_owes", "total_owed", "net_position")
+        r["figure"]: Decimal(r["amount"])
+        for r in csv.DictReader(io.StringIO(totals))
+        if r["figure"] in ("total_owes", "total_owed", "net_position")
     }
     owes = sum((Decimal(r["amount"]) for r in lines if r["direction"] == "owes"), Decimal("0"))
     owed = sum((Decimal(r["amount"]) for r in lines if r["direction"] == "owed"), Decimal("0"))

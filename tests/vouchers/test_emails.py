@@ -73,3 +73,26 @@ def test_the_officials_new_enterprise_email_links_the_verification_queue(
         assert client.post("/signup/", form(demo)).status_code == 302
     (to_officials,) = [m for m in mail.outbox if "waits for verification" in m.body]
     assert "/official/enterprises/" in to_officials.body
+
+
+@pytest.mark.django_db
+def test_the_paying_districts_officials_are_asked_to_pay_a_cross_region_claim(
+    demo, django_capture_on_commit_callbacks
+):
+    """They were sent the provider's "approved" e-mail, which said nothing of paying."""
+    from django.core import mail
+
+    from tests.redemptions.factories import approved_redemption, official_of
+
+    sit = demo["providers"]["provider-sit"]
+    assert demo["voucher"].issuing_region_id != sit.region_id
+    paying = official_of(demo, sit.region.code)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        redemption = approved_redemption(demo, demo["voucher"], sit, amount="1500.00")
+    (to_pay,) = [m for m in mail.outbox if "your district pays" in m.subject]
+    assert paying.email in to_pay.to
+    assert "/official/payments/" in to_pay.body and "¥1,500.00" in to_pay.body
+    assert sit.display_name in to_pay.body
+    approved = [m for m in mail.outbox if m.subject.endswith(f"#{redemption.pk} approved")]
+    assert approved and all(paying.email not in m.to for m in approved)

@@ -323,6 +323,38 @@ class TestApplications:
         html = client.get(f"/applications/{application.pk}/").content.decode()
         assert "Awaiting second approval" in html and "official-yangpu" in html
 
+    def test_the_first_approval_asks_the_other_officials_by_e_mail(
+        self, api_as, users, submit, django_capture_on_commit_callbacks
+    ):
+        from django.core import mail
+
+        application = submit("enterprise-yangpu", "250000.00")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert self.approve(api_as, users["official-yangpu"], application).status_code == 202
+        (asked,) = [m for m in mail.outbox if "second approval" in m.subject]
+        assert users["official-yangpu-2"].email in asked.to
+        assert users["official-yangpu"].email not in asked.to
+        assert "¥250,000.00" in asked.body and f"/applications/{application.pk}/" in asked.body
+
+    def test_the_first_approver_is_named_by_name_where_the_account_has_one(
+        self, client, users, submit
+    ):
+        first = users["official-yangpu"]
+        first.first_name, first.last_name = "娜", "李"
+        first.save(update_fields=["first_name", "last_name"])
+        application = submit("enterprise-yangpu", "250000.00")
+        client.force_login(first)
+        client.post(
+            f"/applications/{application.pk}/approve/",
+            {"approved_amount": "250000.00", "note": ""},
+        )
+        client.force_login(users["official-yangpu-2"])
+        for path in (f"/applications/{application.pk}/", "/official/applications/"):
+            html = client.get(path).content.decode()
+            banner = html.split("four-eyes", 1)[1].split("</p>", 1)[0]
+            assert first.get_full_name() in banner and "official-yangpu" not in banner, path
+
     def test_the_second_officials_form_offers_the_first_amount(self, client, users, submit):
         """Any other amount is refused (`amount_differs`): the form starts from the one that
         can pass, not from the amount requested."""
@@ -457,6 +489,29 @@ class TestRedemptions:
                 page = client.get(path).content
                 assert (approve in page) is offered, (name, path)
                 assert reject in page, (name, path)
+
+    def test_the_first_approval_asks_the_districts_other_officials_by_e_mail(
+        self, api_as, users, demo, django_capture_on_commit_callbacks
+    ):
+        """The second official learnt of it only by opening the queue or from the next
+        day's reminder."""
+        from django.core import mail
+
+        first, second = users["official-yangpu"], users["official-yangpu-2"]
+        first.first_name, first.last_name = "娜", "李"
+        first.save(update_fields=["first_name", "last_name"])
+        redemption = large_redemption(demo)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert self.approve(api_as, first, redemption).status_code == 202
+        (asked,) = [m for m in mail.outbox if "second approval" in m.subject]
+        assert second.email in asked.to and first.email not in asked.to
+        assert "李娜" in asked.body and "¥250,000.00" in asked.body
+        assert f"/redemptions/{redemption.pk}/" in asked.body
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert self.approve(api_as, second, redemption).status_code == 200
+        assert not [m for m in mail.outbox if "second approval" in m.subject]
 
     def test_the_queue_row_shows_the_first_approval(self, client, users, demo):
         redemption = large_redemption(demo)

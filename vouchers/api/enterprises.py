@@ -1,5 +1,5 @@
-"""API of enterprises: list and read those in your scope, register one, verify, refuse or
-close it."""
+"""API of enterprises: list and read those in your scope, register one, correct its
+registration (its own users), verify, refuse or close it."""
 
 import django_filters
 from django.utils.translation import gettext as _
@@ -14,6 +14,11 @@ from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
 from vouchers import permissions, selectors, services
 from vouchers.models import Enterprise
+from vouchers.services.enterprises import (
+    REGISTRATION_FIELDS,
+    enterprise_registration_correct,
+    may_correct_registration,
+)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -62,6 +67,32 @@ class EnterpriseCreateInputSerializer(serializers.Serializer):
     contact_email = serializers.EmailField()
 
 
+class EnterpriseCorrectionInputSerializer(serializers.Serializer):
+    """The fields of registering, each optional: those left out keep their values."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # Not limited to 18 here: the service says exactly what is wrong with a bad code.
+    credit_code = serializers.CharField(max_length=64, required=False)
+    region = CodeField(queryset=Region.objects.all(), required=False)
+    industry = serializers.CharField(max_length=100, required=False)
+    size = serializers.ChoiceField(choices=Enterprise.Size.choices, required=False)
+    contact_name = serializers.CharField(max_length=100, required=False)
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False)
+
+    def validate(self, attrs):
+        # A field that is not the registration's ("verified", "legal_representative") was
+        # left as it was without a word, and the client believed it changed.
+        others = sorted(set(self.initial_data) - set(REGISTRATION_FIELDS))
+        if others:
+            message = _("Not a field of the registration; these are: %(fields)s.") % {
+                "fields": ", ".join(REGISTRATION_FIELDS)
+            }
+            raise serializers.ValidationError({field: [message] for field in others})
+        return attrs
+
+
 class EnterpriseFilter(ApiFilterSet):
     region = django_filters.CharFilter(field_name="region__code")
     verified = StrictBooleanFilter(field_name="verified_at", exclude=True, lookup_expr="isnull")
@@ -100,6 +131,33 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_create(actor=request.user, **data.validated_data)
         return created(request, EnterpriseSerializer(enterprise).data)
+
+    @extend_schema(
+        summary="Correct the registration (the enterprise's own users)",
+        description=(
+            "Any of the fields of registering; those left out keep their values, and the "
+            "credit code is checked as at registration (18 characters, check character, not "
+            "used by another open registration). Until a district official verifies the "
+            "enterprise, refused or waiting, every field may change; a new `region` moves the "
+            "registration to that district's officials. Once verified, `name`, `name_zh`, "
+            "`credit_code` and `region` are locked (409 `locked_once_verified`). Each change "
+            "is recorded in the audit trail, before and after. 403 for anyone but the "
+            "enterprise's own users."
+        ),
+        request=EnterpriseCorrectionInputSerializer,
+        responses=EnterpriseSerializer,
+    )
+    def partial_update(self, request, pk=None):
+        enterprise = self.get_object()
+        # The role first: an official of the district gets 403 whatever its body.
+        if not may_correct_registration(request.user, enterprise):
+            raise NotAllowed(_("Only the enterprise's own users may correct its registration."))
+        data = EnterpriseCorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise = enterprise_registration_correct(
+            enterprise=enterprise, actor=request.user, **data.validated_data
+        )
+        return Response(EnterpriseSerializer(enterprise).data)
 
     @extend_schema(summary="Verify the enterprise (an official of its district)", request=None)
     @action(detail=True, methods=["post"])

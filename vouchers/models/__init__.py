@@ -1,5 +1,6 @@
 """Enterprises, their voucher applications, vouchers and the redemptions providers claim."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -398,6 +399,14 @@ class Redemption(FirstApproval, models.Model):
     decision_note = models.TextField(blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
+    # The reference as compared, not as shown (`reference_key`): what the reuse warning
+    # (vouchers.selectors.claims_paid_with_reference) looks up. Computed in Python and stored,
+    # since neither database can compute it alike (SQLite has no NFKC and lowers ASCII alone);
+    # written by the payment service, filled for older rows by migration 0011. A row inserted
+    # by raw SQL (seed_load's bulk claims) keeps the database default "" and is never matched.
+    payment_reference_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
@@ -413,6 +422,13 @@ class Redemption(FirstApproval, models.Model):
             models.Index(fields=["issuing_region", "status"], name="redemption_issuing_idx"),
             models.Index(
                 fields=["provider_region", "status"], name="redemption_provider_region_idx"
+            ),
+            # The reuse warning's lookup: one district's paid claims under one reference key,
+            # an index seek however many claims the district paid.
+            models.Index(
+                fields=["provider_region", "payment_reference_key"],
+                name="redemption_reference_key_idx",
+                condition=Q(status="paid"),
             ),
         ]
         constraints = [
@@ -439,6 +455,22 @@ class Redemption(FirstApproval, models.Model):
 
     def __str__(self):
         return f"Redemption #{self.pk} ({self.amount})"
+
+    # Long enough for any 100-character reference but the absurd (NFKC expands U+FDFA to 18
+    # characters); cut there, the key stays small enough for a B-tree entry.
+    REFERENCE_KEY_LENGTH = 200
+
+    @staticmethod
+    def reference_key(reference: str) -> str:
+        """A bank reference as the official means it: "HB 2026-0001", "hb2026-0001" and the
+        full-width "ＨＢ２０２６－０００１" are one transfer. NFKC (full-width letters, digits,
+        hyphen and space to ASCII), case-folded, without whitespace: banks and officials
+        space a reference for reading, never to tell two apart. Hyphens and other
+        punctuation stay: they separate a reference's parts, and "HB-2026-01-1" and
+        "HB-2026-011" are two transfers."""
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", reference).casefold())
+        key = "".join(character for character in folded if not character.isspace())
+        return key[: Redemption.REFERENCE_KEY_LENGTH]
 
     @property
     def settlement_batch_id(self) -> int | None:

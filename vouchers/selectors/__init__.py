@@ -302,8 +302,10 @@ def with_order_facts(redemptions) -> list[Redemption]:
     (`confirmation`: the audit entry, who and when, or None), its open risk flags
     (`open_flags`) and the files given for several documents (`same_files`, as
     `same_files` names them), whether its provider is a declared related party of the
-    enterprise (`related_party`). Five queries for any number of rows, so the approval queue
-    costs the same whatever its page size."""
+    enterprise (`related_party`), and the claims on its order rejected before
+    (`earlier_rejections`, the latest first, each with the contracts and invoices added since,
+    `documents_since`). Six queries for any number of rows, so the approval queue costs the
+    same whatever its page size."""
     rows = list(redemptions)
     order_ids = {r.service_order_id for r in rows}
     evidence: dict[int, list] = {}
@@ -341,7 +343,33 @@ def with_order_facts(redemptions) -> list[Redemption]:
             enterprise_id__in={r.service_order.enterprise_id for r in rows}
         ).values_list("enterprise_id", "credit_code")
     )
+    # A claim rejected on the same order and sent again: the official is told what was
+    # refused and why, and what paperwork came since (the same invoice could be approved
+    # right after the official had rejected it).
+    rejections: dict[int, list] = {}
+    rejected = (
+        Redemption.objects.filter(service_order_id__in=order_ids, status=Redemption.Status.REJECTED)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-id")
+    )
+    for earlier in rejected:
+        rejections.setdefault(earlier.service_order_id, []).append(earlier)
     for redemption in rows:
+        order_documents = documents.get(redemption.service_order_id, {})
+        redemption.earlier_rejections = [
+            earlier
+            for earlier in rejections.get(redemption.service_order_id, [])
+            if earlier.pk != redemption.pk
+        ][:3]
+        for earlier in redemption.earlier_rejections:
+            earlier.documents_since = [
+                document
+                for document in [
+                    *order_documents.get("contracts", []),
+                    *order_documents.get("invoices", []),
+                ]
+                if earlier.decided_at and document.uploaded_at > earlier.decided_at
+            ]
         redemption.related_party = (
             redemption.service_order.enterprise_id,
             redemption.provider.credit_code.strip().upper(),
@@ -387,13 +415,21 @@ def provider_claims_to_pay(user, provider_id: int) -> QuerySet[Redemption]:
 
 
 def claims_paid_with_reference(user, reference: str, *, besides) -> list[int]:
-    """The ids of other claims the user's district recorded as paid under `reference`: the
-    same bank transfer may have been recorded twice."""
+    """The ids of other claims the user's district recorded as paid under `reference`, as
+    the official means it: "HB 2026-0001", "hb2026-0001" and the full-width "ＨＢ２０２６－０００１"
+    are one transfer (`Redemption.reference_key`), the same bank transfer perhaps recorded
+    twice. One seek of redemption_reference_key_idx on the stored key, however many claims
+    the district paid: a Lower/Replace expression would be computed on every paid claim of
+    the district, and on SQLite it could neither lower Chinese input's full-width letters
+    nor apply NFKC."""
+    key = Redemption.reference_key(reference)
+    if not key:
+        return []  # rows written by raw SQL carry no key: never everything
     return list(
         Redemption.objects.filter(
             provider_region_id=user.region_id,
             status=Redemption.Status.PAID,
-            payment_reference=reference,
+            payment_reference_key=key,
         )
         .exclude(pk__in=list(besides))
         .order_by("pk")

@@ -18,9 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import InvalidTransition
+from portal.links import portal_url
+from portal.notifications import notify_after_commit
 from portal.pdf import money
 from portal.security import shown_text
-from regions.models import AuditEntry, User
+from regions.models import AuditEntry, NotificationPreference, User
+from regions.selectors import official_emails
 from regions.services import audit_record
 
 
@@ -68,6 +71,34 @@ def _record_first_approval(row, actor: User, amount: Decimal, note: str, data: d
         to_status=row.status,
         reason=shown_text(note, field="note"),
         data=data,
+    )
+    _ask_for_the_second_approval(row, actor, amount)
+
+
+def _ask_for_the_second_approval(row, actor: User, amount: Decimal) -> None:
+    """Tell the district's other officials that a row waits for their approval: until then
+    the first approval waited for one of them to open the queue, or for the next day's
+    reminder."""
+    is_redemption = hasattr(row, "issuing_region_id")
+    region_id = row.issuing_region_id if is_redemption else row.region_id
+    recipients = [email for email in official_emails(region_id) if email != actor.email]
+    notify_after_commit(
+        recipients=recipients,
+        kind=(
+            NotificationPreference.Kind.REDEMPTION_DECISIONS
+            if is_redemption
+            else NotificationPreference.Kind.APPLICATION_DECISIONS
+        ),
+        email="vouchers/second_approval_needed",
+        context=lambda: {
+            "redemption": is_redemption,
+            "id": row.pk,
+            "amount": money(amount),
+            "first": actor.get_full_name() or actor.get_username(),
+            "url": portal_url(
+                "redemption-detail" if is_redemption else "application-detail", row.pk
+            ),
+        },
     )
 
 

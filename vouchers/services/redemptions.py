@@ -298,8 +298,7 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
         data={"amount": str(amount)},
     )
     notify_after_commit(
-        recipients=provider_emails(redemption.provider_id)
-        + (official_emails(redemption.provider_region_id) if redemption.cross_region else []),
+        recipients=provider_emails(redemption.provider_id),
         kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
         email="vouchers/redemption_approved",
         context=lambda: {
@@ -309,6 +308,21 @@ def redemption_approve(*, redemption_id: int, actor: User, note: str = "") -> Re
             "url": portal_url("redemption-detail", redemption.pk),
         },
     )
+    if redemption.cross_region:
+        # The provider's district pays it: its officials are asked to, with the queue where
+        # they record the transfer (they were sent the provider's "approved" e-mail).
+        notify_after_commit(
+            recipients=official_emails(redemption.provider_region_id),
+            kind=NotificationPreference.Kind.REDEMPTION_DECISIONS,
+            email="vouchers/redemption_to_pay",
+            context=lambda: {
+                "id": redemption.pk,
+                "amount": f"¥{amount:,.2f}",
+                "serial": voucher.serial,
+                "provider": redemption.provider.display_name,
+                "url": portal_url("payments-to-record"),
+            },
+        )
     return redemption
 
 

@@ -1,4 +1,5 @@
-"""Pages of enterprises: sign-up, the enterprise's home, and verification by the district."""
+"""Pages of enterprises: sign-up, the enterprise's home, correcting its registration, and
+verification by the district."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,16 +11,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.throttling import signup_refusal
-from portal.views import form_status, next_or, page_of, render_throttled, run_service
+from portal.views import (
+    form_status,
+    next_or,
+    page_of,
+    render_throttled,
+    run_service,
+    run_service_with_status,
+)
 from providers import selectors as order_selectors
 from providers.models import ServiceOrder
 from regions.selectors import current_year, rules_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
+    EnterpriseRegistrationForm,
     RejectionForm,
     SignupForm,
 )
 from vouchers.models import Voucher, VoucherApplication
+from vouchers.services.enterprises import (
+    enterprise_registration_correct,
+    registration_corrections,
+)
 from vouchers.views import PAGE_SIZE, require_enterprise, require_official
 
 
@@ -153,16 +166,19 @@ REFUSED_SHOWN = 50
 def enterprises_to_verify(request):
     require_official(request, operator_too=True)
     page = page_of(request, selectors.enterprises_to_verify(request.user), default=PAGE_SIZE)
+    waiting = list(page.object_list)
+    # Refused registrations stay findable: the official verifies one after all, or closes it
+    # so that its credit code may be registered again.
+    refused = list(selectors.enterprises_refused(request.user)[:REFUSED_SHOWN])
+    # What each one corrected since its refusal (or its registration): what the official
+    # checks first. One query for the page.
+    corrections = registration_corrections([*waiting, *refused])
+    for enterprise in [*waiting, *refused]:
+        enterprise.corrections = corrections[enterprise.pk]
     return render(
         request,
         "vouchers/enterprises_to_verify.html",
-        {
-            "page": page,
-            "enterprises": page.object_list,
-            # Refused registrations stay findable: the official verifies one after all, or
-            # closes it so that its credit code may be registered again.
-            "refused": selectors.enterprises_refused(request.user)[:REFUSED_SHOWN],
-        },
+        {"page": page, "enterprises": waiting, "refused": refused},
     )
 
 
@@ -222,6 +238,46 @@ def enterprise_close(request, pk):
         % {"name": enterprise.display_name},
     )
     return redirect(next_or(request, reverse("enterprise-detail", args=[enterprise.pk])))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_registration(request):
+    """The enterprise corrects what it registered: everything while the district has not
+    verified it (refused or waiting), only its contact, industry and size after that."""
+    require_enterprise(request)
+    enterprise = get_object_or_404(
+        selectors.enterprises_visible_to(request.user), pk=request.user.enterprise_id
+    )
+    form = EnterpriseRegistrationForm(request.POST or None, enterprise=enterprise)
+    status = form_status(form)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        edited_from = values.pop("edited_from")
+        # A refusal keeps its own status: a colleague's save since is 409.
+        _result, status = run_service_with_status(
+            request,
+            enterprise_registration_correct,
+            form=form,
+            success=_("The registration details are saved.")
+            if not enterprise.is_rejected
+            else _(
+                "The registration details are saved. When everything the reason names is "
+                "corrected, ask for the review again."
+            ),
+            enterprise=enterprise,
+            actor=request.user,
+            edited_from=edited_from,
+            **values,
+        )
+        if status is None:
+            return redirect("enterprise-registration")
+    return render(
+        request,
+        "vouchers/enterprise_registration.html",
+        {"enterprise": enterprise, "form": form},
+        status=status,
+    )
 
 
 @login_required

@@ -41,7 +41,9 @@ class TransferForm(forms.Form):
 
 def reference_reuse_warning(user, paid) -> list[str]:
     """A warning, when the reference of the payment just recorded was recorded before for
-    other claims of the district: the same bank transfer may have been recorded twice."""
+    other claims of the district, as typed or spaced, cased or in full-width characters
+    otherwise (`Redemption.reference_key`): the same bank transfer may have been recorded
+    twice. The warning names the reference as typed this time."""
     reference = paid[0].payment_reference
     earlier = selectors.claims_paid_with_reference(
         user, reference, besides=[claim.pk for claim in paid]
@@ -81,7 +83,9 @@ def provider_transfer(request, provider_pk):
     """Several approved claims of one provider paid by one bank transfer: ticked (all, at
     first), recorded together under the transfer's reference, or none of them."""
     require_official(request)
-    provider = get_object_or_404(Provider, pk=provider_pk)
+    # A district pays its own providers only: another district's provider (one not listed
+    # anywhere, say, rejected) is not named to this one.
+    provider = get_object_or_404(Provider, pk=provider_pk, region_id=request.user.region_id)
     due = selectors.provider_claims_to_pay(request.user, provider.pk)
     form = TransferForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
