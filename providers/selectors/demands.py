@@ -32,7 +32,16 @@ def demands_visible_to(user) -> QuerySet:
         )
         return demands.filter(public | Q(Exists(invited)))
     if user.role == user.Role.EXPERT:
-        return demands.filter(public | Q(expert_assignments__expert__user=user)).distinct()
+        from providers.models import ExpertAssignment
+
+        # As advises_or_brokers: a declined assignment or a withdrawn expert opens nothing.
+        live = ExpertAssignment.objects.filter(
+            demand_id=OuterRef("pk"),
+            expert__user=user,
+            expert__active=True,
+            declined_at__isnull=True,
+        )
+        return demands.filter(public | Q(Exists(live)))
     if user.role == user.Role.MANAGER:
         return demands.filter(public | Q(technology_manager__user=user))
     return demands.filter(public)

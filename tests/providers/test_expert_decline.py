@@ -102,3 +102,45 @@ def test_a_declined_demand_assignment_reads_no_more_proposals(api_as, demo, demo
     expert_assignment_decline(actor=demo_expert.user, assignment=advising, reason="Busy.")
     assert expert.get(f"/api/demands/{demand.pk}/proposals/").json()["results"] == []
     assert expert.get(f"/api/proposals/{before[0]['id']}/").status_code == 404
+
+
+def test_a_declined_or_withdrawn_expert_no_longer_reads_the_application(
+    client, demo, assignment, demo_expert
+):
+    """Both kept the application, its attachments and the API's copy readable."""
+    from providers.services.libraries import expert_assignment_decline
+
+    expert = demo["users"]["expert-demo"]
+    paths = (
+        f"/applications/{assignment.application_id}/",
+        f"/api/voucher-applications/{assignment.application_id}/",
+    )
+    client.force_login(expert)
+    assert [client.get(path).status_code for path in paths] == [200, 200]
+    expert_assignment_decline(assignment=assignment, actor=expert, reason="A conflict.")
+    assert [client.get(path).status_code for path in paths] == [404, 404]
+
+
+def test_a_withdrawn_expert_no_longer_reads_the_application(client, demo, assignment, demo_expert):
+    client.force_login(demo["users"]["expert-demo"])
+    path = f"/applications/{assignment.application_id}/"
+    assert client.get(path).status_code == 200
+    Expert.objects.filter(pk=demo_expert.pk).update(active=False)
+    assert client.get(path).status_code == 404
+
+
+def test_a_withdrawn_expert_no_longer_reads_an_invited_only_demand(client, demo, demo_expert):
+    from providers.models import Demand
+    from providers.services.libraries import expert_assign
+
+    demand = Demand.objects.order_by("pk").first()
+    Demand.objects.filter(pk=demand.pk).update(visibility=Demand.Visibility.INVITED)
+    if not ExpertAssignment.objects.filter(demand=demand, expert=demo_expert).exists():
+        official = next(
+            u for u in demo["users"].values() if u.is_official and u.region_id == demand.region_id
+        )
+        expert_assign(actor=official, expert=demo_expert, demand=demand)
+    client.force_login(demo["users"]["expert-demo"])
+    assert client.get(f"/api/demands/{demand.pk}/").status_code == 200
+    Expert.objects.filter(pk=demo_expert.pk).update(active=False)
+    assert client.get(f"/api/demands/{demand.pk}/").status_code == 404

@@ -12,10 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from providers.models import EvidenceFile, OrderDocument, Provider, RiskFlag, ServiceOrder
+from providers.models import (
+    EvidenceFile,
+    ExpertAssignment,
+    OrderDocument,
+    Provider,
+    RiskFlag,
+    ServiceOrder,
+)
 from providers.selectors import orders_visible_to
 from regions.models import ZERO, AuditEntry, ProgrammeRules, User
 from regions.selectors import rules_of_voucher
@@ -84,7 +91,15 @@ def applications_visible_to(user) -> QuerySet[VoucherApplication]:
         "first_approved_by",
     )
     if user.is_authenticated and user.role == User.Role.EXPERT:
-        return applications.filter(expert_assignments__expert__user=user)
+        # An assignment the expert declined, or an expert withdrawn from the library, no
+        # longer opens the application (its attachments stayed readable after either).
+        live = ExpertAssignment.objects.filter(
+            application_id=OuterRef("pk"),
+            expert__user=user,
+            expert__active=True,
+            declined_at__isnull=True,
+        )
+        return applications.filter(Exists(live))
     return _scope(user, applications, enterprise="enterprise_id", region="region_id")
 
 
