@@ -237,12 +237,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = DemandCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        ids = set(values.pop("invited_providers", []))
-        invited = list(Provider.objects.filter(pk__in=ids))
-        if len(invited) != len(ids):
-            raise serializers.ValidationError(
-                {"invited_providers": [_("No provider has this id.")]}
-            )
+        invited = _invitable(set(values.pop("invited_providers", [])))
         demand = services.demand_publish(actor=request.user, invited_providers=invited, **values)
         demand = self.get_queryset().get(pk=demand.pk)
         return created(
@@ -259,12 +254,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         invited = None
         if "invited_providers" in values:
-            ids = set(values.pop("invited_providers"))
-            invited = list(Provider.objects.filter(pk__in=ids))
-            if len(invited) != len(ids):
-                raise serializers.ValidationError(
-                    {"invited_providers": [_("No provider has this id.")]}
-                )
+            invited = _invitable(set(values.pop("invited_providers")))
         services.demand_edit(demand=demand, actor=request.user, invited_providers=invited, **values)
         demand = self.get_queryset().get(pk=demand.pk)
         return Response(DemandDetailSerializer(demand, context=self.get_serializer_context()).data)
@@ -477,3 +467,20 @@ class ProposalViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def withdraw(self, request, pk=None):
         proposal = services.proposal_withdraw(proposal=self.get_object(), actor=request.user)
         return Response(ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+
+def _invitable(ids: set[int]) -> list[Provider]:
+    """The certified providers of `ids`, or a 400 in the same words for an id no provider
+    has and one of a provider not certified (rejected, suspended): "Only certified
+    providers" for one and "No provider has this id" for the other told which hidden
+    providers exist."""
+    invited = list(Provider.objects.filter(pk__in=ids, status=Provider.Status.CERTIFIED))
+    if len(invited) != len(ids):
+        raise serializers.ValidationError(
+            {
+                "invited_providers": [
+                    _("Invite certified providers only: one of these ids is not one.")
+                ]
+            }
+        )
+    return invited

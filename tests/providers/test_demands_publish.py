@@ -200,3 +200,21 @@ def test_a_save_from_an_edit_page_opened_before_a_colleagues_save_is_refused(cli
     assert "Someone changed this since you opened the form" in stale.content.decode()
     demand.refresh_from_db()
     assert demand.title == "First"
+
+
+def test_an_unknown_and_a_hidden_provider_are_refused_in_the_same_words(jiangnan, demo):
+    """Different words told which ids of providers not shown anywhere exist."""
+    from providers.models import Provider
+
+    hidden = demo["providers"]["provider-graphene"]
+    Provider.objects.filter(pk=hidden.pk).update(status=Provider.Status.REJECTED)
+    answers = []
+    for ids in ([hidden.pk], [987654]):
+        response = jiangnan.post(
+            "/api/demands/",
+            demand_body(visibility="invited", invited_providers=ids),
+            format="json",
+        )
+        assert response.status_code == 400
+        answers.append(response.json()["invited_providers"])
+    assert answers[0] == answers[1]
