@@ -277,7 +277,11 @@ def people_visible_to(user, *, role: str | None = None, q: str | None = None):
     officials."""
     if not (user and user.is_authenticated and (user.is_operator or user.is_official)):
         return User.objects.none()
-    people = User.objects.select_related("region").order_by("role", "username")
+    # The district of an enterprise's or a provider's account is its organisation's (the
+    # list showed "—" for them).
+    people = User.objects.select_related(
+        "region", "enterprise__region", "provider__region"
+    ).order_by("role", "username")
     if user.is_official:
         people = people.filter(role=User.Role.OFFICIAL, region_id=user.region_id)
     if role in User.Role.values:

@@ -316,3 +316,12 @@ def test_an_address_gets_at_most_three_reset_links_an_hour(client, demo, mailout
     assert len([m for m in mailoutbox if "enterprise-hefei@example.com" in m.to]) == 3
     client.post("/account/forgot-password/", {"email": "enterprise-nanhu@example.com"})
     assert any("enterprise-nanhu@example.com" in m.to for m in mailoutbox)
+
+
+def test_an_enterprise_or_provider_account_reads_its_organisations_district(client, demo):
+    """The list showed "—" for them."""
+    client.force_login(demo["users"]["operator"])
+    html = client.get("/people/", {"role": "enterprise"}, HTTP_ACCEPT_LANGUAGE="en")
+    row = html.content.decode().split("enterprise-jiangnan", 1)[1].split("</tr>", 1)[0]
+    enterprise = demo["users"]["enterprise-jiangnan"].enterprise
+    assert str(enterprise.region) in row
