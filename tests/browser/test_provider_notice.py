@@ -76,6 +76,8 @@ def test_a_new_provider_passes_its_public_notice_with_one_objection_answered(sit
     official.field("Answer").fill("Renewed: CNAS L9876, valid until 2029; certificate checked.")
     official.button("Answer the objection").click()
     expect(page.locator(".messages")).to_contain_text("Your answer is recorded.")
+    # An answer cannot be changed: the page asked first.
+    assert any("cannot be changed" in question for question in official.confirmations)
     expect(page.locator("main")).to_contain_text("CNAS L9876")
 
     # The period ends: the beat certifies; the certificate records the notice dates.
