@@ -125,11 +125,16 @@ def settlement_batch_create(
         # Its workers are still claiming what was approved up to its cutoff: a second batch
         # now would find what the first has not yet reached, or nothing, and stand empty.
         raise InvalidTransition(
+            # "When it has closed" sent the operator to wait for the transfers, while a
+            # computed batch blocks nothing; the moment as the pages write it, not ISO.
             _(
                 "Batch #%(batch)s is still settling what was approved up to %(cutoff)s; start "
-                "the next one when it has closed."
+                "the next one once it is computed (its page shows when)."
             )
-            % {"batch": running.pk, "cutoff": _moment(running.cutoff)},
+            % {
+                "batch": running.pk,
+                "cutoff": f"{timezone.localtime(running.cutoff):%Y-%m-%d %H:%M}",
+            },
             code="batch_running",
         )
     batch = SettlementBatch.objects.create(cutoff=cutoff, created_by=actor)

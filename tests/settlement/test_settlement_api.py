@@ -191,6 +191,8 @@ def test_no_second_batch_while_one_is_still_settling(demo, api_as, client):
     assert second.status_code == 409, second.content
     assert second.json()["code"] == "batch_running"
     assert f"Batch #{first.json()['id']} is still settling" in str(second.json())
+    assert "once it is computed" in second.json()["detail"]
+    assert "T" not in second.json()["detail"].split("up to ", 1)[1][:16]  # not ISO 8601
     client.force_login(demo["users"]["operator"])
     page = client.post("/settlement/run/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "is still settling" in page.content.decode()
