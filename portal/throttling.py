@@ -160,33 +160,38 @@ class SignupThrottle(FailOpen, WindowCounter, SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
 
 
-def signup_refusal(request) -> tuple[int, str] | None:
-    """For a sign-up POST (an enterprise's, or a provider's application with its account):
-    None within THROTTLE_SIGNUP, else the seconds to wait and the page's message. Both forms
-    count in one allowance: each creates an account and says whether an address has one."""
+def _sign_up_allowance_refusal(request, message) -> tuple[int, str] | None:
+    """None within THROTTLE_SIGNUP, else the seconds to wait and `message(minutes)`."""
     wait = page_throttle_wait(request, SignupThrottle)
     if wait is None:
         return None
     minutes = max(1, math.ceil(wait / 60))
-    message = ngettext(
-        "Too many sign-ups from your network: try again in %(minutes)s minute.",
-        "Too many sign-ups from your network: try again in %(minutes)s minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-    return wait, message
+    return wait, message(minutes) % {"minutes": minutes}
+
+
+def signup_refusal(request) -> tuple[int, str] | None:
+    """For a sign-up POST (an enterprise's, or a provider's application with its account):
+    None within THROTTLE_SIGNUP, else the seconds to wait and the page's message. Both forms
+    count in one allowance: each creates an account and says whether an address has one."""
+    return _sign_up_allowance_refusal(
+        request,
+        lambda minutes: ngettext(
+            "Too many sign-ups from your network: try again in %(minutes)s minute.",
+            "Too many sign-ups from your network: try again in %(minutes)s minutes.",
+            minutes,
+        ),
+    )
 
 
 def invitation_refusal(request) -> tuple[int, str] | None:
     """For a colleague's invitation: counted in the sign-up allowance, because it too creates
     an account and says whether an address has one; an account made by a provider's
     application could otherwise send invitations (real e-mails from the portal) without end."""
-    wait = page_throttle_wait(request, SignupThrottle)
-    if wait is None:
-        return None
-    minutes = max(1, math.ceil(wait / 60))
-    message = ngettext(
-        "Too many invitations from your network: try again in %(minutes)s minute.",
-        "Too many invitations from your network: try again in %(minutes)s minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-    return wait, message
+    return _sign_up_allowance_refusal(
+        request,
+        lambda minutes: ngettext(
+            "Too many invitations from your network: try again in %(minutes)s minute.",
+            "Too many invitations from your network: try again in %(minutes)s minutes.",
+            minutes,
+        ),
+    )
