@@ -24,8 +24,8 @@ from regions.settlement.selectors import batch_is_stalled, batch_view_for, batch
 from regions.settlement.services import (
     settlement_batch_create,
     settlement_batch_resume,
-    settlement_transfer_confirm,
 )
+from regions.settlement.transfers import settlement_transfer_confirm
 
 
 class PairSerializer(serializers.Serializer):

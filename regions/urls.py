@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.views import InvalidFormIsBadRequest
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited, api_tokens_end
-from regions.views import notices, people, rules, statistics
+from regions.views import notices, people, rules, settlement, statistics
 
 
 class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
@@ -121,30 +121,34 @@ urlpatterns = [
     ),
     path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:serial>/", views.verify, name="verify"),
-    path("settlement/", views.settlement_home, name="settlement-home"),
-    path("settlement/run/", views.settlement_run_now, name="settlement-run"),
-    path("settlement/<int:pk>/", views.settlement_batch, name="settlement-batch"),
-    path("settlement/<int:pk>/resume/", views.settlement_resume, name="settlement-resume"),
+    path("settlement/", settlement.settlement_home, name="settlement-home"),
+    path("settlement/run/", settlement.settlement_run_now, name="settlement-run"),
+    path("settlement/<int:pk>/", settlement.settlement_batch, name="settlement-batch"),
+    path("settlement/<int:pk>/resume/", settlement.settlement_resume, name="settlement-resume"),
     path(
         "settlement/<int:pk>/progress/",
-        views.settlement_batch_progress,
+        settlement.settlement_batch_progress,
         name="settlement-batch-progress",
     ),
     path(
         "settlement/<int:pk>/transfers/<int:transfer_id>/confirm/",
-        views.settlement_confirm_transfer,
+        settlement.settlement_confirm_transfer,
         name="settlement-confirm-transfer",
     ),
     re_path(
         r"^settlement/(?P<pk>\d+)/statements/(?P<code>[A-Za-z_]+)\.(?P<fmt>csv|pdf)$",
-        views.settlement_statement,
+        settlement.settlement_statement,
         name="settlement-statement",
     ),
-    path("official/statements/", views.settlement_statements, name="settlement-statements"),
-    path("settlement/reconciliation/", views.reconciliation_reports, name="reconciliation-reports"),
+    path("official/statements/", settlement.settlement_statements, name="settlement-statements"),
+    path(
+        "settlement/reconciliation/",
+        settlement.reconciliation_reports,
+        name="reconciliation-reports",
+    ),
     path(
         "settlement/reconciliation/run/",
-        views.reconciliation_run_now,
+        settlement.reconciliation_run_now,
         name="reconciliation-run",
     ),
 ]

@@ -15,10 +15,10 @@ from providers.models import ServiceCategory
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region, User
 from vouchers.models import Enterprise, RelatedParty, VoucherApplication
-from vouchers.services.enterprises import (
+from vouchers.services.enterprises import REJECTION_REASON_MAX
+from vouchers.services.registration import (
     LOCKED_ONCE_VERIFIED,
     REGISTRATION_FIELDS,
-    REJECTION_REASON_MAX,
     credit_code_taken_message,
     locked_once_verified_message,
 )

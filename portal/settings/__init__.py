@@ -14,12 +14,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.settings.environment import env_bool, env_float, env_int, env_list, env_rate
+# DEBUG is read in environment.py: observability.py depends on it too.
+from portal.settings.environment import DEBUG, env_bool, env_float, env_int, env_list, env_rate
 
 # The project folder (this file is portal/settings/__init__.py).
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-DEBUG = env_bool("DEBUG", True)
 # PRODUCTION=true (docker-compose.yml sets it) makes the settings refuse to start with DEBUG
 # on or a secret key anybody can read here or in .env.example.
 PRODUCTION = env_bool("PRODUCTION", False)
@@ -438,13 +438,6 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-}
-
 # Headers of every response (SecurityMiddleware and portal.security.ContentSecurityPolicy).
 # No inline script anywhere: every script is a file under static/js. Inline style attributes
 # stay allowed for the budget bars, whose widths are data.
@@ -461,8 +454,9 @@ if not DEBUG:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # The container's health check calls the app directly, over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+    # The container's health check and Prometheus (/metrics) call the app directly, over
+    # plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     # Off unless asked for: a preload list entry covers every subdomain of the domain and
@@ -473,57 +467,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 
-# --- Observability (README: Observability) ---
-# Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) or text, each
-# with the request id; Celery workers log the same way (portal/observability.py). Replaces the
-# plain LOGGING above.
-from sentry_sdk.utils import BadDsn, Dsn  # noqa: E402
-
-from portal.observability import init_sentry, logging_config  # noqa: E402
-
-LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
-if LOG_FORMAT not in {"json", "text"}:
-    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
-if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise ImproperlyConfigured(
-        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
-    )
-LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
-# /metrics (portal/metrics.py): clients from these networks, or with this bearer token.
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32")
-for _network in METRICS_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_network, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"METRICS_ALLOWED_NETWORKS holds {_network!r}, which is not a network such as "
-            f"10.0.0.0/8."
-        ) from None
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-if not DEBUG:
-    # Prometheus scrapes the app directly, over plain HTTP, like the health checks.
-    SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]
-# The error tracker: on when SENTRY_DSN is set, off otherwise.
-SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
-# Read (and checked) with the tracker off too: a rate of 2 waits for the day the DSN is set.
-SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0, maximum=1)
-if SENTRY_DSN:
-    try:
-        Dsn(SENTRY_DSN)
-    except BadDsn as error:
-        # The DSN is not repeated: it holds the project's key. `from None`: the SDK's
-        # traceback adds nothing to this.
-        raise ImproperlyConfigured(
-            f"SENTRY_DSN is not a Sentry DSN ({error}): write "
-            f"https://KEY@HOST/PROJECT_ID as the project's settings show it."
-        ) from None
-    init_sentry(
-        dsn=SENTRY_DSN,
-        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
-        release=os.environ.get("SENTRY_RELEASE", ""),
-        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
-    )
+# Logs, /metrics and the error tracker (README: Observability) live in
+# portal/settings/observability.py, imported here for the same reason as tasks.py below.
+from portal.settings.observability import *  # noqa: E402, F403
 
 # The task queue's settings (everything CELERY_*, TASK_QUEUE_NAMES, OUTBOX_*, SETTLEMENT_*,
 # READYZ_*, the beat schedule) live in portal/settings/tasks.py, split off to keep this module

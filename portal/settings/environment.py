@@ -1,5 +1,6 @@
-"""What both settings modules (__init__.py and tasks.py) need: reading a variable of the
-environment, and the portal's time zone, which Django and the Celery beat share."""
+"""What every settings module (__init__.py, tasks.py, observability.py) needs: reading a
+variable of the environment, DEBUG, and the portal's time zone, which Django and the Celery
+beat share."""
 
 import os
 
@@ -78,3 +79,5 @@ def env_rate(name: str, default: str) -> str:
 
 
 TIME_ZONE = "Asia/Shanghai"
+
+DEBUG = env_bool("DEBUG", True)

@@ -8,7 +8,7 @@ from django.core import mail
 from regions import ledger
 from regions.models import SettlementNetPosition, SettlementObligation
 from regions.services import reconciliation_run
-from regions.settlement.services import settlement_transfer_confirm
+from regions.settlement.transfers import settlement_transfer_confirm
 from tests.redemptions.factories import approved_redemption
 from tests.vouchers.factories import make_voucher
 from vouchers.models import Redemption

@@ -7,7 +7,8 @@ import pytest
 
 from regions.models import SettlementBatch
 from regions.services import reconciliation_run
-from regions.settlement.services import settlement_batch_create, settlement_transfer_confirm
+from regions.settlement.services import settlement_batch_create
+from regions.settlement.transfers import settlement_transfer_confirm
 from tests.redemptions.factories import confirm
 from vouchers.services import redemption_approve, redemption_claim, redemption_mark_paid
 

@@ -14,11 +14,10 @@ from django.utils import timezone
 from regions.models import AuditEntry, SettlementBatch
 from regions.settlement.selectors import normalised_reference
 from regions.settlement.services import (
-    ReferenceRecordedBefore,
     settlement_batch_create,
     settlement_run,
-    settlement_transfer_confirm,
 )
+from regions.settlement.transfers import ReferenceRecordedBefore, settlement_transfer_confirm
 from tests.redemptions.factories import approved_redemption
 from tests.vouchers.factories import make_voucher
 

@@ -11,7 +11,7 @@ from portal.errors import ApplicationError
 from regions.models import AuditEntry, Region, User
 from tests.vouchers.conftest import valid_credit_code
 from vouchers.models import Enterprise
-from vouchers.services.enterprises import REGISTRATION_FIELDS, enterprise_registration_correct
+from vouchers.services.registration import REGISTRATION_FIELDS, enterprise_registration_correct
 
 # serialized_rollback: the flush after a transactional test also empties the tables the
 # migrations filled (districts, categories); this brings them back for the next test.

@@ -344,7 +344,7 @@ def test_the_queue_reads_the_corrections_in_a_constant_number_of_queries(client,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from vouchers.services.enterprises import enterprise_registration_correct
+    from vouchers.services.registration import enterprise_registration_correct
 
     official = demo["users"]["official-wujin"]
 

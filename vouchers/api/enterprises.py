@@ -14,7 +14,7 @@ from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
 from vouchers import permissions, selectors, services
 from vouchers.models import Enterprise
-from vouchers.services.enterprises import (
+from vouchers.services.registration import (
     REGISTRATION_FIELDS,
     enterprise_registration_correct,
     may_correct_registration,

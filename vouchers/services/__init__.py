@@ -2,6 +2,7 @@
 
 - enterprises.py: enterprise_register (sign-up), enterprise_create (API), enterprise_verify,
   enterprise_reject, enterprise_review_again, enterprise_close
+- registration.py: enterprise_registration_correct (the enterprise corrects its sign-up)
 - applications.py: application_submit, application_withdraw, application_approve,
   application_reject
 - vouchers.py: voucher_issue (inside approval), voucher_revoke, voucher_expire,

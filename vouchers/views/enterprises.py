@@ -29,7 +29,7 @@ from vouchers.forms import (
     SignupForm,
 )
 from vouchers.models import Voucher, VoucherApplication
-from vouchers.services.enterprises import (
+from vouchers.services.registration import (
     enterprise_registration_correct,
     registration_corrections,
 )
