@@ -8,7 +8,7 @@ A reference the paying district recorded before is refused until the operator co
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +29,14 @@ from regions.models import (
 from regions.permissions import can_run_settlement
 from regions.selectors import official_emails, operator_emails
 from regions.services import audit_record
-from regions.settlement.selectors import transfers_recorded_with_reference
+from regions.settlement.selectors import normalised_reference, transfers_recorded_with_reference
 from regions.settlement.services import settlement_batch_close, settlement_batch_confirm
 
 Status = SettlementBatch.Status
+
+# The first key of the advisory lock that serialises the recording of one paying district's
+# reference (the others: providers.services.risk, regions.accounts).
+TRANSFER_REFERENCE_LOCK = 18021
 
 
 class ReferenceRecordedBefore(ApplicationError):
@@ -99,6 +103,21 @@ def _reference_recorded_before(earlier: list[SettlementTransfer]) -> ReferenceRe
     )
 
 
+def _wait_for_others_recording(debtor: Region, payment_reference: str) -> None:
+    """Two operators recording one reference for two batches at the same instant each held
+    only their own batch's lock, so both read "not recorded before" and both passed. On
+    PostgreSQL the second now waits here, until commit, for the first, and then reads its
+    transfer. Taken before the batch row lock, so whoever waits holds nothing another could
+    wait for. SQLite (local runs) serialises writes anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = f"{debtor.pk}:{normalised_reference(payment_reference)}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [TRANSFER_REFERENCE_LOCK, key]
+        )
+
+
 @transaction.atomic(durable=True)
 def settlement_transfer_confirm(
     *,
@@ -122,6 +141,7 @@ def settlement_transfer_confirm(
     payment_reference = clean_payment_reference(payment_reference)
     debtor = _region_by_code(from_region, field="from_region")
     creditor = _region_by_code(to_region, field="to_region")
+    _wait_for_others_recording(debtor, payment_reference)
     batch = SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None:
         raise Http404(_("No such settlement batch."))
@@ -139,9 +159,6 @@ def settlement_transfer_confirm(
         )
     if transfer.payment_reference:
         raise InvalidTransition(_("This transfer is already recorded."))
-    # Read under the batch lock only: two operators recording one reference for two batches
-    # at the same instant could both pass. The check is against a slip of the operator, not a
-    # money invariant; each batch's own lock still records each transfer once.
     earlier = transfers_recorded_with_reference(
         paying_region_id=debtor.pk, reference=payment_reference, besides=transfer.pk
     )
