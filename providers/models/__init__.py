@@ -317,6 +317,8 @@ class EvidenceFile(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(name="evidence_not_empty", condition=Q(size__gt=0))]
+        # The same file logged on another order is looked up by its digest at every completion.
+        indexes = [models.Index(fields=["sha256"], name="evidence_sha256")]
 
     def __str__(self):
         return self.original_name

@@ -1,5 +1,6 @@
 """Risk flags: orders an official must clear, with a reason, before a redemption on them can
-be approved (related parties, split contracts, an invoice offered twice)."""
+be approved (related parties, split contracts, an invoice offered twice, an evidence file
+already logged on another order)."""
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,7 @@ class RiskFlag(models.Model):
         RELATED_PARTY = "related_party", _("Related parties suspected")
         SPLIT_CONTRACT = "split_contract", _("Split contract suspected")
         INVOICE_REUSED = "invoice_reused", _("Invoice offered twice")
+        EVIDENCE_REUSED = "evidence_reused", _("Evidence file used on another order")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     service_order = models.ForeignKey(

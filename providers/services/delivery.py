@@ -23,6 +23,7 @@ from providers.selectors.orders import booked_time_not_over, paperwork_missing
 from providers.services.demands import demand_reopen_for_ended_order
 from providers.services.inputs import required_reason, required_text, stored_name
 from providers.services.orders import _tell
+from providers.services.risk import risk_check_evidence
 from regions.models import AuditEntry, NotificationPreference, User
 from regions.selectors import official_emails
 from regions.services import audit_record
@@ -199,6 +200,7 @@ def order_complete(
         )
     kinds = [check_upload(f, allowed=EVIDENCE_KINDS, field="evidence") for f in evidence]
     now = timezone.now()
+    digests = []
     for upload, kind in zip(evidence, kinds, strict=True):
         record = EvidenceFile(
             order=order,
@@ -211,6 +213,8 @@ def order_complete(
         )
         record.file.save(stored_name(kind), upload, save=False)
         record.save()
+        digests.append(record.sha256)
+    risk_check_evidence(order, digests=digests, actor=actor)
     answers_dispute = order.status == ServiceOrder.Status.DISPUTED
     # The summary in the history too: a delivery logged again after a dispute replaces the
     # order's summary, and the disputed one was then nowhere.

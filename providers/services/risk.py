@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from portal.errors import InvalidTransition, NotAllowed
-from providers.models import RiskFlag, ServiceOrder
+from providers.models import EvidenceFile, RiskFlag, ServiceOrder
 from providers.services.inputs import required_reason
 from regions.models import AuditEntry, User
 from regions.services import audit_record
 
 # The first key of the advisory lock that serialises the order checks of one enterprise.
 SPLIT_LOCK = 18018
+# The first key of the advisory lock that serialises the logging of one evidence file.
+EVIDENCE_LOCK = 18022
 
 
 def risk_flag_raise(
@@ -152,6 +154,44 @@ def risk_check_order(order: ServiceOrder) -> list[RiskFlag]:
             )
     flags = [_check_related_party(order), *_check_split_contract(order)]
     return [flag for flag in flags if flag is not None]
+
+
+def risk_check_evidence(order: ServiceOrder, *, digests: list[str], actor: User) -> RiskFlag | None:
+    """Inside order_complete's transaction: an evidence file that is byte for byte one already
+    logged on another order (any provider's) flags this order. One test report behind two
+    orders is one service paid twice, or a report borrowed from another provider's work; the
+    official of the issuing district decides, so the completion itself is not refused."""
+    digests = sorted({digest for digest in digests if digest})
+    if not digests:
+        return None
+    if connection.vendor == "postgresql":  # SQLite (local runs) serialises writes anyway
+        # Two orders completed at once with the same file: the second waits here for the
+        # first to commit, and then sees its file. Sorted, so two completions with the same
+        # files take the locks in the same order.
+        with connection.cursor() as cursor:
+            for digest in digests:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [EVIDENCE_LOCK, digest]
+                )
+    other = (
+        EvidenceFile.objects.filter(sha256__in=digests)
+        .exclude(order_id=order.pk)
+        .select_related("order__voucher__issuing_region")
+        .order_by("id")
+        .first()
+    )
+    if other is None:
+        return None
+    return risk_flag_raise(
+        order=order,
+        kind=RiskFlag.Kind.EVIDENCE_REUSED,
+        evidence={
+            "file": other.original_name,
+            "other_order": other.order_id,
+            "other_district": other.order.voucher.issuing_region.code,
+        },
+        actor=actor,
+    )
 
 
 # --- clearing -------------------------------------------------------------------------------

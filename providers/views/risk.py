@@ -28,6 +28,7 @@ FACT_LABELS = {
     "other_order": gettext_lazy("The other order"),
     "other_district": gettext_lazy("Its issuing district"),
     "matched_on": gettext_lazy("Found by"),
+    "file": gettext_lazy("The file, as named on the other order"),
 }
 MATCHED_ON = {
     "number": gettext_lazy("its invoice code and number"),
