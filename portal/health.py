@@ -40,6 +40,8 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.metrics import metrics_view
+
 logger = logging.getLogger(__name__)
 
 
@@ -239,17 +241,20 @@ def readyz(request):
     return JsonResponse(body, status=200 if ready else 503)
 
 
-PROBE_PATHS = frozenset({"/healthz/", "/readyz/"})
+# Prometheus scrapes /metrics by address too; it still checks its own allowlist and token.
+PROBE_PATHS = frozenset({"/healthz/", "/readyz/", "/metrics"})
 
 
 class AnswerProbesOnAnyHost:
-    """Answers /healthz/ and /readyz/ whatever the Host header names.
+    """Answers /healthz/, /readyz/ and /metrics whatever the Host header names.
 
     A load balancer or a kubelet probes a process by its address
     (http://10.0.0.5:8000/healthz/), which ALLOWED_HOSTS does not list: the first middleware
     to ask request.get_host() (CommonMiddleware) answered 400 DisallowedHost and the process
-    looked down. These two answers build no URL, set no cookie and show nothing of a site, so
-    any Host may have them; every other path is checked as before. Sits in MIDDLEWARE after
+    looked down; Prometheus scrapes by address the same way. These answers build no URL, set
+    no cookie and show nothing of a site (/metrics answers only its allowed networks or its
+    token, and 404 to anyone else), so any Host may have them; every other path is checked as
+    before. Sits in MIDDLEWARE after
     the request id and metrics and the security headers (none of which asks the host;
     SECURE_REDIRECT_EXEMPT lets both paths through the HTTPS redirect) and before anything
     that asks it."""
@@ -263,7 +268,7 @@ class AnswerProbesOnAnyHost:
                 match = resolve(request.path_info, getattr(request, "urlconf", None))
             except Resolver404:
                 match = None
-            if match is not None and match.func in (healthz, readyz):
+            if match is not None and match.func in (healthz, readyz, metrics_view):
                 # As the handler would: the request metrics label it by this view's name.
                 request.resolver_match = match
                 return match.func(request, *match.args, **match.kwargs)

@@ -1,7 +1,7 @@
 """A load balancer or a kubelet probes a process by its address
-(http://10.0.0.5:8000/healthz/), which ALLOWED_HOSTS does not list: /healthz/ and /readyz/
-answer whatever the Host header names (they answered 400 DisallowedHost), while every other
-path still refuses a host it does not know."""
+(http://10.0.0.5:8000/healthz/), which ALLOWED_HOSTS does not list, and Prometheus scrapes it
+the same way: /healthz/, /readyz/ and /metrics answer whatever the Host header names (they
+answered 400 DisallowedHost), while every other path still refuses a host it does not know."""
 
 import pytest
 
@@ -22,7 +22,22 @@ def test_readyz_answers_a_probe_by_address_as_it_answers_by_name(client, db):
     assert by_address.json()["checks"] == by_name.json()["checks"]
 
 
-@pytest.mark.parametrize("path", ["/", "/api/", "/healthz/extra/", "/healthz"])
+def test_metrics_answers_a_scrape_by_address_within_its_own_allowlist(client, db, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.METRICS_TOKEN = "scrape-token"
+    response = client.get("/metrics", headers={"host": BY_ADDRESS})
+    assert response.status_code == 200
+    assert b"portal_" in response.content
+    # Its own refusals stand, whatever the host: another network without the token, a wrong one.
+    outside = {"host": BY_ADDRESS}
+    assert client.get("/metrics", headers=outside, REMOTE_ADDR="192.0.2.7").status_code == 404
+    wrong = {"host": BY_ADDRESS, "authorization": "Bearer nope"}
+    assert client.get("/metrics", headers=wrong, REMOTE_ADDR="192.0.2.7").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/api/", "/healthz/extra/", "/healthz", "/metrics/", "/metricsx"]
+)
 def test_every_other_path_still_refuses_a_host_it_does_not_know(client, db, path):
     assert client.get(path, headers={"host": BY_ADDRESS}).status_code == 400
 
