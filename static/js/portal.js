@@ -17,13 +17,28 @@ function missingRequired(form) {
   });
 }
 
+// An amount the server will refuse for sure: above the field's data-max (the claim's "at most")
+// or not above zero. As with an empty required field, the form goes without the question and
+// the server's answer says what is wrong; asking "Submit this claim?" first promised an action
+// that could not happen. An amount this cannot read is left to the server, after the question.
+function amountOutOfRange(form) {
+  return Array.prototype.some.call(form.querySelectorAll("input[data-max]"), function (field) {
+    var typed = String(field.value || "").replace(/[\s,\u00a5\uffe5]/g, "");
+    if (field.disabled || !/^\d+(\.\d{1,2})?$/.test(typed)) {
+      return false;
+    }
+    var cents = Math.round(parseFloat(typed) * 100);
+    return cents <= 0 || cents > Math.round(parseFloat(field.getAttribute("data-max")) * 100);
+  });
+}
+
 // Confirmation before irreversible actions: any form with data-confirm asks first, once: a
 // second tap while the confirmed POST is on its way is dropped without asking again (the
 // listener below would drop it after the question).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var question = form.getAttribute && form.getAttribute("data-confirm");
-  if (!question || missingRequired(form)) {
+  if (!question || missingRequired(form) || amountOutOfRange(form)) {
     return;
   }
   var sent = Number(form.getAttribute("data-sent-at") || 0);
