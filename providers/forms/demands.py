@@ -56,6 +56,30 @@ class DemandForm(forms.Form):
         if editing is not None:
             self.fields["edited_from"].initial = fingerprint(editing, Demand.EDITABLE_FIELDS)
 
+    def clean(self):
+        """The service's checks across fields, all at once beside the fields' own errors."""
+        from providers.services.demands import (
+            budget_range_problem,
+            deadline_problem,
+            invited_problem,
+        )
+
+        data = super().clean()
+        problems = []
+        if data.get("budget_min") is not None and data.get("budget_max") is not None:
+            problems.append(
+                ("budget_min", budget_range_problem(data["budget_min"], data["budget_max"]))
+            )
+        if data.get("deadline") is not None:
+            problems.append(("deadline", deadline_problem(data["deadline"])))
+        if "visibility" in data and "invited_providers" in data:
+            invited = list(data["invited_providers"])
+            problems.append(("invited_providers", invited_problem(data["visibility"], invited)))
+        for field, problem in problems:
+            if problem is not None:
+                self.add_error(field, forms.ValidationError(problem[0], code=problem[1]))
+        return data
+
 
 class DemandSearchForm(forms.Form):
     # No max_length: a long query is read as every list reads one, its first words

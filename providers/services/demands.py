@@ -89,24 +89,15 @@ def _clean_demand(values: dict) -> dict:
         raise ValidationFailed(_("Choose a service category."), field="category", code="required")
     budget_min = parse_money(values.get("budget_min"), field="budget_min", allow_zero=True)
     budget_max = parse_money(values.get("budget_max"), field="budget_max")
-    if budget_min > budget_max:
-        raise ValidationFailed(
-            _("The lowest budget cannot be more than the highest."),
-            field="budget_min",
-            code="budget_range",
-        )
     deadline = values.get("deadline")
     if not isinstance(deadline, datetime.date):
         raise ValidationFailed(_("Give a deadline."), field="deadline", code="required")
-    if deadline < programme_today():
-        raise ValidationFailed(
-            _("The deadline cannot be in the past."), field="deadline", code="deadline_past"
-        )
-    today = programme_today()
-    if deadline > today.replace(year=today.year + 10, day=min(today.day, 28)):
-        raise ValidationFailed(
-            _("The deadline is at most ten years ahead."), field="deadline", code="deadline_far"
-        )
+    for field, problem in (
+        ("budget_min", budget_range_problem(budget_min, budget_max)),
+        ("deadline", deadline_problem(deadline)),
+    ):
+        if problem is not None:
+            raise ValidationFailed(problem[0], field=field, code=problem[1])
     visibility = values.get("visibility") or Demand.Visibility.PUBLIC
     if visibility not in Demand.Visibility.values:
         raise ValidationFailed(_("Choose who may see the demand."), field="visibility")
@@ -121,18 +112,40 @@ def _clean_demand(values: dict) -> dict:
     }
 
 
+def budget_range_problem(budget_min, budget_max) -> tuple[str, str] | None:
+    """(message, code) when the range is upside down. This and the next two are the service's
+    checks across fields: it raises the first; the demand form shows them all beside the
+    fields' own errors, so that a form sent back names every mistake at once (it named these
+    only once the others were corrected)."""
+    if budget_min > budget_max:
+        return _("The lowest budget cannot be more than the highest."), "budget_range"
+    return None
+
+
+def deadline_problem(deadline) -> tuple[str, str] | None:
+    today = programme_today()
+    if deadline < today:
+        return _("The deadline cannot be in the past."), "deadline_past"
+    if deadline > today.replace(year=today.year + 10, day=min(today.day, 28)):
+        return _("The deadline is at most ten years ahead."), "deadline_far"
+    return None
+
+
+def invited_problem(visibility: str, invited) -> tuple[str, str] | None:
+    """(message, code) when the providers invited do not fit the visibility chosen."""
+    if any(not provider.takes_orders for provider in invited):
+        return _("Only certified providers can be invited."), "invalid"
+    if visibility == Demand.Visibility.INVITED and not invited:
+        return _("Invite at least one provider, or make the demand public."), "no_invited_providers"
+    return None
+
+
 def _clean_invited(visibility: str, invited) -> list[Provider]:
     invited = list(invited or [])
-    if any(not provider.takes_orders for provider in invited):
-        raise ValidationFailed(
-            _("Only certified providers can be invited."), field="invited_providers"
-        )
-    if visibility == Demand.Visibility.INVITED and not invited:
-        raise ValidationFailed(
-            _("Invite at least one provider, or make the demand public."),
-            field="invited_providers",
-            code="no_invited_providers",
-        )
+    problem = invited_problem(visibility, invited)
+    if problem is not None:
+        message, code = problem
+        raise ValidationFailed(message, field="invited_providers", code=code)
     return invited
 
 
