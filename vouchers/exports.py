@@ -1,4 +1,5 @@
-"""The vouchers app's lists as CSV or Excel files: applications, vouchers, redemptions.
+"""The vouchers app's lists as CSV or Excel files: applications, vouchers, redemptions,
+and a provider's payments received.
 
 Each export reads the same query string as its page and applies the same filters through
 the same scoped selector (an official gets their district's rows only); `portal.exports`
@@ -7,14 +8,17 @@ writes the file.
 
 from django.db.models import Case, CharField, F, Value, When
 from django.http import Http404
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from portal.exports import (
     BOOLEAN,
+    CHUNK_ROWS,
     DATE,
     DATETIME,
     INTEGER,
     MONEY,
+    TEXT,
     Column,
     Export,
     export_view,
@@ -25,9 +29,11 @@ from portal.exports import (
     require_official,
     with_local_names,
 )
+from regions.models import ZERO
 from vouchers import selectors as voucher_selectors
 from vouchers.forms import QueueFilterForm
 from vouchers.models import Redemption, Voucher, VoucherApplication
+from vouchers.selectors.payments import programme_zone
 
 
 def application_export(request) -> Export:
@@ -160,6 +166,58 @@ def redemption_export(request) -> Export:
             Column(pgettext_lazy("date", "Paid"), "paid_at", DATETIME),
             Column(gettext_lazy("Payment reference"), "payment_reference", width=22),
             Column(gettext_lazy("Settlement batch"), "settlement_item__batch_id", INTEGER),
+        ],
+    )
+
+
+# --- payments received by a provider --------------------------------------------------------
+
+
+def provider_payments_export(payments, *, year: int | None) -> Export:
+    """A provider's payments received (vouchers.selectors.payments), as its statement page
+    lists them, with a totals row last: the claims' count and what they add up to, summed
+    from the rows written, so that the file adds up whatever was paid while it was read.
+    The payment's day in the programme's time zone, as an ISO date."""
+    zone = programme_zone()
+    # The rows are written after the view has returned: the reader's language is kept for
+    # the totals row's words, and each name's language chosen now.
+    language = translation.get_language()
+    rows = with_local_names(payments, "voucher__enterprise").values_list(
+        "paid_at",
+        "payment_reference",
+        local_field("provider_region__name"),
+        "id",
+        "voucher__enterprise_local_name",
+        "voucher__serial",
+        "amount",
+    )
+
+    def lines():
+        count, total = 0, ZERO
+        for paid_at, *named, amount in rows.iterator(chunk_size=CHUNK_ROWS):
+            count += 1
+            total += amount
+            yield (timezone.localtime(paid_at, zone).date().isoformat(), *named, amount)
+        with translation.override(language):
+            label = ngettext("Total: %(count)d claim", "Total: %(count)d claims", count) % {
+                "count": count
+            }
+        yield (label, "", "", None, "", "", total)
+
+    return Export(
+        name=f"payments-received-{year or 'all'}",
+        title=gettext_lazy("Payments received"),
+        queryset=None,
+        rows=lines(),
+        columns=[
+            # Text, not a date: the totals row says what it is in this column.
+            Column(pgettext_lazy("date", "Paid"), kind=TEXT, width=12),
+            Column(gettext_lazy("Payment reference"), width=22),
+            Column(gettext_lazy("Paying district"), width=18),
+            Column(pgettext_lazy("a column: the redemption paid", "Claim"), kind=INTEGER),
+            Column(gettext_lazy("Enterprise"), width=36),
+            Column(gettext_lazy("Voucher"), width=20),
+            Column(gettext_lazy("Amount (CNY)"), kind=MONEY),
         ],
     )
 

@@ -5,6 +5,7 @@ from vouchers.views import (
     applications,
     enterprises,
     payments,
+    provider_payments,
     redemptions,
     related_parties,
     vouchers,
@@ -90,6 +91,12 @@ urlpatterns = [
         "official/payments/provider/<int:provider_pk>/",
         payments.provider_transfer,
         name="provider-transfer",
+    ),
+    path("provider/payments/", provider_payments.provider_payments, name="provider-payments"),
+    path(
+        "provider/payments.csv",
+        provider_payments.provider_payments_csv,
+        name="provider-payments-csv",
     ),
     re_path(
         r"^exports/(?P<kind>applications|vouchers|redemptions)\.(?P<fmt>csv|xlsx)$",
