@@ -36,6 +36,7 @@ TASK_KINDS = {
     "vouchers.tasks.generate_voucher_certificate": "pdf",
     "providers.tasks.generate_provider_certificate": "pdf",
     "regions.tasks.send_notification": "email",
+    "regions.tasks.send_password_reset": "email",
     "regions.tasks.notify_officials": "email",
 }
 KINDS = ("settlement", "pdf", "email")

@@ -195,3 +195,17 @@ def invitation_refusal(request) -> tuple[int, str] | None:
             minutes,
         ),
     )
+
+
+def password_reset_refusal(request) -> tuple[int, str] | None:
+    """For the forgotten-password form: counted in the sign-up allowance. Each request queues
+    a row in the outbox for any address (regions.accounts.password_reset_request), and the
+    limit per address alone let a script queue rows for invented addresses without end."""
+    return _sign_up_allowance_refusal(
+        request,
+        lambda minutes: ngettext(
+            "Too many password requests from your network: try again in %(minutes)s minute.",
+            "Too many password requests from your network: try again in %(minutes)s minutes.",
+            minutes,
+        ),
+    )

@@ -21,8 +21,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from portal.emails import current_language, render_email_in, supported_language
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.notifications import notify_after_commit
+from portal.outbox import enqueue
 from portal.security import refuse_format_characters, shown_text
 from portal.throttling import CACHE_ERRORS
 from regions.models import AuditEntry, Region, User
@@ -50,7 +52,7 @@ def validate_username(value: str) -> None:
 def validate_email_unused(value: str) -> None:
     """Django validator (form fields): one address, one account, so that a password reset knows
     whose password it resets. Compared without case, as the reset looks addresses up
-    (PasswordResetIncludingInvited). An empty address is left to the field's `required`."""
+    (password_reset_mails). An empty address is left to the field's `required`."""
     value = (value or "").strip()
     if value and User.objects.filter(email__iexact=value).exists():
         raise DjangoValidationError(
@@ -219,18 +221,54 @@ def official_invite(
 # Reset links one address receives in an hour: a person who lost a mail asks again once or
 # twice; anyone could otherwise flood an official's mailbox from the public form.
 RESET_MAILS_PER_HOUR = 3
+# Services name the task they queue (portal/outbox.py); the task calls password_reset_mails.
+PASSWORD_RESET_TASK = "regions.tasks.send_password_reset"
 
 
 class PasswordResetIncludingInvited(PasswordResetForm):
-    """Django's form skips accounts without a password; an invited official whose link
-    expired has none yet and must be able to ask for a new one here. An address gets at
-    most RESET_MAILS_PER_HOUR links an hour; the page answers the same either way, as it does
-    for an address without an account."""
+    """The address of the account whose password is forgotten. Saving it queues the link
+    (`password_reset_request`): Django's form looked the account up and sent the e-mail inside
+    the request, for an address with an account only, so the time of the answer told whether
+    the address had one."""
 
-    def get_users(self, email):
-        if not _reset_mail_allowed(email):
-            return User.objects.none()
-        return User.objects.filter(email__iexact=email, is_active=True)
+    def save(self, **_django_mail_options):
+        # Django's view passes how to write the mail; the worker writes it
+        # (password_reset_mails), in the language of this page.
+        password_reset_request(email=self.cleaned_data["email"], language=current_language())
+
+
+@transaction.atomic(durable=True)
+def password_reset_request(*, email: str, language: str) -> None:
+    """Queue the reset link for whoever has `email` (an invited official whose link expired
+    and who has no password yet among them). The request writes one outbox row for any
+    address, with an account or without; the worker looks the account up and writes the
+    link. An address gets at most RESET_MAILS_PER_HOUR rows an hour; the page answers the
+    same either way. `language`: the page's, which the mail is written in."""
+    email = (email or "").strip()
+    if not email or not _reset_mail_allowed(email):
+        return
+    # The row holds the address alone, never the link: the outbox is read in the admin.
+    enqueue(PASSWORD_RESET_TASK, email=email, language=language)
+
+
+def password_reset_mails(*, email: str, language: str) -> list[tuple[list[str], str, str]]:
+    """(recipients, subject, body) of the reset link for each active account with `email`
+    (one: addresses are unique without case), in `language`, the one the form was filled
+    in, as when the request sent it itself. Run by the worker
+    (regions.tasks.send_password_reset): the token is made when the mail is written, so
+    PASSWORD_RESET_TIMEOUT counts from then."""
+    language = supported_language(language) or settings.LANGUAGE_CODE
+    mails = []
+    for user in User.objects.filter(email__iexact=(email or "").strip(), is_active=True):
+        context = {
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+            "base_url": settings.PORTAL_BASE_URL,
+        }
+        subject, body = render_email_in(language, "regions/password_reset", context)
+        mails.append(([user.email], subject, body))
+    return mails
 
 
 def _reset_mail_allowed(email: str) -> bool:

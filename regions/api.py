@@ -21,6 +21,7 @@ from portal import two_factor
 from portal.emails import remember_language
 from portal.lockout import lockout_response
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
+from portal.signin import DEACTIVATED_MESSAGE, is_deactivated_account
 from portal.throttling import AnonThrottle
 from regions.models import Region
 from regions.notices_api import NoticeViewSet
@@ -63,6 +64,11 @@ class ObtainTokenView(ObtainAuthToken):
             # it marks the request so that the client learns why, and for how long.
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
+            if is_deactivated_account(request):  # the password was right: say why (403)
+                return Response(
+                    {"detail": str(DEACTIVATED_MESSAGE), "code": "account_deactivated"},
+                    status=403,
+                )
             raise
         user = serializer.validated_data["user"]
         state = two_factor.second_factor_state(user)

@@ -46,6 +46,23 @@ def send_notification(*, recipients: list[str], subject: str, body: str) -> int:
 
 
 @shared_task(
+    name="regions.tasks.send_password_reset",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_password_reset(*, email: str, language: str = "") -> int:
+    """The link to choose a new password, to the account with `email` if there is one
+    (queued for any address by regions.accounts.password_reset_request)."""
+    from regions.accounts import password_reset_mails
+
+    sent = 0
+    for recipients, subject, body in password_reset_mails(email=email, language=language):
+        sent += send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    return sent
+
+
+@shared_task(
     name="regions.tasks.notify_officials",
     autoretry_for=(OSError,),
     retry_backoff=True,

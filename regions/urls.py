@@ -1,18 +1,19 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import path, re_path, reverse_lazy
 from django.utils.translation import gettext as _
 
-from portal.views import InvalidFormIsBadRequest
+from portal.signin import SignInForm
+from portal.throttling import password_reset_refusal
+from portal.views import InvalidFormIsBadRequest, render_throttled
 from regions import views
 from regions.accounts import PasswordResetIncludingInvited, api_tokens_end
 from regions.views import notices, people, rules, settlement, statistics
 
 
 class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
-    pass
+    authentication_form = SignInForm
 
 
 class SetPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
@@ -43,7 +44,13 @@ class ChangePasswordView(InvalidFormIsBadRequest, auth_views.PasswordChangeView)
 
 
 class ForgotPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetView):
-    pass
+    def post(self, request, *args, **kwargs):
+        refusal = password_reset_refusal(request)
+        if refusal is not None:
+            wait, message = refusal
+            context = self.get_context_data(form=self.form_class(), throttled=message)
+            return render_throttled(request, self.template_name, context, wait=wait)
+        return super().post(request, *args, **kwargs)
 
 
 urlpatterns = [
@@ -86,11 +93,9 @@ urlpatterns = [
         "account/forgot-password/",
         ForgotPasswordView.as_view(
             template_name="regions/forgot_password.html",
+            # Its save() queues the mail (regions.accounts.password_reset_request).
             form_class=PasswordResetIncludingInvited,
-            email_template_name="emails/regions/password_reset_body.txt",
-            subject_template_name="emails/regions/password_reset_subject.txt",
             success_url=reverse_lazy("account-forgot-password-sent"),
-            extra_email_context={"base_url": settings.PORTAL_BASE_URL},
         ),
         name="account-forgot-password",
     ),

@@ -181,6 +181,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login of a locked-out account or address before a password is checked.
     "portal.lockout.LockoutBackend",
+    # Then: the right password of a deactivated account is refused saying so (portal.signin).
+    "portal.signin.DeactivatedAccountBackend",
     "django.contrib.auth.backends.ModelBackend",
     # The operator reads the admin's tables (and changes them only through the portal).
     "portal.admin_site.OperatorReadsAdminBackend",
