@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from portal.exports import CSV_BOM, spreadsheet_safe
 from portal.pdf import table_pdf
+from portal.templatetags.portal import cny
 from regions import sources
 from regions.models import Region, SettlementBatch
 from regions.settlement.netting import ZERO
@@ -181,8 +182,10 @@ def _batched(iterable, size):
 
 
 # The PDF is read by people in both languages (the CSV stays a machine format with codes).
+# When each claim was approved, as the pages show it (programme time, to the minute): the CSV
+# has the same moment as ISO 8601 for machines.
 PDF_HEADER = ["编号 #", "创新券 voucher", "服务机构 provider", "发券区 from", "兑付区 to",
-              "方向 dir", "状态 status", "金额 amount"]  # fmt: skip
+              "方向 dir", "批准时间 approval time", "状态 status", "金额 amount"]  # fmt: skip
 PDF_DIRECTION = {"owes": "应付 owes", "owed": "应收 owed"}
 # The redemption's and the batch's status, in both languages like every other label of the
 # PDF (the Chinese as the portal's pages show these statuses).
@@ -191,7 +194,7 @@ PDF_STATUS = {"approved": "已批准 approved", "paid": "已付款 paid",
 PDF_BATCH_STATUS = {"open": "进行中 open", "computed": "已计算 computed",
                     "confirmed": "已确认 confirmed", "closed": "已关闭 closed"}  # fmt: skip
 # Numbers right-aligned, text left.
-PDF_ALIGN = ["right", "left", "left", "left", "left", "left", "left", "right"]
+PDF_ALIGN = ["right", "left", "left", "left", "left", "left", "left", "left", "right"]
 
 
 def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary: dict) -> list[str]:
@@ -201,17 +204,17 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
         f"批次 Batch #{batch.pk}  截止 cutoff {_programme_minute(batch.cutoff)}  "
         f"状态 status {PDF_BATCH_STATUS.get(batch.status, batch.status)}",
         f"地区 District {region.name_zh} {region.name} ({region.code})",
-        f"兑付笔数 Redemptions {summary['count']}  应付 owes {summary['owes_total']:.2f}  "
-        f"应收 is owed {summary['owed_total']:.2f}  净头寸 net position "
-        f"{summary['net_position']:.2f}",
+        f"兑付笔数 Redemptions {summary['count']}  应付 owes {cny(summary['owes_total'])}  "
+        f"应收 is owed {cny(summary['owed_total'])}  净头寸 net position "
+        f"{cny(summary['net_position'])}",
     ]
     for code, amount, n in summary["owes"]:
-        lines.append(f"  应付 owes {named[code]}: {amount:.2f} ({n} 笔 redemptions)")
+        lines.append(f"  应付 owes {named[code]}: {cny(amount)} ({n} 笔 redemptions)")
     for code, amount, n in summary["owed"]:
-        lines.append(f"  应收 is owed by {named[code]}: {amount:.2f} ({n} 笔 redemptions)")
+        lines.append(f"  应收 is owed by {named[code]}: {cny(amount)} ({n} 笔 redemptions)")
     for debtor, creditor, amount, reference in summary["transfers"]:
         lines.append(
-            f"  划转 transfer {named[debtor]} -> {named[creditor]}: {amount:.2f} "
+            f"  划转 transfer {named[debtor]} -> {named[creditor]}: {cny(amount)} "
             f"{reference or '(未付 not yet paid)'}"
         )
     # An empty table with zero totals said nothing of why, where the page says it.
@@ -234,6 +237,12 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
     return lines
 
 
+def _pdf_minute(decided: str) -> str:
+    """A row's decision time (ISO 8601, programme time: `statement_rows`) as the pages print
+    it, "2026-03-05 14:02"; the summary's lines say the offset once."""
+    return f"{datetime.fromisoformat(decided):%Y-%m-%d %H:%M}" if decided else ""
+
+
 def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
     summary = statement_summary(batch, region)
     names_zh = {r.code: r.name_zh for r in Region.objects.all()}
@@ -249,8 +258,10 @@ def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
                 names_zh.get(r[4], r[4]),
                 names_zh.get(r[5], r[5]),
                 PDF_DIRECTION.get(r[6], r[6]),
+                _pdf_minute(r[7]),
                 PDF_STATUS.get(r[8], r[8]),
-                r[10],
+                # As the pages print money (the `cny` filter): ¥ and thousands grouped.
+                cny(r[10]),
             ]
             for r in statement_rows(batch, region)
         ],  # fmt: skip

@@ -2,10 +2,11 @@
 their application window), FAQs and news, published by officials for their district and by
 the operator for any district or the whole programme."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from portal.edits import check_not_edited_meanwhile
@@ -200,10 +201,67 @@ def notice_edit(
     changed = sorted(name for name, value in fields.items() if getattr(notice, name) != value)
     if not changed:
         return notice
+    changes = [_recorded_change(name, getattr(notice, name), fields[name]) for name in changed]
     for name in changed:
         setattr(notice, name, fields[name])
     notice.save(update_fields=changed)
     audit_record(
-        actor=actor, obj=notice, action=AuditEntry.Action.UPDATE, data={"changed": changed}
+        actor=actor,
+        obj=notice,
+        action=AuditEntry.Action.UPDATE,
+        data={"changed": changed, "changes": changes},
     )
     return notice
+
+
+# A notice's texts run to BODY_MAX characters: their edits record the lengths, not the words
+# (the notice shows the words now).
+NOTICE_TEXT_FIELDS = ("body", "body_zh")
+
+
+def _recorded_change(name: str, before, after) -> dict:
+    """One changed field as the audit entry keeps it: {"field", "before", "after"} (a date as
+    ISO 8601 in UTC, none as ""), a text by its lengths {"field", "length_before",
+    "length_after"}."""
+    if name in NOTICE_TEXT_FIELDS:
+        return {"field": name, "length_before": len(before or ""), "length_after": len(after or "")}
+
+    def recorded(value):
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        return value or ""
+
+    return {"field": name, "before": recorded(before), "after": recorded(after)}
+
+
+def notice_edits(entries) -> list[dict]:
+    """The edits among a notice's audit entries (read already, in order), as its page shows
+    them: [{"at", "actor", "changes"}], each change {"field", "shown", ...} where "shown" is
+    "value" (with "before" and "after"), "date" (the same, as datetimes), "length" (with
+    "length_before" and "length_after") or "field" (an edit recorded before the changes were:
+    the field's name alone). No query."""
+    edits = []
+    for entry in entries:
+        data = entry.data if isinstance(entry.data, dict) else {}
+        if entry.action != AuditEntry.Action.UPDATE:
+            continue
+        if "changes" in data:
+            changes = [_shown_change(change) for change in data["changes"]]
+        else:
+            changes = [{"field": name, "shown": "field"} for name in data.get("changed", [])]
+        if changes:
+            edits.append({"at": entry.at, "actor": entry.actor, "changes": changes})
+    return edits
+
+
+def _shown_change(change: dict) -> dict:
+    if "length_after" in change:
+        return {**change, "shown": "length"}
+    if change.get("field") in ("opens_at", "closes_at"):
+        return {
+            **change,
+            "shown": "date",
+            "before": parse_datetime(change.get("before") or ""),
+            "after": parse_datetime(change.get("after") or ""),
+        }
+    return {**change, "shown": "value"}

@@ -1,10 +1,11 @@
 """Reads of districts, rules and budgets."""
 
+from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,23 +83,31 @@ def rules_version_in_force(*, region_id: int, year: int, on=None) -> ProgrammeRu
 
 def with_budget_ceilings(rows: list[ProgrammeRules]) -> list[ProgrammeRules]:
     """`rows` with each one's budget ceiling (`ProgrammeRules.budget_ceiling`: a smaller
-    budget waiting for its date lowers what may be committed) read in one query."""
+    budget waiting for its date lowers what may be committed) and the versions waiting with
+    a smaller budget than the one in force (`ProgrammeRules.smaller_budgets_waiting`), read
+    in one query."""
     if not rows:
         return rows
-    waiting = {}
-    versions = ProgrammeRulesVersion.objects.filter(
-        region_id__in={r.region_id for r in rows},
-        year__in={r.year for r in rows},
-        applied_at__isnull=True,
-    ).values_list("region_id", "year", "annual_budget")
-    for region_id, year, budget in versions:
-        key = (region_id, year)
-        waiting[key] = min(budget, waiting.get(key, budget))
-    for row in rows:
-        smallest = waiting.get((row.region_id, row.year))
-        row._budget_ceiling = (
-            row.annual_budget if smallest is None else min(row.annual_budget, smallest)
+    waiting = defaultdict(list)
+    versions = (
+        ProgrammeRulesVersion.objects.filter(
+            region_id__in={r.region_id for r in rows},
+            year__in={r.year for r in rows},
+            applied_at__isnull=True,
         )
+        .only("region_id", "year", "effective_from", "annual_budget")
+        .order_by("effective_from", "id")
+    )
+    for version in versions:
+        waiting[(version.region_id, version.year)].append(version)
+    for row in rows:
+        smaller = [
+            version
+            for version in waiting.get((row.region_id, row.year), [])
+            if version.annual_budget < row.annual_budget
+        ]
+        row._smaller_budgets_waiting = smaller
+        row._budget_ceiling = min([row.annual_budget, *(v.annual_budget for v in smaller)])
     return rows
 
 
@@ -270,6 +279,64 @@ def call_window_refusal(region_id: int, at=None) -> str | None:
         "title": last.shown_title(),
         "closes": programme_moment_text(last.closes_at),
     }
+
+
+def call_publish_warning(
+    *, region: Region, opens_at, closes_at=None, notice_id: int | None = None, at=None
+) -> str | None:
+    """What publishing a call that opens at `opens_at` (or moving call `notice_id` there)
+    does to `region`'s applications that are open at `at` (now), read before it is saved:
+    the stretch right before it opens in which they stay closed, or None.
+
+    While a district has calls it takes applications only inside an open call's window
+    (`call_window_refusal`), so a district without calls, which takes them all year, is
+    closed from the moment its first call is published until that call opens. Said to the
+    publisher, who saw nothing of it; when applications are closed now already, or a call
+    keeps them open up to the opening, there is nothing to say."""
+    at = at or timezone.now()
+    if opens_at is None or opens_at <= at or (closes_at is not None and closes_at <= opens_at):
+        return None
+    windows = list(
+        Notice.objects.filter(
+            region=region, kind=Notice.Kind.CALL, withdrawn_at__isnull=True
+        ).values_list("pk", "opens_at", "closes_at")
+    )
+    if windows and not any(opens <= at < closes for _, opens, closes in windows):
+        return None
+    others = [(opens, closes) for pk, opens, closes in windows if pk != notice_id]
+    if any(opens < opens_at <= closes for opens, closes in others):
+        return None
+    closed_from = max([at, *(closes for _, closes in others if closes <= opens_at)])
+    if closed_from <= at:
+        return _(
+            "Applications in %(district)s are closed from now until this call opens on "
+            "%(opens)s: while a district has calls, it takes applications only inside an "
+            "open call's window. Enterprises that try to apply meanwhile are told when it "
+            "opens."
+        ) % {"district": region.display_name, "opens": programme_moment_text(opens_at)}
+    return _(
+        "Applications in %(district)s will be closed from %(closed)s until this call opens "
+        "on %(opens)s: no call is open in between."
+    ) % {
+        "district": region.display_name,
+        "closed": programme_moment_text(closed_from),
+        "opens": programme_moment_text(opens_at),
+    }
+
+
+def districts_without_calls(*, region_id: int | None = None) -> list[Region]:
+    """The districts (or district `region_id`) that have no call for applications, withdrawn
+    ones aside: they take applications all year, until a call is published."""
+    regions = Region.objects.all() if region_id is None else Region.objects.filter(pk=region_id)
+    return list(
+        regions.exclude(
+            Exists(
+                Notice.objects.filter(
+                    region=OuterRef("pk"), kind=Notice.Kind.CALL, withdrawn_at__isnull=True
+                )
+            )
+        ).order_by("id")
+    )
 
 
 def people_visible_to(user, *, role: str | None = None, q: str | None = None):

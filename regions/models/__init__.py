@@ -248,6 +248,17 @@ class ProgrammeRules(models.Model):
         return self._budget_ceiling
 
     @property
+    def smaller_budgets_waiting(self) -> list:
+        """The versions waiting for their date (earliest first) whose budget is smaller than
+        the one in force: the dashboards note each beside the budget, which alone read as if
+        it could all be committed. Read with `budget_ceiling`, in the same query."""
+        if "_smaller_budgets_waiting" not in self.__dict__:
+            from regions.selectors import with_budget_ceilings  # selectors import the models
+
+            with_budget_ceilings([self])
+        return self._smaller_budgets_waiting
+
+    @property
     def committed_unspent(self) -> Decimal:
         """Committed to vouchers and not yet redeemed (their balances and holds)."""
         return self.committed - self.redeemed

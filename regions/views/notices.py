@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.edits import EditedFrom, fingerprint
@@ -22,10 +22,17 @@ from regions.notices import (
     can_withdraw_notice,
     is_notices_keeper,
     notice_edit,
+    notice_edits,
     notice_publish,
     notice_withdraw,
 )
-from regions.selectors import notices_published, notices_withdrawn_kept_by, region_list
+from regions.selectors import (
+    call_publish_warning,
+    districts_without_calls,
+    notices_published,
+    notices_withdrawn_kept_by,
+    region_list,
+)
 from regions.services import audit_trail_for
 
 
@@ -69,6 +76,38 @@ class NoticeForm(forms.Form):
         elif user is not None and user.is_official:
             # Officials publish for their own district; the service enforces it too.
             del self.fields["region"]
+        if editing is None and user is not None and can_publish_notices(user):
+            # Said where the dates are typed: the districts a call opening later would close
+            # at once (after saving, the page says it for the call published).
+            without = districts_without_calls(
+                region_id=user.region_id if user.is_official else None
+            )
+            if without:
+                self.fields["opens_at"].help_text = _(
+                    "Taking applications all year now, with no call: %(districts)s. A call "
+                    "that opens later than now closes its district's applications from when it "
+                    "is published until it opens."
+                ) % {
+                    "districts": pgettext("list separator", ", ").join(
+                        region.display_name for region in without
+                    )
+                }
+
+
+def _call_warning(user, *, kind, region, opens_at, closes_at, notice=None) -> str | None:
+    """`call_publish_warning` for the call about to be published or saved; read before the
+    service runs, as it compares with the district's calls as they are."""
+    if kind != Notice.Kind.CALL:
+        return None
+    region = user.region if user.is_official and notice is None else region
+    if region is None:
+        return None
+    return call_publish_warning(
+        region=region,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        notice_id=notice.pk if notice is not None else None,
+    )
 
 
 @require_GET
@@ -120,11 +159,14 @@ def _notice_context(request, notice) -> dict:
     """The notice, and for those who keep it (its district's officials, the operator) its
     history: published, edited, withdrawn, by whom and why."""
     keeper = is_notices_keeper(request.user, notice)
+    entries = list(audit_trail_for(notice)) if keeper else None
     return {
         "notice": notice,
         "may_withdraw": can_withdraw_notice(request.user, notice),
         "keeper": keeper,
-        "audit_entries": audit_trail_for(notice) if keeper else None,
+        "audit_entries": entries,
+        # What each edit changed, read from the same entries: the history says "updated".
+        "notice_edits": notice_edits(entries) if keeper else [],
     }
 
 
@@ -157,6 +199,13 @@ def notice_new(request):
         if form.is_valid():
             values = dict(form.cleaned_data)
             values.setdefault("region", None)
+            warning = _call_warning(
+                request.user,
+                kind=values["kind"],
+                region=values["region"],
+                opens_at=values["opens_at"],
+                closes_at=values["closes_at"],
+            )
             notice, status = run_service_with_status(
                 request,
                 notice_publish,
@@ -166,6 +215,8 @@ def notice_new(request):
                 **values,
             )
             if status is None:
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("notice-detail", pk=notice.pk)
         else:
             status = 400
@@ -182,6 +233,14 @@ def notice_edit_view(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            warning = _call_warning(
+                request.user,
+                kind=notice.kind,
+                region=notice.region,
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+                notice=notice,
+            )
             _notice, status = run_service_with_status(
                 request,
                 notice_edit,
@@ -192,6 +251,8 @@ def notice_edit_view(request, pk):
                 **form.cleaned_data,
             )
             if status is None:
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("notice-detail", pk=notice.pk)
         else:
             status = 400

@@ -88,7 +88,17 @@ def _overlaps(strings):
 def test_long_names_wrap_inside_their_columns():
     names = [f"{LONG_ZH} {LONG_EN}", "上海应用技术大学 Shanghai Institute of Technology"]
     rows = [
-        ["12345", "YP-2026-000123", name, "南湖区", "杨浦区", "应付 owes", "已付款 paid", "1234.56"]
+        [
+            "12345",
+            "YP-2026-000123-4",
+            name,
+            "南湖区",
+            "杨浦区",
+            "应付 owes",
+            "2026-03-05 14:02",
+            "已付款 paid",
+            "¥1,234,567.89",
+        ]
         for name in names
     ]
 
@@ -104,9 +114,10 @@ def test_long_names_wrap_inside_their_columns():
             # words stay whole.
             assert "".join("".join(lines).split()) == "".join(value.split())
             assert set(LONG_EN.split()) & set(value.split()) <= set(" ".join(lines).split())
-    # The numbers, codes, districts and labels fit on one line; only the long names wrap.
+    # The numbers, codes, districts, times and labels fit on one line; only the long names
+    # wrap.
     for row in [PDF_HEADER, *rows]:
-        for column in (0, 1, 3, 4, 5, 6, 7):
+        for column in (0, 1, 3, 4, 5, 6, 7, 8):
             assert len(wrap_text(row[column], layout.text_widths[column])) == 1, row[column]
     assert len(wrap_text(names[0], layout.text_widths[2])) > 2
 

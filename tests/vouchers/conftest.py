@@ -58,3 +58,31 @@ def rules_of():
         return ProgrammeRules.objects.get(region__code=code, year=current_year())
 
     return get
+
+
+# An enterprise registered with a wrong name and code: what the registration correction
+# tests (page and API) start from.
+WRONG_NAME = "Changzhou Jiangnan Tech Co."
+WRONG_CODE = valid_credit_code("91320412MA1ABC001")
+RIGHT_CODE = valid_credit_code("91320412MA1ABC002")
+
+
+@pytest.fixture
+def newcomer(demo):
+    """An enterprise of Wujin, registered with a wrong name and code, and its user."""
+    from regions.models import User
+    from vouchers.models import Enterprise
+
+    enterprise = Enterprise.objects.create(
+        name=WRONG_NAME,
+        credit_code=WRONG_CODE,
+        region=demo["regions"]["WUJIN"],
+        industry="Graphite",
+        size="micro",
+        contact_name="Zhang San",
+        contact_email="zhang@graphite.example",
+    )
+    user = User.objects.create_user(
+        username="graphite", password="x-pass-2026!", role="enterprise", enterprise=enterprise
+    )
+    return enterprise, user

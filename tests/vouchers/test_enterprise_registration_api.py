@@ -3,31 +3,10 @@ the page's rules."""
 
 import pytest
 
-from regions.models import AuditEntry, User
-from tests.vouchers.conftest import valid_credit_code
-from vouchers.models import Enterprise
+from regions.models import AuditEntry
+from tests.vouchers.conftest import RIGHT_CODE, WRONG_CODE
 
 pytestmark = pytest.mark.django_db
-
-WRONG_CODE = valid_credit_code("91320412MA1ABC001")
-RIGHT_CODE = valid_credit_code("91320412MA1ABC002")
-
-
-@pytest.fixture
-def newcomer(demo):
-    enterprise = Enterprise.objects.create(
-        name="Changzhou Jiangnan Tech Co.",
-        credit_code=WRONG_CODE,
-        region=demo["regions"]["WUJIN"],
-        industry="Graphite",
-        size="micro",
-        contact_name="Zhang San",
-        contact_email="zhang@graphite.example",
-    )
-    user = User.objects.create_user(
-        username="graphite", password="x-pass-2026!", role="enterprise", enterprise=enterprise
-    )
-    return enterprise, user
 
 
 def url(enterprise) -> str:

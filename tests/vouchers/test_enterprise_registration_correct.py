@@ -6,34 +6,13 @@ import pytest
 from django.core import mail
 
 from regions.models import AuditEntry, User
-from tests.vouchers.conftest import valid_credit_code
+from tests.vouchers.conftest import RIGHT_CODE, WRONG_CODE, WRONG_NAME, valid_credit_code
 from vouchers.models import Enterprise
 
 pytestmark = pytest.mark.django_db
 
 URL = "/enterprise/registration/"
-WRONG_NAME = "Changzhou Jiangnan Tech Co."
 RIGHT_NAME = "Changzhou Jiangnan Graphite Technology Co., Ltd."
-WRONG_CODE = valid_credit_code("91320412MA1ABC001")
-RIGHT_CODE = valid_credit_code("91320412MA1ABC002")
-
-
-@pytest.fixture
-def newcomer(demo):
-    """An enterprise of Wujin, registered with a wrong name and code, and its user."""
-    enterprise = Enterprise.objects.create(
-        name=WRONG_NAME,
-        credit_code=WRONG_CODE,
-        region=demo["regions"]["WUJIN"],
-        industry="Graphite",
-        size="micro",
-        contact_name="Zhang San",
-        contact_email="zhang@graphite.example",
-    )
-    user = User.objects.create_user(
-        username="graphite", password="x-pass-2026!", role="enterprise", enterprise=enterprise
-    )
-    return enterprise, user
 
 
 def posted(enterprise, **overrides) -> dict:

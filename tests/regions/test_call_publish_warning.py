@@ -1,0 +1,170 @@
+"""A call for applications that opens later closes a district's applications, open all year
+while it had no call, from the moment it is published until it opens: the publisher is told
+so on the form and after saving, and an enterprise that tries to apply meanwhile is told when
+applications open. Both were silent: the district simply stopped taking applications."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from regions.models import Notice
+from regions.selectors import call_publish_warning, call_window_refusal
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(moment: datetime) -> str:
+    """As a datetime-local input sends it (the pages' time zone)."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+def shown(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M (UTC+0800)")
+
+
+def in_days(days: float) -> datetime:
+    """A moment `days` from now, to the minute (what the form keeps)."""
+    return (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
+
+
+def publish_call(client, opens: datetime, closes: datetime, **fields):
+    return client.post(
+        "/notices/new/",
+        {
+            "kind": "call",
+            "title": "Autumn call",
+            "body": "Apply from the opening date.",
+            "opens_at": local(opens),
+            "closes_at": local(closes),
+            **fields,
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_an_official_is_told_a_later_call_closes_applications_until_it_opens(client, demo):
+    opens, closes = in_days(10), in_days(40)
+    client.force_login(demo["users"]["official-wujin"])
+
+    response = publish_call(client, opens, closes)
+
+    assert response.redirect_chain and response.status_code == 200
+    page = response.content.decode()
+    assert "message-warning" in page
+    assert (
+        f"Applications in Wujin District are closed from now until this call opens on "
+        f"{shown(opens)}" in page
+    )
+    assert Notice.objects.filter(title="Autumn call", region__code="WUJIN").exists()
+
+
+def test_an_enterprise_trying_to_apply_meanwhile_is_told_when_applications_open(client, demo):
+    opens, closes = in_days(10), in_days(40)
+    client.force_login(demo["users"]["official-wujin"])
+    publish_call(client, opens, closes)
+    client.force_login(demo["users"]["enterprise-jiangnan"])
+
+    page = client.get("/applications/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'role="alert"' in page and "Autumn call" in page
+    assert f"opens on {shown(opens)}" in page
+    assert 'name="requested_amount"' not in page  # no form that could only be refused
+
+
+def test_the_form_names_the_districts_a_later_call_would_close(client, demo):
+    client.force_login(demo["users"]["official-wujin"])
+    help_text = "Taking applications all year now, with no call: Wujin District."
+    assert help_text in client.get("/notices/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    client.force_login(demo["users"]["operator"])
+    page = client.get("/notices/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Hefei has its call for the year (the demo's); the three others have none.
+    assert "with no call: Yangpu District, Wujin District, Nanhu District." in page
+
+    client.force_login(demo["users"]["official-hefei"])
+    page = client.get("/notices/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "with no call" not in page
+
+
+def test_no_warning_when_a_call_keeps_applications_open_until_the_new_one(client, demo):
+    """Hefei's call runs to the year's end: the next one opening then closes nothing."""
+    hefei = Notice.objects.get(region__code="HEFEI_HT", kind="call")
+    client.force_login(demo["users"]["official-hefei"])
+
+    response = publish_call(
+        client, hefei.closes_at, hefei.closes_at + timedelta(days=365), title="Next year's call"
+    )
+
+    assert Notice.objects.filter(title="Next year's call").exists()
+    assert "message-warning" not in response.content.decode()
+
+
+def test_a_gap_after_the_open_call_is_told_from_when_it_closes(demo):
+    hefei = Notice.objects.get(region__code="HEFEI_HT", kind="call")
+    opens = hefei.closes_at + timedelta(days=14)
+
+    warning = call_publish_warning(
+        region=demo["regions"]["HEFEI_HT"], opens_at=opens, closes_at=opens + timedelta(days=30)
+    )
+
+    assert warning == (
+        f"Applications in Hefei High-tech Zone will be closed from {shown(hefei.closes_at)} "
+        f"until this call opens on {shown(opens)}: no call is open in between."
+    )
+
+
+def test_no_warning_where_applications_are_closed_already_or_the_call_is_open(demo):
+    wujin = demo["regions"]["WUJIN"]
+    Notice.objects.create(
+        kind="call",
+        region=wujin,
+        title="Spring call",
+        body="Closed.",
+        opens_at=in_days(-40),
+        closes_at=in_days(-10),
+        published_by=demo["users"]["official-wujin"],
+    )
+    assert call_window_refusal(wujin.pk)  # closed since the spring call closed
+
+    assert call_publish_warning(region=wujin, opens_at=in_days(10), closes_at=in_days(40)) is None
+    nanhu = demo["regions"]["NANHU"]
+    assert call_publish_warning(region=nanhu, opens_at=in_days(-1), closes_at=in_days(40)) is None
+
+
+def test_moving_the_open_call_to_open_later_is_told_on_saving(client, demo):
+    official = demo["users"]["official-wujin"]
+    call = Notice.objects.create(
+        kind="call",
+        region=demo["regions"]["WUJIN"],
+        title="Spring call",
+        body="Open.",
+        opens_at=in_days(-1),
+        closes_at=in_days(30),
+        published_by=official,
+    )
+    opens = in_days(5)
+    client.force_login(official)
+
+    response = client.post(
+        f"/notices/{call.pk}/edit/",
+        {
+            "title": "Spring call",
+            "body": "Open.",
+            "opens_at": local(opens),
+            "closes_at": local(call.closes_at),
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    call.refresh_from_db()
+    assert call.opens_at == opens
+    assert (
+        f"Applications in Wujin District are closed from now until this call opens on "
+        f"{shown(opens)}" in response.content.decode()
+    )
