@@ -295,24 +295,26 @@ def test_the_transfer_page_records_only_its_providers_claims(
     assert _statuses(claims) == ["approved"] * 3
 
 
-def test_a_reference_recorded_before_is_pointed_out(client, api_as, claims, yangpu, sit):
+def test_a_reference_recorded_before_is_asked_about_first(client, api_as, claims, yangpu, sit):
     client.force_login(yangpu)
     redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="ICBC-9", actor=yangpu)
     response = client.post(
         f"/official/payments/provider/{sit.pk}/",
         {"redemptions": [claims[1].pk], "payment_reference": "ICBC-9"},
         HTTP_ACCEPT_LANGUAGE="en",
-        follow=True,
     )
-    assert f"Reference ICBC-9 was recorded before, for #{claims[0].pk}" in (
+    assert response.status_code == 409
+    assert f"Reference ICBC-9 was already recorded for #{claims[0].pk}" in (
         response.content.decode()
     )
+    assert _statuses(claims) == ["paid", "approved", "approved"]
+    # The API records and says so in its answer (API.md), as before.
     answer = api_as(yangpu).post(
         "/api/redemptions/mark-paid/",
         {"redemptions": [claims[2].pk], "payment_reference": "ICBC-9"},
         format="json",
     )
-    assert answer.json()["reference_recorded_before"] == [claims[0].pk, claims[1].pk]
+    assert answer.json()["reference_recorded_before"] == [claims[0].pk]
 
 
 def test_a_reference_with_an_invisible_character_is_refused(api_as, claims, yangpu):
@@ -341,7 +343,7 @@ def test_the_vouchers_export_says_fully_held_as_the_pages_do(client, demo, sit):
     assert "Fully held by claims awaiting decision" in line
 
 
-def test_a_claim_paid_on_its_row_with_a_reference_used_before_is_pointed_out(
+def test_a_claim_paid_on_its_row_with_a_reference_used_before_is_asked_about_first(
     client, claims, yangpu
 ):
     redemptions_mark_paid(redemption_ids=[claims[0].pk], payment_reference="ICBC-11", actor=yangpu)
@@ -352,8 +354,9 @@ def test_a_claim_paid_on_its_row_with_a_reference_used_before_is_pointed_out(
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="en",
     ).content.decode()
-    assert "The payment is recorded." in row
-    assert f"Reference ICBC-11 was recorded before, for #{claims[0].pk}" in row
+    assert "The payment is recorded." not in row
+    assert f"Reference ICBC-11 was already recorded for #{claims[0].pk}" in row
+    assert _statuses(claims) == ["paid", "approved", "approved"]
 
 
 def test_a_claim_paid_on_its_row_reloads_what_each_provider_is_owed(client, claims, yangpu):

@@ -78,39 +78,78 @@ def test_the_api_points_out_a_reference_typed_otherwise(api_as, claims, yangpu):
     )
 
 
-def test_the_transfer_page_points_out_a_full_width_reference(client, claims, yangpu, sit):
+def test_the_transfer_page_asks_about_a_full_width_reference_before_recording(
+    client, claims, yangpu, sit
+):
     redemption_mark_paid(redemption_id=claims[0].pk, payment_reference="HB 2026-0001", actor=yangpu)
     client.force_login(yangpu)
+    url = f"/official/payments/provider/{sit.pk}/"
+    typed = {
+        "redemptions": [claims[1].pk, claims[2].pk],
+        "payment_reference": "ＨＢ２０２６－０００１",
+    }
 
-    response = client.post(
-        f"/official/payments/provider/{sit.pk}/",
-        {
-            "redemptions": [claims[1].pk, claims[2].pk],
-            "payment_reference": "ＨＢ２０２６－０００１",
-        },
-        HTTP_ACCEPT_LANGUAGE="en",
-        follow=True,
-    )
+    asked = client.post(url, typed, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert f"Reference ＨＢ２０２６－０００１ was recorded before, for #{claims[0].pk}" in (
-        response.content.decode()
-    )
+    assert asked.status_code == 409
+    page = asked.content.decode()
+    assert f"Reference ＨＢ２０２６－０００１ was already recorded for #{claims[0].pk}" in page
+    assert 'name="confirm_reused_reference" value="ＨＢ２０２６－０００１"' in page
+    assert _statuses(claims[1:3]) == ["approved", "approved"]
+    # Confirmed for another reference than the one typed: asked again.
+    again = client.post(url, {**typed, "confirm_reused_reference": "HB-OTHER"})
+    assert again.status_code == 409
+    confirmed = client.post(url, {**typed, "confirm_reused_reference": "ＨＢ２０２６－０００１"})
+    assert confirmed.status_code == 302
+    assert _statuses(claims[1:3]) == ["paid", "paid"]
 
 
-def test_the_row_payment_points_out_a_reference_in_other_case(client, claims, yangpu):
+def test_the_row_asks_about_a_reference_in_other_case_before_recording(client, claims, yangpu):
     redemptions_mark_paid(
         redemption_ids=[claims[0].pk, claims[1].pk], payment_reference="icbc 77", actor=yangpu
     )
     client.force_login(yangpu)
+    url = f"/redemptions/{claims[2].pk}/mark-paid/"
+    typed = {"payment_reference": "ICBC77", "next": "/official/payments/"}
 
-    row = client.post(
-        f"/redemptions/{claims[2].pk}/mark-paid/",
-        {"payment_reference": "ICBC77", "next": "/official/payments/"},
-        HTTP_HX_REQUEST="true",
+    row = client.post(url, typed, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = row.content.decode()
+    assert f"Reference ICBC77 was already recorded for #{claims[0].pk}, #{claims[1].pk}" in page
+    assert 'name="confirm_reused_reference" value="ICBC77"' in page
+    assert _statuses([claims[2]]) == ["approved"]
+    paid = client.post(url, {**typed, "confirm_reused_reference": "ICBC77"}, HTTP_HX_REQUEST="true")
+    assert "The payment is recorded." in paid.content.decode()
+    assert _statuses([claims[2]]) == ["paid"]
+
+
+def test_without_javascript_the_page_it_returns_to_offers_the_confirmation(client, claims, yangpu):
+    redemption_mark_paid(redemption_id=claims[0].pk, payment_reference="ABC-1", actor=yangpu)
+    client.force_login(yangpu)
+
+    back = client.post(
+        f"/redemptions/{claims[1].pk}/mark-paid/",
+        {"payment_reference": "abc-1", "next": "/official/payments/"},
         HTTP_ACCEPT_LANGUAGE="en",
-    ).content.decode()
+        follow=True,
+    )
 
-    assert f"Reference ICBC77 was recorded before, for #{claims[0].pk}, #{claims[1].pk}" in row
+    page = back.content.decode()
+    assert f"was already recorded for #{claims[0].pk}" in page
+    assert f'id="reuse-{claims[1].pk}" name="confirm_reused_reference" value="abc-1"' in page
+    assert f'id="reuse-{claims[2].pk}"' not in page  # the other rows are not asked about
+    client.post(
+        f"/redemptions/{claims[1].pk}/mark-paid/",
+        {"payment_reference": "abc-1", "confirm_reused_reference": "abc-1"},
+    )
+    assert _statuses([claims[1]]) == ["paid"]
+    assert (
+        'name="confirm_reused_reference"' not in client.get("/official/payments/").content.decode()
+    )
+
+
+def _statuses(claims) -> list[str]:
+    return [Redemption.objects.get(pk=claim.pk).status for claim in claims]
 
 
 def test_another_districts_reference_is_not_pointed_out(demo, claims, yangpu):

@@ -1,4 +1,5 @@
-"""Template filters about redemptions, for pages of other apps (a service order's page)."""
+"""Template filters about redemptions, for pages of other apps (a service order's page), and
+the payment form's question about a reference recorded before."""
 
 from django import template
 
@@ -57,3 +58,17 @@ def voucher_share_held_to_own_share(order, voucher_share, own_share) -> dict:
         "short": False,
         "no_claim": no_claim,
     }
+
+
+@register.simple_tag(takes_context=True)
+def reference_reuse_asked(context, redemption) -> str:
+    """The reference this claim's payment was last refused with as recorded before
+    (vouchers.views.redemptions.REUSE_ASKED), "" otherwise: its form then offers "Record it
+    anyway" with that reference, on the queue's row or, without JavaScript, wherever the
+    refusal led."""
+    from vouchers.views.redemptions import REUSE_ASKED
+
+    request = context.get("request")
+    if request is None or not hasattr(request, "session"):
+        return ""
+    return request.session.get(REUSE_ASKED, {}).get(str(redemption.pk), "")

@@ -17,6 +17,7 @@ from portal.templatetags.portal import cny
 from portal.views import add_service_error, form_status, page_of
 from providers.models import Provider
 from vouchers import selectors, services
+from vouchers.models import Redemption
 from vouchers.services.payments import CLAIMS_PER_TRANSFER_MAX
 from vouchers.views import PAGE_SIZE, require_official
 
@@ -37,26 +38,28 @@ class TransferForm(forms.Form):
     redemptions = ClaimIdsField(
         coerce=int, required=False, error_messages={"invalid_choice": gettext_lazy("Not a claim.")}
     )
+    # Ticked after the page asked about a reference recorded before: the box carries the
+    # reference it confirms (reference_recorded_before).
+    confirm_reused_reference = forms.CharField(required=False, max_length=100)
 
 
-def reference_reuse_warning(user, paid) -> list[str]:
-    """A warning, when the reference of the payment just recorded was recorded before for
-    other claims of the district, as typed or spaced, cased or in full-width characters
-    otherwise (`Redemption.reference_key`): the same bank transfer may have been recorded
-    twice. The warning names the reference as typed this time."""
-    reference = paid[0].payment_reference
-    earlier = selectors.claims_paid_with_reference(
-        user, reference, besides=[claim.pk for claim in paid]
-    )
+def reference_recorded_before(user, reference: str, *, paying, confirmed: str) -> str | None:
+    """The question asked before recording, when the reference was recorded before for other
+    claims of the district, as typed or spaced, cased or in full-width characters otherwise
+    (`Redemption.reference_key`): perhaps the same bank transfer recorded twice. Recording
+    cannot be undone, so it was pointed out too late once recorded. None when there is nothing
+    to ask, or when the official ticked "Record it anyway" for this very reference
+    (`confirmed`: the reference the box carried; a reference changed since is asked anew)."""
+    key = Redemption.reference_key(reference)
+    if key and key == Redemption.reference_key(confirmed or ""):
+        return None
+    earlier = selectors.claims_paid_with_reference(user, reference, besides=paying)
     if not earlier:
-        return []
-    return [
-        _(
-            "Reference %(reference)s was recorded before, for %(ids)s: check that this is not "
-            "the same transfer recorded twice."
-        )
-        % {"reference": reference, "ids": ", ".join(f"#{pk}" for pk in earlier)}
-    ]
+        return None
+    return _(
+        "Reference %(reference)s was already recorded for %(ids)s: perhaps the same transfer. "
+        "Record it again only if the bank really gave this reference to another transfer."
+    ) % {"reference": reference.strip(), "ids": ", ".join(f"#{pk}" for pk in earlier)}
 
 
 @login_required
@@ -88,6 +91,18 @@ def provider_transfer(request, provider_pk):
     provider = get_object_or_404(Provider, pk=provider_pk, region_id=request.user.region_id)
     due = selectors.provider_claims_to_pay(request.user, provider.pk)
     form = TransferForm(request.POST if request.method == "POST" else None)
+    ask_reuse = False
+    if form.is_valid():
+        question = reference_recorded_before(
+            request.user,
+            form.cleaned_data["payment_reference"],
+            paying=form.cleaned_data["redemptions"],
+            confirmed=form.cleaned_data["confirm_reused_reference"],
+        )
+        if question is not None:
+            form.add_error("payment_reference", question)
+            ask_reuse = True
+            status = 409
     if form.is_valid():
         try:
             paid = services.redemptions_mark_paid(
@@ -116,10 +131,8 @@ def provider_transfer(request, provider_pk):
                     "total": cny(total),
                 },
             )
-            for warning in reference_reuse_warning(request.user, paid):
-                messages.warning(request, warning)
             return redirect("payments-to-record")
-    else:
+    elif not ask_reuse:
         status = form_status(form)
     claims = list(due[:CLAIMS_PER_TRANSFER_MAX])
     ticked = set(form.cleaned_data.get("redemptions", [])) if form.is_bound else None
@@ -136,6 +149,7 @@ def provider_transfer(request, provider_pk):
             "shown_total": sum((claim.amount for claim in claims), Decimal("0")),
             "due_count": len(claims) if len(claims) < CLAIMS_PER_TRANSFER_MAX else due.count(),
             "most": CLAIMS_PER_TRANSFER_MAX,
+            "ask_reuse": ask_reuse,
         },
         status=status,
     )

@@ -42,6 +42,8 @@ class DecisionForm(forms.Form):
 
 class PaymentForm(forms.Form):
     payment_reference = forms.CharField(required=False)
+    # Ticked after the row asked about a reference recorded before (payments.TransferForm).
+    confirm_reused_reference = forms.CharField(required=False, max_length=100)
 
 
 class StatusFilterForm(forms.Form):
@@ -206,23 +208,32 @@ def _with_four_eyes(rows: list[Redemption]) -> list[Redemption]:
     return rows
 
 
-def _act(request, pk, service, *, form_class, success: str, row_template: str):
-    """Run one decision; htmx gets the refreshed row, a plain POST a redirect."""
+def _act(request, pk, service, *, form_class, success: str, row_template: str, ask=None):
+    """Run one decision; htmx gets the refreshed row, a plain POST a redirect. `ask(form)`:
+    a question to answer before the decision is made (None: nothing to ask); asked, the
+    decision waits and the form says why."""
     require_official(request)
     visible = selectors.redemptions_visible_to(request.user)
     if not visible.filter(pk=pk).exists():
         raise Http404
     form = form_class(request.POST)
     paid = False
-    if form.is_valid():
+    question = ask(form) if ask is not None and form.is_valid() else None
+    if question is not None:
+        form.add_error(None, question)
+        # The row's form (on the queue or the claim's page, after a redirect without
+        # JavaScript) offers "Record it anyway" with the reference it asked about.
+        request.session[REUSE_ASKED] = {str(pk): request.POST.get("payment_reference", "")}
+    elif form.is_valid():
+        kwargs = {k: v for k, v in form.cleaned_data.items() if k != "confirm_reused_reference"}
         result, ok = run_service(
-            request, service, form=form, redemption_id=pk, actor=request.user, **form.cleaned_data
+            request, service, form=form, redemption_id=pk, actor=request.user, **kwargs
         )
         if ok and result.status == Redemption.Status.PENDING:  # four eyes: the first of two
             success = AWAITING_SECOND
         elif ok and result.status == Redemption.Status.PAID:
             paid = True
-            success = " ".join([success, *payments.reference_reuse_warning(request.user, [result])])
+            request.session.pop(REUSE_ASKED, None)
     response = answer_decision(
         request,
         form,
@@ -266,9 +277,22 @@ def redemption_reject(request, pk):
     )
 
 
+# The session key of the claim whose payment reference the row asked about, and that
+# reference: {"<claim id>": "<reference as typed>"}.
+REUSE_ASKED = "payment_reference_reuse_asked"
+
+
 @login_required
 @require_POST
 def redemption_mark_paid(request, pk):
+    def ask(form):
+        return payments.reference_recorded_before(
+            request.user,
+            form.cleaned_data["payment_reference"],
+            paying=[pk],
+            confirmed=form.cleaned_data["confirm_reused_reference"],
+        )
+
     return _act(
         request,
         pk,
@@ -276,4 +300,5 @@ def redemption_mark_paid(request, pk):
         success=_("The payment is recorded."),
         form_class=PaymentForm,
         row_template="redemptions/partials/pay_row.html",
+        ask=ask,
     )
