@@ -3,6 +3,7 @@ import sqlite3
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 SQLITE_INTEGER = range(-(2**63), 2**63)
 
@@ -31,7 +32,7 @@ class PortalConfig(AppConfig):
     template tags and the sign-in signals."""
 
     name = "portal"
-    verbose_name = "Portal"
+    verbose_name = _("Portal")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -30,6 +31,8 @@ class OutboxMessage(models.Model):
     request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [
             # The relay's and readyz's question: what is not done yet, oldest first.
             models.Index(
@@ -68,6 +71,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         # The table keeps the name it was created with in the regions app.
         db_table = "regions_idempotencyrecord"
         constraints = [

@@ -18,8 +18,9 @@ class ServiceCategory(models.Model):
     name_zh = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
         ordering = ["id"]
-        verbose_name_plural = "service categories"
 
     def __str__(self):
         return self.display_name
@@ -80,6 +81,8 @@ class Provider(NamedInTwoLanguages, models.Model):
     status_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "region", "name"], name="provider_directory_idx")]
         constraints = [
@@ -107,6 +110,10 @@ class ProviderQualification(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("qualification file")
+        verbose_name_plural = _("qualification files")
 
 
 class ProviderCertificate(models.Model):
@@ -136,6 +143,8 @@ class ProviderCertificate(models.Model):
     notice_ends_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("provider certificate")
+        verbose_name_plural = _("provider certificates")
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(
@@ -188,6 +197,8 @@ class ServiceOffering(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("service offering")
+        verbose_name_plural = _("service offerings")
         ordering = ["provider_id", "title"]
         constraints = [
             models.CheckConstraint(
@@ -261,6 +272,8 @@ class ServiceOrder(models.Model):
     )
 
     class Meta:
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
         ordering = ["-requested_at", "-id"]
         indexes = [
             models.Index(fields=["provider", "status"], name="order_provider_status_idx"),
@@ -293,6 +306,8 @@ class OrderRating(models.Model):
     rated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("order rating")
+        verbose_name_plural = _("order ratings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1) & Q(score__lte=5), name="rating_score_1_to_5"
@@ -315,6 +330,8 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
         ordering = ["id"]
         constraints = [models.CheckConstraint(name="evidence_not_empty", condition=Q(size__gt=0))]
         # The same file logged on another order is looked up by its digest at every completion.

@@ -78,6 +78,8 @@ class Demand(models.Model):
     )
 
     class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "deadline"], name="demand_status_deadline_idx"),
@@ -148,6 +150,8 @@ class Proposal(models.Model):
     )
 
     class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
         ordering = ["created_at", "id"]
         constraints = [
             # One live proposal per provider and demand; a withdrawn one, or one whose order
@@ -182,6 +186,8 @@ class ProposalAttachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("proposal attachment")
+        verbose_name_plural = _("proposal attachments")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(name="proposal_attachment_not_empty", condition=Q(size__gt=0))

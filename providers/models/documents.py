@@ -40,6 +40,8 @@ class OrderDocument(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("order document")
+        verbose_name_plural = _("order documents")
         ordering = ["id"]
         constraints = [
             # One invoice backs one order, across all four districts.
@@ -88,6 +90,8 @@ class OwnSharePayment(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("own-share payment")
+        verbose_name_plural = _("own-share payments")
         constraints = [
             models.CheckConstraint(name="ownshare_amount_positive", condition=Q(amount__gt=0)),
             models.CheckConstraint(
@@ -117,6 +121,8 @@ class FileIntegrityCheck(models.Model):
     findings = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("file integrity check")
+        verbose_name_plural = _("file integrity checks")
         ordering = ["-checked_at", "-id"]
 
     def __str__(self):

@@ -7,6 +7,7 @@ PostgreSQL and SQLite alike. Cancelling or declining the booking's order frees i
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import ServiceOffering, ServiceOrder
 
@@ -26,6 +27,8 @@ class InstrumentBooking(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("instrument booking")
+        verbose_name_plural = _("instrument bookings")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(name="booking_hours_positive", condition=Q(hours__gt=0)),
@@ -46,6 +49,8 @@ class InstrumentSlot(models.Model):
     starts_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("booked instrument hour")
+        verbose_name_plural = _("booked instrument hours")
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(

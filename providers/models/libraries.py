@@ -49,6 +49,8 @@ class Expert(ListedWhileActive, NamedInTwoLanguages, models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
         ordering = ["name"]
         indexes = [models.Index(fields=["active", "region"], name="expert_active_region_idx")]
 
@@ -78,6 +80,8 @@ class TechnologyManager(ListedWhileActive, NamedInTwoLanguages, models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("technology manager")
+        verbose_name_plural = _("technology managers")
         ordering = ["name"]
 
 
@@ -111,6 +115,8 @@ class ExpertAssignment(models.Model):
     decline_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("expert assignment")
+        verbose_name_plural = _("expert assignments")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -157,6 +163,8 @@ class ExpertComment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("expert comment")
+        verbose_name_plural = _("expert comments")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(name="expert_comment_not_empty", condition=~Q(body=""))
@@ -193,6 +201,8 @@ class DemandIntroduction(models.Model):
     objects = DemandIntroductionManager()
 
     class Meta:
+        verbose_name = _("introduction to a demand")
+        verbose_name_plural = _("introductions to demands")
         ordering = ["created_at", "id"]
         constraints = [
             # Two requests at once, or a second manager after the first stepped back, must not

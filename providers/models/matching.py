@@ -6,6 +6,7 @@ same day (a retry, a second beat) finds the row and sends nothing more. The newe
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
 from providers.models.demands import Demand
@@ -19,6 +20,8 @@ class DigestSent(models.Model):
     demands = models.ManyToManyField(Demand, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("demand digest sent")
+        verbose_name_plural = _("demand digests sent")
         ordering = ["-day", "provider_id"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "day"], name="digest_once_per_provider_day")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from providers.models import Provider
@@ -36,6 +37,8 @@ class ProviderNotice(models.Model):
     concluded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("public notice of a provider")
+        verbose_name_plural = _("public notices of providers")
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["status", "ends_at"], name="notice_due_idx")]
         constraints = [
@@ -75,6 +78,8 @@ class ProviderObjection(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("objection to a public notice")
+        verbose_name_plural = _("objections to public notices")
         ordering = ["raised_at", "id"]
         constraints = [
             models.CheckConstraint(name="objection_has_reason", condition=~Q(reason="")),

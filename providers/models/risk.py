@@ -36,6 +36,8 @@ class RiskFlag(models.Model):
     clear_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("risk flag")
+        verbose_name_plural = _("risk flags")
         ordering = ["-raised_at", "-id"]
         constraints = [
             # One open flag of a kind per order: raising it again is a no-op.

@@ -62,6 +62,8 @@ class Region(models.Model):
     province_zh = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
         ordering = ["id"]
 
     def __str__(self):
@@ -114,6 +116,8 @@ class User(AbstractUser):
     session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 name="user_official_has_region",
@@ -195,8 +199,9 @@ class ProgrammeRules(models.Model):
     last_voucher_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("programme rules")
+        verbose_name_plural = _("programme rules")
         ordering = ["-year", "region_id"]
-        verbose_name_plural = "programme rules"
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="rules_one_per_region_year"),
             models.CheckConstraint(name="rules_budget_positive", condition=Q(annual_budget__gte=0)),
@@ -295,6 +300,8 @@ class Notice(models.Model):
     withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["region", "kind", "closes_at"], name="notice_call_idx")]
         constraints = [
@@ -389,8 +396,9 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["at", "id"]
-        verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
 
     def __str__(self):
@@ -453,6 +461,8 @@ class AuditChainLink(models.Model):
     sealed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("audit chain link")
+        verbose_name_plural = _("audit chain links")
         ordering = ["position"]
 
     def __str__(self):

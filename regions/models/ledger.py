@@ -38,6 +38,8 @@ class LedgerAccount(models.Model):
     )
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         ordering = ["region_id", "kind", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -97,8 +99,9 @@ class JournalEntry(models.Model):
     )
 
     class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
         ordering = ["id"]
-        verbose_name_plural = "journal entries"
 
     def __str__(self):
         return self.reference
@@ -119,6 +122,8 @@ class JournalLine(models.Model):
     credit = models.DecimalField(**MONEY, default=ZERO)
 
     class Meta:
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(

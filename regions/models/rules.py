@@ -58,6 +58,8 @@ class ProgrammeRulesVersion(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("programme rules version")
+        verbose_name_plural = _("programme rules versions")
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["region", "year", "effective_from"], name="rules_version_idx"),
@@ -112,6 +114,8 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
         ordering = ["user_id", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_one_per_kind"),
@@ -138,6 +142,8 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         ordering = ["-day", "kind", "recipient"]
         constraints = [
             models.UniqueConstraint(

@@ -42,8 +42,9 @@ class SettlementBatch(models.Model):
     )
 
     class Meta:
+        verbose_name = _("settlement batch")
+        verbose_name_plural = _("settlement batches")
         ordering = ["-id"]
-        verbose_name_plural = "settlement batches"
         constraints = [
             models.CheckConstraint(name="batch_gross_nonnegative", condition=Q(gross_total__gte=0)),
         ]
@@ -94,6 +95,8 @@ class SettlementItem(models.Model):
     amount = models.DecimalField(**MONEY)
 
     class Meta:
+        verbose_name = _("settlement item")
+        verbose_name_plural = _("settlement items")
         indexes = [
             # "The redemptions of batch X" (totals per pair, statements, reconciliation).
             # The batch alone: every item of a batch has the same key, which PostgreSQL
@@ -129,6 +132,8 @@ class SettlementObligation(models.Model):
     redemption_count = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("settlement obligation")
+        verbose_name_plural = _("settlement obligations")
         ordering = ["from_region_id", "to_region_id"]
         constraints = [
             models.UniqueConstraint(
@@ -151,6 +156,8 @@ class SettlementNetPosition(models.Model):
     amount = models.DecimalField(**MONEY)
 
     class Meta:
+        verbose_name = _("net position")
+        verbose_name_plural = _("net positions")
         ordering = ["region_id"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "region"], name="net_position_one_per_region"),
@@ -169,6 +176,8 @@ class SettlementTransfer(models.Model):
     )
 
     class Meta:
+        verbose_name = _("settlement transfer")
+        verbose_name_plural = _("settlement transfers")
         ordering = ["from_region_id", "to_region_id"]
         constraints = [
             models.UniqueConstraint(
@@ -190,6 +199,8 @@ class ReconciliationReport(models.Model):
     checked = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("reconciliation report")
+        verbose_name_plural = _("reconciliation reports")
         ordering = ["-ran_at"]
 
     def __str__(self):
@@ -216,6 +227,8 @@ class RedemptionMonthlyFlow(models.Model):
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
 
     class Meta:
+        verbose_name = _("monthly redemption flow")
+        verbose_name_plural = _("monthly redemption flows")
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "month", "issuing_region", "provider_region"],

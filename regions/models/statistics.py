@@ -1,6 +1,7 @@
 """The open statistics' maintained summary of spent redemptions per enterprise."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from regions.models import ZERO, Region
 
@@ -29,6 +30,8 @@ class RedemptionMonthlyEnterprise(models.Model):
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=ZERO)
 
     class Meta:
+        verbose_name = _("monthly redemptions of an enterprise")
+        verbose_name_plural = _("monthly redemptions by enterprise")
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "month", "issuing_region", "enterprise", "category"],
@@ -62,6 +65,8 @@ class StatisticsMonthlyDistrict(models.Model):
     payment_wait_us = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("monthly statistics of a district")
+        verbose_name_plural = _("monthly statistics by district")
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "month", "region"], name="monthly_district_one_per_key"

@@ -90,6 +90,8 @@ class Enterprise(NamedInTwoLanguages, models.Model):
     )
 
     class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -146,7 +148,8 @@ class RelatedParty(models.Model):
     declared_at = models.DateTimeField(default=timezone.now, db_default=Now())
 
     class Meta:
-        verbose_name_plural = "related parties"
+        verbose_name = _("related party")
+        verbose_name_plural = _("related parties")
         ordering = ["-declared_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -201,6 +204,8 @@ class VoucherApplication(FirstApproval, models.Model):
     first_approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("voucher application")
+        verbose_name_plural = _("voucher applications")
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["region", "status", "submitted_at"], name="application_queue_idx"),
@@ -244,6 +249,10 @@ class ApplicationAttachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application attachment")
+        verbose_name_plural = _("application attachments")
 
 
 class Voucher(models.Model):
@@ -298,6 +307,8 @@ class Voucher(models.Model):
     certificate_pdf = models.FileField(upload_to="private/vouchers/", blank=True)
 
     class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
         ordering = ["-issued_at", "-id"]
         indexes = [
             models.Index(
@@ -409,6 +420,8 @@ class Redemption(FirstApproval, models.Model):
     )
 
     class Meta:
+        verbose_name = _("redemption claim")
+        verbose_name_plural = _("redemption claims")
         ordering = ["-claimed_at", "-id"]
         indexes = [
             # The settlement claim step walks these rows by id range, reading what it copies
@@ -491,6 +504,10 @@ class ClaimNotice(models.Model):
         Redemption, primary_key=True, on_delete=models.CASCADE, related_name="claim_notice"
     )
     listed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("claim notice")
+        verbose_name_plural = _("claim notices")
 
     def __str__(self):
         return f"claim notice of redemption #{self.redemption_id}"
