@@ -18,13 +18,13 @@ from axes.helpers import (
     get_client_username,
     get_cool_off,
     get_failure_limit,
-    get_lockout_message,
 )
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -85,9 +85,16 @@ def lockout_response(request, original_response=None, credentials=None):
     retry_after = cool_off_seconds(request)
     minutes = max(retry_after // 60, 1)
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"detail": str(get_lockout_message()), "code": "locked_out"}, status=429
-        )
+        # The page's sentence, in the reader's language: django-axes's own message is English
+        # only, and said nothing of how long to wait.
+        detail = ngettext(
+            "Logging in is blocked for this account or this network after too many failed "
+            "attempts. Try again in %(minutes)s minute.",
+            "Logging in is blocked for this account or this network after too many failed "
+            "attempts. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response = JsonResponse({"detail": detail, "code": "locked_out"}, status=429)
     else:
         response = render(request, "security/locked_out.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(retry_after)

@@ -49,6 +49,12 @@ def programme_today():
     return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
 
 
+def programme_first_year() -> int | None:
+    """The year of the programme's first rules (None before any): the first year anything
+    could be issued, claimed or paid."""
+    return ProgrammeRules.objects.order_by("year").values_list("year", flat=True).first()
+
+
 def current_year() -> int:
     return timezone.localdate().year
 
@@ -291,8 +297,9 @@ def call_publish_warning(
     While a district has calls it takes applications only inside an open call's window
     (`call_window_refusal`), so a district without calls, which takes them all year, is
     closed from the moment its first call is published until that call opens. Said to the
-    publisher, who saw nothing of it; when applications are closed now already, or a call
-    keeps them open up to the opening, there is nothing to say."""
+    publisher, who saw nothing of it; when applications are closed now already (unless the
+    call edited is moved to open later), or a call keeps them open up to the opening, there is
+    nothing to say."""
     at = at or timezone.now()
     if opens_at is None or opens_at <= at or (closes_at is not None and closes_at <= opens_at):
         return None
@@ -302,7 +309,11 @@ def call_publish_warning(
         ).values_list("pk", "opens_at", "closes_at")
     )
     if windows and not any(opens <= at < closes for _, opens, closes in windows):
-        return None
+        # Closed now already: a new call changes nothing before it opens. A call moved to
+        # open later keeps them closed longer, which its editor is told.
+        before = next((opens for pk, opens, _ in windows if pk == notice_id), None)
+        if before is None or opens_at <= before:
+            return None
     others = [(opens, closes) for pk, opens, closes in windows if pk != notice_id]
     if any(opens < opens_at <= closes for opens, closes in others):
         return None

@@ -27,7 +27,6 @@ from regions import ledger, sources
 from regions.models import (
     AuditEntry,
     NotificationPreference,
-    ProgrammeRules,
     Region,
     SettlementBatch,
     SettlementNetPosition,
@@ -36,7 +35,7 @@ from regions.models import (
     User,
 )
 from regions.permissions import can_run_settlement
-from regions.selectors import official_emails, operator_emails
+from regions.selectors import official_emails, operator_emails, programme_first_year
 from regions.services import audit_record
 from regions.settlement.netting import ZERO, net_positions, propose_transfers
 from regions.settlement.selectors import stalled_batches
@@ -63,7 +62,7 @@ def chunk_delay() -> float:
 
 def _programme_start() -> datetime | None:
     """Midnight of January 1 of the programme's first year, in programme time."""
-    first_year = ProgrammeRules.objects.order_by("year").values_list("year", flat=True).first()
+    first_year = programme_first_year()
     if first_year is None:
         return None
     # The programme's time zone, not the request's: under /api/ (UTC) this was 08:00 in China.

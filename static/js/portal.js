@@ -17,17 +17,24 @@ function missingRequired(form) {
   });
 }
 
-// An amount the server will refuse for sure: above the field's data-max (the claim's "at most")
-// or not above zero. As with an empty required field, the form goes without the question and
-// the server's answer says what is wrong; asking "Submit this claim?" first promised an action
-// that could not happen. An amount this cannot read is left to the server, after the question.
+// An amount the server will refuse for sure: above the field's data-max (the claim's "at most"),
+// not above zero, negative, with more than two decimals, or with no digit at all. As with an
+// empty required field, the form goes without the question and the server's answer says what
+// is wrong; asking "Submit this claim?" first promised an action that could not happen. What
+// this reads as the server does (portal/money.py: full-width forms, "¥", grouped thousands) is
+// compared with the maximum; anything else it is unsure of is left to the server, after the
+// question.
 function amountOutOfRange(form) {
   return Array.prototype.some.call(form.querySelectorAll("input[data-max]"), function (field) {
-    var typed = String(field.value || "").replace(/[\s,\u00a5\uffe5]/g, "");
-    if (field.disabled || !/^\d+(\.\d{1,2})?$/.test(typed)) {
+    if (field.disabled) {
       return false;
     }
-    var cents = Math.round(parseFloat(typed) * 100);
+    var typed = String(field.value || "").normalize("NFKC").replace(/\s/g, "");
+    var amount = /^\u00a5?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?)$/.exec(typed);
+    if (!amount) {
+      return /^[-\u2212]/.test(typed) || /\.\d{3,}$/.test(typed) || !/\d/.test(typed);
+    }
+    var cents = Math.round(parseFloat(amount[1].replace(/,/g, "")) * 100);
     return cents <= 0 || cents > Math.round(parseFloat(field.getAttribute("data-max")) * 100);
   });
 }

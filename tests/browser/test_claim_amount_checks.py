@@ -1,5 +1,6 @@
 """The claim form asks "Submit this claim?" only for an amount the server can accept
-(static/js/portal.js, `data-max`): above the "at most" it showed, or nothing at all, the
+(static/js/portal.js, `data-max`): above the "at most" it showed, nothing, a negative amount,
+three decimals or no number at all, the
 question promised an action that could not happen, and the server then refused. Now the form
 goes straight to the server's refusal; the claim within the maximum is asked about and made."""
 
@@ -27,7 +28,7 @@ def test_the_claim_form_asks_only_for_an_amount_it_can_take(site, new_context):
     provider.go(f"/redemptions/claim/{order.pk}/")
     amount = provider.field("Amount to claim (CNY)")
 
-    for refused in (f"{maximum + 1:.2f}", "0"):
+    for refused in (f"{maximum + 1:.2f}", "0", "-5", "abc", f"{maximum:.2f}1"):
         amount.fill(refused)
         provider.button("Submit claim").click()
         expect(page.locator("#amount-errors")).to_be_visible()

@@ -87,12 +87,27 @@ def test_it_opens_on_the_current_year(demo, voucher, sit, as_provider):
     assert [r.pk for r in page] == [this.pk, last.pk]
 
 
-def test_the_year_choices_are_the_years_paid_and_all(demo, voucher, sit, as_provider):
+def test_the_year_choices_are_every_year_since_the_first_and_all(demo, voucher, sit, as_provider):
     pay(demo, voucher, sit, "500.00", LAST_YEAR - 2, 3, 1, 9)
 
     choices = as_provider.get("/provider/payments/").context["filters"].fields["year"].choices
 
-    assert [value for value, _label in choices] == [str(THIS_YEAR), str(LAST_YEAR - 2), "all"]
+    years = [str(year) for year in range(THIS_YEAR, LAST_YEAR - 3, -1)]
+    assert [value for value, _label in choices] == [*years, "all"]
+
+
+def test_a_year_or_district_that_paid_nothing_is_an_empty_statement(
+    demo, voucher, sit, as_provider
+):
+    """A saved link to a quiet year or to another district answers as the empty statement it
+    is: the filters were limited to what had been paid, and answered 400 until then."""
+    pay(demo, voucher, sit, "500.00", LAST_YEAR - 2, 3, 1, 9)
+
+    for query in (f"year={LAST_YEAR}", "region=WUJIN", f"year={THIS_YEAR}&region=HEFEI_HT"):
+        response = as_provider.get(f"/provider/payments/?{query}")
+        assert response.status_code == 200, query
+        assert "No paid claim in this selection" in response.content.decode()
+        assert as_provider.get(f"/provider/payments.csv?{query}").status_code == 200
 
 
 def test_a_payment_counts_on_the_programmes_day(demo, voucher, sit, as_provider):
@@ -159,7 +174,7 @@ def test_it_filters_by_paying_district(demo, voucher, sit, as_provider):
     page = as_provider.get("/provider/payments/?region=YANGPU").context["page"]
     assert [r.pk for r in page] == [from_yangpu.pk]
     choices = response.context["filters"].fields["region"].choices
-    assert [str(value) for value, _label in choices] == ["", "YANGPU", "NANHU"]
+    assert [str(value) for value, _label in choices] == ["", "YANGPU", "WUJIN", "NANHU", "HEFEI_HT"]
 
 
 def test_it_says_what_is_approved_and_waiting(demo, voucher, sit, as_provider):
@@ -188,7 +203,7 @@ def test_with_no_payment_it_says_so(demo, as_provider):
         ("year=1999", "Year: “1999” is none of its choices."),
         ("year=twenty", "Year: “twenty” is none of its choices."),
         ("region=XX", "Paying district: “XX” is none of its choices."),
-        ("region=WUJIN", "Paying district: “WUJIN” is none of its choices."),
+        (f"year={THIS_YEAR + 1}", f"Year: “{THIS_YEAR + 1}” is none of its choices."),
     ],
 )
 def test_a_filter_it_cannot_read_is_400(demo, voucher, sit, as_provider, query, says):

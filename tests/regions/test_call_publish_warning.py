@@ -168,3 +168,36 @@ def test_moving_the_open_call_to_open_later_is_told_on_saving(client, demo):
         f"Applications in Wujin District are closed from now until this call opens on "
         f"{shown(opens)}" in response.content.decode()
     )
+
+
+def test_moving_a_future_call_to_open_later_is_told_too(demo):
+    """The district's one call opens in five days: applications are closed until then. Moved
+    to open two days later, they stay closed two days longer: its editor is told."""
+    wujin = demo["regions"]["WUJIN"]
+    call = Notice.objects.create(
+        kind="call",
+        region=wujin,
+        title="Winter call",
+        body="Soon.",
+        opens_at=in_days(5),
+        closes_at=in_days(40),
+        published_by=demo["users"]["official-wujin"],
+    )
+    later = in_days(7)
+
+    warning = call_publish_warning(
+        region=wujin, opens_at=later, closes_at=call.closes_at, notice_id=call.pk
+    )
+
+    assert warning.startswith(
+        f"Applications in Wujin District are closed from now until this call opens on "
+        f"{shown(later)}"
+    )
+    # Moved to open earlier, or a new call beside it: nothing to say (closed now already).
+    assert (
+        call_publish_warning(
+            region=wujin, opens_at=in_days(3), closes_at=call.closes_at, notice_id=call.pk
+        )
+        is None
+    )
+    assert call_publish_warning(region=wujin, opens_at=in_days(50), closes_at=in_days(60)) is None

@@ -64,6 +64,15 @@ def test_the_token_endpoint_answers_429_after_the_limit(api_client, alice):
     assert response.json()["code"] == "locked_out"
     assert int(response["Retry-After"]) == 15 * 60
     assert "token" not in response.json()
+    # The page's sentence, with the wait, in the reader's language (django-axes's own detail
+    # was English only): "failed attempts", since a deactivated account's right password
+    # counts too.
+    assert response.json()["detail"] == (
+        "Logging in is blocked for this account or this network after too many failed "
+        "attempts. Try again in 15 minutes."
+    )
+    chinese = token(api_client, PASSWORD, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "15 分钟" in chinese.json()["detail"]
 
 
 def test_failures_on_the_page_and_the_api_add_up(client, api_client, alice):

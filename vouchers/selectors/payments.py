@@ -54,13 +54,6 @@ def payment_years(payments: QuerySet[Redemption]) -> list[int]:
     )
 
 
-def paying_districts(payments: QuerySet[Redemption]) -> QuerySet[Region]:
-    """The districts that made `payments` (the provider's home district, as a rule)."""
-    return Region.objects.filter(
-        pk__in=payments.select_related(None).order_by().values("provider_region_id")
-    ).order_by("id")
-
-
 def payments_in(
     payments: QuerySet[Redemption], *, year: int | None = None, region: Region | None = None
 ) -> QuerySet[Redemption]:

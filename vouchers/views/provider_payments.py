@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET
 from portal.exports import csv_response, refusal
 from portal.views import page_of, query_without_page, unread_filters
 from regions.models import Region
-from regions.selectors import programme_today
+from regions.selectors import programme_first_year, programme_today
 from vouchers.exports import provider_payments_export
 from vouchers.selectors.payments import (
-    paying_districts,
     payment_totals,
     payment_years,
     payments_awaited_by,
@@ -33,8 +32,9 @@ ALL_YEARS = "all"
 
 class PaymentsFilterForm(forms.Form):
     """Which payments the statement lists: one programme year (or all) and one paying
-    district (or all). The choices are the years and districts the provider was paid in, and
-    the current year, which the statement opens on."""
+    district (or all). The choices are every year of the programme up to the current one,
+    which the statement opens on, and every district: a year or a district that paid nothing
+    yet is an empty statement, not a mistake (a saved link stays good)."""
 
     year = forms.ChoiceField(label=gettext_lazy("Year"))
     region = forms.ModelChoiceField(
@@ -72,10 +72,12 @@ def _selection(request) -> Selection:
     data = request.GET.copy()
     if not data.get("year"):
         data["year"] = str(this_year)
+    paid_in = payment_years(received)
+    first_year = min([*paid_in, programme_first_year() or this_year, this_year])
     filters = PaymentsFilterForm(
         data,
-        years=sorted({*payment_years(received), this_year}, reverse=True),
-        districts=paying_districts(received),
+        years=sorted({*paid_in, *range(first_year, this_year + 1)}, reverse=True),
+        districts=Region.objects.order_by("id"),
     )
     errors = unread_filters(filters)
     if errors:
