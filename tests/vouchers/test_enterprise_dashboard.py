@@ -144,3 +144,37 @@ def test_the_balance_bar_has_a_legend(client, demo):
     for part in ("Redeemed", "Held", "Balance"):
         assert part in legend
     assert "swatch-redeemed" in legend and "swatch-held" in legend
+
+
+def test_outside_the_districts_calls_it_says_when_applications_open(client, demo):
+    """Nanhu published a call that opens in five days: its enterprises are told so and when,
+    where they were offered "Apply for a voucher" and a form the next page refused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regions.models import Notice
+
+    Notice.objects.create(
+        kind="call",
+        region=demo["regions"]["NANHU"],
+        title="Winter call",
+        body="Apply from the opening date.",
+        opens_at=timezone.now() + timedelta(days=5),
+        closes_at=timezone.now() + timedelta(days=40),
+        published_by=demo["users"]["official-nanhu"],
+    )
+    client.force_login(demo["users"]["enterprise-nanhu"])
+
+    response = client.get("/enterprise/", HTTP_ACCEPT_LANGUAGE="en")
+
+    [step] = response.context["next_steps"]
+    assert step["kind"] == "apply_closed"
+    assert step["reason"].startswith(
+        "Applications are not open in this district now. The next call, “Winter call”, opens on"
+    )
+    content = response.content.decode()
+    # The menu keeps "Apply" (its page says the same); the dashboard offers no form.
+    assert "Apply for a voucher" not in content and "New application" not in content
+    assert content.count("The next call, “Winter call”") == 1  # said once on the page
+    assert 'href="/notices/"' in content

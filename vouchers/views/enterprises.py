@@ -21,7 +21,7 @@ from portal.views import (
 )
 from providers import selectors as order_selectors
 from providers.models import ServiceOrder
-from regions.selectors import current_year, rules_for
+from regions.selectors import call_window_refusal, current_year, rules_for
 from vouchers import permissions, selectors, services
 from vouchers.forms import (
     EnterpriseRegistrationForm,
@@ -85,13 +85,16 @@ OPEN_ORDER_STEPS = [
 ]
 
 
-def _next_steps(enterprise, *, open_orders, active_vouchers, pending_applications, remaining):
+def _next_steps(
+    enterprise, *, open_orders, active_vouchers, pending_applications, remaining, closed=None
+):
     """What the enterprise should do or expect next, as {"kind": ..., ...} dicts the page words.
 
     Its orders come first (one step per open order, the ones it must act on before the ones
     waiting for the provider); ordering is offered for an active voucher that no open order
     uses (its confirmed or ended orders do not count: the page says "no open order", not "no
-    order"); applying only when nothing else is under way and the yearly cap allows it."""
+    order"); applying only when nothing else is under way and the yearly cap allows it, or,
+    while the district takes no applications (`closed`: why), when they open."""
     if enterprise.is_rejected:
         return []  # the page shows the refusal and the way back instead
     if not enterprise.is_verified:
@@ -106,7 +109,7 @@ def _next_steps(enterprise, *, open_orders, active_vouchers, pending_application
     if pending_applications:
         steps.append({"kind": "reviewing", "count": pending_applications})
     if not active_vouchers and not pending_applications and remaining and remaining > 0:
-        steps.append({"kind": "apply"})
+        steps.append({"kind": "apply_closed", "reason": closed} if closed else {"kind": "apply"})
     return steps
 
 
@@ -136,6 +139,17 @@ def enterprise_dashboard(request):
         if rules
         else None
     )
+    # Outside its district's calls an application is refused: the dashboard says so and
+    # when they open, rather than offer a form that the next page refuses.
+    closed = call_window_refusal(enterprise.region_id) if enterprise.is_verified else None
+    next_steps = _next_steps(
+        enterprise,
+        open_orders=open_orders,
+        active_vouchers=active_vouchers,
+        pending_applications=pending_applications,
+        remaining=remaining,
+        closed=closed,
+    )
     return render(
         request,
         "vouchers/enterprise_dashboard.html",
@@ -147,13 +161,12 @@ def enterprise_dashboard(request):
             "active_voucher_count": len(active_vouchers),
             "rules": rules,
             "remaining": remaining,
-            "next_steps": _next_steps(
-                enterprise,
-                open_orders=open_orders,
-                active_vouchers=active_vouchers,
-                pending_applications=pending_applications,
-                remaining=remaining,
-            ),
+            "next_steps": next_steps,
+            # Said once: under "Your applications" unless the next steps say it already.
+            "applications_closed": closed
+            if not any(step["kind"] == "apply_closed" for step in next_steps)
+            else None,
+            "applications_open": closed is None,
         },
     )
 
