@@ -231,6 +231,11 @@ class PasswordResetIncludingInvited(PasswordResetForm):
     the request, for an address with an account only, so the time of the answer told whether
     the address had one."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The portal's word, as on every other form (Django's own read 电子邮件 in Chinese).
+        self.fields["email"].label = _("E-mail")
+
     def save(self, **_django_mail_options):
         # Django's view passes how to write the mail; the worker writes it
         # (password_reset_mails), in the language of this page.

@@ -214,7 +214,7 @@ def statement_pdf_summary_lines(batch: SettlementBatch, region: Region, summary:
         lines.append(f"  应收 is owed by {named[code]}: {cny(amount)} ({n} 笔 redemptions)")
     for debtor, creditor, amount, reference in summary["transfers"]:
         lines.append(
-            f"  划转 transfer {named[debtor]} -> {named[creditor]}: {cny(amount)} "
+            f"  划款 transfer {named[debtor]} -> {named[creditor]}: {cny(amount)} "
             f"{reference or '(未付 not yet paid)'}"
         )
     # An empty table with zero totals said nothing of why, where the page says it.
@@ -247,7 +247,7 @@ def statement_pdf(batch: SettlementBatch, region: Region) -> bytes:
     summary = statement_summary(batch, region)
     names_zh = {r.code: r.name_zh for r in Region.objects.all()}
     return table_pdf(
-        title_zh=f"结算对账单 #{batch.pk} {region.name_zh}",
+        title_zh=f"结算单 #{batch.pk} {region.name_zh}",
         title_en=f"Settlement statement #{batch.pk} {region.name}",
         header=PDF_HEADER,
         rows=[

@@ -104,7 +104,11 @@ def who_acted(user, order=None) -> str:
     if organisation is None:
         return person(user)
     return format_html(
-        '{} <small class="muted">({})</small>', organisation.display_name, user.get_username()
+        '{} <small class="muted">{}{}{}</small>',
+        organisation.display_name,
+        pgettext("opening parenthesis", "("),
+        user.get_username(),
+        pgettext("closing parenthesis", ")"),
     )
 
 

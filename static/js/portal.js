@@ -150,6 +150,31 @@ document.addEventListener("DOMContentLoaded", function () {
 window.addEventListener("resize", markScrollingTables);
 document.addEventListener("htmx:afterSettle", markScrollingTables);
 
+// An inline decision redraws its row: the focus, on a button that is gone, fell to the page's
+// body, and the next Tab went to the footer, past the row's outcome. It goes to the outcome
+// (the row's message: done, or why not), else to the row's first control.
+var redrawnRow = null;
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var target = event.detail.target;
+  redrawnRow = target && target.id && target.contains(document.activeElement) ? target.id : null;
+});
+document.addEventListener("htmx:afterSettle", function () {
+  var row = redrawnRow && document.getElementById(redrawnRow);
+  redrawnRow = null;
+  if (!row) {
+    return;
+  }
+  var outcome = row.querySelector(".form-error, .message");
+  if (outcome) {
+    outcome.setAttribute("tabindex", "-1");
+  } else {
+    outcome = row.querySelector("a[href], button, input, select, textarea");
+  }
+  if (outcome) {
+    outcome.focus();
+  }
+});
+
 // The menu link of the page being shown says so (to screen readers as well).
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll(".main-nav a[href]").forEach(function (link) {

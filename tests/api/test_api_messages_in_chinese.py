@@ -21,7 +21,7 @@ def test_settlement_is_refused_to_a_provider_in_chinese(demo, api_as):
     provider = provider_user(demo, demo["providers"]["provider-graphene"])
     response = api_as(provider).get("/api/settlement-batches/", **CHINESE)
     assert response.status_code == 403
-    assert response.json()["detail"] == "只有主管部门工作人员和平台运营方可以查看结算。"
+    assert response.json()["detail"] == "只有区级管理员和平台运营方可以查看结算。"
 
 
 def test_bad_statistics_parameters_are_named_in_chinese(client):

@@ -37,8 +37,12 @@ def test_the_provider_accepts_and_declines_in_the_list_with_javascript(site, pag
     page.goto(site.at("/orders/"))
     check_page(page, "orders-inline")
     url = page.url
-    _row(page, first).get_by_role("button", name="Accept").click()
+    # By the keyboard: the focus follows the redrawn row to its outcome (it fell to the
+    # page's body, and the next Tab went to the footer).
+    _row(page, first).get_by_role("button", name="Accept").focus()
+    page.keyboard.press("Enter")
     expect(_row(page, first)).to_contain_text("You accepted the order.")
+    expect(_row(page, first).locator(".message-success")).to_be_focused()
     expect(_row(page, first).locator(".badge")).to_have_text("Accepted")
     assert page.url == url  # the row was swapped, the page stayed
     # The tabs counted it again, without a reload.

@@ -16,6 +16,8 @@ from regions.services import audit_record
 pytestmark = pytest.mark.django_db
 
 SMALL = '<small class="muted">({})</small>'
+# On a Chinese page the parentheses are full-width, as Chinese text writes them.
+SMALL_ZH = '<small class="muted">（{}）</small>'
 
 
 def _history(page: str) -> str:
@@ -59,8 +61,10 @@ def test_it_names_provider_and_enterprise_accounts_by_their_organisation(client,
 def test_it_names_them_in_chinese_on_a_chinese_page(client, users, order):
     history = _history(_page(client, users["provider-sit"], order, "zh-hans"))
 
-    assert f"<td>{order.provider.name_zh} {SMALL.format('provider-sit')}</td>" in history
-    assert f"<td>{order.enterprise.name_zh} {SMALL.format('enterprise-jiangnan')}</td>" in history
+    assert f"<td>{order.provider.name_zh} {SMALL_ZH.format('provider-sit')}</td>" in history
+    assert (
+        f"<td>{order.enterprise.name_zh} {SMALL_ZH.format('enterprise-jiangnan')}</td>" in history
+    )
 
 
 def test_it_names_a_person_by_name_alone(client, users, order):
@@ -78,7 +82,7 @@ def test_it_names_an_official_without_a_name_by_the_district(client, users, orde
 
     history = _history(_page(client, users["enterprise-jiangnan"], order, "zh-hans"))
 
-    assert f"<td>武进区 {SMALL.format('official-wujin')}</td>" in history
+    assert f"<td>武进区 {SMALL_ZH.format('official-wujin')}</td>" in history
 
 
 def test_the_evidence_and_the_documents_say_the_same(client, users, order):

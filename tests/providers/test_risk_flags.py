@@ -236,6 +236,24 @@ def test_once_cleared_the_redemption_can_be_approved(demo, flagged_claim):
     assert redemption.status == "approved"
 
 
+def test_a_flagged_claim_offers_no_approval_until_cleared(client, demo, flagged_claim):
+    """The queue's Approve asked "the held amount will be spent?" and the claim was then
+    refused: while a flag is open the row offers rejection and the way to the risk queue."""
+    redemption, flag = flagged_claim
+    official = demo["users"]["official-wujin"]
+    client.force_login(official)
+    for url in ("/official/redemptions/", f"/redemptions/{redemption.pk}/"):
+        page = client.get(url).content.decode()
+        assert f"/redemptions/{redemption.pk}/reject/" in page, url
+        assert f"/redemptions/{redemption.pk}/approve/" not in page, url
+        assert "/official/risk-queue/#flag-" in page, url
+    risk_flag_clear(flag_id=flag.pk, actor=official, reason="Two separate projects.")
+    assert (
+        f"/redemptions/{redemption.pk}/approve/"
+        in client.get("/official/redemptions/").content.decode()
+    )
+
+
 def test_clearing_needs_a_reason(demo, flagged_claim):
     _redemption, flag = flagged_claim
     with pytest.raises(ValidationFailed):

@@ -18,6 +18,8 @@ from vouchers import services
 pytestmark = pytest.mark.django_db
 
 SMALL = '<small class="muted">({})</small>'
+# On a Chinese page the parentheses are full-width, as Chinese text writes them.
+SMALL_ZH = '<small class="muted">（{}）</small>'
 
 
 def _history(page: str) -> str:
@@ -51,8 +53,8 @@ def test_the_history_names_an_official_without_a_name_by_the_district(client, de
 
     history = _history(_page(client, demo["users"]["provider-sit"], claim, "zh-hans"))
 
-    assert f"<td>武进区 {SMALL.format('official-wujin')}</td>" in history
-    assert f"<td>{claim.provider.name_zh} {SMALL.format('provider-sit')}</td>" in history
+    assert f"<td>武进区 {SMALL_ZH.format('official-wujin')}</td>" in history
+    assert f"<td>{claim.provider.name_zh} {SMALL_ZH.format('provider-sit')}</td>" in history
 
 
 def test_the_history_names_a_person_by_name_alone(client, demo, claim):
