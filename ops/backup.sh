@@ -41,6 +41,9 @@ fi
 mkdir -p "$target"
 partial="$target/.partial"
 touch "$partial"
+# A failed step (pg_dump refused, the disk full) leaves no half-made backup folder behind:
+# restore refuses one anyway (.partial), but it looked like a backup to whoever listed them.
+trap 'status=$?; if [ -e "$partial" ]; then rm -rf "$target"; echo "backup: failed (exit $status); the unfinished folder $target was removed" >&2; fi' EXIT
 
 pg_dump --format=custom --no-owner --no-privileges --file="$target/db.dump" --dbname="$DATABASE_URL"
 

@@ -6,6 +6,7 @@ project and Celery tasks executed eagerly in-process, so `make demo` needs nothi
 
 import ipaddress
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -224,6 +225,11 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # A file added by an upgrade that skipped `collectstatic` is served under its own name (not
 # cached for a year) instead of making every page that names it a 500.
 WHITENOISE_MANIFEST_STRICT = False
+# Without a collected STATIC_ROOT (the files are then served from the source folders, above)
+# WhiteNoise warned "No directory at: .../staticfiles/" twice per process, in plain text among
+# the JSON log lines.
+if not STATIC_MANIFEST:
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 # Uploaded evidence, qualifications and generated PDFs are private: they are never under
 # STATIC or a public MEDIA_URL, and are streamed only by views that check the reader.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         # Said before anything else: "nothing done" exited 0 on a name that was never valid.
         errors = operator_input_errors(username=username, email=email)
         if errors:
-            raise CommandError("No operator created: " + "; ".join(errors))
+            raise CommandError("No operator created: " + " ".join(errors))
         require_migrated_database()
         existing = User.objects.filter(role=User.Role.OPERATOR).order_by("pk").first()
         if existing is not None:
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             user = operator_create(username=username, email=email, password=password)
         except ValidationError as error:
-            raise CommandError("No operator created: " + "; ".join(error.messages)) from error
+            raise CommandError("No operator created: " + " ".join(error.messages)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Operator {user.username} created. Sign in at /login/; the second factor is "
