@@ -15,7 +15,7 @@ from portal.errors import ApplicationError
 from portal.submissions import submitted_once
 from portal.views import page_of, query_without_page, run_service_with_status
 from portal.widgets import Textarea
-from regions.models import Notice, Region
+from regions.models import Notice, Region, reads_chinese
 from regions.notices import (
     NOTICE_EDITABLE_FIELDS,
     can_publish_notices,
@@ -65,6 +65,10 @@ class NoticeForm(forms.Form):
     def __init__(self, *args, user=None, editing=None, **kwargs):
         """`editing`: the notice being corrected, if any."""
         super().__init__(*args, **kwargs)
+        if reads_chinese():
+            # A Chinese reader writes the Chinese title and text first (the English ones came
+            # first whatever the page's language).
+            self.order_fields(["kind", "region", "title_zh", "title", "body_zh", "body"])
         if editing is not None:
             # A notice keeps its kind and district; another district needs a new notice.
             del self.fields["kind"]
