@@ -81,6 +81,8 @@ def test_it_logs_in_with_the_keyboard_only(site, page):
 
 def test_it_submits_the_login_form_with_enter_in_the_password_field(site, page):
     page.goto(site.at("/login/"))
+    # The page focuses the username field itself; typing before that would lose letters.
+    expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type("enterprise-jiangnan")
     page.keyboard.press("Tab")
     page.keyboard.type(site.password)
