@@ -3,6 +3,7 @@ history of versions), the operator's "Publish rules" form, and each user's notif
 settings."""
 
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -75,11 +76,16 @@ class RulesForm(forms.Form):
     )
     annual_budget = MoneyFormField(label=gettext_lazy("Annual budget (yuan)"), allow_zero=True)
     max_voucher_per_enterprise = MoneyFormField(label=gettext_lazy("Cap per enterprise (yuan)"))
-    co_funding_ratio = forms.DecimalField(
-        label=gettext_lazy("Co-funding ratio"),
+    # Typed in per cent, as every page shows it: a ratio typed as 0.500 and shown as 50 % had
+    # operators typing 50 and reading an error.
+    co_funding_percent = forms.DecimalField(
+        label=gettext_lazy("Co-funding ratio (%)"),
         max_digits=4,
-        decimal_places=3,
-        help_text=gettext_lazy("The share of a contract the voucher pays: more than 0, at most 1."),
+        decimal_places=1,
+        help_text=gettext_lazy(
+            "The share of a contract the voucher pays, in per cent: more than 0, at most 100."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "100"}),
     )
     validity_days = _days_field("validity_days", gettext_lazy("Validity (days)"))
     cross_region = forms.BooleanField(label=gettext_lazy("Cross-region use"), required=False)
@@ -107,6 +113,27 @@ class RulesForm(forms.Form):
         help_text=gettext_lazy("None ticked: every category."),
     )
 
+    def clean_co_funding_percent(self):
+        percent = self.cleaned_data["co_funding_percent"]
+        if not (0 < percent <= 100):
+            raise forms.ValidationError(
+                _("The co-funding ratio must be more than 0% and at most 100%."),
+                code="ratio_out_of_range",
+            )
+        return percent
+
+    def rules_values(self) -> dict:
+        """What the form says, in the service's terms: the ratio as a share of 1."""
+        values = dict(self.cleaned_data)
+        values["co_funding_ratio"] = values.pop("co_funding_percent") / 100
+        return values
+
+
+def percent_of(ratio: Decimal) -> Decimal:
+    """0.500 -> 50, 0.125 -> 12.5: the ratio as the form's field shows it."""
+    percent = (ratio * 100).quantize(Decimal("0.1"))
+    return percent.quantize(Decimal("1")) if percent == percent.to_integral_value() else percent
+
 
 def _initial(region: Region, year: int) -> dict:
     """The form's values: the district's rules in force on the first day a version can take
@@ -119,6 +146,8 @@ def _initial(region: Region, year: int) -> dict:
     for name in RulesForm.base_fields:
         if name in current:
             initial[name] = current[name]
+    if "co_funding_ratio" in current:
+        initial["co_funding_percent"] = percent_of(current["co_funding_ratio"])
     return initial
 
 
@@ -131,7 +160,7 @@ def rules_publish(request):
     if request.method == "POST":
         form = RulesForm(request.POST)
         if form.is_valid():
-            values = dict(form.cleaned_data)
+            values = form.rules_values()
             version, status = run_service_with_status(
                 request,
                 rules_version_publish,

@@ -22,7 +22,7 @@ def test_the_operator_publishes_rules_and_the_public_page_shows_them(site, new_c
     operator.button("Show").click()
     budget = operator.field("Annual budget (yuan)")
     expect(budget).to_have_value("10000000.00")
-    expect(operator.field("Co-funding ratio")).to_have_value("0.500")
+    expect(operator.field("Co-funding ratio (%)")).to_have_value("50")
 
     budget.fill("12500000.00")
     operator.field("Validity (days)").fill("300")

@@ -194,7 +194,7 @@ def test_a_cap_above_the_budget_is_refused_on_the_page(client, demo):
         "effective_from": date(next_year(), 1, 1).isoformat(),
         "annual_budget": "100.00",
         "max_voucher_per_enterprise": "150000.00",
-        "co_funding_ratio": "0.5",
+        "co_funding_percent": "50",
         "validity_days": "365",
         "provider_notice_days": "7",
         "split_window_days": "90",
