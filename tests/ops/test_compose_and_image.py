@@ -75,12 +75,30 @@ def test_docker_compose_reads_the_file():
     result = subprocess.run(
         ["docker-compose", "config", "-q"],
         cwd=ROOT,
-        env=child_environment(SECRET_KEY="x"),
+        env=child_environment(SECRET_KEY="x", POSTGRES_PASSWORD="x"),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_docker_compose_refuses_to_start_the_database_without_a_password_of_its_own():
+    """It fell back to the password "portal": a stack started without thinking had the
+    database's password in this repository."""
+    environment = child_environment(SECRET_KEY="x")
+    environment.pop("POSTGRES_PASSWORD", None)
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "set POSTGRES_PASSWORD" in result.stderr
 
 
 def final_stage() -> list[str]:
