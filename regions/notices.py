@@ -13,6 +13,7 @@ from portal.edits import check_not_edited_meanwhile
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.security import written_text
 from regions.models import AuditEntry, Notice, Region, User
+from regions.selectors import call_publish_warning
 from regions.services import audit_record
 
 TITLE_MAX = 200
@@ -134,6 +135,26 @@ def notice_publish(
         data={"kind": kind, "region": region.code if region else None},
     )
     return notice
+
+
+def call_warning_for(user, *, kind, region, opens_at, closes_at, notice=None) -> str | None:
+    """`call_publish_warning` for the call `user` is about to publish (or `notice`, a call
+    about to be moved); read before the service runs, as it compares with the district's
+    calls as they are. The page flashes it after saving, the API returns it as `warning`."""
+    if kind != Notice.Kind.CALL or opens_at is None:
+        return None
+    if abs(opens_at - timezone.now()) > CALL_HORIZON:
+        # Refused by the service next; shown in local time, year 9999 does not even exist.
+        return None
+    region = user.region if user.is_official and notice is None else region
+    if region is None:
+        return None
+    return call_publish_warning(
+        region=region,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        notice_id=notice.pk if notice is not None else None,
+    )
 
 
 def can_withdraw_notice(user, notice: Notice) -> bool:

@@ -16,6 +16,7 @@ from portal.errors import NotAllowed
 from portal.parsers import BoundedJSONParser
 from regions.models import Notice, Region
 from regions.notices import (
+    call_warning_for,
     can_publish_notices,
     is_notices_keeper,
     notice_edit,
@@ -69,6 +70,27 @@ class NoticeSerializer(serializers.ModelSerializer):
             "withdrawn_at": {"help_text": "When the notice was withdrawn; null while published."},
             "withdrawn_reason": {"help_text": "Why it was withdrawn; empty while published."},
         }
+
+
+class NoticeSavedSerializer(NoticeSerializer):
+    """The notice as published or edited, and what that did that its publisher should know."""
+
+    warning = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "For a call that opens later: its district's applications, open until now, stay "
+            "closed until it opens (while a district has calls it takes applications only "
+            "inside an open call's window), in the reader's language; null otherwise."
+        ),
+    )
+
+    class Meta(NoticeSerializer.Meta):
+        fields = [*NoticeSerializer.Meta.fields, "warning"]
+
+
+def saved(notice: Notice, warning: str | None) -> dict:
+    return {**NoticeSerializer(notice).data, "warning": warning}
 
 
 class NoticeEditSerializer(serializers.ModelSerializer):
@@ -137,6 +159,7 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         self.check_object_permissions(self.request, notice)
         return notice
 
+    @extend_schema(responses={201: NoticeSavedSerializer})
     def create(self, request, *args, **kwargs):
         # 403 before the body is read: an enterprise was told which fields it had left out.
         if not can_publish_notices(request.user):
@@ -150,10 +173,18 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 raise NotAllowed(
                     _("Only the programme operator publishes for the whole programme.")
                 )
-        notice = notice_publish(actor=request.user, **data.validated_data)
-        return created(request, NoticeSerializer(notice).data)
+        values = data.validated_data
+        warning = call_warning_for(
+            request.user,
+            kind=values["kind"],
+            region=values.get("region"),
+            opens_at=values.get("opens_at"),
+            closes_at=values.get("closes_at"),
+        )
+        notice = notice_publish(actor=request.user, **values)
+        return created(request, saved(notice, warning))
 
-    @extend_schema(request=NoticeEditSerializer, responses={200: NoticeSerializer})
+    @extend_schema(request=NoticeEditSerializer, responses={200: NoticeSavedSerializer})
     def partial_update(self, request, *args, **kwargs):
         """Correct a notice's texts or a call's window (who may withdraw it); its kind and
         district stay. Fields left out keep their values."""
@@ -161,10 +192,17 @@ class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = NoticeEditSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         current = {name: getattr(notice, name) for name in NoticeEditSerializer.Meta.fields}
-        notice = notice_edit(
-            actor=request.user, notice=notice, **{**current, **data.validated_data}
+        values = {**current, **data.validated_data}
+        warning = call_warning_for(
+            request.user,
+            kind=notice.kind,
+            region=notice.region,
+            opens_at=values["opens_at"],
+            closes_at=values["closes_at"],
+            notice=notice,
         )
-        return Response(NoticeSerializer(notice).data)
+        notice = notice_edit(actor=request.user, notice=notice, **values)
+        return Response(saved(notice, warning))
 
     @extend_schema(request=WithdrawSerializer, responses={204: None})
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])

@@ -18,6 +18,7 @@ from portal.widgets import Textarea
 from regions.models import Notice, Region, reads_chinese
 from regions.notices import (
     NOTICE_EDITABLE_FIELDS,
+    call_warning_for,
     can_publish_notices,
     can_withdraw_notice,
     is_notices_keeper,
@@ -27,7 +28,6 @@ from regions.notices import (
     notice_withdraw,
 )
 from regions.selectors import (
-    call_publish_warning,
     districts_without_calls,
     notices_published,
     notices_withdrawn_kept_by,
@@ -96,22 +96,6 @@ class NoticeForm(forms.Form):
                         region.display_name for region in without
                     )
                 }
-
-
-def _call_warning(user, *, kind, region, opens_at, closes_at, notice=None) -> str | None:
-    """`call_publish_warning` for the call about to be published or saved; read before the
-    service runs, as it compares with the district's calls as they are."""
-    if kind != Notice.Kind.CALL:
-        return None
-    region = user.region if user.is_official and notice is None else region
-    if region is None:
-        return None
-    return call_publish_warning(
-        region=region,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        notice_id=notice.pk if notice is not None else None,
-    )
 
 
 @require_GET
@@ -203,7 +187,7 @@ def notice_new(request):
         if form.is_valid():
             values = dict(form.cleaned_data)
             values.setdefault("region", None)
-            warning = _call_warning(
+            warning = call_warning_for(
                 request.user,
                 kind=values["kind"],
                 region=values["region"],
@@ -237,7 +221,7 @@ def notice_edit_view(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            warning = _call_warning(
+            warning = call_warning_for(
                 request.user,
                 kind=notice.kind,
                 region=notice.region,

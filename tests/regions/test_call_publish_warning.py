@@ -201,3 +201,52 @@ def test_moving_a_future_call_to_open_later_is_told_too(demo):
         is None
     )
     assert call_publish_warning(region=wujin, opens_at=in_days(50), closes_at=in_days(60)) is None
+
+
+def test_the_api_returns_the_warning_with_the_call_it_published(api_as, demo):
+    """Published through the API, the same call closed the district's applications without a
+    word to its publisher."""
+    opens = in_days(10)
+    api = api_as(demo["users"]["official-wujin"])
+    body = {"kind": "call", "title": "Autumn call", "body": "Apply from the opening date."}
+
+    response = api.post(
+        "/api/notices/",
+        {**body, "opens_at": opens.isoformat(), "closes_at": in_days(40).isoformat()},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["warning"].startswith(
+        f"Applications in Wujin District are closed from now until this call opens on "
+        f"{shown(opens)}"
+    )
+    policy = api.post("/api/notices/", {**body, "kind": "policy"}, format="json")
+    assert policy.status_code == 201 and policy.json()["warning"] is None
+
+
+def test_the_api_warns_in_chinese_and_on_moving_a_call(api_as, demo):
+    official = demo["users"]["official-wujin"]
+    call = Notice.objects.create(
+        kind="call",
+        region=demo["regions"]["WUJIN"],
+        title="Spring call",
+        body="Open.",
+        opens_at=in_days(-1),
+        closes_at=in_days(30),
+        published_by=official,
+    )
+    api = api_as(official)
+
+    kept = api.patch(f"/api/notices/{call.pk}/", {"title": "Spring call (open)"}, format="json")
+    moved = api.patch(
+        f"/api/notices/{call.pk}/",
+        {"opens_at": in_days(5).isoformat()},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert kept.status_code == 200 and kept.json()["warning"] is None
+    assert moved.status_code == 200, moved.content
+    assert "武进" in moved.json()["warning"] and "申请" in moved.json()["warning"]
