@@ -8,9 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalAdminSite(admin.AdminSite):
+    # "Django administration" named the framework, not the programme, to its operator.
+    site_header = _("Innovation Voucher Portal: administration")
+    site_title = _("Innovation Voucher Portal administration")
+
     def has_permission(self, request):
         user = request.user
         if not (user.is_active and user.is_staff and (user.is_superuser or user.is_operator)):

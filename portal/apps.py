@@ -1,5 +1,6 @@
 import sqlite3
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.admin.apps import AdminConfig
@@ -58,3 +59,10 @@ class PortalAdminConfig(AdminConfig):
         from portal.admin_site import unregister_secrets
 
         unregister_secrets(admin.site)
+
+
+class LockoutConfig(AxesAppConfig):
+    """django-axes, named in the admin in the reader's language: it ships no Chinese, so its
+    tables' and columns' names are in our catalogue (portal/axes_words.py)."""
+
+    verbose_name = _("Login lock-out")

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "portal.apps.LockoutConfig",  # django-axes
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

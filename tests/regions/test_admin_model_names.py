@@ -52,3 +52,24 @@ def test_it_shows_the_table_names_in_chinese(client, demo):
         assert name in page, name
     for english in ("Settlement batches", "Redemption claims", "Risk flags", "Service orders"):
         assert english not in page, english
+
+
+def test_the_lock_out_tables_and_the_title_are_in_chinese_too(client, demo):
+    """django-axes ships no Chinese, and the title named Django, not the programme."""
+    page = admin_index(client, demo, "zh-hans")
+    for name in ("创新券服务平台：管理后台", "登录锁定", "登录失败记录", "登录日志"):
+        assert name in page, name
+    for english in ("Django", "Access attempts", "Access logs", "Axes"):
+        assert english not in page, english
+
+    attempts = client.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert attempts.status_code == 200
+    assert "尝试时间" in attempts.content.decode()
+    assert "Attempt Time" not in attempts.content.decode()
+
+
+def test_the_admin_is_named_after_the_programme_in_english(client, demo):
+    page = admin_index(client, demo, "en")
+    assert "Innovation Voucher Portal: administration" in page
+    assert "Login lock-out" in page
+    assert "Django administration" not in page
