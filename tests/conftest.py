@@ -191,6 +191,12 @@ def demo(db):
 
 
 @pytest.fixture
+def users(demo):
+    """The demo's people by user name."""
+    return demo["users"]
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -10,7 +10,7 @@ import pytest
 from regions.models import JournalEntry
 from tests.browser.conftest import expect
 from tests.browser.story_helpers import open_person
-from tests.vouchers.test_four_eyes import large_redemption, set_threshold
+from tests.vouchers.four_eyes import large_redemption, set_threshold
 from vouchers.models import Redemption
 
 pytestmark = pytest.mark.browser

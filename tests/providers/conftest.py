@@ -127,11 +127,6 @@ def make_voucher(demo):
 
 
 @pytest.fixture
-def users(demo):
-    return demo["users"]
-
-
-@pytest.fixture
 def sit(demo):
     return demo["providers"]["provider-sit"]
 

@@ -120,7 +120,7 @@ def _approve_questions(client, redemption) -> tuple[str, str]:
 
 
 def test_a_first_approval_of_four_eyes_does_not_promise_the_spending(client, demo):
-    from tests.vouchers.test_four_eyes import large_redemption, set_threshold_of_voucher
+    from tests.vouchers.four_eyes import large_redemption, set_threshold_of_voucher
     from vouchers.services import redemption_approve
 
     large = large_redemption(demo)  # 250,000 on a Yangpu voucher
@@ -140,7 +140,7 @@ def test_a_first_approval_of_four_eyes_does_not_promise_the_spending(client, dem
 
 
 def test_without_a_threshold_one_approval_spends(client, demo):
-    from tests.vouchers.test_four_eyes import large_redemption, set_threshold_of_voucher
+    from tests.vouchers.four_eyes import large_redemption, set_threshold_of_voucher
 
     redemption = large_redemption(demo)
     set_threshold_of_voucher(redemption.voucher, None)

@@ -17,11 +17,6 @@ COLLEAGUE = {
 }
 
 
-@pytest.fixture
-def users(demo):
-    return demo["users"]
-
-
 def link_in(mail) -> str:
     return re.search(r"https?://\S+/account/set-password/\S+/", mail.body).group(0)
 
