@@ -197,6 +197,18 @@ def users(demo):
 
 
 @pytest.fixture
+def sit(demo):
+    """The Shanghai Institute of Technology: the demo's certified provider in Yangpu."""
+    return demo["providers"]["provider-sit"]
+
+
+@pytest.fixture
+def yangpu(demo):
+    """Yangpu's official, who approves and pays the claims of Yangpu's providers."""
+    return demo["users"]["official-yangpu"]
+
+
+@pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 

@@ -127,11 +127,6 @@ def make_voucher(demo):
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
 def order_in(demo):
     """`order_in("accepted")` -> the seed order moved to that state through the services."""
     from providers import services

@@ -19,11 +19,6 @@ COVERED = "No claim: the enterprise&#x27;s own share covers the whole contract"
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
 def covered(demo, sit):
     """A confirmed order of ¥100 whose enterprise paid the whole ¥100 as its own share."""
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"], "10000.00")

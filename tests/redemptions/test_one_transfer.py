@@ -22,16 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
-def yangpu(demo):
-    return demo["users"]["official-yangpu"]
-
-
-@pytest.fixture
 def claims(demo, sit):
     """Three approved claims of the Yangpu institute on a Wujin enterprise's voucher."""
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])

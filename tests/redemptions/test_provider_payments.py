@@ -32,11 +32,6 @@ def paid_at(redemption, *args):
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
 def voucher(demo):
     return make_voucher(demo["enterprises"]["enterprise-jiangnan"], "300000.00")
 

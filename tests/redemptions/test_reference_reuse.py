@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
-def yangpu(demo):
-    return demo["users"]["official-yangpu"]
-
-
-@pytest.fixture
 def claims(demo, sit):
     voucher = make_voucher(demo["enterprises"]["enterprise-jiangnan"])
     return [approved_redemption(demo, voucher, sit, "100.00") for _ in range(4)]

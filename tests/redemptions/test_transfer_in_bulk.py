@@ -25,16 +25,6 @@ AMOUNTS = ["800.00", "1200.50", "99.50", "0.01", "4321.99"]
 
 
 @pytest.fixture
-def sit(demo):
-    return demo["providers"]["provider-sit"]
-
-
-@pytest.fixture
-def yangpu(demo):
-    return demo["users"]["official-yangpu"]
-
-
-@pytest.fixture
 def voucher(demo):
     return make_voucher(demo["enterprises"]["enterprise-jiangnan"], "500000.00")
 
