@@ -323,6 +323,16 @@ def end_account(*, actor: User, account: User, reason: str) -> None:
     account.session_generation += 1
     account.save(update_fields=["is_active", "session_generation"])
     Token.objects.filter(user=account).delete()
+    if account.is_official:
+        from vouchers.services.four_eyes import first_approvals_withdraw
+
+        first_approvals_withdraw(
+            actor=actor,
+            official=account,
+            # In English, as every reason the portal writes: the history shows it in the
+            # reader's language (regions.services.SYSTEM_REASONS).
+            reason=f"The official who gave it was deactivated: {reason}",
+        )
     audit_record(
         actor=actor,
         obj=account,

@@ -63,6 +63,14 @@ SYSTEM_REASONS = [
         gettext_lazy("Replaced by rules published for the same first day."),
     ),
     (re.compile(r"deadline"), gettext_lazy("The demand's deadline passed.")),
+    (
+        re.compile(r"The official who gave it was deactivated\."),
+        gettext_lazy("The official who gave it was deactivated."),
+    ),
+    (
+        re.compile(r"The official who gave it was deactivated: (?P<reason>.*)", re.DOTALL),
+        gettext_lazy("The official who gave it was deactivated: %(reason)s"),
+    ),
 ]
 
 

@@ -58,6 +58,10 @@ class AuditEntry(models.Model):
         DEACTIVATE = "deactivate", pgettext_lazy("audit action", "deactivated")
         DECLARE = "declare", pgettext_lazy("audit action", "declared")
         FIRST_APPROVE = "first_approve", pgettext_lazy("audit action", "first approval")
+        FIRST_APPROVAL_WITHDRAWN = (
+            "withdraw_first_approval",
+            pgettext_lazy("audit action", "first approval withdrawn"),
+        )
         FLAG = "flag", pgettext_lazy("audit action", "flagged")
         OBJECT = "object", pgettext_lazy("audit action", "objected")
         PROPOSE = "propose", pgettext_lazy("audit action", "proposed")

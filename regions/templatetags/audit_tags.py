@@ -37,6 +37,29 @@ def audit_reason(value) -> str:
 
 
 @register.filter
+def entry_reason(entry) -> str:
+    """`audit_reason` of the entry, and a risk flag's kind in the reader's language: the
+    flag's entry keeps its kind's name in the language of whoever's upload raised it, and a
+    Chinese history read "Evidence file used on another order"."""
+    from providers.models import RiskFlag  # the history is shown by every app
+
+    data = entry.data if isinstance(entry.data, dict) else {}
+    if entry.action == "flag" and data.get("kind") in RiskFlag.Kind.values:
+        return str(RiskFlag.Kind(data["kind"]).label)
+    return audit_reason_label(entry.reason)
+
+
+@register.filter
+def entry_actor(entry) -> str:
+    """Who acted, as the history shows it. A risk flag is the system's: it is raised by its
+    checks on someone's order or upload (`entry.actor`), and the row named the provider as if
+    it had flagged its own order."""
+    if entry.action == "flag" or entry.actor is None:
+        return _("system")
+    return who_acted(entry.actor)
+
+
+@register.filter
 def audit_detail(entry) -> str:
     """What an entry records that its action and states do not say: the amount (with the one
     it replaces: a first approval changed twice read as three identical rows), or the kind of

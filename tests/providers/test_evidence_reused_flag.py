@@ -85,3 +85,20 @@ def test_the_risk_queue_names_the_file_and_links_the_other_order(demo, first_ord
     assert "Evidence file used on another order" in page
     assert "sit-report.pdf" in page
     assert f'href="/orders/{first_order.pk}/"' in page
+
+
+def test_the_orders_history_names_the_flag_in_chinese_and_the_system_as_its_author(
+    demo, first_order, client
+):
+    """The history read "江南石墨烯研究院 (provider-graphene) 已标记风险 … Evidence file used on
+    another order": the flag's name in English, and the provider as if it flagged itself."""
+    order, provider = another_order(demo)
+    completed(demo, order, provider, pdf_upload("our-report.pdf"))
+    client.force_login(official_of(demo, order.voucher.issuing_region.code))
+
+    page = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    history = page.split('class="audit', 1)[1]
+    flagged = next(row for row in history.split("<tr>") if "已标记风险" in row)
+    assert "佐证材料" in flagged and "Evidence file used on another order" not in flagged
+    assert "系统" in flagged and "provider-graphene" not in flagged

@@ -17,7 +17,7 @@ import pytest
 
 from portal.celery import app as celery_app
 from tests.conftest import ROOT, _missing
-from tests.providers.conftest import make_provider, users  # noqa: F401 (fixtures)
+from tests.providers.conftest import make_provider  # noqa: F401 (a fixture)
 from tests.vouchers.conftest import approve, submit  # noqa: F401 (fixtures)
 
 

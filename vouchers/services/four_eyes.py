@@ -41,6 +41,13 @@ def first_approval_recorded(
     A recorded first approval is checked before the threshold: otherwise an amount below it
     (or a threshold lowered since) would pass as a fresh single approval, and the row would
     read as two officials approving what the first never approved."""
+    if row.first_approved_by_id is not None and not _first_approver_active(row):
+        # Deactivated since (`first_approvals_withdraw` clears these as it happens; this
+        # guards an account switched off elsewhere): a switched-off or compromised account
+        # is no longer one of the four eyes.
+        _withdraw_first_approval(
+            row, actor=None, reason="The official who gave it was deactivated."
+        )
     if row.first_approved_by_id is not None:
         if _first_amount_changed(row=row, actor=actor, amount=amount, note=note):
             return True
@@ -142,3 +149,46 @@ def _check_second_approval(*, row, actor: User, amount: Decimal) -> None:
             % {"amount": money(first_amount)},
             code="amount_differs",
         )
+
+
+def _first_approver_active(row) -> bool:
+    return User.objects.filter(pk=row.first_approved_by_id, is_active=True).exists()
+
+
+def _withdraw_first_approval(row, *, actor: User | None, reason: str) -> None:
+    """The row's first approval no longer counts: it waits for a first approval again."""
+    official = row.first_approved_by
+    row.first_approved_by = None
+    row.first_approved_at = None
+    fields = ["first_approved_by", "first_approved_at"]
+    if hasattr(row, "first_approved_amount"):
+        row.first_approved_amount = None
+        fields.append("first_approved_amount")
+    row.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        obj=row,
+        action=AuditEntry.Action.FIRST_APPROVAL_WITHDRAWN,
+        from_status=row.status,
+        to_status=row.status,
+        reason=reason,
+        data={"official": official.get_username()},
+    )
+
+
+def first_approvals_withdraw(*, actor: User, official: User, reason: str) -> int:
+    """Inside the transaction that deactivates `official`: the first approvals they gave that
+    still wait for a second no longer count, and each row waits for a first approval again
+    (audited). A deactivated official's approval was completed by a colleague: an account
+    switched off, or taken over, stayed one of the four eyes. Returns how many."""
+    from vouchers.models import Redemption, VoucherApplication
+
+    withdrawn = 0
+    for rows in (
+        VoucherApplication.objects.filter(status=VoucherApplication.Status.SUBMITTED),
+        Redemption.objects.filter(status=Redemption.Status.PENDING),
+    ):
+        for row in rows.filter(first_approved_by=official).select_for_update().order_by("pk"):
+            _withdraw_first_approval(row, actor=actor, reason=reason)
+            withdrawn += 1
+    return withdrawn
