@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -97,6 +97,22 @@ def can_manage_people(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_operator or user.is_official))
 
 
+class AccountLinkTokens(PasswordResetTokenGenerator):
+    """The tokens of set-password links (invitations, resets). Django's change with the
+    password and the last login; these also with the account's session generation, which
+    deactivation moves on, and whether it is active: a reset link mailed before the account
+    was deactivated still set its password afterwards, ready for the day it came back."""
+
+    def _make_hash_value(self, user, timestamp):
+        return (
+            f"{super()._make_hash_value(user, timestamp)}"
+            f"{user.session_generation}{int(user.is_active)}"
+        )
+
+
+account_link_tokens = AccountLinkTokens()
+
+
 def can_invite_officials(user) -> bool:
     """Only the operator creates officials' accounts. An official who could create a
     colleague's account could hold both of a four-eyes approval (approve, then approve again
@@ -120,7 +136,7 @@ def set_password_link(user: User) -> str:
         "account-set-password",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": account_link_tokens.make_token(user),
         },
     )
     return f"{settings.PORTAL_BASE_URL}{path}"
@@ -268,7 +284,7 @@ def password_reset_mails(*, email: str, language: str) -> list[tuple[list[str], 
         context = {
             "user": user,
             "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": account_link_tokens.make_token(user),
             "base_url": settings.PORTAL_BASE_URL,
         }
         subject, body = render_email_in(language, "regions/password_reset", context)

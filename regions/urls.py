@@ -8,7 +8,7 @@ from portal.signin import SignInForm
 from portal.throttling import password_reset_refusal
 from portal.views import InvalidFormIsBadRequest, render_throttled
 from regions import views
-from regions.accounts import PasswordResetIncludingInvited, api_tokens_end
+from regions.accounts import PasswordResetIncludingInvited, account_link_tokens, api_tokens_end
 from regions.views import notices, people, rules, settlement, statistics
 
 
@@ -17,6 +17,8 @@ class LoginView(InvalidFormIsBadRequest, auth_views.LoginView):
 
 
 class SetPasswordView(InvalidFormIsBadRequest, auth_views.PasswordResetConfirmView):
+    token_generator = account_link_tokens
+
     def form_valid(self, form):
         with transaction.atomic():
             response = super().form_valid(form)  # saves the new password

@@ -123,3 +123,33 @@ def test_requests_beyond_the_sign_up_allowance_are_refused_queueing_nothing(clie
         "first-invented@example.com",
         "second-invented@example.com",
     ]
+
+
+@pytest.mark.parametrize("reactivated", [False, True])
+def test_a_link_mailed_before_the_account_was_deactivated_no_longer_works(
+    client, demo, mailoutbox, django_capture_on_commit_callbacks, reactivated
+):
+    """Whoever held the old link set the password that would be live the day the account
+    came back, and was told "you can log in with your new password now"."""
+    from regions.accounts import account_deactivate, account_reactivate
+    from regions.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, KNOWN)
+    path = re.search(r"https?://\S+?(/account/set-password/\S+/)", mailoutbox[-1].body).group(1)
+    account = User.objects.get(email=KNOWN)
+    password_before = account.password
+    account_deactivate(actor=demo["users"]["operator"], account=account, reason="Left.")
+    if reactivated:
+        account_reactivate(actor=demo["users"]["operator"], account=account)
+
+    form = client.get(path, follow=True)
+    posted = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"new_password1": "c-Long-pass-2026", "new_password2": "c-Long-pass-2026"},
+    )
+
+    assert not form.context["validlink"]
+    assert posted.status_code != 302
+    account.refresh_from_db()
+    assert account.password == password_before
