@@ -8,7 +8,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -24,6 +24,27 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from portal.errors import ApplicationError
 from portal.files import FileKind
 from portal.renderers import PortalJSONRenderer
+
+
+class TextField(serializers.CharField):
+    """A text field that takes a JSON string alone. DRF's own also takes a number and stores
+    Python's spelling of it: `{"payment_reference": 1e30}` paid a claim under "1e+30",
+    irreversibly, where money fields refuse numbers already."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# DRF's, with the text of a model's CharField and TextField taken as `TextField`. (No
+# docstring: drf-spectacular would give it to every serializer without one of its own.)
+class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
 
 
 class CodeField(serializers.SlugRelatedField):

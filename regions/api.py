@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
 from portal import two_factor
+from portal.api import ModelSerializer, TextField
 from portal.emails import remember_language
 from portal.lockout import lockout_response
 from portal.parsers import BoundedJSONParser, StrictMultiPartParser
@@ -34,11 +35,11 @@ from regions.settlement_api import SettlementBatchViewSet
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = TextField()
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
-    otp_code = serializers.CharField(
+    otp_code = TextField(
         required=False,
         write_only=True,
         help_text="Authenticator or recovery code: needed by accounts with two-step sign-in.",
@@ -94,14 +95,14 @@ class ObtainTokenView(ObtainAuthToken):
         return Response({"token": token.key})
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "name_zh", "province", "province_zh"]
 
 
 class BudgetSerializer(serializers.Serializer):
-    region = serializers.CharField()
+    region = TextField()
     year = serializers.IntegerField()
     annual_budget = serializers.DecimalField(max_digits=14, decimal_places=2)
     committed = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -57,8 +57,10 @@ def _programme_time(moment: datetime) -> datetime:
 
 
 def _programme_minute(moment: datetime) -> str:
-    """ "2026-12-07 14:58 (UTC+0800)": the statement's summary lines, page and API alike."""
-    return f"{_programme_time(moment):%Y-%m-%d %H:%M (UTC%z)}"
+    """ "2026-12-07 14:58 (UTC+08:00)": the statement's summary lines, page and API alike;
+    the offset written as the file's times write it."""
+    programme_time = _programme_time(moment)
+    return f"{programme_time:%Y-%m-%d %H:%M} (UTC{programme_time.isoformat()[-6:]})"
 
 
 def statement_summary(batch: SettlementBatch, region: Region) -> dict:

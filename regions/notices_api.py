@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portal.api import CodeField, created
+from portal.api import CodeField, ModelSerializer, TextField, created
 from portal.errors import NotAllowed
 from portal.parsers import BoundedJSONParser
 from regions.models import Notice, Region
@@ -26,14 +26,14 @@ from regions.notices import (
 from regions.selectors import notices_published
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(ModelSerializer):
     region = CodeField(
         queryset=Region.objects.all(),
         required=False,
         allow_null=True,
         help_text="The district's code; empty for the whole programme (operator only).",
     )
-    published_by = serializers.CharField(source="published_by.username", read_only=True)
+    published_by = TextField(source="published_by.username", read_only=True)
 
     class Meta:
         model = Notice
@@ -75,7 +75,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 class NoticeSavedSerializer(NoticeSerializer):
     """The notice as published or edited, and what that did that its publisher should know."""
 
-    warning = serializers.CharField(
+    warning = TextField(
         read_only=True,
         allow_null=True,
         help_text=(
@@ -93,7 +93,7 @@ def saved(notice: Notice, warning: str | None) -> dict:
     return {**NoticeSerializer(notice).data, "warning": warning}
 
 
-class NoticeEditSerializer(serializers.ModelSerializer):
+class NoticeEditSerializer(ModelSerializer):
     """The fields a published notice may change; what is left out keeps its value."""
 
     class Meta:
@@ -111,7 +111,7 @@ class NoticeEditSerializer(serializers.ModelSerializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 @extend_schema(

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from portal.api import CodeField
+from portal.api import CodeField, ModelSerializer, TextField
 from portal.errors import NotAllowed, ValidationFailed
 from portal.money import MoneyField
 from portal.parsers import BoundedJSONParser
@@ -44,7 +44,7 @@ class RatioField(serializers.CharField):
         return f"{Decimal(value):.3f}"
 
 
-class RulesVersionSerializer(serializers.ModelSerializer):
+class RulesVersionSerializer(ModelSerializer):
     region = CodeField(slug_field="code", queryset=Region.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=9999)
     annual_budget = MoneyField(allow_zero=True)
@@ -82,7 +82,7 @@ class RulesVersionSerializer(serializers.ModelSerializer):
     effective_from = serializers.DateField(
         required=False, help_text="The date the rules take effect (today when left out)."
     )
-    published_by = serializers.CharField(
+    published_by = TextField(
         source="published_by.username",
         read_only=True,
         allow_null=True,
@@ -114,9 +114,7 @@ class RulesVersionSerializer(serializers.ModelSerializer):
 
 
 class WithdrawalSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=REASON_MAX, help_text="Why the version is withdrawn (required)."
-    )
+    reason = TextField(max_length=REASON_MAX, help_text="Why the version is withdrawn (required).")
 
 
 class ProgrammeRulesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -253,7 +253,12 @@ def programme_moment_text(moment) -> str:
     """A date and time in the programme's time zone (the API otherwise speaks UTC), with its
     offset, read the same way in both languages."""
     programme_time = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
-    return programme_time.strftime("%Y-%m-%d %H:%M (UTC%z)")
+    # "+08:00", as the API's times and the statement files write it (it said "+0800"), in
+    # the reader's parentheses.
+    return (
+        f"{programme_time:%Y-%m-%d %H:%M} {pgettext('opening parenthesis', '(')}"
+        f"UTC{programme_time.isoformat()[-6:]}{pgettext('closing parenthesis', ')')}"
+    )
 
 
 def call_window_refusal(region_id: int, at=None) -> str | None:

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.response import Response
 
+from portal.api import ModelSerializer, TextField
 from portal.errors import NotAllowed
 from portal.renderers import PortalJSONRenderer
 from regions.exports import statement_response
@@ -29,8 +30,8 @@ from regions.settlement.transfers import settlement_transfer_confirm
 
 
 class PairSerializer(serializers.Serializer):
-    from_region = serializers.CharField(source="from_region.code")
-    to_region = serializers.CharField(source="to_region.code")
+    from_region = TextField(source="from_region.code")
+    to_region = TextField(source="to_region.code")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -39,11 +40,11 @@ class ObligationSerializer(PairSerializer):
 
 
 class TransferSerializer(PairSerializer):
-    payment_reference = serializers.CharField()
+    payment_reference = TextField()
     confirmed_at = serializers.DateTimeField()
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     class Meta:
         model = SettlementBatch
         fields = [
@@ -62,7 +63,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class BatchDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="batch.id")
-    status = serializers.CharField(source="batch.status")
+    status = TextField(source="batch.status")
     cutoff = serializers.DateTimeField(source="batch.cutoff")
     created_at = serializers.DateTimeField(source="batch.created_at")
     computed_at = serializers.DateTimeField(source="batch.computed_at")
@@ -74,7 +75,7 @@ class BatchDetailSerializer(serializers.Serializer):
     gross_total = serializers.DecimalField(
         source="batch.gross_total", max_digits=14, decimal_places=2
     )
-    region = serializers.CharField(source="region.code", allow_null=True, default=None)
+    region = TextField(source="region.code", allow_null=True, default=None)
     obligations = ObligationSerializer(many=True)
     net_positions = serializers.SerializerMethodField()
     transfers = TransferSerializer(many=True)
@@ -104,9 +105,9 @@ class CreateBatchSerializer(serializers.Serializer):
 
 
 class ConfirmTransferSerializer(serializers.Serializer):
-    from_region = serializers.CharField(max_length=16)
-    to_region = serializers.CharField(max_length=16)
-    payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+    from_region = TextField(max_length=16)
+    to_region = TextField(max_length=16)
+    payment_reference = TextField(allow_blank=True, max_length=100)
     confirm_reused_reference = serializers.BooleanField(
         required=False,
         default=False,
@@ -119,16 +120,16 @@ class ConfirmTransferSerializer(serializers.Serializer):
 
 class EarlierTransferSerializer(serializers.Serializer):
     batch = serializers.IntegerField()
-    from_region = serializers.CharField()
-    to_region = serializers.CharField()
+    from_region = TextField()
+    to_region = TextField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    payment_reference = serializers.CharField()
+    payment_reference = TextField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
 
 class ConfirmTransferConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(
+    detail = TextField()
+    code = TextField(
         help_text="`reference_recorded_before`: the paying district recorded a transfer under "
         "this reference before (send `confirm_reused_reference: true` if the bank really "
         "gave it again); `invalid_transition`: the transfer is already recorded or the batch "

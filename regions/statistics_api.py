@@ -7,6 +7,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import TextField
 from regions.statistics import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -30,28 +31,28 @@ class CrossRegionSerializer(CountAmountSerializer):
 
 
 class DistrictSpendSerializer(CountAmountSerializer):
-    region = serializers.CharField(help_text="The providers' district.")
+    region = TextField(help_text="The providers' district.")
     share = serializers.DecimalField(max_digits=5, decimal_places=4)
 
 
 class FlowSerializer(CountAmountSerializer):
-    from_region = serializers.CharField(help_text="The district that issued the vouchers.")
-    to_region = serializers.CharField(help_text="The district of the providers they paid.")
+    from_region = TextField(help_text="The district that issued the vouchers.")
+    to_region = TextField(help_text="The district of the providers they paid.")
 
 
 class CategorySerializer(CountAmountSerializer):
-    category = serializers.CharField(allow_null=True, help_text="Null: no category recorded.")
-    name = serializers.CharField(allow_blank=True)
-    name_zh = serializers.CharField(allow_blank=True)
+    category = TextField(allow_null=True, help_text="Null: no category recorded.")
+    name = TextField(allow_blank=True)
+    name_zh = TextField(allow_blank=True)
 
 
 class IndustrySerializer(serializers.Serializer):
-    industry = serializers.CharField(allow_null=True, allow_blank=True)
+    industry = TextField(allow_null=True, allow_blank=True)
     count = serializers.IntegerField()
 
 
 class SizeSerializer(serializers.Serializer):
-    size = serializers.CharField(allow_null=True, allow_blank=True)
+    size = TextField(allow_null=True, allow_blank=True)
     count = serializers.IntegerField()
 
 
@@ -82,7 +83,7 @@ class MonthSerializer(serializers.Serializer):
 
 
 class StatisticsSerializer(serializers.Serializer):
-    region = serializers.CharField(allow_null=True, help_text="Null: the whole programme.")
+    region = TextField(allow_null=True, help_text="Null: the whole programme.")
     year = serializers.IntegerField()
     month = serializers.IntegerField(allow_null=True, help_text="Null: the whole year.")
     vouchers_issued = CountAmountSerializer()
@@ -99,9 +100,9 @@ class StatisticsSerializer(serializers.Serializer):
 
 
 class StatisticsErrorSerializer(serializers.Serializer):
-    region = serializers.ListField(child=serializers.CharField(), required=False)
-    year = serializers.ListField(child=serializers.CharField(), required=False)
-    month = serializers.ListField(child=serializers.CharField(), required=False)
+    region = serializers.ListField(child=TextField(), required=False)
+    year = serializers.ListField(child=TextField(), required=False)
+    month = serializers.ListField(child=TextField(), required=False)
 
 
 def statistics_data(figures: dict) -> dict:

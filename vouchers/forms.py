@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.edits import EditedFrom, fingerprint
 from portal.errors import ValidationFailed
+from portal.forms import MultipleFileField
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
 from providers.models import ServiceCategory
@@ -163,22 +164,6 @@ class EnterpriseRegistrationForm(forms.Form):
         if field == "region":
             return posted != str(self.enterprise.region_id)
         return posted != stored
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
-        if not files:
-            # No file at all: FileField's own check says "This field is required." when it is.
-            super().clean(None, initial)
-            return []
-        return [super(MultipleFileField, self).clean(d, initial) for d in files]
 
 
 class ApplicationForm(forms.Form):

@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import created
+from portal.api import ModelSerializer, TextField, created
 from portal.errors import NotAllowed, ValidationFailed
 from providers import selectors
 from providers.models import Demand, Expert, ExpertAssignment, ExpertComment
@@ -21,7 +21,7 @@ from providers.services import libraries
 from vouchers.models import VoucherApplication
 
 
-class ExpertCommentSerializer(serializers.ModelSerializer):
+class ExpertCommentSerializer(ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -30,7 +30,7 @@ class ExpertCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExpertAssignmentSerializer(serializers.ModelSerializer):
+class ExpertAssignmentSerializer(ModelSerializer):
     assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     comments = ExpertCommentSerializer(many=True, read_only=True)
 
@@ -59,15 +59,15 @@ class ExpertAssignmentCreateSerializer(serializers.Serializer):
     demand = serializers.IntegerField(
         required=False, allow_null=True, help_text="A technology demand to advise on"
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = TextField(required=False, allow_blank=True, max_length=2000)
 
 
 class ExpertCommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
+    body = TextField(max_length=4000)
 
 
 class ExpertDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the expert declines")
+    reason = TextField(max_length=2000, help_text="Why the expert declines")
 
 
 class ExpertAssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -3,13 +3,13 @@ own."""
 
 from rest_framework import mixins, permissions, serializers, viewsets
 
-from portal.api import CodeField
+from portal.api import CodeField, ModelSerializer
 from portal.money import MoneyField
 from providers import selectors, services
 from providers.models import ServiceCategory, ServiceOffering
 
 
-class ServiceOfferingSerializer(serializers.ModelSerializer):
+class ServiceOfferingSerializer(ModelSerializer):
     provider = serializers.PrimaryKeyRelatedField(read_only=True)
     category = CodeField(queryset=ServiceCategory.objects.all())
     indicative_price = MoneyField(allow_zero=True, required=False, allow_null=True)

@@ -15,7 +15,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from portal.api import CodeField, created
+from portal.api import CodeField, ModelSerializer, TextField, created
 from portal.codes import typed_serial
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet
@@ -32,19 +32,15 @@ PRIVATE_FIELDS = ("contact_phone", "legal_representative", "registered_address")
 PRIVATE_HELP = "Shown to officials, the operator and the provider itself; null for others."
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     certificate = serializers.SerializerMethodField()
     # The provider's private details: the page shows them only to officials, the operator
     # and the provider itself, and so does the API (null for everyone else).
-    contact_phone = serializers.CharField(read_only=True, allow_null=True, help_text=PRIVATE_HELP)
-    legal_representative = serializers.CharField(
-        read_only=True, allow_null=True, help_text=PRIVATE_HELP
-    )
-    registered_address = serializers.CharField(
-        read_only=True, allow_null=True, help_text=PRIVATE_HELP
-    )
+    contact_phone = TextField(read_only=True, allow_null=True, help_text=PRIVATE_HELP)
+    legal_representative = TextField(read_only=True, allow_null=True, help_text=PRIVATE_HELP)
+    registered_address = TextField(read_only=True, allow_null=True, help_text=PRIVATE_HELP)
 
     class Meta:
         model = Provider
@@ -83,15 +79,15 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 
 class ProviderApplySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    credit_code = serializers.CharField(max_length=32)
+    name = TextField(max_length=200)
+    name_zh = TextField(max_length=200, required=False, allow_blank=True)
+    credit_code = TextField(max_length=32)
     region = CodeField(queryset=Region.objects.all())
     kind = serializers.ChoiceField(choices=Provider.Kind.choices)
     categories = CodeField(many=True, queryset=ServiceCategory.objects.all())
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = TextField(required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_phone = TextField(max_length=32, required=False, allow_blank=True)
     qualifications = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False
     )
@@ -238,16 +234,16 @@ class ProviderViewSet(LeanListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
 
 class CertificateSerializer(serializers.Serializer):
-    serial = serializers.CharField()
-    kind = serializers.CharField(help_text="provider or voucher")
-    holder = serializers.CharField(
+    serial = TextField()
+    kind = TextField(help_text="provider or voucher")
+    holder = TextField(
         help_text="A voucher's holder is masked (常州****公司) except to providers, officials, "
         "the operator and the holder itself"
     )
-    region = serializers.CharField()
+    region = TextField()
     issued_at = serializers.DateTimeField()
     valid_until = serializers.DateField()
-    status = serializers.CharField()
+    status = TextField()
 
 
 class CertificateViewSet(viewsets.GenericViewSet):

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from portal.api import CodeField, created, download_responses
+from portal.api import CodeField, ModelSerializer, TextField, created, download_responses
 from portal.errors import NotAllowed
 from portal.files import EVIDENCE_KINDS, private_file_response
 from portal.filters import ApiFilterSet
@@ -32,8 +32,8 @@ from providers.selectors.libraries import introductions_visible_to
 from providers.services import brokering
 
 
-class DemandSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+class DemandSerializer(ModelSerializer):
+    enterprise_name = TextField(source="enterprise.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     budget_min = MoneyField(read_only=True)
@@ -86,8 +86,8 @@ class DemandDetailSerializer(DemandSerializer):
 
 
 class DemandCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20000)
+    title = TextField(max_length=200)
+    description = TextField(max_length=20000)
     category = CodeField(queryset=ServiceCategory.objects.all(), help_text="Category code")
     budget_min = MoneyField(allow_zero=True)
     budget_max = MoneyField()
@@ -109,11 +109,11 @@ class DemandEditSerializer(DemandCreateSerializer):
 
 
 class DemandCloseSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    reason = TextField(max_length=2000, required=False, allow_blank=True)
 
 
-class ProposalAttachmentSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name")
+class ProposalAttachmentSerializer(ModelSerializer):
+    name = TextField(source="original_name")
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,8 +124,8 @@ class ProposalAttachmentSerializer(serializers.ModelSerializer):
         return f"/api/proposals/{attachment.proposal_id}/attachments/{attachment.pk}/"
 
 
-class ProposalSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
+class ProposalSerializer(ModelSerializer):
+    provider_name = TextField(source="provider.name", read_only=True)
     price = MoneyField(read_only=True)
     attachments = ProposalAttachmentSerializer(many=True, read_only=True)
 
@@ -150,7 +150,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalCreateSerializer(serializers.Serializer):
-    approach = serializers.CharField(max_length=Proposal.APPROACH_MAX_LENGTH)
+    approach = TextField(max_length=Proposal.APPROACH_MAX_LENGTH)
     price = MoneyField()
     duration_days = serializers.IntegerField(min_value=1, max_value=3650)
     expert = serializers.IntegerField(
@@ -162,7 +162,7 @@ class ProposalCreateSerializer(serializers.Serializer):
 
 
 class ProposalAcceptSerializer(serializers.Serializer):
-    voucher = serializers.CharField(
+    voucher = TextField(
         required=False,
         allow_blank=True,
         max_length=64,
@@ -175,9 +175,9 @@ class AcceptedSerializer(serializers.Serializer):
     service_order = serializers.IntegerField()
     proposal = serializers.IntegerField()
     demand = serializers.IntegerField()
-    voucher = serializers.CharField()
+    voucher = TextField()
     contract_amount = MoneyField()
-    status = serializers.CharField()
+    status = TextField()
 
 
 class DemandFilter(ApiFilterSet):

@@ -9,16 +9,16 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import download_responses
+from portal.api import ModelSerializer, TextField, download_responses
 from portal.files import DOCUMENT_KINDS, private_file_response
 from portal.money import MoneyField
 from providers.models import OrderDocument, OwnSharePayment
 from providers.services import documents as services
 
 
-class DocumentSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name")
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default="")
+class DocumentSerializer(ModelSerializer):
+    name = TextField(source="original_name")
+    uploaded_by = TextField(source="uploaded_by.username", default="")
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,26 +45,26 @@ class DocumentSerializer(serializers.ModelSerializer):
 class DocumentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrderDocument.Kind.values)
     file = serializers.FileField(allow_empty_file=True)
-    invoice_code = serializers.CharField(
+    invoice_code = TextField(
         required=False, allow_blank=True, max_length=64, help_text="发票代码, if it has one"
     )
-    invoice_number = serializers.CharField(
+    invoice_number = TextField(
         required=False, allow_blank=True, max_length=64, help_text="发票号码; required for invoices"
     )
 
 
 class OwnShareConfirmSerializer(serializers.Serializer):
     amount = MoneyField(required=False, help_text="The amount as the provider read it.")
-    payment_reference = serializers.CharField(
+    payment_reference = TextField(
         max_length=100, required=False, help_text="The reference as the provider read it."
     )
 
 
-class OwnShareSerializer(serializers.ModelSerializer):
+class OwnShareSerializer(ModelSerializer):
     amount = MoneyField()
-    payment_reference = serializers.CharField(max_length=100)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
-    confirmed_by = serializers.CharField(
+    payment_reference = TextField(max_length=100)
+    recorded_by = TextField(source="recorded_by.username", read_only=True)
+    confirmed_by = TextField(
         source="confirmed_by.username", read_only=True, default=None, allow_null=True
     )
 

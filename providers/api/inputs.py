@@ -3,13 +3,14 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from portal.api import TextField
 from providers import selectors
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = TextField(required=False, allow_blank=True, max_length=2000)
 
 
 def own_voucher(user, serial: str):

@@ -11,13 +11,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from portal.api import ModelSerializer, TextField
 from portal.errors import NotAllowed
 from providers import instruments, selectors
 from providers.api.inputs import own_voucher
 from providers.models import InstrumentBooking
 
 
-class InstrumentBookingSerializer(serializers.ModelSerializer):
+class InstrumentBookingSerializer(ModelSerializer):
     instrument = serializers.PrimaryKeyRelatedField(source="offering", read_only=True)
 
     class Meta:
@@ -36,7 +37,7 @@ class InstrumentBookingSerializer(serializers.ModelSerializer):
 
 
 class InstrumentBookingCreateSerializer(serializers.Serializer):
-    voucher = serializers.CharField(max_length=40, help_text="Serial of one of your vouchers")
+    voucher = TextField(max_length=40, help_text="Serial of one of your vouchers")
     day = serializers.DateField(
         help_text="Within the next 14 days, in the programme's local time "
         "(China Standard Time, UTC+8)"

@@ -9,13 +9,14 @@ their bodies are here."""
 import django_filters
 from rest_framework import permissions, serializers, viewsets
 
+from portal.api import ModelSerializer, TextField
 from portal.filters import ApiFilterSet
 from providers import selectors
 from providers.models import Expert, TechnologyManager
 from providers.models.libraries import DemandIntroduction
 
 
-class ExpertSerializer(serializers.ModelSerializer):
+class ExpertSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     provider = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
@@ -37,7 +38,7 @@ class ExpertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TechnologyManagerSerializer(serializers.ModelSerializer):
+class TechnologyManagerSerializer(ModelSerializer):
     regions_served = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
@@ -46,9 +47,9 @@ class TechnologyManagerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DemandIntroductionSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    manager_name = serializers.CharField(source="manager.name", read_only=True)
+class DemandIntroductionSerializer(ModelSerializer):
+    provider_name = TextField(source="provider.name", read_only=True)
+    manager_name = TextField(source="manager.name", read_only=True)
 
     class Meta:
         model = DemandIntroduction
@@ -69,7 +70,7 @@ class DemandIntroductionCreateSerializer(serializers.Serializer):
     provider = serializers.IntegerField(
         min_value=1, max_value=2**31 - 1, help_text="A certified provider's id"
     )
-    note = serializers.CharField(
+    note = TextField(
         required=False,
         allow_blank=True,
         max_length=2000,
@@ -78,7 +79,7 @@ class DemandIntroductionCreateSerializer(serializers.Serializer):
 
 
 class BrokerWithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000, help_text="Why the manager steps back; the enterprise reads it"
     )
 

@@ -9,26 +9,25 @@ the demand's enterprise, officials and the operator (providers.permissions
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import TextField
 from providers.matching import demand_experts, demand_matches
 from providers.permissions import can_see_demand_matches
 
 
 class ProviderMatchSerializer(serializers.Serializer):
     provider = serializers.IntegerField(source="provider.pk", help_text="Provider id")
-    provider_name = serializers.CharField(source="provider.display_name")
-    region = serializers.CharField(source="provider.region.code", help_text="District code")
+    provider_name = TextField(source="provider.display_name")
+    region = TextField(source="provider.region.code", help_text="District code")
     score = serializers.FloatField(help_text="Fit, about 0-100; higher fits better")
-    reasons = serializers.ListField(
-        child=serializers.CharField(), help_text="Why, in the reader's language"
-    )
+    reasons = serializers.ListField(child=TextField(), help_text="Why, in the reader's language")
 
 
 class ExpertMatchSerializer(serializers.Serializer):
     expert = serializers.IntegerField(source="expert.pk", help_text="Expert id")
-    expert_name = serializers.CharField(source="expert.display_name")
-    region = serializers.CharField(source="expert.region.code", help_text="District code")
+    expert_name = TextField(source="expert.display_name")
+    region = TextField(source="expert.region.code", help_text="District code")
     score = serializers.FloatField(help_text="Fit, about 0-100; higher fits better")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=TextField())
 
 
 def _reader_may_see(field, demand) -> bool:

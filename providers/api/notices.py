@@ -8,15 +8,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.api import ModelSerializer, TextField
 from portal.parsers import BoundedJSONParser
 from providers import selectors, services
 from providers.models import ProviderNotice, ProviderObjection
 
 
-class ProviderNoticeSerializer(serializers.ModelSerializer):
+class ProviderNoticeSerializer(ModelSerializer):
     provider = serializers.IntegerField(source="provider_id", read_only=True)
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    region = serializers.CharField(source="provider.region.code", read_only=True)
+    provider_name = TextField(source="provider.name", read_only=True)
+    region = TextField(source="provider.region.code", read_only=True)
     objections = serializers.IntegerField(
         source="objection_count", read_only=True, help_text="Objections lodged"
     )
@@ -41,10 +42,10 @@ class ProviderNoticeSerializer(serializers.ModelSerializer):
 
 
 class ObjectionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000)
+    reason = TextField(max_length=4000)
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     class Meta:
         model = ProviderObjection
         fields = ["id", "notice", "reason", "raised_at", "answer", "answered_at"]

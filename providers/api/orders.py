@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 
-from portal.api import created, download_responses
+from portal.api import ModelSerializer, TextField, created, download_responses
 from portal.errors import NotAllowed
 from portal.files import EVIDENCE_KINDS, private_file_response
 from portal.filters import ApiFilterSet
@@ -31,17 +31,17 @@ from providers.models import (
 
 class DisputeDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=services.DisputeDecision.CHOICES)
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 class RatingSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    comment = TextField(required=False, allow_blank=True, max_length=2000)
     rated_at = serializers.DateTimeField(read_only=True)
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name")
+class EvidenceSerializer(ModelSerializer):
+    name = TextField(source="original_name")
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -52,10 +52,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return f"/api/service-orders/{evidence.order_id}/evidence/{evidence.pk}/"
 
 
-class ServiceOrderSerializer(serializers.ModelSerializer):
+class ServiceOrderSerializer(ModelSerializer):
     voucher = serializers.SlugRelatedField(slug_field="serial", read_only=True)
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    enterprise_name = TextField(source="enterprise.name", read_only=True)
+    provider_name = TextField(source="provider.name", read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     own_share = serializers.SerializerMethodField()
@@ -97,20 +97,18 @@ class ServiceOrderSerializer(serializers.ModelSerializer):
 
 class OrderCreateSerializer(serializers.Serializer):
     provider = serializers.IntegerField(help_text="Provider id")
-    voucher = serializers.CharField(help_text="Serial of one of your active vouchers")
-    title = serializers.CharField(max_length=255)
+    voucher = TextField(help_text="Serial of one of your active vouchers")
+    title = TextField(max_length=255)
     contract_amount = MoneyField()
-    description = serializers.CharField(
+    description = TextField(
         required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
     )
     offering = serializers.IntegerField(required=False, allow_null=True)
 
 
 class OrderCompleteSerializer(serializers.Serializer):
-    summary = serializers.CharField(
-        required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
-    )
-    deliverables = serializers.CharField(
+    summary = TextField(required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH)
+    deliverables = TextField(
         required=False, allow_blank=True, max_length=ServiceOrder.TEXT_MAX_LENGTH
     )
     evidence = serializers.ListField(

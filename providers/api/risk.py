@@ -6,14 +6,15 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import ModelSerializer, TextField
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from portal.parsers import BoundedJSONParser
 from providers.models import RiskFlag
 from providers.services.risk import risk_flag_clear, risk_flags_visible_to
 
 
-class RiskFlagSerializer(serializers.ModelSerializer):
-    cleared_by = serializers.CharField(
+class RiskFlagSerializer(ModelSerializer):
+    cleared_by = TextField(
         source="cleared_by.username", read_only=True, allow_null=True, default=None
     )
     open = serializers.BooleanField(source="is_open", read_only=True)
@@ -35,7 +36,7 @@ class RiskFlagSerializer(serializers.ModelSerializer):
 
 
 class ClearSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 class RiskFlagFilter(ApiFilterSet):

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.codes import normalise_credit_code, validate_credit_code
 from portal.edits import EditedFrom, fingerprint
+from portal.forms import MultipleFileField
 from portal.money import MoneyFormField
 from portal.templatetags.portal import cny
 from portal.widgets import Textarea
@@ -27,26 +28,6 @@ from providers.services.catalogue import (
 )
 from regions.accounts import validate_email_unused, validate_username
 from regions.models import Region
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """One or more files from one `<input type=file multiple>`; cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
-        if not files:
-            # No file at all: FileField's own check says "This field is required." when it is.
-            super().clean(None, initial)
-            return []
-        return [super(MultipleFileField, self).clean(d, initial) for d in files]
 
 
 class AccountForm(forms.Form):

@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.edits import EditedFrom, fingerprint
+from portal.forms import MultipleFileField
 from portal.money import MoneyFormField
 from portal.widgets import Textarea
-from providers.forms import MultipleFileField
 from providers.models import Demand, Proposal, Provider, ServiceCategory
 from regions.models import Region
 

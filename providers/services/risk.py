@@ -3,9 +3,7 @@ voucher's issuing district with a reason. A redemption on an order with an open 
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -16,6 +14,7 @@ from portal.errors import InvalidTransition, NotAllowed
 from providers.models import EvidenceFile, RiskFlag, ServiceOrder
 from providers.services.inputs import required_reason
 from regions.models import AuditEntry, User
+from regions.selectors import programme_moment_text
 from regions.services import audit_record
 
 # The first key of the advisory lock that serialises the order checks of one enterprise.
@@ -231,10 +230,9 @@ def risk_flag_clear(*, flag_id: int, actor: User, reason: str) -> RiskFlag:
     if flag.cleared_at is not None:
         # In the programme's time zone, on the page and through the API alike, with its
         # offset: the API reads times in UTC, and a bare 07:45 could be read as either.
-        cleared = timezone.localtime(flag.cleared_at, ZoneInfo(settings.TIME_ZONE))
         raise InvalidTransition(
             _("This risk flag was already cleared on %(date)s.")
-            % {"date": f"{cleared:%Y-%m-%d %H:%M (UTC%z)}"},
+            % {"date": programme_moment_text(flag.cleared_at)},
             code="already_cleared",
         )
     flag.cleared_by = actor

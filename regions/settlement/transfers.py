@@ -81,8 +81,8 @@ def _reference_recorded_before(earlier: list[SettlementTransfer]) -> ReferenceRe
         )
         % {
             "batch": last.batch_id,
-            "from": last.from_region.code,
-            "to": last.to_region.code,
+            "from": last.from_region.display_name,
+            "to": last.to_region.display_name,
             "amount": cny(last.amount),
             "date": day(last),
         },

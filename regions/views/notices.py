@@ -213,6 +213,12 @@ def notice_new(request):
 
 @login_required
 def notice_edit_view(request, pk):
+    withdrawn = Notice.objects.filter(pk=pk, withdrawn_at__isnull=False).first()
+    if withdrawn is not None and is_notices_keeper(request.user, withdrawn):
+        # Its keepers read a withdrawn notice, and its page says why: the edit link of a
+        # bookmark or an open tab answered a bare 404 (the API a 409 notice_withdrawn).
+        messages.error(request, _("This notice is withdrawn: it can no longer be edited."))
+        return redirect("notice-detail", pk=withdrawn.pk)
     notice = get_object_or_404(notices_published(), pk=pk)
     if not can_withdraw_notice(request.user, notice):
         raise PermissionDenied

@@ -86,6 +86,14 @@ class RulesForm(forms.Form):
             "The share of a contract the voucher pays, in per cent: more than 0, at most 100."
         ),
         widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "100"}),
+        # Django's own ("Ensure that there are no more than 1 decimal place.") named neither
+        # the field nor what to type.
+        error_messages={
+            code: gettext_lazy(
+                "Enter the co-funding ratio in per cent with at most one decimal, like 50 or 12.5."
+            )
+            for code in ("invalid", "max_digits", "max_decimal_places", "max_whole_digits")
+        },
     )
     validity_days = _days_field("validity_days", gettext_lazy("Validity (days)"))
     cross_region = forms.BooleanField(label=gettext_lazy("Cross-region use"), required=False)

@@ -4,12 +4,11 @@ the browser's, so the form itself refuses an application without any file."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from providers.forms import MultipleFileField
+from portal.forms import MultipleFileField
 from providers.models import Provider, ProviderQualification
 from regions.models import User
 from tests.providers.conftest import pdf_upload
 from tests.providers.test_apply import account, form_data
-from vouchers.forms import MultipleFileField as VoucherMultipleFileField
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +33,26 @@ def test_an_application_without_qualification_files_is_refused(client, demo, qua
     assert not User.objects.filter(username="new-lab").exists()
 
 
-@pytest.mark.parametrize("field_class", [MultipleFileField, VoucherMultipleFileField])
-def test_an_optional_multiple_file_field_stays_optional(field_class):
-    field = field_class(required=False)
+def test_an_optional_multiple_file_field_stays_optional():
+    field = MultipleFileField(required=False)
     assert field.clean([], None) == []
     assert field.clean(None, None) == []
     upload = pdf_upload("offer.pdf")
     assert field.clean([upload], None) == [upload]
 
 
-@pytest.mark.parametrize("field_class", [MultipleFileField, VoucherMultipleFileField])
-def test_a_required_multiple_file_field_needs_a_file(field_class):
+def test_a_required_multiple_file_field_needs_a_file():
     with pytest.raises(ValidationError) as refused:
-        field_class().clean([], None)
+        MultipleFileField().clean([], None)
     assert refused.value.code == "required"
+
+
+def test_an_empty_file_among_several_is_named():
+    """ "The submitted file is empty." did not say which of the files chosen it was."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    empty = SimpleUploadedFile("检测报告-第二页.pdf", b"", content_type="application/pdf")
+    with pytest.raises(ValidationError) as refused:
+        MultipleFileField().clean([pdf_upload("offer.pdf"), empty], None)
+    assert refused.value.code == "empty"
+    assert refused.value.messages == ["“检测报告-第二页.pdf” is empty."]

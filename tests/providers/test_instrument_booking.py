@@ -232,7 +232,7 @@ def test_the_service_is_logged_only_once_the_booked_time_has_ended(client, demo,
     )
     assert answer.status_code == 409
     end = tz.localtime(booking.ends_at)
-    assert f"booked until {end:%Y-%m-%d %H:%M} (UTC+0800)" in answer.json()["detail"]
+    assert f"booked until {end:%Y-%m-%d %H:%M} (UTC+08:00)" in answer.json()["detail"]
 
     # The slot over (moved into the past as time would): the completion is logged.
     past = timedelta(days=10)

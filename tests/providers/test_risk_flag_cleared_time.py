@@ -24,6 +24,6 @@ def test_the_api_refusal_gives_the_first_clearing_in_programme_time(demo, api_as
 
     assert again.status_code == 409
     assert again.json() == {
-        "detail": "This risk flag was already cleared on 2026-12-07 07:45 (UTC+0800).",
+        "detail": "This risk flag was already cleared on 2026-12-07 07:45 (UTC+08:00).",
         "code": "already_cleared",
     }

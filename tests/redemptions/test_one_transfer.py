@@ -220,6 +220,31 @@ def test_the_transfer_page_records_the_ticked_claims(client, claims, yangpu, sit
     assert _statuses(claims) == ["paid", "paid", "approved"]
 
 
+def test_claims_paid_meanwhile_are_named_not_asked_about(client, claims, yangpu, sit):
+    """Recorded from another tab first, the same transfer sent again answered with the reuse
+    question and "Nothing is ticked" (the paid claims had left the list)."""
+    redemptions_mark_paid(
+        redemption_ids=[claims[0].pk, claims[1].pk],
+        payment_reference="HB2026-0001",
+        actor=yangpu,
+        provider_id=sit.pk,
+    )
+    client.force_login(yangpu)
+
+    response = client.post(
+        f"/official/payments/provider/{sit.pk}/",
+        {"redemptions": [claims[0].pk, claims[1].pk], "payment_reference": "HB2026-0001"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"#{claims[0].pk} paid already, reference HB2026-0001" in page
+    assert f"#{claims[1].pk} paid already, reference HB2026-0001" in page
+    assert "was already recorded for" not in page
+    assert _statuses(claims) == ["paid", "paid", "approved"]
+
+
 def test_the_transfer_page_keeps_what_was_typed_when_refused(client, claims, yangpu, sit):
     client.force_login(yangpu)
     url = f"/official/payments/provider/{sit.pk}/"

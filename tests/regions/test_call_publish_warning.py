@@ -23,7 +23,7 @@ def local(moment: datetime) -> str:
 
 
 def shown(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M (UTC+0800)")
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M (UTC+08:00)")
 
 
 def in_days(days: float) -> datetime:

@@ -142,7 +142,7 @@ def test_applications_outside_every_call_are_refused_with_the_dates(api_as, demo
     assert response.json()["code"] == "outside_call_window"
     assert "Spring call" in response.json()["detail"]
     opens = timezone.localtime(timezone.datetime.fromisoformat(upcoming["opens_at"]))
-    assert opens.strftime("%Y-%m-%d %H:%M (UTC+0800)") in response.json()["detail"]
+    assert opens.strftime("%Y-%m-%d %H:%M (UTC+08:00)") in response.json()["detail"]
     assert not VoucherApplication.objects.filter(purpose="Graphene powder yield").exists()
 
 

@@ -116,3 +116,24 @@ def test_a_read_by_id_still_refuses_an_unknown_kind(api_client, demo):
     """The schema documents `kind` on the read by id too: `?kind=AAA` was answered 200."""
     notice = Notice.objects.filter(withdrawn_at__isnull=True).first()
     assert api_client.get(f"/api/notices/{notice.pk}/?kind=AAA").status_code == 400
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_its_edit_page_sends_a_keeper_to_the_notice_saying_why(client, demo, withdrawn, method):
+    """The edit link of a bookmark or an open tab answered a bare 404."""
+    client.force_login(demo["users"]["official-wujin"])
+    url = f"/notices/{withdrawn['id']}/edit/"
+    form = {"title": "Changed", "body": "Changed."}
+
+    response = getattr(client, method)(
+        url, form if method == "post" else None, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.redirect_chain[-1][0] == f"/notices/{withdrawn['id']}/"
+    assert "This notice is withdrawn: it can no longer be edited." in response.content.decode()
+    assert Notice.objects.get(pk=withdrawn["id"]).title == "Wujin news"
+
+
+def test_its_edit_page_is_still_not_found_for_anyone_else(client, demo, withdrawn):
+    client.force_login(demo["users"]["official-nanhu"])
+    assert client.get(f"/notices/{withdrawn['id']}/edit/").status_code == 404

@@ -162,8 +162,9 @@ def test_a_ratio_typed_in_per_cent_is_stored_as_a_share(client, demo, typed, sto
         ("0", "The co-funding ratio must be more than 0% and at most 100%."),
         ("-5", "The co-funding ratio must be more than 0% and at most 100%."),
         ("100.1", "The co-funding ratio must be more than 0% and at most 100%."),
-        ("12.25", "Ensure that there are no more than 1 decimal place."),
-        ("half", "Enter a number."),
+        ("12.25", "Enter the co-funding ratio in per cent with at most one decimal, like 50"),
+        ("33.3333", "Enter the co-funding ratio in per cent with at most one decimal, like 50"),
+        ("half", "Enter the co-funding ratio in per cent with at most one decimal, like 50"),
         ("", "This field is required."),
     ],
 )

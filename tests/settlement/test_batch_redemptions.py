@@ -71,9 +71,11 @@ def test_the_batch_page_names_districts_and_providers_in_the_readers_language(
     ).content.decode()
     provider, region = redemption.provider, redemption.issuing_region
     assert provider.name_zh and region.name_zh
-    assert f"<td>{provider.name_zh}</td>" in body
-    assert f"<td>{region.name_zh}</td>" in body
-    assert f"<td>{region.name}</td>" not in body
+    # A cell with its column's label (data-label, for a phone's cards) around the name.
+    cell = r"<td[^>]*>{}</td>"
+    assert re.search(cell.format(re.escape(provider.name_zh)), body)
+    assert re.search(cell.format(re.escape(region.name_zh)), body)
+    assert not re.search(cell.format(re.escape(region.name)), body)
 
 
 def test_the_api_lists_one_batchs_redemptions_and_one_providers(api_as, demo, computed):

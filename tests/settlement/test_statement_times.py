@@ -39,7 +39,7 @@ def test_the_pdf_through_the_api_prints_the_cutoff_in_programme_time(computed, d
 
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     text = " ".join(" ".join(drawn).split())  # summary lines wrap at spaces
-    assert f"截止 cutoff {batch.cutoff.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (UTC+0800)" in text
+    assert f"截止 cutoff {batch.cutoff.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (UTC+08:00)" in text
     assert "UTC+0000" not in text
 
 

@@ -58,7 +58,7 @@ def test_the_pdf_statement_names_the_districts_in_both_languages(computed):
     assert lines[1] == f"地区 District {wujin.name_zh} {wujin.name} (WUJIN)"
     # The cutoff in programme time, with its offset: the API and the CSV's rows speak UTC.
     cutoff = timezone.localtime(batch.cutoff)
-    assert f"{cutoff:%Y-%m-%d %H:%M} (UTC+0800)" in lines[0]
+    assert f"{cutoff:%Y-%m-%d %H:%M} (UTC+08:00)" in lines[0]
     owes = [line for line in lines if line.startswith("  应付 owes")]
     assert len(owes) == len(summary["owes"]) > 0
     for line, (code, amount, _n) in zip(owes, summary["owes"], strict=True):

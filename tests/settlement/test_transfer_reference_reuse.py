@@ -86,7 +86,7 @@ def test_it_refuses_the_reference_on_the_page_naming_the_earlier_transfer(
     body = response.content.decode()
     assert (
         f"This reference was already recorded for batch #{first.pk}&#x27;s transfer "
-        f"WUJIN→YANGPU of ¥140,000.00 on {recorded_on(first)}." in body
+        f"Wujin District→Yangpu District of ¥140,000.00 on {recorded_on(first)}." in body
     )
     # The form comes back with what was typed and the box that records it anyway.
     assert f'value="{REFERENCE}"' in body
@@ -139,7 +139,7 @@ def test_the_api_answers_409_then_records_with_the_confirmation(two_batches, dem
     answer = refused.json()
     assert answer["code"] == "reference_recorded_before"
     assert answer["detail"].startswith(
-        f"This reference was already recorded for batch #{first.pk}'s transfer WUJIN→YANGPU "
+        f"This reference was already recorded for batch #{first.pk}'s transfer Wujin District→Yangpu District "
         f"of ¥140,000.00 on {recorded_on(first)}."
     )
     assert answer["earlier_transfers"] == [
@@ -184,8 +184,19 @@ def test_it_catches_a_variant_in_case_spacing_or_width(two_batches, demo, varian
     with pytest.raises(ReferenceRecordedBefore) as refused:
         record(demo, second, variant)
     assert refused.value.status == 409 and refused.value.code == "reference_recorded_before"
-    assert f"batch #{first.pk}'s transfer WUJIN→YANGPU of ¥140,000.00" in refused.value.message
+    transfer = "transfer Wujin District→Yangpu District of ¥140,000.00"
+    assert f"batch #{first.pk}'s {transfer}" in refused.value.message
     assert second.transfers.get().payment_reference == ""
+
+
+def test_a_chinese_reader_reads_the_districts_names(two_batches, demo):
+    """The refusal named the pair by its codes, WUJIN→YANGPU, in a Chinese sentence."""
+    from django.utils import translation
+
+    first, second = two_batches
+    with translation.override("zh-hans"), pytest.raises(ReferenceRecordedBefore) as refused:
+        record(demo, second, REFERENCE)
+    assert f"结算批次 #{first.pk} 的划款 武进区→杨浦区" in refused.value.message
 
 
 def test_a_reference_that_differs_in_its_punctuation_is_another_transfer(two_batches, demo):

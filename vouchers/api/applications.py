@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portal.api import CodeField, created, represent
+from portal.api import CodeField, ModelSerializer, TextField, created, represent
 from portal.errors import NotAllowed, ValidationFailed
 from portal.filters import ApiFilterSet
 from portal.lean import LeanListMixin
@@ -20,8 +20,8 @@ from vouchers import permissions, selectors, services
 from vouchers.models import VoucherApplication
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+class ApplicationSerializer(ModelSerializer):
+    enterprise_name = TextField(source="enterprise.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service_category = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
@@ -30,7 +30,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     # Four eyes: who gave the first of two approvals and when. Set from that approval on:
     # while the application waits for a second official (status still `submitted`) and after.
     # Null below the district's threshold.
-    first_approved_by = serializers.CharField(
+    first_approved_by = TextField(
         source="first_approved_by.username", read_only=True, allow_null=True
     )
 
@@ -69,7 +69,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationCreateInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(required=False, help_text="Defaults to your own")
     requested_amount = MoneyField()
-    purpose = serializers.CharField(max_length=VoucherApplication.PURPOSE_MAX_LENGTH)
+    purpose = TextField(max_length=VoucherApplication.PURPOSE_MAX_LENGTH)
     service_category = CodeField(
         queryset=ServiceCategory.objects.all(),
         required=False,
@@ -85,7 +85,7 @@ class ApplicationApproveInputSerializer(serializers.Serializer):
         help_text='CNY as a decimal string, e.g. "150000.00"; at most the requested amount. '
         "Required: send the requested amount to approve it in full.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AwaitingSecondApprovalSerializer(serializers.Serializer):
@@ -93,7 +93,7 @@ class AwaitingSecondApprovalSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["awaiting_second_approval"])
-    first_approved_by = serializers.CharField(source="first_approved_by.username")
+    first_approved_by = TextField(source="first_approved_by.username")
     first_approved_at = serializers.DateTimeField()
 
 
@@ -104,7 +104,7 @@ def awaiting_second_approval(row) -> Response:
 
 
 class ApplicationRejectInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ApplicationFilter(ApiFilterSet):

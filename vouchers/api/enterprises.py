@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import CodeField, created
+from portal.api import CodeField, ModelSerializer, TextField, created
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, StrictBooleanFilter
 from regions.models import Region
@@ -21,7 +21,7 @@ from vouchers.services.registration import (
 )
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     verified = serializers.BooleanField(source="is_verified", read_only=True)
 
@@ -51,34 +51,34 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseRejectionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 class EnterpriseCreateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = TextField(max_length=200)
+    name_zh = TextField(max_length=200, required=False, allow_blank=True)
     # Not limited to 18 here: the service says exactly what is wrong with a bad code.
-    credit_code = serializers.CharField(max_length=64)
+    credit_code = TextField(max_length=64)
     region = CodeField(queryset=Region.objects.all())
-    industry = serializers.CharField(max_length=100)
+    industry = TextField(max_length=100)
     size = serializers.ChoiceField(choices=Enterprise.Size.choices)
-    contact_name = serializers.CharField(max_length=100)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_name = TextField(max_length=100)
+    contact_phone = TextField(max_length=32, required=False, allow_blank=True)
     contact_email = serializers.EmailField()
 
 
 class EnterpriseCorrectionInputSerializer(serializers.Serializer):
     """The fields of registering, each optional: those left out keep their values."""
 
-    name = serializers.CharField(max_length=200, required=False)
-    name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = TextField(max_length=200, required=False)
+    name_zh = TextField(max_length=200, required=False, allow_blank=True)
     # Not limited to 18 here: the service says exactly what is wrong with a bad code.
-    credit_code = serializers.CharField(max_length=64, required=False)
+    credit_code = TextField(max_length=64, required=False)
     region = CodeField(queryset=Region.objects.all(), required=False)
-    industry = serializers.CharField(max_length=100, required=False)
+    industry = TextField(max_length=100, required=False)
     size = serializers.ChoiceField(choices=Enterprise.Size.choices, required=False)
-    contact_name = serializers.CharField(max_length=100, required=False)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_name = TextField(max_length=100, required=False)
+    contact_phone = TextField(max_length=32, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False)
 
     def validate(self, attrs):

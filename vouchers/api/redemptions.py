@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from portal.api import created, represent
+from portal.api import ModelSerializer, TextField, created, represent
 from portal.errors import NotAllowed
 from portal.filters import ApiFilterSet, IdFilter, StrictBooleanFilter
 from portal.lean import LeanListMixin
@@ -22,10 +22,10 @@ from vouchers.models import Redemption
 from vouchers.services.payments import CLAIMS_PER_TRANSFER_MAX
 
 
-class RedemptionSerializer(serializers.ModelSerializer):
-    voucher = serializers.CharField(source="voucher.serial", read_only=True)
-    issuing_region = serializers.CharField(source="issuing_region.code", read_only=True)
-    provider_region = serializers.CharField(source="provider_region.code", read_only=True)
+class RedemptionSerializer(ModelSerializer):
+    voucher = TextField(source="voucher.serial", read_only=True)
+    issuing_region = TextField(source="issuing_region.code", read_only=True)
+    provider_region = TextField(source="provider_region.code", read_only=True)
     provider = serializers.IntegerField(source="provider_id", read_only=True)
     service_order = serializers.IntegerField(source="service_order_id", read_only=True)
     settlement_batch = serializers.IntegerField(
@@ -34,7 +34,7 @@ class RedemptionSerializer(serializers.ModelSerializer):
     # Four eyes: who gave the first of two approvals and when. Set from that approval on:
     # while the claim waits for a second official (status still `pending`) and after.
     # Null below the district's threshold.
-    first_approved_by = serializers.CharField(
+    first_approved_by = TextField(
         source="first_approved_by.username", read_only=True, allow_null=True
     )
 
@@ -69,26 +69,26 @@ class ClaimInputSerializer(serializers.Serializer):
 
 
 class NoteInputSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = TextField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class RejectInputSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, max_length=2000)
+    note = TextField(allow_blank=True, max_length=2000)
 
 
 class PaidInputSerializer(serializers.Serializer):
-    payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+    payment_reference = TextField(allow_blank=True, max_length=100)
 
 
 class ProviderTransferInputSerializer(serializers.Serializer):
     redemptions = serializers.ListField(
         child=serializers.IntegerField(min_value=1), max_length=CLAIMS_PER_TRANSFER_MAX
     )
-    payment_reference = serializers.CharField(allow_blank=True, max_length=100)
+    payment_reference = TextField(allow_blank=True, max_length=100)
 
 
 class ProviderTransferSerializer(serializers.Serializer):
-    payment_reference = serializers.CharField()
+    payment_reference = TextField()
     provider = serializers.IntegerField()
     count = serializers.IntegerField()
     total = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from portal.api import created
+from portal.api import ModelSerializer, TextField, created
 from portal.parsers import BoundedJSONParser
 from providers.models import Provider
 from vouchers import selectors
@@ -15,8 +15,8 @@ from vouchers.services.related_parties import related_party_declare
 MAX_ID = 2**31 - 1
 
 
-class RelatedPartySerializer(serializers.ModelSerializer):
-    declared_by = serializers.CharField(
+class RelatedPartySerializer(ModelSerializer):
+    declared_by = TextField(
         source="declared_by.username", read_only=True, allow_null=True, default=None
     )
 

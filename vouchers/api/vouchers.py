@@ -8,6 +8,7 @@ from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import ModelSerializer, TextField
 from portal.errors import NotAllowed
 from portal.files import private_file_response
 from portal.filters import ApiFilterSet, IdFilter
@@ -18,8 +19,8 @@ from vouchers import permissions, selectors, services
 from vouchers.models import Voucher
 
 
-class VoucherSerializer(serializers.ModelSerializer):
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+class VoucherSerializer(ModelSerializer):
+    enterprise_name = TextField(source="enterprise.name", read_only=True)
     issuing_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -49,7 +50,7 @@ class VoucherTermsSerializer(serializers.Serializer):
 
     co_funding_ratio = serializers.DecimalField(max_digits=4, decimal_places=3)
     eligible_categories = serializers.ListField(
-        child=serializers.CharField(),
+        child=TextField(),
         help_text="Service category codes; empty: every category is eligible.",
     )
     rules_version = serializers.IntegerField(allow_null=True)
@@ -82,7 +83,7 @@ class VoucherDetailSerializer(VoucherSerializer):
 
 
 class VoucherRevokeInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = TextField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class VoucherFilter(ApiFilterSet):

@@ -92,7 +92,12 @@ def provider_transfer(request, provider_pk):
     due = selectors.provider_claims_to_pay(request.user, provider.pk)
     form = TransferForm(request.POST if request.method == "POST" else None)
     ask_reuse = False
-    if form.is_valid():
+    # Claims ticked but paid meanwhile (another tab, a colleague) are refused by the service
+    # naming them; asked about the reference first, the page answered with the reuse
+    # question and "Nothing is ticked", the paid claims having left the list.
+    if form.is_valid() and set(form.cleaned_data["redemptions"]) <= set(
+        due.filter(pk__in=form.cleaned_data["redemptions"]).values_list("pk", flat=True)
+    ):
         question = reference_recorded_before(
             request.user,
             form.cleaned_data["payment_reference"],
