@@ -64,6 +64,14 @@ SYSTEM_REASONS = [
     ),
     (re.compile(r"deadline"), gettext_lazy("The demand's deadline passed.")),
     (
+        re.compile(r"The voucher is revoked: nothing more can be claimed on it\."),
+        gettext_lazy("The voucher is revoked: nothing more can be claimed on it."),
+    ),
+    (
+        re.compile(r"The voucher is expired: nothing more can be claimed on it\."),
+        gettext_lazy("The voucher is expired: nothing more can be claimed on it."),
+    ),
+    (
         re.compile(r"The official who gave it was deactivated\."),
         gettext_lazy("The official who gave it was deactivated."),
     ),

@@ -365,13 +365,34 @@ def orders_cancel_for_ended_voucher(*, voucher, actor: User | None, reason: str)
     provider goes on working for a voucher that can no longer pay. The caller has locked the
     voucher (lock order: voucher, then its orders). Completed and confirmed orders stay: the
     work was done, and a claim on them is refused with the voucher's state. Returns how many."""
-    return _cancel_undelivered_orders(
+    cancelled = _cancel_undelivered_orders(
         ServiceOrder.objects.filter(voucher_id=voucher.pk),
         actor=actor,
         reason=reason,
         data={"voucher": voucher.serial, "voucher_status": voucher.status},
         email=f"order_voucher_{voucher.status}",
         serial=voucher.serial,
+    )
+    risk_flags_clear_for_ended_voucher(voucher=voucher, actor=actor)
+    return cancelled
+
+
+def risk_flags_clear_for_ended_voucher(*, voucher, actor: User | None, order=None) -> int:
+    """The open risk flags of a revoked or expired voucher's orders (or of `order` alone)
+    that no claim waits on: nothing can be claimed on that voucher any more, and a rejected
+    claim's flag stayed on the officials' to-do list, its page asking to clear it before an
+    approval that could never come. A flag of a claim still pending stays: that claim is
+    still decided. Returns how many."""
+    flags = RiskFlag.objects.filter(
+        service_order__voucher_id=voucher.pk, cleared_at__isnull=True
+    ).exclude(service_order__redemptions__status="pending")
+    if order is not None:
+        flags = flags.filter(service_order=order)
+    return flags.update(
+        cleared_at=timezone.now(),
+        cleared_by=actor,
+        # In English, as every reason the portal writes (regions.services.SYSTEM_REASONS).
+        clear_reason=f"The voucher is {voucher.status}: nothing more can be claimed on it.",
     )
 
 

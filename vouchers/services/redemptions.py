@@ -30,6 +30,7 @@ from portal.security import shown_text
 from portal.states import check_transition
 from providers.models import Provider, ServiceOrder
 from providers.selectors import paperwork_missing, provider_emails
+from providers.services.delivery import risk_flags_clear_for_ended_voucher
 from providers.services.risk import open_risk_flags, risk_flags_named
 from regions import ledger
 from regions.dashboards import flow_summary_record
@@ -366,6 +367,11 @@ def redemption_reject(*, redemption_id: int, actor: User, note: str) -> Redempti
     redemption.decided_by = actor
     redemption.decision_note = note
     redemption.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    if voucher.status in (Voucher.Status.REVOKED, Voucher.Status.EXPIRED):
+        # No claim can follow this one: its order's flags stop asking for a decision.
+        risk_flags_clear_for_ended_voucher(
+            voucher=voucher, actor=actor, order=redemption.service_order
+        )
     audit_record(
         actor=actor,
         obj=redemption,
