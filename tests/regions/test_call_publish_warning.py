@@ -74,6 +74,11 @@ def test_an_enterprise_trying_to_apply_meanwhile_is_told_when_applications_open(
     assert 'role="alert"' in page and "Autumn call" in page
     assert f"opens on {shown(opens)}" in page
     assert 'name="requested_amount"' not in page  # no form that could only be refused
+    # Nor a promise of what may still be requested, on the form or the dashboard.
+    assert "you may still request" not in page
+    dashboard = client.get("/enterprise/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Applications are not open" in dashboard or "opens on" in dashboard
+    assert "you may still request" not in dashboard
 
 
 def test_the_form_names_the_districts_a_later_call_would_close(client, demo):
