@@ -221,3 +221,33 @@ def test_a_claims_approve_button_is_on_a_phones_screen(site, sized):
     wrap = page.locator(".table-wrap").first
     assert wrap.evaluate("(box) => box.scrollWidth <= box.clientWidth"), "the list scrolls"
     shot(page, "claims-list")
+
+
+def test_the_certification_queue_and_a_history_are_cards_on_a_phone(site, sized):
+    """The queue was a 653 px table: Decide and the qualification files sat off to the
+    right; a history squeezed its six columns into one word per line, the new state and
+    the reason off screen."""
+    from django.utils import timezone
+
+    from providers.models import Provider
+
+    Provider.objects.filter(pk=site.demo["providers"]["provider-graphene"].pk).update(
+        status=Provider.Status.APPLIED, applied_at=timezone.now()
+    )
+    page = sized(PHONE)
+    log_in(page, site.url, "official-wujin", site.password)
+    page.goto(site.at("/providers/to-certify/"))
+    decide = page.get_by_role("link", name="Decide").first
+    expect(decide).to_be_visible()
+    assert on_screen(decide)
+    files = page.locator("table.stack td[data-label='Qualifications']").first
+    assert on_screen(files)
+    assert overflow(page) == []
+
+    page.goto(site.at(f"/orders/{site.demo['order'].pk}/"))
+    history = page.locator(".audit-trail table.stack")
+    expect(history).to_be_visible()
+    for label in ("When", "Who", "Action", "To", "Why"):
+        cell = history.locator(f"td[data-label='{label}']").first
+        assert on_screen(cell), label
+    assert overflow(page) == []
