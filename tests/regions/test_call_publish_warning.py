@@ -141,17 +141,22 @@ def test_no_warning_where_applications_are_closed_already_or_the_call_is_open(de
     assert call_publish_warning(region=nanhu, opens_at=in_days(-1), closes_at=in_days(40)) is None
 
 
-def test_moving_the_open_call_to_open_later_is_told_on_saving(client, demo):
-    official = demo["users"]["official-wujin"]
-    call = Notice.objects.create(
+def open_spring_call(demo) -> Notice:
+    """Wujin's call, open since yesterday for a month."""
+    return Notice.objects.create(
         kind="call",
         region=demo["regions"]["WUJIN"],
         title="Spring call",
         body="Open.",
         opens_at=in_days(-1),
         closes_at=in_days(30),
-        published_by=official,
+        published_by=demo["users"]["official-wujin"],
     )
+
+
+def test_moving_the_open_call_to_open_later_is_told_on_saving(client, demo):
+    official = demo["users"]["official-wujin"]
+    call = open_spring_call(demo)
     opens = in_days(5)
     client.force_login(official)
 
@@ -233,15 +238,7 @@ def test_the_api_returns_the_warning_with_the_call_it_published(api_as, demo):
 
 def test_the_api_warns_in_chinese_and_on_moving_a_call(api_as, demo):
     official = demo["users"]["official-wujin"]
-    call = Notice.objects.create(
-        kind="call",
-        region=demo["regions"]["WUJIN"],
-        title="Spring call",
-        body="Open.",
-        opens_at=in_days(-1),
-        closes_at=in_days(30),
-        published_by=official,
-    )
+    call = open_spring_call(demo)
     api = api_as(official)
 
     kept = api.patch(f"/api/notices/{call.pk}/", {"title": "Spring call (open)"}, format="json")
