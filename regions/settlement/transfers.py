@@ -145,16 +145,21 @@ def settlement_transfer_confirm(
     batch = SettlementBatch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None:
         raise Http404(_("No such settlement batch."))
+    if batch.status == Status.CLOSED:
+        # "(this one is Closed)" did not say that this transfer had been recorded already.
+        raise InvalidTransition(
+            _("This batch is closed: every transfer of it is recorded already.")
+        )
     if batch.status != Status.COMPUTED:
         raise InvalidTransition(
             _("Transfers are recorded on a computed batch (this one is %(status)s).")
-            % {"status": batch.get_status_display()}
+            % {"status": str(batch.get_status_display()).lower()}
         )
     transfer = batch.transfers.filter(from_region=debtor, to_region=creditor).first()
     if transfer is None:
         raise ValidationFailed(
             _("This batch has no transfer from %(from)s to %(to)s.")
-            % {"from": debtor.code, "to": creditor.code},
+            % {"from": debtor.display_name, "to": creditor.display_name},
             field="to_region",
         )
     if transfer.payment_reference:

@@ -144,8 +144,13 @@ def test_confirm_transfer_closes_on_the_last_one(computed, demo, api_as):
             "to_region": transfers[0]["to_region"],
             "payment_reference": "X",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert again.status_code == 409
+    # It said "(this one is Closed)", not that the transfer was recorded already.
+    assert again.json()["detail"] == (
+        "This batch is closed: every transfer of it is recorded already."
+    )
 
 
 def test_statements_by_suffix_and_by_query(computed, demo, api_as):
