@@ -58,9 +58,13 @@ def month_label(month: int) -> str:
 def bar_chart(
     *, title: str, labels: list[str], series: list[tuple[str, list[Decimal]]]
 ) -> SafeString:
-    """Grouped bars: one group per label, one bar per series."""
-    width, height, left, bottom, top = 640, 240, 48, 28, 16
-    plot_w, plot_h = width - left - 8, height - bottom - top
+    """Grouped bars: one group per label, one bar per series.
+
+    The scale (the highest figure) and the legend are drawn at the right end, beside the
+    latest months: on a phone the chart scrolls sideways in its card and opens on that end
+    (static/js/portal.js: data-opens-at-end); drawn at the left, both were out of view."""
+    width, height, left, right, bottom, top = 640, 240, 8, 48, 28, 16
+    plot_w, plot_h = width - left - right, height - bottom - top
     highest = max([Decimal(v or 0) for _name, values in series for v in values], default=Decimal(0))
     # Bars are drawn against the highest; with nothing to draw the axis says 0, not 1.
     peak = max(highest, Decimal(1))
@@ -70,8 +74,9 @@ def bar_chart(
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{chart_id}" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}">{escape(title)}</title>',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" stroke="#a9b4c4"/>',
-        f'<text x="4" y="{top + 10}" font-size="11" fill="#5a6576">{_fmt(highest)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#a9b4c4"/>',
+        f'<text class="chart-scale" x="{width - 4}" y="{top + 10}" font-size="11" '
+        f'text-anchor="end" fill="#5a6576">{_fmt(highest)}</text>',
     ]
     if not highest:
         nothing = escape(_("No figures yet"))
@@ -92,11 +97,17 @@ def bar_chart(
             f'<text class="axis-label" x="{left + i * group_w + group_w / 2:.1f}" y="{height - 10}" '
             f'font-size="11" text-anchor="middle" fill="#1c2430">{escape(label)}</text>'
         )
-    for s, (name, _values) in enumerate(series):
-        parts.append(
-            f'<rect x="{left + s * 140}" y="0" width="10" height="10" fill="{PALETTE[s % len(PALETTE)]}"/>'
-            f'<text x="{left + s * 140 + 14}" y="9" font-size="11" fill="#1c2430">{escape(name)}</text>'
-        )
+    # The legend is one line of text that ends at the chart's right edge, whatever the
+    # names' widths in the reader's font: a square in each series' colour, then its name.
+    entries = "".join(
+        f'<tspan dx="{14 if s else 0}" fill="{PALETTE[s % len(PALETTE)]}">■</tspan>'
+        f'<tspan dx="4">{escape(name)}</tspan>'
+        for s, (name, _values) in enumerate(series)
+    )
+    parts.append(
+        f'<text class="chart-legend" x="{width - 4}" y="9" font-size="11" text-anchor="end" '
+        f'fill="#1c2430">{entries}</text>'
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

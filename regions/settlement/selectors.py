@@ -92,18 +92,22 @@ def transfers_recorded_with_reference(
 
 
 def gross_matrix(batch: SettlementBatch, regions: list[Region]) -> list[dict]:
-    """The 4 x 4 gross obligations as rows: {region, cells: [amount or None], owes, owed}."""
+    """The 4 x 4 gross obligations as rows: {region, cells: [(creditor, amount or None)],
+    owes, owed}. Each cell names its column's district: on a phone the row is a card and each
+    cell is labelled with it."""
     amounts = {(o.from_region_id, o.to_region_id): o.amount for o in batch.obligations.all()}
     rows = []
     for debtor in regions:
         cells = [
-            None if debtor.pk == creditor.pk else amounts.get((debtor.pk, creditor.pk), ZERO)
+            (
+                creditor,
+                None if debtor.pk == creditor.pk else amounts.get((debtor.pk, creditor.pk), ZERO),
+            )
             for creditor in regions
         ]
+        owes = sum((amount or ZERO for _creditor, amount in cells), ZERO)
         owed = sum((amounts.get((c.pk, debtor.pk), ZERO) for c in regions), ZERO)
-        rows.append(
-            {"region": debtor, "cells": cells, "owes": sum(c or ZERO for c in cells), "owed": owed}
-        )
+        rows.append({"region": debtor, "cells": cells, "owes": owes, "owed": owed})
     return rows
 
 

@@ -181,10 +181,14 @@ def operator_dashboard(request):
         names=names,
         amounts=data["flows"],
     )
+    # Each cell with its column's district: on a phone a row is a card labelled by them.
     data["flow_table"] = [
         {
             "region": r,
-            "cells": [data["flows"].get((r.code, c)) if r.code != c else None for c in codes],
+            "cells": [
+                (c, data["flows"].get((r.code, c.code)) if r.pk != c.pk else None)
+                for c in data["regions"]
+            ],
         }
         for r in data["regions"]
     ]

@@ -258,19 +258,17 @@ def test_the_transfer_form_is_on_a_phones_screen(site, sized, language):
 
 
 def test_a_table_that_still_scrolls_shows_it(site, sized):
-    """The batch's settled redemptions (eight columns, no form) scroll on a phone: the wrap has
-    a tab stop and a shadow on its right edge; scrolled to the end, the shadow moves left."""
-    from regions.settlement.services import settlement_batch_create, settlement_run
+    """The statistics' flows between districts (four columns, no form) scroll on a phone: the
+    wrap has a tab stop and a shadow on its right edge; scrolled to the end, the shadow moves
+    left. (It was a batch's settled redemptions, which are cards now.)"""
     from tests.settlement.factories import spread
 
-    spread(site.demo, 8)
-    batch = settlement_batch_create(actor=site.demo["users"]["operator"])
-    settlement_run(batch_id=batch.pk)
+    spread(site.demo, 8)  # claims between all four districts: a row for each pair
 
     page = sized(PHONE, site)
     log_in(page, site.url, "operator", site.password)
-    page.goto(site.at(f"/settlement/{batch.pk}/"))
-    wrap = page.locator("section[aria-labelledby=settled-title] .table-wrap")
+    page.goto(site.at("/statistics/"))
+    wrap = page.locator(".table-wrap:has(> table#flows)")
     expect(wrap).to_have_attribute("tabindex", "0")
     background = wrap.evaluate("(box) => getComputedStyle(box).backgroundImage")
     assert background.count("radial-gradient") == 2
