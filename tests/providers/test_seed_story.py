@@ -148,3 +148,13 @@ def order_audit(order):
     from regions.services import audit_trail_for
 
     return list(audit_trail_for(order))
+
+
+def test_the_demos_provider_certificates_are_drawn(demo):
+    """Created without their PDF, the reconciliation reported them as a breach half an hour
+    after seeding (and a long test run's reconciliation with them)."""
+    from providers.models import ProviderCertificate
+
+    certificates = ProviderCertificate.objects.all()
+    assert certificates.exists()
+    assert not certificates.filter(pdf="").exists()
